@@ -1,0 +1,415 @@
+package dev.relay.core;
+
+import dev.relay.core.delivery.Audience;
+import dev.relay.core.delivery.Connection;
+import dev.relay.core.delivery.DeliveryLane;
+import dev.relay.core.delivery.EncodedFrame;
+import dev.relay.core.delivery.Encoder;
+import dev.relay.core.delivery.Slot;
+import dev.relay.core.policy.MessageRules;
+import dev.relay.core.policy.Permissions;
+import dev.relay.core.policy.RateLimiter;
+import dev.relay.core.protocol.ClientMessage;
+import dev.relay.core.protocol.CloseReason;
+import dev.relay.core.protocol.ErrorCode;
+import dev.relay.core.protocol.MessageType;
+import dev.relay.core.protocol.ProtocolException;
+import dev.relay.core.protocol.ServerMessage;
+import dev.relay.core.room.Room;
+import dev.relay.core.room.RoomInfo;
+import dev.relay.core.room.RoomRegistry;
+import dev.relay.core.room.RoomSpec;
+import dev.relay.core.session.Identity;
+import dev.relay.core.session.Session;
+import dev.relay.core.session.UserDirectory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * The entry point of the domain: the transport calls it for connections and their messages, the REST API and the
+ * embedding API for everything else.
+ *
+ * <p>Threading: methods taking a {@link Session} run on that session's executor (its event loop), which owns the
+ * session's state. Everything else is safe from any thread; work on a session is handed to its executor.
+ */
+public final class Hub {
+    public static final String WELCOME_CONTENT = "欢迎连接到WebSocket服务";
+
+    private final HubSettings settings;
+    private final Encoder encoder;
+    private final Clock clock;
+    private final RateLimiter.NanoClock nanoClock;
+    private final IdGenerator ids;
+    private final MessageRules rules;
+    private final Permissions permissions = new Permissions();
+    private final RoomRegistry rooms;
+    private final UserDirectory users = new UserDirectory();
+    private final Audience everyone = new Audience();
+    private final Map<Executor, DeliveryLane> lanes = new ConcurrentHashMap<>();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicLong totalMessages = new AtomicLong();
+
+    public Hub(HubSettings settings, Encoder encoder, Clock clock, RateLimiter.NanoClock nanoClock) {
+        this.settings = settings;
+        this.encoder = encoder;
+        this.clock = clock;
+        this.nanoClock = nanoClock;
+        this.ids = new IdGenerator(clock);
+        this.rules = new MessageRules(settings.maxMessageLength());
+        this.rooms = new RoomRegistry(clock, settings.maxRooms());
+        rooms.createDefaults(settings.defaultRooms());
+    }
+
+    // ---- connections (on the connection's executor) ----
+
+    /**
+     * Registers a new connection, greets it with {@code welcome} and puts it in {@code roomId}. Call on the
+     * connection's executor, after checking the room exists (a missing room throws {@code room_not_found}).
+     */
+    public Session connect(Identity identity, Connection connection, String roomId) {
+        Room room = rooms.require(roomId);
+        DeliveryLane lane = lanes.computeIfAbsent(connection.executor(),
+                executor -> new DeliveryLane(executor, settings.laneQueueLimit()));
+        RateLimiter limiter = settings.rateLimitPerMinute() > 0
+                ? new RateLimiter(settings.rateLimitPerMinute(), nanoClock)
+                : RateLimiter.unlimited();
+        Session session = new Session(ids.next(), identity, lane.outboxFor(connection), clock.instant(), limiter);
+        connections.incrementAndGet();
+        session.everyoneSlot(everyone.add(session.outbox()));
+        users.add(session);
+        send(session, new ServerMessage(null, MessageType.WELCOME, null, null, null, WELCOME_CONTENT,
+                orderedMap("client_id", session.id(), "user_id", identity.userId(), "room_id", room.id()),
+                clock.instant()));
+        enter(session, room);
+        return session;
+    }
+
+    /** Forgets a closed connection: leaves its rooms (telling the others) and goes offline. Idempotent. */
+    public void disconnect(Session session) {
+        if (!session.isOpen()) {
+            return;
+        }
+        session.markClosed();
+        for (String roomId : List.copyOf(session.roomIds())) {
+            rooms.find(roomId).ifPresent(room -> exit(session, room));
+        }
+        users.remove(session);
+        everyone.remove(session.everyoneSlot());
+        connections.decrementAndGet();
+    }
+
+    /** Handles one decoded message from a connection. Refusals are answered with an {@code error} frame. */
+    public void onMessage(Session session, ClientMessage message) {
+        try {
+            if (!session.rateLimiter().tryAcquire()) {
+                throw new ProtocolException(ErrorCode.RATE_LIMITED,
+                        "more than " + settings.rateLimitPerMinute() + " messages a minute; this one was dropped");
+            }
+            String type = message.type();
+            if (type == null) {
+                throw new ProtocolException(ErrorCode.MISSING_FIELD, "a message needs a 'type'");
+            }
+            switch (type) {
+                case MessageType.PING -> send(session, reply(MessageType.PONG, null, message.id()));
+                case MessageType.JOIN_ROOM -> joinRoom(session, message);
+                case MessageType.LEAVE_ROOM -> leaveRoom(session, message);
+                default -> route(session.identity(), session, message);
+            }
+        } catch (ProtocolException refused) {
+            sendError(session, refused, message.id());
+        }
+    }
+
+    /**
+     * Relays a binary frame to every other connection in the rooms this one is in, each once. The sender is left
+     * out: a binary frame carries no id it could recognise as its own.
+     */
+    public void onBinary(Session session, EncodedFrame frame) {
+        try {
+            if (!session.rateLimiter().tryAcquire()) {
+                throw new ProtocolException(ErrorCode.RATE_LIMITED,
+                        "more than " + settings.rateLimitPerMinute() + " messages a minute; this one was dropped");
+            }
+            List<Room> joined = new ArrayList<>();
+            for (String roomId : session.roomIds()) {
+                rooms.find(roomId).ifPresent(joined::add);
+            }
+            if (joined.isEmpty()) {
+                throw new ProtocolException(ErrorCode.NOT_MEMBER, "binary frames go to your rooms, and you are in none");
+            }
+            List<Audience> audiences = joined.stream().map(Room::members).toList();
+            if (!Audience.deliverToUnion(frame, audiences, session.outbox())) {
+                throw overloaded();
+            }
+            joined.forEach(Room::countMessage);
+            totalMessages.incrementAndGet();
+        } catch (ProtocolException refused) {
+            sendError(session, refused, null);
+        }
+    }
+
+    /** Sends an {@code error} frame; {@code ref} is the client's message id, if it gave one. */
+    public void sendError(Session session, ProtocolException error, String ref) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("code", error.code().code());
+        if (ref != null) {
+            data.put("ref", ref);
+        }
+        send(session, new ServerMessage(null, MessageType.ERROR, null, null, null, error.getMessage(), data,
+                clock.instant()));
+    }
+
+    // ---- the API for REST and embedding (any thread) ----
+
+    /**
+     * Publishes a {@code room_message}, {@code private_message} or {@code broadcast} on behalf of a user who is not
+     * speaking through a connection (REST, the embedding API). Admins may post to rooms they are not in.
+     */
+    public Published publish(Identity sender, ClientMessage message) {
+        String type = message.type();
+        if (type == null) {
+            throw new ProtocolException(ErrorCode.MISSING_FIELD, "a message needs a 'type'");
+        }
+        if (!type.equals(MessageType.ROOM_MESSAGE) && !type.equals(MessageType.PRIVATE_MESSAGE)
+                && !type.equals(MessageType.BROADCAST)) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_TYPE,
+                    "type must be room_message, private_message or broadcast, not '" + type + "'");
+        }
+        return route(sender, null, message);
+    }
+
+    /** Creates a room; only admins may. */
+    public RoomInfo createRoom(Identity actor, RoomSpec spec) {
+        if (!permissions.mayCreateRooms(actor)) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN, "only admins may create rooms");
+        }
+        return rooms.create(spec).info();
+    }
+
+    /** Puts every live connection of the user in the room. Completes with the number of connections moved. */
+    public CompletableFuture<Integer> joinUser(String userId, String roomId) {
+        Room room = rooms.require(roomId);
+        return onEachSession(userId, session -> {
+            if (session.isOpen() && !session.isIn(room.id())) {
+                enter(session, room);
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** Takes every live connection of the user out of the room. Completes with the number of connections moved. */
+    public CompletableFuture<Integer> leaveUser(String userId, String roomId) {
+        Room room = rooms.require(roomId);
+        return onEachSession(userId, session -> {
+            if (session.isOpen() && session.isIn(room.id())) {
+                exit(session, room);
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** Closes every connection, e.g. on shutdown. */
+    public void closeAll(CloseReason reason) {
+        users.forEachSession(session -> session.connection().close(reason));
+    }
+
+    public HubStats stats() {
+        List<RoomInfo> infos = rooms.sorted().stream().map(Room::info).toList();
+        return new HubStats(infos.size(), users.onlineCount(), connections.get(), totalMessages.get(), infos,
+                clock.instant());
+    }
+
+    public List<RoomInfo> roomInfos() {
+        return rooms.sorted().stream().map(Room::info).toList();
+    }
+
+    public boolean roomExists(String roomId) {
+        return rooms.find(roomId).isPresent();
+    }
+
+    public int onlineUsers() {
+        return users.onlineCount();
+    }
+
+    public int connections() {
+        return connections.get();
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    // ---- routing ----
+
+    private Published route(Identity from, Session origin, ClientMessage message) {
+        return switch (message.type()) {
+            case MessageType.ROOM_MESSAGE -> toRoom(from, origin, message);
+            case MessageType.PRIVATE_MESSAGE -> toUser(from, message);
+            case MessageType.BROADCAST -> toEveryone(from, message);
+            default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE,
+                    "unknown message type '" + message.type() + "'");
+        };
+    }
+
+    private Published toRoom(Identity from, Session origin, ClientMessage message) {
+        String roomId = rules.requireRoomId(message);
+        rules.checkBody(message);
+        Room room = rooms.require(roomId);
+        boolean member = origin != null ? origin.isIn(roomId) : room.hasUser(from.userId()) || from.isAdmin();
+        if (!member) {
+            throw new ProtocolException(ErrorCode.NOT_MEMBER, "you are not in room '" + roomId + "'; join it first");
+        }
+        ServerMessage out = message(MessageType.ROOM_MESSAGE, from, null, roomId, message);
+        deliver(out, room::publish);
+        return new Published(out.id(), out.timestamp());
+    }
+
+    private Published toUser(Identity from, ClientMessage message) {
+        if (!settings.enablePrivateMessaging()) {
+            throw new ProtocolException(ErrorCode.FEATURE_DISABLED, "private messages are turned off on this server");
+        }
+        String to = message.to();
+        if (to == null || to.isEmpty()) {
+            throw new ProtocolException(ErrorCode.MISSING_FIELD, "a private message needs 'to', the user id");
+        }
+        rules.checkBody(message);
+        Audience recipient = users.audience(to).orElseThrow(() ->
+                new ProtocolException(ErrorCode.USER_NOT_ONLINE, "user '" + to + "' is not online"));
+        List<Audience> audiences = new ArrayList<>(2);
+        audiences.add(recipient);
+        // The sender's other connections (tabs, devices) see the conversation too.
+        users.audience(from.userId()).filter(own -> own != recipient).ifPresent(audiences::add);
+        ServerMessage out = message(MessageType.PRIVATE_MESSAGE, from, to, null, message);
+        deliver(out, frame -> Audience.deliverToUnion(frame, audiences, null));
+        return new Published(out.id(), out.timestamp());
+    }
+
+    private Published toEveryone(Identity from, ClientMessage message) {
+        if (!settings.enableMessageBroadcast()) {
+            throw new ProtocolException(ErrorCode.FEATURE_DISABLED, "broadcasts are turned off on this server");
+        }
+        if (!permissions.mayBroadcast(from)) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN, "only admins may broadcast");
+        }
+        rules.checkBody(message);
+        ServerMessage out = message(MessageType.BROADCAST, from, null, null, message);
+        deliver(out, everyone::deliver);
+        return new Published(out.id(), out.timestamp());
+    }
+
+    private void joinRoom(Session session, ClientMessage message) {
+        String roomId = rules.requireRoomId(message);
+        Room room = rooms.require(roomId);
+        if (!session.isIn(roomId)) {
+            enter(session, room);
+        }
+        send(session, reply(MessageType.JOINED, roomId, message.id()));
+    }
+
+    private void leaveRoom(Session session, ClientMessage message) {
+        String roomId = rules.requireRoomId(message);
+        Room room = rooms.require(roomId);
+        if (!session.isIn(roomId)) {
+            throw new ProtocolException(ErrorCode.NOT_MEMBER, "you are not in room '" + roomId + "'");
+        }
+        exit(session, room);
+        send(session, reply(MessageType.LEFT, roomId, message.id()));
+    }
+
+    private void enter(Session session, Room room) {
+        Room.Joined joined = room.join(session.outbox(), session.userId());
+        session.enter(room.id(), joined.slot());
+        if (joined.firstOfUser() && settings.enableUserPresence()) {
+            announce(room, MessageType.USER_JOINED, session.identity());
+        }
+    }
+
+    private void exit(Session session, Room room) {
+        Slot slot = session.exit(room.id());
+        if (slot == null) {
+            return;
+        }
+        boolean lastOfUser = room.leave(slot, session.userId());
+        if (lastOfUser && settings.enableUserPresence()) {
+            announce(room, MessageType.USER_LEFT, session.identity());
+        }
+    }
+
+    private void announce(Room room, String type, Identity who) {
+        EncodedFrame frame = encoder.encode(ServerMessage.event(type, room.id(),
+                orderedMap("user_id", who.userId(), "name", who.name()), clock.instant()));
+        try {
+            room.announce(frame); // an event lost to an overloaded lane is not worth refusing a join for
+        } finally {
+            frame.release();
+        }
+    }
+
+    private ServerMessage message(String type, Identity from, String to, String roomId, ClientMessage in) {
+        return new ServerMessage(ids.next(), type, from.userId(), to, roomId, in.content(), in.data(),
+                clock.instant());
+    }
+
+    private interface Fanout {
+        boolean deliver(EncodedFrame frame);
+    }
+
+    private void deliver(ServerMessage message, Fanout fanout) {
+        EncodedFrame frame = encoder.encode(message);
+        try {
+            if (!fanout.deliver(frame)) {
+                throw overloaded();
+            }
+        } finally {
+            frame.release();
+        }
+        totalMessages.incrementAndGet();
+    }
+
+    private static ProtocolException overloaded() {
+        return new ProtocolException(ErrorCode.OVERLOADED, "the server is overloaded; the message was not sent, retry");
+    }
+
+    private ServerMessage reply(String type, String roomId, String ref) {
+        Map<String, ?> data = ref == null ? null : Map.of("ref", ref);
+        return new ServerMessage(null, type, null, null, roomId, null, data, clock.instant());
+    }
+
+    private void send(Session session, ServerMessage message) {
+        EncodedFrame frame = encoder.encode(message);
+        try {
+            session.connection().send(frame);
+        } finally {
+            frame.release();
+        }
+    }
+
+    private CompletableFuture<Integer> onEachSession(String userId, Predicate<Session> task) {
+        List<CompletableFuture<Boolean>> moves = users.sessions(userId).stream()
+                .map(session -> CompletableFuture.supplyAsync(() -> task.test(session), session.connection().executor()))
+                .toList();
+        return CompletableFuture.allOf(moves.toArray(CompletableFuture[]::new))
+                .thenApply(done -> (int) moves.stream().filter(CompletableFuture::join).count());
+    }
+
+    private static Map<String, Object> orderedMap(String... keysAndValues) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return map;
+    }
+}

@@ -1,0 +1,14 @@
+package dev.relay.core.protocol;
+
+/**
+ * Why the server closes a WebSocket connection. Codes below 4000 are RFC 6455's; 4000-4099 are Relay's
+ * connection-health codes and 4400-4499 its policy codes (the table lives in docs/protocol.md).
+ */
+public record CloseReason(int code, String reason) {
+    public static final CloseReason NORMAL = new CloseReason(1000, "normal closure");
+    public static final CloseReason SHUTTING_DOWN = new CloseReason(1001, "server shutting down");
+    public static final CloseReason MESSAGE_TOO_BIG = new CloseReason(1009, "message too big");
+    public static final CloseReason INTERNAL_ERROR = new CloseReason(1011, "internal error");
+    public static final CloseReason HEARTBEAT_TIMEOUT = new CloseReason(4000, "heartbeat timeout");
+    public static final CloseReason SLOW_CONSUMER = new CloseReason(4001, "slow consumer");
+}

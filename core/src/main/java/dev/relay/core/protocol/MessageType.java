@@ -1,0 +1,24 @@
+package dev.relay.core.protocol;
+
+/** The {@code type} values of the JSON protocol, in one place. */
+public final class MessageType {
+    // sent by clients
+    public static final String ROOM_MESSAGE = "room_message";
+    public static final String PRIVATE_MESSAGE = "private_message";
+    public static final String BROADCAST = "broadcast";
+    public static final String JOIN_ROOM = "join_room";
+    public static final String LEAVE_ROOM = "leave_room";
+    public static final String PING = "ping";
+
+    // sent by the server only
+    public static final String WELCOME = "welcome";
+    public static final String PONG = "pong";
+    public static final String JOINED = "joined";
+    public static final String LEFT = "left";
+    public static final String USER_JOINED = "user_joined";
+    public static final String USER_LEFT = "user_left";
+    public static final String ERROR = "error";
+
+    private MessageType() {
+    }
+}

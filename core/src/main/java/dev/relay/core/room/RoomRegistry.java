@@ -1,0 +1,99 @@
+package dev.relay.core.room;
+
+import dev.relay.core.protocol.ErrorCode;
+import dev.relay.core.protocol.ProtocolException;
+
+import java.time.Clock;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** All rooms of this server. Lookups are lock-free; creation is serialized so the room limit holds exactly. */
+public final class RoomRegistry {
+    /** Names and descriptions of the seed's default rooms; other default rooms get their id as name. */
+    private static final Map<String, RoomSpec> WELL_KNOWN = Map.of(
+            "general", new RoomSpec("general", "General", "通用聊天室"),
+            "announcements", new RoomSpec("announcements", "Announcements", "系统公告"),
+            "support", new RoomSpec("support", "Support", "技术支持"));
+
+    private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
+    private final Clock clock;
+    /** 0 means no limit. */
+    private final int maxRooms;
+
+    public RoomRegistry(Clock clock, int maxRooms) {
+        this.clock = clock;
+        this.maxRooms = maxRooms;
+    }
+
+    /** Creates the configured default rooms; they count towards the room limit like any other. */
+    public void createDefaults(List<String> ids) {
+        for (String id : ids) {
+            RoomSpec known = WELL_KNOWN.get(id);
+            create(known != null ? known : new RoomSpec(id, id, ""));
+        }
+    }
+
+    public Room create(RoomSpec spec) {
+        String id = spec.id();
+        if (id == null || id.isEmpty()) {
+            throw new ProtocolException(ErrorCode.MISSING_FIELD, "a room needs an id");
+        }
+        if (!RoomIds.isValid(id)) {
+            throw new ProtocolException(ErrorCode.INVALID_ROOM_ID, "invalid room id '" + id + "': " + RoomIds.RULE);
+        }
+        String name = spec.name() == null || spec.name().isBlank() ? id : spec.name().strip();
+        String description = spec.description() == null ? "" : spec.description().strip();
+        if (name.codePointCount(0, name.length()) > RoomSpec.MAX_NAME_LENGTH) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD,
+                    "a room name has at most " + RoomSpec.MAX_NAME_LENGTH + " characters");
+        }
+        if (description.codePointCount(0, description.length()) > RoomSpec.MAX_DESCRIPTION_LENGTH) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD,
+                    "a room description has at most " + RoomSpec.MAX_DESCRIPTION_LENGTH + " characters");
+        }
+        synchronized (this) {
+            if (rooms.containsKey(id)) {
+                throw new ProtocolException(ErrorCode.ROOM_EXISTS, "room '" + id + "' already exists");
+            }
+            if (maxRooms > 0 && rooms.size() >= maxRooms) {
+                throw new ProtocolException(ErrorCode.ROOM_LIMIT_REACHED,
+                        "the server has its maximum of " + maxRooms + " rooms");
+            }
+            Room room = new Room(id, name, description, clock.instant());
+            rooms.put(id, room);
+            return room;
+        }
+    }
+
+    public Optional<Room> find(String id) {
+        return id == null ? Optional.empty() : Optional.ofNullable(rooms.get(id));
+    }
+
+    /** The room, or a {@code room_not_found} error. */
+    public Room require(String id) {
+        Room room = id == null ? null : rooms.get(id);
+        if (room == null) {
+            throw new ProtocolException(ErrorCode.ROOM_NOT_FOUND, "room '" + id + "' does not exist");
+        }
+        return room;
+    }
+
+    public Collection<Room> all() {
+        return rooms.values();
+    }
+
+    /** Rooms oldest first, ties by id, so listings are stable. */
+    public List<Room> sorted() {
+        return rooms.values().stream()
+                .sorted(Comparator.comparing(Room::createdAt).thenComparing(Room::id))
+                .toList();
+    }
+
+    public int size() {
+        return rooms.size();
+    }
+}

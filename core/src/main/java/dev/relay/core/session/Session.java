@@ -1,0 +1,113 @@
+package dev.relay.core.session;
+
+import dev.relay.core.delivery.Connection;
+import dev.relay.core.delivery.Outbox;
+import dev.relay.core.delivery.Slot;
+import dev.relay.core.policy.RateLimiter;
+
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One live connection of one user. Everything mutable here belongs to the connection's executor: the hub changes it
+ * only in tasks running there, so nothing needs a lock.
+ */
+public final class Session {
+    private final String id;
+    private final Identity identity;
+    private final Outbox outbox;
+    private final Instant connectedAt;
+    private final RateLimiter rateLimiter;
+
+    private final Map<String, Slot> rooms = new LinkedHashMap<>();
+    private Slot everyoneSlot;
+    private Slot userSlot;
+    private boolean open = true;
+
+    public Session(String id, Identity identity, Outbox outbox, Instant connectedAt, RateLimiter rateLimiter) {
+        this.id = id;
+        this.identity = identity;
+        this.outbox = outbox;
+        this.connectedAt = connectedAt;
+        this.rateLimiter = rateLimiter;
+    }
+
+    /** The client id, unique per connection. */
+    public String id() {
+        return id;
+    }
+
+    public Identity identity() {
+        return identity;
+    }
+
+    public String userId() {
+        return identity.userId();
+    }
+
+    public Outbox outbox() {
+        return outbox;
+    }
+
+    public Connection connection() {
+        return outbox.connection();
+    }
+
+    public Instant connectedAt() {
+        return connectedAt;
+    }
+
+    public RateLimiter rateLimiter() {
+        return rateLimiter;
+    }
+
+    public boolean isOpen() {
+        return open;
+    }
+
+    public void markClosed() {
+        open = false;
+    }
+
+    public boolean isIn(String roomId) {
+        return rooms.containsKey(roomId);
+    }
+
+    /** Rooms this connection is in, in the order it joined them. */
+    public Set<String> roomIds() {
+        return Collections.unmodifiableSet(rooms.keySet());
+    }
+
+    public void enter(String roomId, Slot slot) {
+        rooms.put(roomId, slot);
+    }
+
+    /** Forgets the room and hands back the slot to remove from it, or null when the session was not in it. */
+    public Slot exit(String roomId) {
+        return rooms.remove(roomId);
+    }
+
+    public Slot everyoneSlot() {
+        return everyoneSlot;
+    }
+
+    public void everyoneSlot(Slot slot) {
+        this.everyoneSlot = slot;
+    }
+
+    public Slot userSlot() {
+        return userSlot;
+    }
+
+    public void userSlot(Slot slot) {
+        this.userSlot = slot;
+    }
+
+    @Override
+    public String toString() {
+        return "Session[" + id + " user=" + identity.userId() + " from " + outbox.connection().remoteAddress() + "]";
+    }
+}

@@ -1,0 +1,2 @@
+/** Connections and users: who is connected, with which identity, in which rooms. */
+package dev.relay.core.session;
