@@ -1,0 +1,130 @@
+package dev.relay.server.config;
+
+import dev.relay.server.access.Cidr;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static dev.relay.server.config.ValueTypes.bool;
+import static dev.relay.server.config.ValueTypes.cidrs;
+import static dev.relay.server.config.ValueTypes.duration;
+import static dev.relay.server.config.ValueTypes.host;
+import static dev.relay.server.config.ValueTypes.integer;
+import static dev.relay.server.config.ValueTypes.origins;
+import static dev.relay.server.config.ValueTypes.path;
+import static dev.relay.server.config.ValueTypes.roomIds;
+import static dev.relay.server.config.ValueTypes.secret;
+import static dev.relay.server.config.ValueTypes.size;
+
+/**
+ * The one list of settings. The YAML file, the environment and the command line are all read through it, and a
+ * test holds docs/configuration.md to it, so a key added here without docs fails the build.
+ */
+final class ConfigKeys {
+    private static final int MAX = Integer.MAX_VALUE;
+    // Filled by key() as the constants below are initialised; must stay declared before them.
+    private static final List<ConfigKey<?>> REGISTERED = new ArrayList<>();
+
+    static final ConfigKey<String> HOST = key("host", host(), "0.0.0.0", "Address to listen on.");
+    static final ConfigKey<Integer> PORT = key("port", integer(0, 65535), "8080",
+            "Port to listen on; 0 picks a free port (for tests and embedding).");
+    static final ConfigKey<Integer> READ_BUFFER_SIZE = key("read_buffer_size", size(), "1024",
+            "Initial size of a connection's read buffer; Netty's adaptive allocator grows it as needed.");
+    static final ConfigKey<Integer> WRITE_BUFFER_SIZE = key("write_buffer_size", size(), "1024",
+            "Low water mark of a connection's outbound buffer.");
+    static final ConfigKey<Duration> PING_PERIOD = key("ping_period", duration(), "60s",
+            "How often the server pings each connection.");
+    static final ConfigKey<Duration> PONG_WAIT = key("pong_wait", duration(), "10s",
+            "How long after a ping the client has to answer before the connection is closed.");
+    static final ConfigKey<Duration> WRITE_WAIT = key("write_wait", duration(), "10s",
+            "How long a connection may stay unable to take more outbound data before it is closed as a slow consumer.");
+    static final ConfigKey<Integer> MAX_MESSAGE_SIZE = key("max_message_size", size(), "8KiB",
+            "Most bytes of one incoming WebSocket message; a larger one closes the connection with 1009.");
+    static final ConfigKey<Boolean> ENABLE_COMPRESSION = key("enable_compression", bool(), "true",
+            "Negotiate permessage-deflate with clients that offer it.");
+    static final ConfigKey<Integer> MAX_CONNECTIONS = key("max_connections", integer(1, MAX), "10000",
+            "Most concurrent WebSocket connections; more are refused with HTTP 503.");
+    static final ConfigKey<Boolean> ENABLE_RATE_LIMIT = key("enable_rate_limit", bool(), "true",
+            "Limit how many messages each connection may send.");
+    static final ConfigKey<Integer> RATE_LIMIT_PER_MINUTE = key("rate_limit_per_minute", integer(1, MAX), "1000",
+            "Messages per minute per connection; excess messages get a rate_limited error and are dropped.");
+    static final ConfigKey<Boolean> ENABLE_IP_WHITELIST = key("enable_ip_whitelist", bool(), "false",
+            "Accept connections only from addresses in ip_whitelist.");
+    static final ConfigKey<List<Cidr>> IP_WHITELIST = key("ip_whitelist", cidrs(), "",
+            "Addresses allowed when enable_ip_whitelist is on; others are refused with HTTP 403.");
+    static final ConfigKey<List<Cidr>> IP_BLACKLIST = key("ip_blacklist", cidrs(), "",
+            "Addresses always refused with HTTP 403.");
+    static final ConfigKey<Boolean> ENABLE_ORIGIN_CHECK = key("enable_origin_check", bool(), "true",
+            "Check the Origin header of browser requests.");
+    static final ConfigKey<List<String>> ALLOWED_ORIGINS = key("allowed_origins", origins(), "",
+            "Origins allowed by the origin check (* allows any); empty means same origin as the Host header.");
+    static final ConfigKey<Optional<String>> JWT_SECRET = key("jwt_secret", secret(), "",
+            "HS256 secret for tokens; when unset a random one is generated at startup and logged with an admin token.");
+    static final ConfigKey<Boolean> ENABLE_ROOM_LIMIT = key("enable_room_limit", bool(), "true",
+            "Limit the number of rooms to max_rooms.");
+    static final ConfigKey<Integer> MAX_ROOMS = key("max_rooms", integer(1, MAX), "100",
+            "Most rooms the server holds, default rooms included.");
+    static final ConfigKey<List<String>> DEFAULT_ROOMS = key("default_rooms", roomIds(),
+            "general,announcements,support", "Rooms that exist from startup.");
+    static final ConfigKey<Boolean> ENABLE_MESSAGE_PERSISTENCE = planned("enable_message_persistence", bool(),
+            "false", "Store messages on disk.");
+    static final ConfigKey<Integer> MESSAGE_RETENTION_DAYS = planned("message_retention_days", integer(1, MAX),
+            "30", "Days stored messages are kept.");
+    static final ConfigKey<Integer> MAX_MESSAGE_LENGTH = key("max_message_length", integer(1, MAX), "1000",
+            "Most characters (Unicode code points) of a message's content.");
+    static final ConfigKey<Boolean> ENABLE_MESSAGE_FILTER = planned("enable_message_filter", bool(), "true",
+            "Filter message content.");
+    static final ConfigKey<Boolean> ENABLE_USER_STATUS = planned("enable_user_status", bool(), "true",
+            "Track each user's status.");
+    static final ConfigKey<Duration> USER_STATUS_TIMEOUT = planned("user_status_timeout", duration(), "5m",
+            "Inactivity after which a user's status changes.");
+    static final ConfigKey<Boolean> ENABLE_USER_PRESENCE = key("enable_user_presence", bool(), "true",
+            "Send user_joined and user_left events to a room's members.");
+    static final ConfigKey<Boolean> ENABLE_STATISTICS = planned("enable_statistics", bool(), "true",
+            "Log statistics lines.");
+    static final ConfigKey<Duration> STATISTICS_INTERVAL = planned("statistics_interval", duration(), "1m",
+            "How often statistics are logged.");
+    static final ConfigKey<Boolean> ENABLE_PERFORMANCE_METRICS = planned("enable_performance_metrics", bool(),
+            "true", "Collect performance metrics.");
+    static final ConfigKey<Boolean> ENABLE_ALERTS = planned("enable_alerts", bool(), "false",
+            "Raise alerts on unusual load.");
+    static final ConfigKey<Boolean> ENABLE_LOAD_BALANCING = planned("enable_load_balancing", bool(), "false",
+            "Spread connections over several nodes.");
+    static final ConfigKey<Boolean> ENABLE_MESSAGE_QUEUE = planned("enable_message_queue", bool(), "false",
+            "Pass messages between nodes through a queue.");
+    static final ConfigKey<Boolean> ENABLE_MESSAGE_BROADCAST = key("enable_message_broadcast", bool(), "true",
+            "Allow broadcast messages; when false they are refused.");
+    static final ConfigKey<Boolean> ENABLE_PRIVATE_MESSAGING = key("enable_private_messaging", bool(), "true",
+            "Allow private_message; when false it is refused.");
+    static final ConfigKey<Path> LOG_DIR = key("log_dir", path(), "logs", "Directory where websocket.log is written.");
+    static final ConfigKey<Path> DATA_DIR = planned("data_dir", path(), "data", "Directory for data files.");
+
+    static final List<ConfigKey<?>> ALL = List.copyOf(REGISTERED);
+
+    private ConfigKeys() {
+    }
+
+    static Optional<ConfigKey<?>> byName(String name) {
+        return ALL.stream().filter(key -> key.name().equals(name)).findFirst();
+    }
+
+    static List<String> names() {
+        return ALL.stream().map(ConfigKey::name).toList();
+    }
+
+    private static <T> ConfigKey<T> key(String name, ValueType<T> type, String defaultText, String meaning) {
+        return register(new ConfigKey<>(name, type, defaultText, meaning, false));
+    }
+
+    private static <T> ConfigKey<T> planned(String name, ValueType<T> type, String defaultText, String meaning) {
+        return register(new ConfigKey<>(name, type, defaultText, meaning, true));
+    }
+
+    private static <T> ConfigKey<T> register(ConfigKey<T> key) {
+        REGISTERED.add(key);
+        return key;
+    }
+}

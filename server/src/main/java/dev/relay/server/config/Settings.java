@@ -1,0 +1,74 @@
+package dev.relay.server.config;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static dev.relay.server.config.ConfigKeys.*;
+
+/** The value of every key so far, with where it came from; later sources overwrite earlier ones. */
+final class Settings {
+    private record Setting(Object value, RawValue raw, Source source) {
+    }
+
+    private final Map<ConfigKey<?>, Setting> settings = new HashMap<>();
+
+    static Settings defaults() {
+        Settings defaults = new Settings();
+        for (ConfigKey<?> key : ConfigKeys.ALL) {
+            defaults.settings.put(key, new Setting(key.defaultValue(), new RawValue.Scalar(key.defaultText()),
+                    Source.DEFAULT));
+        }
+        return defaults;
+    }
+
+    /** Reads the value now, so a bad value is reported even when a later source overrides it. */
+    void set(ConfigKey<?> key, RawValue raw, Source source) {
+        settings.put(key, new Setting(key.parse(raw, source), raw, source));
+    }
+
+    <T> T get(ConfigKey<T> key) {
+        @SuppressWarnings("unchecked") // set() stores only what key.parse returned, which is a T
+        T value = (T) settings.get(key).value();
+        return value;
+    }
+
+    RelayConfig toConfig() {
+        checkDefaultRoomsFit();
+        return new RelayConfig(
+                new ServerConfig(get(HOST), get(PORT), get(READ_BUFFER_SIZE), get(WRITE_BUFFER_SIZE),
+                        get(PING_PERIOD), get(PONG_WAIT), get(WRITE_WAIT), get(MAX_MESSAGE_SIZE),
+                        get(ENABLE_COMPRESSION), get(MAX_CONNECTIONS), get(LOG_DIR), get(DATA_DIR)),
+                new SecurityConfig(get(JWT_SECRET), get(ENABLE_ORIGIN_CHECK), get(ALLOWED_ORIGINS),
+                        get(ENABLE_IP_WHITELIST), get(IP_WHITELIST), get(IP_BLACKLIST), get(ENABLE_RATE_LIMIT),
+                        get(RATE_LIMIT_PER_MINUTE)),
+                new RoomConfig(get(ENABLE_ROOM_LIMIT), get(MAX_ROOMS), get(DEFAULT_ROOMS)),
+                new MessageConfig(get(MAX_MESSAGE_LENGTH), get(ENABLE_MESSAGE_FILTER),
+                        get(ENABLE_MESSAGE_PERSISTENCE), get(MESSAGE_RETENTION_DAYS), get(ENABLE_MESSAGE_BROADCAST),
+                        get(ENABLE_PRIVATE_MESSAGING)),
+                new PresenceConfig(get(ENABLE_USER_STATUS), get(USER_STATUS_TIMEOUT), get(ENABLE_USER_PRESENCE)),
+                new ObservabilityConfig(get(ENABLE_STATISTICS), get(STATISTICS_INTERVAL),
+                        get(ENABLE_PERFORMANCE_METRICS), get(ENABLE_ALERTS)),
+                new ClusterConfig(get(ENABLE_LOAD_BALANCING), get(ENABLE_MESSAGE_QUEUE)));
+    }
+
+    /** Default rooms are real rooms, so with the limit on they must fit under it or startup could never succeed. */
+    private void checkDefaultRoomsFit() {
+        List<String> rooms = get(DEFAULT_ROOMS);
+        int maxRooms = get(MAX_ROOMS);
+        if (!get(ENABLE_ROOM_LIMIT) || rooms.size() <= maxRooms) {
+            return;
+        }
+        // Blame whichever of the two the user changed; if both, max_rooms, the one more likely set by mistake.
+        Setting max = settings.get(MAX_ROOMS);
+        if (!max.source().equals(Source.DEFAULT)) {
+            throw new ConfigException(MAX_ROOMS.path() + " = " + max.raw().display() + " (" + max.source() + "):"
+                    + " expected at least " + rooms.size() + ", the number of default_rooms, which count toward"
+                    + " the room limit");
+        }
+        Setting defaults = settings.get(DEFAULT_ROOMS);
+        throw new ConfigException(DEFAULT_ROOMS.path() + " = " + defaults.raw().display() + " (" + defaults.source()
+                + "): expected at most " + maxRooms + " rooms (max_rooms), because default rooms count toward the"
+                + " room limit");
+    }
+}

@@ -1,0 +1,108 @@
+package dev.relay.server.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RelayConfigDefaultsTest {
+    private final RelayConfig defaults = RelayConfig.defaults();
+
+    @Test
+    void server() {
+        assertThat(defaults.server()).isEqualTo(new ServerConfig("0.0.0.0", 8080, 1024, 1024, Duration.ofSeconds(60),
+                Duration.ofSeconds(10), Duration.ofSeconds(10), 8192, true, 10_000, Path.of("logs"),
+                Path.of("data")));
+    }
+
+    @Test
+    void security() {
+        SecurityConfig security = defaults.security();
+        assertThat(security.jwtSecret()).isEmpty();
+        assertThat(security.enableOriginCheck()).isTrue();
+        assertThat(security.allowedOrigins()).isEmpty();
+        assertThat(security.enableIpWhitelist()).isFalse();
+        assertThat(security.ipWhitelist()).isEmpty();
+        assertThat(security.ipBlacklist()).isEmpty();
+        assertThat(security.enableRateLimit()).isTrue();
+        assertThat(security.rateLimitPerMinute()).isEqualTo(1000);
+    }
+
+    @Test
+    void rooms() {
+        assertThat(defaults.rooms()).isEqualTo(new RoomConfig(true, 100, List.of("general", "announcements", "support")));
+    }
+
+    @Test
+    void messages() {
+        assertThat(defaults.messages()).isEqualTo(new MessageConfig(1000, true, false, 30, true, true));
+    }
+
+    @Test
+    void presence() {
+        assertThat(defaults.presence()).isEqualTo(new PresenceConfig(true, Duration.ofMinutes(5), true));
+    }
+
+    @Test
+    void observability() {
+        assertThat(defaults.observability()).isEqualTo(new ObservabilityConfig(true, Duration.ofMinutes(1), true, false));
+    }
+
+    @Test
+    void cluster() {
+        assertThat(defaults.cluster()).isEqualTo(new ClusterConfig(false, false));
+    }
+
+    @Test
+    void listsCannotBeChanged() {
+        assertThatThrownBy(() -> defaults.rooms().defaultRooms().add("x")).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> defaults.security().allowedOrigins().add("x"))
+                .isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void recordsCopyTheListsTheyAreGiven() {
+        List<String> rooms = new java.util.ArrayList<>(List.of("a"));
+        RoomConfig config = new RoomConfig(true, 10, rooms);
+        rooms.add("b");
+
+        assertThat(config.defaultRooms()).containsExactly("a");
+    }
+
+    @Test
+    void everyKeyHasADefaultItsOwnTypeAccepts() {
+        for (ConfigKey<?> key : ConfigKeys.ALL) {
+            assertThat(key.defaultValue()).as(key.name()).isNotNull();
+        }
+    }
+
+    @Test
+    void withJwtSecretChecksTheLengthAndChangesOnlyTheSecret() {
+        String secret = "s".repeat(32);
+
+        RelayConfig withSecret = defaults.withJwtSecret(secret);
+
+        assertThat(withSecret.security().jwtSecret()).isEqualTo(Optional.of(secret));
+        assertThat(withSecret.server()).isEqualTo(defaults.server());
+        assertThat(withSecret.security().rateLimitPerMinute()).isEqualTo(defaults.security().rateLimitPerMinute());
+        assertThatThrownBy(() -> defaults.withJwtSecret("s".repeat(31)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("websocket.jwt_secret")
+                .hasMessageContaining("at least 32 bytes");
+        assertThatThrownBy(() -> defaults.withJwtSecret("")).isInstanceOf(ConfigException.class);
+    }
+
+    @Test
+    void toStringHidesTheSecret() {
+        String secret = "top-secret-".repeat(4);
+
+        RelayConfig config = defaults.withJwtSecret(secret);
+
+        assertThat(config.toString()).doesNotContain(secret).contains("jwtSecret=<hidden>");
+    }
+}
