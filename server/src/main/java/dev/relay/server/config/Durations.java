@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * Reads durations the way the seed's Go configuration writes them ({@code 60s}, {@code 5m}, {@code 1h30m},
  * {@code 500ms}, {@code 1.5h}), plus {@code d} for days.
  */
-final class Durations {
+public final class Durations {
     static final String EXPECTED = "expected a duration greater than 0 with a unit, like 500ms, 60s, 5m, 1h30m or 1d"
             + " (units: ns, us, ms, s, m, h, d)";
 
@@ -25,6 +25,15 @@ final class Durations {
     private static final BigInteger MAX_NANOS = BigInteger.valueOf(Long.MAX_VALUE);
 
     private Durations() {
+    }
+
+    /** For command-line options that take a duration: the same syntax, refusals as IllegalArgumentException. */
+    public static Duration parseOption(String text) {
+        try {
+            return parse(text.strip());
+        } catch (BadValue e) {
+            throw new IllegalArgumentException("'" + text + "': " + e.getMessage());
+        }
     }
 
     static Duration parse(String text) throws BadValue {

@@ -1,0 +1,121 @@
+package dev.relay.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.relay.core.Hub;
+import dev.relay.core.HubSettings;
+import dev.relay.core.Published;
+import dev.relay.core.protocol.ClientMessage;
+import dev.relay.core.protocol.CloseReason;
+import dev.relay.core.protocol.MessageType;
+import dev.relay.core.session.Identity;
+import dev.relay.server.access.IpPolicy;
+import dev.relay.server.access.OriginPolicy;
+import dev.relay.server.auth.JwtVerifier;
+import dev.relay.server.config.RelayConfig;
+import dev.relay.server.http.HttpResponses;
+import dev.relay.server.http.RestApi;
+import dev.relay.server.websocket.JsonCodec;
+import dev.relay.server.websocket.Transport;
+import io.netty.buffer.PooledByteBufAllocator;
+
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Relay as a library: create it from a {@link RelayConfig}, {@link #start()} it, publish through it, {@link #close()}
+ * it. The command line is a thin shell around this class.
+ */
+public final class WebSocketService implements AutoCloseable {
+    /** How long {@link #close()} waits for clients to take their close frames before cutting the sockets. */
+    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
+
+    private final RelayConfig config;
+    private final Hub hub;
+    private final Transport transport;
+
+    private WebSocketService(RelayConfig config) {
+        this.config = config;
+        String secret = config.security().jwtSecret().orElseThrow(() -> new IllegalArgumentException(
+                "jwt_secret must be set before the service is created (RelayConfig.withJwtSecret)"));
+        Clock clock = Clock.systemUTC();
+        ObjectMapper mapper = new ObjectMapper().disable(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
+        JsonCodec codec = new JsonCodec(mapper, PooledByteBufAllocator.DEFAULT);
+        this.hub = new Hub(hubSettings(config), codec, clock, System::nanoTime);
+        JwtVerifier verifier = new JwtVerifier(secret, clock);
+        HttpResponses responses = new HttpResponses(mapper);
+        RestApi restApi = new RestApi(hub, verifier, codec, responses, config.server().maxMessageSize());
+        IpPolicy ipPolicy = new IpPolicy(config.security().enableIpWhitelist(), config.security().ipWhitelist(),
+                config.security().ipBlacklist());
+        OriginPolicy originPolicy = new OriginPolicy(config.security().enableOriginCheck(),
+                config.security().allowedOrigins());
+        this.transport = new Transport(config.server(), hub, codec, verifier, ipPolicy, originPolicy, restApi,
+                responses);
+    }
+
+    public static WebSocketService create(RelayConfig config) {
+        return new WebSocketService(Objects.requireNonNull(config, "config"));
+    }
+
+    private static HubSettings hubSettings(RelayConfig config) {
+        return new HubSettings(
+                config.messages().maxMessageLength(),
+                config.security().enableRateLimit() ? config.security().rateLimitPerMinute() : 0,
+                config.rooms().enableRoomLimit() ? config.rooms().maxRooms() : 0,
+                config.rooms().defaultRooms(),
+                config.presence().enableUserPresence(),
+                config.messages().enableMessageBroadcast(),
+                config.messages().enablePrivateMessaging(),
+                HubSettings.DEFAULT_LANE_QUEUE_LIMIT);
+    }
+
+    /** Binds the port and starts serving. */
+    public WebSocketService start() throws InterruptedException {
+        transport.start();
+        return this;
+    }
+
+    /** The port actually bound (useful with {@code port: 0}). */
+    public int port() {
+        return transport.localAddress().getPort();
+    }
+
+    public InetSocketAddress localAddress() {
+        return transport.localAddress();
+    }
+
+    /** The domain behind the service: rooms, users, stats and the publishing API. */
+    public Hub hub() {
+        return hub;
+    }
+
+    public RelayConfig config() {
+        return config;
+    }
+
+    /** Sends a room message as the server ({@code from: "system"}). */
+    public Published publishToRoom(String roomId, String content) {
+        return hub.publish(Identity.SYSTEM, new ClientMessage(MessageType.ROOM_MESSAGE, null, content, roomId, null, null));
+    }
+
+    /** Sends a private message from the server to every connection of a user. */
+    public Published sendToUser(String userId, String content) {
+        return hub.publish(Identity.SYSTEM, new ClientMessage(MessageType.PRIVATE_MESSAGE, null, content, null, userId, null));
+    }
+
+    /** Sends a message to every connection. */
+    public Published broadcast(String content) {
+        return hub.publish(Identity.SYSTEM, new ClientMessage(MessageType.BROADCAST, null, content, null, null, null));
+    }
+
+    /**
+     * Stops accepting, tells every client the server is going away (close code 1001), gives them a moment to
+     * receive it, then releases the event loops. Idempotent.
+     */
+    @Override
+    public void close() {
+        transport.stop(() -> hub.closeAll(CloseReason.SHUTTING_DOWN), () -> hub.connections() == 0, SHUTDOWN_GRACE);
+    }
+}

@@ -1,0 +1,50 @@
+package dev.relay.server.access;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Which browser pages may open a connection. Requests without an Origin header are not from a browser page and
+ * pass. With a list of allowed origins the Origin must be one of them ({@code *} allows all); without one the page
+ * must come from the server's own host, as gorilla/websocket decides by default.
+ */
+public final class OriginPolicy {
+    private final boolean enabled;
+    private final boolean allowAll;
+    private final List<String> allowed;
+
+    public OriginPolicy(boolean enabled, List<String> allowedOrigins) {
+        this.enabled = enabled;
+        this.allowAll = allowedOrigins.contains("*");
+        this.allowed = allowedOrigins.stream().map(OriginPolicy::normalize).toList();
+    }
+
+    /**
+     * @param origin the Origin header, or null
+     * @param host   the Host header, or null
+     */
+    public boolean allows(String origin, String host) {
+        if (!enabled || origin == null || allowAll) {
+            return true;
+        }
+        if (!allowed.isEmpty()) {
+            return allowed.contains(normalize(origin));
+        }
+        if (host == null) {
+            return false;
+        }
+        try {
+            String authority = new URI(origin.strip()).getRawAuthority();
+            return authority != null && authority.equalsIgnoreCase(host.strip());
+        } catch (URISyntaxException e) {
+            return false;
+        }
+    }
+
+    private static String normalize(String origin) {
+        String trimmed = origin.strip().toLowerCase(Locale.ROOT);
+        return trimmed.endsWith("/") ? trimmed.substring(0, trimmed.length() - 1) : trimmed;
+    }
+}

@@ -1,0 +1,122 @@
+package dev.relay.server.cli;
+
+import dev.relay.server.WebSocketService;
+import dev.relay.server.auth.TokenIssuer;
+import dev.relay.server.config.ConfigException;
+import dev.relay.server.config.ConfigLoader;
+import dev.relay.server.config.RelayConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code wsserver}: serves by default; {@code wsserver token} prints a token. */
+@Command(name = "wsserver", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        subcommands = {TokenCommand.class, CommandLine.HelpCommand.class},
+        description = {
+                "Relay: a real-time WebSocket server with rooms, private messages, broadcast and a REST API.",
+                "",
+                "Without a command it serves WebSocket connections on ws://HOST:PORT/ws/connect and the REST API",
+                "under /ws/. Configuration: defaults < --config file < WS_* environment < command line."},
+        footer = {
+                "",
+                "Examples:",
+                "  wsserver                                   serve on port 8080 with the defaults",
+                "  wsserver --port 9000 --config relay.yaml   serve with a configuration file",
+                "  WS_JWT_SECRET=... wsserver token --user alice --role admin",
+                "",
+                "Docs: docs/configuration.md, docs/protocol.md, docs/operations.md"})
+public final class Main implements Callable<Integer> {
+    /** Exit status for a configuration the server refuses to start with. */
+    static final int CONFIG_ERROR = 2;
+
+    @Mixin
+    ConfigOptions configOptions;
+
+    @Option(names = "--port", paramLabel = "N", description = "Port to listen on (default 8080; 0 picks a free one).")
+    Integer port;
+
+    @Option(names = "--host", paramLabel = "ADDRESS", description = "Address to listen on (default 0.0.0.0).")
+    String host;
+
+    public static void main(String[] args) {
+        CommandLine commandLine = new CommandLine(new Main());
+        int status = commandLine.execute(args);
+        System.exit(status);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> cli = new LinkedHashMap<>();
+        if (port != null) {
+            cli.put("port", port.toString());
+        }
+        if (host != null) {
+            cli.put("host", host);
+        }
+        RelayConfig config;
+        try {
+            config = configOptions.load(cli);
+        } catch (ConfigException e) {
+            System.err.println("wsserver: " + e.getMessage());
+            return CONFIG_ERROR;
+        }
+        // Logback reads the log directory when it first starts, so this must come before the first logger.
+        System.setProperty("relay.log_dir", config.server().logDir().toString());
+        Logger log = LoggerFactory.getLogger(Main.class);
+        ConfigLoader.unknownEnvironmentVariables(System.getenv()).forEach(warning -> log.warn("event=config_warning {}", warning));
+
+        boolean generatedSecret = config.security().jwtSecret().isEmpty();
+        if (generatedSecret) {
+            config = config.withJwtSecret(randomSecret());
+        }
+        WebSocketService service = WebSocketService.create(config);
+        try {
+            service.start();
+        } catch (Exception e) {
+            System.err.println("wsserver: cannot listen on " + config.server().host() + ":" + config.server().port()
+                    + ": " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            service.close();
+            stopped.countDown();
+        }, "relay-shutdown"));
+
+        String base = "ws://" + displayHost(config.server().host()) + ":" + service.port() + "/ws/connect";
+        log.info("event=started version={} url={}", Version.current(), base);
+        if (generatedSecret) {
+            String token = new TokenIssuer(config.security().jwtSecret().orElseThrow(), Clock.systemUTC())
+                    .issue("admin", "Admin", List.of("admin"), Duration.ofHours(24));
+            log.warn("event=generated_jwt_secret No jwt_secret is configured, so a random one was generated for this run:"
+                    + " tokens stop working when the server restarts. Set WS_JWT_SECRET (32+ bytes) or jwt_secret for real use.");
+            log.warn("event=admin_token valid=24h token={}", token);
+            log.warn("event=connect_url url={}?room_id=general&token={}", base, token);
+        }
+        stopped.await();
+        return 0;
+    }
+
+    private static String displayHost(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host;
+    }
+
+    private static String randomSecret() {
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+}

@@ -1,0 +1,76 @@
+package dev.relay.server.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.core.protocol.ErrorCode;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Writes the seed's envelope: {@code {"success":true,"data":...}} or {@code {"success":false,"error":{...}}}. */
+public final class HttpResponses {
+    private final ObjectMapper mapper;
+
+    public HttpResponses(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    public void ok(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, Object data) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("success", true);
+        body.put("data", data);
+        json(ctx, keepAlive, status, body);
+    }
+
+    public void error(ChannelHandlerContext ctx, boolean keepAlive, ErrorCode code, String message) {
+        error(ctx, keepAlive, HttpResponseStatus.valueOf(code.httpStatus()), code, message);
+    }
+
+    public void error(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, ErrorCode code,
+                      String message) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("code", code.code());
+        error.put("message", message);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("success", false);
+        body.put("error", error);
+        json(ctx, keepAlive, status, body);
+    }
+
+    public void json(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, Object body) {
+        byte[] bytes;
+        try {
+            bytes = mapper.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("response body could not be written as JSON", e);
+        }
+        send(ctx, keepAlive, status, "application/json; charset=utf-8", bytes);
+    }
+
+    public void send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String contentType,
+                     byte[] body) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.wrappedBuffer(body));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, contentType)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        if (keepAlive) {
+            HttpUtil.setKeepAlive(response, true);
+            ctx.writeAndFlush(response);
+        } else {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

@@ -1,0 +1,252 @@
+package dev.relay.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.core.Hub;
+import dev.relay.core.HubStats;
+import dev.relay.core.Published;
+import dev.relay.core.protocol.ClientMessage;
+import dev.relay.core.protocol.ErrorCode;
+import dev.relay.core.protocol.ProtocolException;
+import dev.relay.core.room.RoomInfo;
+import dev.relay.core.room.RoomSpec;
+import dev.relay.core.session.Identity;
+import dev.relay.server.auth.BearerToken;
+import dev.relay.server.auth.JwtVerifier;
+import dev.relay.server.websocket.JsonCodec;
+import dev.relay.server.websocket.Timestamps;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.stream.Collectors;
+
+/** The seed's REST API under {@code /ws/...}, every answer in its envelope. */
+public final class RestApi {
+    private static final Logger LOG = LoggerFactory.getLogger(RestApi.class);
+
+    private final Hub hub;
+    private final JwtVerifier verifier;
+    private final JsonCodec codec;
+    private final ObjectMapper mapper;
+    private final HttpResponses responses;
+    private final int maxMessageBytes;
+    private final List<Route> routes;
+    private final byte[] openApi;
+    private final byte[] indexPage;
+
+    public RestApi(Hub hub, JwtVerifier verifier, JsonCodec codec, HttpResponses responses, int maxMessageBytes) {
+        this.hub = hub;
+        this.verifier = verifier;
+        this.codec = codec;
+        this.mapper = codec.mapper();
+        this.responses = responses;
+        this.maxMessageBytes = maxMessageBytes;
+        this.openApi = resource("/openapi.json");
+        this.indexPage = resource("/index.html");
+        this.routes = List.of(
+                Route.of(HttpMethod.GET, "/", false, this::index),
+                Route.of(HttpMethod.GET, "/ws/openapi.json", false, this::openApi),
+                Route.of(HttpMethod.GET, "/ws/rooms", true, this::listRooms),
+                Route.of(HttpMethod.POST, "/ws/rooms", true, this::createRoom),
+                Route.of(HttpMethod.POST, "/ws/rooms/{id}/join", true, call -> moveUser(call, true)),
+                Route.of(HttpMethod.POST, "/ws/rooms/{id}/leave", true, call -> moveUser(call, false)),
+                Route.of(HttpMethod.POST, "/ws/messages", true, this::sendMessage),
+                Route.of(HttpMethod.GET, "/ws/users/online", true, this::onlineUsers),
+                Route.of(HttpMethod.GET, "/ws/stats", true, this::stats));
+    }
+
+    /** Answers one request that is not a WebSocket upgrade. */
+    public void handle(ChannelHandlerContext ctx, FullHttpRequest request) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        QueryStringDecoder query = new QueryStringDecoder(request.uri());
+        String[] path = Route.split(query.path());
+        List<HttpMethod> allowed = new ArrayList<>(2);
+        for (Route route : routes) {
+            Map<String, String> parameters = route.match(path);
+            if (parameters == null) {
+                continue;
+            }
+            if (!route.method().equals(request.method())) {
+                allowed.add(route.method());
+                continue;
+            }
+            dispatch(ctx, request, query, keepAlive, route, parameters);
+            return;
+        }
+        if (!allowed.isEmpty()) {
+            responses.error(ctx, keepAlive, ErrorCode.METHOD_NOT_ALLOWED, request.method() + " is not supported here; use "
+                    + allowed.stream().map(HttpMethod::name).collect(Collectors.joining(" or ")));
+            return;
+        }
+        responses.error(ctx, keepAlive, ErrorCode.NOT_FOUND, "no such endpoint: " + query.path());
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query,
+                          boolean keepAlive, Route route, Map<String, String> parameters) {
+        try {
+            Identity identity = route.authenticated() ? verifier.verify(BearerToken.from(request, query)) : null;
+            route.handler().handle(new RestCall(ctx, request, query, parameters, identity, keepAlive));
+        } catch (ProtocolException refused) {
+            responses.error(ctx, keepAlive, refused.code(), refused.getMessage());
+        } catch (Exception e) {
+            LOG.error("event=rest_error method={} path={}", request.method(), query.path(), e);
+            responses.error(ctx, keepAlive, ErrorCode.INTERNAL_ERROR, "internal error");
+        }
+    }
+
+    private void index(RestCall call) {
+        responses.send(call.ctx(), call.keepAlive(), HttpResponseStatus.OK, "text/html; charset=utf-8", indexPage);
+    }
+
+    private void openApi(RestCall call) {
+        responses.send(call.ctx(), call.keepAlive(), HttpResponseStatus.OK, "application/json; charset=utf-8", openApi);
+    }
+
+    private void listRooms(RestCall call) {
+        List<Map<String, Object>> rooms = hub.roomInfos().stream().map(RestApi::room).toList();
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("rooms", rooms);
+        data.put("total", rooms.size());
+        responses.ok(call.ctx(), call.keepAlive(), HttpResponseStatus.OK, data);
+    }
+
+    private void createRoom(RestCall call) {
+        JsonNode body = jsonObject(call);
+        RoomSpec spec = new RoomSpec(text(body, "id"), text(body, "name"), text(body, "description"));
+        RoomInfo created = hub.createRoom(call.identity(), spec);
+        LOG.info("event=room_created room={} by={}", created.id(), call.identity().userId());
+        responses.ok(call.ctx(), call.keepAlive(), HttpResponseStatus.CREATED, room(created));
+    }
+
+    private void moveUser(RestCall call, boolean join) {
+        String roomId = call.pathParameter("id");
+        String userId = call.identity().userId();
+        CompletableFuture<Integer> moved = join ? hub.joinUser(userId, roomId) : hub.leaveUser(userId, roomId);
+        moved.whenComplete((count, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+                LOG.error("event=rest_error path={}", call.query().path(), cause);
+                responses.error(call.ctx(), call.keepAlive(), ErrorCode.INTERNAL_ERROR, "internal error");
+                return;
+            }
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("room_id", roomId);
+            data.put("user_id", userId);
+            data.put("connections", count);
+            responses.ok(call.ctx(), call.keepAlive(), HttpResponseStatus.OK, data);
+        });
+    }
+
+    private void sendMessage(RestCall call) {
+        int size = call.request().content().readableBytes();
+        if (size > maxMessageBytes) {
+            throw new ProtocolException(ErrorCode.PAYLOAD_TOO_LARGE,
+                    "the message has " + size + " bytes; the limit is " + maxMessageBytes);
+        }
+        ClientMessage message = codec.decode(call.request().content());
+        Published published = hub.publish(call.identity(), message);
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("id", published.id());
+        data.put("type", message.type());
+        if (message.roomId() != null) {
+            data.put("room_id", message.roomId());
+        }
+        if (message.to() != null) {
+            data.put("to", message.to());
+        }
+        data.put("timestamp", Timestamps.format(published.timestamp()));
+        responses.ok(call.ctx(), call.keepAlive(), HttpResponseStatus.OK, data);
+    }
+
+    private void onlineUsers(RestCall call) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("online_users", hub.onlineUsers());
+        data.put("timestamp", Timestamps.format(hub.clock().instant()));
+        responses.ok(call.ctx(), call.keepAlive(), HttpResponseStatus.OK, data);
+    }
+
+    private void stats(RestCall call) {
+        HubStats stats = hub.stats();
+        Map<String, Object> rooms = new LinkedHashMap<>();
+        for (RoomInfo room : stats.rooms()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("name", room.name());
+            entry.put("client_count", room.clientCount());
+            entry.put("message_count", room.messageCount());
+            rooms.put(room.id(), entry);
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("total_rooms", stats.totalRooms());
+        data.put("online_users", stats.onlineUsers());
+        data.put("total_connections", stats.connections());
+        data.put("total_messages", stats.totalMessages());
+        data.put("rooms", rooms);
+        data.put("timestamp", Timestamps.format(stats.timestamp()));
+        responses.ok(call.ctx(), call.keepAlive(), HttpResponseStatus.OK, data);
+    }
+
+    private static Map<String, Object> room(RoomInfo room) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("id", room.id());
+        map.put("name", room.name());
+        map.put("description", room.description());
+        map.put("client_count", room.clientCount());
+        map.put("message_count", room.messageCount());
+        map.put("created_at", Timestamps.format(room.createdAt()));
+        return map;
+    }
+
+    private JsonNode jsonObject(RestCall call) {
+        String type = call.request().headers().get(HttpHeaderNames.CONTENT_TYPE);
+        JsonNode node;
+        try {
+            node = mapper.readTree(ByteBufUtil.getBytes(call.request().content()));
+        } catch (IOException e) {
+            throw new ProtocolException(ErrorCode.INVALID_JSON, "the body is not valid JSON");
+        }
+        if (node == null || !node.isObject()) {
+            throw new ProtocolException(ErrorCode.INVALID_JSON,
+                    "the body must be a JSON object" + (type == null ? "" : " (got " + type + ")"));
+        }
+        return node;
+    }
+
+    private static String text(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, "'" + field + "' must be a string");
+        }
+        return value.textValue();
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = RestApi.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package dev.relay.server.http;
+
+import dev.relay.core.session.Identity;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.QueryStringDecoder;
+
+import java.util.Map;
+
+/** One REST request being answered: who asked (null on public routes), what, and where to answer. */
+record RestCall(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query,
+                Map<String, String> pathParameters, Identity identity, boolean keepAlive) {
+
+    String pathParameter(String name) {
+        return pathParameters.get(name);
+    }
+}

@@ -1,0 +1,121 @@
+package dev.relay.server.websocket;
+
+import dev.relay.core.Hub;
+import dev.relay.core.protocol.ErrorCode;
+import dev.relay.core.protocol.ProtocolException;
+import dev.relay.core.room.RoomIds;
+import dev.relay.core.session.Identity;
+import dev.relay.server.access.IpPolicy;
+import dev.relay.server.access.OriginPolicy;
+import dev.relay.server.auth.BearerToken;
+import dev.relay.server.auth.JwtVerifier;
+import dev.relay.server.http.HttpResponses;
+import dev.relay.server.http.RestApi;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/**
+ * The first stop of every HTTP request: the IP lists apply to everything; {@code /ws/connect} upgrades pass the
+ * origin, token, room and connection-limit checks here, before any WebSocket exists, and are refused with an HTTP
+ * error in the envelope; every other request goes to the REST API.
+ */
+@ChannelHandler.Sharable
+final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    static final String CONNECT_PATH = "/ws/connect";
+    static final String DEFAULT_ROOM = "general";
+    private static final Logger LOG = LoggerFactory.getLogger(HttpGateHandler.class);
+
+    private final Hub hub;
+    private final JwtVerifier verifier;
+    private final IpPolicy ipPolicy;
+    private final OriginPolicy originPolicy;
+    private final ConnectionSlots slots;
+    private final RestApi restApi;
+    private final HttpResponses responses;
+
+    HttpGateHandler(Hub hub, JwtVerifier verifier, IpPolicy ipPolicy, OriginPolicy originPolicy,
+                    ConnectionSlots slots, RestApi restApi, HttpResponses responses) {
+        this.hub = hub;
+        this.verifier = verifier;
+        this.ipPolicy = ipPolicy;
+        this.originPolicy = originPolicy;
+        this.slots = slots;
+        this.restApi = restApi;
+        this.responses = responses;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (!request.decoderResult().isSuccess()) {
+            responses.error(ctx, false, HttpResponseStatus.BAD_REQUEST, ErrorCode.INVALID_FIELD,
+                    "malformed HTTP request");
+            return;
+        }
+        InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
+        if (!ipPolicy.allows(peer.getAddress())) {
+            LOG.info("event=refused reason=ip client={}", peer.getAddress().getHostAddress());
+            responses.error(ctx, false, ErrorCode.IP_FORBIDDEN, "connections from your address are not allowed");
+            return;
+        }
+        QueryStringDecoder query = new QueryStringDecoder(request.uri());
+        if (!query.path().equals(CONNECT_PATH)) {
+            restApi.handle(ctx, request);
+            return;
+        }
+        try {
+            ConnectRequest accepted = admit(request, query);
+            if (!slots.tryAcquire()) {
+                throw new ProtocolException(ErrorCode.TOO_MANY_CONNECTIONS,
+                        "the server is at its limit of " + slots.max() + " connections; retry later");
+            }
+            ctx.channel().closeFuture().addListener(closed -> slots.release());
+            ctx.channel().attr(ConnectRequest.KEY).set(accepted);
+            ctx.fireChannelRead(request.retain()); // on to WebSocketServerProtocolHandler for the handshake
+        } catch (ProtocolException refused) {
+            LOG.info("event=refused reason={} client={} detail=\"{}\"", refused.code().code(),
+                    peer.getAddress().getHostAddress(), refused.getMessage());
+            responses.error(ctx, false, refused.code(), refused.getMessage());
+        }
+    }
+
+    private ConnectRequest admit(FullHttpRequest request, QueryStringDecoder query) {
+        if (!request.method().equals(HttpMethod.GET)
+                || !request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
+            throw new ProtocolException(ErrorCode.UPGRADE_REQUIRED,
+                    "/ws/connect speaks WebSocket: connect with a WebSocket client (GET with 'Upgrade: websocket')");
+        }
+        String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+        if (!originPolicy.allows(origin, request.headers().get(HttpHeaderNames.HOST))) {
+            throw new ProtocolException(ErrorCode.ORIGIN_NOT_ALLOWED,
+                    "origin '" + origin + "' may not connect; add it to allowed_origins");
+        }
+        Identity identity = verifier.verify(BearerToken.from(request, query));
+        List<String> rooms = query.parameters().get("room_id");
+        String roomId = rooms == null || rooms.getFirst().isEmpty() ? DEFAULT_ROOM : rooms.getFirst();
+        if (!RoomIds.isValid(roomId)) {
+            throw new ProtocolException(ErrorCode.INVALID_ROOM_ID, "invalid room_id: " + RoomIds.RULE);
+        }
+        if (!hub.roomExists(roomId)) {
+            throw new ProtocolException(ErrorCode.ROOM_NOT_FOUND, "room '" + roomId + "' does not exist");
+        }
+        return new ConnectRequest(identity, roomId);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("event=http_error client={}", ctx.channel().remoteAddress(), cause);
+        ctx.close();
+    }
+}

@@ -1,0 +1,173 @@
+package dev.relay.server.websocket;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.core.delivery.EncodedFrame;
+import dev.relay.core.delivery.Encoder;
+import dev.relay.core.protocol.ClientMessage;
+import dev.relay.core.protocol.ErrorCode;
+import dev.relay.core.protocol.ProtocolException;
+import dev.relay.core.protocol.RawJson;
+import dev.relay.core.protocol.ServerMessage;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufOutputStream;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+
+/**
+ * The JSON protocol: decodes client messages with a streaming parser (no tree for the message itself) and encodes
+ * server messages straight into a pooled buffer that becomes a {@link WireFrame}.
+ */
+public final class JsonCodec implements Encoder {
+    private final ObjectMapper mapper;
+    private final JsonFactory factory;
+    private final ByteBufAllocator allocator;
+
+    public JsonCodec(ObjectMapper mapper, ByteBufAllocator allocator) {
+        this.mapper = mapper;
+        this.factory = mapper.getFactory();
+        this.allocator = allocator;
+    }
+
+    @Override
+    public EncodedFrame encode(ServerMessage message) {
+        ByteBuf buffer = allocator.directBuffer(256);
+        try {
+            buffer.writerIndex(WireFrame.HEADER_ROOM);
+            try (JsonGenerator json = factory.createGenerator((java.io.OutputStream) new ByteBufOutputStream(buffer))) {
+                write(json, message);
+            }
+            return WireFrame.text(buffer);
+        } catch (IOException | RuntimeException e) {
+            buffer.release();
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+        }
+    }
+
+    private void write(JsonGenerator json, ServerMessage message) throws IOException {
+        json.writeStartObject();
+        writeIfPresent(json, "id", message.id());
+        json.writeStringField("type", message.type());
+        writeIfPresent(json, "from", message.from());
+        writeIfPresent(json, "to", message.to());
+        writeIfPresent(json, "room_id", message.roomId());
+        writeIfPresent(json, "content", message.content());
+        Object data = message.data();
+        if (data instanceof RawJson raw) {
+            json.writeFieldName("data");
+            json.writeRawValue(raw.json());
+        } else if (data != null) {
+            json.writeFieldName("data");
+            mapper.writeValue(json, data);
+        }
+        json.writeStringField("timestamp", Timestamps.format(message.timestamp()));
+        json.writeEndObject();
+    }
+
+    private static void writeIfPresent(JsonGenerator json, String field, String value) throws IOException {
+        if (value != null) {
+            json.writeStringField(field, value);
+        }
+    }
+
+    /** Decodes one client message; malformed input becomes a {@link ProtocolException} naming what is wrong. */
+    public ClientMessage decode(ByteBuf content) {
+        try (InputStream in = new ByteBufInputStream(content.duplicate());
+             JsonParser parser = factory.createParser(in)) {
+            return decode(parser);
+        } catch (JsonProcessingException e) {
+            throw new ProtocolException(ErrorCode.INVALID_JSON, "malformed JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Decodes one client message from bytes (a REST body). */
+    public ClientMessage decode(byte[] content) {
+        try (JsonParser parser = factory.createParser(content)) {
+            return decode(parser);
+        } catch (JsonProcessingException e) {
+            throw new ProtocolException(ErrorCode.INVALID_JSON, "malformed JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private ClientMessage decode(JsonParser parser) throws IOException {
+        if (parser.nextToken() != JsonToken.START_OBJECT) {
+            throw new ProtocolException(ErrorCode.INVALID_JSON, "a message must be a JSON object");
+        }
+        String type = null;
+        String id = null;
+        String content = null;
+        String roomId = null;
+        String to = null;
+        RawJson data = null;
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String field = parser.currentName();
+            JsonToken value = parser.nextToken();
+            switch (field) {
+                case "type" -> type = string(parser, field, value);
+                case "id" -> id = clientId(parser, value);
+                case "content" -> content = string(parser, field, value);
+                case "room_id" -> roomId = string(parser, field, value);
+                case "to" -> to = string(parser, field, value);
+                case "data" -> data = value == JsonToken.VALUE_NULL ? null : copy(parser);
+                default -> parser.skipChildren(); // unknown fields are ignored, so clients can be newer than us
+            }
+        }
+        if (parser.nextToken() != null) {
+            throw new ProtocolException(ErrorCode.INVALID_JSON, "unexpected content after the JSON object");
+        }
+        return new ClientMessage(type, id, content, roomId, to, data);
+    }
+
+    private static String string(JsonParser parser, String field, JsonToken value) throws IOException {
+        if (value == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (value != JsonToken.VALUE_STRING) {
+            parser.skipChildren();
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, "'" + field + "' must be a string");
+        }
+        return parser.getText();
+    }
+
+    private static String clientId(JsonParser parser, JsonToken value) throws IOException {
+        return switch (value) {
+            case VALUE_NULL -> null;
+            case VALUE_STRING, VALUE_NUMBER_INT -> {
+                String id = parser.getText();
+                if (id.length() > 128) {
+                    throw new ProtocolException(ErrorCode.INVALID_FIELD, "'id' has at most 128 characters");
+                }
+                yield id;
+            }
+            default -> {
+                parser.skipChildren();
+                throw new ProtocolException(ErrorCode.INVALID_FIELD, "'id' must be a string or an integer");
+            }
+        };
+    }
+
+    private RawJson copy(JsonParser parser) throws IOException {
+        StringWriter text = new StringWriter(64);
+        try (JsonGenerator json = factory.createGenerator(text)) {
+            json.copyCurrentStructure(parser);
+        }
+        return new RawJson(text.toString());
+    }
+
+    public ObjectMapper mapper() {
+        return mapper;
+    }
+}

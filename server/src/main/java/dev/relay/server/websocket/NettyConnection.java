@@ -1,0 +1,119 @@
+package dev.relay.server.websocket;
+
+import dev.relay.core.delivery.Connection;
+import dev.relay.core.delivery.EncodedFrame;
+import dev.relay.core.protocol.CloseReason;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A WebSocket channel as the core sees it. Its outbound buffer is bounded: past {@link #hardLimitBytes} a write is
+ * dropped and the connection closed as a slow consumer at once, so one stalled client can never grow the heap; the
+ * softer rule (unwritable for longer than write_wait) lives in {@link WebSocketFrameHandler}.
+ */
+final class NettyConnection implements Connection {
+    private static final Logger LOG = LoggerFactory.getLogger(NettyConnection.class);
+    /** How long a closing connection gets to send its close frame before the socket is cut. */
+    private static final long CLOSE_GRACE_MILLIS = 1000;
+
+    private final Channel channel;
+    private final boolean throughExtensions;
+    private final long hardLimitBytes;
+    private final String remoteAddress;
+    private boolean closing;
+
+    /**
+     * @param throughExtensions the connection negotiated an extension (compression), so frames must go through the
+     *                          WebSocket encoder instead of as pre-encoded bytes
+     */
+    NettyConnection(Channel channel, boolean throughExtensions, long hardLimitBytes) {
+        this.channel = channel;
+        this.throughExtensions = throughExtensions;
+        this.hardLimitBytes = hardLimitBytes;
+        this.remoteAddress = describe(channel);
+    }
+
+    @Override
+    public Executor executor() {
+        return channel.eventLoop();
+    }
+
+    @Override
+    public void write(EncodedFrame frame) {
+        if (closing || !channel.isActive()) {
+            return;
+        }
+        ChannelOutboundBuffer pending = channel.unsafe().outboundBuffer();
+        if (pending != null && pending.totalPendingWriteBytes() + frame.length() > hardLimitBytes) {
+            LOG.info("event=slow_consumer client={} pending_bytes={} limit_bytes={}", remoteAddress,
+                    pending.totalPendingWriteBytes(), hardLimitBytes);
+            close(CloseReason.SLOW_CONSUMER);
+            return;
+        }
+        WireFrame wire = (WireFrame) frame;
+        channel.write(throughExtensions ? wire.asFrame() : wire.wireBytes(), channel.voidPromise());
+    }
+
+    @Override
+    public void flush() {
+        channel.flush();
+    }
+
+    @Override
+    public void send(EncodedFrame frame) {
+        if (channel.eventLoop().inEventLoop()) {
+            write(frame);
+            flush();
+        } else {
+            frame.retain();
+            channel.eventLoop().execute(() -> {
+                try {
+                    send(frame);
+                } finally {
+                    frame.release();
+                }
+            });
+        }
+    }
+
+    @Override
+    public void close(CloseReason reason) {
+        if (!channel.eventLoop().inEventLoop()) {
+            channel.eventLoop().execute(() -> close(reason));
+            return;
+        }
+        if (closing || !channel.isActive()) {
+            return;
+        }
+        closing = true;
+        channel.writeAndFlush(new CloseWebSocketFrame(reason.code(), reason.reason()))
+                .addListener(ChannelFutureListener.CLOSE);
+        // A peer that reads nothing would keep the close frame (and the socket) forever.
+        channel.eventLoop().schedule(() -> {
+            channel.close();
+        }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public String remoteAddress() {
+        return remoteAddress;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    private static String describe(Channel channel) {
+        return channel.remoteAddress() instanceof InetSocketAddress address
+                ? address.getAddress().getHostAddress() + ":" + address.getPort()
+                : String.valueOf(channel.remoteAddress());
+    }
+}

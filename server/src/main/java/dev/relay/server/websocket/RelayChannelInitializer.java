@@ -1,0 +1,69 @@
+package dev.relay.server.websocket;
+
+import dev.relay.core.Hub;
+import dev.relay.server.http.BoundedHttpAggregator;
+import dev.relay.server.http.HttpResponses;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketServerCompressionHandler;
+
+import java.time.Duration;
+
+/** Builds each connection's pipeline; holds no logic of its own. */
+final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
+    /** Bodies of REST requests are small JSON; a message body is limited again by max_message_size. */
+    private static final int MIN_HTTP_BODY_BYTES = 16 * 1024;
+
+    private final Settings settings;
+    private final Hub hub;
+    private final JsonCodec codec;
+    private final HttpGateHandler gate;
+    private final HttpResponses responses;
+    private final WebSocketServerProtocolConfig protocolConfig;
+
+    /** The slice of the configuration the pipeline needs. */
+    record Settings(int maxMessageSize, boolean compression, Duration pingPeriod, Duration pongWait,
+                    Duration writeWait, long outboundLimitBytes) {
+    }
+
+    RelayChannelInitializer(Settings settings, Hub hub, JsonCodec codec, HttpGateHandler gate,
+                            HttpResponses responses) {
+        this.settings = settings;
+        this.hub = hub;
+        this.codec = codec;
+        this.gate = gate;
+        this.responses = responses;
+        this.protocolConfig = WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath(HttpGateHandler.CONNECT_PATH)
+                .checkStartsWith(true) // the gate already matched the exact path; this lets the query string through
+                .maxFramePayloadLength(settings.maxMessageSize())
+                .allowExtensions(settings.compression())
+                .handleCloseFrames(true)
+                .dropPongFrames(false)
+                .handshakeTimeoutMillis(10_000)
+                .forceCloseTimeoutMillis(1_000)
+                .build();
+    }
+
+    @Override
+    protected void initChannel(SocketChannel channel) {
+        ChannelPipeline pipeline = channel.pipeline();
+        pipeline.addLast("http-codec", new HttpServerCodec());
+        pipeline.addLast("http-aggregator",
+                new BoundedHttpAggregator(Math.max(MIN_HTTP_BODY_BYTES, settings.maxMessageSize()), responses));
+        if (settings.compression()) {
+            pipeline.addLast("ws-compression", new WebSocketServerCompressionHandler(0));
+        }
+        pipeline.addLast("http-gate", gate);
+        pipeline.addLast("ws-protocol", new WebSocketServerProtocolHandler(protocolConfig));
+        pipeline.addLast("ws-aggregator", new WebSocketFrameAggregator(settings.maxMessageSize()));
+        pipeline.addLast("heartbeat", new HeartbeatHandler(settings.pingPeriod(), settings.pongWait()));
+        pipeline.addLast("ws-frames",
+                new WebSocketFrameHandler(hub, codec, settings.outboundLimitBytes(), settings.writeWait()));
+    }
+}

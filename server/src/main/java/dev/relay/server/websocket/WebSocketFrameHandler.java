@@ -1,0 +1,156 @@
+package dev.relay.server.websocket;
+
+import dev.relay.core.Hub;
+import dev.relay.core.protocol.ClientMessage;
+import dev.relay.core.protocol.CloseReason;
+import dev.relay.core.protocol.ProtocolException;
+import dev.relay.core.session.Session;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Translates between WebSocket frames and the hub, and nothing else: creates the session when the handshake
+ * completes, hands decoded messages to the hub, tells it when the connection goes, and closes a connection that
+ * stays unable to take data for longer than write_wait.
+ */
+final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+    static final AttributeKey<NettyConnection> CONNECTION = AttributeKey.valueOf("relay.connection");
+    private static final Logger LOG = LoggerFactory.getLogger(WebSocketFrameHandler.class);
+
+    private final Hub hub;
+    private final JsonCodec codec;
+    private final long outboundLimitBytes;
+    private final long writeWaitNanos;
+    private NettyConnection connection;
+    private Session session;
+    private ScheduledFuture<?> slowConsumerCheck;
+
+    WebSocketFrameHandler(Hub hub, JsonCodec codec, long outboundLimitBytes, Duration writeWait) {
+        this.hub = hub;
+        this.codec = codec;
+        this.outboundLimitBytes = outboundLimitBytes;
+        this.writeWaitNanos = writeWait.toNanos();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+            open(ctx);
+        }
+        super.userEventTriggered(ctx, event);
+    }
+
+    private void open(ChannelHandlerContext ctx) {
+        ConnectRequest request = ctx.channel().attr(ConnectRequest.KEY).getAndSet(null);
+        ChannelPipeline pipeline = ctx.pipeline();
+        if (pipeline.get(HttpGateHandler.class) != null) {
+            pipeline.remove(HttpGateHandler.class); // HTTP is over for this channel
+        }
+        connection = new NettyConnection(ctx.channel(), negotiatedExtension(pipeline), outboundLimitBytes);
+        ctx.channel().attr(CONNECTION).set(connection);
+        try {
+            session = hub.connect(request.identity(), connection, request.roomId());
+        } catch (ProtocolException roomGone) {
+            connection.close(CloseReason.ROOM_NOT_FOUND);
+            return;
+        }
+        LOG.info("event=connected client_id={} user={} room={} client={}", session.id(), session.userId(),
+                request.roomId(), connection.remoteAddress());
+    }
+
+    private static boolean negotiatedExtension(ChannelPipeline pipeline) {
+        for (Map.Entry<String, ChannelHandler> entry : pipeline) {
+            if (entry.getValue() instanceof WebSocketExtensionEncoder) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        if (session == null) {
+            return;
+        }
+        if (frame instanceof TextWebSocketFrame) {
+            ClientMessage message;
+            try {
+                message = codec.decode(frame.content());
+            } catch (ProtocolException malformed) {
+                hub.sendError(session, malformed, null);
+                return;
+            }
+            hub.onMessage(session, message);
+        } else if (frame instanceof BinaryWebSocketFrame) {
+            WireFrame binary = WireFrame.binary(ctx.alloc(), frame.content());
+            try {
+                hub.onBinary(session, binary);
+            } finally {
+                binary.release();
+            }
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (!ctx.channel().isWritable()) {
+            if (slowConsumerCheck == null && connection != null) {
+                slowConsumerCheck = ctx.executor().schedule(() -> {
+                    slowConsumerCheck = null;
+                    if (!ctx.channel().isWritable()) {
+                        LOG.info("event=slow_consumer client_id={} write_wait_ms={}", session == null ? "-" : session.id(),
+                                TimeUnit.NANOSECONDS.toMillis(writeWaitNanos));
+                        connection.close(CloseReason.SLOW_CONSUMER);
+                    }
+                }, writeWaitNanos, TimeUnit.NANOSECONDS);
+            }
+        } else if (slowConsumerCheck != null) {
+            slowConsumerCheck.cancel(false);
+            slowConsumerCheck = null;
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (slowConsumerCheck != null) {
+            slowConsumerCheck.cancel(false);
+        }
+        if (session != null) {
+            hub.disconnect(session);
+            LOG.info("event=disconnected client_id={} user={}", session.id(), session.userId());
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException && connection != null) {
+            // A fragmented message grew past max_message_size: the same answer as one frame that is too big.
+            connection.close(CloseReason.MESSAGE_TOO_BIG);
+            return;
+        }
+        if (cause instanceof CorruptedWebSocketFrameException) {
+            return; // the decoder has already sent the close frame with the right status and is closing
+        }
+        LOG.debug("event=connection_error client={}", ctx.channel().remoteAddress(), cause);
+        ctx.close();
+    }
+}

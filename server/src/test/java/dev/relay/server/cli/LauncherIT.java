@@ -1,0 +1,192 @@
+package dev.relay.server.cli;
+
+import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jwt.SignedJWT;
+import dev.relay.server.testing.WsClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The packaged jar, run the way ./wsserver runs it: a separate JVM with its own environment. */
+class LauncherIT {
+    private static final Path JAR = Path.of("target", "relay-server.jar");
+    private static final String SECRET = "launcher-test-secret-at-least-32-bytes";
+
+    @TempDir
+    Path dir;
+
+    record Result(int status, String out, String err) {
+    }
+
+    @Test
+    void helpExplainsTheCommandsAndOptions() throws Exception {
+        Result help = run(Map.of(), "--help");
+        assertThat(help.status()).isZero();
+        assertThat(help.out()).contains("--port", "--config", "--set", "token");
+        Result tokenHelp = run(Map.of(), "token", "--help");
+        assertThat(tokenHelp.out()).contains("--user", "--role", "--ttl", "--name");
+    }
+
+    @Test
+    void tokenPrintsAJwtSignedWithTheConfiguredSecret() throws Exception {
+        Result result = run(Map.of("WS_JWT_SECRET", SECRET), "token", "--user", "alice", "--name", "Alice",
+                "--role", "admin", "--ttl", "2h");
+        assertThat(result.status()).as(result.err()).isZero();
+        SignedJWT jwt = SignedJWT.parse(result.out().strip());
+        assertThat(jwt.verify(new MACVerifier(SECRET.getBytes(StandardCharsets.UTF_8)))).isTrue();
+        assertThat(jwt.getJWTClaimsSet().getSubject()).isEqualTo("alice");
+        assertThat(jwt.getJWTClaimsSet().getStringClaim("name")).isEqualTo("Alice");
+        assertThat(jwt.getJWTClaimsSet().getStringListClaim("roles")).containsExactly("admin");
+        long ttl = jwt.getJWTClaimsSet().getExpirationTime().getTime() - jwt.getJWTClaimsSet().getIssueTime().getTime();
+        assertThat(ttl).isEqualTo(TimeUnit.HOURS.toMillis(2));
+    }
+
+    @Test
+    void tokenWithoutASecretExplainsWhatToSet() throws Exception {
+        Result result = run(Map.of(), "token", "--user", "alice");
+        assertThat(result.status()).isEqualTo(2);
+        assertThat(result.err()).contains("jwt_secret", "WS_JWT_SECRET");
+    }
+
+    @Test
+    void aBadValueStopsStartupWithOneLineNamingKeyValueAndSource() throws Exception {
+        Result result = run(Map.of("WS_MAX_CONNECTIONS", "lots"));
+        assertThat(result.status()).isEqualTo(2);
+        assertThat(result.err().strip().lines()).hasSize(1);
+        assertThat(result.err()).contains("max_connections", "lots", "WS_MAX_CONNECTIONS");
+    }
+
+    @Test
+    void anUnknownKeyInTheFileStopsStartup() throws Exception {
+        Path config = dir.resolve("relay.yaml");
+        Files.writeString(config, "websocket:\n  max_conections: 5\n");
+        Result result = run(Map.of(), "--config", config.toString());
+        assertThat(result.status()).isEqualTo(2);
+        assertThat(result.err()).contains("max_conections", "max_connections");
+    }
+
+    @Test
+    void environmentOverridesTheFileAndTheCommandLineOverridesBoth() throws Exception {
+        int filePort = freePort();
+        int envPort = freePort();
+        int cliPort = freePort();
+        Path config = dir.resolve("relay.yaml");
+        Files.writeString(config, "websocket:\n  port: " + filePort + "\n  jwt_secret: \"" + SECRET + "\"\n"
+                + "  log_dir: \"" + dir.resolve("logs") + "\"\n");
+
+        Process fromEnv = start(Map.of("WS_PORT", String.valueOf(envPort)), "--config", config.toString());
+        try {
+            assertServes(envPort, fromEnv);
+        } finally {
+            stop(fromEnv);
+        }
+        assertThat(Files.readString(dir.resolve("logs").resolve("websocket.log"))).contains("event=started");
+
+        Process fromCli = start(Map.of("WS_PORT", String.valueOf(envPort)), "--config", config.toString(),
+                "--port", String.valueOf(cliPort));
+        try {
+            assertServes(cliPort, fromCli);
+        } finally {
+            stop(fromCli);
+        }
+    }
+
+    @Test
+    void withoutASecretTheServerGeneratesOneAndLogsAWorkingAdminToken() throws Exception {
+        int port = freePort();
+        Process server = start(Map.of("WS_LOG_DIR", dir.resolve("logs").toString()), "--port", String.valueOf(port));
+        try {
+            String token = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            Path log = dir.resolve("logs").resolve("websocket.log");
+            while (token == null && System.nanoTime() < deadline) {
+                if (Files.exists(log)) {
+                    token = Files.readString(log).lines().filter(l -> l.contains("event=admin_token"))
+                            .map(l -> l.substring(l.indexOf("token=") + 6).strip()).findFirst().orElse(null);
+                }
+                Thread.sleep(100);
+            }
+            assertThat(token).as("admin token in the log").isNotNull();
+            try (WsClient client = WsClient.connect(URI.create("ws://127.0.0.1:" + port + "/ws/connect?token=" + token))) {
+                assertThat(client.expectType("welcome").path("data").path("user_id").asText()).isEqualTo("admin");
+            }
+        } finally {
+            stop(server);
+        }
+    }
+
+    private void assertServes(int port, Process process) throws Exception {
+        String token = run(Map.of("WS_JWT_SECRET", SECRET), "token", "--user", "probe").out().strip();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            assertThat(process.isAlive()).as("server process is running").isTrue();
+            try (WsClient client = WsClient.connect(URI.create("ws://127.0.0.1:" + port + "/ws/connect?token=" + token))) {
+                assertThat(client.expectType("welcome").path("data").path("user_id").asText()).isEqualTo("probe");
+                return;
+            } catch (RuntimeException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw notYet;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private Process start(Map<String, String> env, String... args) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command(args)).directory(dir.toFile())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("server-" + System.nanoTime() + ".out").toFile());
+        clean(builder.environment()).putAll(env);
+        return builder.start();
+    }
+
+    private static void stop(Process process) throws InterruptedException {
+        process.destroy(); // SIGTERM: the graceful shutdown path
+        assertThat(process.waitFor(15, TimeUnit.SECONDS)).as("server stopped on SIGTERM").isTrue();
+    }
+
+    private Result run(Map<String, String> env, String... args) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(command(args)).directory(dir.toFile());
+        clean(builder.environment()).putAll(env);
+        Path out = dir.resolve("out-" + System.nanoTime());
+        Path err = dir.resolve("err-" + System.nanoTime());
+        Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        boolean finished = process.waitFor(30, TimeUnit.SECONDS);
+        if (!finished) {
+            process.destroyForcibly();
+        }
+        assertThat(finished).as("command finished").isTrue();
+        return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    private static Map<String, String> clean(Map<String, String> environment) {
+        environment.keySet().removeIf(name -> name.startsWith("WS_"));
+        return environment;
+    }
+
+    private static List<String> command(String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-jar");
+        command.add(JAR.toAbsolutePath().toString());
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
