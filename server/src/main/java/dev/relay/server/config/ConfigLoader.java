@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -70,13 +71,17 @@ public final class ConfigLoader {
         List<String> warnings = new ArrayList<>();
         for (String name : new TreeMap<>(env).keySet()) {
             if (name.startsWith(ENV_PREFIX) && !name.startsWith(TEST_PREFIX) && !variables.contains(name)) {
-                warnings.add(name + " is not a Relay setting" + Suggestions.hint(name, variables));
+                // Compared without the shared prefix, which would otherwise make every name look close.
+                String guess = Suggestions.closest(name.substring(ENV_PREFIX.length()), ConfigKeys.names())
+                        .map(key -> "; did you mean " + ENV_PREFIX + key.toUpperCase(Locale.ROOT) + "?")
+                        .orElse("");
+                warnings.add(name + " is not a Relay setting" + guess);
             }
         }
         return List.copyOf(warnings);
     }
 
-    static ConfigKey<?> known(String name, Source source) {
+    private static ConfigKey<?> known(String name, Source source) {
         return ConfigKeys.byName(name).orElseThrow(() -> new ConfigException(YamlFile.SECTION + "." + name + " ("
                 + source + "): unknown key" + Suggestions.closest(name, ConfigKeys.names())
                 .map(guess -> "; did you mean " + guess + "?")

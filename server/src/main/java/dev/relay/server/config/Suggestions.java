@@ -26,11 +26,6 @@ final class Suggestions {
         return bestDistance <= allowed ? Optional.of(best) : Optional.empty();
     }
 
-    /** "; did you mean X?" or nothing. */
-    static String hint(String input, Collection<String> candidates) {
-        return closest(input, candidates).map(s -> "; did you mean " + s + "?").orElse("");
-    }
-
     private static String normalize(String text) {
         return text.toLowerCase(Locale.ROOT).replace('-', '_');
     }

@@ -221,6 +221,8 @@ class ConfigLoaderTest {
                 "WS_PORT", "9000",
                 "WS_MAX_CONECTIONS", "5",
                 "WS_SOMETHING_ELSE", "x",
+                "WS_prot", "1",
+                "WS_URL", "ws://localhost",
                 "WS_TEST_REQUIRE_SERVICES", "true",
                 "PATH", "/usr/bin");
 
@@ -231,7 +233,9 @@ class ConfigLoaderTest {
         assertThat(config.server().maxConnections()).isEqualTo(10_000);
         assertThat(warnings).containsExactly(
                 "WS_MAX_CONECTIONS is not a Relay setting; did you mean WS_MAX_CONNECTIONS?",
-                "WS_SOMETHING_ELSE is not a Relay setting");
+                "WS_SOMETHING_ELSE is not a Relay setting",
+                "WS_URL is not a Relay setting",
+                "WS_prot is not a Relay setting; did you mean WS_PORT?");
     }
 
     @Test
