@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 
@@ -115,7 +116,11 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.debug("event=http_error client={}", ctx.channel().remoteAddress(), cause);
+        if (cause instanceof IOException) {
+            LOG.debug("event=connection_lost client={} cause=\"{}\"", ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            LOG.error("event=http_error client={}", ctx.channel().remoteAddress(), cause);
+        }
         ctx.close();
     }
 }

@@ -21,6 +21,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -150,7 +151,13 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
         if (cause instanceof CorruptedWebSocketFrameException) {
             return; // the decoder has already sent the close frame with the right status and is closing
         }
-        LOG.debug("event=connection_error client={}", ctx.channel().remoteAddress(), cause);
+        if (cause instanceof IOException) {
+            // The peer reset or vanished: routine on the internet, not worth an error line.
+            LOG.debug("event=connection_lost client={} cause=\"{}\"", ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            LOG.error("event=connection_error client_id={} client={}", session == null ? "-" : session.id(),
+                    ctx.channel().remoteAddress(), cause);
+        }
         ctx.close();
     }
 }
