@@ -80,6 +80,9 @@ public final class TestLoop implements Executor, AutoCloseable {
      * queued behind it (a delivery lane that hit its batch limit reschedules itself).
      */
     public void sync() {
+        if (pool.isShutdown()) {
+            return; // a closed loop runs nothing more
+        }
         while (true) {
             boolean idle = await(pool.submit(() -> pool.getQueue().isEmpty()));
             if (idle) {
