@@ -146,6 +146,25 @@ class HubConnectionTest extends HubTestSupport {
     }
 
     @Test
+    void messagesArrivingAfterDisconnectAreDropped() {
+        Client alice = connect(loop1, "alice", "general");
+        Client bob = connect(loop2, "bob", "support");
+        alice.disconnect();
+        clearAll();
+
+        alice.send(joinRoom("late", "support"));
+        alice.send(roomMessage("support", "from beyond"));
+        alice.sendBinary(new byte[] {1});
+
+        assertThat(alice.messages()).isEmpty();
+        assertThat(bob.connection.received()).isEmpty();
+        assertThat(clientCount("support")).as("a closed connection does not re-enter a room").isEqualTo(1);
+        assertThat(room(hub().stats(), "support").userCount()).isEqualTo(1);
+        HubPublishTest.assertRefused(() -> hub().publish(alice.identity, roomMessage("support", "via REST")),
+                ErrorCode.NOT_MEMBER);
+    }
+
+    @Test
     void closingOneOfTwoConnectionsKeepsTheUserOnlineAndInTheRoom() {
         Client first = connect(loop1, "alice", "general");
         Client second = connect(loop2, "alice", "general");
