@@ -13,7 +13,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class TestEncoder implements Encoder {
     private final AtomicInteger live = new AtomicInteger();
-    private final AtomicInteger encoded = new AtomicInteger();
     private final List<String> misuses = new CopyOnWriteArrayList<>();
 
     @Override
@@ -21,7 +20,6 @@ public final class TestEncoder implements Encoder {
         if (message == null) {
             throw new IllegalArgumentException("nothing to encode");
         }
-        encoded.incrementAndGet();
         live.incrementAndGet();
         return new TestFrame(this, message, null);
     }
@@ -35,11 +33,6 @@ public final class TestEncoder implements Encoder {
     /** Frames with at least one reference left. */
     public int liveFrames() {
         return live.get();
-    }
-
-    /** Messages encoded so far. */
-    public int encodedCount() {
-        return encoded.get();
     }
 
     /** Retains of released frames and releases past zero, which may have been swallowed on a loop. */
