@@ -109,8 +109,14 @@ public final class Hub {
         connections.decrementAndGet();
     }
 
-    /** Handles one decoded message from a connection. Refusals are answered with an {@code error} frame. */
+    /**
+     * Handles one decoded message from a connection. Refusals are answered with an {@code error} frame. A message
+     * that arrives after {@link #disconnect} is dropped: a closed session must not re-enter rooms.
+     */
     public void onMessage(Session session, ClientMessage message) {
+        if (!session.isOpen()) {
+            return;
+        }
         try {
             if (!session.rateLimiter().tryAcquire()) {
                 throw new ProtocolException(ErrorCode.RATE_LIMITED,
@@ -133,9 +139,12 @@ public final class Hub {
 
     /**
      * Relays a binary frame to every other connection in the rooms this one is in, each once. The sender is left
-     * out: a binary frame carries no id it could recognise as its own.
+     * out: a binary frame carries no id it could recognise as its own. Dropped after {@link #disconnect}.
      */
     public void onBinary(Session session, EncodedFrame frame) {
+        if (!session.isOpen()) {
+            return;
+        }
         try {
             if (!session.rateLimiter().tryAcquire()) {
                 throw new ProtocolException(ErrorCode.RATE_LIMITED,

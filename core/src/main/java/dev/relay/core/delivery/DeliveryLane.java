@@ -110,14 +110,13 @@ public final class DeliveryLane implements Runnable {
 
     private void writeUnion(EncodedFrame frame, Shard[] shards, Outbox except) {
         long current = ++stamp;
-        if (except != null) {
-            except.lastStamp = current;
-        }
+        // The excluded outbox is compared by identity, never stamped: it may belong to another lane, whose thread
+        // owns its lastStamp and numbers its stamps on its own.
         for (Shard shard : shards) {
             Slot[] slots = shard.slots;
             for (int i = 0, n = shard.count; i < n; i++) {
                 Outbox outbox = slots[i].outbox;
-                if (outbox.lastStamp != current) {
+                if (outbox != except && outbox.lastStamp != current) {
                     outbox.lastStamp = current;
                     write(outbox, frame);
                 }

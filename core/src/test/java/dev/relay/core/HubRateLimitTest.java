@@ -1,0 +1,113 @@
+package dev.relay.core;
+
+import dev.relay.core.protocol.MessageType;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The per-connection rate limit, moved by the test's nano clock instead of by sleeping. */
+class HubRateLimitTest extends HubTestSupport {
+    private static final int PER_MINUTE = 5;
+    private static final Duration ONE_TOKEN = Duration.ofSeconds(60 / PER_MINUTE);
+
+    @Test
+    void nMessagesPassThenTheNextIsRefusedUntilTimeRefillsOne() {
+        configure(settings -> settings.rateLimitPerMinute = PER_MINUTE);
+        Client alice = connect(loop1, "alice", "general");
+        Client bob = connect(loop2, "bob", "general");
+        clearAll();
+
+        for (int i = 0; i < PER_MINUTE; i++) {
+            alice.send(roomMessage("general", "m" + i));
+        }
+        assertThat(alice.errors()).isEmpty();
+        assertThat(bob.messages(MessageType.ROOM_MESSAGE)).hasSize(PER_MINUTE);
+
+        alice.send(roomMessage("over", "general", "one too many"));
+        assertError(alice.singleError(), "rate_limited", "over");
+        assertThat(bob.messages(MessageType.ROOM_MESSAGE)).hasSize(PER_MINUTE);
+
+        nanos.advance(ONE_TOKEN.minusNanos(1));
+        alice.clear();
+        alice.send(roomMessage("early", "general", "a nanosecond too early"));
+        assertError(alice.singleError(), "rate_limited", "early");
+
+        nanos.advanceNanos(1);
+        alice.clear();
+        alice.send(roomMessage("general", "refilled"));
+        assertThat(alice.errors()).isEmpty();
+        assertThat(bob.contents(MessageType.ROOM_MESSAGE)).last().isEqualTo("refilled");
+
+        alice.clear();
+        alice.send(roomMessage("again", "general", "bucket empty again"));
+        assertError(alice.singleError(), "rate_limited", "again");
+        assertThat(alice.connection.closeReason()).isNull();
+    }
+
+    @Test
+    void theLimitIsPerConnection() {
+        configure(settings -> settings.rateLimitPerMinute = PER_MINUTE);
+        Client alice = connect(loop1, "alice", "general");
+        Client aliceElsewhere = connect(loop2, "alice", "general");
+        clearAll();
+
+        for (int i = 0; i <= PER_MINUTE; i++) {
+            alice.send(roomMessage("general", "m" + i));
+        }
+        assertThat(alice.errors()).hasSize(1);
+
+        aliceElsewhere.send(roomMessage("general", "my own bucket"));
+        assertThat(aliceElsewhere.errors()).isEmpty();
+    }
+
+    @Test
+    void everyMessageCountsEvenPings() {
+        configure(settings -> settings.rateLimitPerMinute = PER_MINUTE);
+        Client alice = connect(loop1, "alice", "general");
+        alice.clear();
+
+        for (int i = 0; i < PER_MINUTE; i++) {
+            alice.send(message(MessageType.PING, null, null, null, null, null));
+        }
+        alice.send(message(MessageType.PING, "p", null, null, null, null));
+
+        assertThat(alice.messages(MessageType.PONG)).hasSize(PER_MINUTE);
+        assertError(alice.singleError(), "rate_limited", "p");
+    }
+
+    @Test
+    void binaryFramesAreRateLimitedToo() {
+        configure(settings -> settings.rateLimitPerMinute = PER_MINUTE);
+        Client alice = connect(loop1, "alice", "general");
+        Client bob = connect(loop2, "bob", "general");
+        clearAll();
+
+        for (int i = 0; i <= PER_MINUTE; i++) {
+            alice.sendBinary(new byte[] {(byte) i});
+        }
+
+        assertThat(bob.connection.binaries()).hasSize(PER_MINUTE);
+        assertError(alice.singleError(), "rate_limited", null);
+    }
+
+    @Test
+    void zeroMeansUnlimited() {
+        configure(settings -> settings.rateLimitPerMinute = 0);
+        Client alice = connect(loop1, "alice", "general");
+        Client bob = connect(loop2, "bob", "general");
+        clearAll();
+        int many = 3_000;
+
+        loop1.run(() -> {
+            for (int i = 0; i < many; i++) {
+                hub().onMessage(alice.session, roomMessage("general", "m" + i));
+            }
+        });
+        syncAll();
+
+        assertThat(alice.errors()).isEmpty();
+        assertThat(bob.messages(MessageType.ROOM_MESSAGE)).hasSize(many);
+    }
+}

@@ -1,0 +1,86 @@
+package dev.relay.core;
+
+import dev.relay.core.protocol.ErrorCode;
+import dev.relay.core.protocol.MessageType;
+import dev.relay.core.room.RoomInfo;
+import dev.relay.core.room.RoomSpec;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static dev.relay.core.HubPublishTest.assertRefused;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Creating rooms through the hub: who may, and within which limits. */
+class HubRoomCreationTest extends HubTestSupport {
+
+    @Test
+    void anAdminCreatesARoomThatCanBeUsedAtOnce() {
+        clock.advance(Duration.ofHours(1));
+
+        RoomInfo info = hub().createRoom(admin("root"), new RoomSpec("team-1", "Team one", "for the team"));
+
+        assertThat(info).isEqualTo(new RoomInfo("team-1", "Team one", "for the team", 0, 0, 0,
+                START.plus(Duration.ofHours(1))));
+        assertThat(hub().roomExists("team-1")).isTrue();
+        assertThat(hub().roomInfos()).extracting(RoomInfo::id).contains("team-1");
+        assertThat(hub().roomInfos().getLast().id()).as("newest room listed last").isEqualTo("team-1");
+        Client alice = connect(loop1, "alice", "team-1");
+        alice.send(roomMessage("team-1", "first!"));
+        assertThat(alice.contents(MessageType.ROOM_MESSAGE)).containsExactly("first!");
+    }
+
+    @Test
+    void onlyAdminsMayCreateRooms() {
+        assertRefused(() -> hub().createRoom(user("alice"), new RoomSpec("mine", null, null)), ErrorCode.FORBIDDEN);
+        assertThat(hub().roomExists("mine")).isFalse();
+    }
+
+    @Test
+    void anExistingIdIsRefused() {
+        assertRefused(() -> hub().createRoom(admin("root"), new RoomSpec("general", "Again", null)),
+                ErrorCode.ROOM_EXISTS);
+        assertThat(HubConnectionTest.room(hub().stats(), "general").name()).isEqualTo("General");
+    }
+
+    @Test
+    void anInvalidIdIsRefused() {
+        for (String id : new String[] {"has space", "-leading", "x".repeat(65), "ünïcode", "a/b"}) {
+            assertRefused(() -> hub().createRoom(admin("root"), new RoomSpec(id, null, null)),
+                    ErrorCode.INVALID_ROOM_ID);
+        }
+        assertRefused(() -> hub().createRoom(admin("root"), new RoomSpec(null, null, null)),
+                ErrorCode.MISSING_FIELD);
+        assertThat(hub().stats().totalRooms()).isEqualTo(3);
+    }
+
+    @Test
+    void theRoomLimitCountsTheDefaultRooms() {
+        configure(settings -> settings.maxRooms = settings.defaultRooms.size() + 1);
+
+        hub().createRoom(admin("root"), new RoomSpec("one-more", null, null));
+        assertRefused(() -> hub().createRoom(admin("root"), new RoomSpec("too-many", null, null)),
+                ErrorCode.ROOM_LIMIT_REACHED);
+
+        assertThat(hub().roomExists("one-more")).isTrue();
+        assertThat(hub().roomExists("too-many")).isFalse();
+        assertThat(hub().stats().totalRooms()).isEqualTo(4);
+    }
+
+    @Test
+    void nameAndDescriptionLengthsAreLimitedOnBothSides() {
+        String longestName = "名".repeat(RoomSpec.MAX_NAME_LENGTH);
+        String longestDescription = "😀".repeat(RoomSpec.MAX_DESCRIPTION_LENGTH);
+
+        RoomInfo info = hub().createRoom(admin("root"), new RoomSpec("longest", longestName, longestDescription));
+        assertThat(info.name()).isEqualTo(longestName);
+        assertThat(info.description()).isEqualTo(longestDescription);
+
+        assertRefused(() -> hub().createRoom(admin("root"), new RoomSpec("name-too-long", longestName + "x", null)),
+                ErrorCode.INVALID_FIELD);
+        assertRefused(() -> hub().createRoom(admin("root"),
+                new RoomSpec("description-too-long", null, longestDescription + "x")), ErrorCode.INVALID_FIELD);
+        assertThat(hub().roomExists("name-too-long")).isFalse();
+        assertThat(hub().roomExists("description-too-long")).isFalse();
+    }
+}
