@@ -88,10 +88,15 @@ public final class Hub {
         connections.incrementAndGet();
         session.everyoneSlot(everyone.add(session.outbox()));
         users.add(session);
-        send(session, new ServerMessage(null, MessageType.WELCOME, null, null, null, WELCOME_CONTENT,
-                orderedMap("client_id", session.id(), "user_id", identity.userId(), "room_id", room.id()),
-                clock.instant()));
-        enter(session, room);
+        try {
+            send(session, new ServerMessage(null, MessageType.WELCOME, null, null, null, WELCOME_CONTENT,
+                    orderedMap("client_id", session.id(), "user_id", identity.userId(), "room_id", room.id()),
+                    clock.instant()));
+            enter(session, room);
+        } catch (RuntimeException e) {
+            disconnect(session); // never leave a half-registered session counted and online
+            throw e;
+        }
         return session;
     }
 
@@ -339,25 +344,22 @@ public final class Hub {
     }
 
     private void enter(Session session, Room room) {
-        Room.Joined joined = room.join(session.outbox(), session.userId());
-        session.enter(room.id(), joined.slot());
-        if (joined.firstOfUser() && settings.enableUserPresence()) {
-            announce(room, MessageType.USER_JOINED, session.identity());
-        }
+        Slot slot = room.join(session.outbox(), session.userId(),
+                () -> announce(room, MessageType.USER_JOINED, session.identity()));
+        session.enter(room.id(), slot);
     }
 
     private void exit(Session session, Room room) {
         Slot slot = session.exit(room.id());
-        if (slot == null) {
-            return;
-        }
-        boolean lastOfUser = room.leave(slot, session.userId());
-        if (lastOfUser && settings.enableUserPresence()) {
-            announce(room, MessageType.USER_LEFT, session.identity());
+        if (slot != null) {
+            room.leave(slot, session.userId(), () -> announce(room, MessageType.USER_LEFT, session.identity()));
         }
     }
 
     private void announce(Room room, String type, Identity who) {
+        if (!settings.enableUserPresence()) {
+            return;
+        }
         EncodedFrame frame = encoder.encode(ServerMessage.event(type, room.id(),
                 orderedMap("user_id", who.userId(), "name", who.name()), clock.instant()));
         try {

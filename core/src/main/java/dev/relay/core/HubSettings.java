@@ -20,6 +20,12 @@ public record HubSettings(int maxMessageLength, int rateLimitPerMinute, int maxR
         if (maxMessageLength < 1) {
             throw new IllegalArgumentException("maxMessageLength must be positive");
         }
+        if (rateLimitPerMinute < 0 || maxRooms < 0) {
+            throw new IllegalArgumentException("rateLimitPerMinute and maxRooms are 0 (off) or positive");
+        }
+        if (laneQueueLimit < 1) {
+            throw new IllegalArgumentException("laneQueueLimit must be positive");
+        }
         defaultRooms = List.copyOf(defaultRooms);
     }
 

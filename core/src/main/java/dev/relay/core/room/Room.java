@@ -30,21 +30,33 @@ public final class Room {
         this.createdAt = createdAt;
     }
 
-    /** What {@link #join} did: the slot to leave with, and whether it was the user's first connection here. */
-    public record Joined(Slot slot, boolean firstOfUser) {
-    }
-
-    /** Adds a connection; call on the connection's executor. */
-    public Joined join(Outbox outbox, String userId) {
+    /**
+     * Adds a connection; call on the connection's executor. {@code onFirstOfUser} runs when it is the user's first
+     * connection here, atomically with the count, so a join and a concurrent leave of the same user on other loops
+     * announce in the order they counted.
+     */
+    public Slot join(Outbox outbox, String userId, Runnable onFirstOfUser) {
         Slot slot = members.add(outbox);
-        boolean first = connectionsPerUser.merge(userId, 1, Integer::sum) == 1;
-        return new Joined(slot, first);
+        connectionsPerUser.compute(userId, (user, count) -> {
+            if (count == null) {
+                onFirstOfUser.run();
+                return 1;
+            }
+            return count + 1;
+        });
+        return slot;
     }
 
-    /** Removes a connection; call on its executor. True when it was the user's last connection here. */
-    public boolean leave(Slot slot, String userId) {
+    /** Removes a connection; call on its executor. {@code onLastOfUser} runs, atomically, for the user's last one. */
+    public void leave(Slot slot, String userId, Runnable onLastOfUser) {
         members.remove(slot);
-        return connectionsPerUser.computeIfPresent(userId, (user, count) -> count == 1 ? null : count - 1) == null;
+        connectionsPerUser.computeIfPresent(userId, (user, count) -> {
+            if (count == 1) {
+                onLastOfUser.run();
+                return null;
+            }
+            return count - 1;
+        });
     }
 
     /**

@@ -27,9 +27,9 @@ public final class UserDirectory {
         Entry entry = users.compute(session.userId(), (user, existing) -> {
             Entry e = existing != null ? existing : new Entry();
             first[0] = e.connections++ == 0;
+            e.sessions.add(session); // visible to closeAll and joinUser from the moment it counts
             return e;
         });
-        entry.sessions.add(session);
         session.userSlot(entry.audience.add(session.outbox()));
         return first[0];
     }
