@@ -16,6 +16,7 @@ import dev.relay.core.protocol.MessageType;
 import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.room.Room;
+import dev.relay.core.room.RoomIds;
 import dev.relay.core.room.RoomInfo;
 import dev.relay.core.room.RoomRegistry;
 import dev.relay.core.room.RoomSpec;
@@ -213,7 +214,7 @@ public final class Hub {
 
     /** Puts every live connection of the user in the room. Completes with the number of connections moved. */
     public CompletableFuture<Integer> joinUser(String userId, String roomId) {
-        Room room = rooms.require(roomId);
+        Room room = existingRoom(roomId);
         return onEachSession(userId, session -> {
             if (session.isOpen() && !session.isIn(room.id())) {
                 enter(session, room);
@@ -225,7 +226,7 @@ public final class Hub {
 
     /** Takes every live connection of the user out of the room. Completes with the number of connections moved. */
     public CompletableFuture<Integer> leaveUser(String userId, String roomId) {
-        Room room = rooms.require(roomId);
+        Room room = existingRoom(roomId);
         return onEachSession(userId, session -> {
             if (session.isOpen() && session.isIn(room.id())) {
                 exit(session, room);
@@ -322,6 +323,13 @@ public final class Hub {
         ServerMessage out = message(MessageType.BROADCAST, from, null, null, message);
         deliver(out, everyone::deliver);
         return new Published(out.id(), out.timestamp());
+    }
+
+    private Room existingRoom(String roomId) {
+        if (!RoomIds.isValid(roomId)) {
+            throw new ProtocolException(ErrorCode.INVALID_ROOM_ID, "invalid room id: " + RoomIds.RULE);
+        }
+        return rooms.require(roomId);
     }
 
     private void joinRoom(Session session, ClientMessage message) {

@@ -1,14 +1,21 @@
 package dev.relay.server.websocket;
 
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 
-/** RFC 3339 UTC timestamps at millisecond precision, the one format of the protocol and the REST API. */
+/**
+ * RFC 3339 UTC timestamps with exactly three fractional digits ({@code 2024-01-01T00:00:00.000Z}), the one format of
+ * the protocol and the REST API; a fixed width keeps them sortable as text.
+ */
 public final class Timestamps {
+    private static final DateTimeFormatter FORMAT =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
     private Timestamps() {
     }
 
     public static String format(Instant instant) {
-        return instant.truncatedTo(ChronoUnit.MILLIS).toString();
+        return FORMAT.format(instant);
     }
 }

@@ -99,26 +99,33 @@ class RestApiIT {
 
     @Test
     void joinAndLeaveMoveEveryLiveConnectionOfTheUser() {
-        try (WsClient tab1 = server.connect("erin", "general");
+        try (WsClient watcher = server.connect("erin-watcher", "support");
+             WsClient tab1 = server.connect("erin", "general");
              WsClient tab2 = server.connect("erin", "general")) {
+            watcher.awaitType("user_joined");
             String erin = server.token("erin");
             Http.Response joined = http.post("/ws/rooms/support/join", erin, "");
             assertThat(joined.status()).isEqualTo(200);
             assertThat(joined.data().path("connections").asInt()).isEqualTo(2);
             assertThat(joined.data().path("room_id").asText()).isEqualTo("support");
-            assertThat(tab1.awaitType("user_joined", "support").path("data").path("user_id").asText()).isEqualTo("erin");
+            // Whichever tab enters first announces the user; a member of the room sees it once.
+            assertThat(watcher.awaitType("user_joined").path("data").path("user_id").asText()).isEqualTo("erin");
 
             tab2.send(Map.of("type", "room_message", "room_id", "support", "content", "both tabs are here"));
             assertThat(tab1.awaitType("room_message").path("content").asText()).isEqualTo("both tabs are here");
 
             Http.Response left = http.post("/ws/rooms/support/leave", erin, "");
             assertThat(left.data().path("connections").asInt()).isEqualTo(2);
+            assertThat(watcher.awaitType("user_left").path("data").path("user_id").asText()).isEqualTo("erin");
             tab1.send(Map.of("type", "room_message", "room_id", "support", "content", "gone?"));
             assertThat(tab1.awaitType("error").path("data").path("code").asText()).isEqualTo("not_member");
 
             Http.Response unknown = http.post("/ws/rooms/atlantis/join", erin, "");
             assertThat(unknown.status()).isEqualTo(404);
             assertThat(unknown.errorCode()).isEqualTo("room_not_found");
+            Http.Response invalid = http.post("/ws/rooms/bad%20id/leave", erin, "");
+            assertThat(invalid.status()).isEqualTo(400);
+            assertThat(invalid.errorCode()).isEqualTo("invalid_room_id");
         }
     }
 
