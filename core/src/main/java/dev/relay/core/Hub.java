@@ -6,23 +6,32 @@ import dev.relay.core.delivery.DeliveryLane;
 import dev.relay.core.delivery.EncodedFrame;
 import dev.relay.core.delivery.Encoder;
 import dev.relay.core.delivery.Slot;
+import dev.relay.core.history.HistoryStore;
+import dev.relay.core.history.MemoryHistoryStore;
+import dev.relay.core.history.StreamPosition;
 import dev.relay.core.policy.MessageRules;
 import dev.relay.core.policy.Permissions;
 import dev.relay.core.policy.RateLimiter;
+import dev.relay.core.presence.Presence;
 import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.CloseReason;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.MessageType;
 import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.protocol.ServerMessage;
+import dev.relay.core.room.Resumption;
 import dev.relay.core.room.Room;
+import dev.relay.core.room.RoomContext;
 import dev.relay.core.room.RoomIds;
 import dev.relay.core.room.RoomInfo;
+import dev.relay.core.room.RoomMember;
 import dev.relay.core.room.RoomRegistry;
 import dev.relay.core.room.RoomSpec;
 import dev.relay.core.session.Identity;
 import dev.relay.core.session.Session;
 import dev.relay.core.session.UserDirectory;
+import dev.relay.core.session.UserInfo;
+import dev.relay.core.session.UserStatus;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -30,6 +39,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -46,6 +56,9 @@ import java.util.function.Predicate;
  */
 public final class Hub {
     public static final String WELCOME_CONTENT = "欢迎连接到WebSocket服务";
+    public static final String RECONNECT_CONTENT = "the server is shutting down; reconnect";
+    /** Retried ids remembered per generation of the retry ledger (see {@link RetryLedger}). */
+    private static final int RETRY_LEDGER_GENERATION_LIMIT = 100_000;
 
     private final HubSettings settings;
     private final Encoder encoder;
@@ -56,19 +69,32 @@ public final class Hub {
     private final Permissions permissions = new Permissions();
     private final RoomRegistry rooms;
     private final UserDirectory users = new UserDirectory();
+    private final Presence presence;
+    private final RetryLedger retries;
     private final Audience everyone = new Audience();
     private final Map<Executor, DeliveryLane> lanes = new ConcurrentHashMap<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicLong totalMessages = new AtomicLong();
+    private final AtomicLong slowConsumers = new AtomicLong();
 
+    /** A hub whose room history lives in memory, sized by the settings. */
     public Hub(HubSettings settings, Encoder encoder, Clock clock, RateLimiter.NanoClock nanoClock) {
+        this(settings, encoder, new MemoryHistoryStore(settings.historySize(), settings.historyTtl(), clock), clock,
+                nanoClock);
+    }
+
+    public Hub(HubSettings settings, Encoder encoder, HistoryStore history, Clock clock,
+               RateLimiter.NanoClock nanoClock) {
         this.settings = settings;
         this.encoder = encoder;
         this.clock = clock;
         this.nanoClock = nanoClock;
         this.ids = new IdGenerator(clock);
         this.rules = new MessageRules(settings.maxMessageLength());
-        this.rooms = new RoomRegistry(clock, settings.maxRooms());
+        this.rooms = new RoomRegistry(new RoomContext(encoder, history, clock), settings.maxRooms());
+        this.presence = new Presence(rooms, users, encoder, clock, settings.enableUserPresence(),
+                settings.enableUserStatus(), settings.userStatusTimeout());
+        this.retries = new RetryLedger(settings.dedupWindow(), RETRY_LEDGER_GENERATION_LIMIT, clock);
         rooms.createDefaults(settings.defaultRooms());
     }
 
@@ -79,6 +105,14 @@ public final class Hub {
      * connection's executor, after checking the room exists (a missing room throws {@code room_not_found}).
      */
     public Session connect(Identity identity, Connection connection, String roomId) {
+        return connect(identity, connection, roomId, null);
+    }
+
+    /**
+     * Like {@link #connect(Identity, Connection, String)}, and when {@code resumeFrom} is given, replays what the
+     * client missed in that room before anything live, then answers {@code resumed}.
+     */
+    public Session connect(Identity identity, Connection connection, String roomId, StreamPosition resumeFrom) {
         Room room = rooms.require(roomId);
         DeliveryLane lane = lanes.computeIfAbsent(connection.executor(),
                 executor -> new DeliveryLane(executor, settings.laneQueueLimit()));
@@ -88,12 +122,16 @@ public final class Hub {
         Session session = new Session(ids.next(), identity, lane.outboxFor(connection), clock.instant(), limiter);
         connections.incrementAndGet();
         session.everyoneSlot(everyone.add(session.outbox()));
-        users.add(session);
+        users.add(session, clock.instant());
         try {
             send(session, new ServerMessage(null, MessageType.WELCOME, null, null, null, WELCOME_CONTENT,
                     orderedMap("client_id", session.id(), "user_id", identity.userId(), "room_id", room.id()),
                     clock.instant()));
-            enter(session, room);
+            if (resumeFrom == null) {
+                enter(session, room);
+            } else {
+                resume(session, room, resumeFrom, null);
+            }
         } catch (RuntimeException e) {
             disconnect(session); // never leave a half-registered session counted and online
             throw e;
@@ -107,18 +145,20 @@ public final class Hub {
             return;
         }
         session.markClosed();
-        for (String roomId : List.copyOf(session.roomIds())) {
+        boolean lastOfUser = users.remove(session);
+        List<String> roomIds = List.copyOf(session.roomIds());
+        for (String roomId : roomIds) {
             rooms.find(roomId).ifPresent(room -> exit(session, room));
         }
-        users.remove(session);
+        if (lastOfUser) {
+            // After leaving, so the closing connection itself is not written to; the rooms still hear it.
+            presence.wentOffline(session.userId(), roomIds);
+        }
         everyone.remove(session.everyoneSlot());
         connections.decrementAndGet();
     }
 
-    /**
-     * Handles one decoded message from a connection. Refusals are answered with an {@code error} frame. A message
-     * that arrives after {@link #disconnect} is dropped: a closed session must not re-enter rooms.
-     */
+    /** Handles one decoded message from a connection. Refusals are answered with an {@code error} frame. */
     public void onMessage(Session session, ClientMessage message) {
         if (!session.isOpen()) {
             return;
@@ -132,11 +172,21 @@ public final class Hub {
             if (type == null) {
                 throw new ProtocolException(ErrorCode.MISSING_FIELD, "a message needs a 'type'");
             }
+            if (!type.equals(MessageType.PING)) {
+                presence.activity(session.userId());
+            }
             switch (type) {
                 case MessageType.PING -> send(session, reply(MessageType.PONG, null, message.id()));
                 case MessageType.JOIN_ROOM -> joinRoom(session, message);
                 case MessageType.LEAVE_ROOM -> leaveRoom(session, message);
-                default -> route(session.identity(), session, message);
+                case MessageType.RESUME -> resumeRoom(session, message);
+                case MessageType.STATUS -> chooseStatus(session, message);
+                default -> {
+                    Published published = route(session.identity(), session, message);
+                    if (message.id() != null) {
+                        send(session, ack(message.id(), published));
+                    }
+                }
             }
         } catch (ProtocolException refused) {
             sendError(session, refused, message.id());
@@ -145,7 +195,7 @@ public final class Hub {
 
     /**
      * Relays a binary frame to every other connection in the rooms this one is in, each once. The sender is left
-     * out: a binary frame carries no id it could recognise as its own. Dropped after {@link #disconnect}.
+     * out: a binary frame carries no id it could recognise as its own.
      */
     public void onBinary(Session session, EncodedFrame frame) {
         if (!session.isOpen()) {
@@ -167,6 +217,7 @@ public final class Hub {
             if (!Audience.deliverToUnion(frame, audiences, session.outbox())) {
                 throw overloaded();
             }
+            presence.activity(session.userId());
             joined.forEach(Room::countMessage);
             totalMessages.incrementAndGet();
         } catch (ProtocolException refused) {
@@ -185,11 +236,18 @@ public final class Hub {
                 clock.instant()));
     }
 
+    /** The transport closed a connection that could not keep up; counted for stats. */
+    public void slowConsumerClosed() {
+        slowConsumers.incrementAndGet();
+    }
+
     // ---- the API for REST and embedding (any thread) ----
 
     /**
      * Publishes a {@code room_message}, {@code private_message} or {@code broadcast} on behalf of a user who is not
-     * speaking through a connection (REST, the embedding API). Admins may post to rooms they are not in.
+     * speaking through a connection (REST, the embedding API). Admins may post to rooms they are not in. A message
+     * with an {@code id} the same user already sent within the dedup window is not sent again; the answer is the
+     * first one's.
      */
     public Published publish(Identity sender, ClientMessage message) {
         String type = message.type();
@@ -236,15 +294,40 @@ public final class Hub {
         });
     }
 
-    /** Closes every connection, e.g. on shutdown. */
+    /** Turns idle users away; the server calls it periodically. Returns how many changed. */
+    public int sweepIdleUsers() {
+        return presence.sweepIdle();
+    }
+
+    /** The users in a room with their status, oldest member first. */
+    public List<MemberInfo> roomMembers(String roomId) {
+        Room room = existingRoom(roomId);
+        return room.users().stream()
+                .sorted((a, b) -> a.joinedAt().compareTo(b.joinedAt()))
+                .map(member -> new MemberInfo(member, users.status(member.userId())))
+                .toList();
+    }
+
+    /** A user's status, connections and rooms; offline users are reported as such. */
+    public UserInfo user(String userId) {
+        return users.info(userId).orElseGet(() -> new UserInfo(userId, userId, UserStatus.OFFLINE, 0, List.of()));
+    }
+
+    /** Tells every connection to reconnect elsewhere and closes it, e.g. on shutdown. */
     public void closeAll(CloseReason reason) {
-        users.forEachSession(session -> session.connection().close(reason));
+        users.forEachSession(session -> {
+            if (reason.equals(CloseReason.SHUTTING_DOWN)) {
+                send(session, new ServerMessage(null, MessageType.RECONNECT, null, null, null, RECONNECT_CONTENT, null,
+                        clock.instant()));
+            }
+            session.connection().close(reason);
+        });
     }
 
     public HubStats stats() {
-        List<RoomInfo> infos = rooms.sorted().stream().map(Room::info).toList();
-        return new HubStats(infos.size(), users.onlineCount(), connections.get(), totalMessages.get(), infos,
-                clock.instant());
+        List<RoomInfo> infos = roomInfos();
+        return new HubStats(infos.size(), users.onlineCount(), connections.get(), totalMessages.get(),
+                slowConsumers.get(), infos, clock.instant());
     }
 
     public List<RoomInfo> roomInfos() {
@@ -253,6 +336,11 @@ public final class Hub {
 
     public boolean roomExists(String roomId) {
         return rooms.find(roomId).isPresent();
+    }
+
+    /** Where a room's stream stands, for clients that want to resume from now. */
+    public Optional<StreamPosition> roomPosition(String roomId) {
+        return rooms.find(roomId).map(Room::position);
     }
 
     public int onlineUsers() {
@@ -270,16 +358,41 @@ public final class Hub {
     // ---- routing ----
 
     private Published route(Identity from, Session origin, ClientMessage message) {
-        return switch (message.type()) {
-            case MessageType.ROOM_MESSAGE -> toRoom(from, origin, message);
-            case MessageType.PRIVATE_MESSAGE -> toUser(from, message);
-            case MessageType.BROADCAST -> toEveryone(from, message);
-            default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE,
-                    "unknown message type '" + message.type() + "'");
-        };
+        if (!isPublishing(message.type())) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown message type '" + message.type() + "'");
+        }
+        String retryKey = message.id() == null ? null : from.userId() + '\n' + message.id();
+        Published pending = new Published(ids.next(), clock.instant());
+        if (retryKey != null) {
+            Published earlier = retries.reserve(retryKey, pending);
+            if (earlier != null) {
+                return earlier; // a retry: acknowledged again, delivered once
+            }
+        }
+        try {
+            Published published = switch (message.type()) {
+                case MessageType.ROOM_MESSAGE -> toRoom(from, origin, message, pending);
+                case MessageType.PRIVATE_MESSAGE -> toUser(from, message, pending);
+                default -> toEveryone(from, message, pending);
+            };
+            if (retryKey != null) {
+                retries.complete(retryKey, published);
+            }
+            return published;
+        } catch (RuntimeException refused) {
+            if (retryKey != null) {
+                retries.release(retryKey);
+            }
+            throw refused;
+        }
     }
 
-    private Published toRoom(Identity from, Session origin, ClientMessage message) {
+    private static boolean isPublishing(String type) {
+        return MessageType.ROOM_MESSAGE.equals(type) || MessageType.PRIVATE_MESSAGE.equals(type)
+                || MessageType.BROADCAST.equals(type);
+    }
+
+    private Published toRoom(Identity from, Session origin, ClientMessage message, Published pending) {
         String roomId = rules.requireRoomId(message);
         rules.checkBody(message);
         Room room = rooms.require(roomId);
@@ -287,12 +400,15 @@ public final class Hub {
         if (!member) {
             throw new ProtocolException(ErrorCode.NOT_MEMBER, "you are not in room '" + roomId + "'; join it first");
         }
-        ServerMessage out = message(MessageType.ROOM_MESSAGE, from, null, roomId, message);
-        deliver(out, room::publish);
-        return new Published(out.id(), out.timestamp());
+        ServerMessage placed = room.publish(message(pending, MessageType.ROOM_MESSAGE, from, null, roomId, message));
+        if (placed == null) {
+            throw overloaded();
+        }
+        totalMessages.incrementAndGet();
+        return new Published(placed.id(), placed.timestamp(), placed.seq());
     }
 
-    private Published toUser(Identity from, ClientMessage message) {
+    private Published toUser(Identity from, ClientMessage message, Published pending) {
         if (!settings.enablePrivateMessaging()) {
             throw new ProtocolException(ErrorCode.FEATURE_DISABLED, "private messages are turned off on this server");
         }
@@ -307,12 +423,12 @@ public final class Hub {
         audiences.add(recipient);
         // The sender's other connections (tabs, devices) see the conversation too.
         users.audience(from.userId()).filter(own -> own != recipient).ifPresent(audiences::add);
-        ServerMessage out = message(MessageType.PRIVATE_MESSAGE, from, to, null, message);
+        ServerMessage out = message(pending, MessageType.PRIVATE_MESSAGE, from, to, null, message);
         deliver(out, frame -> Audience.deliverToUnion(frame, audiences, null));
-        return new Published(out.id(), out.timestamp());
+        return pending;
     }
 
-    private Published toEveryone(Identity from, ClientMessage message) {
+    private Published toEveryone(Identity from, ClientMessage message, Published pending) {
         if (!settings.enableMessageBroadcast()) {
             throw new ProtocolException(ErrorCode.FEATURE_DISABLED, "broadcasts are turned off on this server");
         }
@@ -320,10 +436,12 @@ public final class Hub {
             throw new ProtocolException(ErrorCode.FORBIDDEN, "only admins may broadcast");
         }
         rules.checkBody(message);
-        ServerMessage out = message(MessageType.BROADCAST, from, null, null, message);
+        ServerMessage out = message(pending, MessageType.BROADCAST, from, null, null, message);
         deliver(out, everyone::deliver);
-        return new Published(out.id(), out.timestamp());
+        return pending;
     }
+
+    // ---- room membership (on the session's executor) ----
 
     private Room existingRoom(String roomId) {
         if (!RoomIds.isValid(roomId)) {
@@ -351,35 +469,72 @@ public final class Hub {
         send(session, reply(MessageType.LEFT, roomId, message.id()));
     }
 
+    private void resumeRoom(Session session, ClientMessage message) {
+        String roomId = rules.requireRoomId(message);
+        Room room = rooms.require(roomId);
+        Object since = message.control().get("since");
+        Object epoch = message.control().get("epoch");
+        if (!(since instanceof Number position) || position.longValue() < 0 || !(epoch instanceof String name)) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD,
+                    "resume needs data.since (the last seq you have, 0 or more) and data.epoch (a string)");
+        }
+        resume(session, room, new StreamPosition(name, position.longValue()), message.id());
+    }
+
+    /**
+     * Joins (if needed) and replays what the session missed, then answers {@code resumed}. The replay is written
+     * here, on the session's executor, before any live message after it, which the lane will write later on the
+     * same executor; the room's lock makes the boundary between the two exact.
+     */
+    private void resume(Session session, Room room, StreamPosition from, String ref) {
+        Slot existing = session.slotIn(room.id());
+        Resumption resumption = room.resume(session.outbox(), existing, session.identity(), from.epoch(), from.seq(),
+                settings.recoveryMaxMessages(), () -> presence.entered(room, session.identity()));
+        if (resumption.joined()) {
+            session.enter(room.id(), resumption.slot());
+        }
+        List<ServerMessage> missed = resumption.missed().orElse(List.of());
+        for (ServerMessage old : missed) {
+            send(session, old);
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("recovered", resumption.missed().isPresent());
+        data.put("replayed", missed.size());
+        StreamPosition now = room.position();
+        data.put("epoch", now.epoch());
+        data.put("seq", resumption.slot().joinSeq());
+        if (ref != null) {
+            data.put("ref", ref);
+        }
+        send(session, new ServerMessage(null, MessageType.RESUMED, null, null, room.id(), null, data, clock.instant()));
+    }
+
+    private void chooseStatus(Session session, ClientMessage message) {
+        String wanted = message.content();
+        UserStatus status = UserStatus.choosable(wanted).orElseThrow(() -> new ProtocolException(
+                ErrorCode.INVALID_FIELD, "status must be online, away or busy, not '" + wanted + "'"));
+        presence.choose(session.userId(), status);
+        send(session, reply(MessageType.STATUS, null, message.id(), "status", users.status(session.userId()).wireName()));
+    }
+
     private void enter(Session session, Room room) {
-        Slot slot = room.join(session.outbox(), session.userId(),
-                () -> announce(room, MessageType.USER_JOINED, session.identity()));
+        Slot slot = room.join(session.outbox(), session.identity(), () -> presence.entered(room, session.identity()));
         session.enter(room.id(), slot);
     }
 
     private void exit(Session session, Room room) {
         Slot slot = session.exit(room.id());
         if (slot != null) {
-            room.leave(slot, session.userId(), () -> announce(room, MessageType.USER_LEFT, session.identity()));
+            room.leave(slot, session.userId(), () -> presence.left(room, session.identity()));
         }
     }
 
-    private void announce(Room room, String type, Identity who) {
-        if (!settings.enableUserPresence()) {
-            return;
-        }
-        EncodedFrame frame = encoder.encode(ServerMessage.event(type, room.id(),
-                orderedMap("user_id", who.userId(), "name", who.name()), clock.instant()));
-        try {
-            room.announce(frame); // an event lost to an overloaded lane is not worth refusing a join for
-        } finally {
-            frame.release();
-        }
-    }
+    // ---- frames ----
 
-    private ServerMessage message(String type, Identity from, String to, String roomId, ClientMessage in) {
-        return new ServerMessage(ids.next(), type, from.userId(), to, roomId, in.content(), in.data(),
-                clock.instant());
+    private ServerMessage message(Published pending, String type, Identity from, String to, String roomId,
+                                  ClientMessage in) {
+        return new ServerMessage(pending.id(), type, from.userId(), to, roomId, in.content(), in.data(),
+                pending.timestamp());
     }
 
     private interface Fanout {
@@ -402,9 +557,25 @@ public final class Hub {
         return new ProtocolException(ErrorCode.OVERLOADED, "the server is overloaded; the message was not sent, retry");
     }
 
-    private ServerMessage reply(String type, String roomId, String ref) {
-        Map<String, ?> data = ref == null ? null : Map.of("ref", ref);
-        return new ServerMessage(null, type, null, null, roomId, null, data, clock.instant());
+    private ServerMessage ack(String ref, Published published) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("ref", ref);
+        data.put("id", published.id());
+        if (published.seq() != null) {
+            data.put("seq", published.seq());
+        }
+        return new ServerMessage(null, MessageType.ACK, null, null, null, null, data, clock.instant());
+    }
+
+    private ServerMessage reply(String type, String roomId, String ref, Object... extra) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        for (int i = 0; i < extra.length; i += 2) {
+            data.put((String) extra[i], extra[i + 1]);
+        }
+        if (ref != null) {
+            data.put("ref", ref);
+        }
+        return new ServerMessage(null, type, null, null, roomId, null, data.isEmpty() ? null : data, clock.instant());
     }
 
     private void send(Session session, ServerMessage message) {
@@ -430,5 +601,9 @@ public final class Hub {
             map.put(keysAndValues[i], keysAndValues[i + 1]);
         }
         return map;
+    }
+
+    /** A room member as the API reports them. */
+    public record MemberInfo(RoomMember member, UserStatus status) {
     }
 }

@@ -111,15 +111,14 @@ class HubConnectionTest extends HubTestSupport {
 
         alice.disconnect();
 
-        assertThat(bob.messages()).singleElement().satisfies(left -> {
-            assertThat(left.type()).isEqualTo(MessageType.USER_LEFT);
+        assertThat(bob.types()).containsExactly(MessageType.USER_LEFT, MessageType.PRESENCE);
+        assertThat(bob.messages().getFirst()).satisfies(left -> {
             assertThat(left.roomId()).isEqualTo("general");
             assertThat(data(left)).containsEntry("user_id", "alice");
         });
-        assertThat(carol.messages()).singleElement().satisfies(left -> {
-            assertThat(left.type()).isEqualTo(MessageType.USER_LEFT);
-            assertThat(left.roomId()).isEqualTo("support");
-        });
+        assertThat(data(bob.messages().get(1))).containsEntry("user_id", "alice").containsEntry("status", "offline");
+        assertThat(carol.types()).containsExactly(MessageType.USER_LEFT, MessageType.PRESENCE);
+        assertThat(carol.messages().getFirst().roomId()).isEqualTo("support");
         assertThat(alice.messages()).as("nothing is sent to a closed connection").isEmpty();
         assertThat(hub().onlineUsers()).isEqualTo(2);
         assertThat(hub().connections()).isEqualTo(2);

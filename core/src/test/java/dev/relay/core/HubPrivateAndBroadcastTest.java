@@ -22,8 +22,10 @@ class HubPrivateAndBroadcastTest extends HubTestSupport {
 
         alice.send(message(MessageType.PRIVATE_MESSAGE, "pm-1", "psst", null, "bob", null));
 
+        assertThat(alice.messages(MessageType.ACK)).singleElement()
+                .satisfies(ack -> assertThat(data(ack)).containsEntry("ref", "pm-1").doesNotContainKey("seq"));
         for (Client party : List.of(alice, aliceOnPhone, bob, bobOnPhone)) {
-            assertThat(party.messages()).as(party.toString()).singleElement().satisfies(received -> {
+            assertThat(party.messages(MessageType.PRIVATE_MESSAGE)).as(party.toString()).singleElement().satisfies(received -> {
                 assertThat(received.type()).isEqualTo(MessageType.PRIVATE_MESSAGE);
                 assertThat(received.from()).isEqualTo("alice");
                 assertThat(received.to()).isEqualTo("bob");
@@ -114,8 +116,10 @@ class HubPrivateAndBroadcastTest extends HubTestSupport {
 
         admin.send(message(MessageType.BROADCAST, "b-1", "maintenance at noon", null, null, null));
 
+        assertThat(admin.messages(MessageType.ACK)).singleElement()
+                .satisfies(ack -> assertThat(data(ack)).containsEntry("ref", "b-1"));
         for (Client anyone : List.of(admin, alice, aliceAgain, bob, carol, loner)) {
-            assertThat(anyone.messages()).as(anyone.toString()).singleElement().satisfies(received -> {
+            assertThat(anyone.messages(MessageType.BROADCAST)).as(anyone.toString()).singleElement().satisfies(received -> {
                 assertThat(received.type()).isEqualTo(MessageType.BROADCAST);
                 assertThat(received.from()).isEqualTo("root");
                 assertThat(received.content()).isEqualTo("maintenance at noon");

@@ -31,8 +31,10 @@ class HubRoomMessageTest extends HubTestSupport {
 
         alice.send(roomMessage("m-1", "general", "hello"));
 
+        assertThat(alice.messages(MessageType.ACK)).singleElement()
+                .satisfies(ack -> assertThat(data(ack)).containsEntry("ref", "m-1").containsEntry("seq", 1L));
         for (Client member : List.of(alice, aliceOnPhone, bob, carol)) {
-            assertThat(member.messages()).as(member.toString()).singleElement().satisfies(received -> {
+            assertThat(member.messages(MessageType.ROOM_MESSAGE)).as(member.toString()).singleElement().satisfies(received -> {
                 assertThat(received.type()).isEqualTo(MessageType.ROOM_MESSAGE);
                 assertThat(received.from()).isEqualTo("alice");
                 assertThat(received.roomId()).isEqualTo("general");
@@ -43,8 +45,8 @@ class HubRoomMessageTest extends HubTestSupport {
             });
         }
         assertThat(List.of(alice, aliceOnPhone, bob, carol))
-                .extracting(member -> member.messages().getFirst().id())
-                .as("one message, one id").containsOnly(alice.messages().getFirst().id());
+                .extracting(member -> member.messages(MessageType.ROOM_MESSAGE).getFirst().id())
+                .as("one message, one id").containsOnly((String) data(alice.messages(MessageType.ACK).getFirst()).get("id"));
         assertThat(outsider.messages()).isEmpty();
         assertThat(outsiderOnOtherLoop.messages()).isEmpty();
     }

@@ -45,16 +45,31 @@ public final class Audience {
      * lane is over its queue limit, so the caller can refuse the message instead of growing the heap.
      */
     public boolean deliver(EncodedFrame frame) {
-        Shard[] current = shards;
-        for (Shard shard : current) {
+        if (!hasRoom()) {
+            return false;
+        }
+        deliverAt(frame, 0);
+        return true;
+    }
+
+    /** Whether every lane this audience spans can take another delivery. */
+    public boolean hasRoom() {
+        for (Shard shard : shards) {
             if (!shard.lane.hasRoom()) {
                 return false;
             }
         }
-        for (Shard shard : current) {
-            shard.lane.submit(new Delivery.ToShard(frame, shard));
-        }
         return true;
+    }
+
+    /**
+     * Queues a room-stream frame at position {@code seq} for every member that does not have it yet, without
+     * checking the queue limit (the caller checked {@link #hasRoom()} under the same lock that orders the stream).
+     */
+    public void deliverAt(EncodedFrame frame, long seq) {
+        for (Shard shard : shards) {
+            shard.lane.submit(new Delivery.ToShard(frame, shard, seq));
+        }
     }
 
     private Shard shardFor(DeliveryLane lane) {

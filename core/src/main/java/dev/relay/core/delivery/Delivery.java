@@ -4,8 +4,11 @@ package dev.relay.core.delivery;
 sealed interface Delivery {
     EncodedFrame frame();
 
-    /** Every member of one shard: the common case of a room message. */
-    record ToShard(EncodedFrame frame, Shard shard) implements Delivery {
+    /**
+     * Every member of one shard: the common case of a room message. A positive {@code seq} is the frame's place in
+     * its room's stream; members that already have it (or joined after it) are skipped.
+     */
+    record ToShard(EncodedFrame frame, Shard shard, long seq) implements Delivery {
     }
 
     /**

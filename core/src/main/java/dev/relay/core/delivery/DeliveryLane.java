@@ -84,7 +84,7 @@ public final class DeliveryLane implements Runnable {
                 queued.decrementAndGet();
                 try {
                     switch (delivery) {
-                        case Delivery.ToShard(EncodedFrame frame, Shard shard) -> writeShard(frame, shard);
+                        case Delivery.ToShard(EncodedFrame frame, Shard shard, long seq) -> writeShard(frame, shard, seq);
                         case Delivery.ToUnion(EncodedFrame frame, Shard[] shards, Outbox except) ->
                                 writeUnion(frame, shards, except);
                     }
@@ -101,10 +101,21 @@ public final class DeliveryLane implements Runnable {
         }
     }
 
-    private void writeShard(EncodedFrame frame, Shard shard) {
+    private void writeShard(EncodedFrame frame, Shard shard, long seq) {
         Slot[] slots = shard.slots;
+        if (seq <= 0) {
+            for (int i = 0, n = shard.count; i < n; i++) {
+                write(slots[i].outbox, frame);
+            }
+            return;
+        }
         for (int i = 0, n = shard.count; i < n; i++) {
-            write(slots[i].outbox, frame);
+            Slot slot = slots[i];
+            // A member that joined after this message, or got it from a replay, must not get it (again).
+            if (seq > slot.deliveredSeq) {
+                slot.deliveredSeq = seq;
+                write(slot.outbox, frame);
+            }
         }
     }
 

@@ -9,6 +9,13 @@ public final class MessageType {
     public static final String JOIN_ROOM = "join_room";
     public static final String LEAVE_ROOM = "leave_room";
     public static final String PING = "ping";
+    public static final String RESUME = "resume";
+    public static final String STATUS = "status";
+
+    /** Client types whose {@code data} the server reads (see {@link ClientMessage#control()}). */
+    public static boolean isControl(String type) {
+        return RESUME.equals(type);
+    }
 
     // sent by the server only
     public static final String WELCOME = "welcome";
@@ -18,6 +25,10 @@ public final class MessageType {
     public static final String USER_JOINED = "user_joined";
     public static final String USER_LEFT = "user_left";
     public static final String ERROR = "error";
+    public static final String ACK = "ack";
+    public static final String RESUMED = "resumed";
+    public static final String PRESENCE = "presence";
+    public static final String RECONNECT = "reconnect";
 
     private MessageType() {
     }

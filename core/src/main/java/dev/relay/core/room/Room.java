@@ -4,83 +4,138 @@ import dev.relay.core.delivery.Audience;
 import dev.relay.core.delivery.EncodedFrame;
 import dev.relay.core.delivery.Outbox;
 import dev.relay.core.delivery.Slot;
+import dev.relay.core.history.StreamPosition;
+import dev.relay.core.protocol.ServerMessage;
+import dev.relay.core.session.Identity;
 
 import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A named audience. Membership is per connection; the room also counts connections per user so it can tell when a
- * user's first connection arrives and last one leaves.
+ * A named audience with an ordered message stream. Membership is per connection; the room also keeps one entry per
+ * user so it can tell when a user's first connection arrives and last one leaves.
+ *
+ * <p>One lock per room orders its stream: taking the next {@code seq}, recording the message in history and queueing
+ * it for the members happen together, and so do joins, leaves and resumes, so a member's live delivery starts
+ * exactly after the position it joined or resumed at. The lock never covers writes to sockets.
  */
 public final class Room {
     private final String id;
     private final String name;
     private final String description;
     private final Instant createdAt;
+    private final RoomContext context;
+    private final String epoch;
     private final Audience members = new Audience();
-    private final ConcurrentHashMap<String, Integer> connectionsPerUser = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, RoomMember> users = new ConcurrentHashMap<>();
     private final AtomicLong messageCount = new AtomicLong();
-    private final Object publishOrder = new Object();
+    private final Object streamLock = new Object();
+    private long seq; // guarded by streamLock
 
-    Room(String id, String name, String description, Instant createdAt) {
+    Room(String id, String name, String description, Instant createdAt, RoomContext context, StreamPosition start) {
         this.id = id;
         this.name = name;
         this.description = description;
         this.createdAt = createdAt;
+        this.context = context;
+        this.epoch = start.epoch();
+        this.seq = start.seq();
     }
 
     /**
-     * Adds a connection; call on the connection's executor. {@code onFirstOfUser} runs when it is the user's first
-     * connection here, atomically with the count, so a join and a concurrent leave of the same user on other loops
-     * announce in the order they counted.
+     * Adds a connection; call on the connection's executor. It gets the room's messages from now on.
+     * {@code onFirstOfUser} runs when it is the user's first connection here, inside the room's lock, so a join and
+     * a concurrent leave of the same user on other loops announce in the order they happened.
      */
-    public Slot join(Outbox outbox, String userId, Runnable onFirstOfUser) {
-        Slot slot = members.add(outbox);
-        connectionsPerUser.compute(userId, (user, count) -> {
-            if (count == null) {
+    public Slot join(Outbox outbox, Identity who, Runnable onFirstOfUser) {
+        synchronized (streamLock) {
+            Slot slot = members.add(outbox);
+            slot.joinedAt(seq);
+            RoomMember before = users.get(who.userId());
+            users.put(who.userId(), before == null
+                    ? new RoomMember(who.userId(), who.name(), 1, context.clock().instant())
+                    : new RoomMember(who.userId(), before.name(), before.connections() + 1, before.joinedAt()));
+            if (before == null) {
                 onFirstOfUser.run();
-                return 1;
             }
-            return count + 1;
-        });
-        return slot;
+            return slot;
+        }
     }
 
-    /** Removes a connection; call on its executor. {@code onLastOfUser} runs, atomically, for the user's last one. */
+    /** Removes a connection; call on its executor. {@code onLastOfUser} runs, inside the lock, for the last one. */
     public void leave(Slot slot, String userId, Runnable onLastOfUser) {
-        members.remove(slot);
-        connectionsPerUser.computeIfPresent(userId, (user, count) -> {
-            if (count == 1) {
-                onLastOfUser.run();
-                return null;
+        synchronized (streamLock) {
+            members.remove(slot);
+            RoomMember before = users.get(userId);
+            if (before == null) {
+                return;
             }
-            return count - 1;
-        });
-    }
-
-    /**
-     * Delivers a room message to every member and counts it. Messages are queued under a per-room lock so every
-     * member sees the room's messages in the same order; the lock covers only the enqueueing, never the writes.
-     */
-    public boolean publish(EncodedFrame frame) {
-        synchronized (publishOrder) {
-            if (!members.deliver(frame)) {
-                return false;
+            if (before.connections() <= 1) {
+                users.remove(userId);
+                onLastOfUser.run();
+            } else {
+                users.put(userId, new RoomMember(userId, before.name(), before.connections() - 1, before.joinedAt()));
             }
         }
-        messageCount.incrementAndGet();
-        return true;
     }
 
-    /** Delivers an event (joins, leaves) that does not count as a message. */
+    /**
+     * Takes a connection back to where it was: joins it if it is not a member ({@code existing} is null), and
+     * looks up the messages after {@code since} that it will not get live. Call on the connection's executor and
+     * write the returned messages before returning to it: live messages after them are queued on that executor.
+     *
+     * @param maxMessages the most messages a replay may hold; a longer gap is reported as not recoverable
+     */
+    public Resumption resume(Outbox outbox, Slot existing, Identity who, String clientEpoch, long since,
+                             int maxMessages, Runnable onFirstOfUser) {
+        synchronized (streamLock) {
+            boolean joins = existing == null;
+            Slot slot = joins ? join(outbox, who, onFirstOfUser) : existing;
+            long upTo = slot.joinSeq();
+            Optional<List<ServerMessage>> missed;
+            if (!epoch.equals(clientEpoch) || since < 0 || since > seq || upTo - since > maxMessages) {
+                missed = Optional.empty();
+            } else {
+                missed = context.history().range(id, epoch, since, upTo);
+            }
+            return new Resumption(slot, joins, missed);
+        }
+    }
+
+    /**
+     * Places a message in the stream (next {@code seq}, this epoch), records it and queues it for every member.
+     * Returns the placed message, or null when the members' event loops are over their queue limits.
+     */
+    public ServerMessage publish(ServerMessage draft) {
+        synchronized (streamLock) {
+            if (!members.hasRoom()) {
+                return null;
+            }
+            ServerMessage placed = draft.at(seq + 1, epoch);
+            EncodedFrame frame = context.encoder().encode(placed);
+            try {
+                seq = placed.seq();
+                context.history().append(placed);
+                members.deliverAt(frame, placed.seq());
+            } finally {
+                frame.release();
+            }
+            messageCount.incrementAndGet();
+            return placed;
+        }
+    }
+
+    /** Delivers an event (joins, leaves, presence) that is not part of the stream. */
     public boolean announce(EncodedFrame frame) {
-        synchronized (publishOrder) {
+        synchronized (streamLock) {
             return members.deliver(frame);
         }
     }
 
-    /** Counts a message that reached the room outside {@link #publish}, such as a relayed binary frame. */
+    /** Counts a message that reached the room outside its stream, such as a relayed binary frame. */
     public void countMessage() {
         messageCount.incrementAndGet();
     }
@@ -89,8 +144,13 @@ public final class Room {
         return members;
     }
 
+    /** The users in the room, one entry each. */
+    public List<RoomMember> users() {
+        return List.copyOf(users.values());
+    }
+
     public boolean hasUser(String userId) {
-        return connectionsPerUser.containsKey(userId);
+        return users.containsKey(userId);
     }
 
     public String id() {
@@ -109,6 +169,17 @@ public final class Room {
         return createdAt;
     }
 
+    public String epoch() {
+        return epoch;
+    }
+
+    /** Where the stream stands: the epoch and the seq of the last message. */
+    public StreamPosition position() {
+        synchronized (streamLock) {
+            return new StreamPosition(epoch, seq);
+        }
+    }
+
     /** Connections in the room. */
     public int clientCount() {
         return members.size();
@@ -116,7 +187,7 @@ public final class Room {
 
     /** Distinct users in the room. */
     public int userCount() {
-        return connectionsPerUser.size();
+        return users.size();
     }
 
     public long messageCount() {

@@ -1,9 +1,9 @@
 package dev.relay.core.room;
 
+import dev.relay.core.history.StreamPosition;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
 
-import java.time.Clock;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -20,12 +20,12 @@ public final class RoomRegistry {
             "support", new RoomSpec("support", "Support", "技术支持"));
 
     private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
-    private final Clock clock;
+    private final RoomContext context;
     /** 0 means no limit. */
     private final int maxRooms;
 
-    public RoomRegistry(Clock clock, int maxRooms) {
-        this.clock = clock;
+    public RoomRegistry(RoomContext context, int maxRooms) {
+        this.context = context;
         this.maxRooms = maxRooms;
     }
 
@@ -63,7 +63,10 @@ public final class RoomRegistry {
                 throw new ProtocolException(ErrorCode.ROOM_LIMIT_REACHED,
                         "the server has its maximum of " + maxRooms + " rooms");
             }
-            Room room = new Room(id, name, description, clock.instant());
+            // A store that outlived the last run continues the room's stream; otherwise a new epoch starts at 0.
+            StreamPosition start = context.history().lastPosition(id)
+                    .orElseGet(() -> new StreamPosition(Epochs.next(), 0));
+            Room room = new Room(id, name, description, context.clock().instant(), context, start);
             rooms.put(id, room);
             return room;
         }

@@ -85,6 +85,11 @@ public final class Session {
         rooms.put(roomId, slot);
     }
 
+    /** This connection's place in the room's audience, or null when it is not in the room. */
+    public Slot slotIn(String roomId) {
+        return rooms.get(roomId);
+    }
+
     /** Forgets the room and hands back the slot to remove from it, or null when the session was not in it. */
     public Slot exit(String roomId) {
         return rooms.remove(roomId);

@@ -2,30 +2,45 @@ package dev.relay.core.session;
 
 import dev.relay.core.delivery.Audience;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * Who is online: each user with at least one live connection, and those connections as an audience (for private
- * messages) and as a set (for operations on all of a user's connections).
+ * Who is online: each user with at least one live connection, those connections as an audience (for private
+ * messages) and as a set (for operations on all of them), the rooms they are in, and their status.
  */
 public final class UserDirectory {
     private final ConcurrentHashMap<String, Entry> users = new ConcurrentHashMap<>();
 
     private static final class Entry {
+        final String name;
         final Audience audience = new Audience();
         final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+        final Set<String> rooms = ConcurrentHashMap.newKeySet();
         int connections; // changed only inside ConcurrentHashMap.compute for this user
+        // Status fields are guarded by the entry's monitor; activity is a plain volatile stamp written per message.
+        UserStatus status = UserStatus.ONLINE;
+        boolean chosen;
+        volatile Instant lastActivity;
+
+        Entry(String name, Instant now) {
+            this.name = name;
+            this.lastActivity = now;
+        }
     }
 
     /** Adds a session; call on its executor. True when it is the user's first live connection. */
-    public boolean add(Session session) {
+    public boolean add(Session session, Instant now) {
         boolean[] first = new boolean[1];
         Entry entry = users.compute(session.userId(), (user, existing) -> {
-            Entry e = existing != null ? existing : new Entry();
+            Entry e = existing != null ? existing : new Entry(session.identity().name(), now);
             first[0] = e.connections++ == 0;
             e.sessions.add(session); // visible to closeAll and joinUser from the moment it counts
             return e;
@@ -47,6 +62,107 @@ public final class UserDirectory {
             return last[0] ? null : e;
         });
         return last[0];
+    }
+
+    /** Records that the user entered a room (their first connection there). */
+    public void enteredRoom(String userId, String roomId) {
+        Entry entry = users.get(userId);
+        if (entry != null) {
+            entry.rooms.add(roomId);
+        }
+    }
+
+    /** Records that the user left a room (their last connection there). */
+    public void leftRoom(String userId, String roomId) {
+        Entry entry = users.get(userId);
+        if (entry != null) {
+            entry.rooms.remove(roomId);
+        }
+    }
+
+    /** The rooms the user is in. */
+    public List<String> rooms(String userId) {
+        Entry entry = users.get(userId);
+        return entry == null ? List.of() : List.copyOf(entry.rooms);
+    }
+
+    /**
+     * Notes that the user did something. Returns the new status when that brings them back from an automatic
+     * {@code away}; a status the user chose stays.
+     */
+    public Optional<UserStatus> activity(String userId, Instant now) {
+        Entry entry = users.get(userId);
+        if (entry == null) {
+            return Optional.empty();
+        }
+        entry.lastActivity = now;
+        if (entry.status != UserStatus.AWAY) { // racy read on purpose: the common case takes no lock
+            return Optional.empty();
+        }
+        synchronized (entry) {
+            if (entry.status == UserStatus.AWAY && !entry.chosen) {
+                entry.status = UserStatus.ONLINE;
+                return Optional.of(UserStatus.ONLINE);
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** Sets the status the user chose. Returns it when it changed. */
+    public Optional<UserStatus> choose(String userId, UserStatus status) {
+        Entry entry = users.get(userId);
+        if (entry == null) {
+            return Optional.empty();
+        }
+        synchronized (entry) {
+            // Choosing "online" hands the status back to automatic idle detection.
+            entry.chosen = status != UserStatus.ONLINE;
+            if (entry.status == status) {
+                return Optional.empty();
+            }
+            entry.status = status;
+            return Optional.of(status);
+        }
+    }
+
+    /** Marks users idle for {@code timeout} as away (unless they chose a status) and returns them. */
+    public List<String> markIdleAway(Instant now, Duration timeout) {
+        List<String> changed = new ArrayList<>();
+        Instant idleSince = now.minus(timeout);
+        for (Map.Entry<String, Entry> user : users.entrySet()) {
+            Entry entry = user.getValue();
+            if (entry.lastActivity.isAfter(idleSince)) {
+                continue;
+            }
+            synchronized (entry) {
+                if (entry.status == UserStatus.ONLINE && !entry.chosen && !entry.lastActivity.isAfter(idleSince)) {
+                    entry.status = UserStatus.AWAY;
+                    changed.add(user.getKey());
+                }
+            }
+        }
+        return changed;
+    }
+
+    /** The user's status; {@code offline} when they have no live connection. */
+    public UserStatus status(String userId) {
+        Entry entry = users.get(userId);
+        if (entry == null) {
+            return UserStatus.OFFLINE;
+        }
+        synchronized (entry) {
+            return entry.status;
+        }
+    }
+
+    /** The user as the API shows them, or empty when offline. */
+    public Optional<UserInfo> info(String userId) {
+        Entry entry = users.get(userId);
+        if (entry == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new UserInfo(userId, entry.name, status(userId), entry.sessions.size(),
+                List.copyOf(entry.rooms)));
     }
 
     /** The audience of all the user's connections, if the user is online. */

@@ -1,5 +1,6 @@
 package dev.relay.core.room;
 
+import dev.relay.core.history.MemoryHistoryStore;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.testing.MutableClock;
@@ -24,9 +25,17 @@ class RoomRegistryTest {
     private static final Instant START = Instant.parse("2025-03-01T08:00:00Z");
     private final MutableClock clock = new MutableClock(START);
 
+    private RoomRegistry registry(int maxRooms) {
+        // Rooms here never publish, so no encoder is needed; history is the real in-memory store.
+        RoomContext context = new RoomContext(message -> {
+            throw new AssertionError("nothing is encoded in these tests");
+        }, new MemoryHistoryStore(10, Duration.ofMinutes(1), clock), clock);
+        return new RoomRegistry(context, maxRooms);
+    }
+
     @Test
     void theWellKnownDefaultRoomsGetTheirNamesAndOthersTheirId() {
-        RoomRegistry registry = new RoomRegistry(clock, 0);
+        RoomRegistry registry = registry(0);
 
         registry.createDefaults(List.of("general", "announcements", "support", "lobby"));
 
@@ -43,7 +52,7 @@ class RoomRegistryTest {
 
     @Test
     void aCreatedRoomCanBeFoundAndStartsEmpty() {
-        RoomRegistry registry = new RoomRegistry(clock, 0);
+        RoomRegistry registry = registry(0);
         clock.advance(Duration.ofMinutes(3));
 
         Room room = registry.create(new RoomSpec("team", "  Team  ", "  the team  "));
@@ -55,7 +64,7 @@ class RoomRegistryTest {
 
     @Test
     void aMissingOrBlankNameIsTheIdAndAMissingDescriptionIsEmpty() {
-        RoomRegistry registry = new RoomRegistry(clock, 0);
+        RoomRegistry registry = registry(0);
 
         assertThat(registry.create(new RoomSpec("a", null, null)).name()).isEqualTo("a");
         assertThat(registry.create(new RoomSpec("b", "   ", null)).name()).isEqualTo("b");
@@ -64,7 +73,7 @@ class RoomRegistryTest {
 
     @Test
     void lookingUpAMissingRoom() {
-        RoomRegistry registry = new RoomRegistry(clock, 0);
+        RoomRegistry registry = registry(0);
 
         assertThat(registry.find("nope")).isEmpty();
         assertThat(registry.find(null)).isEmpty();
@@ -74,7 +83,7 @@ class RoomRegistryTest {
 
     @Test
     void idsAreCheckedAndUnique() {
-        RoomRegistry registry = new RoomRegistry(clock, 0);
+        RoomRegistry registry = registry(0);
         registry.create(new RoomSpec("taken", "First", null));
 
         assertRefused(() -> registry.create(new RoomSpec("taken", "Second", null)), ErrorCode.ROOM_EXISTS);
@@ -88,7 +97,7 @@ class RoomRegistryTest {
 
     @Test
     void nameAndDescriptionLengthsAreCountedInCodePointsAfterStripping() {
-        RoomRegistry registry = new RoomRegistry(clock, 0);
+        RoomRegistry registry = registry(0);
         String name = "😀".repeat(RoomSpec.MAX_NAME_LENGTH);
         String description = "述".repeat(RoomSpec.MAX_DESCRIPTION_LENGTH);
 
@@ -101,7 +110,7 @@ class RoomRegistryTest {
 
     @Test
     void theLimitCountsDefaultRoomsAndHoldsExactly() {
-        RoomRegistry registry = new RoomRegistry(clock, 3);
+        RoomRegistry registry = registry(3);
         registry.createDefaults(List.of("general", "support"));
 
         registry.create(new RoomSpec("third", null, null));
@@ -111,7 +120,7 @@ class RoomRegistryTest {
 
     @Test
     void zeroMeansNoLimit() {
-        RoomRegistry registry = new RoomRegistry(clock, 0);
+        RoomRegistry registry = registry(0);
 
         IntStream.range(0, 500).forEach(i -> registry.create(new RoomSpec("room-" + i, null, null)));
 
@@ -120,7 +129,7 @@ class RoomRegistryTest {
 
     @Test
     void theLimitHoldsUnderConcurrentCreation() throws Exception {
-        RoomRegistry registry = new RoomRegistry(clock, 10);
+        RoomRegistry registry = registry(10);
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             CountDownLatch start = new CountDownLatch(1);
@@ -151,7 +160,7 @@ class RoomRegistryTest {
 
     @Test
     void sortedListsOldestFirstThenById() {
-        RoomRegistry registry = new RoomRegistry(clock, 0);
+        RoomRegistry registry = registry(0);
         registry.create(new RoomSpec("zeta", null, null));
         registry.create(new RoomSpec("alpha", null, null));
         clock.advance(Duration.ofSeconds(1));

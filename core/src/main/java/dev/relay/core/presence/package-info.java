@@ -1,0 +1,2 @@
+/** What rooms hear about their users: joins, leaves and status changes. */
+package dev.relay.core.presence;

@@ -1,0 +1,10 @@
+package dev.relay.core.room;
+
+import dev.relay.core.delivery.Encoder;
+import dev.relay.core.history.HistoryStore;
+
+import java.time.Clock;
+
+/** What every room needs from the server around it: encoding, history and time. */
+public record RoomContext(Encoder encoder, HistoryStore history, Clock clock) {
+}
