@@ -18,23 +18,31 @@ import dev.relay.server.http.RestApi;
 import dev.relay.server.websocket.JsonCodec;
 import dev.relay.server.websocket.Transport;
 import io.netty.buffer.PooledByteBufAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Relay as a library: create it from a {@link RelayConfig}, {@link #start()} it, publish through it, {@link #close()}
  * it. The command line is a thin shell around this class.
  */
 public final class WebSocketService implements AutoCloseable {
-    /** How long {@link #close()} waits for clients to take their close frames before cutting the sockets. */
-    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
+    private static final Logger LOG = LoggerFactory.getLogger(WebSocketService.class);
 
     private final RelayConfig config;
     private final Hub hub;
     private final Transport transport;
+    private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "relay-housekeeping");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private WebSocketService(RelayConfig config) {
         this.config = config;
@@ -51,8 +59,8 @@ public final class WebSocketService implements AutoCloseable {
                 config.security().ipBlacklist());
         OriginPolicy originPolicy = new OriginPolicy(config.security().enableOriginCheck(),
                 config.security().allowedOrigins());
-        this.transport = new Transport(config.server(), hub, codec, verifier, ipPolicy, originPolicy, restApi,
-                responses);
+        this.transport = new Transport(config.server(), config.delivery().maxPendingBytes(), hub, codec, verifier,
+                ipPolicy, originPolicy, restApi, responses);
     }
 
     public static WebSocketService create(RelayConfig config) {
@@ -68,13 +76,30 @@ public final class WebSocketService implements AutoCloseable {
                 config.presence().enableUserPresence(),
                 config.messages().enableMessageBroadcast(),
                 config.messages().enablePrivateMessaging(),
-                HubSettings.DEFAULT_LANE_QUEUE_LIMIT);
+                HubSettings.DEFAULT_LANE_QUEUE_LIMIT,
+                config.delivery().historySize(),
+                config.delivery().historyTtl(),
+                config.delivery().recoveryMaxMessages(),
+                config.delivery().dedupWindow(),
+                config.presence().enableUserStatus(),
+                config.presence().userStatusTimeout());
     }
 
     /** Binds the port and starts serving. */
     public WebSocketService start() throws InterruptedException {
         transport.start();
+        // Idle users turn away within a tenth of user_status_timeout of it passing; the sweep itself is cheap.
+        long sweepMillis = Math.max(100, config.presence().userStatusTimeout().toMillis() / 10);
+        housekeeping.scheduleAtFixedRate(this::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
         return this;
+    }
+
+    private void sweep() {
+        try {
+            hub.sweepIdleUsers();
+        } catch (RuntimeException e) {
+            LOG.error("event=housekeeping_error", e); // keep the schedule alive: one failure must not stop the sweeps
+        }
     }
 
     /** The port actually bound (useful with {@code port: 0}). */
@@ -111,11 +136,13 @@ public final class WebSocketService implements AutoCloseable {
     }
 
     /**
-     * Stops accepting, tells every client the server is going away (close code 1001), gives them a moment to
-     * receive it, then releases the event loops. Idempotent.
+     * Stops accepting, tells every client to reconnect and closes it with 1001, gives them up to shutdown_timeout
+     * to receive that, then releases the event loops. Idempotent.
      */
     @Override
     public void close() {
-        transport.stop(() -> hub.closeAll(CloseReason.SHUTTING_DOWN), () -> hub.connections() == 0, SHUTDOWN_GRACE);
+        housekeeping.shutdownNow();
+        transport.stop(() -> hub.closeAll(CloseReason.SHUTTING_DOWN), () -> hub.connections() == 0,
+                config.delivery().shutdownTimeout());
     }
 }

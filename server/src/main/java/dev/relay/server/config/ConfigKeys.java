@@ -11,6 +11,7 @@ import java.util.Optional;
 import static dev.relay.server.config.ValueTypes.bool;
 import static dev.relay.server.config.ValueTypes.cidrs;
 import static dev.relay.server.config.ValueTypes.duration;
+import static dev.relay.server.config.ValueTypes.durationOrZero;
 import static dev.relay.server.config.ValueTypes.host;
 import static dev.relay.server.config.ValueTypes.integer;
 import static dev.relay.server.config.ValueTypes.origins;
@@ -77,12 +78,12 @@ final class ConfigKeys {
             "Most characters (Unicode code points) of a message's content.");
     static final ConfigKey<Boolean> ENABLE_MESSAGE_FILTER = planned("enable_message_filter", bool(), "true",
             "Filter message content.");
-    static final ConfigKey<Boolean> ENABLE_USER_STATUS = planned("enable_user_status", bool(), "true",
-            "Track each user's status.");
-    static final ConfigKey<Duration> USER_STATUS_TIMEOUT = planned("user_status_timeout", duration(), "5m",
-            "Inactivity after which a user's status changes.");
+    static final ConfigKey<Boolean> ENABLE_USER_STATUS = key("enable_user_status", bool(), "true",
+            "Turn users who send nothing for user_status_timeout away, and back online when they do.");
+    static final ConfigKey<Duration> USER_STATUS_TIMEOUT = key("user_status_timeout", duration(), "5m",
+            "Inactivity after which a user who has not chosen a status becomes away.");
     static final ConfigKey<Boolean> ENABLE_USER_PRESENCE = key("enable_user_presence", bool(), "true",
-            "Send user_joined and user_left events to a room's members.");
+            "Send user_joined, user_left and presence (status) events to a room's members.");
     static final ConfigKey<Boolean> ENABLE_STATISTICS = planned("enable_statistics", bool(), "true",
             "Log statistics lines.");
     static final ConfigKey<Duration> STATISTICS_INTERVAL = planned("statistics_interval", duration(), "1m",
@@ -99,6 +100,18 @@ final class ConfigKeys {
             "Allow broadcast messages; when false they are refused.");
     static final ConfigKey<Boolean> ENABLE_PRIVATE_MESSAGING = key("enable_private_messaging", bool(), "true",
             "Allow private_message; when false it is refused.");
+    static final ConfigKey<Integer> HISTORY_SIZE = key("history_size", integer(0, MAX), "1000",
+            "Messages kept per room for clients that resume; 0 keeps none.");
+    static final ConfigKey<Duration> HISTORY_TTL = key("history_ttl", duration(), "10m",
+            "How long a room message is kept for clients that resume.");
+    static final ConfigKey<Integer> RECOVERY_MAX_MESSAGES = key("recovery_max_messages", integer(0, MAX), "1000",
+            "Most messages one resume replays; a longer gap answers recovered:false.");
+    static final ConfigKey<Duration> DEDUP_WINDOW = key("dedup_window", durationOrZero(), "2m",
+            "How long a retried client message id is acknowledged again instead of delivered twice; 0s turns it off.");
+    static final ConfigKey<Integer> MAX_PENDING_BYTES = key("max_pending_bytes", size(), "1MiB",
+            "Bytes a connection may have queued and unsent; over it for write_wait it is closed as a slow consumer.");
+    static final ConfigKey<Duration> SHUTDOWN_TIMEOUT = key("shutdown_timeout", duration(), "10s",
+            "How long a stopping server lets clients take their last frames before it exits.");
     static final ConfigKey<Path> LOG_DIR = key("log_dir", path(), "logs", "Directory where websocket.log is written.");
     static final ConfigKey<Path> DATA_DIR = planned("data_dir", path(), "data", "Directory for data files.");
 

@@ -9,7 +9,8 @@ import java.util.Optional;
  * every value; docs/configuration.md explains each setting.
  */
 public record RelayConfig(ServerConfig server, SecurityConfig security, RoomConfig rooms, MessageConfig messages,
-                          PresenceConfig presence, ObservabilityConfig observability, ClusterConfig cluster) {
+                          PresenceConfig presence, ObservabilityConfig observability, ClusterConfig cluster,
+                          DeliveryConfig delivery) {
     public RelayConfig {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(security, "security");
@@ -18,6 +19,7 @@ public record RelayConfig(ServerConfig server, SecurityConfig security, RoomConf
         Objects.requireNonNull(presence, "presence");
         Objects.requireNonNull(observability, "observability");
         Objects.requireNonNull(cluster, "cluster");
+        Objects.requireNonNull(delivery, "delivery");
     }
 
     /** The documented defaults, as if no file, environment variable or override were given. */
@@ -41,6 +43,6 @@ public record RelayConfig(ServerConfig server, SecurityConfig security, RoomConf
         SecurityConfig s = security;
         return new RelayConfig(server, new SecurityConfig(checked, s.enableOriginCheck(), s.allowedOrigins(),
                 s.enableIpWhitelist(), s.ipWhitelist(), s.ipBlacklist(), s.enableRateLimit(), s.rateLimitPerMinute()),
-                rooms, messages, presence, observability, cluster);
+                rooms, messages, presence, observability, cluster, delivery);
     }
 }

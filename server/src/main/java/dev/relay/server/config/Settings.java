@@ -49,7 +49,9 @@ final class Settings {
                 new PresenceConfig(get(ENABLE_USER_STATUS), get(USER_STATUS_TIMEOUT), get(ENABLE_USER_PRESENCE)),
                 new ObservabilityConfig(get(ENABLE_STATISTICS), get(STATISTICS_INTERVAL),
                         get(ENABLE_PERFORMANCE_METRICS), get(ENABLE_ALERTS)),
-                new ClusterConfig(get(ENABLE_LOAD_BALANCING), get(ENABLE_MESSAGE_QUEUE)));
+                new ClusterConfig(get(ENABLE_LOAD_BALANCING), get(ENABLE_MESSAGE_QUEUE)),
+                new DeliveryConfig(get(HISTORY_SIZE), get(HISTORY_TTL), get(RECOVERY_MAX_MESSAGES), get(DEDUP_WINDOW),
+                        get(MAX_PENDING_BYTES), get(SHUTDOWN_TIMEOUT)));
     }
 
     /** Default rooms are real rooms, so with the limit on they must fit under it or startup could never succeed. */

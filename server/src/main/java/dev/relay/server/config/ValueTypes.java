@@ -158,6 +158,12 @@ final class ValueTypes {
         return new Single<>("duration", Durations.EXPECTED, Durations::parse);
     }
 
+    /** A duration where zero means "off" (a bare 0 is not ambiguous). */
+    static ValueType<Duration> durationOrZero() {
+        return new Single<>("duration", "0s (off) or " + Durations.EXPECTED.replace("expected a", "a"),
+                text -> text.matches("0+(\\.0+)?(ns|us|µs|ms|s|m|h|d)?") ? Duration.ZERO : Durations.parse(text));
+    }
+
     static ValueType<Boolean> bool() {
         return new Bool();
     }

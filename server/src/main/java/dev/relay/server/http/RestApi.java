@@ -11,6 +11,7 @@ import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.room.RoomInfo;
 import dev.relay.core.room.RoomSpec;
 import dev.relay.core.session.Identity;
+import dev.relay.core.session.UserInfo;
 import dev.relay.server.auth.BearerToken;
 import dev.relay.server.auth.JwtVerifier;
 import dev.relay.server.websocket.JsonCodec;
@@ -68,7 +69,9 @@ public final class RestApi {
                 Route.of(HttpMethod.POST, "/ws/rooms/{id}/join", true, call -> moveUser(call, true)),
                 Route.of(HttpMethod.POST, "/ws/rooms/{id}/leave", true, call -> moveUser(call, false)),
                 Route.of(HttpMethod.POST, "/ws/messages", true, this::sendMessage),
+                Route.of(HttpMethod.GET, "/ws/rooms/{id}/members", true, this::roomMembers),
                 Route.of(HttpMethod.GET, "/ws/users/online", true, this::onlineUsers),
+                Route.of(HttpMethod.GET, "/ws/users/{id}", true, this::user),
                 Route.of(HttpMethod.GET, "/ws/stats", true, this::stats));
     }
 
@@ -171,7 +174,39 @@ public final class RestApi {
         if (message.to() != null) {
             data.put("to", message.to());
         }
+        if (published.seq() != null) {
+            data.put("seq", published.seq());
+        }
         data.put("timestamp", Timestamps.format(published.timestamp()));
+        responses.ok(call.ctx(), call.keepAlive(), HttpResponseStatus.OK, data);
+    }
+
+    private void roomMembers(RestCall call) {
+        String roomId = call.pathParameter("id");
+        List<Map<String, Object>> members = hub.roomMembers(roomId).stream().map(info -> {
+            Map<String, Object> member = new LinkedHashMap<>();
+            member.put("user_id", info.member().userId());
+            member.put("name", info.member().name());
+            member.put("status", info.status().wireName());
+            member.put("connections", info.member().connections());
+            member.put("joined_at", Timestamps.format(info.member().joinedAt()));
+            return member;
+        }).toList();
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("room_id", roomId);
+        data.put("members", members);
+        data.put("total", members.size());
+        responses.ok(call.ctx(), call.keepAlive(), HttpResponseStatus.OK, data);
+    }
+
+    private void user(RestCall call) {
+        UserInfo user = hub.user(call.pathParameter("id"));
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("user_id", user.userId());
+        data.put("name", user.name());
+        data.put("status", user.status().wireName());
+        data.put("connections", user.connections());
+        data.put("rooms", user.rooms().stream().sorted().toList());
         responses.ok(call.ctx(), call.keepAlive(), HttpResponseStatus.OK, data);
     }
 
@@ -197,6 +232,7 @@ public final class RestApi {
         data.put("online_users", stats.onlineUsers());
         data.put("total_connections", stats.connections());
         data.put("total_messages", stats.totalMessages());
+        data.put("slow_consumers", stats.slowConsumers());
         data.put("rooms", rooms);
         data.put("timestamp", Timestamps.format(stats.timestamp()));
         responses.ok(call.ctx(), call.keepAlive(), HttpResponseStatus.OK, data);

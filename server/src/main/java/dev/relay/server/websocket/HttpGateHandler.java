@@ -1,6 +1,7 @@
 package dev.relay.server.websocket;
 
 import dev.relay.core.Hub;
+import dev.relay.core.history.StreamPosition;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.room.RoomIds;
@@ -111,7 +112,28 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         if (!hub.roomExists(roomId)) {
             throw new ProtocolException(ErrorCode.ROOM_NOT_FOUND, "room '" + roomId + "' does not exist");
         }
-        return new ConnectRequest(identity, roomId);
+        return new ConnectRequest(identity, roomId, resumePosition(query));
+    }
+
+    /** {@code since} and {@code epoch} together ask to resume the connect room; one without the other is a mistake. */
+    private static StreamPosition resumePosition(QueryStringDecoder query) {
+        List<String> since = query.parameters().get("since");
+        List<String> epoch = query.parameters().get("epoch");
+        if (since == null && epoch == null) {
+            return null;
+        }
+        if (since == null || epoch == null || epoch.getFirst().isEmpty()) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, "resuming on connect needs both 'since' and 'epoch'");
+        }
+        try {
+            long position = Long.parseLong(since.getFirst());
+            if (position < 0) {
+                throw new NumberFormatException();
+            }
+            return new StreamPosition(epoch.getFirst(), position);
+        } catch (NumberFormatException e) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, "'since' must be a whole number, 0 or more");
+        }
     }
 
     @Override

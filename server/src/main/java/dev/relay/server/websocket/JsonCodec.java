@@ -5,11 +5,13 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.core.delivery.EncodedFrame;
 import dev.relay.core.delivery.Encoder;
 import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.ErrorCode;
+import dev.relay.core.protocol.MessageType;
 import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.protocol.RawJson;
 import dev.relay.core.protocol.ServerMessage;
@@ -22,6 +24,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The JSON protocol: decodes client messages with a streaming parser (no tree for the message itself) and encodes
@@ -60,6 +64,10 @@ public final class JsonCodec implements Encoder {
         writeIfPresent(json, "from", message.from());
         writeIfPresent(json, "to", message.to());
         writeIfPresent(json, "room_id", message.roomId());
+        if (message.seq() != null) {
+            json.writeNumberField("seq", message.seq());
+            writeIfPresent(json, "epoch", message.epoch());
+        }
         writeIfPresent(json, "content", message.content());
         Object data = message.data();
         if (data instanceof RawJson raw) {
@@ -128,7 +136,30 @@ public final class JsonCodec implements Encoder {
         if (parser.nextToken() != null) {
             throw new ProtocolException(ErrorCode.INVALID_JSON, "unexpected content after the JSON object");
         }
-        return new ClientMessage(type, id, content, roomId, to, data);
+        Map<String, Object> control = MessageType.isControl(type) && data != null ? controlFields(data) : Map.of();
+        return new ClientMessage(type, id, content, roomId, to, data, control);
+    }
+
+    /** The top-level scalar fields of a control message's data (only control messages are read this way). */
+    private Map<String, Object> controlFields(RawJson data) throws IOException {
+        JsonNode node = mapper.readTree(data.json());
+        if (!node.isObject()) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, "'data' must be a JSON object");
+        }
+        Map<String, Object> fields = new HashMap<>();
+        for (Map.Entry<String, JsonNode> field : node.properties()) {
+            JsonNode value = field.getValue();
+            if (value.isIntegralNumber() && value.canConvertToLong()) {
+                fields.put(field.getKey(), value.longValue());
+            } else if (value.isNumber()) {
+                fields.put(field.getKey(), value.doubleValue());
+            } else if (value.isTextual()) {
+                fields.put(field.getKey(), value.textValue());
+            } else if (value.isBoolean()) {
+                fields.put(field.getKey(), value.booleanValue());
+            }
+        }
+        return fields;
     }
 
     private static String string(JsonParser parser, String field, JsonToken value) throws IOException {

@@ -28,16 +28,18 @@ final class NettyConnection implements Connection {
     private final boolean throughExtensions;
     private final long hardLimitBytes;
     private final String remoteAddress;
+    private final Runnable onSlowConsumer;
     private boolean closing;
 
     /**
      * @param throughExtensions the connection negotiated an extension (compression), so frames must go through the
      *                          WebSocket encoder instead of as pre-encoded bytes
      */
-    NettyConnection(Channel channel, boolean throughExtensions, long hardLimitBytes) {
+    NettyConnection(Channel channel, boolean throughExtensions, long hardLimitBytes, Runnable onSlowConsumer) {
         this.channel = channel;
         this.throughExtensions = throughExtensions;
         this.hardLimitBytes = hardLimitBytes;
+        this.onSlowConsumer = onSlowConsumer;
         this.remoteAddress = describe(channel);
     }
 
@@ -55,7 +57,7 @@ final class NettyConnection implements Connection {
         if (pending != null && pending.totalPendingWriteBytes() + frame.length() > hardLimitBytes) {
             LOG.info("event=slow_consumer client={} pending_bytes={} limit_bytes={}", remoteAddress,
                     pending.totalPendingWriteBytes(), hardLimitBytes);
-            close(CloseReason.SLOW_CONSUMER);
+            closeAsSlowConsumer();
             return;
         }
         WireFrame wire = (WireFrame) frame;
@@ -100,6 +102,15 @@ final class NettyConnection implements Connection {
         channel.eventLoop().schedule(() -> {
             channel.close();
         }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Closes with the slow-consumer code, counting it once however many rules noticed. On the event loop. */
+    void closeAsSlowConsumer() {
+        if (closing || !channel.isActive()) {
+            return;
+        }
+        onSlowConsumer.run();
+        close(CloseReason.SLOW_CONSUMER);
     }
 
     @Override

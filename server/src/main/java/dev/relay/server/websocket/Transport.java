@@ -32,12 +32,14 @@ import java.util.function.BooleanSupplier;
 /** The Netty server: event loops (epoll where the platform has it, NIO elsewhere), the bound port, shutdown. */
 public final class Transport {
     private static final Logger LOG = LoggerFactory.getLogger(Transport.class);
-    /** Past this many queued outbound bytes a connection is unwritable and the write_wait clock starts. */
-    static final int OUTBOUND_HIGH_WATER_MARK = 1024 * 1024;
-    /** Past this many a write is dropped and the connection closed at once: the hard bound on a client's memory. */
-    static final int OUTBOUND_HARD_LIMIT = 4 * OUTBOUND_HIGH_WATER_MARK;
+    /**
+     * Past max_pending_bytes a connection is unwritable and the write_wait clock starts; past this many times that,
+     * a write is dropped and the connection closed at once: the hard bound on what one client can hold.
+     */
+    static final int HARD_LIMIT_FACTOR = 4;
 
     private final ServerConfig config;
+    private final int maxPendingBytes;
     private final RelayChannelInitializer initializer;
     private final boolean epoll = Epoll.isAvailable();
     private EventLoopGroup acceptors;
@@ -45,14 +47,15 @@ public final class Transport {
     private Channel serverChannel;
     private boolean stopped;
 
-    public Transport(ServerConfig config, Hub hub, JsonCodec codec, JwtVerifier verifier, IpPolicy ipPolicy,
-                     OriginPolicy originPolicy, RestApi restApi, HttpResponses responses) {
+    public Transport(ServerConfig config, int maxPendingBytes, Hub hub, JsonCodec codec, JwtVerifier verifier,
+                     IpPolicy ipPolicy, OriginPolicy originPolicy, RestApi restApi, HttpResponses responses) {
         this.config = config;
+        this.maxPendingBytes = maxPendingBytes;
         ConnectionSlots slots = new ConnectionSlots(config.maxConnections());
         HttpGateHandler gate = new HttpGateHandler(hub, verifier, ipPolicy, originPolicy, slots, restApi, responses);
         this.initializer = new RelayChannelInitializer(new RelayChannelInitializer.Settings(
                 config.maxMessageSize(), config.enableCompression(), config.pingPeriod(), config.pongWait(),
-                config.writeWait(), OUTBOUND_HARD_LIMIT), hub, codec, gate, responses);
+                config.writeWait(), (long) HARD_LIMIT_FACTOR * maxPendingBytes), hub, codec, gate, responses);
     }
 
     public synchronized void start() throws InterruptedException {
@@ -60,7 +63,7 @@ public final class Transport {
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         acceptors = new MultiThreadIoEventLoopGroup(1, io);
         workers = new MultiThreadIoEventLoopGroup(0, io); // 0: Netty's default, twice the available processors
-        int lowWaterMark = Math.min(config.writeBufferSize(), OUTBOUND_HIGH_WATER_MARK / 2);
+        int lowWaterMark = Math.min(config.writeBufferSize(), maxPendingBytes / 2);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptors, workers)
                 .channel(channelType)
@@ -68,7 +71,7 @@ public final class Transport {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
-                        new WriteBufferWaterMark(lowWaterMark, OUTBOUND_HIGH_WATER_MARK))
+                        new WriteBufferWaterMark(lowWaterMark, maxPendingBytes))
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR,
                         new AdaptiveRecvByteBufAllocator(64, config.readBufferSize(), 64 * 1024))
                 .childHandler(initializer);

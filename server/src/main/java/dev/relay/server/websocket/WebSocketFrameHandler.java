@@ -64,10 +64,11 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
         if (pipeline.get(HttpGateHandler.class) != null) {
             pipeline.remove(HttpGateHandler.class); // HTTP is over for this channel
         }
-        connection = new NettyConnection(ctx.channel(), negotiatedExtension(pipeline), outboundLimitBytes);
+        connection = new NettyConnection(ctx.channel(), negotiatedExtension(pipeline), outboundLimitBytes,
+                hub::slowConsumerClosed);
         ctx.channel().attr(CONNECTION).set(connection);
         try {
-            session = hub.connect(request.identity(), connection, request.roomId());
+            session = hub.connect(request.identity(), connection, request.roomId(), request.resumeFrom());
         } catch (ProtocolException roomGone) {
             connection.close(CloseReason.ROOM_NOT_FOUND);
             return;
@@ -118,7 +119,7 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
                     if (!ctx.channel().isWritable()) {
                         LOG.info("event=slow_consumer client_id={} write_wait_ms={}", session == null ? "-" : session.id(),
                                 TimeUnit.NANOSECONDS.toMillis(writeWaitNanos));
-                        connection.close(CloseReason.SLOW_CONSUMER);
+                        connection.closeAsSlowConsumer();
                     }
                 }, writeWaitNanos, TimeUnit.NANOSECONDS);
             }
