@@ -124,13 +124,17 @@ public final class Hub {
         session.everyoneSlot(everyone.add(session.outbox()));
         users.add(session, clock.instant());
         try {
+            // Join first, so anything published once the client holds its welcome reaches it; the welcome still
+            // goes out first, because live messages are queued on this executor behind the writes made here.
+            Resumption resumption = resumeFrom == null ? null : startResume(session, room, resumeFrom);
+            if (resumption == null) {
+                enter(session, room);
+            }
             send(session, new ServerMessage(null, MessageType.WELCOME, null, null, null, WELCOME_CONTENT,
                     orderedMap("client_id", session.id(), "user_id", identity.userId(), "room_id", room.id()),
                     clock.instant()));
-            if (resumeFrom == null) {
-                enter(session, room);
-            } else {
-                resume(session, room, resumeFrom, null);
+            if (resumption != null) {
+                finishResume(session, room, resumption, null);
             }
         } catch (RuntimeException e) {
             disconnect(session); // never leave a half-registered session counted and online
@@ -478,21 +482,26 @@ public final class Hub {
             throw new ProtocolException(ErrorCode.INVALID_FIELD,
                     "resume needs data.since (the last seq you have, 0 or more) and data.epoch (a string)");
         }
-        resume(session, room, new StreamPosition(name, position.longValue()), message.id());
+        Resumption resumption = startResume(session, room, new StreamPosition(name, position.longValue()));
+        finishResume(session, room, resumption, message.id());
     }
 
-    /**
-     * Joins (if needed) and replays what the session missed, then answers {@code resumed}. The replay is written
-     * here, on the session's executor, before any live message after it, which the lane will write later on the
-     * same executor; the room's lock makes the boundary between the two exact.
-     */
-    private void resume(Session session, Room room, StreamPosition from, String ref) {
-        Slot existing = session.slotIn(room.id());
-        Resumption resumption = room.resume(session.outbox(), existing, session.identity(), from.epoch(), from.seq(),
-                settings.recoveryMaxMessages(), () -> presence.entered(room, session.identity()));
+    /** Joins the room if needed and finds what the session missed; the room's lock makes the boundary exact. */
+    private Resumption startResume(Session session, Room room, StreamPosition from) {
+        Resumption resumption = room.resume(session.outbox(), session.slotIn(room.id()), session.identity(),
+                from.epoch(), from.seq(), settings.recoveryMaxMessages(),
+                () -> presence.entered(room, session.identity()));
         if (resumption.joined()) {
             session.enter(room.id(), resumption.slot());
         }
+        return resumption;
+    }
+
+    /**
+     * Writes the missed messages, then {@code resumed}. This runs on the session's executor before any live message
+     * after them, which the lane writes later on the same executor.
+     */
+    private void finishResume(Session session, Room room, Resumption resumption, String ref) {
         List<ServerMessage> missed = resumption.missed().orElse(List.of());
         for (ServerMessage old : missed) {
             send(session, old);

@@ -74,6 +74,11 @@ public final class TestServer implements AutoCloseable {
         return URI.create(uri.toString());
     }
 
+    /** {@code ws://127.0.0.1:PORT/ws/connect?QUERY}, the query given whole. */
+    public URI connectUriWithQuery(String query) {
+        return URI.create("ws://127.0.0.1:" + port() + "/ws/connect?" + query);
+    }
+
     public URI httpUri(String path) {
         return URI.create("http://127.0.0.1:" + port() + path);
     }

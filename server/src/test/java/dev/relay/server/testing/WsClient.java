@@ -190,6 +190,25 @@ public final class WsClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Like {@link #expectNothingPending()}, tolerating events of the given types (presence traffic that may or may
+     * not have reached this client yet): anything else before the pong fails.
+     */
+    public void expectNothingPendingExcept(String... tolerated) {
+        send(Map.of("type", "ping", "id", "barrier"));
+        java.util.Set<String> ok = java.util.Set.of(tolerated);
+        while (true) {
+            JsonNode next = next();
+            String type = next.path("type").asText();
+            if ("pong".equals(type)) {
+                return;
+            }
+            if (!ok.contains(type)) {
+                throw new AssertionError("expected nothing more, got " + next);
+            }
+        }
+    }
+
     /** Messages that arrive within {@code window}, in order (for asserting on what did or did not come). */
     public List<Object> drain(Duration window) {
         List<Object> messages = new ArrayList<>();

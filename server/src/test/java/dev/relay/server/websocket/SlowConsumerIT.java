@@ -40,6 +40,44 @@ class SlowConsumerIT {
         }
     }
 
+    @Test
+    void manyStalledReadersAreAllClosedAndHoldOnlySharedMemory() throws Exception {
+        int stalledCount = 40;
+        try (TestServer server = TestServer.start(Map.of("write_wait", "300ms", "max_pending_bytes", "256KiB",
+                "max_message_length", String.valueOf(CONTENT_CHARS + 10), "max_connections", "100"));
+             WsClient healthy = server.connect("healthy", "support")) {
+            java.util.List<RawWebSocket> stalled = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < stalledCount; i++) {
+                    RawWebSocket raw = RawWebSocket.open(server.port(),
+                            "/ws/connect?room_id=support&token=" + server.token("stalled-" + i), Map.of());
+                    assertThat(raw.handshake().status()).isEqualTo(101);
+                    stalled.add(raw);
+                }
+                await().until(() -> clientsIn(server, "support") == stalledCount + 1);
+                io.netty.buffer.PooledByteBufAllocatorMetric direct = io.netty.buffer.PooledByteBufAllocator.DEFAULT.metric();
+                long peak = 0;
+                String body = "y".repeat(CONTENT_CHARS - 4);
+                for (int i = 0; i < MESSAGES; i++) {
+                    server.service().publishToRoom("support", String.format("%04d", i) + body);
+                    assertThat(healthy.awaitType("room_message").path("content").asText())
+                            .startsWith(String.format("%04d", i));
+                    peak = Math.max(peak, direct.usedDirectMemory());
+                }
+                await().atMost(Duration.ofSeconds(10)).until(() -> clientsIn(server, "support") == 1);
+                // 10 MB went to each of 40 readers. Copies per reader would need 400 MB; shared frames, bounded per
+                // connection, keep the server's buffers to a few of the hard limits (4 x 256 KiB) however many stall.
+                assertThat(peak).as("peak pooled direct memory, bytes").isLessThan(48L * 1024 * 1024);
+                var stats = server.http().get("/ws/stats", server.token("ops"));
+                assertThat(stats.data().path("slow_consumers").asLong()).isEqualTo(stalledCount);
+            } finally {
+                for (RawWebSocket raw : stalled) {
+                    raw.close();
+                }
+            }
+        }
+    }
+
     private static int clientsIn(TestServer server, String roomId) {
         return server.service().hub().roomInfos().stream()
                 .filter(room -> room.id().equals(roomId)).mapToInt(RoomInfo::clientCount).findFirst().orElse(-1);
