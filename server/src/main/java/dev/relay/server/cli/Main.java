@@ -94,6 +94,12 @@ public final class Main implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             service.close();
             stopped.countDown();
+            // A clean, complete shutdown is a success: exit 0 rather than the JVM's 143 for SIGTERM, once the logs
+            // are written (halt skips the remaining hooks, so stop logging first).
+            if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logging) {
+                logging.stop();
+            }
+            Runtime.getRuntime().halt(0);
         }, "relay-shutdown"));
 
         String base = "ws://" + displayHost(config.server().host()) + ":" + service.port() + "/ws/connect";

@@ -154,6 +154,7 @@ class LauncherIT {
     private static void stop(Process process) throws InterruptedException {
         process.destroy(); // SIGTERM: the graceful shutdown path
         assertThat(process.waitFor(15, TimeUnit.SECONDS)).as("server stopped on SIGTERM").isTrue();
+        assertThat(process.exitValue()).as("exit status after a graceful stop").isZero();
     }
 
     private Result run(Map<String, String> env, String... args) throws Exception {

@@ -18,10 +18,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The OpenAPI document the server publishes: every route, its security, every error code, a schema per answer. */
 class OpenApiDocumentTest {
-    private static final Map<String, String> ROUTES = Map.of(
-            "/ws/rooms", "get post", "/ws/rooms/{id}/join", "post", "/ws/rooms/{id}/leave", "post",
-            "/ws/messages", "post", "/ws/users/online", "get", "/ws/stats", "get",
-            "/ws/openapi.json", "get", "/", "get", "/ws/connect", "get");
+    private static final Map<String, String> ROUTES = Map.ofEntries(
+            Map.entry("/ws/rooms", "get post"), Map.entry("/ws/rooms/{id}/join", "post"),
+            Map.entry("/ws/rooms/{id}/leave", "post"), Map.entry("/ws/rooms/{id}/members", "get"),
+            Map.entry("/ws/messages", "post"), Map.entry("/ws/users/online", "get"), Map.entry("/ws/users/{id}", "get"),
+            Map.entry("/ws/stats", "get"), Map.entry("/ws/openapi.json", "get"), Map.entry("/", "get"),
+            Map.entry("/ws/connect", "get"));
     private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
     private static final Set<String> PUBLIC = Set.of("/ws/openapi.json", "/ws/connect");
 
