@@ -168,10 +168,7 @@ public final class Hub {
             return;
         }
         try {
-            if (!session.rateLimiter().tryAcquire()) {
-                throw new ProtocolException(ErrorCode.RATE_LIMITED,
-                        "more than " + settings.rateLimitPerMinute() + " messages a minute; this one was dropped");
-            }
+            takeRateToken(session);
             String type = message.type();
             if (type == null) {
                 throw new ProtocolException(ErrorCode.MISSING_FIELD, "a message needs a 'type'");
@@ -206,10 +203,7 @@ public final class Hub {
             return;
         }
         try {
-            if (!session.rateLimiter().tryAcquire()) {
-                throw new ProtocolException(ErrorCode.RATE_LIMITED,
-                        "more than " + settings.rateLimitPerMinute() + " messages a minute; this one was dropped");
-            }
+            takeRateToken(session);
             List<Room> joined = new ArrayList<>();
             for (String roomId : session.roomIds()) {
                 rooms.find(roomId).ifPresent(joined::add);
@@ -226,6 +220,13 @@ public final class Hub {
             totalMessages.incrementAndGet();
         } catch (ProtocolException refused) {
             sendError(session, refused, null);
+        }
+    }
+
+    private void takeRateToken(Session session) {
+        if (!session.rateLimiter().tryAcquire()) {
+            throw new ProtocolException(ErrorCode.RATE_LIMITED,
+                    "more than " + settings.rateLimitPerMinute() + " messages a minute; this one was dropped");
         }
     }
 
