@@ -162,7 +162,7 @@ public final class JsonCodec implements Encoder {
     private RawJson copy(JsonParser parser) throws IOException {
         StringWriter text = new StringWriter(64);
         try (JsonGenerator json = factory.createGenerator(text)) {
-            json.copyCurrentStructure(parser);
+            json.copyCurrentStructureExact(parser); // exact: numbers must not pass through double
         }
         return new RawJson(text.toString());
     }
