@@ -18,6 +18,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufOutputStream;
 
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringWriter;
@@ -86,6 +87,8 @@ public final class JsonCodec implements Encoder {
             return decode(parser);
         } catch (JsonProcessingException e) {
             throw new ProtocolException(ErrorCode.INVALID_JSON, "malformed JSON: " + e.getOriginalMessage());
+        } catch (CharConversionException e) { // bytes Jackson read as UTF-32 that are not valid UTF-32
+            throw new ProtocolException(ErrorCode.INVALID_JSON, "malformed JSON: " + e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -97,6 +100,8 @@ public final class JsonCodec implements Encoder {
             return decode(parser);
         } catch (JsonProcessingException e) {
             throw new ProtocolException(ErrorCode.INVALID_JSON, "malformed JSON: " + e.getOriginalMessage());
+        } catch (CharConversionException e) { // bytes Jackson read as UTF-32 that are not valid UTF-32
+            throw new ProtocolException(ErrorCode.INVALID_JSON, "malformed JSON: " + e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
