@@ -226,6 +226,15 @@ class JsonCodecTest {
     }
 
     @Test
+    void bytesThatLookLikeBrokenUtf32AreInvalidJson() {
+        // Jackson takes input starting with three zero bytes for UTF-32; these are valid UTF-8, so a WebSocket text
+        // frame can carry them.
+        assertRefused(new byte[] {0, 0, 0, '{', 0, 0, 0}, ErrorCode.INVALID_JSON);
+        assertRefused(new byte[] {0, 0, 0, '{', (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff},
+                ErrorCode.INVALID_JSON);
+    }
+
+    @Test
     void nestingBeyondTheParsersLimitIsInvalidJson() {
         String deep = "[".repeat(5000) + "]".repeat(5000);
 
