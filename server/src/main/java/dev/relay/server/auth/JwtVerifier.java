@@ -46,7 +46,8 @@ public final class JwtVerifier {
         JWT parsed;
         try {
             parsed = JWTParser.parse(token.strip());
-        } catch (ParseException e) {
+        } catch (ParseException | RuntimeException e) {
+            // nimbus throws NullPointerException, not ParseException, for a header that is the JSON literal null
             throw refused("the token is not a well-formed JWT");
         }
         if (!(parsed instanceof SignedJWT signed)) {
@@ -98,12 +99,16 @@ public final class JwtVerifier {
         if (claims.getClaim("roles") == null) {
             return Set.of();
         }
+        List<String> roles;
         try {
-            List<String> roles = claims.getStringListClaim("roles");
-            return new HashSet<>(roles);
+            roles = claims.getStringListClaim("roles");
         } catch (ParseException e) {
             throw refused("the token's 'roles' claim must be an array of strings");
         }
+        if (roles.contains(null)) { // nimbus lets null elements through; Identity's Set.copyOf would throw on them
+            throw refused("the token's 'roles' claim must be an array of strings");
+        }
+        return new HashSet<>(roles);
     }
 
     private static ProtocolException refused(String why) {

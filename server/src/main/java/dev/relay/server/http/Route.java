@@ -36,6 +36,10 @@ record Route(HttpMethod method, String[] segments, boolean authenticated, Handle
 
     static String[] split(String path) {
         String trimmed = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-        return trimmed.equals("/") ? new String[0] : trimmed.substring(1).split("/", -1);
+        if (trimmed.isEmpty() || trimmed.equals("/")) {
+            return new String[0]; // "" is what QueryStringDecoder makes of a request target like "?token=x"
+        }
+        // Netty accepts a request target without the leading slash; its first character is not to be dropped.
+        return (trimmed.startsWith("/") ? trimmed.substring(1) : trimmed).split("/", -1);
     }
 }

@@ -20,6 +20,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufOutputStream;
 
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringWriter;
@@ -94,6 +95,8 @@ public final class JsonCodec implements Encoder {
             return decode(parser);
         } catch (JsonProcessingException e) {
             throw new ProtocolException(ErrorCode.INVALID_JSON, "malformed JSON: " + e.getOriginalMessage());
+        } catch (CharConversionException e) { // bytes Jackson read as UTF-32 that are not valid UTF-32
+            throw new ProtocolException(ErrorCode.INVALID_JSON, "malformed JSON: " + e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -105,6 +108,8 @@ public final class JsonCodec implements Encoder {
             return decode(parser);
         } catch (JsonProcessingException e) {
             throw new ProtocolException(ErrorCode.INVALID_JSON, "malformed JSON: " + e.getOriginalMessage());
+        } catch (CharConversionException e) { // bytes Jackson read as UTF-32 that are not valid UTF-32
+            throw new ProtocolException(ErrorCode.INVALID_JSON, "malformed JSON: " + e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -193,7 +198,7 @@ public final class JsonCodec implements Encoder {
     private RawJson copy(JsonParser parser) throws IOException {
         StringWriter text = new StringWriter(64);
         try (JsonGenerator json = factory.createGenerator(text)) {
-            json.copyCurrentStructure(parser);
+            json.copyCurrentStructureExact(parser); // exact: numbers must not pass through double
         }
         return new RawJson(text.toString());
     }
