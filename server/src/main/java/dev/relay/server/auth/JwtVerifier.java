@@ -54,7 +54,8 @@ public final class JwtVerifier {
             throw refused("unsigned tokens (alg: none) are not accepted");
         }
         if (!ACCEPTED.contains(signed.getHeader().getAlgorithm())) {
-            throw refused("token algorithm " + signed.getHeader().getAlgorithm() + " is not accepted; use HS256");
+            throw refused("token algorithm " + signed.getHeader().getAlgorithm()
+                    + " is not accepted; use HS256, HS384 or HS512");
         }
         try {
             if (!signed.verify(verifier)) {
