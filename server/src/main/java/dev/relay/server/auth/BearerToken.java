@@ -17,7 +17,10 @@ public final class BearerToken {
     public static String from(HttpRequest request, QueryStringDecoder query) {
         String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
         if (header != null && header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
-            return header.substring(PREFIX.length()).strip();
+            String token = header.substring(PREFIX.length()).strip();
+            if (!token.isEmpty()) {
+                return token;
+            }
         }
         List<String> values = query.parameters().get("token");
         return values == null || values.isEmpty() ? null : values.getFirst();

@@ -31,7 +31,7 @@ public final class TokenIssuer {
 
     /**
      * @param name  display name, or null
-     * @param roles roles such as {@code admin}; may be empty
+     * @param roles roles such as {@code admin}; may be empty or null
      * @param ttl   how long the token is valid
      */
     public String issue(String userId, String name, List<String> roles, Duration ttl) {
@@ -43,7 +43,7 @@ public final class TokenIssuer {
         if (name != null && !name.isBlank()) {
             claims.claim("name", name);
         }
-        if (!roles.isEmpty()) {
+        if (roles != null && !roles.isEmpty()) {
             claims.claim("roles", List.copyOf(roles));
         }
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build(),

@@ -63,6 +63,12 @@ class BearerTokenTest {
     }
 
     @Test
+    void anEmptyBearerHeaderDoesNotHideTheQueryToken() {
+        assertThat(token("/ws/connect?token=from-query", "Bearer   ")).isEqualTo("from-query");
+        assertThat(token("/ws/connect", "Bearer  ")).isNull();
+    }
+
+    @Test
     void otherQueryParametersAreNotTokens() {
         assertThat(token("/ws/connect?access_token=abc&tok=def", null)).isNull();
     }
