@@ -25,8 +25,9 @@ public final class UserDirectory {
         final Set<Session> sessions = ConcurrentHashMap.newKeySet();
         final Set<String> rooms = ConcurrentHashMap.newKeySet();
         int connections; // changed only inside ConcurrentHashMap.compute for this user
-        // Status fields are guarded by the entry's monitor; activity is a plain volatile stamp written per message.
-        UserStatus status = UserStatus.ONLINE;
+        // Status changes happen under the entry's monitor; status is volatile so the per-message fast path in
+        // activity() can check it without taking the lock.
+        volatile UserStatus status = UserStatus.ONLINE;
         boolean chosen;
         volatile Instant lastActivity;
 
@@ -96,7 +97,7 @@ public final class UserDirectory {
             return Optional.empty();
         }
         entry.lastActivity = now;
-        if (entry.status != UserStatus.AWAY) { // racy read on purpose: the common case takes no lock
+        if (entry.status != UserStatus.AWAY) { // the common case takes no lock
             return Optional.empty();
         }
         synchronized (entry) {
