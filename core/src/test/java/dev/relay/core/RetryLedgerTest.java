@@ -87,6 +87,27 @@ class RetryLedgerTest {
     }
 
     @Test
+    void aKeyIsForgottenTwoWindowsAfterItsGenerationStartedEvenWithoutCallsInBetween() {
+        Published first = published("P1", null);
+        ledger.reserve("alice\nm-1", first);
+
+        clock.set(START.plus(WINDOW.multipliedBy(2)).minusMillis(1));
+        assertThat(ledger.reserve("alice\nm-1", published("P2", null))).as("just under two windows").isSameAs(first);
+
+        clock.set(START.plus(WINDOW.multipliedBy(2)));
+        assertThat(ledger.reserve("alice\nm-1", published("P3", null))).as("two windows").isNull();
+    }
+
+    @Test
+    void aKeyIsNotRememberedForeverWhenTheLedgerIsIdle() {
+        ledger.reserve("alice\nm-1", published("P1", null));
+
+        clock.advance(Duration.ofHours(8)); // a quiet night: no reservation rotated the ledger in between
+
+        assertThat(ledger.reserve("alice\nm-1", published("P2", null))).isNull();
+    }
+
+    @Test
     void aZeroWindowTurnsTheLedgerOff() {
         RetryLedger off = new RetryLedger(Duration.ZERO, 1000, clock);
 
