@@ -322,6 +322,18 @@ abstract class HubTestSupport {
         return message(MessageType.STATUS, id, status, null, null, null);
     }
 
+    /** The room's current epoch. */
+    String epoch(String roomId) {
+        return hub().roomPosition(roomId).orElseThrow().epoch();
+    }
+
+    /** The data of the first {@code resumed} the client received. */
+    static Map<String, Object> resumed(Client client) {
+        List<ServerMessage> answers = client.messages(MessageType.RESUMED);
+        assertThat(answers).as("resumed received by " + client).isNotEmpty();
+        return data(answers.getFirst());
+    }
+
     /** The stream positions of the room messages a client received, in the order received. */
     static List<Long> seqs(Client client) {
         return client.messages(MessageType.ROOM_MESSAGE).stream().map(ServerMessage::seq).toList();
