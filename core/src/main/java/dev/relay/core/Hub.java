@@ -474,7 +474,9 @@ public final class Hub {
         Room room = rooms.require(roomId);
         Object since = message.control().get("since");
         Object epoch = message.control().get("epoch");
-        if (!(since instanceof Number position) || position.longValue() < 0 || !(epoch instanceof String name)) {
+        // A JSON number may come as a Double: only a whole one is a seq (1.0 is 1; 1.5, NaN and 1e19 are not).
+        if (!(since instanceof Number position) || position.doubleValue() != position.longValue()
+                || position.longValue() < 0 || !(epoch instanceof String name)) {
             throw new ProtocolException(ErrorCode.INVALID_FIELD,
                     "resume needs data.since (the last seq you have, 0 or more) and data.epoch (a string)");
         }

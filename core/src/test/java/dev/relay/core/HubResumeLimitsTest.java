@@ -99,6 +99,9 @@ class HubResumeLimitsTest extends HubTestSupport {
                 Arguments.of("neither", null, null),
                 Arguments.of("negative since", -1L, "EPOCH"),
                 Arguments.of("since as a string", "1", "EPOCH"),
+                Arguments.of("since with a fraction", 1.5, "EPOCH"),
+                Arguments.of("since not a number at all", Double.NaN, "EPOCH"),
+                Arguments.of("since too large for a long", 1e19, "EPOCH"),
                 Arguments.of("since as a boolean", true, "EPOCH"),
                 Arguments.of("epoch as a number", 1L, 42L));
     }
@@ -120,16 +123,23 @@ class HubResumeLimitsTest extends HubTestSupport {
         assertThat(alice.loop.call(() -> alice.session.isIn("general"))).isFalse();
     }
 
-    @Test
-    void anIntegerSinceIsAsGoodAsALongOne() {
+    @ParameterizedTest(name = "since {0}")
+    @MethodSource("wholeNumbers")
+    void aWholeNumberSinceOfAnyNumericTypeIsAccepted(Object since) {
         Client alice = connect(loop1, "alice", "support");
         Client bob = connect(loop2, "bob", "general");
         HubResumeTest.publish(bob, 2);
         clearAll();
 
-        alice.send(resume("r-1", "general", 1, epoch("general")));
+        alice.send(resume("r-1", "general", since, epoch("general")));
 
+        assertThat(alice.errors()).isEmpty();
         assertThat(resumed(alice)).containsEntry("recovered", true).containsEntry("replayed", 1);
+        assertThat(seqs(alice)).containsExactly(2L);
+    }
+
+    static Stream<Object> wholeNumbers() {
+        return Stream.of(1L, 1, 1.0);
     }
 
     @Test
