@@ -145,11 +145,14 @@ public final class Hub {
             return;
         }
         session.markClosed();
-        boolean lastOfUser = users.remove(session);
         List<String> roomIds = List.copyOf(session.roomIds());
         for (String roomId : roomIds) {
             rooms.find(roomId).ifPresent(room -> exit(session, room));
         }
+        // Only once out of every room: a connection of the same user arriving meanwhile on another loop must find
+        // the user's entry (and the rooms it records) still there, or it would start a fresh one that misses the
+        // rooms it shares with this connection, and the rooms would be told the user went offline.
+        boolean lastOfUser = users.remove(session);
         if (lastOfUser) {
             // After leaving, so the closing connection itself is not written to; the rooms still hear it.
             presence.wentOffline(session.userId(), roomIds);
