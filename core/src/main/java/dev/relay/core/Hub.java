@@ -149,11 +149,14 @@ public final class Hub {
             return;
         }
         session.markClosed();
-        boolean lastOfUser = users.remove(session);
         List<String> roomIds = List.copyOf(session.roomIds());
         for (String roomId : roomIds) {
             rooms.find(roomId).ifPresent(room -> exit(session, room));
         }
+        // Only once out of every room: a connection of the same user arriving meanwhile on another loop must find
+        // the user's entry (and the rooms it records) still there, or it would start a fresh one that misses the
+        // rooms it shares with this connection, and the rooms would be told the user went offline.
+        boolean lastOfUser = users.remove(session);
         if (lastOfUser) {
             // After leaving, so the closing connection itself is not written to; the rooms still hear it.
             presence.wentOffline(session.userId(), roomIds);
@@ -479,7 +482,9 @@ public final class Hub {
         Room room = rooms.require(roomId);
         Object since = message.control().get("since");
         Object epoch = message.control().get("epoch");
-        if (!(since instanceof Number position) || position.longValue() < 0 || !(epoch instanceof String name)) {
+        // A JSON number may come as a Double: only a whole one is a seq (1.0 is 1; 1.5, NaN and 1e19 are not).
+        if (!(since instanceof Number position) || position.doubleValue() != position.longValue()
+                || position.longValue() < 0 || !(epoch instanceof String name)) {
             throw new ProtocolException(ErrorCode.INVALID_FIELD,
                     "resume needs data.since (the last seq you have, 0 or more) and data.epoch (a string)");
         }

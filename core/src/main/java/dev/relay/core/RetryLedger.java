@@ -40,8 +40,12 @@ final class RetryLedger {
         if (windowMillis == 0) {
             return null;
         }
-        Generation now = rotateIfDue();
-        Published earlier = previous.accepted().get(key);
+        long time = clock.millis();
+        Generation now = rotateIfDue(time);
+        Generation old = previous;
+        // Rotation happens only on a reservation, so after a quiet spell the previous generation can be far older
+        // than two windows: it is consulted only while it is younger than that.
+        Published earlier = time - old.startedAt() < 2 * windowMillis ? old.accepted().get(key) : null;
         if (earlier != null) {
             return earlier;
         }
@@ -65,9 +69,8 @@ final class RetryLedger {
         }
     }
 
-    private Generation rotateIfDue() {
+    private Generation rotateIfDue(long time) {
         Generation now = current;
-        long time = clock.millis();
         if (time - now.startedAt() < windowMillis && now.accepted().size() < maxPerGeneration) {
             return now;
         }

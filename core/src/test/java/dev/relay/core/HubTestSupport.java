@@ -1,5 +1,6 @@
 package dev.relay.core;
 
+import dev.relay.core.history.StreamPosition;
 import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.MessageType;
 import dev.relay.core.protocol.RawJson;
@@ -15,12 +16,16 @@ import dev.relay.core.testing.TestNanoClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -53,6 +58,12 @@ abstract class HubTestSupport {
         boolean enableMessageBroadcast;
         boolean enablePrivateMessaging;
         int laneQueueLimit;
+        int historySize;
+        Duration historyTtl;
+        int recoveryMaxMessages;
+        Duration dedupWindow;
+        boolean enableUserStatus;
+        Duration userStatusTimeout;
 
         Settings() {
             HubSettings d = HubSettings.defaults();
@@ -64,11 +75,18 @@ abstract class HubTestSupport {
             enableMessageBroadcast = d.enableMessageBroadcast();
             enablePrivateMessaging = d.enablePrivateMessaging();
             laneQueueLimit = d.laneQueueLimit();
+            historySize = d.historySize();
+            historyTtl = d.historyTtl();
+            recoveryMaxMessages = d.recoveryMaxMessages();
+            dedupWindow = d.dedupWindow();
+            enableUserStatus = d.enableUserStatus();
+            userStatusTimeout = d.userStatusTimeout();
         }
 
         HubSettings build() {
             return new HubSettings(maxMessageLength, rateLimitPerMinute, maxRooms, defaultRooms, enableUserPresence,
-                    enableMessageBroadcast, enablePrivateMessaging, laneQueueLimit);
+                    enableMessageBroadcast, enablePrivateMessaging, laneQueueLimit, historySize, historyTtl,
+                    recoveryMaxMessages, dedupWindow, enableUserStatus, userStatusTimeout);
         }
     }
 
@@ -131,18 +149,48 @@ abstract class HubTestSupport {
     }
 
     Client connect(TestLoop loop, Identity identity, String roomId) {
-        TestConnection connection = new TestConnection(loop, identity.userId() + "#" + (clients.size() + 1));
-        Session session = loop.call(() -> hub().connect(identity, connection, roomId));
-        Client client = new Client(identity, session, connection, loop);
-        clients.add(client);
+        return connect(loop, identity, roomId, null);
+    }
+
+    /** Connects and, when {@code resumeFrom} is given, resumes the room from there, as a reconnecting client does. */
+    Client connect(TestLoop loop, Identity identity, String roomId, StreamPosition resumeFrom) {
+        TestConnection connection = newConnection(loop, identity);
+        Client client = loop.call(() -> register(identity, connection, roomId, resumeFrom));
         syncAll();
+        return client;
+    }
+
+    /**
+     * Queues the connect on the loop without waiting for it, so a test can line it up with other work (for
+     * instance behind a {@link TestLoop#block()}).
+     */
+    CompletableFuture<Client> connectAsync(TestLoop loop, Identity identity, String roomId,
+                                           StreamPosition resumeFrom) {
+        TestConnection connection = newConnection(loop, identity);
+        return CompletableFuture.supplyAsync(() -> register(identity, connection, roomId, resumeFrom), loop);
+    }
+
+    private TestConnection newConnection(TestLoop loop, Identity identity) {
+        synchronized (clients) {
+            return new TestConnection(loop, identity.userId() + "#" + (clients.size() + 1));
+        }
+    }
+
+    private Client register(Identity identity, TestConnection connection, String roomId, StreamPosition resumeFrom) {
+        Session session = hub().connect(identity, connection, roomId, resumeFrom);
+        Client client = new Client(identity, session, connection, connection.loop());
+        synchronized (clients) {
+            clients.add(client);
+        }
         return client;
     }
 
     /** Forgets what every client received so far. */
     void clearAll() {
         syncAll();
-        clients.forEach(Client::clear);
+        synchronized (clients) {
+            clients.forEach(Client::clear);
+        }
     }
 
     /** One connection as a test drives it. */
@@ -256,6 +304,44 @@ abstract class HubTestSupport {
 
     static ClientMessage leaveRoom(String id, String roomId) {
         return message(MessageType.LEAVE_ROOM, id, null, roomId, null, null);
+    }
+
+    /** A {@code resume} with its decoded {@code data}, as the transport hands it over (null values left out). */
+    static ClientMessage resume(String id, String roomId, Object since, Object epoch) {
+        Map<String, Object> control = new HashMap<>();
+        if (since != null) {
+            control.put("since", since);
+        }
+        if (epoch != null) {
+            control.put("epoch", epoch);
+        }
+        return new ClientMessage(MessageType.RESUME, id, null, roomId, null, new RawJson("{}"), control);
+    }
+
+    static ClientMessage status(String id, String status) {
+        return message(MessageType.STATUS, id, status, null, null, null);
+    }
+
+    /** The room's current epoch. */
+    String epoch(String roomId) {
+        return hub().roomPosition(roomId).orElseThrow().epoch();
+    }
+
+    /** The data of the first {@code resumed} the client received. */
+    static Map<String, Object> resumed(Client client) {
+        List<ServerMessage> answers = client.messages(MessageType.RESUMED);
+        assertThat(answers).as("resumed received by " + client).isNotEmpty();
+        return data(answers.getFirst());
+    }
+
+    /** The stream positions of the room messages a client received, in the order received. */
+    static List<Long> seqs(Client client) {
+        return client.messages(MessageType.ROOM_MESSAGE).stream().map(ServerMessage::seq).toList();
+    }
+
+    /** {@code from}, {@code from + 1}, ... {@code to}; empty when {@code to < from}. */
+    static List<Long> seqRange(long from, long to) {
+        return LongStream.rangeClosed(from, to).boxed().toList();
     }
 
     @SuppressWarnings("unchecked")
