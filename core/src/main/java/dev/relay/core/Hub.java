@@ -36,6 +36,7 @@ import dev.relay.core.session.UserStatus;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -176,7 +177,8 @@ public final class Hub {
             if (type == null) {
                 throw new ProtocolException(ErrorCode.MISSING_FIELD, "a message needs a 'type'");
             }
-            if (!type.equals(MessageType.PING)) {
+            // A status message sets the status itself; counting it as activity first could flicker away→online→away.
+            if (!type.equals(MessageType.PING) && !type.equals(MessageType.STATUS)) {
                 presence.activity(session.userId());
             }
             switch (type) {
@@ -311,7 +313,7 @@ public final class Hub {
     public List<MemberInfo> roomMembers(String roomId) {
         Room room = existingRoom(roomId);
         return room.users().stream()
-                .sorted((a, b) -> a.joinedAt().compareTo(b.joinedAt()))
+                .sorted(Comparator.comparing(RoomMember::joinedAt).thenComparing(RoomMember::userId))
                 .map(member -> new MemberInfo(member, users.status(member.userId())))
                 .toList();
     }
@@ -324,7 +326,7 @@ public final class Hub {
     /** Tells every connection to reconnect elsewhere and closes it, e.g. on shutdown. */
     public void closeAll(CloseReason reason) {
         users.forEachSession(session -> {
-            if (reason.equals(CloseReason.SHUTTING_DOWN)) {
+            if (reason.code() == CloseReason.SHUTTING_DOWN.code()) {
                 send(session, new ServerMessage(null, MessageType.RECONNECT, null, null, null, RECONNECT_CONTENT, null,
                         clock.instant()));
             }
@@ -369,7 +371,11 @@ public final class Hub {
         if (!isPublishing(message.type())) {
             throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown message type '" + message.type() + "'");
         }
-        String retryKey = message.id() == null ? null : from.userId() + '\n' + message.id();
+        // Type and target are part of the key, so a client that reuses an id for a different kind of message or
+        // another room or user does not have it swallowed as a "retry".
+        String retryKey = message.id() == null ? null
+                : String.join("\n", from.userId(), message.type(), String.valueOf(message.roomId()),
+                        String.valueOf(message.to()), message.id());
         Published pending = new Published(ids.next(), clock.instant());
         if (retryKey != null) {
             Published earlier = retries.reserve(retryKey, pending);

@@ -18,7 +18,9 @@ public interface HistoryStore {
 
     /**
      * The room's messages with {@code after < seq <= upTo}, oldest first, or empty when the store cannot give all of
-     * them (another epoch, or the oldest of them has been dropped by size or age). Never a partial range.
+     * them (another epoch, or the oldest of them has been dropped by size or age). Never a partial range. Also
+     * called under the room's lock (a resume fixes its boundary there), so it must answer from memory or a cache:
+     * a slow store here stalls the room's publishers.
      */
     Optional<List<ServerMessage>> range(String roomId, String epoch, long after, long upTo);
 
