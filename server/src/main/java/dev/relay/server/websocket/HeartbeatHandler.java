@@ -25,7 +25,6 @@ final class HeartbeatHandler extends ChannelInboundHandlerAdapter {
     private final long pongWaitNanos;
     private ScheduledFuture<?> pinger;
     private long lastReadNanos;
-    private long lastPingNanos;
 
     HeartbeatHandler(Duration pingPeriod, Duration pongWait) {
         this.pingPeriodNanos = pingPeriod.toNanos();
@@ -64,13 +63,14 @@ final class HeartbeatHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void ping(ChannelHandlerContext ctx) {
-        lastPingNanos = System.nanoTime();
+        long sentAt = System.nanoTime();
         ctx.writeAndFlush(new PingWebSocketFrame(Unpooled.EMPTY_BUFFER));
-        ctx.executor().schedule(() -> checkAnswer(ctx), pongWaitNanos, TimeUnit.NANOSECONDS);
+        // Judge each ping on its own: with pong_wait longer than ping_period, later pings must not move the mark.
+        ctx.executor().schedule(() -> checkAnswer(ctx, sentAt), pongWaitNanos, TimeUnit.NANOSECONDS);
     }
 
-    private void checkAnswer(ChannelHandlerContext ctx) {
-        if (lastReadNanos - lastPingNanos < 0 && ctx.channel().isActive()) {
+    private void checkAnswer(ChannelHandlerContext ctx, long pingSentAt) {
+        if (lastReadNanos - pingSentAt < 0 && ctx.channel().isActive()) {
             LOG.info("event=heartbeat_timeout client={} pong_wait_ms={}", ctx.channel().remoteAddress(),
                     TimeUnit.NANOSECONDS.toMillis(pongWaitNanos));
             stop();
