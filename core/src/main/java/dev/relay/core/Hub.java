@@ -6,6 +6,7 @@ import dev.relay.core.delivery.DeliveryLane;
 import dev.relay.core.delivery.EncodedFrame;
 import dev.relay.core.delivery.Encoder;
 import dev.relay.core.delivery.Slot;
+import dev.relay.core.observe.HubObserver;
 import dev.relay.core.policy.MessageRules;
 import dev.relay.core.policy.Permissions;
 import dev.relay.core.policy.RateLimiter;
@@ -46,6 +47,8 @@ import java.util.function.Predicate;
  */
 public final class Hub {
     public static final String WELCOME_CONTENT = "欢迎连接到WebSocket服务";
+    /** The type {@link HubObserver#accepted} reports for a relayed binary frame. */
+    public static final String BINARY = "binary";
 
     private final HubSettings settings;
     private final Encoder encoder;
@@ -60,8 +63,17 @@ public final class Hub {
     private final Map<Executor, DeliveryLane> lanes = new ConcurrentHashMap<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicLong totalMessages = new AtomicLong();
+    private final HubObserver observer;
+    private final Moderation moderation;
 
     public Hub(HubSettings settings, Encoder encoder, Clock clock, RateLimiter.NanoClock nanoClock) {
+        this(settings, encoder, clock, nanoClock, HubObserver.NONE);
+    }
+
+    /** @param observer told of connections, room changes, accepted and refused messages and flushed deliveries */
+    public Hub(HubSettings settings, Encoder encoder, Clock clock, RateLimiter.NanoClock nanoClock,
+               HubObserver observer) {
+        this.observer = observer;
         this.settings = settings;
         this.encoder = encoder;
         this.clock = clock;
@@ -70,6 +82,7 @@ public final class Hub {
         this.rules = new MessageRules(settings.maxMessageLength());
         this.rooms = new RoomRegistry(clock, settings.maxRooms());
         rooms.createDefaults(settings.defaultRooms());
+        this.moderation = new Moderation(rooms, users, permissions, encoder, clock, observer);
     }
 
     // ---- connections (on the connection's executor) ----
@@ -81,7 +94,7 @@ public final class Hub {
     public Session connect(Identity identity, Connection connection, String roomId) {
         Room room = rooms.require(roomId);
         DeliveryLane lane = lanes.computeIfAbsent(connection.executor(),
-                executor -> new DeliveryLane(executor, settings.laneQueueLimit()));
+                executor -> new DeliveryLane(executor, settings.laneQueueLimit(), observer, nanoClock::nanoTime));
         RateLimiter limiter = settings.rateLimitPerMinute() > 0
                 ? new RateLimiter(settings.rateLimitPerMinute(), nanoClock)
                 : RateLimiter.unlimited();
@@ -89,6 +102,7 @@ public final class Hub {
         connections.incrementAndGet();
         session.everyoneSlot(everyone.add(session.outbox()));
         users.add(session);
+        observer.connected(session);
         try {
             send(session, new ServerMessage(null, MessageType.WELCOME, null, null, null, WELCOME_CONTENT,
                     orderedMap("client_id", session.id(), "user_id", identity.userId(), "room_id", room.id()),
@@ -169,6 +183,7 @@ public final class Hub {
             }
             joined.forEach(Room::countMessage);
             totalMessages.incrementAndGet();
+            observer.accepted(session.userId(), BINARY, null);
         } catch (ProtocolException refused) {
             sendError(session, refused, null);
         }
@@ -176,6 +191,7 @@ public final class Hub {
 
     /** Sends an {@code error} frame; {@code ref} is the client's message id, if it gave one. */
     public void sendError(Session session, ProtocolException error, String ref) {
+        observer.refused(session, error.code());
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("code", error.code().code());
         if (ref != null) {
@@ -216,7 +232,8 @@ public final class Hub {
     public CompletableFuture<Integer> joinUser(String userId, String roomId) {
         Room room = existingRoom(roomId);
         return onEachSession(userId, session -> {
-            if (session.isOpen() && !session.isIn(room.id())) {
+            // The room may have been closed since it was looked up; entering it now would leave a stale membership.
+            if (session.isOpen() && !session.isIn(room.id()) && rooms.find(room.id()).orElse(null) == room) {
                 enter(session, room);
                 return true;
             }
@@ -234,6 +251,23 @@ public final class Hub {
             }
             return false;
         });
+    }
+
+    /**
+     * Closes a room (admins only): each connection in it gets {@code room_closed} and leaves it, without
+     * {@code user_left} events; new joins and messages find no room at once. Completes, when every member has been
+     * told, with the number of connections that were in it.
+     */
+    public CompletableFuture<Integer> closeRoom(Identity actor, String roomId) {
+        return moderation.closeRoom(actor, existingRoom(roomId));
+    }
+
+    /**
+     * Closes every connection of a user (admins only) with {@code reason}, which the client receives in the close
+     * frame. Returns how many connections are being closed; each goes through {@link #disconnect} as it ends.
+     */
+    public int disconnectUser(Identity actor, String userId, CloseReason reason) {
+        return moderation.disconnectUser(actor, userId, reason);
     }
 
     /** Closes every connection, e.g. on shutdown. */
@@ -355,12 +389,14 @@ public final class Hub {
         Slot slot = room.join(session.outbox(), session.userId(),
                 () -> announce(room, MessageType.USER_JOINED, session.identity()));
         session.enter(room.id(), slot);
+        observer.joined(session, room.id());
     }
 
     private void exit(Session session, Room room) {
         Slot slot = session.exit(room.id());
         if (slot != null) {
             room.leave(slot, session.userId(), () -> announce(room, MessageType.USER_LEFT, session.identity()));
+            observer.left(session, room.id());
         }
     }
 
@@ -396,6 +432,7 @@ public final class Hub {
             frame.release();
         }
         totalMessages.incrementAndGet();
+        observer.accepted(message.from(), message.type(), message.roomId());
     }
 
     private static ProtocolException overloaded() {

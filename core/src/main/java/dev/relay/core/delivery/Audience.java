@@ -52,7 +52,7 @@ public final class Audience {
             }
         }
         for (Shard shard : current) {
-            shard.lane.submit(new Delivery.ToShard(frame, shard));
+            shard.lane.submit(new Delivery.ToShard(frame, shard, shard.lane.stamp()));
         }
         return true;
     }
@@ -96,7 +96,7 @@ public final class Audience {
             }
         }
         byLane.forEach((lane, shards) ->
-                lane.submit(new Delivery.ToUnion(frame, shards.toArray(Shard[]::new), except)));
+                lane.submit(new Delivery.ToUnion(frame, shards.toArray(Shard[]::new), except, lane.stamp())));
         return true;
     }
 }

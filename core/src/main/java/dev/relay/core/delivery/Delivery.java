@@ -1,17 +1,22 @@
 package dev.relay.core.delivery;
 
-/** One frame queued on a lane, for one shard or for the union of several. */
+/**
+ * One frame queued on a lane, for one shard or for the union of several. {@code acceptedNanos} is when it was queued,
+ * on the lane's nano clock (0 when the lane does not time deliveries), for the delivery latency.
+ */
 sealed interface Delivery {
     EncodedFrame frame();
 
+    long acceptedNanos();
+
     /** Every member of one shard: the common case of a room message. */
-    record ToShard(EncodedFrame frame, Shard shard) implements Delivery {
+    record ToShard(EncodedFrame frame, Shard shard, long acceptedNanos) implements Delivery {
     }
 
     /**
      * The members of several shards of the same lane, each connection once (a connection can be in several of the
      * audiences), optionally leaving one out.
      */
-    record ToUnion(EncodedFrame frame, Shard[] shards, Outbox except) implements Delivery {
+    record ToUnion(EncodedFrame frame, Shard[] shards, Outbox except, long acceptedNanos) implements Delivery {
     }
 }

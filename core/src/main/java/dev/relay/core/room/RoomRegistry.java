@@ -69,6 +69,11 @@ public final class RoomRegistry {
         }
     }
 
+    /** Forgets the room, if it is still the one registered under its id; it no longer counts toward the limit. */
+    public boolean remove(Room room) {
+        return rooms.remove(room.id(), room);
+    }
+
     public Optional<Room> find(String id) {
         return id == null ? Optional.empty() : Optional.ofNullable(rooms.get(id));
     }
