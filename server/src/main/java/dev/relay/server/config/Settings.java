@@ -48,7 +48,13 @@ final class Settings {
                         get(ENABLE_PRIVATE_MESSAGING)),
                 new PresenceConfig(get(ENABLE_USER_STATUS), get(USER_STATUS_TIMEOUT), get(ENABLE_USER_PRESENCE)),
                 new ObservabilityConfig(get(ENABLE_STATISTICS), get(STATISTICS_INTERVAL),
-                        get(ENABLE_PERFORMANCE_METRICS), get(ENABLE_ALERTS)),
+                        get(ENABLE_PERFORMANCE_METRICS), get(ENABLE_ALERTS),
+                        new AlertConfig(get(ALERT_CONNECTIONS_RATIO), get(ALERT_LATENCY_P99), get(ALERT_ERROR_RATE),
+                                get(ALERT_HEAP_RATIO), get(ALERT_CHECK_INTERVAL), get(ALERT_WEBHOOK_URL),
+                                get(ALERT_WEBHOOK_COOLDOWN)),
+                        new LogConfig(get(LOG_FORMAT), get(LOG_MAX_FILE_SIZE), get(LOG_RETENTION_DAYS),
+                                get(LOG_TOTAL_SIZE_CAP)),
+                        get(INTERNAL_PORT), get(INTERNAL_ADMIN)),
                 new ClusterConfig(get(ENABLE_LOAD_BALANCING), get(ENABLE_MESSAGE_QUEUE)));
     }
 
