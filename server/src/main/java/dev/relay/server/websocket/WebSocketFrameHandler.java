@@ -39,12 +39,15 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
     private final JsonCodec codec;
     private final long outboundLimitBytes;
     private final long writeWaitNanos;
+    private final TransportEvents events;
     private NettyConnection connection;
     private Session session;
     private ScheduledFuture<?> slowConsumerCheck;
 
-    WebSocketFrameHandler(Hub hub, JsonCodec codec, long outboundLimitBytes, Duration writeWait) {
+    WebSocketFrameHandler(Hub hub, JsonCodec codec, long outboundLimitBytes, Duration writeWait,
+                          TransportEvents events) {
         this.hub = hub;
+        this.events = events;
         this.codec = codec;
         this.outboundLimitBytes = outboundLimitBytes;
         this.writeWaitNanos = writeWait.toNanos();
@@ -64,7 +67,7 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
         if (pipeline.get(HttpGateHandler.class) != null) {
             pipeline.remove(HttpGateHandler.class); // HTTP is over for this channel
         }
-        connection = new NettyConnection(ctx.channel(), negotiatedExtension(pipeline), outboundLimitBytes);
+        connection = new NettyConnection(ctx.channel(), negotiatedExtension(pipeline), outboundLimitBytes, events);
         ctx.channel().attr(CONNECTION).set(connection);
         try {
             session = hub.connect(request.identity(), connection, request.roomId());
@@ -72,6 +75,7 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
             connection.close(CloseReason.ROOM_NOT_FOUND);
             return;
         }
+        events.opened(session, connection.remoteAddress());
         LOG.info("event=connected client_id={} user={} room={} client={}", session.id(), session.userId(),
                 request.roomId(), connection.remoteAddress());
     }
@@ -92,14 +96,18 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
         }
         if (frame instanceof TextWebSocketFrame) {
             ClientMessage message;
+            int bytes = frame.content().readableBytes();
             try {
                 message = codec.decode(frame.content());
             } catch (ProtocolException malformed) {
+                events.received("invalid", bytes);
                 hub.sendError(session, malformed, null);
                 return;
             }
+            events.received(message.type(), bytes);
             hub.onMessage(session, message);
         } else if (frame instanceof BinaryWebSocketFrame) {
+            events.received(Hub.BINARY, frame.content().readableBytes());
             WireFrame binary = WireFrame.binary(ctx.alloc(), frame.content());
             try {
                 hub.onBinary(session, binary);
@@ -136,7 +144,9 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
         }
         if (session != null) {
             hub.disconnect(session);
-            LOG.info("event=disconnected client_id={} user={}", session.id(), session.userId());
+            events.closed(session, connection.closeCode());
+            LOG.info("event=disconnected client_id={} user={} code={}", session.id(), session.userId(),
+                    connection.closeCode());
         }
         super.channelInactive(ctx);
     }
