@@ -32,8 +32,8 @@ public final class Router {
     private final HttpResponses responses;
     private final RequestEvents events;
 
-    /** A route as the OpenAPI document names it: upper-case method and path pattern. */
-    public record Endpoint(String method, String path) {
+    /** A route as the OpenAPI document names it: upper-case method and path pattern; whether it needs a token. */
+    public record Endpoint(String method, String path, boolean authenticated) {
     }
 
     Router(List<Route> routes, JwtVerifier verifier, HttpResponses responses, RequestEvents events) {
@@ -45,7 +45,7 @@ public final class Router {
 
     /** Every route this router serves. */
     public List<Endpoint> endpoints() {
-        return routes.stream().map(route -> new Endpoint(route.method().name(), route.pattern())).toList();
+        return routes.stream().map(route -> new Endpoint(route.method().name(), route.pattern(), route.authenticated())).toList();
     }
 
     /** Answers one request that is not a WebSocket upgrade. */
