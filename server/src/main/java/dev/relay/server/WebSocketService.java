@@ -27,6 +27,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -108,7 +109,7 @@ public final class WebSocketService implements AutoCloseable {
 
     /** Every route each port serves, for the API description and its test. */
     public List<Router.Endpoint> endpoints() {
-        List<Router.Endpoint> all = new java.util.ArrayList<>(routers.main().endpoints());
+        List<Router.Endpoint> all = new ArrayList<>(routers.main().endpoints());
         routers.internal().ifPresent(internal -> all.addAll(internal.endpoints()));
         return List.copyOf(all);
     }

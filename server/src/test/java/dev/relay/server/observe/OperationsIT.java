@@ -29,6 +29,7 @@ class OperationsIT {
         try (LogCapture log = LogCapture.of(Statistics.class);
              TestServer server = TestServer.start(Map.of("statistics_interval", "50ms"));
              WsClient alice = server.connect("alice", "general")) {
+            assertThat(alice.isClosed()).isFalse();
             await().atMost(Duration.ofSeconds(10)).until(() -> log.messages().stream()
                     .filter(line -> line.contains("connections=1 users=1")).count() >= 2);
 
@@ -46,6 +47,7 @@ class OperationsIT {
                      "enable_alerts", "true", "alert_check_interval", "10ms", "max_connections", "2",
                      "alert_connections_ratio", "0.1"));
              WsClient alice = server.connect("alice", "general")) {
+            assertThat(alice.isClosed()).isFalse();
             // Both would run on the one operations thread at the same period, statistics first; so once an
             // alert check has seen the connection, a statistics line would have been written by now.
             await().atMost(Duration.ofSeconds(10)).until(() -> alerts.messages().stream()
