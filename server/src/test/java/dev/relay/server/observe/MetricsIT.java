@@ -6,6 +6,7 @@ import dev.relay.server.testing.TestServer;
 import dev.relay.server.testing.WsClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -141,6 +142,19 @@ class MetricsIT {
             assertThat(scrape.has("relay_delivery_latency_seconds_count")).isFalse();
             assertThat(scrape.value("relay_messages_delivered_total", "type", "room_message")).isEqualTo(1);
         }
+    }
+
+    /**
+     * Waits until the connections of earlier tests are gone on the server side too, so their closes and presence
+     * events cannot land between this test's scrapes.
+     */
+    @BeforeEach
+    void quiet() {
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            Prometheus scrape = server.scrape();
+            return scrape.value("relay_connections") == 0 && scrape.value("relay_connections_opened_total")
+                    == scrape.sum("relay_connections_closed_total");
+        });
     }
 
     private static double delta(Prometheus before, Prometheus after, String name, String... labels) {

@@ -58,6 +58,13 @@ public final class Prometheus {
                 + String.join(",", labels) + " in the scrape"));
     }
 
+    /** The sum of every sample of this metric name, whatever its labels; 0 when there is none. */
+    public double sum(String name) {
+        return samples.entrySet().stream()
+                .filter(sample -> sample.getKey().equals(name) || sample.getKey().startsWith(name + "{"))
+                .mapToDouble(Map.Entry::getValue).sum();
+    }
+
     /** Whether any sample of this metric name exists, whatever its labels. */
     public boolean has(String name) {
         return samples.keySet().stream().anyMatch(key -> key.equals(name) || key.startsWith(name + "{"));
