@@ -158,8 +158,12 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
             connection.close(CloseReason.MESSAGE_TOO_BIG);
             return;
         }
-        if (cause instanceof CorruptedWebSocketFrameException) {
-            return; // the decoder has already sent the close frame with the right status and is closing
+        if (cause instanceof CorruptedWebSocketFrameException corrupted) {
+            // The decoder has already sent the close frame with the right status and is closing; note the status.
+            if (connection != null && corrupted.closeStatus() != null) {
+                connection.recordClose(corrupted.closeStatus().code());
+            }
+            return;
         }
         if (cause instanceof IOException) {
             // The peer reset or vanished: routine on the internet, not worth an error line.

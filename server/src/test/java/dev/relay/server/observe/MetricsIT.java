@@ -2,6 +2,7 @@ package dev.relay.server.observe;
 
 import dev.relay.server.testing.Http;
 import dev.relay.server.testing.Prometheus;
+import dev.relay.server.testing.RawWebSocket;
 import dev.relay.server.testing.TestServer;
 import dev.relay.server.testing.WsClient;
 import org.junit.jupiter.api.AfterAll;
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 
@@ -92,6 +94,22 @@ class MetricsIT {
 
         assertThat(delta(before, after, "relay_handshakes_refused_total", "reason", "auth")).isEqualTo(1);
         assertThat(delta(before, after, "relay_handshakes_refused_total", "reason", "origin")).isZero();
+    }
+
+    @Test
+    void countsTheCloseCodeOfAFrameTooBigThatTheDecoderRefused() throws IOException {
+        Prometheus before = server.scrape();
+        try (RawWebSocket raw = RawWebSocket.open(server.port(), "/ws/connect?token=" + server.token("oscar"),
+                Map.of())) {
+            assertThat(raw.handshake().status()).isEqualTo(101);
+            raw.awaitType("welcome");
+            raw.sendText("x".repeat(9000)); // over the default max_message_size of 8 KiB
+            assertThat(raw.awaitClose().closeCode()).isEqualTo(1009);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+                delta(before, server.scrape(), "relay_connections_closed_total", "code", "1009") == 1);
+        assertThat(server.scrape().find("relay_connections_closed_total", "code", "1006"))
+                .as("not counted as dropped").isEqualTo(before.find("relay_connections_closed_total", "code", "1006"));
     }
 
     @Test
