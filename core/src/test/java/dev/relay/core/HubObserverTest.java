@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,6 +27,7 @@ class HubObserverTest extends HubTestSupport {
     static final class Recorder implements HubObserver {
         final List<String> events = new CopyOnWriteArrayList<>();
         final AtomicInteger writes = new AtomicInteger();
+        final AtomicLong bytes = new AtomicLong();
         final List<Long> latencies = new CopyOnWriteArrayList<>();
         volatile boolean timed;
 
@@ -60,8 +62,9 @@ class HubObserverTest extends HubTestSupport {
         }
 
         @Override
-        public void flushed(int count, long flushedNanos, long[] acceptedNanos, int deliveries) {
+        public void flushed(int count, long written, long flushedNanos, long[] acceptedNanos, int deliveries) {
             writes.addAndGet(count);
+            bytes.addAndGet(written);
             if (timed) {
                 for (int i = 0; i < deliveries; i++) {
                     latencies.add(flushedNanos - acceptedNanos[i]);
@@ -127,10 +130,12 @@ class HubObserverTest extends HubTestSupport {
         connect(loop2, "carol", "general");
         connect(loop3, "dave", "support");
         recorder.writes.set(0);
+        recorder.bytes.set(0);
 
         alice.send(roomMessage("general", "to three"));
 
         assertThat(recorder.writes).hasValue(3);
+        assertThat(recorder.bytes).as("a test frame's length is its content's bytes").hasValue(3L * "to three".length());
     }
 
     @Test

@@ -35,6 +35,7 @@ public final class DeliveryLane implements Runnable {
     private int dirtyCount;
     private long stamp;
     private int writes;
+    private long writtenBytes;
     /** When each delivery of the running batch was queued; null when the observer does not time deliveries. */
     private final long[] batchAccepted;
 
@@ -164,7 +165,9 @@ public final class DeliveryLane implements Runnable {
             LOG.log(System.Logger.Level.WARNING, "write to " + outbox.connection.remoteAddress() + " failed", e);
             return;
         }
+        // Counted here, once per batch to the observer, so the fan-out pays no shared counter per recipient.
         writes++;
+        writtenBytes += frame.length();
         if (!outbox.flushPending) {
             outbox.flushPending = true;
             if (dirtyCount == dirty.length) {
@@ -196,9 +199,11 @@ public final class DeliveryLane implements Runnable {
             return;
         }
         int written = writes;
+        long bytes = writtenBytes;
         writes = 0;
+        writtenBytes = 0;
         try {
-            observer.flushed(written, timed ? nanoClock.getAsLong() : 0L, batchAccepted, handled);
+            observer.flushed(written, bytes, timed ? nanoClock.getAsLong() : 0L, batchAccepted, handled);
         } catch (RuntimeException e) {
             // Metrics must never cost a message: the batch is already written and flushed.
             LOG.log(System.Logger.Level.WARNING, "delivery observer failed", e);

@@ -53,11 +53,12 @@ public interface HubObserver {
      * A delivery lane flushed a batch, on its executor.
      *
      * @param writes        frames written to connections in the batch (one per recipient)
+     * @param bytes         payload bytes of those frames, summed over recipients
      * @param flushedNanos  when the batch was flushed, on the lane's nano clock (0 unless {@link #timesDeliveries})
      * @param acceptedNanos when each delivery of the batch was queued, in {@code [0, count)}; null unless
      *                      {@link #timesDeliveries}. The lane reuses the array: read it during the call only
      * @param count         deliveries in the batch (one per message per event loop)
      */
-    default void flushed(int writes, long flushedNanos, long[] acceptedNanos, int count) {
+    default void flushed(int writes, long bytes, long flushedNanos, long[] acceptedNanos, int count) {
     }
 }

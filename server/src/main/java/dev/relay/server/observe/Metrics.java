@@ -145,7 +145,7 @@ final class Metrics {
         handled.increment();
     }
 
-    void sent(int bytes) {
+    void sent(long bytes) {
         bytesOut.increment(bytes);
     }
 

@@ -59,13 +59,14 @@ final class ObservingEvents implements HubObserver, TransportEvents, RequestEven
     }
 
     @Override
-    public void flushed(int writes, long flushedNanos, long[] acceptedNanos, int count) {
-        metrics.fannedOut(writes);
+    public void flushed(int writes, long bytes, long flushedNanos, long[] acceptedNanos, int count) {
         if (metrics.measuresLatency()) {
             for (int i = 0; i < count; i++) {
                 metrics.latency(flushedNanos - acceptedNanos[i]);
             }
         }
+        metrics.sent(bytes);
+        metrics.fannedOut(writes); // last: once a scrape sees these writes, it sees the batch's latencies too
     }
 
     // ---- transport ----

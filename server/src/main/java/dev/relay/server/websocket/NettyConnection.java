@@ -69,7 +69,6 @@ final class NettyConnection implements Connection {
         }
         WireFrame wire = (WireFrame) frame;
         channel.write(throughExtensions ? wire.asFrame() : wire.wireBytes(), channel.voidPromise());
-        events.sent(frame.length());
     }
 
     @Override
@@ -80,6 +79,10 @@ final class NettyConnection implements Connection {
     @Override
     public void send(EncodedFrame frame) {
         if (channel.eventLoop().inEventLoop()) {
+            // The fan-out's writes are counted by its lane, once per batch; direct sends are counted here.
+            if (!closing && channel.isActive()) {
+                events.sent(frame.length());
+            }
             write(frame);
             flush();
         } else {

@@ -39,7 +39,7 @@ public interface TransportEvents {
     default void received(String type, int bytes) {
     }
 
-    /** A frame's payload was written to a connection. */
+    /** A frame's payload was sent to one connection outside the fan-out (welcome, answers, errors). */
     default void sent(int bytes) {
     }
 }

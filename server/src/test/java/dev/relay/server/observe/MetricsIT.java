@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -54,11 +55,11 @@ class MetricsIT {
         Prometheus before = server.scrape();
         try (WsClient alice = server.connect("alice", "metrics");
              WsClient bob = server.connect("bob", "metrics")) {
-            // Every presence event written before the first scrape, so the fan-out below counts the message alone.
-            alice.await(m -> "user_joined".equals(m.path("type").asText())
-                    && "bob".equals(m.path("data").path("user_id").asText()), "bob's arrival");
-            bob.awaitType("user_joined");
-            Prometheus connected = server.scrape();
+            // The counters move just after the frames reach the clients: wait for them, then check they are exact.
+            // Presence first: alice's own user_joined, then bob's to both of them.
+            Prometheus connected = scrapeUntil(before,
+                    scrape -> delta(before, scrape, "relay_fanout_deliveries_total") >= 3);
+            assertThat(delta(before, connected, "relay_fanout_deliveries_total")).isEqualTo(3);
             assertThat(connected.value("relay_connections")).isEqualTo(before.value("relay_connections") + 2);
             assertThat(connected.value("relay_users_online")).isEqualTo(before.value("relay_users_online") + 2);
             assertThat(delta(before, connected, "relay_connections_opened_total")).isEqualTo(2);
@@ -66,7 +67,9 @@ class MetricsIT {
             alice.send(Map.of("type", "room_message", "room_id", "metrics", "content", "hello"));
             alice.awaitType("room_message");
             bob.awaitType("room_message");
-            Prometheus after = server.scrape();
+            Prometheus after = scrapeUntil(connected, scrape ->
+                    delta(connected, scrape, "relay_fanout_deliveries_total") >= 2
+                            && delta(connected, scrape, "relay_messages_delivered_total", "type", "room_message") >= 1);
 
             assertThat(delta(connected, after, "relay_messages_received_total", "type", "room_message")).isEqualTo(1);
             assertThat(delta(connected, after, "relay_messages_delivered_total", "type", "room_message")).isEqualTo(1);
@@ -155,10 +158,13 @@ class MetricsIT {
              WsClient frank = plain.connect("frank", "general")) {
             frank.send(Map.of("type", "room_message", "room_id", "general", "content", "untimed"));
             frank.awaitType("room_message");
-            Prometheus scrape = plain.scrape();
+            // The delivered counter moves just after the hub hands the message over: wait for it.
+            Prometheus[] scrape = new Prometheus[1];
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    (scrape[0] = plain.scrape()).value("relay_messages_delivered_total", "type", "room_message") >= 1);
 
-            assertThat(scrape.has("relay_delivery_latency_seconds_count")).isFalse();
-            assertThat(scrape.value("relay_messages_delivered_total", "type", "room_message")).isEqualTo(1);
+            assertThat(scrape[0].has("relay_delivery_latency_seconds_count")).isFalse();
+            assertThat(scrape[0].value("relay_messages_delivered_total", "type", "room_message")).isEqualTo(1);
         }
     }
 
@@ -180,11 +186,12 @@ class MetricsIT {
     }
 
     private static Prometheus scrapeUntil(Prometheus before, String name, String label, String value, double by) {
+        return scrapeUntil(before, scrape -> delta(before, scrape, name, label, value) >= by);
+    }
+
+    private static Prometheus scrapeUntil(Prometheus before, Predicate<Prometheus> done) {
         Prometheus[] latest = new Prometheus[1];
-        await().atMost(Duration.ofSeconds(5)).until(() -> {
-            latest[0] = server.scrape();
-            return delta(before, latest[0], name, label, value) >= by;
-        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> done.test(latest[0] = server.scrape()));
         return latest[0];
     }
 }
