@@ -65,7 +65,10 @@ final class Moderation {
                 .thenApply(done -> sweeps.stream().mapToInt(CompletableFuture::join).sum());
     }
 
-    /** Runs on the executor that owns {@code sessions}. */
+    /**
+     * Runs on the executor that owns {@code sessions}. Mirrors the hub's own leaving of a room, less the
+     * {@code user_left} announcement: whatever bookkeeping that gains must be done here too.
+     */
     private int evict(List<Session> sessions, Room room, ServerMessage closed) {
         int evicted = 0;
         for (Session session : sessions) {
