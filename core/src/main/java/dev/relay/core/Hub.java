@@ -9,6 +9,7 @@ import dev.relay.core.delivery.Slot;
 import dev.relay.core.history.HistoryStore;
 import dev.relay.core.history.MemoryHistoryStore;
 import dev.relay.core.history.StreamPosition;
+import dev.relay.core.observe.HubObserver;
 import dev.relay.core.policy.MessageRules;
 import dev.relay.core.policy.Permissions;
 import dev.relay.core.policy.RateLimiter;
@@ -60,6 +61,8 @@ public final class Hub {
     public static final String RECONNECT_CONTENT = "the server is shutting down; reconnect";
     /** Retried ids remembered per generation of the retry ledger (see {@link RetryLedger}). */
     private static final int RETRY_LEDGER_GENERATION_LIMIT = 100_000;
+    /** The type {@link HubObserver#accepted} reports for a relayed binary frame. */
+    public static final String BINARY = "binary";
 
     private final HubSettings settings;
     private final Encoder encoder;
@@ -77,15 +80,28 @@ public final class Hub {
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicLong totalMessages = new AtomicLong();
     private final AtomicLong slowConsumers = new AtomicLong();
+    private final HubObserver observer;
+    private final Moderation moderation;
 
     /** A hub whose room history lives in memory, sized by the settings. */
     public Hub(HubSettings settings, Encoder encoder, Clock clock, RateLimiter.NanoClock nanoClock) {
-        this(settings, encoder, new MemoryHistoryStore(settings.historySize(), settings.historyTtl(), clock), clock,
-                nanoClock);
+        this(settings, encoder, clock, nanoClock, HubObserver.NONE);
     }
 
+    /** @param observer told of connections, room changes, accepted and refused messages and flushed deliveries */
+    public Hub(HubSettings settings, Encoder encoder, Clock clock, RateLimiter.NanoClock nanoClock,
+               HubObserver observer) {
+        this(settings, encoder, new MemoryHistoryStore(settings.historySize(), settings.historyTtl(), clock), clock,
+                nanoClock, observer);
+    }
+
+    /**
+     * @param history  where room streams are kept for resume
+     * @param observer told of connections, room changes, accepted and refused messages and flushed deliveries
+     */
     public Hub(HubSettings settings, Encoder encoder, HistoryStore history, Clock clock,
-               RateLimiter.NanoClock nanoClock) {
+               RateLimiter.NanoClock nanoClock, HubObserver observer) {
+        this.observer = observer;
         this.settings = settings;
         this.encoder = encoder;
         this.clock = clock;
@@ -97,6 +113,7 @@ public final class Hub {
                 settings.enableUserStatus(), settings.userStatusTimeout());
         this.retries = new RetryLedger(settings.dedupWindow(), RETRY_LEDGER_GENERATION_LIMIT, clock);
         rooms.createDefaults(settings.defaultRooms());
+        this.moderation = new Moderation(rooms, users, permissions, encoder, clock, observer);
     }
 
     // ---- connections (on the connection's executor) ----
@@ -116,7 +133,7 @@ public final class Hub {
     public Session connect(Identity identity, Connection connection, String roomId, StreamPosition resumeFrom) {
         Room room = rooms.require(roomId);
         DeliveryLane lane = lanes.computeIfAbsent(connection.executor(),
-                executor -> new DeliveryLane(executor, settings.laneQueueLimit()));
+                executor -> new DeliveryLane(executor, settings.laneQueueLimit(), observer, nanoClock::nanoTime));
         RateLimiter limiter = settings.rateLimitPerMinute() > 0
                 ? new RateLimiter(settings.rateLimitPerMinute(), nanoClock)
                 : RateLimiter.unlimited();
@@ -124,6 +141,7 @@ public final class Hub {
         connections.incrementAndGet();
         session.everyoneSlot(everyone.add(session.outbox()));
         users.add(session, clock.instant());
+        observer.connected(session);
         try {
             // Join first, so anything published once the client holds its welcome reaches it; the welcome still
             // goes out first, because live messages are queued on this executor behind the writes made here.
@@ -223,6 +241,7 @@ public final class Hub {
             presence.activity(session.userId());
             joined.forEach(Room::countMessage);
             totalMessages.incrementAndGet();
+            observer.accepted(session.userId(), BINARY, null);
         } catch (ProtocolException refused) {
             sendError(session, refused, null);
         }
@@ -237,6 +256,7 @@ public final class Hub {
 
     /** Sends an {@code error} frame; {@code ref} is the client's message id, if it gave one. */
     public void sendError(Session session, ProtocolException error, String ref) {
+        observer.refused(session, error.code());
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("code", error.code().code());
         if (ref != null) {
@@ -284,7 +304,8 @@ public final class Hub {
     public CompletableFuture<Integer> joinUser(String userId, String roomId) {
         Room room = existingRoom(roomId);
         return onEachSession(userId, session -> {
-            if (session.isOpen() && !session.isIn(room.id())) {
+            // The room may have been closed since it was looked up; entering it now would leave a stale membership.
+            if (session.isOpen() && !session.isIn(room.id()) && rooms.find(room.id()).orElse(null) == room) {
                 enter(session, room);
                 return true;
             }
@@ -303,6 +324,24 @@ public final class Hub {
             return false;
         });
     }
+
+    /**
+     * Closes a room (admins only): each connection in it gets {@code room_closed} and leaves it, without
+     * {@code user_left} events; new joins and messages find no room at once. Completes, when every member has been
+     * told, with the number of connections that were in it.
+     */
+    public CompletableFuture<Integer> closeRoom(Identity actor, String roomId) {
+        return moderation.closeRoom(actor, existingRoom(roomId));
+    }
+
+    /**
+     * Closes every connection of a user (admins only) with {@code reason}, which the client receives in the close
+     * frame. Returns how many connections are being closed; each goes through {@link #disconnect} as it ends.
+     */
+    public int disconnectUser(Identity actor, String userId, CloseReason reason) {
+        return moderation.disconnectUser(actor, userId, reason);
+    }
+
 
     /** Turns idle users away; the server calls it periodically. Returns how many changed. */
     public int sweepIdleUsers() {
@@ -419,6 +458,7 @@ public final class Hub {
             throw overloaded();
         }
         totalMessages.incrementAndGet();
+        observer.accepted(from.userId(), MessageType.ROOM_MESSAGE, roomId);
         return new Published(placed.id(), placed.timestamp(), placed.seq());
     }
 
@@ -541,12 +581,14 @@ public final class Hub {
     private void enter(Session session, Room room) {
         Slot slot = room.join(session.outbox(), session.identity(), () -> presence.entered(room, session.identity()));
         session.enter(room.id(), slot);
+        observer.joined(session, room.id());
     }
 
     private void exit(Session session, Room room) {
         Slot slot = session.exit(room.id());
         if (slot != null) {
             room.leave(slot, session.userId(), () -> presence.left(room, session.identity()));
+            observer.left(session, room.id());
         }
     }
 
@@ -572,6 +614,7 @@ public final class Hub {
             frame.release();
         }
         totalMessages.incrementAndGet();
+        observer.accepted(message.from(), message.type(), message.roomId());
     }
 
     private static ProtocolException overloaded() {

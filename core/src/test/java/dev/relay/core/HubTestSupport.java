@@ -1,6 +1,7 @@
 package dev.relay.core;
 
 import dev.relay.core.history.StreamPosition;
+import dev.relay.core.observe.HubObserver;
 import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.MessageType;
 import dev.relay.core.protocol.RawJson;
@@ -127,9 +128,14 @@ abstract class HubTestSupport {
 
     Hub hub() {
         if (hub == null) {
-            hub = new Hub(settings.build(), encoder, clock, nanos);
+            hub = new Hub(settings.build(), encoder, clock, nanos, observer());
         }
         return hub;
+    }
+
+    /** What the hub reports to; tests of the observer override it. */
+    HubObserver observer() {
+        return HubObserver.NONE;
     }
 
     void syncAll() {

@@ -13,8 +13,13 @@ import dev.relay.server.access.IpPolicy;
 import dev.relay.server.access.OriginPolicy;
 import dev.relay.server.auth.JwtVerifier;
 import dev.relay.server.config.RelayConfig;
+import dev.relay.server.http.AdminApi;
 import dev.relay.server.http.HttpResponses;
+import dev.relay.server.http.OpsApi;
 import dev.relay.server.http.RestApi;
+import dev.relay.server.http.Router;
+import dev.relay.server.http.Routers;
+import dev.relay.server.observe.Observability;
 import dev.relay.server.websocket.JsonCodec;
 import dev.relay.server.websocket.Transport;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -23,7 +28,10 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +51,8 @@ public final class WebSocketService implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    private final Observability observability;
+    private final Routers routers;
 
     private WebSocketService(RelayConfig config) {
         this.config = config;
@@ -51,16 +61,25 @@ public final class WebSocketService implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         ObjectMapper mapper = new ObjectMapper().disable(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
         JsonCodec codec = new JsonCodec(mapper, PooledByteBufAllocator.DEFAULT);
-        this.hub = new Hub(hubSettings(config), codec, clock, System::nanoTime);
+        this.observability = Observability.create(config, clock);
+        this.hub = new Hub(hubSettings(config), codec, clock, System::nanoTime, observability.hubObserver());
+        observability.bind(hub);
         JwtVerifier verifier = new JwtVerifier(secret, clock);
-        HttpResponses responses = new HttpResponses(mapper);
-        RestApi restApi = new RestApi(hub, verifier, codec, responses, config.server().maxMessageSize());
+        HttpResponses responses = new HttpResponses(mapper, observability.requestEvents());
+        RestApi restApi = new RestApi(hub, codec, responses, config.server().maxMessageSize());
+        OpsApi opsApi = new OpsApi(observability::scrape, observability.executor(),
+                () -> observability.health().readiness().reasons(), responses);
+        AdminApi adminApi = new AdminApi(hub, userId -> observability.activity().json(userId), mapper, responses);
+        Optional<Integer> internalPort = config.observability().internalPort();
+        this.routers = Routers.of(restApi, opsApi, adminApi, internalPort.isPresent(),
+                config.observability().internalAdmin(), verifier, responses, observability.requestEvents());
         IpPolicy ipPolicy = new IpPolicy(config.security().enableIpWhitelist(), config.security().ipWhitelist(),
                 config.security().ipBlacklist());
         OriginPolicy originPolicy = new OriginPolicy(config.security().enableOriginCheck(),
                 config.security().allowedOrigins());
         this.transport = new Transport(config.server(), config.delivery().maxPendingBytes(), hub, codec, verifier,
-                ipPolicy, originPolicy, restApi, responses);
+                ipPolicy, originPolicy, routers.main(), routers.internal(), internalPort, responses,
+                observability.transportEvents());
     }
 
     public static WebSocketService create(RelayConfig config) {
@@ -91,6 +110,8 @@ public final class WebSocketService implements AutoCloseable {
         // Idle users turn away within a tenth of user_status_timeout of it passing; the sweep itself is cheap.
         long sweepMillis = Math.max(100, config.presence().userStatusTimeout().toMillis() / 10);
         housekeeping.scheduleAtFixedRate(this::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+        observability.bindEventLoops(transport.workers());
+        observability.serving();
         return this;
     }
 
@@ -100,6 +121,23 @@ public final class WebSocketService implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("event=housekeeping_error", e); // keep the schedule alive: one failure must not stop the sweeps
         }
+    }
+
+    /** The internal port actually bound (metrics, health), when {@code internal_port} is set. */
+    public Optional<InetSocketAddress> internalAddress() {
+        return transport.internalAddress();
+    }
+
+    /** Metrics, health, activity: what operators see. */
+    public Observability observability() {
+        return observability;
+    }
+
+    /** Every route each port serves, for the API description and its test. */
+    public List<Router.Endpoint> endpoints() {
+        List<Router.Endpoint> all = new ArrayList<>(routers.main().endpoints());
+        routers.internal().ifPresent(internal -> all.addAll(internal.endpoints()));
+        return List.copyOf(all);
     }
 
     /** The port actually bound (useful with {@code port: 0}). */
@@ -142,7 +180,9 @@ public final class WebSocketService implements AutoCloseable {
     @Override
     public void close() {
         housekeeping.shutdownNow();
+        observability.stopping(); // readiness fails first, so load balancers stop sending while clients drain
         transport.stop(() -> hub.closeAll(CloseReason.SHUTTING_DOWN), () -> hub.connections() == 0,
                 config.delivery().shutdownTimeout());
+        observability.close();
     }
 }

@@ -68,7 +68,7 @@ public final class Audience {
      */
     public void deliverAt(EncodedFrame frame, long seq) {
         for (Shard shard : shards) {
-            shard.lane.submit(new Delivery.ToShard(frame, shard, seq));
+            shard.lane.submit(new Delivery.ToShard(frame, shard, seq, shard.lane.stamp()));
         }
     }
 
@@ -111,7 +111,7 @@ public final class Audience {
             }
         }
         byLane.forEach((lane, shards) ->
-                lane.submit(new Delivery.ToUnion(frame, shards.toArray(Shard[]::new), except)));
+                lane.submit(new Delivery.ToUnion(frame, shards.toArray(Shard[]::new), except, lane.stamp())));
         return true;
     }
 }

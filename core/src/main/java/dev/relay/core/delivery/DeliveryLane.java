@@ -1,5 +1,7 @@
 package dev.relay.core.delivery;
 
+import dev.relay.core.observe.HubObserver;
+
 import java.util.Arrays;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -7,6 +9,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * The write side of one executor (event loop). Publishers on any thread queue deliveries; one task at a time drains
@@ -23,22 +26,42 @@ public final class DeliveryLane implements Runnable {
     private final Queue<Delivery> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final HubObserver observer;
+    private final LongSupplier nanoClock;
+    private final boolean timed;
 
     // Touched only on the executor.
     private Outbox[] dirty = new Outbox[16];
     private int dirtyCount;
     private long stamp;
+    private int writes;
+    private long writtenBytes;
+    /** When each delivery of the running batch was queued; null when the observer does not time deliveries. */
+    private final long[] batchAccepted;
 
     /**
      * @param queueLimit deliveries that may wait on this lane before publishers are refused; bounds the memory a
      *                   saturated event loop can accumulate
      */
     public DeliveryLane(Executor executor, int queueLimit) {
+        this(executor, queueLimit, HubObserver.NONE, System::nanoTime);
+    }
+
+    /**
+     * @param observer  told after each flushed batch how many frames were written and, if it times deliveries, when
+     *                  each delivery was queued
+     * @param nanoClock {@link System#nanoTime()} or a test's clock, read only when the observer times deliveries
+     */
+    public DeliveryLane(Executor executor, int queueLimit, HubObserver observer, LongSupplier nanoClock) {
         if (queueLimit < 1) {
             throw new IllegalArgumentException("queueLimit must be positive");
         }
         this.executor = executor;
         this.queueLimit = queueLimit;
+        this.observer = observer;
+        this.nanoClock = nanoClock;
+        this.timed = observer.timesDeliveries();
+        this.batchAccepted = timed ? new long[BATCH_LIMIT] : null;
     }
 
     /** The delivery state for a connection owned by this lane's executor. */
@@ -53,6 +76,11 @@ public final class DeliveryLane implements Runnable {
     /** Deliveries waiting to be written. */
     public int queued() {
         return queued.get();
+    }
+
+    /** The time a delivery queued now is stamped with: the nano clock when deliveries are timed, else 0. */
+    long stamp() {
+        return timed ? nanoClock.getAsLong() : 0L;
     }
 
     boolean hasRoom() {
@@ -78,14 +106,19 @@ public final class DeliveryLane implements Runnable {
 
     @Override
     public void run() {
+        int handled = 0;
         try {
             Delivery delivery;
-            for (int handled = 0; handled < BATCH_LIMIT && (delivery = queue.poll()) != null; handled++) {
+            for (; handled < BATCH_LIMIT && (delivery = queue.poll()) != null; handled++) {
                 queued.decrementAndGet();
+                if (timed) {
+                    batchAccepted[handled] = delivery.acceptedNanos();
+                }
                 try {
                     switch (delivery) {
-                        case Delivery.ToShard(EncodedFrame frame, Shard shard, long seq) -> writeShard(frame, shard, seq);
-                        case Delivery.ToUnion(EncodedFrame frame, Shard[] shards, Outbox except) ->
+                        case Delivery.ToShard(EncodedFrame frame, Shard shard, long seq, long ignored) ->
+                                writeShard(frame, shard, seq);
+                        case Delivery.ToUnion(EncodedFrame frame, Shard[] shards, Outbox except, long ignored) ->
                                 writeUnion(frame, shards, except);
                     }
                 } finally {
@@ -93,6 +126,7 @@ public final class DeliveryLane implements Runnable {
                 }
             }
             flushDirty();
+            report(handled);
         } finally {
             scheduled.set(false);
             if (!queue.isEmpty()) {
@@ -143,6 +177,9 @@ public final class DeliveryLane implements Runnable {
             LOG.log(System.Logger.Level.WARNING, "write to " + outbox.connection.remoteAddress() + " failed", e);
             return;
         }
+        // Counted here, once per batch to the observer, so the fan-out pays no shared counter per recipient.
+        writes++;
+        writtenBytes += frame.length();
         if (!outbox.flushPending) {
             outbox.flushPending = true;
             if (dirtyCount == dirty.length) {
@@ -166,6 +203,22 @@ public final class DeliveryLane implements Runnable {
         dirtyCount = 0;
         if (dirty.length > 1024) {
             dirty = new Outbox[16];
+        }
+    }
+
+    private void report(int handled) {
+        if (handled == 0) {
+            return;
+        }
+        int written = writes;
+        long bytes = writtenBytes;
+        writes = 0;
+        writtenBytes = 0;
+        try {
+            observer.flushed(written, bytes, timed ? nanoClock.getAsLong() : 0L, batchAccepted, handled);
+        } catch (RuntimeException e) {
+            // Metrics must never cost a message: the batch is already written and flushed.
+            LOG.log(System.Logger.Level.WARNING, "delivery observer failed", e);
         }
     }
 

@@ -11,4 +11,9 @@ public final class Permissions {
     public boolean mayBroadcast(Identity identity) {
         return identity.isAdmin();
     }
+
+    /** Closing rooms and disconnecting users. */
+    public boolean mayModerate(Identity identity) {
+        return identity.isAdmin();
+    }
 }

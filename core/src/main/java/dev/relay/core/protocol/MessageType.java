@@ -24,6 +24,8 @@ public final class MessageType {
     public static final String LEFT = "left";
     public static final String USER_JOINED = "user_joined";
     public static final String USER_LEFT = "user_left";
+    /** The room was closed by an admin; the connection is no longer in it. */
+    public static final String ROOM_CLOSED = "room_closed";
     public static final String ERROR = "error";
     public static final String ACK = "ack";
     public static final String RESUMED = "resumed";

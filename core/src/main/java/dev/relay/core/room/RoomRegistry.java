@@ -72,6 +72,15 @@ public final class RoomRegistry {
         }
     }
 
+    /** Forgets the room, if it is still the one registered under its id; it no longer counts toward the limit. */
+    public boolean remove(Room room) {
+        boolean removed = rooms.remove(room.id(), room);
+        if (removed) {
+            context.history().forget(room.id()); // a room created again under this id starts a new epoch
+        }
+        return removed;
+    }
+
     public Optional<Room> find(String id) {
         return id == null ? Optional.empty() : Optional.ofNullable(rooms.get(id));
     }

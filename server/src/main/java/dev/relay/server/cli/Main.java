@@ -4,6 +4,7 @@ import dev.relay.server.WebSocketService;
 import dev.relay.server.auth.TokenIssuer;
 import dev.relay.server.config.ConfigException;
 import dev.relay.server.config.ConfigLoader;
+import dev.relay.server.config.LogConfig;
 import dev.relay.server.config.RelayConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,8 +74,13 @@ public final class Main implements Callable<Integer> {
             System.err.println("wsserver: " + e.getMessage());
             return CONFIG_ERROR;
         }
-        // Logback reads the log directory when it first starts, so this must come before the first logger.
+        // Logback reads these when it first starts (logback.xml), so they must be set before the first logger.
         System.setProperty("relay.log_dir", config.server().logDir().toString());
+        LogConfig logs = config.observability().logs();
+        System.setProperty("relay.log_format", logs.format());
+        System.setProperty("relay.log_max_file_size", Integer.toString(logs.maxFileSize()));
+        System.setProperty("relay.log_retention_days", Integer.toString(logs.retentionDays()));
+        System.setProperty("relay.log_total_size_cap", Integer.toString(logs.totalSizeCap()));
         Logger log = LoggerFactory.getLogger(Main.class);
         ConfigLoader.unknownEnvironmentVariables(System.getenv()).forEach(warning -> log.warn("event=config_warning {}", warning));
 
@@ -104,6 +110,9 @@ public final class Main implements Callable<Integer> {
 
         String base = "ws://" + displayHost(config.server().host()) + ":" + service.port() + "/ws/connect";
         log.info("event=started version={} url={}", Version.current(), base);
+        String host = displayHost(config.server().host());
+        service.internalAddress().ifPresent(internal -> log.info("event=internal_port metrics=http://{}:{}/metrics",
+                host, internal.getPort()));
         if (generatedSecret) {
             String token = new TokenIssuer(config.security().jwtSecret().orElseThrow(), Clock.systemUTC())
                     .issue("admin", "Admin", List.of("admin"), Duration.ofHours(24));

@@ -2,12 +2,17 @@ package dev.relay.server.config;
 
 import dev.relay.server.access.Cidr;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import static dev.relay.server.config.ObservabilityTypes.choice;
+import static dev.relay.server.config.ObservabilityTypes.optionalPort;
+import static dev.relay.server.config.ObservabilityTypes.optionalUrl;
+import static dev.relay.server.config.ObservabilityTypes.ratio;
 import static dev.relay.server.config.ValueTypes.bool;
 import static dev.relay.server.config.ValueTypes.cidrs;
 import static dev.relay.server.config.ValueTypes.duration;
@@ -32,6 +37,10 @@ final class ConfigKeys {
     static final ConfigKey<String> HOST = key("host", host(), "0.0.0.0", "Address to listen on.");
     static final ConfigKey<Integer> PORT = key("port", integer(0, 65535), "8080",
             "Port to listen on; 0 picks a free port (for tests and embedding).");
+    static final ConfigKey<Optional<Integer>> INTERNAL_PORT = key("internal_port", optionalPort(), "",
+            "Port for /metrics and /health/*, apart from port; unset serves them on port.");
+    static final ConfigKey<Boolean> INTERNAL_ADMIN = key("internal_admin", bool(), "false",
+            "With internal_port set, serve the admin endpoints on internal_port only.");
     static final ConfigKey<Integer> READ_BUFFER_SIZE = key("read_buffer_size", size(), "1024",
             "Initial size of a connection's read buffer; Netty's adaptive allocator grows it as needed.");
     static final ConfigKey<Integer> WRITE_BUFFER_SIZE = key("write_buffer_size", size(), "1024",
@@ -84,14 +93,28 @@ final class ConfigKeys {
             "Inactivity after which a user who has not chosen a status becomes away.");
     static final ConfigKey<Boolean> ENABLE_USER_PRESENCE = key("enable_user_presence", bool(), "true",
             "Send user_joined, user_left and presence (status) events to a room's members.");
-    static final ConfigKey<Boolean> ENABLE_STATISTICS = planned("enable_statistics", bool(), "true",
-            "Log statistics lines.");
-    static final ConfigKey<Duration> STATISTICS_INTERVAL = planned("statistics_interval", duration(), "1m",
-            "How often statistics are logged.");
-    static final ConfigKey<Boolean> ENABLE_PERFORMANCE_METRICS = planned("enable_performance_metrics", bool(),
-            "true", "Collect performance metrics.");
-    static final ConfigKey<Boolean> ENABLE_ALERTS = planned("enable_alerts", bool(), "false",
-            "Raise alerts on unusual load.");
+    static final ConfigKey<Boolean> ENABLE_STATISTICS = key("enable_statistics", bool(), "true",
+            "Log a PERFORMANCE line every statistics_interval.");
+    static final ConfigKey<Duration> STATISTICS_INTERVAL = key("statistics_interval", duration(), "1m",
+            "How often the PERFORMANCE line is logged.");
+    static final ConfigKey<Boolean> ENABLE_PERFORMANCE_METRICS = key("enable_performance_metrics", bool(),
+            "true", "Measure delivery latency (a histogram in /metrics, p50/p99 in PERFORMANCE lines and alerts).");
+    static final ConfigKey<Boolean> ENABLE_ALERTS = key("enable_alerts", bool(), "false",
+            "Check the alert thresholds every alert_check_interval and log ALERT lines when one is crossed.");
+    static final ConfigKey<Double> ALERT_CONNECTIONS_RATIO = key("alert_connections_ratio", ratio(), "0.9",
+            "Alert when open connections exceed this fraction of max_connections.");
+    static final ConfigKey<Duration> ALERT_LATENCY_P99 = key("alert_latency_p99", duration(), "100ms",
+            "Alert when the delivery latency's 99th percentile exceeds this.");
+    static final ConfigKey<Double> ALERT_ERROR_RATE = key("alert_error_rate", ratio(), "0.05",
+            "Alert when more than this fraction of client messages and REST calls fail.");
+    static final ConfigKey<Double> ALERT_HEAP_RATIO = key("alert_heap_ratio", ratio(), "0.85",
+            "Alert when the used heap exceeds this fraction of the maximum heap.");
+    static final ConfigKey<Duration> ALERT_CHECK_INTERVAL = key("alert_check_interval", duration(), "15s",
+            "How often the alert thresholds are checked.");
+    static final ConfigKey<Optional<URI>> ALERT_WEBHOOK_URL = key("alert_webhook_url", optionalUrl(), "",
+            "URL that gets a JSON POST when an alert fires or clears.");
+    static final ConfigKey<Duration> ALERT_WEBHOOK_COOLDOWN = key("alert_webhook_cooldown", duration(), "5m",
+            "Least time between two webhook POSTs about the same alert.");
     static final ConfigKey<Boolean> ENABLE_LOAD_BALANCING = planned("enable_load_balancing", bool(), "false",
             "Spread connections over several nodes.");
     static final ConfigKey<Boolean> ENABLE_MESSAGE_QUEUE = planned("enable_message_queue", bool(), "false",
@@ -112,7 +135,16 @@ final class ConfigKeys {
             "Bytes a connection may have queued and unsent; over it for write_wait it is closed as a slow consumer.");
     static final ConfigKey<Duration> SHUTDOWN_TIMEOUT = key("shutdown_timeout", duration(), "10s",
             "How long a stopping server lets clients take their last frames before it exits.");
-    static final ConfigKey<Path> LOG_DIR = key("log_dir", path(), "logs", "Directory where websocket.log is written.");
+    static final ConfigKey<Path> LOG_DIR = key("log_dir", path(), "logs",
+            "Directory where websocket.log and audit.log are written.");
+    static final ConfigKey<String> LOG_FORMAT = key("log_format", choice("text", "json"), "text",
+            "Log lines as text with key=value fields, or as one JSON object per line.");
+    static final ConfigKey<Integer> LOG_MAX_FILE_SIZE = key("log_max_file_size", size(), "50MB",
+            "Size at which a log file is rolled over.");
+    static final ConfigKey<Integer> LOG_RETENTION_DAYS = key("log_retention_days", integer(1, MAX), "14",
+            "Days rolled log files are kept.");
+    static final ConfigKey<Integer> LOG_TOTAL_SIZE_CAP = key("log_total_size_cap", size(), "2GB",
+            "Most bytes all rolled websocket.log files may take; the oldest go first.");
     static final ConfigKey<Path> DATA_DIR = planned("data_dir", path(), "data", "Directory for data files.");
 
     static final List<ConfigKey<?>> ALL = List.copyOf(REGISTERED);

@@ -13,16 +13,34 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AttributeKey;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Writes the seed's envelope: {@code {"success":true,"data":...}} or {@code {"success":false,"error":{...}}}. */
 public final class HttpResponses {
+    /** The request being answered on a channel, set by the router, so the answer can be measured by route. */
+    private static final AttributeKey<Timing> TIMING = AttributeKey.valueOf("relay.http.timing");
+
+    private record Timing(String method, String route, long startNanos) {
+    }
+
     private final ObjectMapper mapper;
+    private final RequestEvents events;
 
     public HttpResponses(ObjectMapper mapper) {
+        this(mapper, RequestEvents.NONE);
+    }
+
+    /** @param events told of every answer to a routed request, with its route, status and duration */
+    public HttpResponses(ObjectMapper mapper, RequestEvents events) {
         this.mapper = mapper;
+        this.events = events;
+    }
+
+    static void startTiming(ChannelHandlerContext ctx, String method, String route) {
+        ctx.channel().attr(TIMING).set(new Timing(method, route, System.nanoTime()));
     }
 
     public void ok(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, Object data) {
@@ -59,6 +77,10 @@ public final class HttpResponses {
 
     public void send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String contentType,
                      byte[] body) {
+        Timing timing = ctx.channel().attr(TIMING).getAndSet(null);
+        if (timing != null) {
+            events.answered(timing.method(), timing.route(), status.code(), System.nanoTime() - timing.startNanos());
+        }
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 Unpooled.wrappedBuffer(body));
         response.headers()

@@ -10,40 +10,30 @@ import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.room.RoomInfo;
 import dev.relay.core.room.RoomSpec;
-import dev.relay.core.session.Identity;
 import dev.relay.core.session.UserInfo;
-import dev.relay.server.auth.BearerToken;
-import dev.relay.server.auth.JwtVerifier;
 import dev.relay.server.websocket.JsonCodec;
 import dev.relay.server.websocket.Timestamps;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.stream.Collectors;
 
 /** The seed's REST API under {@code /ws/...}, every answer in its envelope. */
 public final class RestApi {
     private static final Logger LOG = LoggerFactory.getLogger(RestApi.class);
 
     private final Hub hub;
-    private final JwtVerifier verifier;
     private final JsonCodec codec;
     private final ObjectMapper mapper;
     private final HttpResponses responses;
@@ -52,9 +42,8 @@ public final class RestApi {
     private final byte[] openApi;
     private final byte[] indexPage;
 
-    public RestApi(Hub hub, JwtVerifier verifier, JsonCodec codec, HttpResponses responses, int maxMessageBytes) {
+    public RestApi(Hub hub, JsonCodec codec, HttpResponses responses, int maxMessageBytes) {
         this.hub = hub;
-        this.verifier = verifier;
         this.codec = codec;
         this.mapper = codec.mapper();
         this.responses = responses;
@@ -75,43 +64,9 @@ public final class RestApi {
                 Route.of(HttpMethod.GET, "/ws/stats", true, this::stats));
     }
 
-    /** Answers one request that is not a WebSocket upgrade. */
-    public void handle(ChannelHandlerContext ctx, FullHttpRequest request) {
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
-        QueryStringDecoder query = new QueryStringDecoder(request.uri());
-        String[] path = Route.split(query.path());
-        List<HttpMethod> allowed = new ArrayList<>(2);
-        for (Route route : routes) {
-            Map<String, String> parameters = route.match(path);
-            if (parameters == null) {
-                continue;
-            }
-            if (!route.method().equals(request.method())) {
-                allowed.add(route.method());
-                continue;
-            }
-            dispatch(ctx, request, query, keepAlive, route, parameters);
-            return;
-        }
-        if (!allowed.isEmpty()) {
-            responses.error(ctx, keepAlive, ErrorCode.METHOD_NOT_ALLOWED, request.method() + " is not supported here; use "
-                    + allowed.stream().map(HttpMethod::name).collect(Collectors.joining(" or ")));
-            return;
-        }
-        responses.error(ctx, keepAlive, ErrorCode.NOT_FOUND, "no such endpoint: " + query.path());
-    }
-
-    private void dispatch(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query,
-                          boolean keepAlive, Route route, Map<String, String> parameters) {
-        try {
-            Identity identity = route.authenticated() ? verifier.verify(BearerToken.from(request, query)) : null;
-            route.handler().handle(new RestCall(ctx, request, query, parameters, identity, keepAlive));
-        } catch (ProtocolException refused) {
-            responses.error(ctx, keepAlive, refused.code(), refused.getMessage());
-        } catch (Exception e) {
-            LOG.error("event=rest_error method={} path={}", request.method(), query.path(), e);
-            responses.error(ctx, keepAlive, ErrorCode.INTERNAL_ERROR, "internal error");
-        }
+    /** The seed's routes, for the public port's {@link Router}. */
+    List<Route> routes() {
+        return routes;
     }
 
     private void index(RestCall call) {

@@ -34,6 +34,11 @@ record Route(HttpMethod method, String[] segments, boolean authenticated, Handle
         return parameters;
     }
 
+    /** The pattern as written, e.g. {@code /ws/rooms/{id}/join}. */
+    String pattern() {
+        return "/" + String.join("/", segments);
+    }
+
     static String[] split(String path) {
         String trimmed = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
         if (trimmed.isEmpty() || trimmed.equals("/")) {

@@ -11,7 +11,7 @@ import dev.relay.server.access.OriginPolicy;
 import dev.relay.server.auth.BearerToken;
 import dev.relay.server.auth.JwtVerifier;
 import dev.relay.server.http.HttpResponses;
-import dev.relay.server.http.RestApi;
+import dev.relay.server.http.Router;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -44,18 +44,20 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     private final IpPolicy ipPolicy;
     private final OriginPolicy originPolicy;
     private final ConnectionSlots slots;
-    private final RestApi restApi;
+    private final Router router;
     private final HttpResponses responses;
+    private final TransportEvents events;
 
     HttpGateHandler(Hub hub, JwtVerifier verifier, IpPolicy ipPolicy, OriginPolicy originPolicy,
-                    ConnectionSlots slots, RestApi restApi, HttpResponses responses) {
+                    ConnectionSlots slots, Router router, HttpResponses responses, TransportEvents events) {
         this.hub = hub;
         this.verifier = verifier;
         this.ipPolicy = ipPolicy;
         this.originPolicy = originPolicy;
         this.slots = slots;
-        this.restApi = restApi;
+        this.router = router;
         this.responses = responses;
+        this.events = events;
     }
 
     @Override
@@ -68,12 +70,16 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
         if (!ipPolicy.allows(peer.getAddress())) {
             LOG.info("event=refused reason=ip client={}", peer.getAddress().getHostAddress());
+            if (new QueryStringDecoder(request.uri()).path().equals(CONNECT_PATH)) {
+                events.handshakeRefused(peer.getAddress().getHostAddress(), ErrorCode.IP_FORBIDDEN,
+                        "address not allowed", null);
+            }
             responses.error(ctx, false, ErrorCode.IP_FORBIDDEN, "connections from your address are not allowed");
             return;
         }
         QueryStringDecoder query = new QueryStringDecoder(request.uri());
         if (!query.path().equals(CONNECT_PATH)) {
-            restApi.handle(ctx, request);
+            router.handle(ctx, request);
             return;
         }
         try {
@@ -88,6 +94,8 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         } catch (ProtocolException refused) {
             LOG.info("event=refused reason={} client={} detail=\"{}\"", refused.code().code(),
                     peer.getAddress().getHostAddress(), refused.getMessage());
+            events.handshakeRefused(peer.getAddress().getHostAddress(), refused.code(), refused.getMessage(),
+                    BearerToken.from(request, query));
             responses.error(ctx, false, refused.code(), refused.getMessage());
         }
     }

@@ -29,14 +29,24 @@ final class NettyConnection implements Connection {
     private final long hardLimitBytes;
     private final String remoteAddress;
     private final Runnable onSlowConsumer;
+    private final TransportEvents events;
     private boolean closing;
+    /** The close code to report when the connection ends; see {@link #closeCode()}. Set on the event loop. */
+    private int closeCode = NO_CLOSE_FRAME;
+
+    /** RFC 6455's code for a connection that ended without a close frame. */
+    static final int NO_CLOSE_FRAME = 1006;
+    /** RFC 6455's code for a close frame that carried no code. */
+    static final int NO_STATUS = 1005;
 
     /**
      * @param throughExtensions the connection negotiated an extension (compression), so frames must go through the
      *                          WebSocket encoder instead of as pre-encoded bytes
      */
-    NettyConnection(Channel channel, boolean throughExtensions, long hardLimitBytes, Runnable onSlowConsumer) {
+    NettyConnection(Channel channel, boolean throughExtensions, long hardLimitBytes, Runnable onSlowConsumer,
+                    TransportEvents events) {
         this.channel = channel;
+        this.events = events;
         this.throughExtensions = throughExtensions;
         this.hardLimitBytes = hardLimitBytes;
         this.onSlowConsumer = onSlowConsumer;
@@ -72,6 +82,10 @@ final class NettyConnection implements Connection {
     @Override
     public void send(EncodedFrame frame) {
         if (channel.eventLoop().inEventLoop()) {
+            // The fan-out's writes are counted by its lane, once per batch; direct sends are counted here.
+            if (!closing && channel.isActive()) {
+                events.sent(frame.length());
+            }
             write(frame);
             flush();
         } else {
@@ -96,6 +110,7 @@ final class NettyConnection implements Connection {
             return;
         }
         closing = true;
+        recordClose(reason.code());
         channel.writeAndFlush(new CloseWebSocketFrame(reason.code(), reason.reason()))
                 .addListener(ChannelFutureListener.CLOSE);
         // A peer that reads nothing would keep the close frame (and the socket) forever.
@@ -116,6 +131,21 @@ final class NettyConnection implements Connection {
     @Override
     public String remoteAddress() {
         return remoteAddress;
+    }
+
+    /** Notes the first close code seen, the server's or the client's; later ones (the echo) do not count. */
+    void recordClose(int code) {
+        if (closeCode == NO_CLOSE_FRAME) {
+            closeCode = code;
+        }
+    }
+
+    /**
+     * The code the connection ended with: the one the server sent, else the client's (1005 when its close frame had
+     * none), else 1006 when it dropped without a close frame.
+     */
+    int closeCode() {
+        return closeCode;
     }
 
     Channel channel() {

@@ -24,6 +24,7 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final JsonCodec codec;
     private final HttpGateHandler gate;
     private final HttpResponses responses;
+    private final TransportEvents events;
     private final WebSocketServerProtocolConfig protocolConfig;
 
     /** The slice of the configuration the pipeline needs. */
@@ -32,8 +33,9 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
     }
 
     RelayChannelInitializer(Settings settings, Hub hub, JsonCodec codec, HttpGateHandler gate,
-                            HttpResponses responses) {
+                            HttpResponses responses, TransportEvents events) {
         this.settings = settings;
+        this.events = events;
         this.hub = hub;
         this.codec = codec;
         this.gate = gate;
@@ -60,10 +62,11 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
             pipeline.addLast("ws-compression", new WebSocketServerCompressionHandler(0));
         }
         pipeline.addLast("http-gate", gate);
+        pipeline.addLast("ws-close-code", ClientCloseRecorder.INSTANCE);
         pipeline.addLast("ws-protocol", new WebSocketServerProtocolHandler(protocolConfig));
         pipeline.addLast("ws-aggregator", new WebSocketFrameAggregator(settings.maxMessageSize()));
         pipeline.addLast("heartbeat", new HeartbeatHandler(settings.pingPeriod(), settings.pongWait()));
         pipeline.addLast("ws-frames",
-                new WebSocketFrameHandler(hub, codec, settings.outboundLimitBytes(), settings.writeWait()));
+                new WebSocketFrameHandler(hub, codec, settings.outboundLimitBytes(), settings.writeWait(), events));
     }
 }

@@ -6,7 +6,7 @@ import dev.relay.server.access.OriginPolicy;
 import dev.relay.server.auth.JwtVerifier;
 import dev.relay.server.config.ServerConfig;
 import dev.relay.server.http.HttpResponses;
-import dev.relay.server.http.RestApi;
+import dev.relay.server.http.Router;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -41,21 +42,34 @@ public final class Transport {
     private final ServerConfig config;
     private final int maxPendingBytes;
     private final RelayChannelInitializer initializer;
+    private final Optional<InternalChannelInitializer> internalInitializer;
+    private final Optional<Integer> internalPort;
     private final boolean epoll = Epoll.isAvailable();
     private EventLoopGroup acceptors;
     private EventLoopGroup workers;
     private Channel serverChannel;
+    private Channel internalChannel;
     private boolean stopped;
 
+    /**
+     * @param maxPendingBytes bytes a connection may have queued before it counts as slow (max_pending_bytes)
+     * @param internal        the router of the internal port (metrics, health, perhaps admin), when there is one
+     * @param internalPort    the internal port; present exactly when {@code internal} is
+     */
     public Transport(ServerConfig config, int maxPendingBytes, Hub hub, JsonCodec codec, JwtVerifier verifier,
-                     IpPolicy ipPolicy, OriginPolicy originPolicy, RestApi restApi, HttpResponses responses) {
+                     IpPolicy ipPolicy, OriginPolicy originPolicy, Router router, Optional<Router> internal,
+                     Optional<Integer> internalPort, HttpResponses responses, TransportEvents events) {
         this.config = config;
         this.maxPendingBytes = maxPendingBytes;
+        this.internalPort = internalPort;
         ConnectionSlots slots = new ConnectionSlots(config.maxConnections());
-        HttpGateHandler gate = new HttpGateHandler(hub, verifier, ipPolicy, originPolicy, slots, restApi, responses);
+        HttpGateHandler gate = new HttpGateHandler(hub, verifier, ipPolicy, originPolicy, slots, router, responses,
+                events);
         this.initializer = new RelayChannelInitializer(new RelayChannelInitializer.Settings(
                 config.maxMessageSize(), config.enableCompression(), config.pingPeriod(), config.pongWait(),
-                config.writeWait(), (long) HARD_LIMIT_FACTOR * maxPendingBytes), hub, codec, gate, responses);
+                config.writeWait(), (long) HARD_LIMIT_FACTOR * maxPendingBytes), hub, codec, gate, responses,
+                events);
+        this.internalInitializer = internal.map(r -> new InternalChannelInitializer(r, responses));
     }
 
     public synchronized void start() throws InterruptedException {
@@ -76,12 +90,36 @@ public final class Transport {
                         new AdaptiveRecvByteBufAllocator(64, config.readBufferSize(), 64 * 1024))
                 .childHandler(initializer);
         try {
+            // The internal port first, so probes can see "starting" before the public port takes connections.
+            if (internalInitializer.isPresent()) {
+                internalChannel = new ServerBootstrap().group(acceptors, workers).channel(channelType)
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childHandler(internalInitializer.get())
+                        .bind(config.host(), internalPort.orElseThrow()).sync().channel();
+                LOG.info("event=listening_internal address={}", internalChannel.localAddress());
+            }
             serverChannel = bootstrap.bind(config.host(), config.port()).sync().channel();
         } catch (Exception e) {
+            if (internalChannel != null) {
+                internalChannel.close().syncUninterruptibly();
+            }
             shutdownGroups();
             throw e;
         }
         LOG.info("event=listening address={} transport={}", serverChannel.localAddress(), epoll ? "epoll" : "nio");
+    }
+
+    /** The event loops that own connections; for per-loop metrics. */
+    public EventLoopGroup workers() {
+        if (workers == null) {
+            throw new IllegalStateException("the server is not started");
+        }
+        return workers;
+    }
+
+    /** The internal port's address, when there is one. */
+    public Optional<InetSocketAddress> internalAddress() {
+        return Optional.ofNullable(internalChannel).map(channel -> (InetSocketAddress) channel.localAddress());
     }
 
     public InetSocketAddress localAddress() {
@@ -111,6 +149,9 @@ public final class Transport {
                 Thread.currentThread().interrupt();
                 break;
             }
+        }
+        if (internalChannel != null) {
+            internalChannel.close().syncUninterruptibly(); // last, so probes saw "shutting down" all along
         }
         shutdownGroups();
         LOG.info("event=stopped");

@@ -39,12 +39,15 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
     private final JsonCodec codec;
     private final long outboundLimitBytes;
     private final long writeWaitNanos;
+    private final TransportEvents events;
     private NettyConnection connection;
     private Session session;
     private ScheduledFuture<?> slowConsumerCheck;
 
-    WebSocketFrameHandler(Hub hub, JsonCodec codec, long outboundLimitBytes, Duration writeWait) {
+    WebSocketFrameHandler(Hub hub, JsonCodec codec, long outboundLimitBytes, Duration writeWait,
+                          TransportEvents events) {
         this.hub = hub;
+        this.events = events;
         this.codec = codec;
         this.outboundLimitBytes = outboundLimitBytes;
         this.writeWaitNanos = writeWait.toNanos();
@@ -65,7 +68,7 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
             pipeline.remove(HttpGateHandler.class); // HTTP is over for this channel
         }
         connection = new NettyConnection(ctx.channel(), negotiatedExtension(pipeline), outboundLimitBytes,
-                hub::slowConsumerClosed);
+                hub::slowConsumerClosed, events);
         ctx.channel().attr(CONNECTION).set(connection);
         try {
             session = hub.connect(request.identity(), connection, request.roomId(), request.resumeFrom());
@@ -73,6 +76,7 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
             connection.close(CloseReason.ROOM_NOT_FOUND);
             return;
         }
+        events.opened(session, connection.remoteAddress());
         LOG.info("event=connected client_id={} user={} room={} client={}", session.id(), session.userId(),
                 request.roomId(), connection.remoteAddress());
     }
@@ -93,14 +97,18 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
         }
         if (frame instanceof TextWebSocketFrame) {
             ClientMessage message;
+            int bytes = frame.content().readableBytes();
             try {
                 message = codec.decode(frame.content());
             } catch (ProtocolException malformed) {
+                events.received("invalid", bytes);
                 hub.sendError(session, malformed, null);
                 return;
             }
+            events.received(message.type(), bytes);
             hub.onMessage(session, message);
         } else if (frame instanceof BinaryWebSocketFrame) {
+            events.received(Hub.BINARY, frame.content().readableBytes());
             WireFrame binary = WireFrame.binary(ctx.alloc(), frame.content());
             try {
                 hub.onBinary(session, binary);
@@ -137,7 +145,9 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
         }
         if (session != null) {
             hub.disconnect(session);
-            LOG.info("event=disconnected client_id={} user={}", session.id(), session.userId());
+            events.closed(session, connection.closeCode());
+            LOG.info("event=disconnected client_id={} user={} code={}", session.id(), session.userId(),
+                    connection.closeCode());
         }
         super.channelInactive(ctx);
     }
@@ -149,8 +159,12 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
             connection.close(CloseReason.MESSAGE_TOO_BIG);
             return;
         }
-        if (cause instanceof CorruptedWebSocketFrameException) {
-            return; // the decoder has already sent the close frame with the right status and is closing
+        if (cause instanceof CorruptedWebSocketFrameException corrupted) {
+            // The decoder has already sent the close frame with the right status and is closing; note the status.
+            if (connection != null && corrupted.closeStatus() != null) {
+                connection.recordClose(corrupted.closeStatus().code());
+            }
+            return;
         }
         if (cause instanceof IOException) {
             // The peer reset or vanished: routine on the internet, not worth an error line.

@@ -127,6 +127,37 @@ class LauncherIT {
         }
     }
 
+    @Test
+    void logFilesAsAnOperatorGrepsThem() throws Exception {
+        int port = freePort();
+        Path logs = dir.resolve("logs");
+        Process server = start(Map.of("WS_JWT_SECRET", SECRET, "WS_LOG_DIR", logs.toString(), "WS_LOG_FORMAT", "json",
+                "WS_STATISTICS_INTERVAL", "100ms"), "--port", String.valueOf(port));
+        Path log = logs.resolve("websocket.log");
+        try {
+            assertServes(port, server);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!(Files.exists(log) && Files.readString(log).contains("PERFORMANCE connections="))
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+        } finally {
+            stop(server);
+        }
+
+        List<String> lines = Files.readAllLines(log);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<String> messages = new ArrayList<>();
+        for (String line : lines) {
+            com.fasterxml.jackson.databind.JsonNode object = json.readTree(line);
+            assertThat(object.isObject()).as("a JSON object per line: " + line).isTrue();
+            messages.add(object.path("formattedMessage").asText());
+        }
+        assertThat(lines).as("grep PERFORMANCE still works").anyMatch(line -> line.contains("PERFORMANCE connections="));
+        assertThat(messages).anyMatch(message -> message.startsWith("event=started"));
+        assertThat(Files.readString(logs.resolve("audit.log"))).contains("\"user_id\":\"probe\"", "\"event\":\"connect\"");
+    }
+
     private void assertServes(int port, Process process) throws Exception {
         String token = run(Map.of("WS_JWT_SECRET", SECRET), "token", "--user", "probe").out().strip();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

@@ -266,6 +266,9 @@ class ConfigLoaderTest {
             case "list of room ids" -> "lobby,news";
             case "list of CIDRs" -> "10.0.0.0/8,::1";
             case "list of origins" -> "https://app.example.com";
+            case "number 0..1" -> "0.5";
+            case "URL" -> "https://hooks.example.com/relay";
+            case "text or json" -> "json";
             default -> key.name().equals("port") ? "0" : "7";
         };
     }

@@ -4,20 +4,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.function.Function;
 
 /** The JDK's HTTP client against a {@link TestServer}, answering status and parsed JSON body. */
 public final class Http {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private final TestServer server;
+    private final Function<String, URI> uris;
 
-    Http(TestServer server) {
-        this.server = server;
+    Http(Function<String, URI> uris) {
+        this.uris = uris;
     }
 
     public record Response(int status, JsonNode body, HttpResponse<String> raw) {
@@ -47,7 +49,7 @@ public final class Http {
     }
 
     public HttpRequest.Builder request(String path, String token) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(server.httpUri(path)).timeout(Duration.ofSeconds(10));
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uris.apply(path)).timeout(Duration.ofSeconds(10));
         if (token != null) {
             builder.header("Authorization", "Bearer " + token);
         }

@@ -91,7 +91,24 @@ public final class TestServer implements AutoCloseable {
     }
 
     public Http http() {
-        return new Http(this);
+        return new Http(this::httpUri);
+    }
+
+    /** HTTP against the internal port; the server must have been started with {@code internal_port}. */
+    public Http internalHttp() {
+        int internal = service.internalAddress().orElseThrow(() ->
+                new IllegalStateException("started without internal_port")).getPort();
+        return new Http(path -> URI.create("http://127.0.0.1:" + internal + path));
+    }
+
+    /** The metrics as Prometheus text, scraped from whichever port serves them. */
+    public Prometheus scrape() {
+        Http http = service.internalAddress().isPresent() ? internalHttp() : http();
+        Http.Response response = http.get("/metrics", null);
+        if (response.status() != 200) {
+            throw new AssertionError("GET /metrics answered " + response.status());
+        }
+        return Prometheus.parse(response.raw().body());
     }
 
     @Override

@@ -1,0 +1,103 @@
+package dev.relay.server.http;
+
+import dev.relay.core.protocol.ErrorCode;
+import dev.relay.core.protocol.ProtocolException;
+import dev.relay.core.session.Identity;
+import dev.relay.server.auth.BearerToken;
+import dev.relay.server.auth.JwtVerifier;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Routes HTTP requests of one port to their handlers: finds the route, answers 404 and 405, checks the token of
+ * authenticated routes, and turns refusals and failures into the error envelope. A port serves the routes it is
+ * given: the public port the API, the internal port metrics, health and (if configured) the admin endpoints.
+ */
+public final class Router {
+    private static final Logger LOG = LoggerFactory.getLogger(Router.class);
+
+    private final List<Route> routes;
+    private final JwtVerifier verifier;
+    private final HttpResponses responses;
+    private final RequestEvents events;
+
+    /** A route as the OpenAPI document names it: upper-case method and path pattern; whether it needs a token. */
+    public record Endpoint(String method, String path, boolean authenticated) {
+    }
+
+    Router(List<Route> routes, JwtVerifier verifier, HttpResponses responses, RequestEvents events) {
+        this.routes = List.copyOf(routes);
+        this.verifier = verifier;
+        this.responses = responses;
+        this.events = events;
+    }
+
+    /** Every route this router serves. */
+    public List<Endpoint> endpoints() {
+        return routes.stream().map(route -> new Endpoint(route.method().name(), route.pattern(), route.authenticated())).toList();
+    }
+
+    /** Answers one request that is not a WebSocket upgrade. */
+    public void handle(ChannelHandlerContext ctx, FullHttpRequest request) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        QueryStringDecoder query = new QueryStringDecoder(request.uri());
+        String[] path = Route.split(query.path());
+        List<HttpMethod> allowed = new ArrayList<>(2);
+        for (Route route : routes) {
+            Map<String, String> parameters = route.match(path);
+            if (parameters == null) {
+                continue;
+            }
+            if (!route.method().equals(request.method())) {
+                allowed.add(route.method());
+                continue;
+            }
+            HttpResponses.startTiming(ctx, request.method().name(), route.pattern());
+            dispatch(ctx, request, query, keepAlive, route, parameters);
+            return;
+        }
+        HttpResponses.startTiming(ctx, request.method().name(), "unmatched");
+        if (!allowed.isEmpty()) {
+            responses.error(ctx, keepAlive, ErrorCode.METHOD_NOT_ALLOWED, request.method() + " is not supported here; use "
+                    + allowed.stream().map(HttpMethod::name).collect(Collectors.joining(" or ")));
+            return;
+        }
+        responses.error(ctx, keepAlive, ErrorCode.NOT_FOUND, "no such endpoint: " + query.path());
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query,
+                          boolean keepAlive, Route route, Map<String, String> parameters) {
+        try {
+            Identity identity = route.authenticated() ? authenticate(ctx, request, query) : null;
+            route.handler().handle(new RestCall(ctx, request, query, parameters, identity, keepAlive));
+        } catch (ProtocolException refused) {
+            responses.error(ctx, keepAlive, refused.code(), refused.getMessage());
+        } catch (Exception e) {
+            LOG.error("event=rest_error method={} path={}", request.method(), query.path(), e);
+            responses.error(ctx, keepAlive, ErrorCode.INTERNAL_ERROR, "internal error");
+        }
+    }
+
+    private Identity authenticate(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {
+        String token = BearerToken.from(request, query);
+        try {
+            return verifier.verify(token);
+        } catch (ProtocolException refused) {
+            String client = ctx.channel().remoteAddress() instanceof InetSocketAddress address
+                    ? address.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
+            events.unauthorized(client, refused.getMessage(), token);
+            throw refused;
+        }
+    }
+}

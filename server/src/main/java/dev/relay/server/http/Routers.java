@@ -1,0 +1,32 @@
+package dev.relay.server.http;
+
+import dev.relay.server.auth.JwtVerifier;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Which routes each port serves. Without an internal port, the public port serves everything. With one, metrics
+ * and health move there, and so do the admin-only routes when {@code adminInternal}.
+ *
+ * @param internal present when an internal port is configured
+ */
+public record Routers(Router main, Optional<Router> internal) {
+
+    public static Routers of(RestApi api, OpsApi ops, AdminApi admin, boolean separateInternal,
+                             boolean adminInternal, JwtVerifier verifier, HttpResponses responses,
+                             RequestEvents events) {
+        List<Route> main = new ArrayList<>(api.routes());
+        main.addAll(admin.userRoutes());
+        if (!separateInternal) {
+            main.addAll(admin.adminRoutes());
+            main.addAll(ops.routes());
+            return new Routers(new Router(main, verifier, responses, events), Optional.empty());
+        }
+        List<Route> internal = new ArrayList<>(ops.routes());
+        (adminInternal ? internal : main).addAll(admin.adminRoutes());
+        return new Routers(new Router(main, verifier, responses, events),
+                Optional.of(new Router(internal, verifier, responses, events)));
+    }
+}

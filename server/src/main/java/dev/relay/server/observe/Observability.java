@@ -1,0 +1,200 @@
+package dev.relay.server.observe;
+
+import dev.relay.core.Hub;
+import dev.relay.core.observe.HubObserver;
+import dev.relay.server.config.ObservabilityConfig;
+import dev.relay.server.config.RelayConfig;
+import dev.relay.server.http.RequestEvents;
+import dev.relay.server.websocket.TransportEvents;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.SingleThreadEventExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Everything an operator sees, wired together: metrics, health, activity and audit, the statistics line and the
+ * alerts. The statistics, the alerts and every /metrics scrape run on one operations thread of its own, never on
+ * an event loop. Create it before the {@link Hub} (which reports to {@link #hubObserver()}), then {@link #bind}.
+ */
+public final class Observability implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Observability.class);
+    private static final Duration WEBHOOK_RETRY_BACKOFF = Duration.ofSeconds(1);
+
+    private final RelayConfig config;
+    private final ObservabilityConfig settings;
+    private final Clock clock;
+    private final Metrics metrics;
+    private final AuditWriter audit;
+    private final ActivityLog activity;
+    private final ObservingEvents events;
+    private final Health health;
+    private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+    private final ScheduledExecutorService operations;
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private volatile Hub hub;
+
+    private Observability(RelayConfig config, Clock clock) {
+        this.config = config;
+        this.settings = config.observability();
+        this.clock = clock;
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        gcMetrics.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        this.metrics = new Metrics(registry, settings.enablePerformanceMetrics());
+        this.audit = new AuditWriter(config.server().logDir(), settings.logs().maxFileSize(),
+                settings.logs().retentionDays(), clock);
+        this.activity = new ActivityLog(audit, clock);
+        this.events = new ObservingEvents(metrics, activity);
+        this.health = new Health(() -> {
+            Hub current = hub;
+            return current != null && current.connections() >= config.server().maxConnections();
+        });
+        Gauge.builder("relay.audit.dropped", audit, AuditWriter::dropped)
+                .description("Audit lines dropped because the writer could not keep up").register(registry);
+        this.operations = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "relay-ops");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    public static Observability create(RelayConfig config, Clock clock) {
+        return new Observability(config, clock);
+    }
+
+    public HubObserver hubObserver() {
+        return events;
+    }
+
+    public TransportEvents transportEvents() {
+        return events;
+    }
+
+    public RequestEvents requestEvents() {
+        return events;
+    }
+
+    public Health health() {
+        return health;
+    }
+
+    public ActivityLog activity() {
+        return activity;
+    }
+
+    /** Where slow observability work (a scrape) runs instead of an event loop. */
+    public Executor executor() {
+        return operations;
+    }
+
+    /** The metrics in Prometheus' text format. Call on {@link #executor()}. */
+    public String scrape() {
+        return metrics.registry().scrape();
+    }
+
+    /** Reads the hub's gauges from now on. */
+    public void bind(Hub hub) {
+        this.hub = hub;
+        metrics.bindHub(hub);
+    }
+
+    /** A gauge of pending tasks per event loop: a loop that falls behind shows here first. */
+    public void bindEventLoops(Iterable<EventExecutor> loops) {
+        int index = 0;
+        for (EventExecutor loop : loops) {
+            if (loop instanceof SingleThreadEventExecutor single) {
+                Gauge.builder("relay.event.loop.pending.tasks", single, SingleThreadEventExecutor::pendingTasks)
+                        .description("Tasks waiting on each event loop").tag("loop", Integer.toString(index++))
+                        .register(metrics.registry());
+            }
+        }
+    }
+
+    /** The server is accepting connections: readiness passes, statistics and alerts start. */
+    public void serving() {
+        health.serving();
+        if (settings.enableStatistics()) {
+            Statistics statistics = new Statistics(this::sample, clock);
+            schedule(statistics::report, settings.statisticsInterval());
+        }
+        if (settings.enableAlerts()) {
+            AlertWebhook webhook = settings.alerts().webhookUrl().map(url -> new AlertWebhook(url,
+                    settings.alerts().webhookCooldown(), WEBHOOK_RETRY_BACKOFF, clock)).orElse(null);
+            Alerts alerts = new Alerts(settings.alerts(), this::sample, clock,
+                    webhook == null ? change -> { } : webhook);
+            if (webhook != null) {
+                closeables.add(webhook);
+            }
+            schedule(() -> {
+                alerts.check();
+                if (webhook != null) {
+                    webhook.tick();
+                }
+            }, settings.alerts().checkInterval());
+        }
+    }
+
+    /** The server is shutting down: readiness fails from now on. */
+    public void stopping() {
+        health.stopping();
+    }
+
+    private void schedule(Runnable task, Duration every) {
+        operations.scheduleAtFixedRate(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                // A failed report must not cancel the schedule.
+                LOG.error("event=observability_error", e);
+            }
+        }, every.toNanos(), every.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    Sample sample() {
+        Hub current = hub;
+        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        return new Sample(current == null ? 0 : current.connections(), config.server().maxConnections(),
+                current == null ? 0 : current.onlineUsers(), current == null ? 0 : current.roomInfos().size(),
+                metrics.messagesIn(), metrics.messagesOut(), metrics.handled(), metrics.failed(),
+                metrics.latencyPercentile(0.5), metrics.latencyPercentile(0.99), heap.getUsed(), heap.getMax());
+    }
+
+    @Override
+    public void close() {
+        operations.shutdownNow();
+        for (AutoCloseable closeable : closeables) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.warn("event=observability_close_failed", e);
+            }
+        }
+        audit.close();
+        gcMetrics.close();
+        metrics.registry().close();
+    }
+}

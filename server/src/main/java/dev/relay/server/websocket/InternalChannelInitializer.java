@@ -1,0 +1,72 @@
+package dev.relay.server.websocket;
+
+import dev.relay.server.http.BoundedHttpAggregator;
+import dev.relay.server.http.HttpResponses;
+import dev.relay.server.http.Router;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import dev.relay.core.protocol.ErrorCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+
+/**
+ * The internal port's pipeline: plain HTTP to its router, no WebSocket, no IP lists (the port is meant for a
+ * network only operators and their scrapers reach; the admin routes on it still need an admin token).
+ */
+final class InternalChannelInitializer extends ChannelInitializer<SocketChannel> {
+    private static final int MAX_BODY_BYTES = 16 * 1024;
+    private static final Logger LOG = LoggerFactory.getLogger(InternalChannelInitializer.class);
+
+    private final Handler handler;
+    private final HttpResponses responses;
+
+    InternalChannelInitializer(Router router, HttpResponses responses) {
+        this.handler = new Handler(router, responses);
+        this.responses = responses;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel channel) {
+        channel.pipeline()
+                .addLast("http-codec", new HttpServerCodec())
+                .addLast("http-aggregator", new BoundedHttpAggregator(MAX_BODY_BYTES, responses))
+                .addLast("internal", handler);
+    }
+
+    @ChannelHandler.Sharable
+    private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final Router router;
+        private final HttpResponses responses;
+
+        Handler(Router router, HttpResponses responses) {
+            this.router = router;
+            this.responses = responses;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            if (!request.decoderResult().isSuccess()) {
+                responses.error(ctx, false, HttpResponseStatus.BAD_REQUEST, ErrorCode.INVALID_FIELD,
+                        "malformed HTTP request");
+                return;
+            }
+            router.handle(ctx, request);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (!(cause instanceof IOException)) {
+                LOG.error("event=http_error port=internal client={}", ctx.channel().remoteAddress(), cause);
+            }
+            ctx.close();
+        }
+    }
+}
