@@ -116,7 +116,8 @@ public final class DeliveryLane implements Runnable {
                 }
                 try {
                     switch (delivery) {
-                        case Delivery.ToShard(EncodedFrame frame, Shard shard, long ignored) -> writeShard(frame, shard);
+                        case Delivery.ToShard(EncodedFrame frame, Shard shard, long ignored) ->
+                                writeShard(frame, shard);
                         case Delivery.ToUnion(EncodedFrame frame, Shard[] shards, Outbox except, long ignored) ->
                                 writeUnion(frame, shards, except);
                     }
