@@ -400,6 +400,11 @@ public final class Hub {
         return connections.get();
     }
 
+    /** Deliveries waiting on all event loops; near the lane queue limit, publishers start getting overloaded. */
+    public int queuedDeliveries() {
+        return lanes.values().stream().mapToInt(DeliveryLane::queued).sum();
+    }
+
     public Clock clock() {
         return clock;
     }

@@ -61,9 +61,11 @@ class HubModerationTest extends HubTestSupport {
         Client bob = connect(loop1, "bob", "general");
 
         assertThatThrownBy(() -> hub().closeRoom(user("mallory"), "general"))
-                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code().code()).isEqualTo("forbidden"));
+                .isInstanceOfSatisfying(ProtocolException.class,
+                        e -> assertThat(e.code().code()).isEqualTo("forbidden"));
         assertThatThrownBy(() -> hub().disconnectUser(user("mallory"), "bob", CloseReason.DISCONNECTED_BY_ADMIN))
-                .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code().code()).isEqualTo("forbidden"));
+                .isInstanceOfSatisfying(ProtocolException.class,
+                        e -> assertThat(e.code().code()).isEqualTo("forbidden"));
         assertThat(hub().roomExists("general")).isTrue();
         assertThat(bob.connection.closeCalls()).isZero();
     }

@@ -120,7 +120,8 @@ class HubObserverTest extends HubTestSupport {
         alice.send(roomMessage("general", "the only one this minute"));
         alice.send(roomMessage("general", "one too many"));
 
-        assertThat(recorder.events).containsExactly("accepted alice room_message general", "refused alice rate_limited");
+        assertThat(recorder.events)
+                .containsExactly("accepted alice room_message general", "refused alice rate_limited");
     }
 
     @Test
@@ -135,7 +136,8 @@ class HubObserverTest extends HubTestSupport {
         alice.send(roomMessage("general", "to three"));
 
         assertThat(recorder.writes).hasValue(3);
-        assertThat(recorder.bytes).as("a test frame's length is its content's bytes").hasValue(3L * "to three".length());
+        assertThat(recorder.bytes).as("a test frame's length is its content's bytes")
+                .hasValue(3L * "to three".length());
     }
 
     @Test
@@ -154,6 +156,22 @@ class HubObserverTest extends HubTestSupport {
 
         // Loop 1 flushed before the clock moved; loop 2 flushed 7 ms after the message was queued on it.
         assertThat(recorder.latencies).containsExactlyInAnyOrder(0L, Duration.ofMillis(7).toNanos());
+    }
+
+    @Test
+    void countsTheDeliveriesWaitingOnBusyLoops() {
+        Client alice = connect(loop1, "alice", "general");
+        connect(loop2, "bob", "general");
+        CountDownLatch busy = loop2.block();
+
+        alice.sendNoSync(roomMessage("general", "one"));
+        alice.sendNoSync(roomMessage("general", "two"));
+        loop1.sync();
+        assertThat(hub().queuedDeliveries()).as("two waiting on loop 2").isEqualTo(2);
+
+        busy.countDown();
+        syncAll();
+        assertThat(hub().queuedDeliveries()).isZero();
     }
 
     @Test

@@ -110,6 +110,9 @@ final class Metrics {
         Gauge.builder("relay.users.online", hub, Hub::onlineUsers).description("Users with a live connection")
                 .register(registry);
         Gauge.builder("relay.rooms", hub, h -> h.roomInfos().size()).description("Rooms").register(registry);
+        Gauge.builder("relay.delivery.queued", hub, Hub::queuedDeliveries)
+                .description("Deliveries waiting on the event loops; past 65536 on one loop, messages are refused")
+                .register(registry);
     }
 
     PrometheusMeterRegistry registry() {
