@@ -11,7 +11,9 @@ import dev.relay.core.protocol.MessageType;
 import dev.relay.core.session.Identity;
 import dev.relay.server.access.IpPolicy;
 import dev.relay.server.access.OriginPolicy;
+import dev.relay.server.auth.JwksKeys;
 import dev.relay.server.auth.JwtVerifier;
+import dev.relay.server.config.JwtConfig;
 import dev.relay.server.config.RelayConfig;
 import dev.relay.server.http.HttpResponses;
 import dev.relay.server.http.RestApi;
@@ -23,6 +25,8 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,6 +42,8 @@ public final class WebSocketService implements AutoCloseable {
     private final RelayConfig config;
     private final Hub hub;
     private final Transport transport;
+    /** Resources of optional features (e.g. the JWKS refresher), closed with the service. */
+    private final List<AutoCloseable> closeables = new ArrayList<>();
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "relay-housekeeping");
         thread.setDaemon(true);
@@ -52,7 +58,7 @@ public final class WebSocketService implements AutoCloseable {
         ObjectMapper mapper = new ObjectMapper().disable(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
         JsonCodec codec = new JsonCodec(mapper, PooledByteBufAllocator.DEFAULT);
         this.hub = new Hub(hubSettings(config), codec, clock, System::nanoTime);
-        JwtVerifier verifier = new JwtVerifier(secret, clock);
+        JwtVerifier verifier = verifier(config.security().jwt(), secret, clock);
         HttpResponses responses = new HttpResponses(mapper);
         RestApi restApi = new RestApi(hub, verifier, codec, responses, config.server().maxMessageSize());
         IpPolicy ipPolicy = new IpPolicy(config.security().enableIpWhitelist(), config.security().ipWhitelist(),
@@ -61,6 +67,20 @@ public final class WebSocketService implements AutoCloseable {
                 config.security().allowedOrigins());
         this.transport = new Transport(config.server(), config.delivery().maxPendingBytes(), hub, codec, verifier,
                 ipPolicy, originPolicy, restApi, responses);
+    }
+
+    /** HMAC with the secret unless a public key or a JWKS is configured; never both kinds at once. */
+    private JwtVerifier verifier(JwtConfig jwt, String secret, Clock clock) {
+        JwtVerifier.Rules rules = new JwtVerifier.Rules(jwt.clockSkew(), jwt.issuer(), jwt.audience());
+        if (jwt.publicKey().isPresent()) {
+            return JwtVerifier.publicKey(jwt.publicKey().get(), rules, clock);
+        }
+        if (jwt.jwksUrl().isPresent()) {
+            JwksKeys keys = new JwksKeys(jwt.jwksUrl().get(), jwt.jwksRefresh());
+            closeables.add(keys);
+            return JwtVerifier.jwks(keys, rules, clock);
+        }
+        return JwtVerifier.hmac(secret, rules, clock);
     }
 
     public static WebSocketService create(RelayConfig config) {
@@ -142,6 +162,13 @@ public final class WebSocketService implements AutoCloseable {
     @Override
     public void close() {
         housekeeping.shutdownNow();
+        for (AutoCloseable closeable : closeables) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.warn("event=close_failed resource={}", closeable, e);
+            }
+        }
         transport.stop(() -> hub.closeAll(CloseReason.SHUTTING_DOWN), () -> hub.connections() == 0,
                 config.delivery().shutdownTimeout());
     }

@@ -2,7 +2,9 @@ package dev.relay.server.config;
 
 import dev.relay.server.access.Cidr;
 
+import java.net.URI;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +66,19 @@ final class ConfigKeys {
             "Origins allowed by the origin check (* allows any); empty means same origin as the Host header.");
     static final ConfigKey<Optional<String>> JWT_SECRET = key("jwt_secret", secret(), "",
             "HS256 secret for tokens; when unset a random one is generated at startup and logged with an admin token.");
+    static final ConfigKey<Duration> JWT_CLOCK_SKEW = key("jwt_clock_skew", durationOrZero(), "30s",
+            "How far a token's exp and nbf may be off from the server's clock.");
+    static final ConfigKey<Optional<String>> JWT_ISSUER = key("jwt_issuer", SecurityValueTypes.optionalText(), "",
+            "When set, a token's iss must equal it.");
+    static final ConfigKey<Optional<String>> JWT_AUDIENCE = key("jwt_audience", SecurityValueTypes.optionalText(),
+            "", "When set, a token's aud must contain it.");
+    static final ConfigKey<Optional<PublicKey>> JWT_PUBLIC_KEY = key("jwt_public_key",
+            SecurityValueTypes.publicKey(), "", "RSA or EC public key (inline PEM or a PEM file); tokens must then be"
+                    + " RS/PS/ES-signed and HMAC tokens are refused.");
+    static final ConfigKey<Optional<URI>> JWT_JWKS_URL = key("jwt_jwks_url", SecurityValueTypes.optionalUrl(), "",
+            "JWKS URL of the identity provider; keys are chosen by kid and HMAC tokens are refused.");
+    static final ConfigKey<Duration> JWT_JWKS_REFRESH = key("jwt_jwks_refresh", duration(), "5m",
+            "How often the JWKS is fetched again (an unknown kid also triggers a fetch).");
     static final ConfigKey<Boolean> ENABLE_ROOM_LIMIT = key("enable_room_limit", bool(), "true",
             "Limit the number of rooms to max_rooms.");
     static final ConfigKey<Integer> MAX_ROOMS = key("max_rooms", integer(1, MAX), "100",

@@ -42,7 +42,8 @@ public record RelayConfig(ServerConfig server, SecurityConfig security, RoomConf
         }
         SecurityConfig s = security;
         return new RelayConfig(server, new SecurityConfig(checked, s.enableOriginCheck(), s.allowedOrigins(),
-                s.enableIpWhitelist(), s.ipWhitelist(), s.ipBlacklist(), s.enableRateLimit(), s.rateLimitPerMinute()),
+                s.enableIpWhitelist(), s.ipWhitelist(), s.ipBlacklist(), s.enableRateLimit(), s.rateLimitPerMinute(),
+                s.jwt()),
                 rooms, messages, presence, observability, cluster, delivery);
     }
 }

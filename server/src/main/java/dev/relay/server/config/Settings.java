@@ -41,7 +41,7 @@ final class Settings {
                         get(ENABLE_COMPRESSION), get(MAX_CONNECTIONS), get(LOG_DIR), get(DATA_DIR)),
                 new SecurityConfig(get(JWT_SECRET), get(ENABLE_ORIGIN_CHECK), get(ALLOWED_ORIGINS),
                         get(ENABLE_IP_WHITELIST), get(IP_WHITELIST), get(IP_BLACKLIST), get(ENABLE_RATE_LIMIT),
-                        get(RATE_LIMIT_PER_MINUTE)),
+                        get(RATE_LIMIT_PER_MINUTE), jwtConfig()),
                 new RoomConfig(get(ENABLE_ROOM_LIMIT), get(MAX_ROOMS), get(DEFAULT_ROOMS)),
                 new MessageConfig(get(MAX_MESSAGE_LENGTH), get(ENABLE_MESSAGE_FILTER),
                         get(ENABLE_MESSAGE_PERSISTENCE), get(MESSAGE_RETENTION_DAYS), get(ENABLE_MESSAGE_BROADCAST),
@@ -52,6 +52,15 @@ final class Settings {
                 new ClusterConfig(get(ENABLE_LOAD_BALANCING), get(ENABLE_MESSAGE_QUEUE)),
                 new DeliveryConfig(get(HISTORY_SIZE), get(HISTORY_TTL), get(RECOVERY_MAX_MESSAGES), get(DEDUP_WINDOW),
                         get(MAX_PENDING_BYTES), get(SHUTDOWN_TIMEOUT)));
+    }
+
+    private JwtConfig jwtConfig() {
+        if (get(JWT_PUBLIC_KEY).isPresent() && get(JWT_JWKS_URL).isPresent()) {
+            throw new ConfigException(JWT_JWKS_URL.path() + " (" + settings.get(JWT_JWKS_URL).source() + "): "
+                    + JWT_PUBLIC_KEY.path() + " is set too; tokens are checked with one or the other, so set only one");
+        }
+        return new JwtConfig(get(JWT_CLOCK_SKEW), get(JWT_ISSUER), get(JWT_AUDIENCE), get(JWT_PUBLIC_KEY),
+                get(JWT_JWKS_URL), get(JWT_JWKS_REFRESH));
     }
 
     /** Default rooms are real rooms, so with the limit on they must fit under it or startup could never succeed. */

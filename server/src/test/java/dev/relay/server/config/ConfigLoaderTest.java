@@ -266,8 +266,23 @@ class ConfigLoaderTest {
             case "list of room ids" -> "lobby,news";
             case "list of CIDRs" -> "10.0.0.0/8,::1";
             case "list of origins" -> "https://app.example.com";
+            case "URL" -> "https://auth.example.com/jwks.json";
+            case "PEM or path" -> publicKeyFile().toString();
             default -> key.name().equals("port") ? "0" : "7";
         };
+    }
+
+    /** A PEM file with an EC public key, written once: the sample for jwt_public_key. */
+    private static Path publicKeyFile() {
+        try {
+            java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+            generator.initialize(256);
+            Path file = Files.createTempFile("relay-key", ".pem");
+            file.toFile().deleteOnExit();
+            return Files.writeString(file, dev.relay.server.auth.PemKeys.toPem(generator.generateKeyPair().getPublic()));
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private Path yaml(String text) throws IOException {

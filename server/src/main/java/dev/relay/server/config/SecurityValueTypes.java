@@ -1,0 +1,111 @@
+package dev.relay.server.config;
+
+import dev.relay.server.auth.PemKeys;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.security.PublicKey;
+import java.util.Optional;
+
+/** Value types of the security settings; kept apart from {@link ValueTypes} so that file stays general. */
+final class SecurityValueTypes {
+    private SecurityValueTypes() {
+    }
+
+    /** Free text where empty means "not set" (so {@code WS_JWT_ISSUER=} undoes a file's value). */
+    static ValueType<Optional<String>> optionalText() {
+        return new ValueType<>() {
+            @Override
+            public Optional<String> parse(RawValue raw) throws BadValue {
+                if (raw instanceof RawValue.Sequence) {
+                    throw new BadValue("expected text, not a list");
+                }
+                String text = raw.text().strip();
+                return text.isEmpty() ? Optional.empty() : Optional.of(text);
+            }
+
+            @Override
+            public String description() {
+                return "string";
+            }
+
+            @Override
+            public String documentedDefault(String defaultText) {
+                return "(unset)";
+            }
+        };
+    }
+
+    /** An RSA or EC public key, as inline PEM or the path of a PEM file; read and checked at load time. */
+    static ValueType<Optional<PublicKey>> publicKey() {
+        return new ValueType<>() {
+            @Override
+            public Optional<PublicKey> parse(RawValue raw) throws BadValue {
+                if (raw instanceof RawValue.Sequence) {
+                    throw new BadValue("expected a PEM public key or a file path, not a list");
+                }
+                String text = raw.text().strip();
+                if (text.isEmpty()) {
+                    return Optional.empty();
+                }
+                try {
+                    return Optional.of(PemKeys.parse(text));
+                } catch (IllegalArgumentException e) {
+                    throw new BadValue(e.getMessage());
+                }
+            }
+
+            @Override
+            public String description() {
+                return "PEM or path";
+            }
+
+            @Override
+            public String display(RawValue raw) {
+                String text = raw.text().strip();
+                return text.startsWith("-----BEGIN") ? "<inline PEM>" : raw.display();
+            }
+
+            @Override
+            public String documentedDefault(String defaultText) {
+                return "(unset)";
+            }
+        };
+    }
+
+    /** An http or https URL, or empty for "not set". */
+    static ValueType<Optional<URI>> optionalUrl() {
+        String expected = "expected an http:// or https:// URL";
+        return new ValueType<>() {
+            @Override
+            public Optional<URI> parse(RawValue raw) throws BadValue {
+                if (raw instanceof RawValue.Sequence) {
+                    throw new BadValue(expected + ", not a list");
+                }
+                String text = raw.text().strip();
+                if (text.isEmpty()) {
+                    return Optional.empty();
+                }
+                try {
+                    URI uri = new URI(text);
+                    if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+                        throw new BadValue(expected);
+                    }
+                    return Optional.of(uri);
+                } catch (URISyntaxException e) {
+                    throw new BadValue(expected);
+                }
+            }
+
+            @Override
+            public String description() {
+                return "URL";
+            }
+
+            @Override
+            public String documentedDefault(String defaultText) {
+                return "(unset)";
+            }
+        };
+    }
+}
