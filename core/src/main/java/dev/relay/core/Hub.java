@@ -12,6 +12,7 @@ import dev.relay.core.history.StreamPosition;
 import dev.relay.core.policy.MessageRules;
 import dev.relay.core.policy.Permissions;
 import dev.relay.core.policy.RateLimiter;
+import dev.relay.core.policy.TokenCheck;
 import dev.relay.core.presence.Presence;
 import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.CloseReason;
@@ -76,6 +77,7 @@ public final class Hub {
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicLong totalMessages = new AtomicLong();
     private final AtomicLong slowConsumers = new AtomicLong();
+    private volatile TokenCheck tokenCheck = TokenCheck.UNSUPPORTED;
 
     /** A hub whose room history lives in memory, sized by the settings. */
     public Hub(HubSettings settings, Encoder encoder, Clock clock, RateLimiter.NanoClock nanoClock) {
@@ -182,6 +184,7 @@ public final class Hub {
                 case MessageType.LEAVE_ROOM -> leaveRoom(session, message);
                 case MessageType.RESUME -> resumeRoom(session, message);
                 case MessageType.STATUS -> chooseStatus(session, message);
+                case MessageType.REFRESH -> refreshToken(session, message);
                 default -> {
                     Published published = route(session.identity(), session, message);
                     if (message.id() != null) {
@@ -239,6 +242,19 @@ public final class Hub {
         }
         send(session, new ServerMessage(null, MessageType.ERROR, null, null, null, error.getMessage(), data,
                 clock.instant()));
+    }
+
+    /** Installs how {@code refresh} tokens are verified; until called, refresh is refused as unsupported. */
+    public void tokenCheck(TokenCheck check) {
+        this.tokenCheck = check;
+    }
+
+    /** Tells the client its token runs out at {@link Session#tokenExpiresAt()}; call on the session's executor. */
+    public void warnTokenExpiring(Session session) {
+        if (session.isOpen()) {
+            send(session, reply(MessageType.TOKEN_EXPIRING, null, null,
+                    "expires_at", session.tokenExpiresAt().toString()));
+        }
     }
 
     /** The transport closed a connection that could not keep up; counted for stats. */
@@ -517,6 +533,26 @@ public final class Hub {
             data.put("ref", ref);
         }
         send(session, new ServerMessage(null, MessageType.RESUMED, null, null, room.id(), null, data, clock.instant()));
+    }
+
+    /**
+     * A new token for the same user extends the connection to its {@code exp}. The identity (roles included) stays
+     * the one the connection was opened with: changing who a live connection is would need every check redone.
+     */
+    private void refreshToken(Session session, ClientMessage message) {
+        if (!(message.control().get("token") instanceof String token) || token.isBlank()) {
+            throw new ProtocolException(ErrorCode.MISSING_FIELD, "refresh needs data.token, the new token");
+        }
+        TokenCheck.Checked checked = tokenCheck.check(token);
+        if (!checked.identity().userId().equals(session.userId())) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN,
+                    "the new token is for another user; a connection keeps the user it was opened with");
+        }
+        if (checked.expiresAt().isAfter(session.tokenExpiresAt())) {
+            session.tokenExpiresAt(checked.expiresAt());
+        }
+        send(session, reply(MessageType.REFRESHED, null, message.id(),
+                "expires_at", session.tokenExpiresAt().toString()));
     }
 
     private void chooseStatus(Session session, ClientMessage message) {

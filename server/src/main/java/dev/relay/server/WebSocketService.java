@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.relay.core.Hub;
 import dev.relay.core.HubSettings;
 import dev.relay.core.Published;
+import dev.relay.core.policy.TokenCheck;
 import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.CloseReason;
 import dev.relay.core.protocol.MessageType;
@@ -59,6 +60,10 @@ public final class WebSocketService implements AutoCloseable {
         JsonCodec codec = new JsonCodec(mapper, PooledByteBufAllocator.DEFAULT);
         this.hub = new Hub(hubSettings(config), codec, clock, System::nanoTime);
         JwtVerifier verifier = verifier(config.security().jwt(), secret, clock);
+        hub.tokenCheck(token -> {
+            JwtVerifier.Verified checked = verifier.check(token);
+            return new TokenCheck.Checked(checked.identity(), checked.expiresAt());
+        });
         HttpResponses responses = new HttpResponses(mapper);
         RestApi restApi = new RestApi(hub, verifier, codec, responses, config.server().maxMessageSize());
         IpPolicy ipPolicy = new IpPolicy(config.security().enableIpWhitelist(), config.security().ipWhitelist(),

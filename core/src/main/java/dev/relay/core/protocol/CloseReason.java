@@ -11,6 +11,8 @@ public record CloseReason(int code, String reason) {
     public static final CloseReason INTERNAL_ERROR = new CloseReason(1011, "internal error");
     public static final CloseReason HEARTBEAT_TIMEOUT = new CloseReason(4000, "heartbeat timeout");
     public static final CloseReason SLOW_CONSUMER = new CloseReason(4008, "slow consumer");
+    /** The connection's token expired and no {@code refresh} replaced it in time. */
+    public static final CloseReason TOKEN_EXPIRED = new CloseReason(4401, "token expired");
     /** The room asked for at connect vanished between the upgrade check and the handshake. */
     public static final CloseReason ROOM_NOT_FOUND = new CloseReason(4404, "room not found");
 }

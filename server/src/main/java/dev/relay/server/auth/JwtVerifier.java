@@ -64,6 +64,11 @@ public final class JwtVerifier {
         return new JwtVerifier(jwks, rules, clock);
     }
 
+    /** How far past {@code exp} a token is still accepted; live connections get the same grace. */
+    public java.time.Duration clockSkew() {
+        return rules.clockSkew();
+    }
+
     public Identity verify(String token) {
         return check(token).identity();
     }

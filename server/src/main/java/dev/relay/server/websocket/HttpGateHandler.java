@@ -103,7 +103,8 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             throw new ProtocolException(ErrorCode.ORIGIN_NOT_ALLOWED,
                     "origin '" + origin + "' may not connect; add it to allowed_origins");
         }
-        Identity identity = verifier.verify(BearerToken.from(request, query));
+        JwtVerifier.Verified token = verifier.check(BearerToken.from(request, query));
+        Identity identity = token.identity();
         List<String> rooms = query.parameters().get("room_id");
         String roomId = rooms == null || rooms.getFirst().isEmpty() ? DEFAULT_ROOM : rooms.getFirst();
         if (!RoomIds.isValid(roomId)) {
@@ -112,7 +113,7 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         if (!hub.roomExists(roomId)) {
             throw new ProtocolException(ErrorCode.ROOM_NOT_FOUND, "room '" + roomId + "' does not exist");
         }
-        return new ConnectRequest(identity, roomId, resumePosition(query));
+        return new ConnectRequest(identity, roomId, resumePosition(query), token.expiresAt(), verifier.clockSkew());
     }
 
     /** {@code since} and {@code epoch} together ask to resume the connect room; one without the other is a mistake. */
