@@ -169,8 +169,10 @@ public final class Hub {
         if (!session.isOpen()) {
             return;
         }
+        if (!takeRateToken(session, message.id())) {
+            return;
+        }
         try {
-            takeRateToken(session);
             String type = message.type();
             if (type == null) {
                 throw new ProtocolException(ErrorCode.MISSING_FIELD, "a message needs a 'type'");
@@ -205,8 +207,10 @@ public final class Hub {
         if (!session.isOpen()) {
             return;
         }
+        if (!takeRateToken(session, null)) {
+            return;
+        }
         try {
-            takeRateToken(session);
             List<Room> joined = new ArrayList<>();
             for (String roomId : session.roomIds()) {
                 rooms.find(roomId).ifPresent(joined::add);
@@ -226,11 +230,22 @@ public final class Hub {
         }
     }
 
-    private void takeRateToken(Session session) {
-        if (!session.rateLimiter().tryAcquire()) {
-            throw new ProtocolException(ErrorCode.RATE_LIMITED,
-                    "more than " + settings.rateLimitPerMinute() + " messages a minute; this one was dropped");
+    /**
+     * False when the message must be dropped: answered with {@code rate_limited} and when to retry, or, for a client
+     * that keeps sending far past its limit, by closing the connection with 1008.
+     */
+    private boolean takeRateToken(Session session, String ref) {
+        RateLimiter limiter = session.rateLimiter();
+        if (limiter.tryAcquire()) {
+            return true;
         }
+        if (limiter.abusive()) {
+            session.connection().close(CloseReason.RATE_LIMIT_ABUSE);
+            return false;
+        }
+        sendError(session, new ProtocolException(ErrorCode.RATE_LIMITED, "more than " + settings.rateLimitPerMinute()
+                + " messages a minute; this one was dropped", limiter.retryAfterMillis()), ref);
+        return false;
     }
 
     /** Sends an {@code error} frame; {@code ref} is the client's message id, if it gave one. */
@@ -239,6 +254,9 @@ public final class Hub {
         data.put("code", error.code().code());
         if (ref != null) {
             data.put("ref", ref);
+        }
+        if (error.retryAfterMillis() >= 0) {
+            data.put("retry_after_ms", error.retryAfterMillis());
         }
         send(session, new ServerMessage(null, MessageType.ERROR, null, null, null, error.getMessage(), data,
                 clock.instant()));

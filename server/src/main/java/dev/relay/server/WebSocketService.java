@@ -6,6 +6,7 @@ import dev.relay.core.Hub;
 import dev.relay.core.HubSettings;
 import dev.relay.core.Published;
 import dev.relay.core.policy.TokenCheck;
+import dev.relay.core.policy.UserRateLimits;
 import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.CloseReason;
 import dev.relay.core.protocol.MessageType;
@@ -65,7 +66,9 @@ public final class WebSocketService implements AutoCloseable {
             return new TokenCheck.Checked(checked.identity(), checked.expiresAt());
         });
         HttpResponses responses = new HttpResponses(mapper);
-        RestApi restApi = new RestApi(hub, verifier, codec, responses, config.server().maxMessageSize());
+        RestApi restApi = new RestApi(hub, verifier, codec, responses, config.server().maxMessageSize())
+                .limitPerUser(new UserRateLimits(config.policies().restRateLimitPerMinute(), System::nanoTime,
+                        "REST requests"));
         IpPolicy ipPolicy = new IpPolicy(config.security().enableIpWhitelist(), config.security().ipWhitelist(),
                 config.security().ipBlacklist());
         OriginPolicy originPolicy = new OriginPolicy(config.security().enableOriginCheck(),

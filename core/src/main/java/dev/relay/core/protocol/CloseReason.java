@@ -7,6 +7,8 @@ package dev.relay.core.protocol;
 public record CloseReason(int code, String reason) {
     public static final CloseReason NORMAL = new CloseReason(1000, "normal closure");
     public static final CloseReason SHUTTING_DOWN = new CloseReason(1001, "server shutting down");
+    /** The client kept sending far past its rate limit (see RateLimiter.ABUSE_FACTOR). */
+    public static final CloseReason RATE_LIMIT_ABUSE = new CloseReason(1008, "rate limit exceeded");
     public static final CloseReason MESSAGE_TOO_BIG = new CloseReason(1009, "message too big");
     public static final CloseReason INTERNAL_ERROR = new CloseReason(1011, "internal error");
     public static final CloseReason HEARTBEAT_TIMEOUT = new CloseReason(4000, "heartbeat timeout");

@@ -54,6 +54,8 @@ final class ConfigKeys {
             "Limit how many messages each connection may send.");
     static final ConfigKey<Integer> RATE_LIMIT_PER_MINUTE = key("rate_limit_per_minute", integer(1, MAX), "1000",
             "Messages per minute per connection; excess messages get a rate_limited error and are dropped.");
+    static final ConfigKey<Integer> REST_RATE_LIMIT_PER_MINUTE = key("rest_rate_limit_per_minute", integer(0, MAX),
+            "600", "REST requests per minute per user; excess requests get HTTP 429 with Retry-After; 0 turns it off.");
     static final ConfigKey<Boolean> ENABLE_IP_WHITELIST = key("enable_ip_whitelist", bool(), "false",
             "Accept connections only from addresses in ip_whitelist.");
     static final ConfigKey<List<Cidr>> IP_WHITELIST = key("ip_whitelist", cidrs(), "",

@@ -51,7 +51,12 @@ final class Settings {
                         get(ENABLE_PERFORMANCE_METRICS), get(ENABLE_ALERTS)),
                 new ClusterConfig(get(ENABLE_LOAD_BALANCING), get(ENABLE_MESSAGE_QUEUE)),
                 new DeliveryConfig(get(HISTORY_SIZE), get(HISTORY_TTL), get(RECOVERY_MAX_MESSAGES), get(DEDUP_WINDOW),
-                        get(MAX_PENDING_BYTES), get(SHUTDOWN_TIMEOUT)));
+                        get(MAX_PENDING_BYTES), get(SHUTDOWN_TIMEOUT)),
+                policies());
+    }
+
+    private PolicyConfig policies() {
+        return new PolicyConfig(get(REST_RATE_LIMIT_PER_MINUTE));
     }
 
     private JwtConfig jwtConfig() {

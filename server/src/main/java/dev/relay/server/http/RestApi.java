@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.core.Hub;
 import dev.relay.core.HubStats;
 import dev.relay.core.Published;
+import dev.relay.core.policy.UserRateLimits;
 import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
@@ -51,6 +52,7 @@ public final class RestApi {
     private final List<Route> routes;
     private final byte[] openApi;
     private final byte[] indexPage;
+    private volatile UserRateLimits userLimits = new UserRateLimits(0, System::nanoTime, "REST requests");
 
     public RestApi(Hub hub, JwtVerifier verifier, JsonCodec codec, HttpResponses responses, int maxMessageBytes) {
         this.hub = hub;
@@ -73,6 +75,12 @@ public final class RestApi {
                 Route.of(HttpMethod.GET, "/ws/users/online", true, this::onlineUsers),
                 Route.of(HttpMethod.GET, "/ws/users/{id}", true, this::user),
                 Route.of(HttpMethod.GET, "/ws/stats", true, this::stats));
+    }
+
+    /** Limits each user's REST requests (after authentication; unauthenticated routes are not counted). */
+    public RestApi limitPerUser(UserRateLimits limits) {
+        this.userLimits = limits;
+        return this;
     }
 
     /** Answers one request that is not a WebSocket upgrade. */
@@ -105,9 +113,12 @@ public final class RestApi {
                           boolean keepAlive, Route route, Map<String, String> parameters) {
         try {
             Identity identity = route.authenticated() ? verifier.verify(BearerToken.from(request, query)) : null;
+            if (identity != null) {
+                userLimits.acquire(identity.userId());
+            }
             route.handler().handle(new RestCall(ctx, request, query, parameters, identity, keepAlive));
         } catch (ProtocolException refused) {
-            responses.error(ctx, keepAlive, refused.code(), refused.getMessage());
+            responses.error(ctx, keepAlive, refused);
         } catch (Exception e) {
             LOG.error("event=rest_error method={} path={}", request.method(), query.path(), e);
             responses.error(ctx, keepAlive, ErrorCode.INTERNAL_ERROR, "internal error");
