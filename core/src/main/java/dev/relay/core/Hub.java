@@ -9,6 +9,7 @@ import dev.relay.core.delivery.Slot;
 import dev.relay.core.history.HistoryStore;
 import dev.relay.core.history.MemoryHistoryStore;
 import dev.relay.core.history.StreamPosition;
+import dev.relay.core.policy.ContentFilter;
 import dev.relay.core.policy.MessageRules;
 import dev.relay.core.policy.Permissions;
 import dev.relay.core.policy.RateLimiter;
@@ -78,6 +79,7 @@ public final class Hub {
     private final AtomicLong totalMessages = new AtomicLong();
     private final AtomicLong slowConsumers = new AtomicLong();
     private volatile TokenCheck tokenCheck = TokenCheck.UNSUPPORTED;
+    private volatile ContentFilter contentFilter = ContentFilter.NONE;
 
     /** A hub whose room history lives in memory, sized by the settings. */
     public Hub(HubSettings settings, Encoder encoder, Clock clock, RateLimiter.NanoClock nanoClock) {
@@ -267,6 +269,11 @@ public final class Hub {
         this.tokenCheck = check;
     }
 
+    /** Installs the message filter applied to the content of every room message, private message and broadcast. */
+    public void contentFilter(ContentFilter filter) {
+        this.contentFilter = filter;
+    }
+
     /** Tells the client its token runs out at {@link Session#tokenExpiresAt()}; call on the session's executor. */
     public void warnTokenExpiring(Session session) {
         if (session.isOpen()) {
@@ -396,10 +403,12 @@ public final class Hub {
 
     // ---- routing ----
 
-    private Published route(Identity from, Session origin, ClientMessage message) {
-        if (!isPublishing(message.type())) {
-            throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown message type '" + message.type() + "'");
+    private Published route(Identity from, Session origin, ClientMessage unfiltered) {
+        if (!isPublishing(unfiltered.type())) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown message type '" + unfiltered.type() + "'");
         }
+        // Filtered before anything else sees it: recipients, history and retries only ever hold the filtered content.
+        ClientMessage message = contentFilter.apply(unfiltered);
         String retryKey = message.id() == null ? null : from.userId() + '\n' + message.id();
         Published pending = new Published(ids.next(), clock.instant());
         if (retryKey != null) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.relay.core.Hub;
 import dev.relay.core.HubSettings;
 import dev.relay.core.Published;
+import dev.relay.core.policy.ContentFilter;
 import dev.relay.core.policy.TokenCheck;
 import dev.relay.core.policy.UserRateLimits;
 import dev.relay.core.protocol.ClientMessage;
@@ -61,6 +62,9 @@ public final class WebSocketService implements AutoCloseable {
         JsonCodec codec = new JsonCodec(mapper, PooledByteBufAllocator.DEFAULT);
         this.hub = new Hub(hubSettings(config), codec, clock, System::nanoTime);
         JwtVerifier verifier = verifier(config.security().jwt(), secret, clock);
+        if (config.messages().enableMessageFilter()) {
+            hub.contentFilter(ContentFilter.of(config.policies().filterWords(), config.policies().filterAction()));
+        }
         hub.tokenCheck(token -> {
             JwtVerifier.Verified checked = verifier.check(token);
             return new TokenCheck.Checked(checked.identity(), checked.expiresAt());

@@ -10,6 +10,8 @@ public enum ErrorCode {
     MISSING_FIELD("missing_field", 400),
     UNKNOWN_TYPE("unknown_type", 400),
     INVALID_ROOM_ID("invalid_room_id", 400),
+    /** The message filter (filter_action: reject) refused the content. */
+    FILTERED("filtered", 400),
     MESSAGE_TOO_LONG("message_too_long", 413),
     PAYLOAD_TOO_LARGE("payload_too_large", 413),
     UNAUTHORIZED("unauthorized", 401),

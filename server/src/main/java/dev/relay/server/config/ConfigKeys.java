@@ -1,5 +1,6 @@
 package dev.relay.server.config;
 
+import dev.relay.core.policy.ContentFilter;
 import dev.relay.server.access.Cidr;
 
 import java.net.URI;
@@ -93,8 +94,14 @@ final class ConfigKeys {
             "30", "Days stored messages are kept.");
     static final ConfigKey<Integer> MAX_MESSAGE_LENGTH = key("max_message_length", integer(1, MAX), "1000",
             "Most characters (Unicode code points) of a message's content.");
-    static final ConfigKey<Boolean> ENABLE_MESSAGE_FILTER = planned("enable_message_filter", bool(), "true",
-            "Filter message content.");
+    static final ConfigKey<Boolean> ENABLE_MESSAGE_FILTER = key("enable_message_filter", bool(), "true",
+            "Apply the word filter to message content; with no words configured it does nothing.");
+    static final ConfigKey<List<String>> FILTER_WORDS = key("filter_words", SecurityValueTypes.words(), "",
+            "Words the message filter matches, case-insensitively, anywhere in content.");
+    static final ConfigKey<Optional<Path>> FILTER_WORDS_FILE = key("filter_words_file",
+            SecurityValueTypes.optionalFile(), "", "A file of more filter words, one per line.");
+    static final ConfigKey<ContentFilter.Action> FILTER_ACTION = key("filter_action", SecurityValueTypes.filterAction(),
+            "mask", "mask replaces each matched character with *; reject refuses the message with filtered.");
     static final ConfigKey<Boolean> ENABLE_USER_STATUS = key("enable_user_status", bool(), "true",
             "Turn users who send nothing for user_status_timeout away, and back online when they do.");
     static final ConfigKey<Duration> USER_STATUS_TIMEOUT = key("user_status_timeout", duration(), "5m",

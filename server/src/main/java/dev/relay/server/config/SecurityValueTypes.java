@@ -1,10 +1,15 @@
 package dev.relay.server.config;
 
+import dev.relay.core.policy.ContentFilter;
 import dev.relay.server.auth.PemKeys;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.security.PublicKey;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /** Value types of the security settings; kept apart from {@link ValueTypes} so that file stays general. */
@@ -107,5 +112,51 @@ final class SecurityValueTypes {
                 return "(unset)";
             }
         };
+    }
+
+    /** Words for the message filter: any text; blanks are dropped and duplicates are harmless. */
+    static ValueType<List<String>> words() {
+        return new ValueTypes.ListOf<>("list of words", "expected a list of words", text -> text, false);
+    }
+
+    /** A file path where empty means "not set"; the file is read when the configuration is built. */
+    static ValueType<Optional<Path>> optionalFile() {
+        String expected = "expected a file path";
+        return new ValueType<>() {
+            @Override
+            public Optional<Path> parse(RawValue raw) throws BadValue {
+                if (raw instanceof RawValue.Sequence) {
+                    throw new BadValue(expected + ", not a list");
+                }
+                String text = raw.text().strip();
+                if (text.isEmpty()) {
+                    return Optional.empty();
+                }
+                try {
+                    return Optional.of(Path.of(text));
+                } catch (InvalidPathException e) {
+                    throw new BadValue(expected + "; " + e.getReason());
+                }
+            }
+
+            @Override
+            public String description() {
+                return "file path";
+            }
+
+            @Override
+            public String documentedDefault(String defaultText) {
+                return "(unset)";
+            }
+        };
+    }
+
+    static ValueType<ContentFilter.Action> filterAction() {
+        String expected = "expected mask or reject";
+        return new ValueTypes.Single<>("mask or reject", expected, text -> switch (text.toLowerCase(Locale.ROOT)) {
+            case "mask" -> ContentFilter.Action.MASK;
+            case "reject" -> ContentFilter.Action.REJECT;
+            default -> throw new BadValue(expected);
+        });
     }
 }

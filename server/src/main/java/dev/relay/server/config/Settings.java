@@ -1,8 +1,14 @@
 package dev.relay.server.config;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static dev.relay.server.config.ConfigKeys.*;
 
@@ -56,7 +62,24 @@ final class Settings {
     }
 
     private PolicyConfig policies() {
-        return new PolicyConfig(get(REST_RATE_LIMIT_PER_MINUTE));
+        return new PolicyConfig(get(REST_RATE_LIMIT_PER_MINUTE), filterWords(), get(FILTER_ACTION));
+    }
+
+    /** filter_words plus the lines of filter_words_file (blank lines and lines starting with # skipped). */
+    private List<String> filterWords() {
+        List<String> words = new ArrayList<>(get(FILTER_WORDS));
+        Optional<Path> file = get(FILTER_WORDS_FILE);
+        if (file.isPresent()) {
+            try {
+                Files.readAllLines(file.get()).stream().map(String::strip)
+                        .filter(line -> !line.isEmpty() && !line.startsWith("#")).forEach(words::add);
+            } catch (IOException | UncheckedIOException e) {
+                Setting setting = settings.get(FILTER_WORDS_FILE);
+                throw new ConfigException(FILTER_WORDS_FILE.path() + " = " + setting.raw().display() + " ("
+                        + setting.source() + "): cannot read the file (" + e.getMessage() + ")");
+            }
+        }
+        return List.copyOf(words);
     }
 
     private JwtConfig jwtConfig() {

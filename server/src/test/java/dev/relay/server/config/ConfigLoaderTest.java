@@ -268,8 +268,20 @@ class ConfigLoaderTest {
             case "list of origins" -> "https://app.example.com";
             case "URL" -> "https://auth.example.com/jwks.json";
             case "PEM or path" -> publicKeyFile().toString();
+            case "file path" -> wordsFile().toString();
+            case "mask or reject" -> "reject";
             default -> key.name().equals("port") ? "0" : "7";
         };
+    }
+
+    private static Path wordsFile() {
+        try {
+            Path file = Files.createTempFile("relay-words", ".txt");
+            file.toFile().deleteOnExit();
+            return Files.writeString(file, "spam\n# a comment\n\neggs\n");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A PEM file with an EC public key, written once: the sample for jwt_public_key. */
