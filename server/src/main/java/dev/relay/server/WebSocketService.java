@@ -12,14 +12,17 @@ import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.CloseReason;
 import dev.relay.core.protocol.MessageType;
 import dev.relay.core.session.Identity;
+import dev.relay.server.access.ClientAddresses;
 import dev.relay.server.access.IpPolicy;
 import dev.relay.server.access.OriginPolicy;
 import dev.relay.server.auth.JwksKeys;
 import dev.relay.server.auth.JwtVerifier;
 import dev.relay.server.config.JwtConfig;
+import dev.relay.server.config.PolicyConfig;
 import dev.relay.server.config.RelayConfig;
 import dev.relay.server.http.HttpResponses;
 import dev.relay.server.http.RestApi;
+import dev.relay.server.websocket.ConnectLimits;
 import dev.relay.server.websocket.JsonCodec;
 import dev.relay.server.websocket.Transport;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -78,7 +81,13 @@ public final class WebSocketService implements AutoCloseable {
         OriginPolicy originPolicy = new OriginPolicy(config.security().enableOriginCheck(),
                 config.security().allowedOrigins());
         this.transport = new Transport(config.server(), config.delivery().maxPendingBytes(), hub, codec, verifier,
-                ipPolicy, originPolicy, restApi, responses);
+                ipPolicy, originPolicy, restApi, responses, connectLimits(config));
+    }
+
+    private static ConnectLimits connectLimits(RelayConfig config) {
+        PolicyConfig p = config.policies();
+        return new ConnectLimits(p.maxConnectionsPerUser(), p.maxConnectionsPerIp(), p.maxConnectsPerIpPerMinute(),
+                new ClientAddresses(p.trustedProxies()));
     }
 
     /** HMAC with the secret unless a public key or a JWKS is configured; never both kinds at once. */

@@ -51,6 +51,12 @@ final class ConfigKeys {
             "Negotiate permessage-deflate with clients that offer it.");
     static final ConfigKey<Integer> MAX_CONNECTIONS = key("max_connections", integer(1, MAX), "10000",
             "Most concurrent WebSocket connections; more are refused with HTTP 503.");
+    static final ConfigKey<Integer> MAX_CONNECTIONS_PER_USER = key("max_connections_per_user", integer(0, MAX), "0",
+            "Most concurrent connections of one user; more are refused with HTTP 429; 0 is no limit.");
+    static final ConfigKey<Integer> MAX_CONNECTIONS_PER_IP = key("max_connections_per_ip", integer(0, MAX), "0",
+            "Most concurrent connections from one client address; more are refused with HTTP 429; 0 is no limit.");
+    static final ConfigKey<Integer> MAX_CONNECTS_PER_IP_PER_MINUTE = key("max_connects_per_ip_per_minute",
+            integer(0, MAX), "0", "New connections per minute from one client address; more get HTTP 429; 0 is no limit.");
     static final ConfigKey<Boolean> ENABLE_RATE_LIMIT = key("enable_rate_limit", bool(), "true",
             "Limit how many messages each connection may send.");
     static final ConfigKey<Integer> RATE_LIMIT_PER_MINUTE = key("rate_limit_per_minute", integer(1, MAX), "1000",
@@ -63,6 +69,8 @@ final class ConfigKeys {
             "Addresses allowed when enable_ip_whitelist is on; others are refused with HTTP 403.");
     static final ConfigKey<List<Cidr>> IP_BLACKLIST = key("ip_blacklist", cidrs(), "",
             "Addresses always refused with HTTP 403.");
+    static final ConfigKey<List<Cidr>> TRUSTED_PROXIES = key("trusted_proxies", cidrs(), "",
+            "Proxies whose Forwarded / X-Forwarded-For headers give the client address.");
     static final ConfigKey<Boolean> ENABLE_ORIGIN_CHECK = key("enable_origin_check", bool(), "true",
             "Check the Origin header of browser requests.");
     static final ConfigKey<List<String>> ALLOWED_ORIGINS = key("allowed_origins", origins(), "",

@@ -1,6 +1,7 @@
 package dev.relay.server.config;
 
 import dev.relay.core.policy.ContentFilter;
+import dev.relay.server.access.Cidr;
 
 import java.util.List;
 import java.util.Objects;
@@ -11,9 +12,16 @@ import java.util.Objects;
  * @param restRateLimitPerMinute REST requests per minute per user; 0 turns the limit off
  * @param filterWords            the message filter's words: filter_words plus the lines of filter_words_file
  * @param filterAction           what the filter does with a match
+ * @param maxConnectionsPerUser  concurrent connections per user id; 0 is no limit
+ * @param maxConnectionsPerIp    concurrent connections per client address; 0 is no limit
+ * @param maxConnectsPerIpPerMinute new connections per client address per minute; 0 is no limit
+ * @param trustedProxies         peers whose Forwarded / X-Forwarded-For headers name the client
  */
-public record PolicyConfig(int restRateLimitPerMinute, List<String> filterWords, ContentFilter.Action filterAction) {
+public record PolicyConfig(int restRateLimitPerMinute, List<String> filterWords, ContentFilter.Action filterAction,
+                           int maxConnectionsPerUser, int maxConnectionsPerIp, int maxConnectsPerIpPerMinute,
+                           List<Cidr> trustedProxies) {
     public PolicyConfig {
+        trustedProxies = List.copyOf(trustedProxies);
         filterWords = List.copyOf(filterWords);
         Objects.requireNonNull(filterAction, "filterAction");
     }

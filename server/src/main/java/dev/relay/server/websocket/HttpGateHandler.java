@@ -2,6 +2,7 @@ package dev.relay.server.websocket;
 
 import dev.relay.core.Hub;
 import dev.relay.core.history.StreamPosition;
+import dev.relay.core.policy.UserRateLimits;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.room.RoomIds;
@@ -25,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 
@@ -46,9 +48,17 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     private final ConnectionSlots slots;
     private final RestApi restApi;
     private final HttpResponses responses;
+    private final ConnectLimits limits;
+    private final KeyedSlots perUser;
+    private final KeyedSlots perAddress;
+    private final UserRateLimits connectRate;
 
     HttpGateHandler(Hub hub, JwtVerifier verifier, IpPolicy ipPolicy, OriginPolicy originPolicy,
-                    ConnectionSlots slots, RestApi restApi, HttpResponses responses) {
+                    ConnectionSlots slots, RestApi restApi, HttpResponses responses, ConnectLimits limits) {
+        this.limits = limits;
+        this.perUser = new KeyedSlots(limits.perUser());
+        this.perAddress = new KeyedSlots(limits.perAddress());
+        this.connectRate = limits.connectRate();
         this.hub = hub;
         this.verifier = verifier;
         this.ipPolicy = ipPolicy;
@@ -66,8 +76,13 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             return;
         }
         InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
-        if (!ipPolicy.allows(peer.getAddress())) {
-            LOG.info("event=refused reason=ip client={}", peer.getAddress().getHostAddress());
+        InetAddress clientAddress = limits.addresses().resolve(peer.getAddress(),
+                request.headers().getAll("Forwarded"),
+                request.headers().getAll("X-Forwarded-For"));
+        String client = clientAddress.getHostAddress();
+        ctx.channel().attr(NettyConnection.CLIENT_ADDRESS).set(client);
+        if (!ipPolicy.allows(clientAddress)) {
+            LOG.info("event=refused reason=ip client={}", client);
             responses.error(ctx, false, ErrorCode.IP_FORBIDDEN, "connections from your address are not allowed");
             return;
         }
@@ -77,19 +92,41 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             return;
         }
         try {
+            // Before the token is checked: a handshake flood must not make the server verify signatures.
+            connectRate.acquire(client);
             ConnectRequest accepted = admit(request, query);
-            if (!slots.tryAcquire()) {
-                throw new ProtocolException(ErrorCode.TOO_MANY_CONNECTIONS,
-                        "the server is at its limit of " + slots.max() + " connections; retry later");
-            }
-            ctx.channel().closeFuture().addListener(closed -> slots.release());
+            takeSlots(ctx, client, accepted.identity().userId());
             ctx.channel().attr(ConnectRequest.KEY).set(accepted);
             ctx.fireChannelRead(request.retain()); // on to WebSocketServerProtocolHandler for the handshake
         } catch (ProtocolException refused) {
-            LOG.info("event=refused reason={} client={} detail=\"{}\"", refused.code().code(),
-                    peer.getAddress().getHostAddress(), refused.getMessage());
-            responses.error(ctx, false, refused.code(), refused.getMessage());
+            LOG.info("event=refused reason={} client={} detail=\"{}\"", refused.code().code(), client,
+                    refused.getMessage());
+            responses.error(ctx, false, refused);
         }
+    }
+
+    /** The global, per-address and per-user connection slots, all or none; released when the channel closes. */
+    private void takeSlots(ChannelHandlerContext ctx, String client, String userId) {
+        if (!slots.tryAcquire()) {
+            throw new ProtocolException(ErrorCode.TOO_MANY_CONNECTIONS,
+                    "the server is at its limit of " + slots.max() + " connections; retry later");
+        }
+        if (!perAddress.tryAcquire(client)) {
+            slots.release();
+            throw new ProtocolException(ErrorCode.CONNECTION_LIMIT, "your address already has " + perAddress.max()
+                    + " connections, the most allowed (max_connections_per_ip)");
+        }
+        if (!perUser.tryAcquire(userId)) {
+            slots.release();
+            perAddress.release(client);
+            throw new ProtocolException(ErrorCode.CONNECTION_LIMIT, "user '" + userId + "' already has "
+                    + perUser.max() + " connections, the most allowed (max_connections_per_user)");
+        }
+        ctx.channel().closeFuture().addListener(closed -> {
+            slots.release();
+            perAddress.release(client);
+            perUser.release(userId);
+        });
     }
 
     private ConnectRequest admit(FullHttpRequest request, QueryStringDecoder query) {

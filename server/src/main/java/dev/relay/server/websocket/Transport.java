@@ -48,11 +48,13 @@ public final class Transport {
     private boolean stopped;
 
     public Transport(ServerConfig config, int maxPendingBytes, Hub hub, JsonCodec codec, JwtVerifier verifier,
-                     IpPolicy ipPolicy, OriginPolicy originPolicy, RestApi restApi, HttpResponses responses) {
+                     IpPolicy ipPolicy, OriginPolicy originPolicy, RestApi restApi, HttpResponses responses,
+                     ConnectLimits limits) {
         this.config = config;
         this.maxPendingBytes = maxPendingBytes;
         ConnectionSlots slots = new ConnectionSlots(config.maxConnections());
-        HttpGateHandler gate = new HttpGateHandler(hub, verifier, ipPolicy, originPolicy, slots, restApi, responses);
+        HttpGateHandler gate = new HttpGateHandler(hub, verifier, ipPolicy, originPolicy, slots, restApi, responses,
+                limits);
         this.initializer = new RelayChannelInitializer(new RelayChannelInitializer.Settings(
                 config.maxMessageSize(), config.enableCompression(), config.pingPeriod(), config.pongWait(),
                 config.writeWait(), (long) HARD_LIMIT_FACTOR * maxPendingBytes), hub, codec, gate, responses);
