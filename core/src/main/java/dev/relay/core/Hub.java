@@ -32,6 +32,7 @@ import dev.relay.core.room.RoomSpec;
 import dev.relay.core.session.Identity;
 import dev.relay.core.session.Session;
 import dev.relay.core.session.UserDirectory;
+import dev.relay.core.session.UserIds;
 import dev.relay.core.session.UserInfo;
 import dev.relay.core.session.UserStatus;
 
@@ -463,6 +464,9 @@ public final class Hub {
         String to = message.to();
         if (to == null || to.isEmpty()) {
             throw new ProtocolException(ErrorCode.MISSING_FIELD, "a private message needs 'to', the user id");
+        }
+        if (!UserIds.isValid(to)) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, "'to' is not a valid user id: " + UserIds.RULE);
         }
         rules.checkBody(message);
         Audience recipient = users.audience(to).orElseThrow(() ->

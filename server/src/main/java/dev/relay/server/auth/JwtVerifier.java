@@ -9,6 +9,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.session.Identity;
+import dev.relay.core.session.UserIds;
 
 import java.text.ParseException;
 import java.time.Clock;
@@ -124,6 +125,9 @@ public final class JwtVerifier {
         String subject = claims.getSubject();
         if (subject == null || subject.isBlank()) {
             throw refused("the token has no 'sub' claim (the user id)");
+        }
+        if (!UserIds.isValid(subject)) {
+            throw refused("the token's 'sub' is not a valid user id: " + UserIds.RULE);
         }
         String name = stringClaim(claims, "name");
         Identity identity = new Identity(subject, name, stringSet(claims, "roles"));
