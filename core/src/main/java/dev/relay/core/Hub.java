@@ -13,6 +13,7 @@ import dev.relay.core.policy.ContentFilter;
 import dev.relay.core.policy.MessageRules;
 import dev.relay.core.policy.Permissions;
 import dev.relay.core.policy.RateLimiter;
+import dev.relay.core.policy.RoomAccess;
 import dev.relay.core.policy.TokenCheck;
 import dev.relay.core.presence.Presence;
 import dev.relay.core.protocol.ClientMessage;
@@ -39,10 +40,12 @@ import dev.relay.core.session.UserStatus;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -69,7 +72,8 @@ public final class Hub {
     private final RateLimiter.NanoClock nanoClock;
     private final IdGenerator ids;
     private final MessageRules rules;
-    private final Permissions permissions = new Permissions();
+    private volatile Permissions permissions = Permissions.DEFAULT;
+    private final RoomAccess roomAccess = new RoomAccess();
     private final RoomRegistry rooms;
     private final UserDirectory users = new UserDirectory();
     private final Presence presence;
@@ -119,6 +123,7 @@ public final class Hub {
      */
     public Session connect(Identity identity, Connection connection, String roomId, StreamPosition resumeFrom) {
         Room room = rooms.require(roomId);
+        roomAccess.requireEntry(identity, roomId);
         DeliveryLane lane = lanes.computeIfAbsent(connection.executor(),
                 executor -> new DeliveryLane(executor, settings.laneQueueLimit()));
         RateLimiter limiter = settings.rateLimitPerMinute() > 0
@@ -309,12 +314,50 @@ public final class Hub {
         return route(sender, null, message);
     }
 
-    /** Creates a room; only admins may. */
+    /** Creates a public room; only the roles {@link Permissions#createRooms()} names may. */
     public RoomInfo createRoom(Identity actor, RoomSpec spec) {
+        return createRoom(actor, spec, false, Set.of());
+    }
+
+    /**
+     * Creates a room; a private one only {@code members}, the creator, admins and tokens whose {@code rooms} claim
+     * names it may enter.
+     */
+    public RoomInfo createRoom(Identity actor, RoomSpec spec, boolean isPrivate, Set<String> members) {
         if (!permissions.mayCreateRooms(actor)) {
-            throw new ProtocolException(ErrorCode.FORBIDDEN, "only admins may create rooms");
+            throw new ProtocolException(ErrorCode.FORBIDDEN,
+                    "only " + permissions.whoMayCreateRooms() + " may create rooms");
         }
-        return rooms.create(spec).info();
+        for (String member : members) {
+            if (!UserIds.isValid(member)) {
+                throw new ProtocolException(ErrorCode.INVALID_FIELD, "'members' holds an invalid user id: "
+                        + UserIds.RULE);
+            }
+        }
+        if (isPrivate) {
+            // Before the room exists, so there is no moment at which it is public.
+            Set<String> allowed = new HashSet<>(members);
+            allowed.add(actor.userId());
+            roomAccess.restrict(spec.id(), allowed);
+        }
+        try {
+            return rooms.create(spec).info();
+        } catch (RuntimeException refused) {
+            if (isPrivate && !rooms.find(spec.id()).isPresent()) {
+                roomAccess.forget(spec.id());
+            }
+            throw refused;
+        }
+    }
+
+    /** Installs who may do what; until called, {@link Permissions#DEFAULT}. */
+    public void permissions(Permissions permissions) {
+        this.permissions = permissions;
+    }
+
+    /** Which rooms are private and who may enter them. */
+    public RoomAccess roomAccess() {
+        return roomAccess;
     }
 
     /** Puts every live connection of the user in the room. Completes with the number of connections moved. */
@@ -461,6 +504,10 @@ public final class Hub {
         if (!settings.enablePrivateMessaging()) {
             throw new ProtocolException(ErrorCode.FEATURE_DISABLED, "private messages are turned off on this server");
         }
+        if (!permissions.mayPrivateMessage(from)) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN,
+                    "only " + permissions.whoMayPrivateMessage() + " may send private messages");
+        }
         String to = message.to();
         if (to == null || to.isEmpty()) {
             throw new ProtocolException(ErrorCode.MISSING_FIELD, "a private message needs 'to', the user id");
@@ -485,7 +532,7 @@ public final class Hub {
             throw new ProtocolException(ErrorCode.FEATURE_DISABLED, "broadcasts are turned off on this server");
         }
         if (!permissions.mayBroadcast(from)) {
-            throw new ProtocolException(ErrorCode.FORBIDDEN, "only admins may broadcast");
+            throw new ProtocolException(ErrorCode.FORBIDDEN, "only " + permissions.whoMayBroadcast() + " may broadcast");
         }
         rules.checkBody(message);
         ServerMessage out = message(pending, MessageType.BROADCAST, from, null, null, message);
@@ -505,6 +552,7 @@ public final class Hub {
     private void joinRoom(Session session, ClientMessage message) {
         String roomId = rules.requireRoomId(message);
         Room room = rooms.require(roomId);
+        roomAccess.requireEntry(session.identity(), roomId);
         if (!session.isIn(roomId)) {
             enter(session, room);
         }
@@ -524,6 +572,7 @@ public final class Hub {
     private void resumeRoom(Session session, ClientMessage message) {
         String roomId = rules.requireRoomId(message);
         Room room = rooms.require(roomId);
+        roomAccess.requireEntry(session.identity(), roomId);
         Object since = message.control().get("since");
         Object epoch = message.control().get("epoch");
         if (!(since instanceof Number position) || position.longValue() < 0 || !(epoch instanceof String name)) {

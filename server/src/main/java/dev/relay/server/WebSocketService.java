@@ -6,6 +6,7 @@ import dev.relay.core.Hub;
 import dev.relay.core.HubSettings;
 import dev.relay.core.Published;
 import dev.relay.core.policy.ContentFilter;
+import dev.relay.core.policy.Permissions;
 import dev.relay.core.policy.TokenCheck;
 import dev.relay.core.policy.UserRateLimits;
 import dev.relay.core.protocol.ClientMessage;
@@ -34,6 +35,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +67,8 @@ public final class WebSocketService implements AutoCloseable {
         JsonCodec codec = new JsonCodec(mapper, PooledByteBufAllocator.DEFAULT);
         this.hub = new Hub(hubSettings(config), codec, clock, System::nanoTime);
         JwtVerifier verifier = verifier(config.security().jwt(), secret, clock);
+        hub.permissions(new Permissions(Set.copyOf(config.policies().createRoomRoles()),
+                Set.copyOf(config.policies().broadcastRoles()), Set.copyOf(config.policies().privateMessageRoles())));
         if (config.messages().enableMessageFilter()) {
             hub.contentFilter(ContentFilter.of(config.policies().filterWords(), config.policies().filterAction()));
         }

@@ -130,8 +130,9 @@ public final class JwtVerifier {
             throw refused("the token's 'sub' is not a valid user id: " + UserIds.RULE);
         }
         String name = stringClaim(claims, "name");
-        Identity identity = new Identity(subject, name, stringSet(claims, "roles"));
-        return new Verified(identity, expires.toInstant(), stringSet(claims, "rooms"));
+        Set<String> rooms = stringSet(claims, "rooms");
+        Identity identity = new Identity(subject, name, stringSet(claims, "roles"), rooms);
+        return new Verified(identity, expires.toInstant(), rooms);
     }
 
     private static String stringClaim(JWTClaimsSet claims, String claim) {

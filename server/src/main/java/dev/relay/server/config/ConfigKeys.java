@@ -90,6 +90,12 @@ final class ConfigKeys {
             "JWKS URL of the identity provider; keys are chosen by kid and HMAC tokens are refused.");
     static final ConfigKey<Duration> JWT_JWKS_REFRESH = key("jwt_jwks_refresh", duration(), "5m",
             "How often the JWKS is fetched again (an unknown kid also triggers a fetch).");
+    static final ConfigKey<List<String>> CREATE_ROOM_ROLES = key("create_room_roles", SecurityValueTypes.roles(),
+            "admin", "Roles that may create rooms; * allows every user.");
+    static final ConfigKey<List<String>> BROADCAST_ROLES = key("broadcast_roles", SecurityValueTypes.roles(),
+            "admin", "Roles that may send broadcast; * allows every user.");
+    static final ConfigKey<List<String>> PRIVATE_MESSAGE_ROLES = key("private_message_roles",
+            SecurityValueTypes.roles(), "*", "Roles that may send private_message; * allows every user.");
     static final ConfigKey<Boolean> ENABLE_ROOM_LIMIT = key("enable_room_limit", bool(), "true",
             "Limit the number of rooms to max_rooms.");
     static final ConfigKey<Integer> MAX_ROOMS = key("max_rooms", integer(1, MAX), "100",

@@ -16,11 +16,18 @@ import java.util.Objects;
  * @param maxConnectionsPerIp    concurrent connections per client address; 0 is no limit
  * @param maxConnectsPerIpPerMinute new connections per client address per minute; 0 is no limit
  * @param trustedProxies         peers whose Forwarded / X-Forwarded-For headers name the client
+ * @param createRoomRoles        roles that may create rooms ({@code *}: everyone)
+ * @param broadcastRoles         roles that may broadcast
+ * @param privateMessageRoles    roles that may send private messages
  */
 public record PolicyConfig(int restRateLimitPerMinute, List<String> filterWords, ContentFilter.Action filterAction,
                            int maxConnectionsPerUser, int maxConnectionsPerIp, int maxConnectsPerIpPerMinute,
-                           List<Cidr> trustedProxies) {
+                           List<Cidr> trustedProxies, List<String> createRoomRoles, List<String> broadcastRoles,
+                           List<String> privateMessageRoles) {
     public PolicyConfig {
+        createRoomRoles = List.copyOf(createRoomRoles);
+        broadcastRoles = List.copyOf(broadcastRoles);
+        privateMessageRoles = List.copyOf(privateMessageRoles);
         trustedProxies = List.copyOf(trustedProxies);
         filterWords = List.copyOf(filterWords);
         Objects.requireNonNull(filterAction, "filterAction");

@@ -159,4 +159,30 @@ final class SecurityValueTypes {
             default -> throw new BadValue(expected);
         });
     }
+
+    /** Role names for a permission, or {@code *} for everyone; at least one, since an empty list would lock all out. */
+    static ValueType<List<String>> roles() {
+        ValueTypes.ListOf<String> list = new ValueTypes.ListOf<>("list of roles",
+                "expected a list of roles like admin,moderator, or *", text -> {
+                    if (text.isEmpty() || text.chars().anyMatch(Character::isWhitespace)) {
+                        throw new BadValue(RawValue.quote(text) + " is not a role name");
+                    }
+                    return text;
+                }, true);
+        return new ValueType<>() {
+            @Override
+            public List<String> parse(RawValue raw) throws BadValue {
+                List<String> roles = list.parse(raw);
+                if (roles.isEmpty()) {
+                    throw new BadValue("expected at least one role, or * for every user");
+                }
+                return roles;
+            }
+
+            @Override
+            public String description() {
+                return list.description();
+            }
+        };
+    }
 }

@@ -64,7 +64,7 @@ final class Settings {
     private PolicyConfig policies() {
         return new PolicyConfig(get(REST_RATE_LIMIT_PER_MINUTE), filterWords(), get(FILTER_ACTION),
                 get(MAX_CONNECTIONS_PER_USER), get(MAX_CONNECTIONS_PER_IP), get(MAX_CONNECTS_PER_IP_PER_MINUTE),
-                get(TRUSTED_PROXIES));
+                get(TRUSTED_PROXIES), get(CREATE_ROOM_ROLES), get(BROADCAST_ROLES), get(PRIVATE_MESSAGE_ROLES));
     }
 
     /** filter_words plus the lines of filter_words_file (blank lines and lines starting with # skipped). */

@@ -150,6 +150,7 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         if (!hub.roomExists(roomId)) {
             throw new ProtocolException(ErrorCode.ROOM_NOT_FOUND, "room '" + roomId + "' does not exist");
         }
+        hub.roomAccess().requireEntry(identity, roomId);
         return new ConnectRequest(identity, roomId, resumePosition(query), token.expiresAt(), verifier.clockSkew());
     }
 

@@ -70,6 +70,16 @@ public final class Tokens {
         }
     }
 
+    /** The HTTP status an upgrade into {@code roomId} with {@code token} gets. */
+    public static int upgradeStatusIn(TestServer server, String roomId, String token) {
+        try (RawWebSocket ws = RawWebSocket.open(server.port(), "/ws/connect?room_id=" + roomId + "&token=" + token,
+                Map.of())) {
+            return ws.handshake().status();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The refusal message of a failed upgrade. */
     public static String refusal(TestServer server, String token) {
         try (RawWebSocket ws = RawWebSocket.open(server.port(), "/ws/connect?token=" + token, Map.of())) {
