@@ -14,10 +14,12 @@ import dev.relay.core.protocol.CloseReason;
 import dev.relay.core.protocol.MessageType;
 import dev.relay.core.session.Identity;
 import dev.relay.server.access.ClientAddresses;
+import dev.relay.server.access.GeoPolicy;
 import dev.relay.server.access.IpPolicy;
 import dev.relay.server.access.OriginPolicy;
 import dev.relay.server.auth.JwksKeys;
 import dev.relay.server.auth.JwtVerifier;
+import dev.relay.server.config.ConfigException;
 import dev.relay.server.config.JwtConfig;
 import dev.relay.server.config.PolicyConfig;
 import dev.relay.server.config.RelayConfig;
@@ -85,13 +87,21 @@ public final class WebSocketService implements AutoCloseable {
         OriginPolicy originPolicy = new OriginPolicy(config.security().enableOriginCheck(),
                 config.security().allowedOrigins());
         this.transport = new Transport(config.server(), config.delivery().maxPendingBytes(), hub, codec, verifier,
-                ipPolicy, originPolicy, restApi, responses, connectLimits(config));
+                ipPolicy, originPolicy, restApi, responses, connectLimits(config, closeables));
     }
 
-    private static ConnectLimits connectLimits(RelayConfig config) {
+    private static ConnectLimits connectLimits(RelayConfig config, List<AutoCloseable> closeables) {
         PolicyConfig p = config.policies();
+        if (p.geoDatabase().isEmpty() && !(p.geoAllowedCountries().isEmpty() && p.geoDeniedCountries().isEmpty())) {
+            // Refusing to start beats silently not restricting anything.
+            throw new ConfigException("websocket.geo_database: geo_allowed_countries or geo_denied_countries is set,"
+                    + " which needs a country database; set geo_database to a GeoLite2/GeoIP2 Country .mmdb file");
+        }
+        GeoPolicy geo = p.geoDatabase().map(database -> GeoPolicy.open(database,
+                Set.copyOf(p.geoAllowedCountries()), Set.copyOf(p.geoDeniedCountries()))).orElse(GeoPolicy.off());
+        closeables.add(geo);
         return new ConnectLimits(p.maxConnectionsPerUser(), p.maxConnectionsPerIp(), p.maxConnectsPerIpPerMinute(),
-                new ClientAddresses(p.trustedProxies()));
+                new ClientAddresses(p.trustedProxies()), geo);
     }
 
     /** HMAC with the secret unless a public key or a JWKS is configured; never both kinds at once. */

@@ -71,6 +71,12 @@ final class ConfigKeys {
             "Addresses always refused with HTTP 403.");
     static final ConfigKey<List<Cidr>> TRUSTED_PROXIES = key("trusted_proxies", cidrs(), "",
             "Proxies whose Forwarded / X-Forwarded-For headers give the client address.");
+    static final ConfigKey<Optional<Path>> GEO_DATABASE = key("geo_database", SecurityValueTypes.optionalFile(), "",
+            "MaxMind-format country database (GeoLite2/GeoIP2 Country) for the geo restriction.");
+    static final ConfigKey<List<String>> GEO_ALLOWED_COUNTRIES = key("geo_allowed_countries",
+            SecurityValueTypes.countries(), "", "When not empty, only clients from these countries may connect.");
+    static final ConfigKey<List<String>> GEO_DENIED_COUNTRIES = key("geo_denied_countries",
+            SecurityValueTypes.countries(), "", "Clients from these countries are refused with HTTP 403.");
     static final ConfigKey<Boolean> ENABLE_ORIGIN_CHECK = key("enable_origin_check", bool(), "true",
             "Check the Origin header of browser requests.");
     static final ConfigKey<List<String>> ALLOWED_ORIGINS = key("allowed_origins", origins(), "",

@@ -3,7 +3,9 @@ package dev.relay.server.config;
 import dev.relay.core.policy.ContentFilter;
 import dev.relay.server.access.Cidr;
 
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Objects;
 
 /**
@@ -19,15 +21,21 @@ import java.util.Objects;
  * @param createRoomRoles        roles that may create rooms ({@code *}: everyone)
  * @param broadcastRoles         roles that may broadcast
  * @param privateMessageRoles    roles that may send private messages
+ * @param geoDatabase            the country database, when the geo restriction is used
+ * @param geoAllowedCountries    when not empty, the only countries clients may come from
+ * @param geoDeniedCountries     countries always refused
  */
 public record PolicyConfig(int restRateLimitPerMinute, List<String> filterWords, ContentFilter.Action filterAction,
                            int maxConnectionsPerUser, int maxConnectionsPerIp, int maxConnectsPerIpPerMinute,
                            List<Cidr> trustedProxies, List<String> createRoomRoles, List<String> broadcastRoles,
-                           List<String> privateMessageRoles) {
+                           List<String> privateMessageRoles, Optional<Path> geoDatabase,
+                           List<String> geoAllowedCountries, List<String> geoDeniedCountries) {
     public PolicyConfig {
         createRoomRoles = List.copyOf(createRoomRoles);
         broadcastRoles = List.copyOf(broadcastRoles);
         privateMessageRoles = List.copyOf(privateMessageRoles);
+        geoAllowedCountries = List.copyOf(geoAllowedCountries);
+        geoDeniedCountries = List.copyOf(geoDeniedCountries);
         trustedProxies = List.copyOf(trustedProxies);
         filterWords = List.copyOf(filterWords);
         Objects.requireNonNull(filterAction, "filterAction");

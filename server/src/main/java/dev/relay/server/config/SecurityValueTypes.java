@@ -185,4 +185,15 @@ final class SecurityValueTypes {
             }
         };
     }
+
+    /** ISO 3166-1 alpha-2 country codes such as FR or US, upper-cased. */
+    static ValueType<List<String>> countries() {
+        return new ValueTypes.ListOf<>("list of country codes", "expected a list of ISO country codes like FR,US",
+                text -> {
+                    if (!text.matches("[A-Za-z]{2}")) {
+                        throw new BadValue(RawValue.quote(text) + " is not a two-letter ISO country code");
+                    }
+                    return text.toUpperCase(Locale.ROOT);
+                }, true);
+    }
 }

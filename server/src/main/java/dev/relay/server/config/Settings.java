@@ -64,7 +64,19 @@ final class Settings {
     private PolicyConfig policies() {
         return new PolicyConfig(get(REST_RATE_LIMIT_PER_MINUTE), filterWords(), get(FILTER_ACTION),
                 get(MAX_CONNECTIONS_PER_USER), get(MAX_CONNECTIONS_PER_IP), get(MAX_CONNECTS_PER_IP_PER_MINUTE),
-                get(TRUSTED_PROXIES), get(CREATE_ROOM_ROLES), get(BROADCAST_ROLES), get(PRIVATE_MESSAGE_ROLES));
+                get(TRUSTED_PROXIES), get(CREATE_ROOM_ROLES), get(BROADCAST_ROLES), get(PRIVATE_MESSAGE_ROLES),
+                geoDatabase(), get(GEO_ALLOWED_COUNTRIES), get(GEO_DENIED_COUNTRIES));
+    }
+
+    /** The database must be readable; that the country lists have one is checked when the service starts. */
+    private Optional<Path> geoDatabase() {
+        Optional<Path> database = get(GEO_DATABASE);
+        if (database.isPresent() && !Files.isReadable(database.get())) {
+            Setting setting = settings.get(GEO_DATABASE);
+            throw new ConfigException(GEO_DATABASE.path() + " = " + setting.raw().display() + " ("
+                    + setting.source() + "): cannot read the file");
+        }
+        return database;
     }
 
     /** filter_words plus the lines of filter_words_file (blank lines and lines starting with # skipped). */

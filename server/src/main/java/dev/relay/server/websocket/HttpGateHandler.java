@@ -86,6 +86,12 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             responses.error(ctx, false, ErrorCode.IP_FORBIDDEN, "connections from your address are not allowed");
             return;
         }
+        if (!limits.geo().allows(clientAddress)) {
+            LOG.info("event=refused reason=geo client={} country={}", client,
+                    limits.geo().country(clientAddress).orElse("unknown"));
+            responses.error(ctx, false, ErrorCode.IP_FORBIDDEN, "connections from your country are not allowed");
+            return;
+        }
         QueryStringDecoder query = new QueryStringDecoder(request.uri());
         if (!query.path().equals(CONNECT_PATH)) {
             restApi.handle(ctx, request);

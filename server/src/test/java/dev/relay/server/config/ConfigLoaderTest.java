@@ -270,6 +270,7 @@ class ConfigLoaderTest {
             case "PEM or path" -> publicKeyFile().toString();
             case "file path" -> wordsFile().toString();
             case "mask or reject" -> "reject";
+            case "list of country codes" -> "FR,US";
             default -> key.name().equals("port") ? "0" : "7";
         };
     }
