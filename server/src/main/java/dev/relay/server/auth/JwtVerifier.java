@@ -11,6 +11,7 @@ import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.session.Identity;
 import dev.relay.core.session.UserIds;
 
+import java.security.PublicKey;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,7 +58,7 @@ public final class JwtVerifier {
         return new JwtVerifier(new HmacKeys(secret), rules, clock);
     }
 
-    public static JwtVerifier publicKey(java.security.PublicKey key, Rules rules, Clock clock) {
+    public static JwtVerifier publicKey(PublicKey key, Rules rules, Clock clock) {
         return new JwtVerifier(new PublicKeys(key), rules, clock);
     }
 
@@ -66,7 +67,7 @@ public final class JwtVerifier {
     }
 
     /** How far past {@code exp} a token is still accepted; live connections get the same grace. */
-    public java.time.Duration clockSkew() {
+    public Duration clockSkew() {
         return rules.clockSkew();
     }
 
