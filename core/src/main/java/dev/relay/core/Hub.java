@@ -350,6 +350,39 @@ public final class Hub {
         }
     }
 
+    /**
+     * Deletes a room: every connection in it leaves (and gets {@code left} with {@code data.reason: room_deleted}).
+     * Default rooms cannot be deleted: clients connect to them without naming a room. Completes with the number of
+     * connections moved out.
+     */
+    public CompletableFuture<Integer> deleteRoom(Identity actor, String roomId) {
+        if (!permissions.mayDeleteRooms(actor)) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN,
+                    "only " + permissions.whoMayDeleteRooms() + " may delete rooms");
+        }
+        existingRoom(roomId);
+        if (settings.defaultRooms().contains(roomId)) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN,
+                    "'" + roomId + "' is a default room; remove it from default_rooms instead");
+        }
+        Room room = rooms.remove(roomId).orElseThrow(() ->
+                new ProtocolException(ErrorCode.ROOM_NOT_FOUND, "room '" + roomId + "' does not exist"));
+        roomAccess.forget(roomId);
+        // Every session, not only the room's members now: a join that found the room just before it was removed
+        // completes on the session's executor before this task runs there, and is undone here.
+        List<CompletableFuture<Boolean>> moves = new ArrayList<>();
+        users.forEachSession(session -> moves.add(CompletableFuture.supplyAsync(() -> {
+            if (!session.isOpen() || !session.isIn(roomId)) {
+                return false;
+            }
+            exit(session, room);
+            send(session, reply(MessageType.LEFT, roomId, null, "reason", "room_deleted"));
+            return true;
+        }, session.connection().executor())));
+        return CompletableFuture.allOf(moves.toArray(CompletableFuture[]::new))
+                .thenApply(done -> (int) moves.stream().filter(CompletableFuture::join).count());
+    }
+
     /** Installs who may do what; until called, {@link Permissions#DEFAULT}. */
     public void permissions(Permissions permissions) {
         this.permissions = permissions;

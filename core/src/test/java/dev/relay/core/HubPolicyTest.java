@@ -53,7 +53,8 @@ class HubPolicyTest extends HubTestSupport {
 
     @Test
     void permissionsComeFromTheInstalledRoleLists() {
-        hub().permissions(new Permissions(Set.of("moderator"), Set.of("moderator"), Set.of("verified")));
+        hub().permissions(new Permissions(Set.of("moderator"), Set.of("moderator"), Set.of("verified"),
+                Set.of("moderator")));
         Identity moderator = new Identity("mod", null, Set.of("moderator"));
         assertThat(hub().createRoom(moderator, new RoomSpec("modroom", null, null)).id()).isEqualTo("modroom");
         assertThatThrownBy(() -> hub().createRoom(admin("root"), new RoomSpec("x", null, null)))
@@ -95,5 +96,23 @@ class HubPolicyTest extends HubTestSupport {
         hub().contentFilter(ContentFilter.of(List.of("spam"), ContentFilter.Action.REJECT));
         assertThatThrownBy(() -> hub().publish(Identity.SYSTEM, broadcast("spam")))
                 .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FILTERED));
+    }
+
+    @Test
+    void deletingARoomMovesEveryConnectionOutAndDefaultRoomsStay() {
+        hub().createRoom(admin("boss"), new RoomSpec("temp", null, null));
+        Client alice = connect(loop1, "alice", "temp");
+        Client bob = connect(loop2, "bob", "general");
+        clearAll();
+        assertThatThrownBy(() -> hub().deleteRoom(user("alice"), "temp")).hasMessageContaining("admin");
+        assertThatThrownBy(() -> hub().deleteRoom(admin("boss"), "general")).hasMessageContaining("default room");
+
+        int moved = hub().deleteRoom(admin("boss"), "temp").join();
+        syncAll();
+        assertThat(moved).isEqualTo(1);
+        assertThat(hub().roomExists("temp")).isFalse();
+        assertThat(alice.messages(MessageType.LEFT)).hasSize(1);
+        assertThat(alice.session.roomIds()).isEmpty();
+        assertThat(bob.messages(MessageType.LEFT)).isEmpty();
     }
 }

@@ -70,7 +70,8 @@ public final class WebSocketService implements AutoCloseable {
         this.hub = new Hub(hubSettings(config), codec, clock, System::nanoTime);
         JwtVerifier verifier = verifier(config.security().jwt(), secret, clock);
         hub.permissions(new Permissions(Set.copyOf(config.policies().createRoomRoles()),
-                Set.copyOf(config.policies().broadcastRoles()), Set.copyOf(config.policies().privateMessageRoles())));
+                Set.copyOf(config.policies().broadcastRoles()), Set.copyOf(config.policies().privateMessageRoles()),
+                Set.copyOf(config.policies().deleteRoomRoles())));
         if (config.messages().enableMessageFilter()) {
             hub.contentFilter(ContentFilter.of(config.policies().filterWords(), config.policies().filterAction()));
         }

@@ -11,17 +11,28 @@ import java.util.Set;
  * @param createRooms    roles that may create rooms ({@code POST /ws/rooms})
  * @param broadcast      roles that may send {@code broadcast}
  * @param privateMessage roles that may send {@code private_message}
+ * @param deleteRooms    roles that may delete rooms ({@code DELETE /ws/rooms/{id}})
  */
-public record Permissions(Set<String> createRooms, Set<String> broadcast, Set<String> privateMessage) {
+public record Permissions(Set<String> createRooms, Set<String> broadcast, Set<String> privateMessage,
+                          Set<String> deleteRooms) {
     public static final String ANYONE = "*";
     /** The defaults: admins create rooms and broadcast; everyone may send private messages. */
     public static final Permissions DEFAULT = new Permissions(Set.of(Identity.ADMIN_ROLE), Set.of(Identity.ADMIN_ROLE),
-            Set.of(ANYONE));
+            Set.of(ANYONE), Set.of(Identity.ADMIN_ROLE));
 
     public Permissions {
         createRooms = Set.copyOf(createRooms);
         broadcast = Set.copyOf(broadcast);
         privateMessage = Set.copyOf(privateMessage);
+        deleteRooms = Set.copyOf(deleteRooms);
+    }
+
+    public boolean mayDeleteRooms(Identity identity) {
+        return allowed(deleteRooms, identity);
+    }
+
+    public String whoMayDeleteRooms() {
+        return describe(deleteRooms);
     }
 
     public boolean mayCreateRooms(Identity identity) {

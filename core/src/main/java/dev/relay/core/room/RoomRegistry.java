@@ -72,6 +72,13 @@ public final class RoomRegistry {
         }
     }
 
+    /** Removes the room from the registry; its members are the caller's to move out. */
+    public Optional<Room> remove(String id) {
+        synchronized (this) { // with create(), so the room limit never counts a room twice or not at all
+            return Optional.ofNullable(rooms.remove(id));
+        }
+    }
+
     public Optional<Room> find(String id) {
         return id == null ? Optional.empty() : Optional.ofNullable(rooms.get(id));
     }

@@ -98,6 +98,8 @@ final class ConfigKeys {
             "How often the JWKS is fetched again (an unknown kid also triggers a fetch).");
     static final ConfigKey<List<String>> CREATE_ROOM_ROLES = key("create_room_roles", SecurityValueTypes.roles(),
             "admin", "Roles that may create rooms; * allows every user.");
+    static final ConfigKey<List<String>> DELETE_ROOM_ROLES = key("delete_room_roles", SecurityValueTypes.roles(),
+            "admin", "Roles that may delete rooms; * allows every user.");
     static final ConfigKey<List<String>> BROADCAST_ROLES = key("broadcast_roles", SecurityValueTypes.roles(),
             "admin", "Roles that may send broadcast; * allows every user.");
     static final ConfigKey<List<String>> PRIVATE_MESSAGE_ROLES = key("private_message_roles",

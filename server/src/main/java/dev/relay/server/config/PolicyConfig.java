@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param createRoomRoles        roles that may create rooms ({@code *}: everyone)
  * @param broadcastRoles         roles that may broadcast
  * @param privateMessageRoles    roles that may send private messages
+ * @param deleteRoomRoles        roles that may delete rooms
  * @param geoDatabase            the country database, when the geo restriction is used
  * @param geoAllowedCountries    when not empty, the only countries clients may come from
  * @param geoDeniedCountries     countries always refused
@@ -29,13 +30,15 @@ public record PolicyConfig(int restRateLimitPerMinute, List<String> filterWords,
                            int maxConnectionsPerUser, int maxConnectionsPerIp, int maxConnectsPerIpPerMinute,
                            List<Cidr> trustedProxies, List<String> createRoomRoles, List<String> broadcastRoles,
                            List<String> privateMessageRoles, Optional<Path> geoDatabase,
-                           List<String> geoAllowedCountries, List<String> geoDeniedCountries) {
+                           List<String> geoAllowedCountries, List<String> geoDeniedCountries,
+                           List<String> deleteRoomRoles) {
     public PolicyConfig {
         createRoomRoles = List.copyOf(createRoomRoles);
         broadcastRoles = List.copyOf(broadcastRoles);
         privateMessageRoles = List.copyOf(privateMessageRoles);
         geoAllowedCountries = List.copyOf(geoAllowedCountries);
         geoDeniedCountries = List.copyOf(geoDeniedCountries);
+        deleteRoomRoles = List.copyOf(deleteRoomRoles);
         trustedProxies = List.copyOf(trustedProxies);
         filterWords = List.copyOf(filterWords);
         Objects.requireNonNull(filterAction, "filterAction");

@@ -68,6 +68,7 @@ public final class RestApi {
                 Route.of(HttpMethod.GET, "/ws/openapi.json", false, this::openApi),
                 Route.of(HttpMethod.GET, "/ws/rooms", true, this::listRooms),
                 Route.of(HttpMethod.POST, "/ws/rooms", true, this::createRoom),
+                Route.of(HttpMethod.DELETE, "/ws/rooms/{id}", true, this::deleteRoom),
                 Route.of(HttpMethod.POST, "/ws/rooms/{id}/join", true, call -> moveUser(call, true)),
                 Route.of(HttpMethod.POST, "/ws/rooms/{id}/leave", true, call -> moveUser(call, false)),
                 Route.of(HttpMethod.POST, "/ws/messages", true, this::sendMessage),
@@ -151,6 +152,22 @@ public final class RestApi {
         RoomInfo created = hub.createRoom(call.identity(), spec, isPrivate, members(body));
         LOG.info("event=room_created room={} by={} private={}", created.id(), call.identity().userId(), isPrivate);
         responses.ok(call.ctx(), call.keepAlive(), HttpResponseStatus.CREATED, room(created, isPrivate));
+    }
+
+    private void deleteRoom(RestCall call) {
+        String roomId = call.pathParameter("id");
+        hub.deleteRoom(call.identity(), roomId).whenComplete((count, failure) -> {
+            if (failure != null) {
+                LOG.error("event=rest_error path={}", call.query().path(), failure);
+                responses.error(call.ctx(), call.keepAlive(), ErrorCode.INTERNAL_ERROR, "internal error");
+                return;
+            }
+            LOG.info("event=room_deleted room={} by={} connections={}", roomId, call.identity().userId(), count);
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("room_id", roomId);
+            data.put("connections", count);
+            responses.ok(call.ctx(), call.keepAlive(), HttpResponseStatus.OK, data);
+        });
     }
 
     private static boolean flag(JsonNode body, String field) {

@@ -84,4 +84,25 @@ class PermissionsIT {
             assertThat(http.get("/ws/rooms/staff/members", server.token("boss")).status()).as("creator").isEqualTo(200);
         }
     }
+
+    @Test
+    void deletingARoomNeedsTheRoleAndMovesItsMembersOut() {
+        try (TestServer server = TestServer.start(Map.of("delete_room_roles", "moderator"))) {
+            Http http = server.http();
+            assertThat(http.post("/ws/rooms", server.adminToken("boss"), "{\"id\":\"temp\"}").status()).isEqualTo(201);
+            try (WsClient member = server.connect("alice", "temp")) {
+                assertThat(http.send("DELETE", "/ws/rooms/temp", server.adminToken("boss"), null).status())
+                        .as("admin is not in delete_room_roles here").isEqualTo(403);
+                Http.Response deleted = http.send("DELETE", "/ws/rooms/temp", server.token("mod", "moderator"), null);
+                assertThat(deleted.status()).isEqualTo(200);
+                assertThat(deleted.data().path("connections").asInt()).isEqualTo(1);
+                assertThat(member.awaitType("left").path("data").path("reason").asText()).isEqualTo("room_deleted");
+                assertThat(http.get("/ws/rooms", server.token("x")).body().toString()).doesNotContain("\"temp\"");
+                assertThat(http.send("DELETE", "/ws/rooms/general", server.token("mod", "moderator"), null).status())
+                        .as("default room").isEqualTo(403);
+                assertThat(http.send("DELETE", "/ws/rooms/temp", server.token("mod", "moderator"), null).status())
+                        .isEqualTo(404);
+            }
+        }
+    }
 }
