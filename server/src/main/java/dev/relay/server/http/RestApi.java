@@ -274,7 +274,9 @@ public final class RestApi {
         data.put("name", user.name());
         data.put("status", user.status().wireName());
         data.put("connections", user.connections());
-        data.put("rooms", user.rooms().stream().sorted().toList());
+        // Private rooms the caller may not enter are not revealed, not even by name.
+        data.put("rooms", user.rooms().stream()
+                .filter(roomId -> hub.roomAccess().mayEnter(call.identity(), roomId)).sorted().toList());
         responses.ok(call.ctx(), call.keepAlive(), HttpResponseStatus.OK, data);
     }
 
@@ -289,6 +291,9 @@ public final class RestApi {
         HubStats stats = hub.stats();
         Map<String, Object> rooms = new LinkedHashMap<>();
         for (RoomInfo room : stats.rooms()) {
+            if (!hub.roomAccess().mayEnter(call.identity(), room.id())) {
+                continue; // private, and not the caller's: not even its name
+            }
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("name", room.name());
             entry.put("client_count", room.clientCount());

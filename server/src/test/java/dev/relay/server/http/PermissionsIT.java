@@ -82,6 +82,11 @@ class PermissionsIT {
             assertThat(http.post("/ws/messages", mallory,
                     "{\"type\":\"room_message\",\"room_id\":\"staff\",\"content\":\"x\"}").status()).isEqualTo(403);
             assertThat(http.get("/ws/rooms/staff/members", server.token("boss")).status()).as("creator").isEqualTo(200);
+            try (WsClient alice = server.connect("alice", "staff")) {
+                assertThat(http.get("/ws/users/alice", mallory).body().toString()).doesNotContain("staff");
+                assertThat(http.get("/ws/stats", mallory).body().toString()).doesNotContain("staff");
+                assertThat(http.get("/ws/users/alice", server.token("alice")).body().toString()).contains("staff");
+            }
         }
     }
 
