@@ -8,7 +8,7 @@ import dev.relay.core.Published;
 import dev.relay.core.policy.ContentFilter;
 import dev.relay.core.policy.Permissions;
 import dev.relay.core.policy.TokenCheck;
-import dev.relay.core.policy.UserRateLimits;
+import dev.relay.core.policy.KeyedRateLimits;
 import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.CloseReason;
 import dev.relay.core.protocol.MessageType;
@@ -81,7 +81,7 @@ public final class WebSocketService implements AutoCloseable {
         });
         HttpResponses responses = new HttpResponses(mapper);
         RestApi restApi = new RestApi(hub, verifier, codec, responses, config.server().maxMessageSize())
-                .limitPerUser(new UserRateLimits(config.policies().restRateLimitPerMinute(), System::nanoTime,
+                .limitPerUser(new KeyedRateLimits(config.policies().restRateLimitPerMinute(), System::nanoTime,
                         "REST requests"));
         IpPolicy ipPolicy = new IpPolicy(config.security().enableIpWhitelist(), config.security().ipWhitelist(),
                 config.security().ipBlacklist());

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.core.Hub;
 import dev.relay.core.HubStats;
 import dev.relay.core.Published;
-import dev.relay.core.policy.UserRateLimits;
+import dev.relay.core.policy.KeyedRateLimits;
 import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
@@ -52,7 +52,7 @@ public final class RestApi {
     private final List<Route> routes;
     private final byte[] openApi;
     private final byte[] indexPage;
-    private volatile UserRateLimits userLimits = new UserRateLimits(0, System::nanoTime, "REST requests");
+    private volatile KeyedRateLimits userLimits = new KeyedRateLimits(0, System::nanoTime, "REST requests");
 
     public RestApi(Hub hub, JwtVerifier verifier, JsonCodec codec, HttpResponses responses, int maxMessageBytes) {
         this.hub = hub;
@@ -79,7 +79,7 @@ public final class RestApi {
     }
 
     /** Limits each user's REST requests (after authentication; unauthenticated routes are not counted). */
-    public RestApi limitPerUser(UserRateLimits limits) {
+    public RestApi limitPerUser(KeyedRateLimits limits) {
         this.userLimits = limits;
         return this;
     }

@@ -1,6 +1,6 @@
 package dev.relay.server.websocket;
 
-import dev.relay.core.policy.UserRateLimits;
+import dev.relay.core.policy.KeyedRateLimits;
 import dev.relay.server.access.ClientAddresses;
 import dev.relay.server.access.GeoPolicy;
 
@@ -21,7 +21,7 @@ public record ConnectLimits(int perUser, int perAddress, int connectsPerAddressP
         return new ConnectLimits(0, 0, 0, new ClientAddresses(java.util.List.of()), GeoPolicy.off());
     }
 
-    UserRateLimits connectRate() {
-        return new UserRateLimits(connectsPerAddressPerMinute, System::nanoTime, "new connections from your address");
+    KeyedRateLimits connectRate() {
+        return new KeyedRateLimits(connectsPerAddressPerMinute, System::nanoTime, "new connections from your address");
     }
 }

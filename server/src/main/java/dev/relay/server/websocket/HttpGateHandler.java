@@ -2,7 +2,7 @@ package dev.relay.server.websocket;
 
 import dev.relay.core.Hub;
 import dev.relay.core.history.StreamPosition;
-import dev.relay.core.policy.UserRateLimits;
+import dev.relay.core.policy.KeyedRateLimits;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.room.RoomIds;
@@ -51,7 +51,7 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     private final ConnectLimits limits;
     private final KeyedSlots perUser;
     private final KeyedSlots perAddress;
-    private final UserRateLimits connectRate;
+    private final KeyedRateLimits connectRate;
 
     HttpGateHandler(Hub hub, JwtVerifier verifier, IpPolicy ipPolicy, OriginPolicy originPolicy,
                     ConnectionSlots slots, RestApi restApi, HttpResponses responses, ConnectLimits limits) {

@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * serves that key. Buckets that have refilled are forgotten once more than {@link #MAX_TRACKED} keys are held, so a
  * flood of distinct keys costs bounded memory.
  */
-public final class UserRateLimits {
+public final class KeyedRateLimits {
     static final int MAX_TRACKED = 100_000;
 
     private final int perMinute;
@@ -23,7 +23,7 @@ public final class UserRateLimits {
      * @param perMinute requests per minute per key; 0 turns the limit off
      * @param what      what is limited, for the refusal message (e.g. "REST requests")
      */
-    public UserRateLimits(int perMinute, RateLimiter.NanoClock clock, String what) {
+    public KeyedRateLimits(int perMinute, RateLimiter.NanoClock clock, String what) {
         this.perMinute = perMinute;
         this.clock = clock;
         this.what = what;

@@ -10,12 +10,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-class UserRateLimitsTest {
+class KeyedRateLimitsTest {
     private final TestNanoClock clock = new TestNanoClock();
 
     @Test
     void eachKeyHasItsOwnBudgetAndARefusalSaysWhenToRetry() {
-        UserRateLimits limits = new UserRateLimits(2, clock, "requests");
+        KeyedRateLimits limits = new KeyedRateLimits(2, clock, "requests");
         limits.acquire("alice");
         limits.acquire("alice");
         ProtocolException refused = catchThrowableOfType(ProtocolException.class, () -> limits.acquire("alice"));
@@ -28,7 +28,7 @@ class UserRateLimitsTest {
 
     @Test
     void zeroMeansNoLimit() {
-        UserRateLimits limits = new UserRateLimits(0, clock, "requests");
+        KeyedRateLimits limits = new KeyedRateLimits(0, clock, "requests");
         for (int i = 0; i < 10_000; i++) {
             limits.acquire("alice");
         }
@@ -37,8 +37,8 @@ class UserRateLimitsTest {
 
     @Test
     void idleKeysAreForgottenWhenManyAreTracked() {
-        UserRateLimits limits = new UserRateLimits(1, clock, "requests");
-        for (int i = 0; i <= UserRateLimits.MAX_TRACKED; i++) {
+        KeyedRateLimits limits = new KeyedRateLimits(1, clock, "requests");
+        for (int i = 0; i <= KeyedRateLimits.MAX_TRACKED; i++) {
             limits.acquire("user-" + i);
         }
         clock.advance(Duration.ofMinutes(1));
