@@ -10,9 +10,12 @@ import dev.relay.core.history.HistoryStore;
 import dev.relay.core.history.MemoryHistoryStore;
 import dev.relay.core.history.StreamPosition;
 import dev.relay.core.observe.HubObserver;
+import dev.relay.core.policy.ContentFilter;
 import dev.relay.core.policy.MessageRules;
 import dev.relay.core.policy.Permissions;
 import dev.relay.core.policy.RateLimiter;
+import dev.relay.core.policy.RoomAccess;
+import dev.relay.core.policy.TokenCheck;
 import dev.relay.core.presence.Presence;
 import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.CloseReason;
@@ -31,6 +34,7 @@ import dev.relay.core.room.RoomSpec;
 import dev.relay.core.session.Identity;
 import dev.relay.core.session.Session;
 import dev.relay.core.session.UserDirectory;
+import dev.relay.core.session.UserIds;
 import dev.relay.core.session.UserInfo;
 import dev.relay.core.session.UserStatus;
 
@@ -38,10 +42,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -70,7 +76,8 @@ public final class Hub {
     private final RateLimiter.NanoClock nanoClock;
     private final IdGenerator ids;
     private final MessageRules rules;
-    private final Permissions permissions = new Permissions();
+    private volatile Permissions permissions = Permissions.DEFAULT;
+    private final RoomAccess roomAccess = new RoomAccess();
     private final RoomRegistry rooms;
     private final UserDirectory users = new UserDirectory();
     private final Presence presence;
@@ -82,6 +89,8 @@ public final class Hub {
     private final AtomicLong slowConsumers = new AtomicLong();
     private final HubObserver observer;
     private final Moderation moderation;
+    private volatile TokenCheck tokenCheck = TokenCheck.UNSUPPORTED;
+    private volatile ContentFilter contentFilter = ContentFilter.NONE;
 
     /** A hub whose room history lives in memory, sized by the settings. */
     public Hub(HubSettings settings, Encoder encoder, Clock clock, RateLimiter.NanoClock nanoClock) {
@@ -132,6 +141,7 @@ public final class Hub {
      */
     public Session connect(Identity identity, Connection connection, String roomId, StreamPosition resumeFrom) {
         Room room = rooms.require(roomId);
+        roomAccess.requireEntry(identity, roomId);
         DeliveryLane lane = lanes.computeIfAbsent(connection.executor(),
                 executor -> new DeliveryLane(executor, settings.laneQueueLimit(), observer, nanoClock::nanoTime));
         RateLimiter limiter = settings.rateLimitPerMinute() > 0
@@ -189,8 +199,10 @@ public final class Hub {
         if (!session.isOpen()) {
             return;
         }
+        if (!takeRateToken(session, message.id())) {
+            return;
+        }
         try {
-            takeRateToken(session);
             String type = message.type();
             if (type == null) {
                 throw new ProtocolException(ErrorCode.MISSING_FIELD, "a message needs a 'type'");
@@ -205,6 +217,7 @@ public final class Hub {
                 case MessageType.LEAVE_ROOM -> leaveRoom(session, message);
                 case MessageType.RESUME -> resumeRoom(session, message);
                 case MessageType.STATUS -> chooseStatus(session, message);
+                case MessageType.REFRESH -> refreshToken(session, message);
                 default -> {
                     Published published = route(session.identity(), session, message);
                     if (message.id() != null) {
@@ -225,8 +238,10 @@ public final class Hub {
         if (!session.isOpen()) {
             return;
         }
+        if (!takeRateToken(session, null)) {
+            return;
+        }
         try {
-            takeRateToken(session);
             List<Room> joined = new ArrayList<>();
             for (String roomId : session.roomIds()) {
                 rooms.find(roomId).ifPresent(joined::add);
@@ -247,11 +262,22 @@ public final class Hub {
         }
     }
 
-    private void takeRateToken(Session session) {
-        if (!session.rateLimiter().tryAcquire()) {
-            throw new ProtocolException(ErrorCode.RATE_LIMITED,
-                    "more than " + settings.rateLimitPerMinute() + " messages a minute; this one was dropped");
+    /**
+     * False when the message must be dropped: answered with {@code rate_limited} and when to retry, or, for a client
+     * that keeps sending far past its limit, by closing the connection with 1008.
+     */
+    private boolean takeRateToken(Session session, String ref) {
+        RateLimiter limiter = session.rateLimiter();
+        if (limiter.tryAcquire()) {
+            return true;
         }
+        if (limiter.abusive()) {
+            session.connection().close(CloseReason.RATE_LIMIT_ABUSE);
+            return false;
+        }
+        sendError(session, new ProtocolException(ErrorCode.RATE_LIMITED, "more than " + settings.rateLimitPerMinute()
+                + " messages a minute; this one was dropped", limiter.retryAfterMillis()), ref);
+        return false;
     }
 
     /** Sends an {@code error} frame; {@code ref} is the client's message id, if it gave one. */
@@ -262,8 +288,29 @@ public final class Hub {
         if (ref != null) {
             data.put("ref", ref);
         }
+        if (error.retryAfterMillis() >= 0) {
+            data.put("retry_after_ms", error.retryAfterMillis());
+        }
         send(session, new ServerMessage(null, MessageType.ERROR, null, null, null, error.getMessage(), data,
                 clock.instant()));
+    }
+
+    /** Installs how {@code refresh} tokens are verified; until called, refresh is refused as unsupported. */
+    public void tokenCheck(TokenCheck check) {
+        this.tokenCheck = check;
+    }
+
+    /** Installs the message filter applied to the content of every room message, private message and broadcast. */
+    public void contentFilter(ContentFilter filter) {
+        this.contentFilter = filter;
+    }
+
+    /** Tells the client its token runs out at {@link Session#tokenExpiresAt()}; call on the session's executor. */
+    public void warnTokenExpiring(Session session) {
+        if (session.isOpen()) {
+            send(session, reply(MessageType.TOKEN_EXPIRING, null, null,
+                    "expires_at", session.tokenExpiresAt().toString()));
+        }
     }
 
     /** The transport closed a connection that could not keep up; counted for stats. */
@@ -292,12 +339,55 @@ public final class Hub {
         return route(sender, null, message);
     }
 
-    /** Creates a room; only admins may. */
+    /** Creates a public room; only the roles {@link Permissions#createRooms()} names may. */
     public RoomInfo createRoom(Identity actor, RoomSpec spec) {
+        return createRoom(actor, spec, false, Set.of());
+    }
+
+    /**
+     * Creates a room; a private one only {@code members}, the creator, admins and tokens whose {@code rooms} claim
+     * names it may enter.
+     */
+    public RoomInfo createRoom(Identity actor, RoomSpec spec, boolean isPrivate, Set<String> members) {
         if (!permissions.mayCreateRooms(actor)) {
-            throw new ProtocolException(ErrorCode.FORBIDDEN, "only admins may create rooms");
+            throw new ProtocolException(ErrorCode.FORBIDDEN,
+                    "only " + permissions.whoMayCreateRooms() + " may create rooms");
         }
-        return rooms.create(spec).info();
+        for (String member : members) {
+            if (!UserIds.isValid(member)) {
+                throw new ProtocolException(ErrorCode.INVALID_FIELD, "'members' holds an invalid user id: "
+                        + UserIds.RULE);
+            }
+        }
+        if (isPrivate) {
+            // Before the room exists, so there is no moment at which it is public.
+            Set<String> allowed = new HashSet<>(members);
+            allowed.add(actor.userId());
+            roomAccess.restrict(spec.id(), allowed);
+        }
+        try {
+            return rooms.create(spec).info();
+        } catch (RuntimeException refused) {
+            if (isPrivate && !rooms.find(spec.id()).isPresent()) {
+                roomAccess.forget(spec.id());
+            }
+            throw refused;
+        }
+    }
+
+    /** The same as {@link #closeRoom}: deleting a room is closing it. */
+    public CompletableFuture<Integer> deleteRoom(Identity actor, String roomId) {
+        return closeRoom(actor, roomId);
+    }
+
+    /** Installs who may do what; until called, {@link Permissions#DEFAULT}. */
+    public void permissions(Permissions permissions) {
+        this.permissions = permissions;
+    }
+
+    /** Which rooms are private and who may enter them. */
+    public RoomAccess roomAccess() {
+        return roomAccess;
     }
 
     /** Puts every live connection of the user in the room. Completes with the number of connections moved. */
@@ -326,12 +416,23 @@ public final class Hub {
     }
 
     /**
-     * Closes a room (admins only): each connection in it gets {@code room_closed} and leaves it, without
-     * {@code user_left} events; new joins and messages find no room at once. Completes, when every member has been
-     * told, with the number of connections that were in it.
+     * Closes a room (roles in {@code delete_room_roles}, admins by default): each connection in it gets
+     * {@code room_closed} and leaves it, without {@code user_left} events; new joins and messages find no room at
+     * once. Default rooms cannot be closed: clients connect to them without naming a room. Completes, when every
+     * member has been told, with the number of connections that were in it.
      */
     public CompletableFuture<Integer> closeRoom(Identity actor, String roomId) {
-        return moderation.closeRoom(actor, existingRoom(roomId));
+        if (!permissions.mayDeleteRooms(actor)) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN,
+                    "only " + permissions.whoMayDeleteRooms() + " may delete rooms");
+        }
+        Room room = existingRoom(roomId);
+        if (settings.defaultRooms().contains(roomId)) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN,
+                    "'" + roomId + "' is a default room; remove it from default_rooms instead");
+        }
+        roomAccess.forget(roomId);
+        return moderation.closeRoom(actor, room);
     }
 
     /**
@@ -411,10 +512,12 @@ public final class Hub {
 
     // ---- routing ----
 
-    private Published route(Identity from, Session origin, ClientMessage message) {
-        if (!isPublishing(message.type())) {
-            throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown message type '" + message.type() + "'");
+    private Published route(Identity from, Session origin, ClientMessage unfiltered) {
+        if (!isPublishing(unfiltered.type())) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown message type '" + unfiltered.type() + "'");
         }
+        // Filtered before anything else sees it: recipients, history and retries only ever hold the filtered content.
+        ClientMessage message = contentFilter.apply(unfiltered);
         // Type and target are part of the key, so a client that reuses an id for a different kind of message or
         // another room or user does not have it swallowed as a "retry".
         String retryKey = message.id() == null ? null
@@ -471,9 +574,16 @@ public final class Hub {
         if (!settings.enablePrivateMessaging()) {
             throw new ProtocolException(ErrorCode.FEATURE_DISABLED, "private messages are turned off on this server");
         }
+        if (!permissions.mayPrivateMessage(from)) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN,
+                    "only " + permissions.whoMayPrivateMessage() + " may send private messages");
+        }
         String to = message.to();
         if (to == null || to.isEmpty()) {
             throw new ProtocolException(ErrorCode.MISSING_FIELD, "a private message needs 'to', the user id");
+        }
+        if (!UserIds.isValid(to)) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, "'to' is not a valid user id: " + UserIds.RULE);
         }
         rules.checkBody(message);
         Audience recipient = users.audience(to).orElseThrow(() ->
@@ -492,7 +602,7 @@ public final class Hub {
             throw new ProtocolException(ErrorCode.FEATURE_DISABLED, "broadcasts are turned off on this server");
         }
         if (!permissions.mayBroadcast(from)) {
-            throw new ProtocolException(ErrorCode.FORBIDDEN, "only admins may broadcast");
+            throw new ProtocolException(ErrorCode.FORBIDDEN, "only " + permissions.whoMayBroadcast() + " may broadcast");
         }
         rules.checkBody(message);
         ServerMessage out = message(pending, MessageType.BROADCAST, from, null, null, message);
@@ -512,6 +622,7 @@ public final class Hub {
     private void joinRoom(Session session, ClientMessage message) {
         String roomId = rules.requireRoomId(message);
         Room room = rooms.require(roomId);
+        roomAccess.requireEntry(session.identity(), roomId);
         if (!session.isIn(roomId)) {
             enter(session, room);
         }
@@ -531,6 +642,7 @@ public final class Hub {
     private void resumeRoom(Session session, ClientMessage message) {
         String roomId = rules.requireRoomId(message);
         Room room = rooms.require(roomId);
+        roomAccess.requireEntry(session.identity(), roomId);
         Object since = message.control().get("since");
         Object epoch = message.control().get("epoch");
         // A JSON number may come as a Double: only a whole one is a seq (1.0 is 1; 1.5, NaN and 1e19 are not).
@@ -573,6 +685,26 @@ public final class Hub {
             data.put("ref", ref);
         }
         send(session, new ServerMessage(null, MessageType.RESUMED, null, null, room.id(), null, data, clock.instant()));
+    }
+
+    /**
+     * A new token for the same user extends the connection to its {@code exp}. The identity (roles included) stays
+     * the one the connection was opened with: changing who a live connection is would need every check redone.
+     */
+    private void refreshToken(Session session, ClientMessage message) {
+        if (!(message.control().get("token") instanceof String token) || token.isBlank()) {
+            throw new ProtocolException(ErrorCode.MISSING_FIELD, "refresh needs data.token, the new token");
+        }
+        TokenCheck.Checked checked = tokenCheck.check(token);
+        if (!checked.identity().userId().equals(session.userId())) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN,
+                    "the new token is for another user; a connection keeps the user it was opened with");
+        }
+        if (checked.expiresAt().isAfter(session.tokenExpiresAt())) {
+            session.tokenExpiresAt(checked.expiresAt());
+        }
+        send(session, reply(MessageType.REFRESHED, null, message.id(),
+                "expires_at", session.tokenExpiresAt().toString()));
     }
 
     private void chooseStatus(Session session, ClientMessage message) {

@@ -16,48 +16,51 @@ class HubModerationTest extends HubTestSupport {
 
     @Test
     void closingARoomTellsEveryMemberConnectionOnceAndTakesThemOut() throws Exception {
-        Client alice = connect(loop1, "alice", "support");
-        Client aliceTab = connect(loop2, "alice", "support");
-        Client bob = connect(loop3, "bob", "support");
+        hub().createRoom(admin("ops"), new dev.relay.core.room.RoomSpec("lounge", null, null));
+        Client alice = connect(loop1, "alice", "lounge");
+        Client aliceTab = connect(loop2, "alice", "lounge");
+        Client bob = connect(loop3, "bob", "lounge");
         Client carol = connect(loop1, "carol", "general");
         clearAll();
 
-        int evicted = hub().closeRoom(admin("ops"), "support").get(10, TimeUnit.SECONDS);
+        int evicted = hub().closeRoom(admin("ops"), "lounge").get(10, TimeUnit.SECONDS);
         syncAll();
 
         assertThat(evicted).isEqualTo(3);
         for (Client member : new Client[]{alice, aliceTab, bob}) {
             assertThat(member.types()).as(member.toString()).containsExactly(MessageType.ROOM_CLOSED);
             ServerMessage closed = member.messages().getFirst();
-            assertThat(closed.roomId()).isEqualTo("support");
+            assertThat(closed.roomId()).isEqualTo("lounge");
             assertThat(data(closed)).containsEntry("by", "ops");
-            assertThat(member.session.roomIds()).doesNotContain("support");
+            assertThat(member.session.roomIds()).doesNotContain("lounge");
         }
         assertThat(carol.messages()).as("not a member").isEmpty();
-        assertThat(hub().roomExists("support")).isFalse();
+        assertThat(hub().roomExists("lounge")).isFalse();
     }
 
     @Test
     void aClosedRoomTakesNoMessagesOrJoinsAndCanBeCreatedAnew() throws Exception {
-        Client alice = connect(loop1, "alice", "support");
-        hub().closeRoom(admin("ops"), "support").get(10, TimeUnit.SECONDS);
+        hub().createRoom(admin("ops"), new dev.relay.core.room.RoomSpec("lounge", null, null));
+        Client alice = connect(loop1, "alice", "lounge");
+        hub().closeRoom(admin("ops"), "lounge").get(10, TimeUnit.SECONDS);
         clearAll();
 
-        alice.send(roomMessage("m", "support", "anyone?"));
+        alice.send(roomMessage("m", "lounge", "anyone?"));
         assertError(alice.singleError(), "room_not_found", "m");
         alice.clear();
-        alice.send(joinRoom("j", "support"));
+        alice.send(joinRoom("j", "lounge"));
         assertError(alice.singleError(), "room_not_found", "j");
-        assertThatThrownBy(() -> hub().joinUser("alice", "support")).isInstanceOf(ProtocolException.class);
+        assertThatThrownBy(() -> hub().joinUser("alice", "lounge")).isInstanceOf(ProtocolException.class);
 
-        hub().createRoom(admin("ops"), new dev.relay.core.room.RoomSpec("support", "Support again", ""));
+        hub().createRoom(admin("ops"), new dev.relay.core.room.RoomSpec("lounge", "Support again", ""));
         alice.clear();
-        alice.send(joinRoom("again", "support"));
+        alice.send(joinRoom("again", "lounge"));
         assertThat(alice.types()).contains(MessageType.JOINED);
     }
 
     @Test
     void onlyAdminsMayCloseRoomsOrDisconnectUsers() {
+        hub().createRoom(admin("ops"), new dev.relay.core.room.RoomSpec("lounge", null, null));
         Client bob = connect(loop1, "bob", "general");
 
         assertThatThrownBy(() -> hub().closeRoom(user("mallory"), "general"))
@@ -72,6 +75,7 @@ class HubModerationTest extends HubTestSupport {
 
     @Test
     void closingAMissingRoomIsRoomNotFound() {
+        hub().createRoom(admin("ops"), new dev.relay.core.room.RoomSpec("lounge", null, null));
         assertThatThrownBy(() -> hub().closeRoom(admin("ops"), "nowhere"))
                 .isInstanceOfSatisfying(ProtocolException.class,
                         e -> assertThat(e.code().code()).isEqualTo("room_not_found"));
@@ -79,8 +83,9 @@ class HubModerationTest extends HubTestSupport {
 
     @Test
     void disconnectingAUserClosesEachOfItsConnectionsWithTheReasonAndNoOneElses() {
+        hub().createRoom(admin("ops"), new dev.relay.core.room.RoomSpec("lounge", null, null));
         Client alice = connect(loop1, "alice", "general");
-        Client aliceTab = connect(loop2, "alice", "support");
+        Client aliceTab = connect(loop2, "alice", "lounge");
         Client bob = connect(loop3, "bob", "general");
         CloseReason reason = new CloseReason(CloseReason.DISCONNECTED_BY_ADMIN.code(), "spamming");
 

@@ -110,4 +110,48 @@ class HubRateLimitTest extends HubTestSupport {
         assertThat(alice.errors()).isEmpty();
         assertThat(bob.messages(MessageType.ROOM_MESSAGE)).hasSize(many);
     }
+
+    @Test
+    void aRefusalSaysWhenToRetry() {
+        configure(settings -> settings.rateLimitPerMinute = PER_MINUTE);
+        Client alice = connect(loop1, "alice", "general");
+        for (int i = 0; i < PER_MINUTE; i++) {
+            alice.send(roomMessage("general", "m" + i));
+        }
+        alice.clear();
+        nanos.advance(Duration.ofSeconds(4));
+        alice.send(roomMessage("over", "general", "one too many"));
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> data = (java.util.Map<String, Object>) alice.singleError().data();
+        // 8 s left of the 12 s refill; the bucket counts in doubles, so allow a millisecond of rounding.
+        assertThat((Long) data.get("retry_after_ms")).isBetween(7_999L, 8_001L);
+    }
+
+    @Test
+    void aConnectionThatKeepsSendingFarPastTheLimitIsClosedWith1008() {
+        configure(settings -> settings.rateLimitPerMinute = PER_MINUTE);
+        Client alice = connect(loop1, "alice", "general");
+        for (int i = 0; i < PER_MINUTE; i++) {
+            alice.send(roomMessage("general", "m" + i));
+        }
+        for (int i = 1; i < 2 * PER_MINUTE; i++) {
+            alice.send(roomMessage("general", "refused " + i));
+        }
+        assertThat(alice.connection.closeReason()).as("one refusal short of twice the budget").isNull();
+        alice.send(roomMessage("general", "the last straw"));
+        assertThat(alice.connection.closeReason().code()).isEqualTo(1008);
+    }
+
+    @Test
+    void refusalsSpreadOverMoreThanAMinuteDoNotClose() {
+        configure(settings -> settings.rateLimitPerMinute = PER_MINUTE);
+        Client alice = connect(loop1, "alice", "general");
+        for (int minute = 0; minute < 3; minute++) {
+            for (int i = 0; i < PER_MINUTE + PER_MINUTE; i++) { // the budget, then as many refused
+                alice.send(roomMessage("general", "m" + i));
+            }
+            nanos.advance(Duration.ofSeconds(61));
+        }
+        assertThat(alice.connection.closeReason()).isNull();
+    }
 }

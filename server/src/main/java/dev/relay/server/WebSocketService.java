@@ -5,13 +5,23 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.relay.core.Hub;
 import dev.relay.core.HubSettings;
 import dev.relay.core.Published;
+import dev.relay.core.policy.ContentFilter;
+import dev.relay.core.policy.Permissions;
+import dev.relay.core.policy.TokenCheck;
+import dev.relay.core.policy.KeyedRateLimits;
 import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.CloseReason;
 import dev.relay.core.protocol.MessageType;
 import dev.relay.core.session.Identity;
+import dev.relay.server.access.ClientAddresses;
+import dev.relay.server.access.GeoPolicy;
 import dev.relay.server.access.IpPolicy;
 import dev.relay.server.access.OriginPolicy;
+import dev.relay.server.auth.JwksKeys;
 import dev.relay.server.auth.JwtVerifier;
+import dev.relay.server.config.ConfigException;
+import dev.relay.server.config.JwtConfig;
+import dev.relay.server.config.PolicyConfig;
 import dev.relay.server.config.RelayConfig;
 import dev.relay.server.http.AdminApi;
 import dev.relay.server.http.HttpResponses;
@@ -20,6 +30,7 @@ import dev.relay.server.http.RestApi;
 import dev.relay.server.http.Router;
 import dev.relay.server.http.Routers;
 import dev.relay.server.observe.Observability;
+import dev.relay.server.websocket.ConnectLimits;
 import dev.relay.server.websocket.JsonCodec;
 import dev.relay.server.websocket.Transport;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -32,6 +43,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +58,8 @@ public final class WebSocketService implements AutoCloseable {
     private final RelayConfig config;
     private final Hub hub;
     private final Transport transport;
+    /** Resources of optional features (e.g. the JWKS refresher), closed with the service. */
+    private final List<AutoCloseable> closeables = new ArrayList<>();
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "relay-housekeeping");
         thread.setDaemon(true);
@@ -64,7 +78,17 @@ public final class WebSocketService implements AutoCloseable {
         this.observability = Observability.create(config, clock);
         this.hub = new Hub(hubSettings(config), codec, clock, System::nanoTime, observability.hubObserver());
         observability.bind(hub);
-        JwtVerifier verifier = new JwtVerifier(secret, clock);
+        JwtVerifier verifier = verifier(config.security().jwt(), secret, clock);
+        hub.permissions(new Permissions(Set.copyOf(config.policies().createRoomRoles()),
+                Set.copyOf(config.policies().broadcastRoles()), Set.copyOf(config.policies().privateMessageRoles()),
+                Set.copyOf(config.policies().deleteRoomRoles())));
+        if (config.messages().enableMessageFilter()) {
+            hub.contentFilter(ContentFilter.of(config.policies().filterWords(), config.policies().filterAction()));
+        }
+        hub.tokenCheck(token -> {
+            JwtVerifier.Verified checked = verifier.check(token);
+            return new TokenCheck.Checked(checked.identity(), checked.expiresAt());
+        });
         HttpResponses responses = new HttpResponses(mapper, observability.requestEvents());
         RestApi restApi = new RestApi(hub, codec, responses, config.server().maxMessageSize());
         OpsApi opsApi = new OpsApi(observability::scrape, observability.executor(),
@@ -73,13 +97,43 @@ public final class WebSocketService implements AutoCloseable {
         Optional<Integer> internalPort = config.observability().internalPort();
         this.routers = Routers.of(restApi, opsApi, adminApi, internalPort.isPresent(),
                 config.observability().internalAdmin(), verifier, responses, observability.requestEvents());
+        routers.main().limitPerUser(new KeyedRateLimits(config.policies().restRateLimitPerMinute(), System::nanoTime,
+                "REST requests"));
         IpPolicy ipPolicy = new IpPolicy(config.security().enableIpWhitelist(), config.security().ipWhitelist(),
                 config.security().ipBlacklist());
         OriginPolicy originPolicy = new OriginPolicy(config.security().enableOriginCheck(),
                 config.security().allowedOrigins());
         this.transport = new Transport(config.server(), config.delivery().maxPendingBytes(), hub, codec, verifier,
                 ipPolicy, originPolicy, routers.main(), routers.internal(), internalPort, responses,
-                observability.transportEvents());
+                observability.transportEvents(), connectLimits(config, closeables));
+    }
+
+    private static ConnectLimits connectLimits(RelayConfig config, List<AutoCloseable> closeables) {
+        PolicyConfig p = config.policies();
+        if (p.geoDatabase().isEmpty() && !(p.geoAllowedCountries().isEmpty() && p.geoDeniedCountries().isEmpty())) {
+            // Refusing to start beats silently not restricting anything.
+            throw new ConfigException("websocket.geo_database: geo_allowed_countries or geo_denied_countries is set,"
+                    + " which needs a country database; set geo_database to a GeoLite2/GeoIP2 Country .mmdb file");
+        }
+        GeoPolicy geo = p.geoDatabase().map(database -> GeoPolicy.open(database,
+                Set.copyOf(p.geoAllowedCountries()), Set.copyOf(p.geoDeniedCountries()))).orElse(GeoPolicy.off());
+        closeables.add(geo);
+        return new ConnectLimits(p.maxConnectionsPerUser(), p.maxConnectionsPerIp(), p.maxConnectsPerIpPerMinute(),
+                new ClientAddresses(p.trustedProxies()), geo);
+    }
+
+    /** HMAC with the secret unless a public key or a JWKS is configured; never both kinds at once. */
+    private JwtVerifier verifier(JwtConfig jwt, String secret, Clock clock) {
+        JwtVerifier.Rules rules = new JwtVerifier.Rules(jwt.clockSkew(), jwt.issuer(), jwt.audience());
+        if (jwt.publicKey().isPresent()) {
+            return JwtVerifier.publicKey(jwt.publicKey().get(), rules, clock);
+        }
+        if (jwt.jwksUrl().isPresent()) {
+            JwksKeys keys = new JwksKeys(jwt.jwksUrl().get(), jwt.jwksRefresh());
+            closeables.add(keys);
+            return JwtVerifier.jwks(keys, rules, clock);
+        }
+        return JwtVerifier.hmac(secret, rules, clock);
     }
 
     public static WebSocketService create(RelayConfig config) {
@@ -183,6 +237,13 @@ public final class WebSocketService implements AutoCloseable {
         observability.stopping(); // readiness fails first, so load balancers stop sending while clients drain
         transport.stop(() -> hub.closeAll(CloseReason.SHUTTING_DOWN), () -> hub.connections() == 0,
                 config.delivery().shutdownTimeout());
+        for (AutoCloseable closeable : closeables) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.warn("event=close_failed resource={}", closeable, e);
+            }
+        }
         observability.close();
     }
 }

@@ -2,14 +2,78 @@ package dev.relay.core.policy;
 
 import dev.relay.core.session.Identity;
 
-/** Who may do what. Today the {@code admin} role is the only privilege; every check goes through here. */
-public final class Permissions {
+import java.util.Set;
+
+/**
+ * Who may do what, by role. Each action lists the roles allowed to do it; {@value #ANYONE} allows every
+ * authenticated user. Every check goes through here, for WebSocket and REST alike.
+ *
+ * @param createRooms    roles that may create rooms ({@code POST /ws/rooms})
+ * @param broadcast      roles that may send {@code broadcast}
+ * @param privateMessage roles that may send {@code private_message}
+ * @param deleteRooms    roles that may delete rooms ({@code DELETE /ws/rooms/{id}})
+ */
+public record Permissions(Set<String> createRooms, Set<String> broadcast, Set<String> privateMessage,
+                          Set<String> deleteRooms) {
+    public static final String ANYONE = "*";
+    /** The defaults: admins create rooms and broadcast; everyone may send private messages. */
+    public static final Permissions DEFAULT = new Permissions(Set.of(Identity.ADMIN_ROLE), Set.of(Identity.ADMIN_ROLE),
+            Set.of(ANYONE), Set.of(Identity.ADMIN_ROLE));
+
+    public Permissions {
+        createRooms = Set.copyOf(createRooms);
+        broadcast = Set.copyOf(broadcast);
+        privateMessage = Set.copyOf(privateMessage);
+        deleteRooms = Set.copyOf(deleteRooms);
+    }
+
+    public boolean mayDeleteRooms(Identity identity) {
+        return allowed(deleteRooms, identity);
+    }
+
+    public String whoMayDeleteRooms() {
+        return describe(deleteRooms);
+    }
+
     public boolean mayCreateRooms(Identity identity) {
-        return identity.isAdmin();
+        return allowed(createRooms, identity);
     }
 
     public boolean mayBroadcast(Identity identity) {
-        return identity.isAdmin();
+        return allowed(broadcast, identity);
+    }
+
+    public boolean mayPrivateMessage(Identity identity) {
+        return allowed(privateMessage, identity);
+    }
+
+    /** The roles of an action, for refusal messages. */
+    static String describe(Set<String> roles) {
+        return roles.contains(ANYONE) ? "everyone" : "users with the role " + String.join(" or ", roles.stream().sorted().toList());
+    }
+
+    private static boolean allowed(Set<String> roles, Identity identity) {
+        if (roles.contains(ANYONE)) {
+            return true;
+        }
+        for (String role : identity.roles()) {
+            if (roles.contains(role)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public String whoMayCreateRooms() {
+        return describe(createRooms);
+    }
+
+    public String whoMayBroadcast() {
+        return describe(broadcast);
+    }
+
+    public String whoMayPrivateMessage() {
+        return describe(privateMessage);
     }
 
     /** Closing rooms and disconnecting users. */

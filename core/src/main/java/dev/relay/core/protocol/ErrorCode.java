@@ -10,6 +10,8 @@ public enum ErrorCode {
     MISSING_FIELD("missing_field", 400),
     UNKNOWN_TYPE("unknown_type", 400),
     INVALID_ROOM_ID("invalid_room_id", 400),
+    /** The message filter (filter_action: reject) refused the content. */
+    FILTERED("filtered", 400),
     MESSAGE_TOO_LONG("message_too_long", 413),
     PAYLOAD_TOO_LARGE("payload_too_large", 413),
     UNAUTHORIZED("unauthorized", 401),
@@ -26,6 +28,8 @@ public enum ErrorCode {
     ROOM_LIMIT_REACHED("room_limit_reached", 409),
     UPGRADE_REQUIRED("upgrade_required", 426),
     RATE_LIMITED("rate_limited", 429),
+    /** A user or client address is at max_connections_per_user / max_connections_per_ip. */
+    CONNECTION_LIMIT("connection_limit", 429),
     INTERNAL_ERROR("internal_error", 500),
     TOO_MANY_CONNECTIONS("too_many_connections", 503),
     OVERLOADED("overloaded", 503);

@@ -11,10 +11,11 @@ public final class MessageType {
     public static final String PING = "ping";
     public static final String RESUME = "resume";
     public static final String STATUS = "status";
+    public static final String REFRESH = "refresh";
 
     /** Client types whose {@code data} the server reads (see {@link ClientMessage#control()}). */
     public static boolean isControl(String type) {
-        return RESUME.equals(type);
+        return RESUME.equals(type) || REFRESH.equals(type);
     }
 
     // sent by the server only
@@ -31,6 +32,8 @@ public final class MessageType {
     public static final String RESUMED = "resumed";
     public static final String PRESENCE = "presence";
     public static final String RECONNECT = "reconnect";
+    public static final String TOKEN_EXPIRING = "token_expiring";
+    public static final String REFRESHED = "refreshed";
 
     private MessageType() {
     }

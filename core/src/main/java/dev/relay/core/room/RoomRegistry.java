@@ -81,6 +81,15 @@ public final class RoomRegistry {
         return removed;
     }
 
+    /** Removes the room from the registry; its members are the caller's to move out. */
+    public Optional<Room> remove(String id) {
+        synchronized (this) { // with create(), so the room limit never counts a room twice or not at all
+            Optional<Room> removed = Optional.ofNullable(rooms.remove(id));
+            removed.ifPresent(room -> context.history().forget(id));
+            return removed;
+        }
+    }
+
     public Optional<Room> find(String id) {
         return id == null ? Optional.empty() : Optional.ofNullable(rooms.get(id));
     }

@@ -26,6 +26,8 @@ public final class Session {
     private Slot everyoneSlot;
     private Slot userSlot;
     private boolean open = true;
+    /** When the connection's token stops being valid; {@link Instant#MAX} for connections without one. */
+    private Instant tokenExpiresAt = Instant.MAX;
 
     public Session(String id, Identity identity, Outbox outbox, Instant connectedAt, RateLimiter rateLimiter) {
         this.id = id;
@@ -62,6 +64,15 @@ public final class Session {
 
     public RateLimiter rateLimiter() {
         return rateLimiter;
+    }
+
+    public Instant tokenExpiresAt() {
+        return tokenExpiresAt;
+    }
+
+    /** Set at connect and by a successful refresh; the transport closes the connection when it passes. */
+    public void tokenExpiresAt(Instant expiresAt) {
+        this.tokenExpiresAt = expiresAt;
     }
 
     public boolean isOpen() {

@@ -14,11 +14,19 @@ public final class OriginPolicy {
     private final boolean enabled;
     private final boolean allowAll;
     private final List<String> allowed;
+    private final List<OriginPattern> patterns;
 
     public OriginPolicy(boolean enabled, List<String> allowedOrigins) {
         this.enabled = enabled;
         this.allowAll = allowedOrigins.contains("*");
-        this.allowed = allowedOrigins.stream().map(OriginPolicy::normalize).toList();
+        this.patterns = allowedOrigins.stream().flatMap(origin -> OriginPattern.parse(origin).stream()).toList();
+        this.allowed = allowedOrigins.stream().filter(origin -> OriginPattern.parse(origin).isEmpty())
+                .map(OriginPolicy::normalize).toList();
+    }
+
+    /** Checks an allowed_origins entry with a wildcard; throws IllegalArgumentException saying what is wrong. */
+    public static void checkPattern(String entry) {
+        OriginPattern.parse(entry);
     }
 
     /**
@@ -29,8 +37,8 @@ public final class OriginPolicy {
         if (!enabled || origin == null || allowAll) {
             return true;
         }
-        if (!allowed.isEmpty()) {
-            return allowed.contains(normalize(origin));
+        if (!allowed.isEmpty() || !patterns.isEmpty()) {
+            return allowed.contains(normalize(origin)) || patterns.stream().anyMatch(p -> p.matches(origin));
         }
         if (host == null) {
             return false;

@@ -1,8 +1,7 @@
 package dev.relay.server.auth;
 
 import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
@@ -10,36 +9,73 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.session.Identity;
+import dev.relay.core.session.UserIds;
 
-import java.nio.charset.StandardCharsets;
+import java.security.PublicKey;
 import java.text.ParseException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * Checks an HS256/384/512 token against the configured secret and turns its claims into an {@link Identity}.
- * Refuses unsigned tokens ({@code alg: none}), any other algorithm, a bad signature, a missing or past {@code exp},
- * a future {@code nbf} and a missing {@code sub}; each refusal says which, without echoing the token.
+ * Checks a token and turns its claims into an {@link Identity}. The keys come from a {@link KeyResolver}: the HMAC
+ * secret, a configured public key or a JWKS, each accepting only its own algorithms. Refuses unsigned tokens
+ * ({@code alg: none}), other algorithms, a bad signature, a missing {@code exp}, an {@code exp} in the past or an
+ * {@code nbf} in the future by more than the clock skew, a wrong {@code iss} or {@code aud} when those are
+ * configured, and a missing {@code sub}; each refusal says which, without echoing the token.
  */
 public final class JwtVerifier {
-    private static final Set<JWSAlgorithm> ACCEPTED = Set.of(JWSAlgorithm.HS256, JWSAlgorithm.HS384, JWSAlgorithm.HS512);
+    /** A token that passed every check, and when it stops being valid (skew not included). */
+    public record Verified(Identity identity, Instant expiresAt, Set<String> rooms) {
+    }
 
-    private final MACVerifier verifier;
+    /** What beyond the signature a token must satisfy; empty optionals mean "not checked". */
+    public record Rules(Duration clockSkew, Optional<String> issuer, Optional<String> audience) {
+        public static final Rules DEFAULT = new Rules(Duration.ofSeconds(30), Optional.empty(), Optional.empty());
+    }
+
+    private final KeyResolver keys;
+    private final Rules rules;
     private final Clock clock;
 
+    /** HMAC tokens with the secret, the default rules: what tests and the token command use. */
     public JwtVerifier(String secret, Clock clock) {
-        try {
-            this.verifier = new MACVerifier(secret.getBytes(StandardCharsets.UTF_8));
-        } catch (JOSEException e) {
-            throw new IllegalArgumentException("jwt_secret is not usable as an HMAC key: " + e.getMessage(), e);
-        }
+        this(new HmacKeys(secret), Rules.DEFAULT, clock);
+    }
+
+    JwtVerifier(KeyResolver keys, Rules rules, Clock clock) {
+        this.keys = keys;
+        this.rules = rules;
         this.clock = clock;
     }
 
+    public static JwtVerifier hmac(String secret, Rules rules, Clock clock) {
+        return new JwtVerifier(new HmacKeys(secret), rules, clock);
+    }
+
+    public static JwtVerifier publicKey(PublicKey key, Rules rules, Clock clock) {
+        return new JwtVerifier(new PublicKeys(key), rules, clock);
+    }
+
+    public static JwtVerifier jwks(JwksKeys jwks, Rules rules, Clock clock) {
+        return new JwtVerifier(jwks, rules, clock);
+    }
+
+    /** How far past {@code exp} a token is still accepted; live connections get the same grace. */
+    public Duration clockSkew() {
+        return rules.clockSkew();
+    }
+
     public Identity verify(String token) {
+        return check(token).identity();
+    }
+
+    public Verified check(String token) {
         if (token == null || token.isBlank()) {
             throw refused("a token is required: send 'Authorization: Bearer <token>' or the 'token' query parameter");
         }
@@ -53,39 +89,52 @@ public final class JwtVerifier {
         if (!(parsed instanceof SignedJWT signed)) {
             throw refused("unsigned tokens (alg: none) are not accepted");
         }
-        if (!ACCEPTED.contains(signed.getHeader().getAlgorithm())) {
-            throw refused("token algorithm " + signed.getHeader().getAlgorithm()
-                    + " is not accepted; use HS256, HS384 or HS512");
-        }
+        JWSVerifier verifier = keys.verifierFor(signed.getHeader());
         try {
             if (!signed.verify(verifier)) {
                 throw refused("the token's signature does not match");
             }
-            return identity(signed.getJWTClaimsSet());
+            return verified(signed.getJWTClaimsSet());
         } catch (JOSEException | ParseException e) {
             throw refused("the token could not be verified");
         }
     }
 
-    private Identity identity(JWTClaimsSet claims) throws ParseException {
-        Date now = Date.from(clock.instant());
+    private Verified verified(JWTClaimsSet claims) {
+        Instant now = clock.instant();
         Date expires = claims.getExpirationTime();
         if (expires == null) {
             throw refused("the token has no 'exp' claim; tokens must expire");
         }
-        if (!now.before(expires)) {
+        if (!now.isBefore(expires.toInstant().plus(rules.clockSkew()))) {
             throw refused("the token has expired");
         }
         Date notBefore = claims.getNotBeforeTime();
-        if (notBefore != null && now.before(notBefore)) {
+        if (notBefore != null && now.isBefore(notBefore.toInstant().minus(rules.clockSkew()))) {
             throw refused("the token is not valid yet ('nbf' is in the future)");
         }
+        rules.issuer().ifPresent(issuer -> {
+            if (!issuer.equals(claims.getIssuer())) {
+                throw refused("the token's 'iss' is not the configured issuer");
+            }
+        });
+        rules.audience().ifPresent(audience -> {
+            List<String> audiences = claims.getAudience();
+            if (audiences == null || !audiences.contains(audience)) {
+                throw refused("the token's 'aud' does not include this server ('" + audience + "')");
+            }
+        });
         String subject = claims.getSubject();
         if (subject == null || subject.isBlank()) {
             throw refused("the token has no 'sub' claim (the user id)");
         }
+        if (!UserIds.isValid(subject)) {
+            throw refused("the token's 'sub' is not a valid user id: " + UserIds.RULE);
+        }
         String name = stringClaim(claims, "name");
-        return new Identity(subject, name, roles(claims));
+        Set<String> rooms = stringSet(claims, "rooms");
+        Identity identity = new Identity(subject, name, stringSet(claims, "roles"), rooms);
+        return new Verified(identity, expires.toInstant(), rooms);
     }
 
     private static String stringClaim(JWTClaimsSet claims, String claim) {
@@ -96,23 +145,19 @@ public final class JwtVerifier {
         }
     }
 
-    private static Set<String> roles(JWTClaimsSet claims) {
-        if (claims.getClaim("roles") == null) {
+    private static Set<String> stringSet(JWTClaimsSet claims, String claim) {
+        if (claims.getClaim(claim) == null) {
             return Set.of();
         }
-        List<String> roles;
         try {
-            roles = claims.getStringListClaim("roles");
-        } catch (ParseException e) {
-            throw refused("the token's 'roles' claim must be an array of strings");
+            // Set.copyOf throws on the null elements nimbus lets through, which is a malformed claim too.
+            return Set.copyOf(new HashSet<>(claims.getStringListClaim(claim)));
+        } catch (ParseException | NullPointerException e) {
+            throw refused("the token's '" + claim + "' claim must be an array of strings");
         }
-        if (roles.contains(null)) { // nimbus lets null elements through; Identity's Set.copyOf would throw on them
-            throw refused("the token's 'roles' claim must be an array of strings");
-        }
-        return new HashSet<>(roles);
     }
 
-    private static ProtocolException refused(String why) {
+    static ProtocolException refused(String why) {
         return new ProtocolException(ErrorCode.UNAUTHORIZED, why);
     }
 }

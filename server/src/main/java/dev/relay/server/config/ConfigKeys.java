@@ -1,9 +1,11 @@
 package dev.relay.server.config;
 
+import dev.relay.core.policy.ContentFilter;
 import dev.relay.server.access.Cidr;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,22 +59,59 @@ final class ConfigKeys {
             "Negotiate permessage-deflate with clients that offer it.");
     static final ConfigKey<Integer> MAX_CONNECTIONS = key("max_connections", integer(1, MAX), "10000",
             "Most concurrent WebSocket connections; more are refused with HTTP 503.");
+    static final ConfigKey<Integer> MAX_CONNECTIONS_PER_USER = key("max_connections_per_user", integer(0, MAX), "0",
+            "Most concurrent connections of one user; more are refused with HTTP 429; 0 is no limit.");
+    static final ConfigKey<Integer> MAX_CONNECTIONS_PER_IP = key("max_connections_per_ip", integer(0, MAX), "0",
+            "Most concurrent connections from one client address; more are refused with HTTP 429; 0 is no limit.");
+    static final ConfigKey<Integer> MAX_CONNECTS_PER_IP_PER_MINUTE = key("max_connects_per_ip_per_minute",
+            integer(0, MAX), "0", "New connections per minute from one client address; more get HTTP 429; 0 is no limit.");
     static final ConfigKey<Boolean> ENABLE_RATE_LIMIT = key("enable_rate_limit", bool(), "true",
             "Limit how many messages each connection may send.");
     static final ConfigKey<Integer> RATE_LIMIT_PER_MINUTE = key("rate_limit_per_minute", integer(1, MAX), "1000",
             "Messages per minute per connection; excess messages get a rate_limited error and are dropped.");
+    static final ConfigKey<Integer> REST_RATE_LIMIT_PER_MINUTE = key("rest_rate_limit_per_minute", integer(0, MAX),
+            "600", "REST requests per minute per user; excess requests get HTTP 429 with Retry-After; 0 turns it off.");
     static final ConfigKey<Boolean> ENABLE_IP_WHITELIST = key("enable_ip_whitelist", bool(), "false",
             "Accept connections only from addresses in ip_whitelist.");
     static final ConfigKey<List<Cidr>> IP_WHITELIST = key("ip_whitelist", cidrs(), "",
             "Addresses allowed when enable_ip_whitelist is on; others are refused with HTTP 403.");
     static final ConfigKey<List<Cidr>> IP_BLACKLIST = key("ip_blacklist", cidrs(), "",
             "Addresses always refused with HTTP 403.");
+    static final ConfigKey<List<Cidr>> TRUSTED_PROXIES = key("trusted_proxies", cidrs(), "",
+            "Proxies whose Forwarded / X-Forwarded-For headers give the client address.");
+    static final ConfigKey<Optional<Path>> GEO_DATABASE = key("geo_database", SecurityValueTypes.optionalFile(), "",
+            "MaxMind-format country database (GeoLite2/GeoIP2 Country) for the geo restriction.");
+    static final ConfigKey<List<String>> GEO_ALLOWED_COUNTRIES = key("geo_allowed_countries",
+            SecurityValueTypes.countries(), "", "When not empty, only clients from these countries may connect.");
+    static final ConfigKey<List<String>> GEO_DENIED_COUNTRIES = key("geo_denied_countries",
+            SecurityValueTypes.countries(), "", "Clients from these countries are refused with HTTP 403.");
     static final ConfigKey<Boolean> ENABLE_ORIGIN_CHECK = key("enable_origin_check", bool(), "true",
             "Check the Origin header of browser requests.");
     static final ConfigKey<List<String>> ALLOWED_ORIGINS = key("allowed_origins", origins(), "",
             "Origins allowed by the origin check (* allows any); empty means same origin as the Host header.");
     static final ConfigKey<Optional<String>> JWT_SECRET = key("jwt_secret", secret(), "",
             "HS256 secret for tokens; when unset a random one is generated at startup and logged with an admin token.");
+    static final ConfigKey<Duration> JWT_CLOCK_SKEW = key("jwt_clock_skew", durationOrZero(), "30s",
+            "How far a token's exp and nbf may be off from the server's clock.");
+    static final ConfigKey<Optional<String>> JWT_ISSUER = key("jwt_issuer", SecurityValueTypes.optionalText(), "",
+            "When set, a token's iss must equal it.");
+    static final ConfigKey<Optional<String>> JWT_AUDIENCE = key("jwt_audience", SecurityValueTypes.optionalText(),
+            "", "When set, a token's aud must contain it.");
+    static final ConfigKey<Optional<PublicKey>> JWT_PUBLIC_KEY = key("jwt_public_key",
+            SecurityValueTypes.publicKey(), "", "RSA or EC public key (inline PEM or a PEM file); tokens must then be"
+                    + " RS/PS/ES-signed and HMAC tokens are refused.");
+    static final ConfigKey<Optional<URI>> JWT_JWKS_URL = key("jwt_jwks_url", SecurityValueTypes.optionalUrl(), "",
+            "JWKS URL of the identity provider; keys are chosen by kid and HMAC tokens are refused.");
+    static final ConfigKey<Duration> JWT_JWKS_REFRESH = key("jwt_jwks_refresh", duration(), "5m",
+            "How often the JWKS is fetched again (an unknown kid also triggers a fetch).");
+    static final ConfigKey<List<String>> CREATE_ROOM_ROLES = key("create_room_roles", SecurityValueTypes.roles(),
+            "admin", "Roles that may create rooms; * allows every user.");
+    static final ConfigKey<List<String>> DELETE_ROOM_ROLES = key("delete_room_roles", SecurityValueTypes.roles(),
+            "admin", "Roles that may delete rooms; * allows every user.");
+    static final ConfigKey<List<String>> BROADCAST_ROLES = key("broadcast_roles", SecurityValueTypes.roles(),
+            "admin", "Roles that may send broadcast; * allows every user.");
+    static final ConfigKey<List<String>> PRIVATE_MESSAGE_ROLES = key("private_message_roles",
+            SecurityValueTypes.roles(), "*", "Roles that may send private_message; * allows every user.");
     static final ConfigKey<Boolean> ENABLE_ROOM_LIMIT = key("enable_room_limit", bool(), "true",
             "Limit the number of rooms to max_rooms.");
     static final ConfigKey<Integer> MAX_ROOMS = key("max_rooms", integer(1, MAX), "100",
@@ -85,8 +124,14 @@ final class ConfigKeys {
             "30", "Days stored messages are kept.");
     static final ConfigKey<Integer> MAX_MESSAGE_LENGTH = key("max_message_length", integer(1, MAX), "1000",
             "Most characters (Unicode code points) of a message's content.");
-    static final ConfigKey<Boolean> ENABLE_MESSAGE_FILTER = planned("enable_message_filter", bool(), "true",
-            "Filter message content.");
+    static final ConfigKey<Boolean> ENABLE_MESSAGE_FILTER = key("enable_message_filter", bool(), "true",
+            "Apply the word filter to message content; with no words configured it does nothing.");
+    static final ConfigKey<List<String>> FILTER_WORDS = key("filter_words", SecurityValueTypes.words(), "",
+            "Words the message filter matches, case-insensitively, anywhere in content.");
+    static final ConfigKey<Optional<Path>> FILTER_WORDS_FILE = key("filter_words_file",
+            SecurityValueTypes.optionalFile(), "", "A file of more filter words, one per line.");
+    static final ConfigKey<ContentFilter.Action> FILTER_ACTION = key("filter_action", SecurityValueTypes.filterAction(),
+            "mask", "mask replaces each matched character with *; reject refuses the message with filtered.");
     static final ConfigKey<Boolean> ENABLE_USER_STATUS = key("enable_user_status", bool(), "true",
             "Turn users who send nothing for user_status_timeout away, and back online when they do.");
     static final ConfigKey<Duration> USER_STATUS_TIMEOUT = key("user_status_timeout", duration(), "5m",

@@ -2,7 +2,7 @@ package dev.relay.server.config;
 
 /**
  * @param maxMessageLength         most Unicode code points of a message's content
- * @param enableMessageFilter      content filtering (planned: accepted, no effect yet)
+ * @param enableMessageFilter      whether the word filter applies ({@link PolicyConfig#filterWords()}, action)
  * @param enableMessagePersistence storing messages (planned: accepted, no effect yet)
  * @param messageRetentionDays     days stored messages are kept (planned: accepted, no effect yet)
  * @param enableMessageBroadcast   whether {@code broadcast} messages are accepted

@@ -1,5 +1,7 @@
 package dev.relay.server.config;
 
+import dev.relay.server.access.OriginPolicy;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
@@ -16,6 +18,14 @@ final class Origins {
     static String normalize(String text) throws BadValue {
         if (text.equals("*")) {
             return text;
+        }
+        if (text.contains("*.")) {
+            try {
+                OriginPolicy.checkPattern(text);
+            } catch (IllegalArgumentException e) {
+                throw new BadValue(e.getMessage());
+            }
+            return text.strip().toLowerCase(Locale.ROOT);
         }
         String problem = RawValue.quote(text) + " is not an origin (scheme://host or scheme://host:port)";
         URI uri;

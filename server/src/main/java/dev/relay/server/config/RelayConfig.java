@@ -10,7 +10,7 @@ import java.util.Optional;
  */
 public record RelayConfig(ServerConfig server, SecurityConfig security, RoomConfig rooms, MessageConfig messages,
                           PresenceConfig presence, ObservabilityConfig observability, ClusterConfig cluster,
-                          DeliveryConfig delivery) {
+                          DeliveryConfig delivery, PolicyConfig policies) {
     public RelayConfig {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(security, "security");
@@ -20,6 +20,7 @@ public record RelayConfig(ServerConfig server, SecurityConfig security, RoomConf
         Objects.requireNonNull(observability, "observability");
         Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(delivery, "delivery");
+        Objects.requireNonNull(policies, "policies");
     }
 
     /** The documented defaults, as if no file, environment variable or override were given. */
@@ -42,7 +43,8 @@ public record RelayConfig(ServerConfig server, SecurityConfig security, RoomConf
         }
         SecurityConfig s = security;
         return new RelayConfig(server, new SecurityConfig(checked, s.enableOriginCheck(), s.allowedOrigins(),
-                s.enableIpWhitelist(), s.ipWhitelist(), s.ipBlacklist(), s.enableRateLimit(), s.rateLimitPerMinute()),
-                rooms, messages, presence, observability, cluster, delivery);
+                s.enableIpWhitelist(), s.ipWhitelist(), s.ipBlacklist(), s.enableRateLimit(), s.rateLimitPerMinute(),
+                s.jwt()),
+                rooms, messages, presence, observability, cluster, delivery, policies);
     }
 }

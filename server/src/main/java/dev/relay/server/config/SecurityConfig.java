@@ -18,15 +18,17 @@ import java.util.Optional;
  * @param ipBlacklist        blocks always refused
  * @param enableRateLimit    whether {@code rateLimitPerMinute} applies
  * @param rateLimitPerMinute messages per minute per connection
+ * @param jwt                how tokens are checked beyond the secret: skew, issuer, audience, public keys
  */
 public record SecurityConfig(Optional<String> jwtSecret, boolean enableOriginCheck, List<String> allowedOrigins,
                              boolean enableIpWhitelist, List<Cidr> ipWhitelist, List<Cidr> ipBlacklist,
-                             boolean enableRateLimit, int rateLimitPerMinute) {
+                             boolean enableRateLimit, int rateLimitPerMinute, JwtConfig jwt) {
     public SecurityConfig {
         Objects.requireNonNull(jwtSecret, "jwtSecret");
         allowedOrigins = List.copyOf(allowedOrigins);
         ipWhitelist = List.copyOf(ipWhitelist);
         ipBlacklist = List.copyOf(ipBlacklist);
+        Objects.requireNonNull(jwt, "jwt");
     }
 
     /** Like the generated one, but without the secret: configurations get logged. */
@@ -36,6 +38,6 @@ public record SecurityConfig(Optional<String> jwtSecret, boolean enableOriginChe
                 + ", enableOriginCheck=" + enableOriginCheck + ", allowedOrigins=" + allowedOrigins
                 + ", enableIpWhitelist=" + enableIpWhitelist + ", ipWhitelist=" + ipWhitelist
                 + ", ipBlacklist=" + ipBlacklist + ", enableRateLimit=" + enableRateLimit
-                + ", rateLimitPerMinute=" + rateLimitPerMinute + "]";
+                + ", rateLimitPerMinute=" + rateLimitPerMinute + ", jwt=" + jwt + "]";
     }
 }

@@ -1,8 +1,14 @@
 package dev.relay.server.config;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static dev.relay.server.config.ConfigKeys.*;
 
@@ -41,7 +47,7 @@ final class Settings {
                         get(ENABLE_COMPRESSION), get(MAX_CONNECTIONS), get(LOG_DIR), get(DATA_DIR)),
                 new SecurityConfig(get(JWT_SECRET), get(ENABLE_ORIGIN_CHECK), get(ALLOWED_ORIGINS),
                         get(ENABLE_IP_WHITELIST), get(IP_WHITELIST), get(IP_BLACKLIST), get(ENABLE_RATE_LIMIT),
-                        get(RATE_LIMIT_PER_MINUTE)),
+                        get(RATE_LIMIT_PER_MINUTE), jwtConfig()),
                 new RoomConfig(get(ENABLE_ROOM_LIMIT), get(MAX_ROOMS), get(DEFAULT_ROOMS)),
                 new MessageConfig(get(MAX_MESSAGE_LENGTH), get(ENABLE_MESSAGE_FILTER),
                         get(ENABLE_MESSAGE_PERSISTENCE), get(MESSAGE_RETENTION_DAYS), get(ENABLE_MESSAGE_BROADCAST),
@@ -57,7 +63,52 @@ final class Settings {
                         get(INTERNAL_PORT), get(INTERNAL_ADMIN)),
                 new ClusterConfig(get(ENABLE_LOAD_BALANCING), get(ENABLE_MESSAGE_QUEUE)),
                 new DeliveryConfig(get(HISTORY_SIZE), get(HISTORY_TTL), get(RECOVERY_MAX_MESSAGES), get(DEDUP_WINDOW),
-                        get(MAX_PENDING_BYTES), get(SHUTDOWN_TIMEOUT)));
+                        get(MAX_PENDING_BYTES), get(SHUTDOWN_TIMEOUT)),
+                policies());
+    }
+
+    private PolicyConfig policies() {
+        return new PolicyConfig(get(REST_RATE_LIMIT_PER_MINUTE), filterWords(), get(FILTER_ACTION),
+                get(MAX_CONNECTIONS_PER_USER), get(MAX_CONNECTIONS_PER_IP), get(MAX_CONNECTS_PER_IP_PER_MINUTE),
+                get(TRUSTED_PROXIES), get(CREATE_ROOM_ROLES), get(BROADCAST_ROLES), get(PRIVATE_MESSAGE_ROLES),
+                geoDatabase(), get(GEO_ALLOWED_COUNTRIES), get(GEO_DENIED_COUNTRIES), get(DELETE_ROOM_ROLES));
+    }
+
+    /** The database must be readable; that the country lists have one is checked when the service starts. */
+    private Optional<Path> geoDatabase() {
+        Optional<Path> database = get(GEO_DATABASE);
+        if (database.isPresent() && !Files.isReadable(database.get())) {
+            Setting setting = settings.get(GEO_DATABASE);
+            throw new ConfigException(GEO_DATABASE.path() + " = " + setting.raw().display() + " ("
+                    + setting.source() + "): cannot read the file");
+        }
+        return database;
+    }
+
+    /** filter_words plus the lines of filter_words_file (blank lines and lines starting with # skipped). */
+    private List<String> filterWords() {
+        List<String> words = new ArrayList<>(get(FILTER_WORDS));
+        Optional<Path> file = get(FILTER_WORDS_FILE);
+        if (file.isPresent()) {
+            try {
+                Files.readAllLines(file.get()).stream().map(String::strip)
+                        .filter(line -> !line.isEmpty() && !line.startsWith("#")).forEach(words::add);
+            } catch (IOException | UncheckedIOException e) {
+                Setting setting = settings.get(FILTER_WORDS_FILE);
+                throw new ConfigException(FILTER_WORDS_FILE.path() + " = " + setting.raw().display() + " ("
+                        + setting.source() + "): cannot read the file (" + e.getMessage() + ")");
+            }
+        }
+        return List.copyOf(words);
+    }
+
+    private JwtConfig jwtConfig() {
+        if (get(JWT_PUBLIC_KEY).isPresent() && get(JWT_JWKS_URL).isPresent()) {
+            throw new ConfigException(JWT_JWKS_URL.path() + " (" + settings.get(JWT_JWKS_URL).source() + "): "
+                    + JWT_PUBLIC_KEY.path() + " is set too; tokens are checked with one or the other, so set only one");
+        }
+        return new JwtConfig(get(JWT_CLOCK_SKEW), get(JWT_ISSUER), get(JWT_AUDIENCE), get(JWT_PUBLIC_KEY),
+                get(JWT_JWKS_URL), get(JWT_JWKS_REFRESH));
     }
 
     /** Default rooms are real rooms, so with the limit on they must fit under it or startup could never succeed. */

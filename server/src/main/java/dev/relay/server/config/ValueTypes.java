@@ -218,7 +218,8 @@ final class ValueTypes {
 
     static ValueType<List<String>> origins() {
         return new ListOf<>("list of origins",
-                "expected a list of origins like https://app.example.com or http://localhost:3000, or *",
+                "expected a list of origins like https://app.example.com or http://localhost:3000, patterns like"
+                        + " https://*.example.com, or *",
                 Origins::normalize, false);
     }
 }

@@ -3,6 +3,7 @@ package dev.relay.server.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.core.protocol.ErrorCode;
+import dev.relay.core.protocol.ProtocolException;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -54,6 +55,27 @@ public final class HttpResponses {
         error(ctx, keepAlive, HttpResponseStatus.valueOf(code.httpStatus()), code, message);
     }
 
+    /**
+     * The refusal as its code's status; one that says when to retry gets {@code Retry-After} (whole seconds, rounded
+     * up, as RFC 9110 wants) and {@code retry_after_ms} in the envelope.
+     */
+    public void error(ChannelHandlerContext ctx, boolean keepAlive, ProtocolException refused) {
+        if (refused.retryAfterMillis() < 0) {
+            error(ctx, keepAlive, refused.code(), refused.getMessage());
+            return;
+        }
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("code", refused.code().code());
+        error.put("message", refused.getMessage());
+        error.put("retry_after_ms", refused.retryAfterMillis());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("success", false);
+        body.put("error", error);
+        long seconds = Math.max(1, (refused.retryAfterMillis() + 999) / 1000);
+        send(ctx, keepAlive, HttpResponseStatus.valueOf(refused.code().httpStatus()), "application/json; charset=utf-8",
+                bytes(body), Map.of(HttpHeaderNames.RETRY_AFTER.toString(), Long.toString(seconds)));
+    }
+
     public void error(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, ErrorCode code,
                       String message) {
         Map<String, Object> error = new LinkedHashMap<>();
@@ -66,17 +88,24 @@ public final class HttpResponses {
     }
 
     public void json(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, Object body) {
-        byte[] bytes;
+        send(ctx, keepAlive, status, "application/json; charset=utf-8", bytes(body));
+    }
+
+    private byte[] bytes(Object body) {
         try {
-            bytes = mapper.writeValueAsBytes(body);
+            return mapper.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("response body could not be written as JSON", e);
         }
-        send(ctx, keepAlive, status, "application/json; charset=utf-8", bytes);
     }
 
     public void send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String contentType,
                      byte[] body) {
+        send(ctx, keepAlive, status, contentType, body, Map.of());
+    }
+
+    public void send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String contentType,
+                     byte[] body, Map<String, String> extraHeaders) {
         Timing timing = ctx.channel().attr(TIMING).getAndSet(null);
         if (timing != null) {
             events.answered(timing.method(), timing.route(), status.code(), System.nanoTime() - timing.startNanos());
@@ -87,6 +116,7 @@ public final class HttpResponses {
                 .set(HttpHeaderNames.CONTENT_TYPE, contentType)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        extraHeaders.forEach((name, value) -> response.headers().set(name, value));
         if (keepAlive) {
             HttpUtil.setKeepAlive(response, true);
             ctx.writeAndFlush(response);

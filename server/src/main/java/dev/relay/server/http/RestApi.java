@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.core.Hub;
 import dev.relay.core.HubStats;
 import dev.relay.core.Published;
+import dev.relay.core.policy.KeyedRateLimits;
 import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
@@ -78,7 +79,10 @@ public final class RestApi {
     }
 
     private void listRooms(RestCall call) {
-        List<Map<String, Object>> rooms = hub.roomInfos().stream().map(RestApi::room).toList();
+        // Private rooms are listed only to those who may enter them.
+        List<Map<String, Object>> rooms = hub.roomInfos().stream()
+                .filter(info -> hub.roomAccess().mayEnter(call.identity(), info.id()))
+                .map(info -> room(info, hub.roomAccess().isPrivate(info.id()))).toList();
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("rooms", rooms);
         data.put("total", rooms.size());
@@ -88,14 +92,48 @@ public final class RestApi {
     private void createRoom(RestCall call) {
         JsonNode body = jsonObject(call);
         RoomSpec spec = new RoomSpec(text(body, "id"), text(body, "name"), text(body, "description"));
-        RoomInfo created = hub.createRoom(call.identity(), spec);
-        LOG.info("event=room_created room={} by={}", created.id(), call.identity().userId());
-        responses.ok(call.ctx(), call.keepAlive(), HttpResponseStatus.CREATED, room(created));
+        boolean isPrivate = flag(body, "private");
+        RoomInfo created = hub.createRoom(call.identity(), spec, isPrivate, members(body));
+        LOG.info("event=room_created room={} by={} private={}", created.id(), call.identity().userId(), isPrivate);
+        responses.ok(call.ctx(), call.keepAlive(), HttpResponseStatus.CREATED, room(created, isPrivate));
+    }
+
+    private static boolean flag(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            return false;
+        }
+        if (!value.isBoolean()) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, "'" + field + "' must be true or false");
+        }
+        return value.booleanValue();
+    }
+
+    /** The {@code members} of a private room: user ids; a public room ignores them. */
+    private static java.util.Set<String> members(JsonNode body) {
+        JsonNode value = body.get("members");
+        if (value == null || value.isNull()) {
+            return java.util.Set.of();
+        }
+        if (!value.isArray() || value.size() > 10_000) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, "'members' must be an array of at most 10000 user ids");
+        }
+        java.util.Set<String> members = new java.util.HashSet<>();
+        for (JsonNode member : value) {
+            if (!member.isTextual()) {
+                throw new ProtocolException(ErrorCode.INVALID_FIELD, "'members' must hold user ids (strings)");
+            }
+            members.add(member.textValue());
+        }
+        return members;
     }
 
     private void moveUser(RestCall call, boolean join) {
         String roomId = call.pathParameter("id");
         String userId = call.identity().userId();
+        if (join && hub.roomExists(roomId)) {
+            hub.roomAccess().requireEntry(call.identity(), roomId);
+        }
         CompletableFuture<Integer> moved = join ? hub.joinUser(userId, roomId) : hub.leaveUser(userId, roomId);
         moved.whenComplete((count, failure) -> {
             if (failure != null) {
@@ -138,6 +176,9 @@ public final class RestApi {
 
     private void roomMembers(RestCall call) {
         String roomId = call.pathParameter("id");
+        if (hub.roomExists(roomId)) {
+            hub.roomAccess().requireEntry(call.identity(), roomId);
+        }
         List<Map<String, Object>> members = hub.roomMembers(roomId).stream().map(info -> {
             Map<String, Object> member = new LinkedHashMap<>();
             member.put("user_id", info.member().userId());
@@ -161,7 +202,9 @@ public final class RestApi {
         data.put("name", user.name());
         data.put("status", user.status().wireName());
         data.put("connections", user.connections());
-        data.put("rooms", user.rooms().stream().sorted().toList());
+        // Private rooms the caller may not enter are not revealed, not even by name.
+        data.put("rooms", user.rooms().stream()
+                .filter(roomId -> hub.roomAccess().mayEnter(call.identity(), roomId)).sorted().toList());
         responses.ok(call.ctx(), call.keepAlive(), HttpResponseStatus.OK, data);
     }
 
@@ -176,6 +219,9 @@ public final class RestApi {
         HubStats stats = hub.stats();
         Map<String, Object> rooms = new LinkedHashMap<>();
         for (RoomInfo room : stats.rooms()) {
+            if (!hub.roomAccess().mayEnter(call.identity(), room.id())) {
+                continue; // private, and not the caller's: not even its name
+            }
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("name", room.name());
             entry.put("client_count", room.clientCount());
@@ -191,6 +237,15 @@ public final class RestApi {
         data.put("rooms", rooms);
         data.put("timestamp", Timestamps.format(stats.timestamp()));
         responses.ok(call.ctx(), call.keepAlive(), HttpResponseStatus.OK, data);
+    }
+
+    /** A room as the API shows it; {@code private: true} only on private rooms. */
+    private static Map<String, Object> room(RoomInfo room, boolean isPrivate) {
+        Map<String, Object> map = room(room);
+        if (isPrivate) {
+            map.put("private", true);
+        }
+        return map;
     }
 
     private static Map<String, Object> room(RoomInfo room) {

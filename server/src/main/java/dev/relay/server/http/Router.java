@@ -1,6 +1,7 @@
 package dev.relay.server.http;
 
 import dev.relay.core.protocol.ErrorCode;
+import dev.relay.core.policy.KeyedRateLimits;
 import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.session.Identity;
 import dev.relay.server.auth.BearerToken;
@@ -25,6 +26,7 @@ import java.util.stream.Collectors;
  * given: the public port the API, the internal port metrics, health and (if configured) the admin endpoints.
  */
 public final class Router {
+    private volatile KeyedRateLimits userLimits = new KeyedRateLimits(0, System::nanoTime, "REST requests");
     private static final Logger LOG = LoggerFactory.getLogger(Router.class);
 
     private final List<Route> routes;
@@ -34,6 +36,12 @@ public final class Router {
 
     /** A route as the OpenAPI document names it: upper-case method and path pattern; whether it needs a token. */
     public record Endpoint(String method, String path, boolean authenticated) {
+    }
+
+    /** Limits each user's requests (after authentication; unauthenticated routes are not counted). */
+    public Router limitPerUser(KeyedRateLimits limits) {
+        this.userLimits = limits;
+        return this;
     }
 
     Router(List<Route> routes, JwtVerifier verifier, HttpResponses responses, RequestEvents events) {
@@ -80,9 +88,12 @@ public final class Router {
                           boolean keepAlive, Route route, Map<String, String> parameters) {
         try {
             Identity identity = route.authenticated() ? authenticate(ctx, request, query) : null;
+            if (identity != null) {
+                userLimits.acquire(identity.userId());
+            }
             route.handler().handle(new RestCall(ctx, request, query, parameters, identity, keepAlive));
         } catch (ProtocolException refused) {
-            responses.error(ctx, keepAlive, refused.code(), refused.getMessage());
+            responses.error(ctx, keepAlive, refused);
         } catch (Exception e) {
             LOG.error("event=rest_error method={} path={}", request.method(), query.path(), e);
             responses.error(ctx, keepAlive, ErrorCode.INTERNAL_ERROR, "internal error");

@@ -4,11 +4,17 @@ import dev.relay.core.history.StreamPosition;
 import dev.relay.core.session.Identity;
 import io.netty.util.AttributeKey;
 
+import java.time.Duration;
+import java.time.Instant;
+
 /**
  * What the upgrade gate accepted, carried on the channel until the handshake completes.
  *
- * @param resumeFrom where the client left the connect room ({@code since} and {@code epoch} query parameters), or null
+ * @param resumeFrom     where the client left the connect room ({@code since} and {@code epoch} query parameters), or null
+ * @param tokenExpiresAt the token's {@code exp}
+ * @param tokenGrace     how long past {@code exp} the connection may stay (the configured clock skew)
  */
-record ConnectRequest(Identity identity, String roomId, StreamPosition resumeFrom) {
+record ConnectRequest(Identity identity, String roomId, StreamPosition resumeFrom, Instant tokenExpiresAt,
+                      Duration tokenGrace) {
     static final AttributeKey<ConnectRequest> KEY = AttributeKey.valueOf("relay.connect");
 }

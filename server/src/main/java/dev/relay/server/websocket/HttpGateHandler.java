@@ -2,6 +2,7 @@ package dev.relay.server.websocket;
 
 import dev.relay.core.Hub;
 import dev.relay.core.history.StreamPosition;
+import dev.relay.core.policy.KeyedRateLimits;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.room.RoomIds;
@@ -25,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 
@@ -47,9 +49,18 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     private final Router router;
     private final HttpResponses responses;
     private final TransportEvents events;
+    private final ConnectLimits limits;
+    private final KeyedSlots perUser;
+    private final KeyedSlots perAddress;
+    private final KeyedRateLimits connectRate;
 
     HttpGateHandler(Hub hub, JwtVerifier verifier, IpPolicy ipPolicy, OriginPolicy originPolicy,
-                    ConnectionSlots slots, Router router, HttpResponses responses, TransportEvents events) {
+                    ConnectionSlots slots, Router router, HttpResponses responses, TransportEvents events,
+                    ConnectLimits limits) {
+        this.limits = limits;
+        this.perUser = new KeyedSlots(limits.perUser());
+        this.perAddress = new KeyedSlots(limits.perAddress());
+        this.connectRate = limits.connectRate();
         this.hub = hub;
         this.verifier = verifier;
         this.ipPolicy = ipPolicy;
@@ -68,13 +79,23 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             return;
         }
         InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
-        if (!ipPolicy.allows(peer.getAddress())) {
-            LOG.info("event=refused reason=ip client={}", peer.getAddress().getHostAddress());
+        InetAddress clientAddress = limits.addresses().resolve(peer.getAddress(),
+                request.headers().getAll("Forwarded"),
+                request.headers().getAll("X-Forwarded-For"));
+        String client = clientAddress.getHostAddress();
+        ctx.channel().attr(NettyConnection.CLIENT_ADDRESS).set(client);
+        if (!ipPolicy.allows(clientAddress)) {
+            LOG.info("event=refused reason=ip client={}", client);
             if (new QueryStringDecoder(request.uri()).path().equals(CONNECT_PATH)) {
-                events.handshakeRefused(peer.getAddress().getHostAddress(), ErrorCode.IP_FORBIDDEN,
-                        "address not allowed", null);
+                events.handshakeRefused(client, ErrorCode.IP_FORBIDDEN, "address not allowed", null);
             }
             responses.error(ctx, false, ErrorCode.IP_FORBIDDEN, "connections from your address are not allowed");
+            return;
+        }
+        if (!limits.geo().allows(clientAddress)) {
+            LOG.info("event=refused reason=geo client={} country={}", client,
+                    limits.geo().country(clientAddress).orElse("unknown"));
+            responses.error(ctx, false, ErrorCode.IP_FORBIDDEN, "connections from your country are not allowed");
             return;
         }
         QueryStringDecoder query = new QueryStringDecoder(request.uri());
@@ -83,21 +104,42 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             return;
         }
         try {
+            // Before the token is checked: a handshake flood must not make the server verify signatures.
+            connectRate.acquire(client);
             ConnectRequest accepted = admit(request, query);
-            if (!slots.tryAcquire()) {
-                throw new ProtocolException(ErrorCode.TOO_MANY_CONNECTIONS,
-                        "the server is at its limit of " + slots.max() + " connections; retry later");
-            }
-            ctx.channel().closeFuture().addListener(closed -> slots.release());
+            takeSlots(ctx, client, accepted.identity().userId());
             ctx.channel().attr(ConnectRequest.KEY).set(accepted);
             ctx.fireChannelRead(request.retain()); // on to WebSocketServerProtocolHandler for the handshake
         } catch (ProtocolException refused) {
-            LOG.info("event=refused reason={} client={} detail=\"{}\"", refused.code().code(),
-                    peer.getAddress().getHostAddress(), refused.getMessage());
-            events.handshakeRefused(peer.getAddress().getHostAddress(), refused.code(), refused.getMessage(),
-                    BearerToken.from(request, query));
-            responses.error(ctx, false, refused.code(), refused.getMessage());
+            LOG.info("event=refused reason={} client={} detail=\"{}\"", refused.code().code(), client,
+                    refused.getMessage());
+            events.handshakeRefused(client, refused.code(), refused.getMessage(), BearerToken.from(request, query));
+            responses.error(ctx, false, refused);
         }
+    }
+
+    /** The global, per-address and per-user connection slots, all or none; released when the channel closes. */
+    private void takeSlots(ChannelHandlerContext ctx, String client, String userId) {
+        if (!slots.tryAcquire()) {
+            throw new ProtocolException(ErrorCode.TOO_MANY_CONNECTIONS,
+                    "the server is at its limit of " + slots.max() + " connections; retry later");
+        }
+        if (!perAddress.tryAcquire(client)) {
+            slots.release();
+            throw new ProtocolException(ErrorCode.CONNECTION_LIMIT, "your address already has " + perAddress.max()
+                    + " connections, the most allowed (max_connections_per_ip)");
+        }
+        if (!perUser.tryAcquire(userId)) {
+            slots.release();
+            perAddress.release(client);
+            throw new ProtocolException(ErrorCode.CONNECTION_LIMIT, "user '" + userId + "' already has "
+                    + perUser.max() + " connections, the most allowed (max_connections_per_user)");
+        }
+        ctx.channel().closeFuture().addListener(closed -> {
+            slots.release();
+            perAddress.release(client);
+            perUser.release(userId);
+        });
     }
 
     private ConnectRequest admit(FullHttpRequest request, QueryStringDecoder query) {
@@ -111,7 +153,8 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             throw new ProtocolException(ErrorCode.ORIGIN_NOT_ALLOWED,
                     "origin '" + origin + "' may not connect; add it to allowed_origins");
         }
-        Identity identity = verifier.verify(BearerToken.from(request, query));
+        JwtVerifier.Verified token = verifier.check(BearerToken.from(request, query));
+        Identity identity = token.identity();
         List<String> rooms = query.parameters().get("room_id");
         String roomId = rooms == null || rooms.getFirst().isEmpty() ? DEFAULT_ROOM : rooms.getFirst();
         if (!RoomIds.isValid(roomId)) {
@@ -120,7 +163,8 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         if (!hub.roomExists(roomId)) {
             throw new ProtocolException(ErrorCode.ROOM_NOT_FOUND, "room '" + roomId + "' does not exist");
         }
-        return new ConnectRequest(identity, roomId, resumePosition(query));
+        hub.roomAccess().requireEntry(identity, roomId);
+        return new ConnectRequest(identity, roomId, resumePosition(query), token.expiresAt(), verifier.clockSkew());
     }
 
     /** {@code since} and {@code epoch} together ask to resume the connect room; one without the other is a mistake. */

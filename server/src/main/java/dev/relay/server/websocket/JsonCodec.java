@@ -1,6 +1,8 @@
 package dev.relay.server.websocket;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -37,9 +39,17 @@ public final class JsonCodec implements Encoder {
     private final JsonFactory factory;
     private final ByteBufAllocator allocator;
 
+    /**
+     * How deep a message's {@code data} may nest. Deeper JSON is refused while it is read, before it costs memory or
+     * stack: a frame of 8 KiB of {@code [[[[...} would otherwise become thousands of nested structures.
+     */
+    public static final int MAX_DATA_DEPTH = 16;
+
     public JsonCodec(ObjectMapper mapper, ByteBufAllocator allocator) {
         this.mapper = mapper;
         this.factory = mapper.getFactory();
+        // +1: the message object itself is one level; data inside it gets MAX_DATA_DEPTH.
+        factory.setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DATA_DEPTH + 1).build());
         this.allocator = allocator;
     }
 
@@ -93,6 +103,9 @@ public final class JsonCodec implements Encoder {
         try (InputStream in = new ByteBufInputStream(content.duplicate());
              JsonParser parser = factory.createParser(in)) {
             return decode(parser);
+        } catch (StreamConstraintsException e) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD,
+                    "'data' may nest at most " + MAX_DATA_DEPTH + " levels deep");
         } catch (JsonProcessingException e) {
             throw new ProtocolException(ErrorCode.INVALID_JSON, "malformed JSON: " + e.getOriginalMessage());
         } catch (CharConversionException e) { // bytes Jackson read as UTF-32 that are not valid UTF-32
@@ -106,6 +119,9 @@ public final class JsonCodec implements Encoder {
     public ClientMessage decode(byte[] content) {
         try (JsonParser parser = factory.createParser(content)) {
             return decode(parser);
+        } catch (StreamConstraintsException e) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD,
+                    "'data' may nest at most " + MAX_DATA_DEPTH + " levels deep");
         } catch (JsonProcessingException e) {
             throw new ProtocolException(ErrorCode.INVALID_JSON, "malformed JSON: " + e.getOriginalMessage());
         } catch (CharConversionException e) { // bytes Jackson read as UTF-32 that are not valid UTF-32

@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.util.AttributeKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,8 @@ final class NettyConnection implements Connection {
     private final Channel channel;
     private final boolean throughExtensions;
     private final long hardLimitBytes;
+    /** The client's address as the gate resolved it (behind trusted proxies, from the forwarding headers). */
+    static final AttributeKey<String> CLIENT_ADDRESS = AttributeKey.valueOf("relay.client-address");
     private final String remoteAddress;
     private final Runnable onSlowConsumer;
     private final TransportEvents events;
@@ -153,6 +156,11 @@ final class NettyConnection implements Connection {
     }
 
     private static String describe(Channel channel) {
+        String client = channel.attr(CLIENT_ADDRESS).get();
+        if (client != null && channel.remoteAddress() instanceof InetSocketAddress peer
+                && !client.equals(peer.getAddress().getHostAddress())) {
+            return client + " via " + peer.getAddress().getHostAddress(); // behind a trusted proxy
+        }
         return channel.remoteAddress() instanceof InetSocketAddress address
                 ? address.getAddress().getHostAddress() + ":" + address.getPort()
                 : String.valueOf(channel.remoteAddress());

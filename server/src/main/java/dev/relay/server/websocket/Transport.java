@@ -58,13 +58,14 @@ public final class Transport {
      */
     public Transport(ServerConfig config, int maxPendingBytes, Hub hub, JsonCodec codec, JwtVerifier verifier,
                      IpPolicy ipPolicy, OriginPolicy originPolicy, Router router, Optional<Router> internal,
-                     Optional<Integer> internalPort, HttpResponses responses, TransportEvents events) {
+                     Optional<Integer> internalPort, HttpResponses responses, TransportEvents events,
+                     ConnectLimits limits) {
         this.config = config;
         this.maxPendingBytes = maxPendingBytes;
         this.internalPort = internalPort;
         ConnectionSlots slots = new ConnectionSlots(config.maxConnections());
         HttpGateHandler gate = new HttpGateHandler(hub, verifier, ipPolicy, originPolicy, slots, router, responses,
-                events);
+                events, limits);
         this.initializer = new RelayChannelInitializer(new RelayChannelInitializer.Settings(
                 config.maxMessageSize(), config.enableCompression(), config.pingPeriod(), config.pongWait(),
                 config.writeWait(), (long) HARD_LIMIT_FACTOR * maxPendingBytes), hub, codec, gate, responses,

@@ -43,6 +43,7 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
     private NettyConnection connection;
     private Session session;
     private ScheduledFuture<?> slowConsumerCheck;
+    private TokenExpiryWatch expiryWatch;
 
     WebSocketFrameHandler(Hub hub, JsonCodec codec, long outboundLimitBytes, Duration writeWait,
                           TransportEvents events) {
@@ -77,6 +78,9 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
             return;
         }
         events.opened(session, connection.remoteAddress());
+        session.tokenExpiresAt(request.tokenExpiresAt());
+        expiryWatch = new TokenExpiryWatch(hub, session, ctx.executor(), request.tokenGrace());
+        expiryWatch.start();
         LOG.info("event=connected client_id={} user={} room={} client={}", session.id(), session.userId(),
                 request.roomId(), connection.remoteAddress());
     }
@@ -142,6 +146,9 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         if (slowConsumerCheck != null) {
             slowConsumerCheck.cancel(false);
+        }
+        if (expiryWatch != null) {
+            expiryWatch.stop();
         }
         if (session != null) {
             hub.disconnect(session);

@@ -43,7 +43,7 @@ class JwtVerifierTest {
     private static final Instant NOW = Instant.parse("2030-06-01T12:00:00Z");
     private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
 
-    private final JwtVerifier verifier = new JwtVerifier(SECRET, CLOCK);
+    private final JwtVerifier verifier = strict(SECRET, CLOCK);
 
     // ---- accepted tokens -------------------------------------------------------------------------------------
 
@@ -193,9 +193,9 @@ class JwtVerifierTest {
     void issuedTokenExpiresWithItsTtl() {
         String token = new TokenIssuer(SECRET, CLOCK).issue("alice", null, List.of(), Duration.ofSeconds(60));
 
-        assertThatCode(() -> new JwtVerifier(SECRET, Clock.fixed(NOW.plusSeconds(59), ZoneOffset.UTC)).verify(token))
+        assertThatCode(() -> strict(SECRET, Clock.fixed(NOW.plusSeconds(59), ZoneOffset.UTC)).verify(token))
                 .doesNotThrowAnyException();
-        assertThatThrownBy(() -> new JwtVerifier(SECRET, Clock.fixed(NOW.plusSeconds(60), ZoneOffset.UTC))
+        assertThatThrownBy(() -> strict(SECRET, Clock.fixed(NOW.plusSeconds(60), ZoneOffset.UTC))
                 .verify(token))
                 .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("expired");
@@ -340,7 +340,7 @@ class JwtVerifierTest {
     void secretShorterThan256BitsIsRefusedAndOneOf256BitsIsAccepted() {
         String bits256 = SECRET.substring(0, 32);
 
-        assertThatThrownBy(() -> new JwtVerifier(bits256.substring(1), CLOCK))
+        assertThatThrownBy(() -> strict(bits256.substring(1), CLOCK))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("jwt_secret");
         assertThatThrownBy(() -> new TokenIssuer(bits256.substring(1), CLOCK))
@@ -348,7 +348,7 @@ class JwtVerifierTest {
                 .hasMessageContaining("jwt_secret");
 
         String token = new TokenIssuer(bits256, CLOCK).issue("alice", null, List.of(), Duration.ofHours(1));
-        assertThat(new JwtVerifier(bits256, CLOCK).verify(token).userId()).isEqualTo("alice");
+        assertThat(strict(bits256, CLOCK).verify(token).userId()).isEqualTo("alice");
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------
@@ -396,5 +396,11 @@ class JwtVerifierTest {
         } catch (JOSEException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /** No clock skew, so the boundaries here are exact (the skew has tests of its own). */
+    private static JwtVerifier strict(String secret, Clock clock) {
+        return JwtVerifier.hmac(secret, new JwtVerifier.Rules(java.time.Duration.ZERO, java.util.Optional.empty(),
+                java.util.Optional.empty()), clock);
     }
 }

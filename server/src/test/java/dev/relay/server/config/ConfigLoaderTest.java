@@ -269,8 +269,35 @@ class ConfigLoaderTest {
             case "number 0..1" -> "0.5";
             case "URL" -> "https://hooks.example.com/relay";
             case "text or json" -> "json";
+            case "PEM or path" -> publicKeyFile().toString();
+            case "file path" -> wordsFile().toString();
+            case "mask or reject" -> "reject";
+            case "list of country codes" -> "FR,US";
             default -> key.name().equals("port") ? "0" : "7";
         };
+    }
+
+    private static Path wordsFile() {
+        try {
+            Path file = Files.createTempFile("relay-words", ".txt");
+            file.toFile().deleteOnExit();
+            return Files.writeString(file, "spam\n# a comment\n\neggs\n");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A PEM file with an EC public key, written once: the sample for jwt_public_key. */
+    private static Path publicKeyFile() {
+        try {
+            java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+            generator.initialize(256);
+            Path file = Files.createTempFile("relay-key", ".pem");
+            file.toFile().deleteOnExit();
+            return Files.writeString(file, dev.relay.server.auth.PemKeys.toPem(generator.generateKeyPair().getPublic()));
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private Path yaml(String text) throws IOException {

@@ -235,10 +235,10 @@ class JsonCodecTest {
     }
 
     @Test
-    void nestingBeyondTheParsersLimitIsInvalidJson() {
+    void nestingBeyondTheLimitIsRefusedAsAnInvalidField() {
         String deep = "[".repeat(5000) + "]".repeat(5000);
 
-        assertRefused("{\"data\":" + deep + "}", ErrorCode.INVALID_JSON, "");
+        assertRefused("{\"data\":" + deep + "}", ErrorCode.INVALID_FIELD, "");
     }
 
     @Test

@@ -1,0 +1,63 @@
+package dev.relay.core.policy;
+
+import dev.relay.core.protocol.ErrorCode;
+import dev.relay.core.protocol.ProtocolException;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One token bucket per key (a user id for REST, an address for new connections), shared by every thread that
+ * serves that key. Buckets that have refilled are forgotten once more than {@link #MAX_TRACKED} keys are held, so a
+ * flood of distinct keys costs bounded memory.
+ */
+public final class KeyedRateLimits {
+    static final int MAX_TRACKED = 100_000;
+
+    private final int perMinute;
+    private final RateLimiter.NanoClock clock;
+    private final String what;
+    private final Map<String, RateLimiter> buckets = new ConcurrentHashMap<>();
+
+    /**
+     * @param perMinute requests per minute per key; 0 turns the limit off
+     * @param what      what is limited, for the refusal message (e.g. "REST requests")
+     */
+    public KeyedRateLimits(int perMinute, RateLimiter.NanoClock clock, String what) {
+        this.perMinute = perMinute;
+        this.clock = clock;
+        this.what = what;
+    }
+
+    /** @throws ProtocolException {@code rate_limited} with the time to wait, when {@code key} is over its limit */
+    public void acquire(String key) {
+        if (perMinute == 0) {
+            return;
+        }
+        if (buckets.size() > MAX_TRACKED) {
+            forgetIdle();
+        }
+        RateLimiter bucket = buckets.computeIfAbsent(key, k -> new RateLimiter(perMinute, clock));
+        long retryAfter;
+        synchronized (bucket) { // RateLimiter is single-threaded; REST requests of one user arrive on any loop
+            if (bucket.tryAcquire()) {
+                return;
+            }
+            retryAfter = bucket.retryAfterMillis();
+        }
+        throw new ProtocolException(ErrorCode.RATE_LIMITED,
+                "more than " + perMinute + " " + what + " a minute; retry later", retryAfter);
+    }
+
+    private void forgetIdle() {
+        buckets.values().removeIf(bucket -> {
+            synchronized (bucket) {
+                return bucket.isFull();
+            }
+        });
+    }
+
+    int tracked() {
+        return buckets.size();
+    }
+}

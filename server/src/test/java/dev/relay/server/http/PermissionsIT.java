@@ -1,0 +1,113 @@
+package dev.relay.server.http;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import dev.relay.server.testing.Http;
+import dev.relay.server.testing.TestServer;
+import dev.relay.server.testing.Tokens;
+import dev.relay.server.testing.WsClient;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Role-based permissions from the configuration, and private rooms, over WebSocket and REST. */
+class PermissionsIT {
+    @Test
+    void configuredRolesDecideWhoCreatesRoomsBroadcastsAndSendsPrivateMessages() {
+        try (TestServer server = TestServer.start(Map.of("create_room_roles", "admin,moderator",
+                "broadcast_roles", "moderator", "private_message_roles", "verified"))) {
+            Http http = server.http();
+            assertThat(http.post("/ws/rooms", server.token("mod", "moderator"), "{\"id\":\"modroom\"}").status())
+                    .isEqualTo(201);
+            Http.Response refused = http.post("/ws/rooms", server.token("pleb"), "{\"id\":\"plebroom\"}");
+            assertThat(refused.status()).isEqualTo(403);
+            assertThat(refused.body().path("error").path("message").asText()).contains("admin or moderator");
+
+            try (WsClient mod = server.connect("mod", "general", "moderator");
+                 WsClient admin = server.connect("root", "general", "admin");
+                 WsClient verified = server.connect("vera", "general", "verified");
+                 WsClient pleb = server.connect("pleb", "general")) {
+                mod.send(Map.of("type", "broadcast", "content", "hello all"));
+                assertThat(pleb.awaitType("broadcast").path("content").asText()).isEqualTo("hello all");
+                admin.send(Map.of("type", "broadcast", "content", "admins are not listed"));
+                assertThat(admin.awaitType("error").path("data").path("code").asText()).isEqualTo("forbidden");
+
+                pleb.send(Map.of("type", "private_message", "to", "vera", "content", "hi"));
+                assertThat(pleb.awaitType("error").path("data").path("code").asText()).isEqualTo("forbidden");
+                verified.send(Map.of("type", "private_message", "to", "pleb", "content", "hi pleb"));
+                assertThat(pleb.awaitType("private_message").path("content").asText()).isEqualTo("hi pleb");
+                assertThat(http.post("/ws/messages", server.token("pleb"),
+                        "{\"type\":\"private_message\",\"to\":\"vera\",\"content\":\"x\"}").status()).isEqualTo(403);
+            }
+        }
+    }
+
+    @Test
+    void privateRoomsAdmitOnlyMembersTheCreatorAdminsAndTokensThatGrantThem() throws Exception {
+        try (TestServer server = TestServer.start()) {
+            Http http = server.http();
+            Http.Response created = http.post("/ws/rooms", server.adminToken("boss"),
+                    "{\"id\":\"staff\",\"private\":true,\"members\":[\"alice\"]}");
+            assertThat(created.status()).isEqualTo(201);
+            assertThat(created.data().path("private").asBoolean()).isTrue();
+
+            // Before the upgrade: members in, others 403.
+            assertThat(Tokens.upgradeStatusIn(server, "staff", server.token("alice"))).isEqualTo(101);
+            assertThat(Tokens.upgradeStatusIn(server, "staff", server.token("mallory"))).isEqualTo(403);
+            String granted = Tokens.signHmac(TestServer.SECRET.getBytes(StandardCharsets.UTF_8), JWSAlgorithm.HS256,
+                    Tokens.claims("guest", Instant.now().plusSeconds(600), b -> b.claim("rooms", List.of("staff"))));
+            assertThat(Tokens.upgradeStatusIn(server, "staff", granted)).as("rooms claim").isEqualTo(101);
+
+            try (WsClient mallory = server.connect("mallory", "general")) {
+                mallory.send(Map.of("type", "join_room", "room_id", "staff"));
+                assertThat(mallory.awaitType("error").path("data").path("code").asText()).isEqualTo("forbidden");
+                mallory.send(Map.of("type", "resume", "room_id", "staff", "data", Map.of("since", 0, "epoch", "x")));
+                assertThat(mallory.awaitType("error").path("data").path("code").asText()).isEqualTo("forbidden");
+            }
+            try (WsClient alice = server.connect("alice", "general")) {
+                alice.send(Map.of("type", "join_room", "room_id", "staff"));
+                alice.awaitType("joined");
+            }
+            String mallory = server.token("mallory");
+            assertThat(http.get("/ws/rooms", mallory).body().path("data").path("rooms").toString())
+                    .doesNotContain("staff");
+            assertThat(http.get("/ws/rooms", server.token("alice")).body().path("data").path("rooms").toString())
+                    .contains("staff");
+            assertThat(http.get("/ws/rooms/staff/members", mallory).status()).isEqualTo(403);
+            assertThat(http.post("/ws/rooms/staff/join", mallory, "").status()).isEqualTo(403);
+            assertThat(http.post("/ws/messages", mallory,
+                    "{\"type\":\"room_message\",\"room_id\":\"staff\",\"content\":\"x\"}").status()).isEqualTo(403);
+            assertThat(http.get("/ws/rooms/staff/members", server.token("boss")).status()).as("creator").isEqualTo(200);
+            try (WsClient alice = server.connect("alice", "staff")) {
+                assertThat(http.get("/ws/users/alice", mallory).body().toString()).doesNotContain("staff");
+                assertThat(http.get("/ws/stats", mallory).body().toString()).doesNotContain("staff");
+                assertThat(http.get("/ws/users/alice", server.token("alice")).body().toString()).contains("staff");
+            }
+        }
+    }
+
+    @Test
+    void deletingARoomNeedsTheRoleAndMovesItsMembersOut() {
+        try (TestServer server = TestServer.start(Map.of("delete_room_roles", "moderator"))) {
+            Http http = server.http();
+            assertThat(http.post("/ws/rooms", server.adminToken("boss"), "{\"id\":\"temp\"}").status()).isEqualTo(201);
+            try (WsClient member = server.connect("alice", "temp")) {
+                assertThat(http.send("DELETE", "/ws/rooms/temp", server.adminToken("boss"), null).status())
+                        .as("admin is not in delete_room_roles here").isEqualTo(403);
+                Http.Response deleted = http.send("DELETE", "/ws/rooms/temp", server.token("mod", "moderator"), null);
+                assertThat(deleted.status()).isEqualTo(200);
+                assertThat(deleted.data().path("connections").asInt()).isEqualTo(1);
+                assertThat(member.awaitType("left").path("data").path("reason").asText()).isEqualTo("room_deleted");
+                assertThat(http.get("/ws/rooms", server.token("x")).body().toString()).doesNotContain("\"temp\"");
+                assertThat(http.send("DELETE", "/ws/rooms/general", server.token("mod", "moderator"), null).status())
+                        .as("default room").isEqualTo(403);
+                assertThat(http.send("DELETE", "/ws/rooms/temp", server.token("mod", "moderator"), null).status())
+                        .isEqualTo(404);
+            }
+        }
+    }
+}
