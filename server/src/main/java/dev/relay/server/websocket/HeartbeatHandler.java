@@ -25,7 +25,6 @@ final class HeartbeatHandler extends ChannelInboundHandlerAdapter {
     private final long pongWaitNanos;
     private ScheduledFuture<?> pinger;
     private long lastReadNanos;
-    private long lastPingNanos;
 
     HeartbeatHandler(Duration pingPeriod, Duration pongWait) {
         this.pingPeriodNanos = pingPeriod.toNanos();
@@ -64,13 +63,17 @@ final class HeartbeatHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void ping(ChannelHandlerContext ctx) {
-        lastPingNanos = System.nanoTime();
+        long pingNanos = System.nanoTime();
         ctx.writeAndFlush(new PingWebSocketFrame(Unpooled.EMPTY_BUFFER));
-        ctx.executor().schedule(() -> checkAnswer(ctx), pongWaitNanos, TimeUnit.NANOSECONDS);
+        ctx.executor().schedule(() -> checkAnswer(ctx, pingNanos), pongWaitNanos, TimeUnit.NANOSECONDS);
     }
 
-    private void checkAnswer(ChannelHandlerContext ctx) {
-        if (lastReadNanos - lastPingNanos < 0 && ctx.channel().isActive()) {
+    /**
+     * Judges the ping sent at {@code pingNanos}, not the latest one: when ping_period is shorter than pong_wait (or
+     * the loop runs late), a newer ping may have gone out a moment before this check, and its answer cannot be due.
+     */
+    private void checkAnswer(ChannelHandlerContext ctx, long pingNanos) {
+        if (lastReadNanos - pingNanos < 0 && ctx.channel().isActive()) {
             LOG.info("event=heartbeat_timeout client={} pong_wait_ms={}", ctx.channel().remoteAddress(),
                     TimeUnit.NANOSECONDS.toMillis(pongWaitNanos));
             stop();
