@@ -101,7 +101,7 @@ class PermissionsIT {
                 Http.Response deleted = http.send("DELETE", "/ws/rooms/temp", server.token("mod", "moderator"), null);
                 assertThat(deleted.status()).isEqualTo(200);
                 assertThat(deleted.data().path("connections").asInt()).isEqualTo(1);
-                assertThat(member.awaitType("left").path("data").path("reason").asText()).isEqualTo("room_deleted");
+                assertThat(member.awaitType("room_closed").path("data").path("by").asText()).isEqualTo("mod");
                 assertThat(http.get("/ws/rooms", server.token("x")).body().toString()).doesNotContain("\"temp\"");
                 assertThat(http.send("DELETE", "/ws/rooms/general", server.token("mod", "moderator"), null).status())
                         .as("default room").isEqualTo(403);

@@ -133,11 +133,12 @@ class OperationsIT {
     void withInternalAdminTheAdminRoutesMoveToo() {
         try (TestServer server = TestServer.start(Map.of("internal_port", "0", "internal_admin", "true"))) {
             String admin = server.adminToken("ops");
+            assertThat(server.http().post("/ws/rooms", admin, "{\"id\":\"scratch\"}").status()).isEqualTo(201);
 
-            assertThat(server.http().send("DELETE", "/ws/rooms/support", admin, null).status()).isEqualTo(404);
-            assertThat(server.internalHttp().send("DELETE", "/ws/rooms/support", server.token("alice"), null)
+            assertThat(server.http().send("DELETE", "/ws/rooms/scratch", admin, null).status()).isEqualTo(404);
+            assertThat(server.internalHttp().send("DELETE", "/ws/rooms/scratch", server.token("alice"), null)
                     .status()).as("still needs an admin").isEqualTo(403);
-            assertThat(server.internalHttp().send("DELETE", "/ws/rooms/support", admin, null).status()).isEqualTo(200);
+            assertThat(server.internalHttp().send("DELETE", "/ws/rooms/scratch", admin, null).status()).isEqualTo(200);
             assertThat(server.http().get("/ws/users/ops/activity", admin).status()).as("activity stays public")
                     .isEqualTo(200);
         }
