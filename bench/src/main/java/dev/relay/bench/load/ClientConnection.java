@@ -41,6 +41,7 @@ final class ClientConnection extends ByteToMessageDecoder {
     final CompletableFuture<ClientConnection> ready = new CompletableFuture<>();
 
     private State state = State.HANDSHAKE;
+    private ByteBuf fragments;
     private ChannelHandlerContext ctx;
     private volatile long startNanos;
     private volatile boolean closing;
@@ -135,6 +136,7 @@ final class ClientConnection extends ByteToMessageDecoder {
             int at = in.readerIndex();
             int b0 = in.getUnsignedByte(at);
             int b1 = in.getUnsignedByte(at + 1);
+            boolean fin = (b0 & 0x80) != 0;
             int opcode = b0 & 0x0F;
             long length = b1 & 0x7F;
             int header = 2;
@@ -165,7 +167,22 @@ final class ClientConnection extends ByteToMessageDecoder {
             int from = at + header;
             int to = from + (int) length;
             switch (opcode) {
-                case 0x0, 0x1, 0x2 -> data(in, from, to);
+                case 0x0, 0x1, 0x2 -> {
+                    if (fin && fragments == null) {
+                        data(in, from, to);
+                    } else {
+                        // A fragmented message (Gorilla splits coalesced ones at its 1 KiB write buffer): a payload
+                        // may straddle two fragments, so scan the message once it is whole.
+                        if (fragments == null) {
+                            fragments = ctx.alloc().heapBuffer();
+                        }
+                        fragments.writeBytes(in, from, to - from);
+                        if (fin) {
+                            data(fragments, fragments.readerIndex(), fragments.writerIndex());
+                            releaseFragments();
+                        }
+                    }
+                }
                 case ClientFrames.OPCODE_PING -> ctx.write(ClientFrames.control(ctx.alloc(), ClientFrames.OPCODE_PONG,
                         in.slice(from, to - from), maskKey), ctx.voidPromise());
                 case ClientFrames.OPCODE_CLOSE -> {
@@ -259,9 +276,22 @@ final class ClientConnection extends ByteToMessageDecoder {
         super.channelWritabilityChanged(ctx);
     }
 
+    private void releaseFragments() {
+        if (fragments != null) {
+            fragments.release();
+            fragments = null;
+        }
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        releaseFragments();
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         publishing = false;
+        releaseFragments();
         if (!ready.isDone()) {
             ready.completeExceptionally(new IllegalStateException("the server closed the connection before it was ready"));
         } else if (!closing) {

@@ -275,29 +275,41 @@ public final class LoadRun {
         }
         List<ClientConnection> connections = bareConnections();
         result.put("users", distinctUsers()).put("source_addresses", settings.sourceAddresses());
+        // RSS as the server runs; for a JVM also after a full GC (which can give memory back) and its live heap.
         long rss0 = server.rssBytes();
         var heap0 = server.liveHeapBytes();
+        long rss0AfterGc = server.rssBytes();
         List<String> failures = openAll(clients, connections, false);
         int ok = connections.size() - failures.size();
         tick("hold", settings.duration(), null);
         long rss1 = server.rssBytes();
         var heap1 = server.liveHeapBytes();
+        long rss1AfterGc = server.rssBytes();
         long dropped = metrics.dropped.sum();
         Clients.closeAll(connections);
         result.put("connected", ok)
                 .put("failed", failures.size())
                 .put("dropped_connections", dropped)
-                .put("server_rss_empty_mib", rss0 / (1024.0 * 1024.0))
-                .put("server_rss_held_mib", rss1 / (1024.0 * 1024.0))
-                .put("rss_per_connection_kib", ok == 0 ? 0.0 : (rss1 - rss0) / 1024.0 / ok);
+                .put("server_rss_empty_mib", rss0 / MIB)
+                .put("server_rss_held_mib", rss1 / MIB)
+                .put("rss_per_connection_kib", perConnectionKib(rss1 - rss0, ok));
         if (heap0.isPresent() && heap1.isPresent()) {
-            result.put("live_heap_empty_mib", heap0.getAsLong() / (1024.0 * 1024.0))
-                    .put("live_heap_held_mib", heap1.getAsLong() / (1024.0 * 1024.0))
-                    .put("heap_per_connection_kib", ok == 0 ? 0.0 : (heap1.getAsLong() - heap0.getAsLong()) / 1024.0 / ok);
+            result.put("rss_after_gc_empty_mib", rss0AfterGc / MIB)
+                    .put("rss_after_gc_held_mib", rss1AfterGc / MIB)
+                    .put("rss_after_gc_per_connection_kib", perConnectionKib(rss1AfterGc - rss0AfterGc, ok))
+                    .put("live_heap_empty_mib", heap0.getAsLong() / MIB)
+                    .put("live_heap_held_mib", heap1.getAsLong() / MIB)
+                    .put("heap_per_connection_kib", perConnectionKib(heap1.getAsLong() - heap0.getAsLong(), ok));
         }
         if (!failures.isEmpty()) {
             result.put("first_failure", failures.getFirst());
         }
+    }
+
+    private static final double MIB = 1024.0 * 1024.0;
+
+    private static double perConnectionKib(long bytes, int connections) {
+        return connections == 0 ? 0.0 : bytes / 1024.0 / connections;
     }
 
     private int distinctUsers() {

@@ -39,7 +39,9 @@ public final class CompareReport implements Callable<Integer> {
             new Column("p99 ms at max", "fanout-max", "latency_p99_ms", false, false),
             new Column("p99 ms paced", "fanout-paced", "latency_p99_ms", false, true),
             new Column("handshakes/s", "connect", "handshakes_per_s", true, true),
-            new Column("idle RSS KiB/conn", "idle", "rss_per_connection_kib", false, true));
+            new Column("idle RSS KiB/conn", "idle", "rss_per_connection_kib", false, true),
+            new Column("after GC (JVM)", "idle", "rss_after_gc_per_connection_kib", false, false),
+            new Column("connected", "idle", "connected", true, false));
 
     @Override
     public Integer call() throws IOException {
