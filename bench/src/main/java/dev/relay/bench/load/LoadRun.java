@@ -73,7 +73,6 @@ public final class LoadRun {
         long frames0 = metrics.frames.sum();
         long published0 = metrics.published.sum();
         long serverCpu0 = server == null ? -1 : server.cpuNanos();
-        long serverWrites0 = server == null ? -1 : server.writeSyscalls();
         long ownCpu0 = ownCpuNanos();
         long machine0 = ServerProcess.machineBusyNanos();
         long t0 = System.nanoTime();
@@ -84,7 +83,6 @@ public final class LoadRun {
         long frames = metrics.frames.sum() - frames0;
         long published = metrics.published.sum() - published0;
         long serverCpu = server == null ? -1 : server.cpuNanos() - serverCpu0;
-        long serverWrites = server == null ? -1 : server.writeSyscalls() - serverWrites0;
         long ownCpu = ownCpuNanos() - ownCpu0;
         long machine = ServerProcess.machineBusyNanos() - machine0;
 
@@ -122,13 +120,13 @@ public final class LoadRun {
         if (settings.rate() > 0) {
             result.put("send_lag_p99_ms", millis(lag.getValueAtPercentile(99)));
         }
-        result.put("generator_cpu_pct", 100.0 * ownCpu / (t1 - t0));
+        result.put("generator_cpu_pct", 100.0 * ownCpu / (t1 - t0))
+                .put("generator_cpu_us_per_delivery", deliveries == 0 ? 0.0 : ownCpu / 1e3 / deliveries);
         if (server != null) {
             result.put("server_cpu_pct", 100.0 * serverCpu / (t1 - t0))
                     .put("server_rss_mib", server.rssBytes() / (1024.0 * 1024.0))
                     .put("other_cpu_pct", 100.0 * (machine - serverCpu - ownCpu) / (t1 - t0))
-                    .put("server_cpu_us_per_delivery", deliveries == 0 ? 0.0 : serverCpu / 1e3 / deliveries)
-                    .put("server_deliveries_per_write_syscall", serverWrites <= 0 ? 0.0 : (double) deliveries / serverWrites);
+                    .put("server_cpu_us_per_delivery", deliveries == 0 ? 0.0 : serverCpu / 1e3 / deliveries);
         }
         result.put("machine_cpus", Runtime.getRuntime().availableProcessors());
     }

@@ -70,20 +70,6 @@ final class ServerProcess {
         }
     }
 
-    /** Write system calls the process has made (write, writev, sendmsg...: syscw in /proc/PID/io), or -1. */
-    long writeSyscalls() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "io"))) {
-                if (line.startsWith("syscw:")) {
-                    return Long.parseLong(line.substring(6).trim());
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-        return -1;
-    }
-
     boolean isJvm() {
         try {
             String cmdline = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"), StandardCharsets.UTF_8);
