@@ -54,6 +54,15 @@ final class ClientConnection extends ByteToMessageDecoder {
     private long pacingStart;
     private ScheduledFuture<?> ticker;
     private final Payload.Sink sink = this::received;
+    private org.HdrHistogram.Histogram latency;
+    /** Frames are copied here once and scanned as an array: cheaper than reading the buffer byte by byte. */
+    private static final io.netty.util.concurrent.FastThreadLocal<byte[]> SCRATCH =
+            new io.netty.util.concurrent.FastThreadLocal<>() {
+                @Override
+                protected byte[] initialValue() {
+                    return new byte[64 * 1024];
+                }
+            };
 
     /**
      * @param group          the group this connection receives from, or null when it only connects (idle, connect)
@@ -101,6 +110,7 @@ final class ClientConnection extends ByteToMessageDecoder {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.latency = metrics.latencyOf(ctx.executor());
     }
 
     @Override
@@ -201,7 +211,17 @@ final class ClientConnection extends ByteToMessageDecoder {
     }
 
     private void data(ByteBuf in, int from, int to) {
-        int found = group == null ? 0 : Payload.scan(in, from, to, sink);
+        int found = 0;
+        if (group != null) {
+            int length = to - from;
+            byte[] scratch = SCRATCH.get();
+            if (scratch.length < length) {
+                scratch = new byte[Math.max(length, 2 * scratch.length)];
+                SCRATCH.set(scratch);
+            }
+            in.getBytes(from, scratch, 0, length);
+            found = Payload.scan(scratch, 0, length, sink);
+        }
         if (found > 0) {
             metrics.frames.increment();
             metrics.deliveries.add(found);
@@ -232,7 +252,7 @@ final class ClientConnection extends ByteToMessageDecoder {
 
     private void received(int publisher, long sequence, long sentNanos) {
         tracker.record(publisher, sequence);
-        metrics.latency.recordValue(Math.max(0, metrics.now() - sentNanos));
+        latency.recordValue(Math.max(0, metrics.now() - sentNanos));
     }
 
     private static boolean contains(ByteBuf in, int from, int to, byte[] needle) {

@@ -67,7 +67,7 @@ public final class LoadRun {
         publishers.forEach(p -> p.startPublishing(ratePerPublisher, settings.window()));
 
         tick("warmup", settings.warmup(), null);
-        metrics.latency.getIntervalHistogram(); // forget the warmup
+        metrics.takeLatency(); // forget the warmup
         metrics.sendLag.getIntervalHistogram();
         long deliveries0 = metrics.deliveries.sum();
         long frames0 = metrics.frames.sum();
@@ -89,7 +89,7 @@ public final class LoadRun {
         publishers.forEach(ClientConnection::stopPublishing);
         Thread.sleep(20); // let the stop tasks run before the counts are read
         boolean caughtUp = drain(groups, connections);
-        latency.add(metrics.latency.getIntervalHistogram());
+        latency.add(metrics.takeLatency());
         Histogram lag = metrics.sendLag.getIntervalHistogram();
         long lost = 0;
         long duplicated = 0;
@@ -195,7 +195,7 @@ public final class LoadRun {
     }
 
     /** Prints a progress line a second for {@code length}; adds each second's latencies to {@code total} if given. */
-    private void tick(String phase, Duration length, Histogram total) throws InterruptedException {
+    private void tick(String phase, Duration length, Histogram total) throws Exception {
         long end = System.nanoTime() + length.toNanos();
         long last = System.nanoTime();
         long lastDeliveries = metrics.deliveries.sum();
@@ -204,7 +204,7 @@ public final class LoadRun {
             Thread.sleep(Math.max(1, Math.min(1000, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()))));
             long now = System.nanoTime();
             long deliveries = metrics.deliveries.sum();
-            Histogram interval = metrics.latency.getIntervalHistogram();
+            Histogram interval = metrics.takeLatency();
             if (total != null) {
                 total.add(interval);
             }

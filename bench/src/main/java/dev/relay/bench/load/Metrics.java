@@ -1,7 +1,13 @@
 package dev.relay.bench.load;
 
+import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Counters and latency recorders shared by every connection of a run; written from any event loop. */
@@ -18,12 +24,35 @@ public final class Metrics {
     public final LongAdder errors = new LongAdder();
     /** Connections the server closed (or lost) while the run still wanted them. */
     public final LongAdder dropped = new LongAdder();
-    /** End-to-end latency of each delivery, send to receive, in nanoseconds. */
-    public final Recorder latency = new Recorder(3);
+    /**
+     * End-to-end latency of each delivery, send to receive, in nanoseconds: one plain histogram per event loop,
+     * recorded without atomics and handed over by a task on that loop.
+     */
+    private final Map<Executor, Histogram> latency = new ConcurrentHashMap<>();
     /** Handshake latency: connect to ready (Relay: welcome received), in nanoseconds. */
     public final Recorder handshakes = new Recorder(3);
     /** How late a paced publisher sent each message after its planned time, in nanoseconds. */
     public final Recorder sendLag = new Recorder(3);
+
+    /** The latency histogram of one event loop; call on that loop and record only there. */
+    Histogram latencyOf(Executor loop) {
+        return latency.computeIfAbsent(loop, l -> new Histogram(3));
+    }
+
+    /** Every loop's latencies since the last call, merged; the loops' histograms start again empty. */
+    public Histogram takeLatency() throws Exception {
+        Histogram total = new Histogram(3);
+        for (Map.Entry<Executor, Histogram> entry : latency.entrySet()) {
+            Histogram own = entry.getValue();
+            Histogram copy = ((ExecutorService) entry.getKey()).submit(() -> {
+                Histogram taken = own.copy();
+                own.reset();
+                return taken;
+            }).get(10, TimeUnit.SECONDS);
+            total.add(copy);
+        }
+        return total;
+    }
 
     /** Nanoseconds since the run began; what payloads carry as their send time (never negative). */
     public long now() {

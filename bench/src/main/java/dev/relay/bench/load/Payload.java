@@ -55,13 +55,23 @@ public final class Payload {
      * Returns how many it found. A malformed marker is skipped.
      */
     public static int scan(ByteBuf frame, int from, int to, Sink sink) {
+        byte[] bytes = new byte[to - from];
+        frame.getBytes(from, bytes);
+        return scan(bytes, 0, bytes.length, sink);
+    }
+
+    /** The same over an array: what the client uses, after one bulk copy of the frame out of the receive buffer. */
+    public static int scan(byte[] frame, int from, int to, Sink sink) {
         int found = 0;
         int i = from;
         while (i < to) {
-            int mark = frame.indexOf(i, to, MARK);
-            if (mark < 0) {
+            while (i < to && frame[i] != MARK) {
+                i++;
+            }
+            if (i >= to) {
                 break;
             }
+            int mark = i;
             int p = mark + 1;
             long publisher = 0;
             long sequence = 0;
@@ -70,7 +80,7 @@ public final class Payload {
             boolean digits = false;
             boolean ok = false;
             for (; p < to; p++) {
-                byte b = frame.getByte(p);
+                byte b = frame[p];
                 if (b >= '0' && b <= '9') {
                     long digit = b - '0';
                     switch (field) {
