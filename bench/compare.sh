@@ -81,7 +81,7 @@ for name in $servers; do
   start_server "$name" "$port"
   common=(--target "$target" --url "$url" --secret "$secret" --label "$name" --quiet)
   "${bench[@]}" idle "${common[@]}" --clients "$idle_clients" --server-pid "$pid" --json "$out/$name-idle.json" >&2 || true
-  "${bench[@]}" connect "${common[@]}" --clients "$connect_clients" --json "$out/$name-connect.json" >&2 || true
+  "${bench[@]}" connect "${common[@]}" --clients "$connect_clients" --server-pid "$pid" --json "$out/$name-connect.json" >&2 || true
   "${bench[@]}" fanout "${common[@]}" --clients "$fanout_clients" --rate 0 --duration "$duration" \
       --server-pid "$pid" --json "$out/$name-fanout-max.json" >&2 || true
   "${bench[@]}" fanout "${common[@]}" --clients "$fanout_clients" --rate "$paced_rate" --duration "$duration" \

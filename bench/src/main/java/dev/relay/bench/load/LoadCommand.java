@@ -39,7 +39,7 @@ public final class LoadCommand implements Callable<Integer> {
     int size = 100;
     @Option(names = "--duration", paramLabel = "TIME", description = "measured time (idle: holding time), e.g. 10s (default 10s; idle 5s)")
     String duration;
-    @Option(names = "--warmup", paramLabel = "TIME", description = "load before measuring (default 2s)")
+    @Option(names = "--warmup", paramLabel = "TIME", description = "load before measuring (default 2s); connect: an unmeasured pass of up to 2000 handshakes, then this pause")
     String warmup = "2s";
     @Option(names = "--drain", paramLabel = "TIME", description = "after the run, how long to wait for messages in flight before counting them lost (default 5s)")
     String drain = "5s";
@@ -85,7 +85,7 @@ public final class LoadCommand implements Callable<Integer> {
         return new LoadSettings(scenario, chosen, url != null ? URI.create(url) : chosen.defaultUrl(), n,
                 publishers != null ? publishers : scenario.defaultPublishers,
                 rate != null ? parseRate(rate) : scenario.defaultRate, size, length,
-                scenario.publishes() ? Durations.parseOption(warmup) : Duration.ZERO,
+                scenario == Scenario.IDLE ? Duration.ZERO : Durations.parseOption(warmup),
                 window != null ? window : scenario.defaultWindow,
                 threads != null ? threads : Runtime.getRuntime().availableProcessors(),
                 secret != null ? secret : env.get("WS_JWT_SECRET"), room, rooms, users, concurrency, serverPid,

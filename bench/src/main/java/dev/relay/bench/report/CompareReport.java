@@ -35,6 +35,7 @@ public final class CompareReport implements Callable<Integer> {
     static final List<Column> COLUMNS = List.of(
             new Column("fanout deliveries/s", "fanout-max", "deliveries_per_s", true, true),
             new Column("frames/s", "fanout-max", "frames_per_s", true, false),
+            new Column("server CPU µs/delivery", "fanout-max", "server_cpu_us_per_delivery", false, true),
             new Column("lost", "fanout-max", "lost", false, false),
             new Column("p99 ms at max", "fanout-max", "latency_p99_ms", false, false),
             new Column("p99 ms paced", "fanout-paced", "latency_p99_ms", false, true),
