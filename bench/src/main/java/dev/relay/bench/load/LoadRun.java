@@ -299,7 +299,14 @@ public final class LoadRun {
         long rss0 = server.rssBytes();
         var heap0 = server.liveHeapBytes();
         long rss0AfterGc = server.rssBytes();
-        List<String> failures = openAll(clients, connections, false);
+        // Half first, then the rest: the RSS between the two is the marginal cost of a connection, free of what the
+        // server's memory grows by once (a JVM's young generation being touched, allocator arenas).
+        int half = connections.size() / 2;
+        List<String> failures = new ArrayList<>(openAll(clients, connections.subList(0, half), false));
+        Thread.sleep(1000);
+        long rssHalf = server.rssBytes();
+        int okHalf = half - failures.size();
+        failures.addAll(openAll(clients, connections.subList(half, connections.size()), false));
         int ok = connections.size() - failures.size();
         tick("hold", settings.duration(), null);
         long rss1 = server.rssBytes();
@@ -312,7 +319,8 @@ public final class LoadRun {
                 .put("dropped_connections", dropped)
                 .put("server_rss_empty_mib", rss0 / MIB)
                 .put("server_rss_held_mib", rss1 / MIB)
-                .put("rss_per_connection_kib", perConnectionKib(rss1 - rss0, ok));
+                .put("rss_per_connection_kib", perConnectionKib(rss1 - rss0, ok))
+                .put("rss_marginal_per_connection_kib", perConnectionKib(rss1 - rssHalf, ok - okHalf));
         if (heap0.isPresent() && heap1.isPresent()) {
             result.put("rss_after_gc_empty_mib", rss0AfterGc / MIB)
                     .put("rss_after_gc_held_mib", rss1AfterGc / MIB)

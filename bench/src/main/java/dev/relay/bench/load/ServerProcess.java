@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 
 /** What /proc (and, for a JVM, jcmd) tells about the server process under test. */
 final class ServerProcess {
-    private static final Pattern HEAP_USED = Pattern.compile("(?m)^\\s*\\S.*(?:heap|generation)\\s+total.*?used (\\d+)K");
+    private static final Pattern HEAP_USED = Pattern.compile("(?m)^\\S[^\\n]*?\\btotal\\b[^\\n]*?\\bused (\\d+)K");
     private static final long CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
     private final long pid;

@@ -41,6 +41,7 @@ public final class CompareReport implements Callable<Integer> {
             new Column("p99 ms paced", "fanout-paced", "latency_p99_ms", false, true),
             new Column("handshakes/s", "connect", "handshakes_per_s", true, true),
             new Column("idle RSS KiB/conn", "idle", "rss_per_connection_kib", false, true),
+            new Column("marginal KiB/conn", "idle", "rss_marginal_per_connection_kib", false, true),
             new Column("after GC (JVM)", "idle", "rss_after_gc_per_connection_kib", false, false),
             new Column("connected", "idle", "connected", true, false));
 
