@@ -20,27 +20,31 @@ import java.util.concurrent.TimeUnit;
  * dropped and the connection closed as a slow consumer at once, so one stalled client can never grow the heap; the
  * softer rule (unwritable for longer than write_wait) lives in {@link WebSocketFrameHandler}.
  *
- * <p>Small frames written between two flushes are copied back to back into one buffer (each stays its own WebSocket
- * frame) that goes to the channel at the flush: one outbound entry and one reference count per connection per
- * batch instead of one per frame, and no atomic operation on the frame that every event loop shares. Large frames
- * are still shared, not copied. Between flushes a connection holds no buffer.
+ * <p>Small frames are copied once per event loop into its {@link LoopLog}; the frames a connection is sent between two
+ * flushes usually sit back to back there and go to the channel as one slice at the flush (each stays its own
+ * WebSocket frame). So a connection costs one outbound entry and one loop-local reference count per batch instead of
+ * one per frame, and no event loop touches the reference count of the frame they all share. Large frames are shared
+ * as they are. Between flushes a connection holds nothing.
  */
 final class NettyConnection implements Connection {
     private static final Logger LOG = LoggerFactory.getLogger(NettyConnection.class);
     /** How long a closing connection gets to send its close frame before the socket is cut. */
     private static final long CLOSE_GRACE_MILLIS = 1000;
-    /** Frames up to this many bytes are copied into the batch; larger ones are written as shared bytes. */
+    /** Frames up to this many bytes go through the loop's log; larger ones are written as shared bytes. */
     static final int COPY_LIMIT = 1024;
-    /** A batch buffer past this many bytes goes to the channel and a new one starts. */
-    static final int BATCH_LIMIT = 64 * 1024;
 
     private final Channel channel;
     private final boolean throughExtensions;
     private final long hardLimitBytes;
     private final String remoteAddress;
     private boolean closing;
-    /** Frames written since the last flush, back to back; null between flushes. Event loop only. */
-    private ByteBuf batch;
+    /**
+     * The chunk of the loop's log holding the frames written since the last flush, retained once, and where they
+     * are in it; null between flushes. Event loop only.
+     */
+    private ByteBuf range;
+    private int rangeStart;
+    private int rangeEnd;
 
     /**
      * @param throughExtensions the connection negotiated an extension (compression), so frames must go through the
@@ -64,7 +68,7 @@ final class NettyConnection implements Connection {
             return;
         }
         ChannelOutboundBuffer pending = channel.unsafe().outboundBuffer();
-        long queued = (pending == null ? 0 : pending.totalPendingWriteBytes()) + (batch == null ? 0 : batch.readableBytes());
+        long queued = (pending == null ? 0 : pending.totalPendingWriteBytes()) + (range == null ? 0 : rangeEnd - rangeStart);
         if (queued + frame.length() > hardLimitBytes) {
             LOG.info("event=slow_consumer client={} pending_bytes={} limit_bytes={}", remoteAddress, queued,
                     hardLimitBytes);
@@ -74,31 +78,34 @@ final class NettyConnection implements Connection {
         WireFrame wire = (WireFrame) frame;
         int size = wire.wireLength();
         if (throughExtensions || size > COPY_LIMIT) {
-            writeBatch(); // keep the order
+            writeRange(); // keep the order
             channel.write(throughExtensions ? wire.asFrame() : wire.wireBytes(), channel.voidPromise());
             return;
         }
-        if (batch != null && batch.readableBytes() + size > BATCH_LIMIT) {
-            writeBatch();
+        LoopLog log = LoopLog.current();
+        ByteBuf chunk = log.place(wire, channel.alloc());
+        if (chunk == range && log.start() == rangeEnd) {
+            rangeEnd = log.end(); // right after what this connection already has: the same slice grows
+            return;
         }
-        if (batch == null) {
-            batch = channel.alloc().directBuffer(Math.max(1024, 4 * size));
-        }
-        wire.copyTo(batch);
+        writeRange();
+        range = chunk.retain();
+        rangeStart = log.start();
+        rangeEnd = log.end();
     }
 
     @Override
     public void flush() {
-        writeBatch();
+        writeRange();
         channel.flush();
     }
 
-    /** Hands the batch to the channel (which releases it, even when closed). */
-    private void writeBatch() {
-        if (batch != null) {
-            ByteBuf written = batch;
-            batch = null;
-            channel.write(written, channel.voidPromise());
+    /** Hands the pending slice to the channel, with this connection's reference (the channel releases it, even closed). */
+    private void writeRange() {
+        if (range != null) {
+            ByteBuf slice = range.slice(rangeStart, rangeEnd - rangeStart);
+            range = null;
+            channel.write(slice, channel.voidPromise());
         }
     }
 
@@ -129,7 +136,7 @@ final class NettyConnection implements Connection {
             return;
         }
         closing = true;
-        writeBatch(); // what was written before the close goes before the close frame
+        writeRange(); // what was written before the close goes before the close frame
         channel.writeAndFlush(new CloseWebSocketFrame(reason.code(), reason.reason()))
                 .addListener(ChannelFutureListener.CLOSE);
         // A peer that reads nothing would keep the close frame (and the socket) forever.
