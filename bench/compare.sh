@@ -5,7 +5,10 @@
 #   bench/compare.sh                       all servers
 #   SERVERS="gorilla relay" bench/compare.sh   some of them
 # Knobs (environment): FANOUT_CLIENTS (500), DURATION (8s), PACED_RATE (msgs/s; default 100k deliveries/s spread
-# over the fanout audience), IDLE_CLIENTS (10000), CONNECT_CLIENTS (5000), OUT (results folder).
+# over the fanout audience), IDLE_CLIENTS (15000: both sides need a descriptor per connection and this box allows
+# 20000 per process), CONNECT_CLIENTS (5000), OUT (results folder).
+# relay runs with the JVM's defaults, as ./wsserver starts it; relay-serialgc adds RELAY_SERIAL_OPTS
+# (-XX:+UseSerialGC -Xmn16m), a small-footprint collector setting, to show what the JVM's heap sizing costs in RSS.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -14,11 +17,11 @@ relay_find_jdk || exit 1
 export JAVA_HOME=$RELAY_JAVA_HOME
 java="$JAVA_HOME/bin/java"
 
-servers=${SERVERS:-"gorilla gorilla-nocoal ws socketio raw-netty raw-netty-batched relay"}
+servers=${SERVERS:-"gorilla gorilla-nocoal ws socketio raw-netty raw-netty-batched relay relay-serialgc"}
 fanout_clients=${FANOUT_CLIENTS:-500}
 duration=${DURATION:-8s}
 paced_rate=${PACED_RATE:-$(( 100000 / (fanout_clients + 1) ))}
-idle_clients=${IDLE_CLIENTS:-10000}
+idle_clients=${IDLE_CLIENTS:-15000}
 connect_clients=${CONNECT_CLIENTS:-5000}
 out=${OUT:-$root/bench/target/compare-$(date -u +%Y%m%dT%H%M%SZ)}
 secret=compare-secret-0123456789abcdef0123456789
@@ -64,11 +67,13 @@ start_server() {
       local mode=naive; [[ $name == raw-netty-batched ]] && mode=batched
       ( exec "${bench[@]}" raw-server --port "$port" --mode "$mode" >"$out/logs/$name.log" 2>&1 ) &
       pid=$!; target=raw; url="ws://127.0.0.1:$port/ws" ;;
-    relay)
-      ( export WS_JWT_SECRET=$secret; exec "$java" --enable-native-access=ALL-UNNAMED ${RELAY_JAVA_OPTS:-} \
+    relay|relay-serialgc)
+      local opts=${RELAY_JAVA_OPTS:-}
+      [[ $name == relay-serialgc ]] && opts="$opts ${RELAY_SERIAL_OPTS:--XX:+UseSerialGC -Xmn16m}"
+      ( export WS_JWT_SECRET=$secret; exec "$java" --enable-native-access=ALL-UNNAMED $opts \
           -jar "$root/server/target/relay-server.jar" --host 127.0.0.1 --port "$port" \
           --set enable_rate_limit=false --set max_connections=$(( idle_clients + 1000 )) \
-          --set log_dir="$out/logs" >"$out/logs/relay-console.log" 2>&1 ) &
+          --set log_dir="$out/logs/$name" >"$out/logs/$name-console.log" 2>&1 ) &
       pid=$!; target=relay; url="ws://127.0.0.1:$port/ws/connect" ;;
     *) echo "unknown server $name" >&2; exit 2 ;;
   esac

@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Broadcast with one encoded frame per message and one task per event loop: each loop's clients are a plain list
- * touched only by that loop; a loop drains its queued frames, writes the shared bytes to every client without
- * flushing, then flushes each client once.
+ * touched only by that loop; a loop drains its queued frames into one buffer and writes it to every client with one
+ * flush each.
  */
 final class BatchedBroadcast {
     private static final int BATCH = 256;
@@ -78,15 +78,23 @@ final class BatchedBroadcast {
 
         @Override
         public void run() {
+            // The frames of this batch back to back in one buffer owned by this loop (each still its own WebSocket
+            // frame): every client gets a duplicate of it, one write and one flush, and the reference count is
+            // touched by this loop only.
+            ByteBuf batch = null;
             ByteBuf frame;
             for (int n = 0; n < BATCH && (frame = queue.poll()) != null; n++) {
-                for (Channel channel : channels) {
-                    channel.write(frame.retainedDuplicate(), channel.voidPromise());
+                if (batch == null) {
+                    batch = frame.alloc().directBuffer(frame.readableBytes() * 8);
                 }
+                batch.writeBytes(frame, frame.readerIndex(), frame.readableBytes());
                 frame.release();
             }
-            for (Channel channel : channels) {
-                channel.flush();
+            if (batch != null) {
+                for (Channel channel : channels) {
+                    channel.writeAndFlush(batch.retainedDuplicate(), channel.voidPromise());
+                }
+                batch.release();
             }
             scheduled.set(false);
             if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {

@@ -32,7 +32,8 @@ import java.util.concurrent.Callable;
  * "What Netty can do with no product around it": a WebSocket server on {@code /ws} that sends every text frame to
  * every client, the sender included, like the peer servers. {@code naive} writes and flushes a new frame per client
  * (Netty's encoder copies it each time); {@code batched} frames the payload once and hands each event loop one task
- * that writes the shared bytes to its clients and flushes each once, the shape Relay's delivery uses.
+ * that gathers the queued frames into one buffer and writes it to each of its clients with one flush: about the
+ * least work per delivery Netty allows, and the floor Relay's delivery is measured against.
  */
 @Command(name = "raw-server", mixinStandardHelpOptions = true,
         description = "Minimal Netty broadcast server (the raw reference) on ws://HOST:PORT/ws.")
@@ -41,7 +42,7 @@ public final class RawBroadcastServer implements Callable<Integer> {
     int port = 9005;
     @Option(names = "--host", description = "address to listen on (default 127.0.0.1)")
     String host = "127.0.0.1";
-    @Option(names = "--mode", paramLabel = "naive|batched", description = "naive: writeAndFlush per client; batched: one encoded frame, one flush per client per batch (default naive)")
+    @Option(names = "--mode", paramLabel = "naive|batched", description = "naive: writeAndFlush per client per message; batched: the frames of a batch in one shared buffer, one write and flush per client per batch (default naive)")
     String mode = "naive";
     @Option(names = "--threads", description = "event loops (default 0: Netty's default, twice the processors)")
     int threads;
