@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 
 /**
  * "What Netty can do with no product around it": a WebSocket server on {@code /ws} that sends every text frame to
@@ -84,12 +85,13 @@ public final class RawBroadcastServer implements Callable<Integer> {
         return bound;
     }
 
+    /** Closes the port and the event loops, waiting a few seconds at most. */
     public void stop() {
         if (server != null) {
-            server.close().syncUninterruptibly();
+            server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
-        boss.shutdownGracefully();
-        workers.shutdownGracefully().syncUninterruptibly();
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
     }
 
     @Override
