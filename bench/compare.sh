@@ -54,6 +54,18 @@ wait_port() {
   return 1
 }
 
+# Waits (at most 15 s) until the server has been nearly idle for half a second: what one load leaves behind (15k
+# disconnections, a collection) must not be counted in the next.
+settle() {
+  local before after
+  for _ in $(seq 1 30); do
+    before=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)
+    sleep 0.5
+    after=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)
+    (( after - before <= 2 )) && return 0
+  done
+}
+
 # start NAME PORT: sets pid, target and url
 start_server() {
   local name=$1 port=$2
@@ -85,10 +97,14 @@ for name in $servers; do
   echo "== $name" >&2
   start_server "$name" "$port"
   common=(--target "$target" --url "$url" --secret "$secret" --label "$name" --quiet)
+  settle
   "${bench[@]}" idle "${common[@]}" --clients "$idle_clients" --server-pid "$pid" --json "$out/$name-idle.json" >&2 || true
+  settle
   "${bench[@]}" connect "${common[@]}" --clients "$connect_clients" --server-pid "$pid" --json "$out/$name-connect.json" >&2 || true
+  settle
   "${bench[@]}" fanout "${common[@]}" --clients "$fanout_clients" --rate 0 --duration "$duration" \
       --server-pid "$pid" --json "$out/$name-fanout-max.json" >&2 || true
+  settle
   "${bench[@]}" fanout "${common[@]}" --clients "$fanout_clients" --rate "$paced_rate" --duration "$duration" \
       --server-pid "$pid" --json "$out/$name-fanout-paced.json" >&2 || true
   stop_server

@@ -55,6 +55,7 @@ final class ClientConnection extends ByteToMessageDecoder {
     private ScheduledFuture<?> ticker;
     private final Payload.Sink sink = this::received;
     private org.HdrHistogram.Histogram latency;
+    private org.HdrHistogram.Histogram sentLatency;
     /** Frames are copied here once and scanned as an array: cheaper than reading the buffer byte by byte. */
     private static final io.netty.util.concurrent.FastThreadLocal<byte[]> SCRATCH =
             new io.netty.util.concurrent.FastThreadLocal<>() {
@@ -111,6 +112,7 @@ final class ClientConnection extends ByteToMessageDecoder {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.latency = metrics.latencyOf(ctx.executor());
+        this.sentLatency = metrics.sentLatencyOf(ctx.executor());
     }
 
     @Override
@@ -250,9 +252,11 @@ final class ClientConnection extends ByteToMessageDecoder {
         }
     }
 
-    private void received(int publisher, long sequence, long sentNanos) {
+    private void received(int publisher, long sequence, long sentNanos, long lagNanos) {
         tracker.record(publisher, sequence);
-        latency.recordValue(Math.max(0, metrics.now() - sentNanos));
+        long fromSend = Math.max(0, metrics.now() - sentNanos);
+        sentLatency.recordValue(fromSend);
+        latency.recordValue(fromSend + lagNanos);
     }
 
     private static boolean contains(ByteBuf in, int from, int to, byte[] needle) {
@@ -334,7 +338,7 @@ final class ClientConnection extends ByteToMessageDecoder {
     /**
      * Starts publishing on the event loop: with {@code totalRate} 0, as fast as the server echoes (at most
      * {@code window} own messages in flight); otherwise {@code rate} messages a second, each stamped with its planned
-     * send time so a stall shows up as latency instead of silently slowing the load.
+     * send time as well as the actual one, so a stall shows up as latency instead of silently slowing the load.
      */
     void startPublishing(double rate, int window) {
         ctx.executor().execute(() -> {
@@ -366,7 +370,7 @@ final class ClientConnection extends ByteToMessageDecoder {
         long inFlight = sent - tracker.seen(publisherIndex);
         int written = 0;
         while (inFlight < window && ctx.channel().isWritable()) {
-            publish(metrics.now());
+            publish(metrics.now(), 0);
             inFlight++;
             written++;
         }
@@ -387,7 +391,7 @@ final class ClientConnection extends ByteToMessageDecoder {
                 break;
             }
             metrics.sendLag.recordValue(now - planned);
-            publish(planned);
+            publish(now, now - planned);
             written++;
         }
         if (written > 0) {
@@ -397,10 +401,10 @@ final class ClientConnection extends ByteToMessageDecoder {
         ticker = ctx.executor().schedule(this::tick, Math.max(0, next - metrics.now()), TimeUnit.NANOSECONDS);
     }
 
-    private void publish(long stampNanos) {
+    private void publish(long sentNanos, long lagNanos) {
         ByteBuf frame = ClientFrames.start(ctx.alloc(), template.prefix().length + size + template.suffix().length + 48);
         frame.writeBytes(template.prefix());
-        Payload.write(frame, publisherIndex, sent, stampNanos, size);
+        Payload.write(frame, publisherIndex, sent, sentNanos, lagNanos, size);
         frame.writeBytes(template.suffix());
         ctx.write(ClientFrames.seal(frame, ClientFrames.OPCODE_TEXT, maskKey), ctx.voidPromise());
         sent++;

@@ -68,6 +68,7 @@ public final class LoadRun {
 
         tick("warmup", settings.warmup(), null);
         metrics.takeLatency(); // forget the warmup
+        metrics.takeSentLatency();
         metrics.sendLag.getIntervalHistogram();
         long deliveries0 = metrics.deliveries.sum();
         long frames0 = metrics.frames.sum();
@@ -90,6 +91,7 @@ public final class LoadRun {
         Thread.sleep(20); // let the stop tasks run before the counts are read
         boolean caughtUp = drain(groups, connections);
         latency.add(metrics.takeLatency());
+        Histogram sentLatency = metrics.takeSentLatency();
         Histogram lag = metrics.sendLag.getIntervalHistogram();
         long lost = 0;
         long duplicated = 0;
@@ -118,7 +120,10 @@ public final class LoadRun {
                 .put("dropped_connections", metrics.dropped.sum())
                 .put("caught_up", caughtUp);
         if (settings.rate() > 0) {
-            result.put("send_lag_p99_ms", millis(lag.getValueAtPercentile(99)));
+            // What the server and the network add, without the generator's own lateness in sending.
+            result.put("latency_from_send_p50_ms", millis(sentLatency.getValueAtPercentile(50)))
+                    .put("latency_from_send_p99_ms", millis(sentLatency.getValueAtPercentile(99)))
+                    .put("send_lag_p99_ms", millis(lag.getValueAtPercentile(99)));
         }
         result.put("generator_cpu_pct", 100.0 * ownCpu / (t1 - t0))
                 .put("generator_cpu_us_per_delivery", deliveries == 0 ? 0.0 : ownCpu / 1e3 / deliveries);

@@ -25,10 +25,13 @@ public final class Metrics {
     /** Connections the server closed (or lost) while the run still wanted them. */
     public final LongAdder dropped = new LongAdder();
     /**
-     * End-to-end latency of each delivery, send to receive, in nanoseconds: one plain histogram per event loop,
-     * recorded without atomics and handed over by a task on that loop.
+     * End-to-end latency of each delivery in nanoseconds, from the planned send time (for a paced publisher: the
+     * moment the message was due, so a late generator shows up too): one plain histogram per event loop, recorded
+     * without atomics and handed over by a task on that loop.
      */
     private final Map<Executor, Histogram> latency = new ConcurrentHashMap<>();
+    /** The same from the moment the message was actually written: what the server and the network add. */
+    private final Map<Executor, Histogram> sentLatency = new ConcurrentHashMap<>();
     /** Handshake latency: connect to ready (Relay: welcome received), in nanoseconds. */
     public final Recorder handshakes = new Recorder(3);
     /** How late a paced publisher sent each message after its planned time, in nanoseconds. */
@@ -39,10 +42,23 @@ public final class Metrics {
         return latency.computeIfAbsent(loop, l -> new Histogram(3));
     }
 
+    Histogram sentLatencyOf(Executor loop) {
+        return sentLatency.computeIfAbsent(loop, l -> new Histogram(3));
+    }
+
     /** Every loop's latencies since the last call, merged; the loops' histograms start again empty. */
     public Histogram takeLatency() throws Exception {
+        return take(latency);
+    }
+
+    /** Like {@link #takeLatency()}, measured from the actual send. */
+    public Histogram takeSentLatency() throws Exception {
+        return take(sentLatency);
+    }
+
+    private static Histogram take(Map<Executor, Histogram> histograms) throws Exception {
         Histogram total = new Histogram(3);
-        for (Map.Entry<Executor, Histogram> entry : latency.entrySet()) {
+        for (Map.Entry<Executor, Histogram> entry : histograms.entrySet()) {
             Histogram own = entry.getValue();
             Histogram copy = ((ExecutorService) entry.getKey()).submit(() -> {
                 Histogram taken = own.copy();

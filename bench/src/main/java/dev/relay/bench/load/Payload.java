@@ -5,8 +5,9 @@ import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The content the generator publishes: {@code ~PUBLISHER.SEQUENCE.SENT_NANOS~} padded with {@code x} to the asked
- * size. It is plain ASCII that needs no JSON escaping, so it reads the same inside Relay's envelope, a raw frame, a
+ * The content the generator publishes: {@code ~PUBLISHER.SEQUENCE.SENT_NANOS~}, or
+ * {@code ~PUBLISHER.SEQUENCE.SENT_NANOS.LAG_NANOS~} when a paced publisher sent it late (LAG: how long after its
+ * planned time), padded with {@code x} to the asked size. It is plain ASCII that needs no JSON escaping, so it reads the same inside Relay's envelope, a raw frame, a
  * Socket.IO event, or several of them joined by newlines (Gorilla's coalescing): a receiver finds every payload in a
  * frame by scanning for the marker, without parsing anything else.
  */
@@ -20,11 +21,16 @@ public final class Payload {
     /** Receives each payload found in a frame. */
     @FunctionalInterface
     public interface Sink {
-        void payload(int publisher, long sequence, long sentNanos);
+        void payload(int publisher, long sequence, long sentNanos, long lagNanos);
     }
 
     /** Writes the payload of at least {@code size} bytes (more when the header alone is longer) and returns its length. */
     public static int write(ByteBuf out, int publisher, long sequence, long sentNanos, int size) {
+        return write(out, publisher, sequence, sentNanos, 0, size);
+    }
+
+    /** The same with the lag behind the planned send time; a lag of 0 is left out. */
+    public static int write(ByteBuf out, int publisher, long sequence, long sentNanos, long lagNanos, int size) {
         int start = out.writerIndex();
         out.writeByte(MARK);
         writeDecimal(out, publisher);
@@ -32,6 +38,10 @@ public final class Payload {
         writeDecimal(out, sequence);
         out.writeByte('.');
         writeDecimal(out, sentNanos);
+        if (lagNanos > 0) {
+            out.writeByte('.');
+            writeDecimal(out, lagNanos);
+        }
         out.writeByte(MARK);
         int pad = size - (out.writerIndex() - start);
         if (pad > 0) {
@@ -42,8 +52,16 @@ public final class Payload {
 
     /** The payload as a string, for tests and for text-only transports. */
     public static String toString(int publisher, long sequence, long sentNanos, int size) {
+        return toString(publisher, sequence, sentNanos, 0, size);
+    }
+
+    public static String toString(int publisher, long sequence, long sentNanos, long lagNanos, int size) {
         StringBuilder text = new StringBuilder(Math.max(size, 32)).append('~').append(publisher).append('.')
-                .append(sequence).append('.').append(sentNanos).append('~');
+                .append(sequence).append('.').append(sentNanos);
+        if (lagNanos > 0) {
+            text.append('.').append(lagNanos);
+        }
+        text.append('~');
         while (text.length() < size) {
             text.append((char) PAD);
         }
@@ -76,6 +94,7 @@ public final class Payload {
             long publisher = 0;
             long sequence = 0;
             long nanos = 0;
+            long lag = 0;
             int field = 0;
             boolean digits = false;
             boolean ok = false;
@@ -86,19 +105,20 @@ public final class Payload {
                     switch (field) {
                         case 0 -> publisher = publisher * 10 + digit;
                         case 1 -> sequence = sequence * 10 + digit;
-                        default -> nanos = nanos * 10 + digit;
+                        case 2 -> nanos = nanos * 10 + digit;
+                        default -> lag = lag * 10 + digit;
                     }
                     digits = true;
-                } else if (b == '.' && digits && field < 2) {
+                } else if (b == '.' && digits && field < 3) {
                     field++;
                     digits = false;
                 } else {
-                    ok = b == MARK && digits && field == 2;
+                    ok = b == MARK && digits && field >= 2;
                     break;
                 }
             }
             if (ok) {
-                sink.payload((int) publisher, sequence, nanos);
+                sink.payload((int) publisher, sequence, nanos, lag);
                 found++;
                 i = p + 1;
             } else {

@@ -39,6 +39,8 @@ public final class CompareReport implements Callable<Integer> {
             new Column("lost", "fanout-max", "lost", false, false),
             new Column("p99 ms at max", "fanout-max", "latency_p99_ms", false, false),
             new Column("p99 ms paced", "fanout-paced", "latency_p99_ms", false, true),
+            new Column("from send", "fanout-paced", "latency_from_send_p99_ms", false, false),
+            new Column("generator late p99", "fanout-paced", "send_lag_p99_ms", false, false),
             new Column("handshakes/s", "connect", "handshakes_per_s", true, true),
             new Column("idle RSS KiB/conn", "idle", "rss_per_connection_kib", false, true),
             new Column("marginal KiB/conn", "idle", "rss_marginal_per_connection_kib", false, true),

@@ -18,7 +18,7 @@ class PayloadTest {
         ByteBuf buffer = Unpooled.copiedBuffer(text, StandardCharsets.UTF_8);
         List<Seen> seen = new ArrayList<>();
         int found = Payload.scan(buffer, buffer.readerIndex(), buffer.writerIndex(),
-                (p, s, n) -> seen.add(new Seen(p, s, n)));
+                (p, s, n, lag) -> seen.add(new Seen(p, s, n)));
         assertThat(found).isEqualTo(seen.size());
         return seen;
     }
@@ -44,7 +44,7 @@ class PayloadTest {
         ByteBuf buffer = Unpooled.buffer();
         Payload.write(buffer, 7, 42, 123_456_789_012L, 64);
         List<Seen> seen = new ArrayList<>();
-        Payload.scan(buffer, 0, buffer.writerIndex(), (p, s, n) -> seen.add(new Seen(p, s, n)));
+        Payload.scan(buffer, 0, buffer.writerIndex(), (p, s, n, lag) -> seen.add(new Seen(p, s, n)));
         assertThat(seen).containsExactly(new Seen(7, 42, 123_456_789_012L));
     }
 
@@ -68,8 +68,22 @@ class PayloadTest {
     }
 
     @Test
+    void aLatePublisherAddsItsLag() {
+        String text = Payload.toString(2, 7, 1000, 250, 60);
+        assertThat(text).startsWith("~2.7.1000.250~").hasSize(60);
+        ByteBuf buffer = Unpooled.buffer();
+        Payload.write(buffer, 2, 7, 1000, 250, 60);
+        assertThat(buffer.toString(StandardCharsets.US_ASCII)).isEqualTo(text);
+        long[] lag = new long[1];
+        Payload.scan(buffer, 0, buffer.writerIndex(), (p, s, n, l) -> lag[0] = l);
+        assertThat(lag[0]).isEqualTo(250);
+        assertThat(scan(text + "\n" + Payload.toString(2, 8, 2000, 40))).containsExactly(new Seen(2, 7, 1000),
+                new Seen(2, 8, 2000));
+    }
+
+    @Test
     void skipsMalformedMarkers() {
-        assertThat(scan("~ not a payload ~1.2~ ~1.2.x~ ~~3.4.5~")).containsExactly(new Seen(3, 4, 5));
+        assertThat(scan("~ not a payload ~1.2~ ~1.2.x~ ~1.2.3.4.5~ ~~3.4.5~")).containsExactly(new Seen(3, 4, 5));
         assertThat(scan("{\"type\":\"welcome\"}")).isEmpty();
     }
 }
