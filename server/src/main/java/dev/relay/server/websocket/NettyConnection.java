@@ -3,6 +3,7 @@ package dev.relay.server.websocket;
 import dev.relay.core.delivery.Connection;
 import dev.relay.core.delivery.EncodedFrame;
 import dev.relay.core.protocol.CloseReason;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundBuffer;
@@ -19,11 +20,19 @@ import java.util.concurrent.TimeUnit;
  * A WebSocket channel as the core sees it. Its outbound buffer is bounded: past {@link #hardLimitBytes} a write is
  * dropped and the connection closed as a slow consumer at once, so one stalled client can never grow the heap; the
  * softer rule (unwritable for longer than write_wait) lives in {@link WebSocketFrameHandler}.
+ *
+ * <p>Small frames are copied once per event loop into its {@link LoopLog}; the frames a connection is sent between two
+ * flushes usually sit back to back there and go to the channel as one slice at the flush (each stays its own
+ * WebSocket frame). So a connection costs one outbound entry and one loop-local reference count per batch instead of
+ * one per frame, and no event loop touches the reference count of the frame they all share. Large frames are shared
+ * as they are. Between flushes a connection holds nothing.
  */
 final class NettyConnection implements Connection {
     private static final Logger LOG = LoggerFactory.getLogger(NettyConnection.class);
     /** How long a closing connection gets to send its close frame before the socket is cut. */
     private static final long CLOSE_GRACE_MILLIS = 1000;
+    /** Frames up to this many bytes go through the loop's log; larger ones are written as shared bytes. */
+    static final int COPY_LIMIT = 1024;
 
     private final Channel channel;
     private final boolean throughExtensions;
@@ -41,6 +50,13 @@ final class NettyConnection implements Connection {
     static final int NO_CLOSE_FRAME = 1006;
     /** RFC 6455's code for a close frame that carried no code. */
     static final int NO_STATUS = 1005;
+    /**
+     * The chunk of the loop's log holding the frames written since the last flush, retained once, and where they
+     * are in it; null between flushes. Event loop only.
+     */
+    private ByteBuf range;
+    private int rangeStart;
+    private int rangeEnd;
 
     /**
      * @param throughExtensions the connection negotiated an extension (compression), so frames must go through the
@@ -67,19 +83,46 @@ final class NettyConnection implements Connection {
             return;
         }
         ChannelOutboundBuffer pending = channel.unsafe().outboundBuffer();
-        if (pending != null && pending.totalPendingWriteBytes() + frame.length() > hardLimitBytes) {
-            LOG.info("event=slow_consumer client={} pending_bytes={} limit_bytes={}", remoteAddress,
-                    pending.totalPendingWriteBytes(), hardLimitBytes);
+        long queued = (pending == null ? 0 : pending.totalPendingWriteBytes())
+                + (range == null ? 0 : rangeEnd - rangeStart);
+        if (queued + frame.length() > hardLimitBytes) {
+            LOG.info("event=slow_consumer client={} pending_bytes={} limit_bytes={}", remoteAddress, queued,
+                    hardLimitBytes);
             closeAsSlowConsumer();
             return;
         }
         WireFrame wire = (WireFrame) frame;
-        channel.write(throughExtensions ? wire.asFrame() : wire.wireBytes(), channel.voidPromise());
+        int size = wire.wireLength();
+        if (throughExtensions || size > COPY_LIMIT) {
+            writeRange(); // keep the order
+            channel.write(throughExtensions ? wire.asFrame() : wire.wireBytes(), channel.voidPromise());
+            return;
+        }
+        LoopLog log = LoopLog.current();
+        ByteBuf chunk = log.place(wire, channel.alloc());
+        if (chunk == range && log.start() == rangeEnd) {
+            rangeEnd = log.end(); // right after what this connection already has: the same slice grows
+            return;
+        }
+        writeRange();
+        range = chunk.retain();
+        rangeStart = log.start();
+        rangeEnd = log.end();
     }
 
     @Override
     public void flush() {
+        writeRange();
         channel.flush();
+    }
+
+    /** Hands the pending slice to the channel, with this connection's reference (the channel releases it, even closed). */
+    private void writeRange() {
+        if (range != null) {
+            ByteBuf slice = range.slice(rangeStart, rangeEnd - rangeStart);
+            range = null;
+            channel.write(slice, channel.voidPromise());
+        }
     }
 
     @Override
@@ -114,6 +157,7 @@ final class NettyConnection implements Connection {
         }
         closing = true;
         recordClose(reason.code());
+        writeRange(); // what was written before the close goes before the close frame
         channel.writeAndFlush(new CloseWebSocketFrame(reason.code(), reason.reason()))
                 .addListener(ChannelFutureListener.CLOSE);
         // A peer that reads nothing would keep the close frame (and the socket) forever.

@@ -70,6 +70,16 @@ final class WireFrame implements EncodedFrame {
         return wire.retainedDuplicate();
     }
 
+    /** Bytes of the whole frame, header included. */
+    int wireLength() {
+        return wire.readableBytes();
+    }
+
+    /** Appends the whole frame to {@code out} without touching this frame's indices or reference count. */
+    void copyTo(ByteBuf out) {
+        out.writeBytes(wire, wire.readerIndex(), wire.readableBytes());
+    }
+
     /** The payload as a Netty frame, for connections whose extensions (compression) must see it. A new reference. */
     WebSocketFrame asFrame() {
         ByteBuf payload = wire.retainedSlice(payloadOffset, payloadLength);
