@@ -53,6 +53,14 @@ public final class OriginPolicy {
 
     private static String normalize(String origin) {
         String trimmed = origin.strip().toLowerCase(Locale.ROOT);
-        return trimmed.endsWith("/") ? trimmed.substring(0, trimmed.length() - 1) : trimmed;
+        String bare = trimmed.endsWith("/") ? trimmed.substring(0, trimmed.length() - 1) : trimmed;
+        // The configured origins are stored without their scheme's default port, so compare the same way.
+        if (bare.startsWith("https://") && bare.endsWith(":443")) {
+            return bare.substring(0, bare.length() - 4);
+        }
+        if (bare.startsWith("http://") && bare.endsWith(":80")) {
+            return bare.substring(0, bare.length() - 3);
+        }
+        return bare;
     }
 }

@@ -70,6 +70,13 @@ class OriginPolicyTest {
                 List.of("https://app.example.com", "http://localhost:3000/"));
 
         @Test
+        void anExplicitDefaultPortMatchesTheOriginWithout() {
+            assertThat(policy.allows("https://app.example.com:443", null)).isTrue();
+            assertThat(policy.allows("https://app.example.com:8443", null)).isFalse();
+            assertThat(policy.allows("http://app.example.com:80", null)).as("http is another origin").isFalse();
+        }
+
+        @Test
         void listedOriginIsAllowed() {
             assertThat(policy.allows("https://app.example.com", "relay.example.com")).isTrue();
             assertThat(policy.allows("http://localhost:3000", "relay.example.com")).isTrue();
