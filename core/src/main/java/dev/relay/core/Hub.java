@@ -76,7 +76,6 @@ public final class Hub {
     private final RateLimiter.NanoClock nanoClock;
     private final IdGenerator ids;
     private final MessageRules rules;
-    private volatile Permissions permissions = Permissions.DEFAULT;
     private final RoomAccess roomAccess = new RoomAccess();
     private final RoomRegistry rooms;
     private final UserDirectory users = new UserDirectory();
@@ -89,8 +88,9 @@ public final class Hub {
     private final AtomicLong slowConsumers = new AtomicLong();
     private final HubObserver observer;
     private final Moderation moderation;
-    private volatile TokenCheck tokenCheck = TokenCheck.UNSUPPORTED;
-    private volatile ContentFilter contentFilter = ContentFilter.NONE;
+    /** Shared by reference with the helpers, so what the setters install is seen everywhere at once. */
+    private final Policies policies = new Policies();
+    private final Replies replies;
 
     /** A hub whose room history lives in memory, sized by the settings. */
     public Hub(HubSettings settings, Encoder encoder, Clock clock, RateLimiter.NanoClock nanoClock) {
@@ -116,13 +116,14 @@ public final class Hub {
         this.clock = clock;
         this.nanoClock = nanoClock;
         this.ids = new IdGenerator(clock);
+        this.replies = new Replies(encoder, clock);
         this.rules = new MessageRules(settings.maxMessageLength());
         this.rooms = new RoomRegistry(new RoomContext(encoder, history, clock), settings.maxRooms());
         this.presence = new Presence(rooms, users, encoder, clock, settings.enableUserPresence(),
                 settings.enableUserStatus(), settings.userStatusTimeout());
         this.retries = new RetryLedger(settings.dedupWindow(), RETRY_LEDGER_GENERATION_LIMIT, clock);
         rooms.createDefaults(settings.defaultRooms());
-        this.moderation = new Moderation(rooms, users, permissions, encoder, clock, observer);
+        this.moderation = new Moderation(rooms, users, policies.permissions(), encoder, clock, observer);
     }
 
     // ---- connections (on the connection's executor) ----
@@ -159,8 +160,8 @@ public final class Hub {
             if (resumption == null) {
                 enter(session, room);
             }
-            send(session, new ServerMessage(null, MessageType.WELCOME, null, null, null, WELCOME_CONTENT,
-                    orderedMap("client_id", session.id(), "user_id", identity.userId(), "room_id", room.id()),
+            replies.send(session, new ServerMessage(null, MessageType.WELCOME, null, null, null, WELCOME_CONTENT,
+                    Replies.orderedMap("client_id", session.id(), "user_id", identity.userId(), "room_id", room.id()),
                     clock.instant()));
             if (resumption != null) {
                 finishResume(session, room, resumption, null);
@@ -212,7 +213,7 @@ public final class Hub {
                 presence.activity(session.userId());
             }
             switch (type) {
-                case MessageType.PING -> send(session, reply(MessageType.PONG, null, message.id()));
+                case MessageType.PING -> replies.send(session, replies.reply(MessageType.PONG, null, message.id()));
                 case MessageType.JOIN_ROOM -> joinRoom(session, message);
                 case MessageType.LEAVE_ROOM -> leaveRoom(session, message);
                 case MessageType.RESUME -> resumeRoom(session, message);
@@ -221,7 +222,7 @@ public final class Hub {
                 default -> {
                     Published published = route(session.identity(), session, message);
                     if (message.id() != null) {
-                        send(session, ack(message.id(), published));
+                        replies.send(session, replies.ack(message.id(), published));
                     }
                 }
             }
@@ -291,24 +292,24 @@ public final class Hub {
         if (error.retryAfterMillis() >= 0) {
             data.put("retry_after_ms", error.retryAfterMillis());
         }
-        send(session, new ServerMessage(null, MessageType.ERROR, null, null, null, error.getMessage(), data,
+        replies.send(session, new ServerMessage(null, MessageType.ERROR, null, null, null, error.getMessage(), data,
                 clock.instant()));
     }
 
     /** Installs how {@code refresh} tokens are verified; until called, refresh is refused as unsupported. */
     public void tokenCheck(TokenCheck check) {
-        this.tokenCheck = check;
+        policies.tokenCheck(check);
     }
 
     /** Installs the message filter applied to the content of every room message, private message and broadcast. */
     public void contentFilter(ContentFilter filter) {
-        this.contentFilter = filter;
+        policies.contentFilter(filter);
     }
 
     /** Tells the client its token runs out at {@link Session#tokenExpiresAt()}; call on the session's executor. */
     public void warnTokenExpiring(Session session) {
         if (session.isOpen()) {
-            send(session, reply(MessageType.TOKEN_EXPIRING, null, null,
+            replies.send(session, replies.reply(MessageType.TOKEN_EXPIRING, null, null,
                     "expires_at", session.tokenExpiresAt().toString()));
         }
     }
@@ -349,9 +350,9 @@ public final class Hub {
      * names it may enter.
      */
     public RoomInfo createRoom(Identity actor, RoomSpec spec, boolean isPrivate, Set<String> members) {
-        if (!permissions.mayCreateRooms(actor)) {
+        if (!policies.permissions().mayCreateRooms(actor)) {
             throw new ProtocolException(ErrorCode.FORBIDDEN,
-                    "only " + permissions.whoMayCreateRooms() + " may create rooms");
+                    "only " + policies.permissions().whoMayCreateRooms() + " may create rooms");
         }
         for (String member : members) {
             if (!UserIds.isValid(member)) {
@@ -382,7 +383,7 @@ public final class Hub {
 
     /** Installs who may do what; until called, {@link Permissions#DEFAULT}. */
     public void permissions(Permissions permissions) {
-        this.permissions = permissions;
+        policies.permissions(permissions);
     }
 
     /** Which rooms are private and who may enter them. */
@@ -422,9 +423,9 @@ public final class Hub {
      * member has been told, with the number of connections that were in it.
      */
     public CompletableFuture<Integer> closeRoom(Identity actor, String roomId) {
-        if (!permissions.mayDeleteRooms(actor)) {
+        if (!policies.permissions().mayDeleteRooms(actor)) {
             throw new ProtocolException(ErrorCode.FORBIDDEN,
-                    "only " + permissions.whoMayDeleteRooms() + " may delete rooms");
+                    "only " + policies.permissions().whoMayDeleteRooms() + " may delete rooms");
         }
         Room room = existingRoom(roomId);
         if (settings.defaultRooms().contains(roomId)) {
@@ -467,8 +468,8 @@ public final class Hub {
     public void closeAll(CloseReason reason) {
         users.forEachSession(session -> {
             if (reason.code() == CloseReason.SHUTTING_DOWN.code()) {
-                send(session, new ServerMessage(null, MessageType.RECONNECT, null, null, null, RECONNECT_CONTENT, null,
-                        clock.instant()));
+                replies.send(session, new ServerMessage(null, MessageType.RECONNECT, null, null, null,
+                        RECONNECT_CONTENT, null, clock.instant()));
             }
             session.connection().close(reason);
         });
@@ -517,7 +518,7 @@ public final class Hub {
             throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown message type '" + unfiltered.type() + "'");
         }
         // Filtered before anything else sees it: recipients, history and retries only ever hold the filtered content.
-        ClientMessage message = contentFilter.apply(unfiltered);
+        ClientMessage message = policies.contentFilter().apply(unfiltered);
         // Type and target are part of the key, so a client that reuses an id for a different kind of message or
         // another room or user does not have it swallowed as a "retry".
         String retryKey = message.id() == null ? null
@@ -574,9 +575,9 @@ public final class Hub {
         if (!settings.enablePrivateMessaging()) {
             throw new ProtocolException(ErrorCode.FEATURE_DISABLED, "private messages are turned off on this server");
         }
-        if (!permissions.mayPrivateMessage(from)) {
+        if (!policies.permissions().mayPrivateMessage(from)) {
             throw new ProtocolException(ErrorCode.FORBIDDEN,
-                    "only " + permissions.whoMayPrivateMessage() + " may send private messages");
+                    "only " + policies.permissions().whoMayPrivateMessage() + " may send private messages");
         }
         String to = message.to();
         if (to == null || to.isEmpty()) {
@@ -601,8 +602,8 @@ public final class Hub {
         if (!settings.enableMessageBroadcast()) {
             throw new ProtocolException(ErrorCode.FEATURE_DISABLED, "broadcasts are turned off on this server");
         }
-        if (!permissions.mayBroadcast(from)) {
-            throw new ProtocolException(ErrorCode.FORBIDDEN, "only " + permissions.whoMayBroadcast() + " may broadcast");
+        if (!policies.permissions().mayBroadcast(from)) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN, "only " + policies.permissions().whoMayBroadcast() + " may broadcast");
         }
         rules.checkBody(message);
         ServerMessage out = message(pending, MessageType.BROADCAST, from, null, null, message);
@@ -626,7 +627,7 @@ public final class Hub {
         if (!session.isIn(roomId)) {
             enter(session, room);
         }
-        send(session, reply(MessageType.JOINED, roomId, message.id()));
+        replies.send(session, replies.reply(MessageType.JOINED, roomId, message.id()));
     }
 
     private void leaveRoom(Session session, ClientMessage message) {
@@ -636,7 +637,7 @@ public final class Hub {
             throw new ProtocolException(ErrorCode.NOT_MEMBER, "you are not in room '" + roomId + "'");
         }
         exit(session, room);
-        send(session, reply(MessageType.LEFT, roomId, message.id()));
+        replies.send(session, replies.reply(MessageType.LEFT, roomId, message.id()));
     }
 
     private void resumeRoom(Session session, ClientMessage message) {
@@ -673,7 +674,7 @@ public final class Hub {
     private void finishResume(Session session, Room room, Resumption resumption, String ref) {
         List<ServerMessage> missed = resumption.missed().orElse(List.of());
         for (ServerMessage old : missed) {
-            send(session, old);
+            replies.send(session, old);
         }
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("recovered", resumption.missed().isPresent());
@@ -684,7 +685,7 @@ public final class Hub {
         if (ref != null) {
             data.put("ref", ref);
         }
-        send(session, new ServerMessage(null, MessageType.RESUMED, null, null, room.id(), null, data, clock.instant()));
+        replies.send(session, new ServerMessage(null, MessageType.RESUMED, null, null, room.id(), null, data, clock.instant()));
     }
 
     /**
@@ -695,7 +696,7 @@ public final class Hub {
         if (!(message.control().get("token") instanceof String token) || token.isBlank()) {
             throw new ProtocolException(ErrorCode.MISSING_FIELD, "refresh needs data.token, the new token");
         }
-        TokenCheck.Checked checked = tokenCheck.check(token);
+        TokenCheck.Checked checked = policies.tokenCheck().check(token);
         if (!checked.identity().userId().equals(session.userId())) {
             throw new ProtocolException(ErrorCode.FORBIDDEN,
                     "the new token is for another user; a connection keeps the user it was opened with");
@@ -703,7 +704,7 @@ public final class Hub {
         if (checked.expiresAt().isAfter(session.tokenExpiresAt())) {
             session.tokenExpiresAt(checked.expiresAt());
         }
-        send(session, reply(MessageType.REFRESHED, null, message.id(),
+        replies.send(session, replies.reply(MessageType.REFRESHED, null, message.id(),
                 "expires_at", session.tokenExpiresAt().toString()));
     }
 
@@ -712,7 +713,7 @@ public final class Hub {
         UserStatus status = UserStatus.choosable(wanted).orElseThrow(() -> new ProtocolException(
                 ErrorCode.INVALID_FIELD, "status must be online, away or busy, not '" + wanted + "'"));
         presence.choose(session.userId(), status);
-        send(session, reply(MessageType.STATUS, null, message.id(), "status", users.status(session.userId()).wireName()));
+        replies.send(session, replies.reply(MessageType.STATUS, null, message.id(), "status", users.status(session.userId()).wireName()));
     }
 
     private void enter(Session session, Room room) {
@@ -758,50 +759,12 @@ public final class Hub {
         return new ProtocolException(ErrorCode.OVERLOADED, "the server is overloaded; the message was not sent, retry");
     }
 
-    private ServerMessage ack(String ref, Published published) {
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("ref", ref);
-        data.put("id", published.id());
-        if (published.seq() != null) {
-            data.put("seq", published.seq());
-        }
-        return new ServerMessage(null, MessageType.ACK, null, null, null, null, data, clock.instant());
-    }
-
-    private ServerMessage reply(String type, String roomId, String ref, Object... extra) {
-        Map<String, Object> data = new LinkedHashMap<>();
-        for (int i = 0; i < extra.length; i += 2) {
-            data.put((String) extra[i], extra[i + 1]);
-        }
-        if (ref != null) {
-            data.put("ref", ref);
-        }
-        return new ServerMessage(null, type, null, null, roomId, null, data.isEmpty() ? null : data, clock.instant());
-    }
-
-    private void send(Session session, ServerMessage message) {
-        EncodedFrame frame = encoder.encode(message);
-        try {
-            session.connection().send(frame);
-        } finally {
-            frame.release();
-        }
-    }
-
     private CompletableFuture<Integer> onEachSession(String userId, Predicate<Session> task) {
         List<CompletableFuture<Boolean>> moves = users.sessions(userId).stream()
                 .map(session -> CompletableFuture.supplyAsync(() -> task.test(session), session.connection().executor()))
                 .toList();
         return CompletableFuture.allOf(moves.toArray(CompletableFuture[]::new))
                 .thenApply(done -> (int) moves.stream().filter(CompletableFuture::join).count());
-    }
-
-    private static Map<String, Object> orderedMap(String... keysAndValues) {
-        Map<String, Object> map = new LinkedHashMap<>();
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            map.put(keysAndValues[i], keysAndValues[i + 1]);
-        }
-        return map;
     }
 
     /** A room member as the API reports them. */
