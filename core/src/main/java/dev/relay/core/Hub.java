@@ -65,8 +65,6 @@ import java.util.function.Predicate;
 public final class Hub {
     public static final String WELCOME_CONTENT = "欢迎连接到WebSocket服务";
     public static final String RECONNECT_CONTENT = "the server is shutting down; reconnect";
-    /** Retried ids remembered per generation of the retry ledger (see {@link RetryLedger}). */
-    private static final int RETRY_LEDGER_GENERATION_LIMIT = 100_000;
     /** The type {@link HubObserver#accepted} reports for a relayed binary frame. */
     public static final String BINARY = "binary";
 
@@ -80,11 +78,10 @@ public final class Hub {
     private final RoomRegistry rooms;
     private final UserDirectory users = new UserDirectory();
     private final Presence presence;
-    private final RetryLedger retries;
+    private final Publisher publisher;
     private final Audience everyone = new Audience();
     private final Map<Executor, DeliveryLane> lanes = new ConcurrentHashMap<>();
     private final AtomicInteger connections = new AtomicInteger();
-    private final AtomicLong totalMessages = new AtomicLong();
     private final AtomicLong slowConsumers = new AtomicLong();
     private final HubObserver observer;
     private final Moderation moderation;
@@ -121,7 +118,8 @@ public final class Hub {
         this.rooms = new RoomRegistry(new RoomContext(encoder, history, clock), settings.maxRooms());
         this.presence = new Presence(rooms, users, encoder, clock, settings.enableUserPresence(),
                 settings.enableUserStatus(), settings.userStatusTimeout());
-        this.retries = new RetryLedger(settings.dedupWindow(), RETRY_LEDGER_GENERATION_LIMIT, clock);
+        this.publisher = new Publisher(settings, policies, rules, rooms, users, presence, everyone, ids, encoder, clock,
+                observer);
         rooms.createDefaults(settings.defaultRooms());
         this.moderation = new Moderation(rooms, users, policies.permissions(), encoder, clock, observer);
     }
@@ -220,7 +218,7 @@ public final class Hub {
                 case MessageType.STATUS -> chooseStatus(session, message);
                 case MessageType.REFRESH -> refreshToken(session, message);
                 default -> {
-                    Published published = route(session.identity(), session, message);
+                    Published published = publisher.route(session.identity(), session, message);
                     if (message.id() != null) {
                         replies.send(session, replies.ack(message.id(), published));
                     }
@@ -243,21 +241,7 @@ public final class Hub {
             return;
         }
         try {
-            List<Room> joined = new ArrayList<>();
-            for (String roomId : session.roomIds()) {
-                rooms.find(roomId).ifPresent(joined::add);
-            }
-            if (joined.isEmpty()) {
-                throw new ProtocolException(ErrorCode.NOT_MEMBER, "binary frames go to your rooms, and you are in none");
-            }
-            List<Audience> audiences = joined.stream().map(Room::members).toList();
-            if (!Audience.deliverToUnion(frame, audiences, session.outbox())) {
-                throw overloaded();
-            }
-            presence.activity(session.userId());
-            joined.forEach(Room::countMessage);
-            totalMessages.incrementAndGet();
-            observer.accepted(session.userId(), BINARY, null);
+            publisher.relay(session, frame);
         } catch (ProtocolException refused) {
             sendError(session, refused, null);
         }
@@ -337,7 +321,7 @@ public final class Hub {
             throw new ProtocolException(ErrorCode.UNKNOWN_TYPE,
                     "type must be room_message, private_message or broadcast, not '" + type + "'");
         }
-        return route(sender, null, message);
+        return publisher.route(sender, null, message);
     }
 
     /** Creates a public room; only the roles {@link Permissions#createRooms()} names may. */
@@ -477,7 +461,7 @@ public final class Hub {
 
     public HubStats stats() {
         List<RoomInfo> infos = roomInfos();
-        return new HubStats(infos.size(), users.onlineCount(), connections.get(), totalMessages.get(),
+        return new HubStats(infos.size(), users.onlineCount(), connections.get(), publisher.totalMessages(),
                 slowConsumers.get(), infos, clock.instant());
     }
 
@@ -509,106 +493,6 @@ public final class Hub {
 
     public Clock clock() {
         return clock;
-    }
-
-    // ---- routing ----
-
-    private Published route(Identity from, Session origin, ClientMessage unfiltered) {
-        if (!isPublishing(unfiltered.type())) {
-            throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown message type '" + unfiltered.type() + "'");
-        }
-        // Filtered before anything else sees it: recipients, history and retries only ever hold the filtered content.
-        ClientMessage message = policies.contentFilter().apply(unfiltered);
-        // Type and target are part of the key, so a client that reuses an id for a different kind of message or
-        // another room or user does not have it swallowed as a "retry".
-        String retryKey = message.id() == null ? null
-                : String.join("\n", from.userId(), message.type(), String.valueOf(message.roomId()),
-                        String.valueOf(message.to()), message.id());
-        Published pending = new Published(ids.next(), clock.instant());
-        if (retryKey != null) {
-            Published earlier = retries.reserve(retryKey, pending);
-            if (earlier != null) {
-                return earlier; // a retry: acknowledged again, delivered once
-            }
-        }
-        try {
-            Published published = switch (message.type()) {
-                case MessageType.ROOM_MESSAGE -> toRoom(from, origin, message, pending);
-                case MessageType.PRIVATE_MESSAGE -> toUser(from, message, pending);
-                default -> toEveryone(from, message, pending);
-            };
-            if (retryKey != null) {
-                retries.complete(retryKey, published);
-            }
-            return published;
-        } catch (RuntimeException refused) {
-            if (retryKey != null) {
-                retries.release(retryKey);
-            }
-            throw refused;
-        }
-    }
-
-    private static boolean isPublishing(String type) {
-        return MessageType.ROOM_MESSAGE.equals(type) || MessageType.PRIVATE_MESSAGE.equals(type)
-                || MessageType.BROADCAST.equals(type);
-    }
-
-    private Published toRoom(Identity from, Session origin, ClientMessage message, Published pending) {
-        String roomId = rules.requireRoomId(message);
-        rules.checkBody(message);
-        Room room = rooms.require(roomId);
-        boolean member = origin != null ? origin.isIn(roomId) : room.hasUser(from.userId()) || from.isAdmin();
-        if (!member) {
-            throw new ProtocolException(ErrorCode.NOT_MEMBER, "you are not in room '" + roomId + "'; join it first");
-        }
-        ServerMessage placed = room.publish(message(pending, MessageType.ROOM_MESSAGE, from, null, roomId, message));
-        if (placed == null) {
-            throw overloaded();
-        }
-        totalMessages.incrementAndGet();
-        observer.accepted(from.userId(), MessageType.ROOM_MESSAGE, roomId);
-        return new Published(placed.id(), placed.timestamp(), placed.seq());
-    }
-
-    private Published toUser(Identity from, ClientMessage message, Published pending) {
-        if (!settings.enablePrivateMessaging()) {
-            throw new ProtocolException(ErrorCode.FEATURE_DISABLED, "private messages are turned off on this server");
-        }
-        if (!policies.permissions().mayPrivateMessage(from)) {
-            throw new ProtocolException(ErrorCode.FORBIDDEN,
-                    "only " + policies.permissions().whoMayPrivateMessage() + " may send private messages");
-        }
-        String to = message.to();
-        if (to == null || to.isEmpty()) {
-            throw new ProtocolException(ErrorCode.MISSING_FIELD, "a private message needs 'to', the user id");
-        }
-        if (!UserIds.isValid(to)) {
-            throw new ProtocolException(ErrorCode.INVALID_FIELD, "'to' is not a valid user id: " + UserIds.RULE);
-        }
-        rules.checkBody(message);
-        Audience recipient = users.audience(to).orElseThrow(() ->
-                new ProtocolException(ErrorCode.USER_NOT_ONLINE, "user '" + to + "' is not online"));
-        List<Audience> audiences = new ArrayList<>(2);
-        audiences.add(recipient);
-        // The sender's other connections (tabs, devices) see the conversation too.
-        users.audience(from.userId()).filter(own -> own != recipient).ifPresent(audiences::add);
-        ServerMessage out = message(pending, MessageType.PRIVATE_MESSAGE, from, to, null, message);
-        deliver(out, frame -> Audience.deliverToUnion(frame, audiences, null));
-        return pending;
-    }
-
-    private Published toEveryone(Identity from, ClientMessage message, Published pending) {
-        if (!settings.enableMessageBroadcast()) {
-            throw new ProtocolException(ErrorCode.FEATURE_DISABLED, "broadcasts are turned off on this server");
-        }
-        if (!policies.permissions().mayBroadcast(from)) {
-            throw new ProtocolException(ErrorCode.FORBIDDEN, "only " + policies.permissions().whoMayBroadcast() + " may broadcast");
-        }
-        rules.checkBody(message);
-        ServerMessage out = message(pending, MessageType.BROADCAST, from, null, null, message);
-        deliver(out, everyone::deliver);
-        return pending;
     }
 
     // ---- room membership (on the session's executor) ----
@@ -731,33 +615,6 @@ public final class Hub {
     }
 
     // ---- frames ----
-
-    private ServerMessage message(Published pending, String type, Identity from, String to, String roomId,
-                                  ClientMessage in) {
-        return new ServerMessage(pending.id(), type, from.userId(), to, roomId, in.content(), in.data(),
-                pending.timestamp());
-    }
-
-    private interface Fanout {
-        boolean deliver(EncodedFrame frame);
-    }
-
-    private void deliver(ServerMessage message, Fanout fanout) {
-        EncodedFrame frame = encoder.encode(message);
-        try {
-            if (!fanout.deliver(frame)) {
-                throw overloaded();
-            }
-        } finally {
-            frame.release();
-        }
-        totalMessages.incrementAndGet();
-        observer.accepted(message.from(), message.type(), message.roomId());
-    }
-
-    private static ProtocolException overloaded() {
-        return new ProtocolException(ErrorCode.OVERLOADED, "the server is overloaded; the message was not sent, retry");
-    }
 
     private CompletableFuture<Integer> onEachSession(String userId, Predicate<Session> task) {
         List<CompletableFuture<Boolean>> moves = users.sessions(userId).stream()
