@@ -5,7 +5,6 @@ import dev.relay.core.delivery.Connection;
 import dev.relay.core.delivery.DeliveryLane;
 import dev.relay.core.delivery.EncodedFrame;
 import dev.relay.core.delivery.Encoder;
-import dev.relay.core.delivery.Slot;
 import dev.relay.core.history.HistoryStore;
 import dev.relay.core.history.MemoryHistoryStore;
 import dev.relay.core.history.StreamPosition;
@@ -39,8 +38,6 @@ import dev.relay.core.session.UserInfo;
 import dev.relay.core.session.UserStatus;
 
 import java.time.Clock;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -79,6 +76,8 @@ public final class Hub {
     private final UserDirectory users = new UserDirectory();
     private final Presence presence;
     private final Publisher publisher;
+    private final Membership membership;
+    private final SessionControl control;
     private final Audience everyone = new Audience();
     private final Map<Executor, DeliveryLane> lanes = new ConcurrentHashMap<>();
     private final AtomicInteger connections = new AtomicInteger();
@@ -120,6 +119,8 @@ public final class Hub {
                 settings.enableUserStatus(), settings.userStatusTimeout());
         this.publisher = new Publisher(settings, policies, rules, rooms, users, presence, everyone, ids, encoder, clock,
                 observer);
+        this.membership = new Membership(settings, rules, rooms, roomAccess, presence, observer, replies, clock);
+        this.control = new SessionControl(policies, presence, users, replies);
         rooms.createDefaults(settings.defaultRooms());
         this.moderation = new Moderation(rooms, users, policies.permissions(), encoder, clock, observer);
     }
@@ -154,15 +155,15 @@ public final class Hub {
         try {
             // Join first, so anything published once the client holds its welcome reaches it; the welcome still
             // goes out first, because live messages are queued on this executor behind the writes made here.
-            Resumption resumption = resumeFrom == null ? null : startResume(session, room, resumeFrom);
+            Resumption resumption = resumeFrom == null ? null : membership.startResume(session, room, resumeFrom);
             if (resumption == null) {
-                enter(session, room);
+                membership.enter(session, room);
             }
             replies.send(session, new ServerMessage(null, MessageType.WELCOME, null, null, null, WELCOME_CONTENT,
                     Replies.orderedMap("client_id", session.id(), "user_id", identity.userId(), "room_id", room.id()),
                     clock.instant()));
             if (resumption != null) {
-                finishResume(session, room, resumption, null);
+                membership.finishResume(session, room, resumption, null);
             }
         } catch (RuntimeException e) {
             disconnect(session); // never leave a half-registered session counted and online
@@ -179,7 +180,7 @@ public final class Hub {
         session.markClosed();
         List<String> roomIds = List.copyOf(session.roomIds());
         for (String roomId : roomIds) {
-            rooms.find(roomId).ifPresent(room -> exit(session, room));
+            rooms.find(roomId).ifPresent(room -> membership.exit(session, room));
         }
         // Only once out of every room: a connection of the same user arriving meanwhile on another loop must find
         // the user's entry (and the rooms it records) still there, or it would start a fresh one that misses the
@@ -212,11 +213,11 @@ public final class Hub {
             }
             switch (type) {
                 case MessageType.PING -> replies.send(session, replies.reply(MessageType.PONG, null, message.id()));
-                case MessageType.JOIN_ROOM -> joinRoom(session, message);
-                case MessageType.LEAVE_ROOM -> leaveRoom(session, message);
-                case MessageType.RESUME -> resumeRoom(session, message);
-                case MessageType.STATUS -> chooseStatus(session, message);
-                case MessageType.REFRESH -> refreshToken(session, message);
+                case MessageType.JOIN_ROOM -> membership.joinRoom(session, message);
+                case MessageType.LEAVE_ROOM -> membership.leaveRoom(session, message);
+                case MessageType.RESUME -> membership.resumeRoom(session, message);
+                case MessageType.STATUS -> control.chooseStatus(session, message);
+                case MessageType.REFRESH -> control.refreshToken(session, message);
                 default -> {
                     Published published = publisher.route(session.identity(), session, message);
                     if (message.id() != null) {
@@ -381,7 +382,7 @@ public final class Hub {
         return onEachSession(userId, session -> {
             // The room may have been closed since it was looked up; entering it now would leave a stale membership.
             if (session.isOpen() && !session.isIn(room.id()) && rooms.find(room.id()).orElse(null) == room) {
-                enter(session, room);
+                membership.enter(session, room);
                 return true;
             }
             return false;
@@ -393,7 +394,7 @@ public final class Hub {
         Room room = existingRoom(roomId);
         return onEachSession(userId, session -> {
             if (session.isOpen() && session.isIn(room.id())) {
-                exit(session, room);
+                membership.exit(session, room);
                 return true;
             }
             return false;
@@ -495,7 +496,7 @@ public final class Hub {
         return clock;
     }
 
-    // ---- room membership (on the session's executor) ----
+    // ---- helpers for the API (any thread) ----
 
     private Room existingRoom(String roomId) {
         if (!RoomIds.isValid(roomId)) {
@@ -503,118 +504,6 @@ public final class Hub {
         }
         return rooms.require(roomId);
     }
-
-    private void joinRoom(Session session, ClientMessage message) {
-        String roomId = rules.requireRoomId(message);
-        Room room = rooms.require(roomId);
-        roomAccess.requireEntry(session.identity(), roomId);
-        if (!session.isIn(roomId)) {
-            enter(session, room);
-        }
-        replies.send(session, replies.reply(MessageType.JOINED, roomId, message.id()));
-    }
-
-    private void leaveRoom(Session session, ClientMessage message) {
-        String roomId = rules.requireRoomId(message);
-        Room room = rooms.require(roomId);
-        if (!session.isIn(roomId)) {
-            throw new ProtocolException(ErrorCode.NOT_MEMBER, "you are not in room '" + roomId + "'");
-        }
-        exit(session, room);
-        replies.send(session, replies.reply(MessageType.LEFT, roomId, message.id()));
-    }
-
-    private void resumeRoom(Session session, ClientMessage message) {
-        String roomId = rules.requireRoomId(message);
-        Room room = rooms.require(roomId);
-        roomAccess.requireEntry(session.identity(), roomId);
-        Object since = message.control().get("since");
-        Object epoch = message.control().get("epoch");
-        // A JSON number may come as a Double: only a whole one is a seq (1.0 is 1; 1.5, NaN and 1e19 are not).
-        if (!(since instanceof Number position) || position.doubleValue() != position.longValue()
-                || position.longValue() < 0 || !(epoch instanceof String name)) {
-            throw new ProtocolException(ErrorCode.INVALID_FIELD,
-                    "resume needs data.since (the last seq you have, 0 or more) and data.epoch (a string)");
-        }
-        Resumption resumption = startResume(session, room, new StreamPosition(name, position.longValue()));
-        finishResume(session, room, resumption, message.id());
-    }
-
-    /** Joins the room if needed and finds what the session missed; the room's lock makes the boundary exact. */
-    private Resumption startResume(Session session, Room room, StreamPosition from) {
-        Resumption resumption = room.resume(session.outbox(), session.slotIn(room.id()), session.identity(),
-                from.epoch(), from.seq(), settings.recoveryMaxMessages(),
-                () -> presence.entered(room, session.identity()));
-        if (resumption.joined()) {
-            session.enter(room.id(), resumption.slot());
-        }
-        return resumption;
-    }
-
-    /**
-     * Writes the missed messages, then {@code resumed}. This runs on the session's executor before any live message
-     * after them, which the lane writes later on the same executor.
-     */
-    private void finishResume(Session session, Room room, Resumption resumption, String ref) {
-        List<ServerMessage> missed = resumption.missed().orElse(List.of());
-        for (ServerMessage old : missed) {
-            replies.send(session, old);
-        }
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("recovered", resumption.missed().isPresent());
-        data.put("replayed", missed.size());
-        StreamPosition now = room.position();
-        data.put("epoch", now.epoch());
-        data.put("seq", resumption.slot().joinSeq());
-        if (ref != null) {
-            data.put("ref", ref);
-        }
-        replies.send(session, new ServerMessage(null, MessageType.RESUMED, null, null, room.id(), null, data, clock.instant()));
-    }
-
-    /**
-     * A new token for the same user extends the connection to its {@code exp}. The identity (roles included) stays
-     * the one the connection was opened with: changing who a live connection is would need every check redone.
-     */
-    private void refreshToken(Session session, ClientMessage message) {
-        if (!(message.control().get("token") instanceof String token) || token.isBlank()) {
-            throw new ProtocolException(ErrorCode.MISSING_FIELD, "refresh needs data.token, the new token");
-        }
-        TokenCheck.Checked checked = policies.tokenCheck().check(token);
-        if (!checked.identity().userId().equals(session.userId())) {
-            throw new ProtocolException(ErrorCode.FORBIDDEN,
-                    "the new token is for another user; a connection keeps the user it was opened with");
-        }
-        if (checked.expiresAt().isAfter(session.tokenExpiresAt())) {
-            session.tokenExpiresAt(checked.expiresAt());
-        }
-        replies.send(session, replies.reply(MessageType.REFRESHED, null, message.id(),
-                "expires_at", session.tokenExpiresAt().toString()));
-    }
-
-    private void chooseStatus(Session session, ClientMessage message) {
-        String wanted = message.content();
-        UserStatus status = UserStatus.choosable(wanted).orElseThrow(() -> new ProtocolException(
-                ErrorCode.INVALID_FIELD, "status must be online, away or busy, not '" + wanted + "'"));
-        presence.choose(session.userId(), status);
-        replies.send(session, replies.reply(MessageType.STATUS, null, message.id(), "status", users.status(session.userId()).wireName()));
-    }
-
-    private void enter(Session session, Room room) {
-        Slot slot = room.join(session.outbox(), session.identity(), () -> presence.entered(room, session.identity()));
-        session.enter(room.id(), slot);
-        observer.joined(session, room.id());
-    }
-
-    private void exit(Session session, Room room) {
-        Slot slot = session.exit(room.id());
-        if (slot != null) {
-            room.leave(slot, session.userId(), () -> presence.left(room, session.identity()));
-            observer.left(session, room.id());
-        }
-    }
-
-    // ---- frames ----
 
     private CompletableFuture<Integer> onEachSession(String userId, Predicate<Session> task) {
         List<CompletableFuture<Boolean>> moves = users.sessions(userId).stream()

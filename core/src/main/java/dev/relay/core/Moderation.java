@@ -64,8 +64,8 @@ final class Moderation {
     }
 
     /**
-     * Runs on the executor that owns {@code sessions}. Mirrors the hub's own leaving of a room, less the
-     * {@code user_left} announcement: whatever bookkeeping that gains must be done here too.
+     * Runs on the executor that owns {@code sessions}. Mirrors {@link Membership#exit}, the hub's own leaving of a
+     * room, less the {@code user_left} announcement: whatever bookkeeping that gains must be done here too.
      */
     private int evict(List<Session> sessions, Room room, ServerMessage closed) {
         int evicted = 0;

@@ -189,7 +189,8 @@ final class Publisher {
         }
         Permissions permissions = policies.permissions();
         if (!permissions.mayBroadcast(from)) {
-            throw new ProtocolException(ErrorCode.FORBIDDEN, "only " + permissions.whoMayBroadcast() + " may broadcast");
+            throw new ProtocolException(ErrorCode.FORBIDDEN,
+                    "only " + permissions.whoMayBroadcast() + " may broadcast");
         }
         rules.checkBody(message);
         ServerMessage out = message(pending, MessageType.BROADCAST, from, null, null, message);
