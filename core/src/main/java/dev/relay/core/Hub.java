@@ -122,7 +122,7 @@ public final class Hub {
         this.membership = new Membership(settings, rules, rooms, roomAccess, presence, observer, replies, clock);
         this.control = new SessionControl(policies, presence, users, replies);
         rooms.createDefaults(settings.defaultRooms());
-        this.moderation = new Moderation(rooms, users, policies.permissions(), encoder, clock, observer);
+        this.moderation = new Moderation(rooms, users, policies, replies, clock, observer);
     }
 
     // ---- connections (on the connection's executor) ----
