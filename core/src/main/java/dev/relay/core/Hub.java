@@ -5,7 +5,6 @@ import dev.relay.core.delivery.Connection;
 import dev.relay.core.delivery.DeliveryLane;
 import dev.relay.core.delivery.EncodedFrame;
 import dev.relay.core.delivery.Encoder;
-import dev.relay.core.delivery.Slot;
 import dev.relay.core.history.HistoryStore;
 import dev.relay.core.history.MemoryHistoryStore;
 import dev.relay.core.history.StreamPosition;
@@ -39,8 +38,6 @@ import dev.relay.core.session.UserInfo;
 import dev.relay.core.session.UserStatus;
 
 import java.time.Clock;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -65,8 +62,6 @@ import java.util.function.Predicate;
 public final class Hub {
     public static final String WELCOME_CONTENT = "欢迎连接到WebSocket服务";
     public static final String RECONNECT_CONTENT = "the server is shutting down; reconnect";
-    /** Retried ids remembered per generation of the retry ledger (see {@link RetryLedger}). */
-    private static final int RETRY_LEDGER_GENERATION_LIMIT = 100_000;
     /** The type {@link HubObserver#accepted} reports for a relayed binary frame. */
     public static final String BINARY = "binary";
 
@@ -76,21 +71,22 @@ public final class Hub {
     private final RateLimiter.NanoClock nanoClock;
     private final IdGenerator ids;
     private final MessageRules rules;
-    private volatile Permissions permissions = Permissions.DEFAULT;
     private final RoomAccess roomAccess = new RoomAccess();
     private final RoomRegistry rooms;
     private final UserDirectory users = new UserDirectory();
     private final Presence presence;
-    private final RetryLedger retries;
+    private final Publisher publisher;
+    private final Membership membership;
+    private final SessionControl control;
     private final Audience everyone = new Audience();
     private final Map<Executor, DeliveryLane> lanes = new ConcurrentHashMap<>();
     private final AtomicInteger connections = new AtomicInteger();
-    private final AtomicLong totalMessages = new AtomicLong();
     private final AtomicLong slowConsumers = new AtomicLong();
     private final HubObserver observer;
     private final Moderation moderation;
-    private volatile TokenCheck tokenCheck = TokenCheck.UNSUPPORTED;
-    private volatile ContentFilter contentFilter = ContentFilter.NONE;
+    /** Shared by reference with the helpers, so what the setters install is seen everywhere at once. */
+    private final Policies policies = new Policies();
+    private final Replies replies;
 
     /** A hub whose room history lives in memory, sized by the settings. */
     public Hub(HubSettings settings, Encoder encoder, Clock clock, RateLimiter.NanoClock nanoClock) {
@@ -116,13 +112,17 @@ public final class Hub {
         this.clock = clock;
         this.nanoClock = nanoClock;
         this.ids = new IdGenerator(clock);
+        this.replies = new Replies(encoder, clock);
         this.rules = new MessageRules(settings.maxMessageLength());
         this.rooms = new RoomRegistry(new RoomContext(encoder, history, clock), settings.maxRooms());
         this.presence = new Presence(rooms, users, encoder, clock, settings.enableUserPresence(),
                 settings.enableUserStatus(), settings.userStatusTimeout());
-        this.retries = new RetryLedger(settings.dedupWindow(), RETRY_LEDGER_GENERATION_LIMIT, clock);
+        this.publisher = new Publisher(settings, policies, rules, rooms, users, presence, everyone, ids, encoder, clock,
+                observer);
+        this.membership = new Membership(settings, rules, rooms, roomAccess, presence, observer, replies, clock);
+        this.control = new SessionControl(policies, presence, users, replies);
         rooms.createDefaults(settings.defaultRooms());
-        this.moderation = new Moderation(rooms, users, permissions, encoder, clock, observer);
+        this.moderation = new Moderation(rooms, users, policies, replies, clock, observer);
     }
 
     // ---- connections (on the connection's executor) ----
@@ -155,15 +155,15 @@ public final class Hub {
         try {
             // Join first, so anything published once the client holds its welcome reaches it; the welcome still
             // goes out first, because live messages are queued on this executor behind the writes made here.
-            Resumption resumption = resumeFrom == null ? null : startResume(session, room, resumeFrom);
+            Resumption resumption = resumeFrom == null ? null : membership.startResume(session, room, resumeFrom);
             if (resumption == null) {
-                enter(session, room);
+                membership.enter(session, room);
             }
-            send(session, new ServerMessage(null, MessageType.WELCOME, null, null, null, WELCOME_CONTENT,
-                    orderedMap("client_id", session.id(), "user_id", identity.userId(), "room_id", room.id()),
+            replies.send(session, new ServerMessage(null, MessageType.WELCOME, null, null, null, WELCOME_CONTENT,
+                    Replies.orderedMap("client_id", session.id(), "user_id", identity.userId(), "room_id", room.id()),
                     clock.instant()));
             if (resumption != null) {
-                finishResume(session, room, resumption, null);
+                membership.finishResume(session, room, resumption, null);
             }
         } catch (RuntimeException e) {
             disconnect(session); // never leave a half-registered session counted and online
@@ -180,7 +180,7 @@ public final class Hub {
         session.markClosed();
         List<String> roomIds = List.copyOf(session.roomIds());
         for (String roomId : roomIds) {
-            rooms.find(roomId).ifPresent(room -> exit(session, room));
+            rooms.find(roomId).ifPresent(room -> membership.exit(session, room));
         }
         // Only once out of every room: a connection of the same user arriving meanwhile on another loop must find
         // the user's entry (and the rooms it records) still there, or it would start a fresh one that misses the
@@ -212,16 +212,16 @@ public final class Hub {
                 presence.activity(session.userId());
             }
             switch (type) {
-                case MessageType.PING -> send(session, reply(MessageType.PONG, null, message.id()));
-                case MessageType.JOIN_ROOM -> joinRoom(session, message);
-                case MessageType.LEAVE_ROOM -> leaveRoom(session, message);
-                case MessageType.RESUME -> resumeRoom(session, message);
-                case MessageType.STATUS -> chooseStatus(session, message);
-                case MessageType.REFRESH -> refreshToken(session, message);
+                case MessageType.PING -> replies.send(session, replies.reply(MessageType.PONG, null, message.id()));
+                case MessageType.JOIN_ROOM -> membership.joinRoom(session, message);
+                case MessageType.LEAVE_ROOM -> membership.leaveRoom(session, message);
+                case MessageType.RESUME -> membership.resumeRoom(session, message);
+                case MessageType.STATUS -> control.chooseStatus(session, message);
+                case MessageType.REFRESH -> control.refreshToken(session, message);
                 default -> {
-                    Published published = route(session.identity(), session, message);
+                    Published published = publisher.route(session.identity(), session, message);
                     if (message.id() != null) {
-                        send(session, ack(message.id(), published));
+                        replies.send(session, replies.ack(message.id(), published));
                     }
                 }
             }
@@ -242,21 +242,7 @@ public final class Hub {
             return;
         }
         try {
-            List<Room> joined = new ArrayList<>();
-            for (String roomId : session.roomIds()) {
-                rooms.find(roomId).ifPresent(joined::add);
-            }
-            if (joined.isEmpty()) {
-                throw new ProtocolException(ErrorCode.NOT_MEMBER, "binary frames go to your rooms, and you are in none");
-            }
-            List<Audience> audiences = joined.stream().map(Room::members).toList();
-            if (!Audience.deliverToUnion(frame, audiences, session.outbox())) {
-                throw overloaded();
-            }
-            presence.activity(session.userId());
-            joined.forEach(Room::countMessage);
-            totalMessages.incrementAndGet();
-            observer.accepted(session.userId(), BINARY, null);
+            publisher.relay(session, frame);
         } catch (ProtocolException refused) {
             sendError(session, refused, null);
         }
@@ -291,24 +277,24 @@ public final class Hub {
         if (error.retryAfterMillis() >= 0) {
             data.put("retry_after_ms", error.retryAfterMillis());
         }
-        send(session, new ServerMessage(null, MessageType.ERROR, null, null, null, error.getMessage(), data,
+        replies.send(session, new ServerMessage(null, MessageType.ERROR, null, null, null, error.getMessage(), data,
                 clock.instant()));
     }
 
     /** Installs how {@code refresh} tokens are verified; until called, refresh is refused as unsupported. */
     public void tokenCheck(TokenCheck check) {
-        this.tokenCheck = check;
+        policies.tokenCheck(check);
     }
 
     /** Installs the message filter applied to the content of every room message, private message and broadcast. */
     public void contentFilter(ContentFilter filter) {
-        this.contentFilter = filter;
+        policies.contentFilter(filter);
     }
 
     /** Tells the client its token runs out at {@link Session#tokenExpiresAt()}; call on the session's executor. */
     public void warnTokenExpiring(Session session) {
         if (session.isOpen()) {
-            send(session, reply(MessageType.TOKEN_EXPIRING, null, null,
+            replies.send(session, replies.reply(MessageType.TOKEN_EXPIRING, null, null,
                     "expires_at", session.tokenExpiresAt().toString()));
         }
     }
@@ -336,7 +322,7 @@ public final class Hub {
             throw new ProtocolException(ErrorCode.UNKNOWN_TYPE,
                     "type must be room_message, private_message or broadcast, not '" + type + "'");
         }
-        return route(sender, null, message);
+        return publisher.route(sender, null, message);
     }
 
     /** Creates a public room; only the roles {@link Permissions#createRooms()} names may. */
@@ -349,9 +335,9 @@ public final class Hub {
      * names it may enter.
      */
     public RoomInfo createRoom(Identity actor, RoomSpec spec, boolean isPrivate, Set<String> members) {
-        if (!permissions.mayCreateRooms(actor)) {
+        if (!policies.permissions().mayCreateRooms(actor)) {
             throw new ProtocolException(ErrorCode.FORBIDDEN,
-                    "only " + permissions.whoMayCreateRooms() + " may create rooms");
+                    "only " + policies.permissions().whoMayCreateRooms() + " may create rooms");
         }
         for (String member : members) {
             if (!UserIds.isValid(member)) {
@@ -382,7 +368,7 @@ public final class Hub {
 
     /** Installs who may do what; until called, {@link Permissions#DEFAULT}. */
     public void permissions(Permissions permissions) {
-        this.permissions = permissions;
+        policies.permissions(permissions);
     }
 
     /** Which rooms are private and who may enter them. */
@@ -396,7 +382,7 @@ public final class Hub {
         return onEachSession(userId, session -> {
             // The room may have been closed since it was looked up; entering it now would leave a stale membership.
             if (session.isOpen() && !session.isIn(room.id()) && rooms.find(room.id()).orElse(null) == room) {
-                enter(session, room);
+                membership.enter(session, room);
                 return true;
             }
             return false;
@@ -408,7 +394,7 @@ public final class Hub {
         Room room = existingRoom(roomId);
         return onEachSession(userId, session -> {
             if (session.isOpen() && session.isIn(room.id())) {
-                exit(session, room);
+                membership.exit(session, room);
                 return true;
             }
             return false;
@@ -422,9 +408,9 @@ public final class Hub {
      * member has been told, with the number of connections that were in it.
      */
     public CompletableFuture<Integer> closeRoom(Identity actor, String roomId) {
-        if (!permissions.mayDeleteRooms(actor)) {
+        if (!policies.permissions().mayDeleteRooms(actor)) {
             throw new ProtocolException(ErrorCode.FORBIDDEN,
-                    "only " + permissions.whoMayDeleteRooms() + " may delete rooms");
+                    "only " + policies.permissions().whoMayDeleteRooms() + " may delete rooms");
         }
         Room room = existingRoom(roomId);
         if (settings.defaultRooms().contains(roomId)) {
@@ -467,8 +453,8 @@ public final class Hub {
     public void closeAll(CloseReason reason) {
         users.forEachSession(session -> {
             if (reason.code() == CloseReason.SHUTTING_DOWN.code()) {
-                send(session, new ServerMessage(null, MessageType.RECONNECT, null, null, null, RECONNECT_CONTENT, null,
-                        clock.instant()));
+                replies.send(session, new ServerMessage(null, MessageType.RECONNECT, null, null, null,
+                        RECONNECT_CONTENT, null, clock.instant()));
             }
             session.connection().close(reason);
         });
@@ -476,7 +462,7 @@ public final class Hub {
 
     public HubStats stats() {
         List<RoomInfo> infos = roomInfos();
-        return new HubStats(infos.size(), users.onlineCount(), connections.get(), totalMessages.get(),
+        return new HubStats(infos.size(), users.onlineCount(), connections.get(), publisher.totalMessages(),
                 slowConsumers.get(), infos, clock.instant());
     }
 
@@ -510,107 +496,7 @@ public final class Hub {
         return clock;
     }
 
-    // ---- routing ----
-
-    private Published route(Identity from, Session origin, ClientMessage unfiltered) {
-        if (!isPublishing(unfiltered.type())) {
-            throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown message type '" + unfiltered.type() + "'");
-        }
-        // Filtered before anything else sees it: recipients, history and retries only ever hold the filtered content.
-        ClientMessage message = contentFilter.apply(unfiltered);
-        // Type and target are part of the key, so a client that reuses an id for a different kind of message or
-        // another room or user does not have it swallowed as a "retry".
-        String retryKey = message.id() == null ? null
-                : String.join("\n", from.userId(), message.type(), String.valueOf(message.roomId()),
-                        String.valueOf(message.to()), message.id());
-        Published pending = new Published(ids.next(), clock.instant());
-        if (retryKey != null) {
-            Published earlier = retries.reserve(retryKey, pending);
-            if (earlier != null) {
-                return earlier; // a retry: acknowledged again, delivered once
-            }
-        }
-        try {
-            Published published = switch (message.type()) {
-                case MessageType.ROOM_MESSAGE -> toRoom(from, origin, message, pending);
-                case MessageType.PRIVATE_MESSAGE -> toUser(from, message, pending);
-                default -> toEveryone(from, message, pending);
-            };
-            if (retryKey != null) {
-                retries.complete(retryKey, published);
-            }
-            return published;
-        } catch (RuntimeException refused) {
-            if (retryKey != null) {
-                retries.release(retryKey);
-            }
-            throw refused;
-        }
-    }
-
-    private static boolean isPublishing(String type) {
-        return MessageType.ROOM_MESSAGE.equals(type) || MessageType.PRIVATE_MESSAGE.equals(type)
-                || MessageType.BROADCAST.equals(type);
-    }
-
-    private Published toRoom(Identity from, Session origin, ClientMessage message, Published pending) {
-        String roomId = rules.requireRoomId(message);
-        rules.checkBody(message);
-        Room room = rooms.require(roomId);
-        boolean member = origin != null ? origin.isIn(roomId) : room.hasUser(from.userId()) || from.isAdmin();
-        if (!member) {
-            throw new ProtocolException(ErrorCode.NOT_MEMBER, "you are not in room '" + roomId + "'; join it first");
-        }
-        ServerMessage placed = room.publish(message(pending, MessageType.ROOM_MESSAGE, from, null, roomId, message));
-        if (placed == null) {
-            throw overloaded();
-        }
-        totalMessages.incrementAndGet();
-        observer.accepted(from.userId(), MessageType.ROOM_MESSAGE, roomId);
-        return new Published(placed.id(), placed.timestamp(), placed.seq());
-    }
-
-    private Published toUser(Identity from, ClientMessage message, Published pending) {
-        if (!settings.enablePrivateMessaging()) {
-            throw new ProtocolException(ErrorCode.FEATURE_DISABLED, "private messages are turned off on this server");
-        }
-        if (!permissions.mayPrivateMessage(from)) {
-            throw new ProtocolException(ErrorCode.FORBIDDEN,
-                    "only " + permissions.whoMayPrivateMessage() + " may send private messages");
-        }
-        String to = message.to();
-        if (to == null || to.isEmpty()) {
-            throw new ProtocolException(ErrorCode.MISSING_FIELD, "a private message needs 'to', the user id");
-        }
-        if (!UserIds.isValid(to)) {
-            throw new ProtocolException(ErrorCode.INVALID_FIELD, "'to' is not a valid user id: " + UserIds.RULE);
-        }
-        rules.checkBody(message);
-        Audience recipient = users.audience(to).orElseThrow(() ->
-                new ProtocolException(ErrorCode.USER_NOT_ONLINE, "user '" + to + "' is not online"));
-        List<Audience> audiences = new ArrayList<>(2);
-        audiences.add(recipient);
-        // The sender's other connections (tabs, devices) see the conversation too.
-        users.audience(from.userId()).filter(own -> own != recipient).ifPresent(audiences::add);
-        ServerMessage out = message(pending, MessageType.PRIVATE_MESSAGE, from, to, null, message);
-        deliver(out, frame -> Audience.deliverToUnion(frame, audiences, null));
-        return pending;
-    }
-
-    private Published toEveryone(Identity from, ClientMessage message, Published pending) {
-        if (!settings.enableMessageBroadcast()) {
-            throw new ProtocolException(ErrorCode.FEATURE_DISABLED, "broadcasts are turned off on this server");
-        }
-        if (!permissions.mayBroadcast(from)) {
-            throw new ProtocolException(ErrorCode.FORBIDDEN, "only " + permissions.whoMayBroadcast() + " may broadcast");
-        }
-        rules.checkBody(message);
-        ServerMessage out = message(pending, MessageType.BROADCAST, from, null, null, message);
-        deliver(out, everyone::deliver);
-        return pending;
-    }
-
-    // ---- room membership (on the session's executor) ----
+    // ---- helpers for the API (any thread) ----
 
     private Room existingRoom(String roomId) {
         if (!RoomIds.isValid(roomId)) {
@@ -619,189 +505,12 @@ public final class Hub {
         return rooms.require(roomId);
     }
 
-    private void joinRoom(Session session, ClientMessage message) {
-        String roomId = rules.requireRoomId(message);
-        Room room = rooms.require(roomId);
-        roomAccess.requireEntry(session.identity(), roomId);
-        if (!session.isIn(roomId)) {
-            enter(session, room);
-        }
-        send(session, reply(MessageType.JOINED, roomId, message.id()));
-    }
-
-    private void leaveRoom(Session session, ClientMessage message) {
-        String roomId = rules.requireRoomId(message);
-        Room room = rooms.require(roomId);
-        if (!session.isIn(roomId)) {
-            throw new ProtocolException(ErrorCode.NOT_MEMBER, "you are not in room '" + roomId + "'");
-        }
-        exit(session, room);
-        send(session, reply(MessageType.LEFT, roomId, message.id()));
-    }
-
-    private void resumeRoom(Session session, ClientMessage message) {
-        String roomId = rules.requireRoomId(message);
-        Room room = rooms.require(roomId);
-        roomAccess.requireEntry(session.identity(), roomId);
-        Object since = message.control().get("since");
-        Object epoch = message.control().get("epoch");
-        // A JSON number may come as a Double: only a whole one is a seq (1.0 is 1; 1.5, NaN and 1e19 are not).
-        if (!(since instanceof Number position) || position.doubleValue() != position.longValue()
-                || position.longValue() < 0 || !(epoch instanceof String name)) {
-            throw new ProtocolException(ErrorCode.INVALID_FIELD,
-                    "resume needs data.since (the last seq you have, 0 or more) and data.epoch (a string)");
-        }
-        Resumption resumption = startResume(session, room, new StreamPosition(name, position.longValue()));
-        finishResume(session, room, resumption, message.id());
-    }
-
-    /** Joins the room if needed and finds what the session missed; the room's lock makes the boundary exact. */
-    private Resumption startResume(Session session, Room room, StreamPosition from) {
-        Resumption resumption = room.resume(session.outbox(), session.slotIn(room.id()), session.identity(),
-                from.epoch(), from.seq(), settings.recoveryMaxMessages(),
-                () -> presence.entered(room, session.identity()));
-        if (resumption.joined()) {
-            session.enter(room.id(), resumption.slot());
-        }
-        return resumption;
-    }
-
-    /**
-     * Writes the missed messages, then {@code resumed}. This runs on the session's executor before any live message
-     * after them, which the lane writes later on the same executor.
-     */
-    private void finishResume(Session session, Room room, Resumption resumption, String ref) {
-        List<ServerMessage> missed = resumption.missed().orElse(List.of());
-        for (ServerMessage old : missed) {
-            send(session, old);
-        }
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("recovered", resumption.missed().isPresent());
-        data.put("replayed", missed.size());
-        StreamPosition now = room.position();
-        data.put("epoch", now.epoch());
-        data.put("seq", resumption.slot().joinSeq());
-        if (ref != null) {
-            data.put("ref", ref);
-        }
-        send(session, new ServerMessage(null, MessageType.RESUMED, null, null, room.id(), null, data, clock.instant()));
-    }
-
-    /**
-     * A new token for the same user extends the connection to its {@code exp}. The identity (roles included) stays
-     * the one the connection was opened with: changing who a live connection is would need every check redone.
-     */
-    private void refreshToken(Session session, ClientMessage message) {
-        if (!(message.control().get("token") instanceof String token) || token.isBlank()) {
-            throw new ProtocolException(ErrorCode.MISSING_FIELD, "refresh needs data.token, the new token");
-        }
-        TokenCheck.Checked checked = tokenCheck.check(token);
-        if (!checked.identity().userId().equals(session.userId())) {
-            throw new ProtocolException(ErrorCode.FORBIDDEN,
-                    "the new token is for another user; a connection keeps the user it was opened with");
-        }
-        if (checked.expiresAt().isAfter(session.tokenExpiresAt())) {
-            session.tokenExpiresAt(checked.expiresAt());
-        }
-        send(session, reply(MessageType.REFRESHED, null, message.id(),
-                "expires_at", session.tokenExpiresAt().toString()));
-    }
-
-    private void chooseStatus(Session session, ClientMessage message) {
-        String wanted = message.content();
-        UserStatus status = UserStatus.choosable(wanted).orElseThrow(() -> new ProtocolException(
-                ErrorCode.INVALID_FIELD, "status must be online, away or busy, not '" + wanted + "'"));
-        presence.choose(session.userId(), status);
-        send(session, reply(MessageType.STATUS, null, message.id(), "status", users.status(session.userId()).wireName()));
-    }
-
-    private void enter(Session session, Room room) {
-        Slot slot = room.join(session.outbox(), session.identity(), () -> presence.entered(room, session.identity()));
-        session.enter(room.id(), slot);
-        observer.joined(session, room.id());
-    }
-
-    private void exit(Session session, Room room) {
-        Slot slot = session.exit(room.id());
-        if (slot != null) {
-            room.leave(slot, session.userId(), () -> presence.left(room, session.identity()));
-            observer.left(session, room.id());
-        }
-    }
-
-    // ---- frames ----
-
-    private ServerMessage message(Published pending, String type, Identity from, String to, String roomId,
-                                  ClientMessage in) {
-        return new ServerMessage(pending.id(), type, from.userId(), to, roomId, in.content(), in.data(),
-                pending.timestamp());
-    }
-
-    private interface Fanout {
-        boolean deliver(EncodedFrame frame);
-    }
-
-    private void deliver(ServerMessage message, Fanout fanout) {
-        EncodedFrame frame = encoder.encode(message);
-        try {
-            if (!fanout.deliver(frame)) {
-                throw overloaded();
-            }
-        } finally {
-            frame.release();
-        }
-        totalMessages.incrementAndGet();
-        observer.accepted(message.from(), message.type(), message.roomId());
-    }
-
-    private static ProtocolException overloaded() {
-        return new ProtocolException(ErrorCode.OVERLOADED, "the server is overloaded; the message was not sent, retry");
-    }
-
-    private ServerMessage ack(String ref, Published published) {
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("ref", ref);
-        data.put("id", published.id());
-        if (published.seq() != null) {
-            data.put("seq", published.seq());
-        }
-        return new ServerMessage(null, MessageType.ACK, null, null, null, null, data, clock.instant());
-    }
-
-    private ServerMessage reply(String type, String roomId, String ref, Object... extra) {
-        Map<String, Object> data = new LinkedHashMap<>();
-        for (int i = 0; i < extra.length; i += 2) {
-            data.put((String) extra[i], extra[i + 1]);
-        }
-        if (ref != null) {
-            data.put("ref", ref);
-        }
-        return new ServerMessage(null, type, null, null, roomId, null, data.isEmpty() ? null : data, clock.instant());
-    }
-
-    private void send(Session session, ServerMessage message) {
-        EncodedFrame frame = encoder.encode(message);
-        try {
-            session.connection().send(frame);
-        } finally {
-            frame.release();
-        }
-    }
-
     private CompletableFuture<Integer> onEachSession(String userId, Predicate<Session> task) {
         List<CompletableFuture<Boolean>> moves = users.sessions(userId).stream()
                 .map(session -> CompletableFuture.supplyAsync(() -> task.test(session), session.connection().executor()))
                 .toList();
         return CompletableFuture.allOf(moves.toArray(CompletableFuture[]::new))
                 .thenApply(done -> (int) moves.stream().filter(CompletableFuture::join).count());
-    }
-
-    private static Map<String, Object> orderedMap(String... keysAndValues) {
-        Map<String, Object> map = new LinkedHashMap<>();
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            map.put(keysAndValues[i], keysAndValues[i + 1]);
-        }
-        return map;
     }
 
     /** A room member as the API reports them. */

@@ -1,10 +1,7 @@
 package dev.relay.core;
 
-import dev.relay.core.delivery.EncodedFrame;
-import dev.relay.core.delivery.Encoder;
 import dev.relay.core.delivery.Slot;
 import dev.relay.core.observe.HubObserver;
-import dev.relay.core.policy.Permissions;
 import dev.relay.core.protocol.CloseReason;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.MessageType;
@@ -29,17 +26,18 @@ import java.util.concurrent.Executor;
 final class Moderation {
     private final RoomRegistry rooms;
     private final UserDirectory users;
-    private final Permissions permissions;
-    private final Encoder encoder;
+    private final Policies policies;
+    private final Replies replies;
     private final Clock clock;
     private final HubObserver observer;
 
-    Moderation(RoomRegistry rooms, UserDirectory users, Permissions permissions, Encoder encoder, Clock clock,
+    /** {@code policies} is the hub's own, read on each use, so permissions installed later apply here too. */
+    Moderation(RoomRegistry rooms, UserDirectory users, Policies policies, Replies replies, Clock clock,
                HubObserver observer) {
         this.rooms = rooms;
         this.users = users;
-        this.permissions = permissions;
-        this.encoder = encoder;
+        this.policies = policies;
+        this.replies = replies;
         this.clock = clock;
         this.observer = observer;
     }
@@ -64,8 +62,8 @@ final class Moderation {
     }
 
     /**
-     * Runs on the executor that owns {@code sessions}. Mirrors the hub's own leaving of a room, less the
-     * {@code user_left} announcement: whatever bookkeeping that gains must be done here too.
+     * Runs on the executor that owns {@code sessions}. Mirrors {@link Membership#exit}, the hub's own leaving of a
+     * room, less the {@code user_left} announcement: whatever bookkeeping that gains must be done here too.
      */
     private int evict(List<Session> sessions, Room room, ServerMessage closed) {
         int evicted = 0;
@@ -78,12 +76,7 @@ final class Moderation {
             room.leave(slot, session.userId(), () -> users.leftRoom(session.userId(), room.id()));
             observer.left(session, room.id());
             if (session.isOpen()) {
-                EncodedFrame frame = encoder.encode(closed);
-                try {
-                    session.connection().send(frame);
-                } finally {
-                    frame.release();
-                }
+                replies.send(session, closed);
             }
             evicted++;
         }
@@ -91,7 +84,7 @@ final class Moderation {
     }
 
     int disconnectUser(Identity actor, String userId, CloseReason reason) {
-        if (!permissions.mayModerate(actor)) {
+        if (!policies.permissions().mayModerate(actor)) {
             throw new ProtocolException(ErrorCode.FORBIDDEN, "only admins may disconnect users");
         }
         List<Session> sessions = users.sessions(userId);

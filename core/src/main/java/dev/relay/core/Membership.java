@@ -1,0 +1,138 @@
+package dev.relay.core;
+
+import dev.relay.core.delivery.Slot;
+import dev.relay.core.history.StreamPosition;
+import dev.relay.core.observe.HubObserver;
+import dev.relay.core.policy.MessageRules;
+import dev.relay.core.policy.RoomAccess;
+import dev.relay.core.presence.Presence;
+import dev.relay.core.protocol.ClientMessage;
+import dev.relay.core.protocol.ErrorCode;
+import dev.relay.core.protocol.MessageType;
+import dev.relay.core.protocol.ProtocolException;
+import dev.relay.core.protocol.ServerMessage;
+import dev.relay.core.room.Resumption;
+import dev.relay.core.room.Room;
+import dev.relay.core.room.RoomRegistry;
+import dev.relay.core.session.Session;
+
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A session's way into and out of rooms: the {@code join_room}, {@code leave_room} and {@code resume} control
+ * messages, and the {@link #enter}/{@link #exit} steps the {@link Hub} also uses on connect, disconnect and for the
+ * admin API. Keeping every entry and exit here means the room, the session, presence and the observer are always
+ * updated together. Every method runs on the session's executor, which owns its membership.
+ */
+final class Membership {
+    private final HubSettings settings;
+    private final MessageRules rules;
+    private final RoomRegistry rooms;
+    private final RoomAccess roomAccess;
+    private final Presence presence;
+    private final HubObserver observer;
+    private final Replies replies;
+    private final Clock clock;
+
+    Membership(HubSettings settings, MessageRules rules, RoomRegistry rooms, RoomAccess roomAccess, Presence presence,
+               HubObserver observer, Replies replies, Clock clock) {
+        this.settings = settings;
+        this.rules = rules;
+        this.rooms = rooms;
+        this.roomAccess = roomAccess;
+        this.presence = presence;
+        this.observer = observer;
+        this.replies = replies;
+        this.clock = clock;
+    }
+
+    void joinRoom(Session session, ClientMessage message) {
+        String roomId = rules.requireRoomId(message);
+        Room room = rooms.require(roomId);
+        roomAccess.requireEntry(session.identity(), roomId);
+        if (!session.isIn(roomId)) {
+            enter(session, room);
+        }
+        replies.send(session, replies.reply(MessageType.JOINED, roomId, message.id()));
+    }
+
+    void leaveRoom(Session session, ClientMessage message) {
+        String roomId = rules.requireRoomId(message);
+        Room room = rooms.require(roomId);
+        if (!session.isIn(roomId)) {
+            throw new ProtocolException(ErrorCode.NOT_MEMBER, "you are not in room '" + roomId + "'");
+        }
+        exit(session, room);
+        replies.send(session, replies.reply(MessageType.LEFT, roomId, message.id()));
+    }
+
+    void resumeRoom(Session session, ClientMessage message) {
+        String roomId = rules.requireRoomId(message);
+        Room room = rooms.require(roomId);
+        roomAccess.requireEntry(session.identity(), roomId);
+        Object since = message.control().get("since");
+        Object epoch = message.control().get("epoch");
+        // A JSON number may come as a Double: only a whole one is a seq (1.0 is 1; 1.5, NaN and 1e19 are not).
+        if (!(since instanceof Number position) || position.doubleValue() != position.longValue()
+                || position.longValue() < 0 || !(epoch instanceof String name)) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD,
+                    "resume needs data.since (the last seq you have, 0 or more) and data.epoch (a string)");
+        }
+        Resumption resumption = startResume(session, room, new StreamPosition(name, position.longValue()));
+        finishResume(session, room, resumption, message.id());
+    }
+
+    /** Joins the room if needed and finds what the session missed; the room's lock makes the boundary exact. */
+    Resumption startResume(Session session, Room room, StreamPosition from) {
+        Resumption resumption = room.resume(session.outbox(), session.slotIn(room.id()), session.identity(),
+                from.epoch(), from.seq(), settings.recoveryMaxMessages(),
+                () -> presence.entered(room, session.identity()));
+        if (resumption.joined()) {
+            session.enter(room.id(), resumption.slot());
+        }
+        return resumption;
+    }
+
+    /**
+     * Writes the missed messages, then {@code resumed}. This runs on the session's executor before any live message
+     * after them, which the lane writes later on the same executor.
+     */
+    void finishResume(Session session, Room room, Resumption resumption, String ref) {
+        List<ServerMessage> missed = resumption.missed().orElse(List.of());
+        for (ServerMessage old : missed) {
+            replies.send(session, old);
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("recovered", resumption.missed().isPresent());
+        data.put("replayed", missed.size());
+        StreamPosition now = room.position();
+        data.put("epoch", now.epoch());
+        data.put("seq", resumption.slot().joinSeq());
+        if (ref != null) {
+            data.put("ref", ref);
+        }
+        replies.send(session,
+                new ServerMessage(null, MessageType.RESUMED, null, null, room.id(), null, data, clock.instant()));
+    }
+
+    void enter(Session session, Room room) {
+        Slot slot = room.join(session.outbox(), session.identity(), () -> presence.entered(room, session.identity()));
+        session.enter(room.id(), slot);
+        observer.joined(session, room.id());
+    }
+
+    /**
+     * {@link Moderation} repeats these steps when it evicts sessions from a closing room, less the {@code user_left}
+     * announcement; bookkeeping added here belongs there too.
+     */
+    void exit(Session session, Room room) {
+        Slot slot = session.exit(room.id());
+        if (slot != null) {
+            room.leave(slot, session.userId(), () -> presence.left(room, session.identity()));
+            observer.left(session, room.id());
+        }
+    }
+}

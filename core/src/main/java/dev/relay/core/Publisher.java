@@ -1,0 +1,229 @@
+package dev.relay.core;
+
+import dev.relay.core.delivery.Audience;
+import dev.relay.core.delivery.EncodedFrame;
+import dev.relay.core.delivery.Encoder;
+import dev.relay.core.observe.HubObserver;
+import dev.relay.core.policy.MessageRules;
+import dev.relay.core.policy.Permissions;
+import dev.relay.core.presence.Presence;
+import dev.relay.core.protocol.ClientMessage;
+import dev.relay.core.protocol.ErrorCode;
+import dev.relay.core.protocol.MessageType;
+import dev.relay.core.protocol.ProtocolException;
+import dev.relay.core.protocol.ServerMessage;
+import dev.relay.core.room.Room;
+import dev.relay.core.room.RoomRegistry;
+import dev.relay.core.session.Identity;
+import dev.relay.core.session.Session;
+import dev.relay.core.session.UserDirectory;
+import dev.relay.core.session.UserIds;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The publishing path of the {@link Hub}: takes a room message, private message, broadcast or binary frame that has
+ * passed the rate limit, applies the content filter, the permissions and the message rules, deduplicates retries and
+ * hands one encoded frame to the audiences it is for. A refusal is thrown as a {@link ProtocolException}, which the
+ * hub turns into an {@code error} frame or an API error. Safe from any thread; {@link #relay} is called on the
+ * sending session's executor because it reads the session's rooms.
+ */
+final class Publisher {
+    /** Retried ids remembered per generation of the retry ledger (see {@link RetryLedger}). */
+    private static final int RETRY_LEDGER_GENERATION_LIMIT = 100_000;
+
+    private final HubSettings settings;
+    private final Policies policies;
+    private final MessageRules rules;
+    private final RoomRegistry rooms;
+    private final UserDirectory users;
+    private final Presence presence;
+    private final Audience everyone;
+    private final IdGenerator ids;
+    private final Encoder encoder;
+    private final Clock clock;
+    private final HubObserver observer;
+    private final RetryLedger retries;
+    private final AtomicLong totalMessages = new AtomicLong();
+
+    Publisher(HubSettings settings, Policies policies, MessageRules rules, RoomRegistry rooms, UserDirectory users,
+              Presence presence, Audience everyone, IdGenerator ids, Encoder encoder, Clock clock,
+              HubObserver observer) {
+        this.settings = settings;
+        this.policies = policies;
+        this.rules = rules;
+        this.rooms = rooms;
+        this.users = users;
+        this.presence = presence;
+        this.everyone = everyone;
+        this.ids = ids;
+        this.encoder = encoder;
+        this.clock = clock;
+        this.observer = observer;
+        this.retries = new RetryLedger(settings.dedupWindow(), RETRY_LEDGER_GENERATION_LIMIT, clock);
+    }
+
+    /** Messages accepted so far, text and binary, for stats. */
+    long totalMessages() {
+        return totalMessages.get();
+    }
+
+    static boolean isPublishing(String type) {
+        return MessageType.ROOM_MESSAGE.equals(type) || MessageType.PRIVATE_MESSAGE.equals(type)
+                || MessageType.BROADCAST.equals(type);
+    }
+
+    /**
+     * Publishes for {@code from}; {@code origin} is the connection it came through, or null for REST and embedding,
+     * where an admin may post to a room without being in it.
+     */
+    Published route(Identity from, Session origin, ClientMessage unfiltered) {
+        if (!isPublishing(unfiltered.type())) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown message type '" + unfiltered.type() + "'");
+        }
+        // Filtered before anything else sees it: recipients, history and retries only ever hold the filtered content.
+        ClientMessage message = policies.contentFilter().apply(unfiltered);
+        // Type and target are part of the key, so a client that reuses an id for a different kind of message or
+        // another room or user does not have it swallowed as a "retry".
+        String retryKey = message.id() == null ? null
+                : String.join("\n", from.userId(), message.type(), String.valueOf(message.roomId()),
+                        String.valueOf(message.to()), message.id());
+        Published pending = new Published(ids.next(), clock.instant());
+        if (retryKey != null) {
+            Published earlier = retries.reserve(retryKey, pending);
+            if (earlier != null) {
+                return earlier; // a retry: acknowledged again, delivered once
+            }
+        }
+        try {
+            Published published = switch (message.type()) {
+                case MessageType.ROOM_MESSAGE -> toRoom(from, origin, message, pending);
+                case MessageType.PRIVATE_MESSAGE -> toUser(from, message, pending);
+                default -> toEveryone(from, message, pending);
+            };
+            if (retryKey != null) {
+                retries.complete(retryKey, published);
+            }
+            return published;
+        } catch (RuntimeException refused) {
+            if (retryKey != null) {
+                retries.release(retryKey);
+            }
+            throw refused;
+        }
+    }
+
+    /**
+     * Relays a binary frame to every other connection in the sender's rooms, each once. Binary frames skip the
+     * content filter and the retry ledger: they carry no content the server reads and no id.
+     */
+    void relay(Session session, EncodedFrame frame) {
+        List<Room> joined = new ArrayList<>();
+        for (String roomId : session.roomIds()) {
+            rooms.find(roomId).ifPresent(joined::add);
+        }
+        if (joined.isEmpty()) {
+            throw new ProtocolException(ErrorCode.NOT_MEMBER, "binary frames go to your rooms, and you are in none");
+        }
+        List<Audience> audiences = joined.stream().map(Room::members).toList();
+        if (!Audience.deliverToUnion(frame, audiences, session.outbox())) {
+            throw overloaded();
+        }
+        presence.activity(session.userId());
+        joined.forEach(Room::countMessage);
+        totalMessages.incrementAndGet();
+        observer.accepted(session.userId(), Hub.BINARY, null);
+    }
+
+    private Published toRoom(Identity from, Session origin, ClientMessage message, Published pending) {
+        String roomId = rules.requireRoomId(message);
+        rules.checkBody(message);
+        Room room = rooms.require(roomId);
+        boolean member = origin != null ? origin.isIn(roomId) : room.hasUser(from.userId()) || from.isAdmin();
+        if (!member) {
+            throw new ProtocolException(ErrorCode.NOT_MEMBER, "you are not in room '" + roomId + "'; join it first");
+        }
+        ServerMessage placed = room.publish(message(pending, MessageType.ROOM_MESSAGE, from, null, roomId, message));
+        if (placed == null) {
+            throw overloaded();
+        }
+        totalMessages.incrementAndGet();
+        observer.accepted(from.userId(), MessageType.ROOM_MESSAGE, roomId);
+        return new Published(placed.id(), placed.timestamp(), placed.seq());
+    }
+
+    private Published toUser(Identity from, ClientMessage message, Published pending) {
+        if (!settings.enablePrivateMessaging()) {
+            throw new ProtocolException(ErrorCode.FEATURE_DISABLED, "private messages are turned off on this server");
+        }
+        Permissions permissions = policies.permissions();
+        if (!permissions.mayPrivateMessage(from)) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN,
+                    "only " + permissions.whoMayPrivateMessage() + " may send private messages");
+        }
+        String to = message.to();
+        if (to == null || to.isEmpty()) {
+            throw new ProtocolException(ErrorCode.MISSING_FIELD, "a private message needs 'to', the user id");
+        }
+        if (!UserIds.isValid(to)) {
+            throw new ProtocolException(ErrorCode.INVALID_FIELD, "'to' is not a valid user id: " + UserIds.RULE);
+        }
+        rules.checkBody(message);
+        Audience recipient = users.audience(to).orElseThrow(() ->
+                new ProtocolException(ErrorCode.USER_NOT_ONLINE, "user '" + to + "' is not online"));
+        List<Audience> audiences = new ArrayList<>(2);
+        audiences.add(recipient);
+        // The sender's other connections (tabs, devices) see the conversation too.
+        users.audience(from.userId()).filter(own -> own != recipient).ifPresent(audiences::add);
+        ServerMessage out = message(pending, MessageType.PRIVATE_MESSAGE, from, to, null, message);
+        deliver(out, frame -> Audience.deliverToUnion(frame, audiences, null));
+        return pending;
+    }
+
+    private Published toEveryone(Identity from, ClientMessage message, Published pending) {
+        if (!settings.enableMessageBroadcast()) {
+            throw new ProtocolException(ErrorCode.FEATURE_DISABLED, "broadcasts are turned off on this server");
+        }
+        Permissions permissions = policies.permissions();
+        if (!permissions.mayBroadcast(from)) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN,
+                    "only " + permissions.whoMayBroadcast() + " may broadcast");
+        }
+        rules.checkBody(message);
+        ServerMessage out = message(pending, MessageType.BROADCAST, from, null, null, message);
+        deliver(out, everyone::deliver);
+        return pending;
+    }
+
+    private static ServerMessage message(Published pending, String type, Identity from, String to, String roomId,
+                                         ClientMessage in) {
+        return new ServerMessage(pending.id(), type, from.userId(), to, roomId, in.content(), in.data(),
+                pending.timestamp());
+    }
+
+    /** Hands an encoded frame to some audiences; false when a lane is full and nothing was queued. */
+    private interface Fanout {
+        boolean deliver(EncodedFrame frame);
+    }
+
+    /** Encodes once for all recipients; the reference taken by encoding is released whether or not it went out. */
+    private void deliver(ServerMessage message, Fanout fanout) {
+        EncodedFrame frame = encoder.encode(message);
+        try {
+            if (!fanout.deliver(frame)) {
+                throw overloaded();
+            }
+        } finally {
+            frame.release();
+        }
+        totalMessages.incrementAndGet();
+        observer.accepted(message.from(), message.type(), message.roomId());
+    }
+
+    static ProtocolException overloaded() {
+        return new ProtocolException(ErrorCode.OVERLOADED, "the server is overloaded; the message was not sent, retry");
+    }
+}
