@@ -85,7 +85,18 @@ final class Publisher {
             throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown message type '" + unfiltered.type() + "'");
         }
         // Filtered before anything else sees it: recipients, history and retries only ever hold the filtered content.
-        ClientMessage message = policies.contentFilter().apply(unfiltered);
+        ClientMessage message;
+        try {
+            message = policies.contentFilter().apply(unfiltered);
+        } catch (ProtocolException rejected) {
+            if (rejected.code() == ErrorCode.FILTERED) {
+                observer.filtered(from.userId(), true);
+            }
+            throw rejected;
+        }
+        if (message != unfiltered) {
+            observer.filtered(from.userId(), false);
+        }
         // Type and target are part of the key, so a client that reuses an id for a different kind of message or
         // another room or user does not have it swallowed as a "retry".
         String retryKey = message.id() == null ? null

@@ -37,6 +37,13 @@ public interface HubObserver {
     default void accepted(String userId, String type, String roomId) {
     }
 
+    /**
+     * The content filter matched a message of {@code userId}: {@code rejected} when the message was refused
+     * ({@code filter_action: reject}), else it was delivered masked.
+     */
+    default void filtered(String userId, boolean rejected) {
+    }
+
     /** A connection's message was refused with an {@code error} frame (rate limit, validation, permission...). */
     default void refused(Session session, ErrorCode code) {
     }

@@ -24,10 +24,12 @@ public record ActivityEvent(String type, Instant at, Instant last, long count, S
     static final String MESSAGE_SENT = "message_sent";
     static final String RATE_LIMITED = "rate_limited";
     static final String REFUSED = "refused";
+    static final String FILTERED = "filtered";
     static final String AUTH_FAILURE = "auth_failure";
 
     /** Whether repeats of this type are folded into one entry. */
     static boolean folds(String type) {
-        return type.equals(MESSAGE_SENT) || type.equals(RATE_LIMITED) || type.equals(REFUSED);
+        return type.equals(MESSAGE_SENT) || type.equals(RATE_LIMITED) || type.equals(REFUSED)
+                || type.equals(FILTERED);
     }
 }

@@ -52,6 +52,8 @@ final class Metrics {
     private final Map<String, Counter> delivered;
     private final Map<ErrorCode, Counter> refused = new EnumMap<>(ErrorCode.class);
     private final Counter rateLimited;
+    private final Counter filteredMasked;
+    private final Counter filteredRejected;
     private final Counter slowConsumers;
     private final Counter fanout;
     private final Counter bytesIn;
@@ -81,6 +83,12 @@ final class Metrics {
         }
         rateLimited = Counter.builder("relay.messages.rate.limited")
                 .description("Client messages dropped by the rate limit").register(registry);
+        filteredMasked = Counter.builder("relay.messages.filtered")
+                .description("Client messages the content filter matched, by action").tag("action", "masked")
+                .register(registry);
+        filteredRejected = Counter.builder("relay.messages.filtered")
+                .description("Client messages the content filter matched, by action").tag("action", "rejected")
+                .register(registry);
         slowConsumers = Counter.builder("relay.slow.consumers")
                 .description("Connections closed because they did not read fast enough (4008)").register(registry);
         fanout = Counter.builder("relay.fanout.deliveries")
@@ -158,6 +166,10 @@ final class Metrics {
         if (counter != null) {
             counter.increment();
         }
+    }
+
+    void filtered(boolean rejected) {
+        (rejected ? filteredRejected : filteredMasked).increment();
     }
 
     void refused(ErrorCode code) {

@@ -44,6 +44,12 @@ final class ObservingEvents implements HubObserver, TransportEvents, RequestEven
     }
 
     @Override
+    public void filtered(String userId, boolean rejected) {
+        metrics.filtered(rejected);
+        activity.record(userId, ActivityEvent.FILTERED, null, null, null, rejected ? "rejected" : "masked");
+    }
+
+    @Override
     public void refused(Session session, ErrorCode code) {
         metrics.refused(code);
         if (code == ErrorCode.RATE_LIMITED) {

@@ -59,6 +59,25 @@ class MessageFilterIT {
             alice.send(Map.of("type", "room_message", "room_id", "general", "content", "fine"));
             assertThat(bob.awaitType("room_message").path("content").asText()).as("the first thing bob gets")
                     .isEqualTo("fine");
+
+            String metrics = server.http().get("/metrics", null).raw().body();
+            assertThat(metrics).contains("relay_messages_filtered_total{action=\"rejected\"} 2.0")
+                    .contains("relay_messages_filtered_total{action=\"masked\"} 0.0");
+            assertThat(server.http().get("/ws/users/alice/activity", server.token("alice")).body().toString())
+                    .contains("filtered");
+        }
+    }
+
+    @Test
+    void maskedMessagesAreCountedInTheMetrics() {
+        try (TestServer server = TestServer.start(Map.of("filter_words", "spam"));
+             WsClient alice = server.connect("alice", "general")) {
+            alice.send(Map.of("type", "room_message", "room_id", "general", "content", "spam and spam"));
+            assertThat(alice.awaitType("room_message").path("content").asText()).isEqualTo("**** and ****");
+            alice.send(Map.of("type", "room_message", "room_id", "general", "content", "clean"));
+            alice.awaitType("room_message");
+            String metrics = server.http().get("/metrics", null).raw().body();
+            assertThat(metrics).contains("relay_messages_filtered_total{action=\"masked\"} 1.0");
         }
     }
 
