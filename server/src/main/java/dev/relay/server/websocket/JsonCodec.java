@@ -100,24 +100,22 @@ public final class JsonCodec implements Encoder {
 
     /** Decodes one client message; malformed input becomes a {@link ProtocolException} naming what is wrong. */
     public ClientMessage decode(ByteBuf content) {
-        try (InputStream in = new ByteBufInputStream(content.duplicate());
-             JsonParser parser = factory.createParser(in)) {
-            return decode(parser);
-        } catch (StreamConstraintsException e) {
-            throw new ProtocolException(ErrorCode.INVALID_FIELD,
-                    "'data' may nest at most " + MAX_DATA_DEPTH + " levels deep");
-        } catch (JsonProcessingException e) {
-            throw new ProtocolException(ErrorCode.INVALID_JSON, "malformed JSON: " + e.getOriginalMessage());
-        } catch (CharConversionException e) { // bytes Jackson read as UTF-32 that are not valid UTF-32
-            throw new ProtocolException(ErrorCode.INVALID_JSON, "malformed JSON: " + e.getMessage());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return decodeFrom(() -> factory.createParser((InputStream) new ByteBufInputStream(content.duplicate())));
     }
 
     /** Decodes one client message from bytes (a REST body). */
     public ClientMessage decode(byte[] content) {
-        try (JsonParser parser = factory.createParser(content)) {
+        return decodeFrom(() -> factory.createParser(content));
+    }
+
+    @FunctionalInterface
+    private interface ParserSource {
+        JsonParser open() throws IOException;
+    }
+
+    /** One translation of parser failures into protocol errors, whatever the input is. */
+    private ClientMessage decodeFrom(ParserSource source) {
+        try (JsonParser parser = source.open()) {
             return decode(parser);
         } catch (StreamConstraintsException e) {
             throw new ProtocolException(ErrorCode.INVALID_FIELD,
