@@ -29,13 +29,13 @@ import java.util.concurrent.CountDownLatch;
         description = {
                 "Relay: a real-time WebSocket server with rooms, private messages, broadcast and a REST API.",
                 "",
-                "Without a command it serves WebSocket connections on ws://HOST:PORT/ws/connect and the REST API",
-                "under /ws/. Configuration: defaults < --config file < WS_* environment < command line."},
+                "Without a command it serves WebSocket connections on ws://HOST:PORT/ws/connect and the REST API "
+                        + "under /ws/. Configuration: defaults < --config file < WS_* environment < command line."},
         footer = {
                 "",
                 "Examples:",
-                "  wsserver                                   serve on port 8080 with the defaults",
-                "  wsserver --port 9000 --config relay.yaml   serve with a configuration file",
+                "  wsserver                          serve on port 8080",
+                "  wsserver --port 9000 --config relay.yaml",
                 "  WS_JWT_SECRET=... wsserver token --user alice --role admin",
                 "",
                 "Docs: docs/configuration.md, docs/protocol.md, docs/operations.md"})

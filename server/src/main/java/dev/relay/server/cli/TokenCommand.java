@@ -17,8 +17,8 @@ import java.util.concurrent.Callable;
 
 /** {@code wsserver token}: prints an HS256 token signed with the configured secret. */
 @Command(name = "token", mixinStandardHelpOptions = true,
-        description = {"Print an HS256 JWT signed with the configured jwt_secret (from --config, WS_JWT_SECRET or",
-                "--set jwt_secret=...). Use it as 'Authorization: Bearer <token>' or '?token=<token>'."})
+        description = {"Print an HS256 JWT signed with the configured jwt_secret (from --config, WS_JWT_SECRET or "
+                + "--set jwt_secret=...). Use it as 'Authorization: Bearer <token>' or '?token=<token>'."})
 final class TokenCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions configOptions;
