@@ -85,12 +85,18 @@ public final class LoadCommand implements Callable<Integer> {
         return new LoadSettings(scenario, chosen, url != null ? URI.create(url) : chosen.defaultUrl(), n,
                 publishers != null ? publishers : scenario.defaultPublishers,
                 rate != null ? parseRate(rate) : scenario.defaultRate, size, length,
-                scenario == Scenario.IDLE ? Duration.ZERO : Durations.parseOption(warmup),
+                scenario == Scenario.IDLE ? Duration.ZERO : durationOrZero(warmup),
                 window != null ? window : scenario.defaultWindow,
                 threads != null ? threads : Runtime.getRuntime().availableProcessors(),
                 secret != null ? secret : env.get("WS_JWT_SECRET"), room, rooms, users, concurrency, serverPid,
                 sourceAddresses != null ? sourceAddresses : Clients.sourceAddressesFor(n), json, label,
-                Durations.parseOption(drain), quiet);
+                durationOrZero(drain), quiet);
+    }
+
+    /** A duration as the server's options take it ({@code 2s}, {@code 500ms}), or {@code 0} / {@code 0s} for none. */
+    static Duration durationOrZero(String text) {
+        String t = text.strip();
+        return t.equals("0") || t.matches("0+(\\.0+)?(ns|us|ms|s|m|h)") ? Duration.ZERO : Durations.parseOption(t);
     }
 
     /** {@code 2000}, {@code 100k}, {@code 1.5M}: messages a second. */

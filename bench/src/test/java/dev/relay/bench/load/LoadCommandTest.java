@@ -63,6 +63,13 @@ class LoadCommandTest {
     }
 
     @Test
+    void warmupAndDrainMayBeZero() {
+        assertThat(parse(Scenario.CONNECT, "--warmup", "0").warmup()).isZero();
+        assertThat(parse(Scenario.FANOUT, "--warmup", "0s", "--drain", "500ms").drain()).isEqualTo(Duration.ofMillis(500));
+        assertThat(parse(Scenario.FANOUT, "--warmup", "0s").warmup()).isZero();
+    }
+
+    @Test
     void ratesTakeSuffixes() {
         assertThat(LoadCommand.parseRate("2000")).isEqualTo(2000);
         assertThat(LoadCommand.parseRate("100k")).isEqualTo(100_000);
