@@ -13,7 +13,6 @@ import java.util.Optional;
 
 import static dev.relay.server.config.ObservabilityTypes.choice;
 import static dev.relay.server.config.ObservabilityTypes.optionalPort;
-import static dev.relay.server.config.ObservabilityTypes.optionalUrl;
 import static dev.relay.server.config.ObservabilityTypes.ratio;
 import static dev.relay.server.config.ValueTypes.bool;
 import static dev.relay.server.config.ValueTypes.cidrs;
@@ -21,6 +20,7 @@ import static dev.relay.server.config.ValueTypes.duration;
 import static dev.relay.server.config.ValueTypes.durationOrZero;
 import static dev.relay.server.config.ValueTypes.host;
 import static dev.relay.server.config.ValueTypes.integer;
+import static dev.relay.server.config.ValueTypes.optionalUrl;
 import static dev.relay.server.config.ValueTypes.origins;
 import static dev.relay.server.config.ValueTypes.path;
 import static dev.relay.server.config.ValueTypes.roomIds;
@@ -100,7 +100,7 @@ final class ConfigKeys {
     static final ConfigKey<Optional<PublicKey>> JWT_PUBLIC_KEY = key("jwt_public_key",
             SecurityValueTypes.publicKey(), "", "RSA or EC public key (inline PEM or a PEM file); tokens must then be"
                     + " RS/PS/ES-signed and HMAC tokens are refused.");
-    static final ConfigKey<Optional<URI>> JWT_JWKS_URL = key("jwt_jwks_url", SecurityValueTypes.optionalUrl(), "",
+    static final ConfigKey<Optional<URI>> JWT_JWKS_URL = key("jwt_jwks_url", optionalUrl(), "",
             "JWKS URL of the identity provider; keys are chosen by kid and HMAC tokens are refused.");
     static final ConfigKey<Duration> JWT_JWKS_REFRESH = key("jwt_jwks_refresh", duration(), "5m",
             "How often the JWKS is fetched again (an unknown kid also triggers a fetch).");

@@ -1,8 +1,6 @@
 package dev.relay.server.config;
 
 import java.math.BigDecimal;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -46,47 +44,6 @@ final class ObservabilityTypes {
     /** A port, or nothing (an empty value) for "not set". */
     static ValueType<Optional<Integer>> optionalPort() {
         ValueType<Integer> port = ValueTypes.integer(0, 65535);
-        return new Unsettable<>("integer 0..65535", raw -> port.parse(raw));
-    }
-
-    /** An http or https URL with a host, or nothing for "not set". */
-    static ValueType<Optional<URI>> optionalUrl() {
-        String expected = "expected an http:// or https:// URL with a host, like https://hooks.example.com/relay";
-        return new Unsettable<>("URL", raw -> {
-            if (raw instanceof RawValue.Sequence) {
-                throw new BadValue(expected + ", not a list");
-            }
-            try {
-                URI uri = new URI(raw.text().strip());
-                String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-                if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
-                    throw new BadValue(expected);
-                }
-                return uri;
-            } catch (URISyntaxException e) {
-                throw new BadValue(expected);
-            }
-        });
-    }
-
-    @FunctionalInterface
-    interface RawReader<T> {
-        T read(RawValue raw) throws BadValue;
-    }
-
-    /** A value that may be left empty, meaning "not set". */
-    record Unsettable<T>(String description, RawReader<T> reader) implements ValueType<Optional<T>> {
-        @Override
-        public Optional<T> parse(RawValue raw) throws BadValue {
-            if (!(raw instanceof RawValue.Sequence) && raw.text().isBlank()) {
-                return Optional.empty();
-            }
-            return Optional.of(reader.read(raw));
-        }
-
-        @Override
-        public String documentedDefault(String defaultText) {
-            return defaultText.isEmpty() ? "(unset)" : "`" + defaultText + "`";
-        }
+        return new ValueTypes.Unsettable<>("integer 0..65535", raw -> port.parse(raw));
     }
 }

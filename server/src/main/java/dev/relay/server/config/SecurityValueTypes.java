@@ -3,8 +3,6 @@ package dev.relay.server.config;
 import dev.relay.core.policy.ContentFilter;
 import dev.relay.server.auth.PemKeys;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.security.PublicKey;
@@ -19,26 +17,12 @@ final class SecurityValueTypes {
 
     /** Free text where empty means "not set" (so {@code WS_JWT_ISSUER=} undoes a file's value). */
     static ValueType<Optional<String>> optionalText() {
-        return new ValueType<>() {
-            @Override
-            public Optional<String> parse(RawValue raw) throws BadValue {
-                if (raw instanceof RawValue.Sequence) {
-                    throw new BadValue("expected text, not a list");
-                }
-                String text = raw.text().strip();
-                return text.isEmpty() ? Optional.empty() : Optional.of(text);
+        return new ValueTypes.Unsettable<>("string", raw -> {
+            if (raw instanceof RawValue.Sequence) {
+                throw new BadValue("expected text, not a list");
             }
-
-            @Override
-            public String description() {
-                return "string";
-            }
-
-            @Override
-            public String documentedDefault(String defaultText) {
-                return "(unset)";
-            }
-        };
+            return raw.text().strip();
+        });
     }
 
     /** An RSA or EC public key, as inline PEM or the path of a PEM file; read and checked at load time. */
@@ -78,42 +62,6 @@ final class SecurityValueTypes {
         };
     }
 
-    /** An http or https URL, or empty for "not set". */
-    static ValueType<Optional<URI>> optionalUrl() {
-        String expected = "expected an http:// or https:// URL";
-        return new ValueType<>() {
-            @Override
-            public Optional<URI> parse(RawValue raw) throws BadValue {
-                if (raw instanceof RawValue.Sequence) {
-                    throw new BadValue(expected + ", not a list");
-                }
-                String text = raw.text().strip();
-                if (text.isEmpty()) {
-                    return Optional.empty();
-                }
-                try {
-                    URI uri = new URI(text);
-                    if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
-                        throw new BadValue(expected);
-                    }
-                    return Optional.of(uri);
-                } catch (URISyntaxException e) {
-                    throw new BadValue(expected);
-                }
-            }
-
-            @Override
-            public String description() {
-                return "URL";
-            }
-
-            @Override
-            public String documentedDefault(String defaultText) {
-                return "(unset)";
-            }
-        };
-    }
-
     /** Words for the message filter: any text; blanks are dropped and duplicates are harmless. */
     static ValueType<List<String>> words() {
         return new ValueTypes.ListOf<>("list of words", "expected a list of words", text -> text, false);
@@ -122,33 +70,16 @@ final class SecurityValueTypes {
     /** A file path where empty means "not set"; the file is read when the configuration is built. */
     static ValueType<Optional<Path>> optionalFile() {
         String expected = "expected a file path";
-        return new ValueType<>() {
-            @Override
-            public Optional<Path> parse(RawValue raw) throws BadValue {
-                if (raw instanceof RawValue.Sequence) {
-                    throw new BadValue(expected + ", not a list");
-                }
-                String text = raw.text().strip();
-                if (text.isEmpty()) {
-                    return Optional.empty();
-                }
-                try {
-                    return Optional.of(Path.of(text));
-                } catch (InvalidPathException e) {
-                    throw new BadValue(expected + "; " + e.getReason());
-                }
+        return new ValueTypes.Unsettable<>("file path", raw -> {
+            if (raw instanceof RawValue.Sequence) {
+                throw new BadValue(expected + ", not a list");
             }
-
-            @Override
-            public String description() {
-                return "file path";
+            try {
+                return Path.of(raw.text().strip());
+            } catch (InvalidPathException e) {
+                throw new BadValue(expected + "; " + e.getReason());
             }
-
-            @Override
-            public String documentedDefault(String defaultText) {
-                return "(unset)";
-            }
-        };
+        });
     }
 
     static ValueType<ContentFilter.Action> filterAction() {

@@ -4,6 +4,8 @@ import dev.relay.core.room.RoomIds;
 import dev.relay.server.access.Cidr;
 
 import java.math.BigInteger;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -221,5 +223,46 @@ final class ValueTypes {
                 "expected a list of origins like https://app.example.com or http://localhost:3000, patterns like"
                         + " https://*.example.com, or *",
                 Origins::normalize, false);
+    }
+
+    /** An http or https URL with a host, or nothing for "not set". */
+    static ValueType<Optional<URI>> optionalUrl() {
+        String expected = "expected an http:// or https:// URL with a host, like https://example.com/path";
+        return new Unsettable<>("URL", raw -> {
+            if (raw instanceof RawValue.Sequence) {
+                throw new BadValue(expected + ", not a list");
+            }
+            try {
+                URI uri = new URI(raw.text().strip());
+                String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+                if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+                    throw new BadValue(expected);
+                }
+                return uri;
+            } catch (URISyntaxException e) {
+                throw new BadValue(expected);
+            }
+        });
+    }
+
+    @FunctionalInterface
+    interface RawReader<T> {
+        T read(RawValue raw) throws BadValue;
+    }
+
+    /** A value that may be left empty, meaning "not set". */
+    record Unsettable<T>(String description, RawReader<T> reader) implements ValueType<Optional<T>> {
+        @Override
+        public Optional<T> parse(RawValue raw) throws BadValue {
+            if (!(raw instanceof RawValue.Sequence) && raw.text().isBlank()) {
+                return Optional.empty();
+            }
+            return Optional.of(reader.read(raw));
+        }
+
+        @Override
+        public String documentedDefault(String defaultText) {
+            return defaultText.isEmpty() ? "(unset)" : "`" + defaultText + "`";
+        }
     }
 }
