@@ -1,0 +1,64 @@
+package dev.relay.client;
+
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/** Opens WebSockets. The JDK's in production ({@link JdkTransport}); a scripted one in the client's unit tests. */
+interface Transport {
+
+    /**
+     * Opens a WebSocket. The link is handed to {@link Events#onOpen} before anything arrives on it; the future fails
+     * with {@link HandshakeRefused} when the server answered the upgrade with an HTTP error, and with another
+     * exception when it could not be reached.
+     */
+    CompletableFuture<Void> open(URI uri, Map<String, String> headers, Events events);
+
+    /** An open WebSocket. Sends may be called from any thread, without waiting for the previous one. */
+    interface Link {
+        CompletableFuture<Void> sendText(String text);
+
+        CompletableFuture<Void> sendBinary(ByteBuffer bytes);
+
+        /** Closes politely (a close frame), dropping the socket if the server does not answer in time. */
+        void close(int code, String reason);
+    }
+
+    /** What arrives on a link; called from the transport's threads, one call at a time. */
+    interface Events {
+        void onOpen(Link link);
+
+        void onText(String text);
+
+        void onBinary(ByteBuffer bytes);
+
+        /** The server closed the connection with a close frame. */
+        void onClosed(int code, String reason);
+
+        /** The connection broke without a close frame. */
+        void onFailure(Throwable error);
+    }
+
+    /** The server answered the upgrade with an HTTP error instead of a WebSocket. */
+    final class HandshakeRefused extends Exception {
+        private final int status;
+        private final Duration retryAfter;
+
+        HandshakeRefused(int status, Duration retryAfter, String body) {
+            super("the server refused the connection with HTTP " + status + (body.isEmpty() ? "" : ": " + body));
+            this.status = status;
+            this.retryAfter = retryAfter;
+        }
+
+        int status() {
+            return status;
+        }
+
+        /** The server's {@code Retry-After}, or zero. */
+        Duration retryAfter() {
+            return retryAfter;
+        }
+    }
+}
