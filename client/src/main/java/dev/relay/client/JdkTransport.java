@@ -19,11 +19,22 @@ final class JdkTransport implements Transport {
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
     private final HttpClient http;
+    private final boolean ownsHttp;
     private final Duration connectTimeout;
 
+    /** With {@code http} null, a client of its own, shut down with the transport. */
     JdkTransport(HttpClient http, Duration connectTimeout) {
-        this.http = http;
+        this.ownsHttp = http == null;
+        this.http = ownsHttp ? HttpClient.newHttpClient() : http;
         this.connectTimeout = connectTimeout;
+    }
+
+    @Override
+    public void shutdown() {
+        if (ownsHttp) {
+            // After the polite close has had its chance: shutting down at once would cut the close frame off.
+            CompletableFuture.delayedExecutor(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS).execute(http::shutdownNow);
+        }
     }
 
     @Override

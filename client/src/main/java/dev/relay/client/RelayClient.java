@@ -113,8 +113,7 @@ public final class RelayClient implements AutoCloseable {
         this.ownsScheduler = builder.scheduler == null;
         this.scheduler = ownsScheduler ? Scheduler.singleThread() : builder.scheduler;
         this.transport = builder.transport != null ? builder.transport
-                : new JdkTransport(builder.http != null ? builder.http : HttpClient.newHttpClient(),
-                builder.connectTimeout);
+                : new JdkTransport(builder.http, builder.connectTimeout);
         this.ackTimeout = builder.ackTimeout;
         this.outbox = new Outbox(builder.maxPendingMessages);
         rooms.add(initialRoom);
@@ -355,6 +354,7 @@ public final class RelayClient implements AutoCloseable {
         }
         submit(() -> {
             terminate(0, "closed by the application");
+            transport.shutdown();
             if (ownsScheduler) {
                 scheduler.shutdown();
             }

@@ -16,6 +16,10 @@ interface Transport {
      */
     CompletableFuture<Void> open(URI uri, Map<String, String> headers, Events events);
 
+    /** Releases what the transport holds (threads, sockets); called once, when its client closes. */
+    default void shutdown() {
+    }
+
     /** An open WebSocket. Sends may be called from any thread, without waiting for the previous one. */
     interface Link {
         CompletableFuture<Void> sendText(String text);
