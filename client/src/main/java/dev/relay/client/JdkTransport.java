@@ -84,7 +84,7 @@ final class JdkTransport implements Transport {
         @Override
         public void onOpen(WebSocket socket) {
             events.onOpen(new JdkLink(socket));
-            socket.request(1);
+            socket.request(WINDOW);
         }
 
         @Override
@@ -93,9 +93,10 @@ final class JdkTransport implements Transport {
             if (last) {
                 String whole = text.toString();
                 text.setLength(0);
-                events.onText(whole);
+                events.onText(whole).whenComplete((ignored, error) -> socket.request(1));
+            } else {
+                socket.request(1);
             }
-            socket.request(1);
             return null;
         }
 
@@ -107,9 +108,10 @@ final class JdkTransport implements Transport {
             if (last) {
                 ByteBuffer whole = binary;
                 binary = ByteBuffer.allocate(0);
-                events.onBinary(whole.asReadOnlyBuffer());
+                events.onBinary(whole.asReadOnlyBuffer()).whenComplete((ignored, error) -> socket.request(1));
+            } else {
+                socket.request(1);
             }
-            socket.request(1);
             return null;
         }
 

@@ -15,10 +15,12 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -88,6 +90,8 @@ public final class RelayClient implements AutoCloseable {
         }
     };
     private final List<CompletableFuture<Void>> statusWaiters = new ArrayList<>();
+    /** Rooms this connection asked to leave and has not heard {@code left} for: their late messages are dropped. */
+    private final Set<String> leaving = new HashSet<>();
     private UserStatus status;
     private long lastId;
     private boolean started;
@@ -253,6 +257,7 @@ public final class RelayClient implements AutoCloseable {
             }
             room.fail(new CancellationException("left room " + roomId));
             if (state == ConnectionState.CONNECTED && room.joined) {
+                leaving.add(roomId);
                 request(Kind.LEAVE, roomId, future, frame(MessageType.LEAVE_ROOM).put("room_id", roomId));
             } else {
                 future.complete(null); // not in it on the server; a resume in flight is undone when it answers
@@ -294,7 +299,7 @@ public final class RelayClient implements AutoCloseable {
         return this;
     }
 
-    /** Private messages to this user, and this user's own sent from their other connections. */
+    /** Private messages to and from this user (the server copies a sender's messages to all its connections). */
     public RelayClient onPrivate(Consumer<Message> listener) {
         listeners.privates.add(listener);
         return this;
@@ -451,6 +456,7 @@ public final class RelayClient implements AutoCloseable {
             }
         }
         requests.clear();
+        leaving.clear();
         if (isTerminal(code)) {
             terminate(code, reason);
         } else {
@@ -538,21 +544,34 @@ public final class RelayClient implements AutoCloseable {
         }
 
         @Override
-        public void onText(String text) {
-            submit(() -> {
-                if (attemptId == generation && link != null) {
-                    received(text);
-                }
-            });
+        public CompletableFuture<Void> onText(String text) {
+            return handled(() -> received(text));
         }
 
         @Override
-        public void onBinary(ByteBuffer bytes) {
-            submit(() -> {
-                if (attemptId == generation && link != null) {
-                    Listeners.fire(listeners.binary, bytes);
-                }
-            });
+        public CompletableFuture<Void> onBinary(ByteBuffer bytes) {
+            // A view each, so that one listener reading the buffer does not empty it for the next.
+            return handled(() -> listeners.binary.forEach(listener ->
+                    Listeners.fire(List.of(listener), bytes.duplicate())));
+        }
+
+        /** Completes once handled, which is when the transport reads another frame: the backlog stays bounded. */
+        private CompletableFuture<Void> handled(Runnable handler) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            try {
+                scheduler.execute(() -> {
+                    try {
+                        if (attemptId == generation && link != null) {
+                            handler.run();
+                        }
+                    } finally {
+                        done.complete(null);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                done.complete(null);
+            }
+            return done;
         }
 
         @Override
@@ -579,18 +598,16 @@ public final class RelayClient implements AutoCloseable {
         JsonNode data = frame.path("data");
         switch (frame.path("type").asText()) {
             case MessageType.WELCOME -> welcomed(data);
-            case MessageType.ROOM_MESSAGE -> {
-                Message message = message(frame);
-                if (rooms.firstDelivery(message.roomId(), message.epoch(), message.seq())) {
-                    Listeners.fire(listeners.messages, message);
-                }
-            }
+            case MessageType.ROOM_MESSAGE -> roomMessage(message(frame));
             case MessageType.PRIVATE_MESSAGE -> deliverOnce(message(frame), listeners.privates);
             case MessageType.BROADCAST -> deliverOnce(message(frame), listeners.broadcasts);
             case MessageType.ACK -> acked(data);
             case MessageType.ERROR -> refused(frame, data);
             case MessageType.RESUMED -> resumed(frame, data);
             case MessageType.LEFT, MessageType.PONG, MessageType.JOINED, MessageType.REFRESHED -> {
+                if (MessageType.LEFT.equals(frame.path("type").asText())) {
+                    leaving.remove(text(frame, "room_id"));
+                }
                 Request request = requests.remove(text(data, "ref"));
                 if (request != null && request.future != null) {
                     request.future.complete(null);
@@ -619,15 +636,26 @@ public final class RelayClient implements AutoCloseable {
         }
     }
 
+    private void roomMessage(Message message) {
+        String roomId = message.roomId();
+        if (roomId != null && rooms.get(roomId) == null) {
+            if (leaving.contains(roomId)) {
+                return; // published before our leave took effect
+            }
+            // The server put this connection in the room (the REST API can): count it as joined from here on.
+            rooms.add(roomId).joined = true;
+        }
+        if (rooms.firstDelivery(roomId, message.epoch(), message.seq())) {
+            Listeners.fire(listeners.messages, message);
+        }
+    }
+
     private void welcomed(JsonNode data) {
         userId = text(data, "user_id");
         clientId = text(data, "client_id");
         attempt = 0;
+        // The connect room's resumed follows; if the application has left every room, that is where it is left.
         String connectRoom = text(data, "room_id");
-        if (rooms.get(connectRoom) == null) {
-            // Every connection opens in a room; the application has left this one.
-            write(frame(MessageType.LEAVE_ROOM).put("room_id", connectRoom));
-        }
         for (Rooms.Room room : rooms.all()) {
             if (!room.id.equals(connectRoom)) {
                 resume(room);
@@ -656,7 +684,9 @@ public final class RelayClient implements AutoCloseable {
         String roomId = text(frame, "room_id");
         Rooms.Room room = rooms.get(roomId);
         if (room == null) {
-            // The application left while the resume was on its way.
+            // The application left while the resume was on its way, or left every room (a connection always opens
+            // in one).
+            leaving.add(roomId);
             write(frame(MessageType.LEAVE_ROOM).put("room_id", roomId));
             return;
         }

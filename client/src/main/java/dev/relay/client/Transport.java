@@ -8,6 +8,8 @@ import java.util.concurrent.CompletableFuture;
 
 /** Opens WebSockets. The JDK's in production ({@link JdkTransport}); a scripted one in the client's unit tests. */
 interface Transport {
+    /** How many received messages may wait for the client before the transport stops reading. */
+    int WINDOW = 64;
 
     /**
      * Opens a WebSocket. The link is handed to {@link Events#onOpen} before anything arrives on it; the future fails
@@ -30,13 +32,16 @@ interface Transport {
         void close(int code, String reason);
     }
 
-    /** What arrives on a link; called from the transport's threads, one call at a time. */
+    /**
+     * What arrives on a link; called from the transport's threads, one call at a time. A message's future completes
+     * when the client has handled it: the transport has at most {@link #WINDOW} messages unhandled.
+     */
     interface Events {
         void onOpen(Link link);
 
-        void onText(String text);
+        CompletableFuture<Void> onText(String text);
 
-        void onBinary(ByteBuffer bytes);
+        CompletableFuture<Void> onBinary(ByteBuffer bytes);
 
         /** The server closed the connection with a close frame. */
         void onClosed(int code, String reason);

@@ -242,6 +242,39 @@ class RelayClientTest {
     }
 
     @Test
+    void aClientThatLeftEveryRoomLeavesTheRoomItsNextConnectionOpensIn() {
+        RelayClient client = withSupplier();
+        FakeTransport.Attempt first = connected(client);
+        client.leave("general");
+        first.close(1011);
+        scheduler.advance(Duration.ofSeconds(1));
+        FakeTransport.Attempt second = server.last();
+        assertThat(second.uri.getQuery()).isEqualTo("room_id=general&since=0&epoch=-");
+        second.welcome("general");
+        assertThat(second.frames("leave_room")).as("not before the server says it is in").isEmpty();
+        second.resumed("general", false, "e2", 0, null);
+        assertThat(second.frames("leave_room")).extracting(f -> f.path("room_id").asText()).containsExactly("general");
+        second.roomMessage("general", "e2", 1, "not for us"); // published before the leave took effect
+        assertThat(messages).isEmpty();
+        assertThat(reloads).isEmpty();
+    }
+
+    @Test
+    void aRoomTheServerPutTheConnectionInCountsAsJoinedAndIsResumedLater() {
+        RelayClient client = withSupplier();
+        FakeTransport.Attempt first = connected(client);
+        first.roomMessage("lobby", "l1", 8, "joined by an admin");
+        assertThat(messages).extracting(Message::content).containsExactly("joined by an admin");
+        first.drop();
+        scheduler.advance(Duration.ofSeconds(1));
+        server.last().welcome("general");
+        JsonNode resume = server.last().frames("resume").getFirst();
+        assertThat(resume.path("room_id").asText()).isEqualTo("lobby");
+        assertThat(resume.path("data").path("since").asLong()).isEqualTo(8);
+        assertThat(client.join("lobby")).isNotDone();
+    }
+
+    @Test
     void sendsAreCompletedByTheirAckOrFailedByTheErrorWithTheirRefOrByTheTimeout() throws Exception {
         RelayClient client = client(builder().token("t").ackTimeout(Duration.ofSeconds(5)));
         FakeTransport.Attempt attempt = connected(client);
