@@ -2,28 +2,14 @@ package dev.relay.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.relay.core.protocol.MessageType;
 
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -49,78 +35,21 @@ import java.util.random.RandomGenerator;
  * {@link Scheduler} thread, one at a time: they must not block on the client's own futures.
  */
 public final class RelayClient implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(RelayClient.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
-    /**
-     * Joins are sent as a resume from an epoch no room has: the server then answers with the room's current position
-     * (and replays nothing), which is what the next reconnect resumes from. A plain join_room does not say it.
-     */
-    static final String NO_EPOCH = "-";
-    /** Private messages and broadcasts have no seq; their ids are remembered this far back instead. */
-    private static final int RECENT_IDS = 4096;
 
-    private final URI url;
-    private final String initialRoom;
-    private final Supplier<? extends CompletionStage<String>> tokens;
-    private final boolean refreshable;
-    private final Backoff backoff;
-    private final RandomGenerator random;
     private final Scheduler scheduler;
     private final boolean ownsScheduler;
     private final Transport transport;
-    private final Duration ackTimeout;
     private final Listeners listeners = new Listeners();
-    private final CompletableFuture<Void> firstConnect = new CompletableFuture<>();
-    /** Unique per client instance, so ids stay unique per user across this user's other clients and restarts. */
-    private final String idPrefix = Long.toString(System.nanoTime() ^ Double.doubleToLongBits(Math.random()), 36);
-
-    private volatile ConnectionState state = ConnectionState.DISCONNECTED;
-    private volatile String userId;
-    private volatile String clientId;
+    private final ClientSession session;
     private volatile boolean shutDown;
 
-    // Everything below is touched only on the scheduler.
-    private final Rooms rooms = new Rooms();
-    private final Outbox outbox;
-    private final Map<String, Request> requests = new HashMap<>();
-    private final Map<String, Boolean> recentIds = new LinkedHashMap<>(256, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > RECENT_IDS;
-        }
-    };
-    private final List<CompletableFuture<Void>> statusWaiters = new ArrayList<>();
-    /** Rooms this connection asked to leave and has not heard {@code left} for: their late messages are dropped. */
-    private final Set<String> leaving = new HashSet<>();
-    private UserStatus status;
-    private long lastId;
-    private boolean started;
-    private boolean closed;
-    /** Counts connection attempts; events from an older attempt's link are ignored. */
-    private int generation;
-    private Transport.Link link;
-    private int attempt;
-    private Scheduler.Cancellable retry;
-
-    private enum Kind { RESUME, LEAVE, STATUS, PING, REFRESH }
-
-    private record Request(Kind kind, String roomId, CompletableFuture<Void> future) {
-    }
-
     private RelayClient(Builder builder) {
-        this.url = builder.url;
-        this.initialRoom = builder.room;
-        this.tokens = builder.tokens;
-        this.refreshable = builder.refreshable;
-        this.backoff = builder.backoff;
-        this.random = builder.random;
         this.ownsScheduler = builder.scheduler == null;
         this.scheduler = ownsScheduler ? Scheduler.singleThread() : builder.scheduler;
         this.transport = builder.transport != null ? builder.transport
                 : new JdkTransport(builder.http, builder.connectTimeout);
-        this.ackTimeout = builder.ackTimeout;
-        this.outbox = new Outbox(builder.maxPendingMessages);
-        rooms.add(initialRoom);
+        this.session = new ClientSession(builder, scheduler, transport, listeners);
     }
 
     public static Builder builder(URI url) {
@@ -140,27 +69,22 @@ public final class RelayClient implements AutoCloseable {
      * then a server that cannot be reached is retried with backoff.
      */
     public CompletableFuture<Void> connect() {
-        submit(() -> {
-            if (!started && !closed) {
-                started = true;
-                dial();
-            }
-        });
-        return firstConnect;
+        submit(session::start);
+        return session.firstConnect();
     }
 
     public ConnectionState state() {
-        return state;
+        return session.state();
     }
 
     /** The user id the server took from the token; null before the first welcome. */
     public String userId() {
-        return userId;
+        return session.userId();
     }
 
     /** The server's id for the current (or last) connection; null before the first welcome. */
     public String clientId() {
-        return clientId;
+        return session.clientId();
     }
 
     /** Sends a room message; the future completes with the server's ack. See {@link #sendToRoom(String, String, Object)}. */
@@ -205,19 +129,7 @@ public final class RelayClient implements AutoCloseable {
     public CompletableFuture<Void> sendBinary(ByteBuffer bytes) {
         CompletableFuture<Void> future = new CompletableFuture<>();
         ByteBuffer copy = ByteBuffer.allocate(bytes.remaining()).put(bytes.duplicate()).flip();
-        submit(future, () -> {
-            if (state != ConnectionState.CONNECTED) {
-                future.completeExceptionally(new RelayException(RelayException.NOT_CONNECTED, "not connected"));
-                return;
-            }
-            link.sendBinary(copy).whenComplete((ignored, error) -> {
-                if (error != null) {
-                    future.completeExceptionally(error);
-                } else {
-                    future.complete(null);
-                }
-            });
-        });
+        submit(future, () -> session.sendBinary(copy, future));
         return future;
     }
 
@@ -229,19 +141,7 @@ public final class RelayClient implements AutoCloseable {
     public CompletableFuture<Void> join(String roomId) {
         Objects.requireNonNull(roomId, "roomId");
         CompletableFuture<Void> future = new CompletableFuture<>();
-        submit(future, () -> {
-            Rooms.Room room = rooms.get(roomId);
-            if (room != null && room.joined) {
-                future.complete(null);
-                return;
-            }
-            boolean added = room == null;
-            room = rooms.add(roomId);
-            room.waiters.add(future);
-            if (added && state == ConnectionState.CONNECTED) {
-                resume(room);
-            }
-        });
+        submit(future, () -> session.join(roomId, future));
         return future;
     }
 
@@ -249,20 +149,7 @@ public final class RelayClient implements AutoCloseable {
     public CompletableFuture<Void> leave(String roomId) {
         Objects.requireNonNull(roomId, "roomId");
         CompletableFuture<Void> future = new CompletableFuture<>();
-        submit(future, () -> {
-            Rooms.Room room = rooms.remove(roomId);
-            if (room == null) {
-                future.complete(null);
-                return;
-            }
-            room.fail(new CancellationException("left room " + roomId));
-            if (state == ConnectionState.CONNECTED && room.joined) {
-                leaving.add(roomId);
-                request(Kind.LEAVE, roomId, future, frame(MessageType.LEAVE_ROOM).put("room_id", roomId));
-            } else {
-                future.complete(null); // not in it on the server; a resume in flight is undone when it answers
-            }
-        });
+        submit(future, () -> session.leave(roomId, future));
         return future;
     }
 
@@ -270,26 +157,14 @@ public final class RelayClient implements AutoCloseable {
     public CompletableFuture<Void> setStatus(UserStatus newStatus) {
         Objects.requireNonNull(newStatus, "status");
         CompletableFuture<Void> future = new CompletableFuture<>();
-        submit(future, () -> {
-            status = newStatus;
-            statusWaiters.add(future);
-            if (state == ConnectionState.CONNECTED) {
-                sendStatus();
-            }
-        });
+        submit(future, () -> session.setStatus(newStatus, future));
         return future;
     }
 
     /** An application-level ping: completes when the server's pong arrives, which follows everything sent before. */
     public CompletableFuture<Void> ping() {
         CompletableFuture<Void> future = new CompletableFuture<>();
-        submit(future, () -> {
-            if (state != ConnectionState.CONNECTED) {
-                future.completeExceptionally(new RelayException(RelayException.NOT_CONNECTED, "not connected"));
-            } else {
-                request(Kind.PING, null, future, frame(MessageType.PING));
-            }
-        });
+        submit(future, () -> session.ping(future));
         return future;
     }
 
@@ -358,7 +233,7 @@ public final class RelayClient implements AutoCloseable {
             return;
         }
         submit(() -> {
-            terminate(0, "closed by the application");
+            session.close();
             transport.shutdown();
             if (ownsScheduler) {
                 scheduler.shutdown();
@@ -367,517 +242,21 @@ public final class RelayClient implements AutoCloseable {
         shutDown = true;
     }
 
-    // ---- connecting ----
-
-    private void dial() {
-        retry = null;
-        if (closed) {
-            return;
-        }
-        int attemptId = ++generation;
-        setState(ConnectionState.CONNECTING, 0, "", null);
-        CompletionStage<String> token;
-        try {
-            token = tokens.get();
-        } catch (RuntimeException e) {
-            token = CompletableFuture.failedFuture(e);
-        }
-        token.whenComplete((value, error) -> submit(() -> {
-            if (attemptId != generation || closed) {
-                return;
-            }
-            if (error != null || value == null) {
-                LOG.log(System.Logger.Level.WARNING, "the token supplier failed; retrying", error);
-                reconnectLater(0, "the token supplier failed: " + error, Duration.ZERO);
-                return;
-            }
-            transport.open(connectUri(), Map.of("Authorization", "Bearer " + value), new LinkEvents(attemptId))
-                    .whenComplete((ignored, failure) -> {
-                        if (failure != null) {
-                            submit(() -> openFailed(attemptId, failure));
-                        }
-                    });
-        }));
-    }
-
-    /** Opens in a joined room, resuming it from where the application is (or learning where it stands). */
-    private URI connectUri() {
-        Rooms.Room room = rooms.get(rooms.connectRoom(initialRoom));
-        String roomId = room != null ? room.id : initialRoom;
-        boolean known = room != null && room.hasPosition();
-        String query = "room_id=" + encode(roomId) + "&since=" + (known ? room.seq : 0)
-                + "&epoch=" + encode(known ? room.epoch : NO_EPOCH);
-        String base = url.toString();
-        return URI.create(base + (url.getRawQuery() == null ? "?" : "&") + query);
-    }
-
-    private void openFailed(int attemptId, Throwable failure) {
-        if (attemptId != generation || closed) {
-            return;
-        }
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
-        if (!(cause instanceof Transport.HandshakeRefused refused)) {
-            reconnectLater(0, String.valueOf(cause), Duration.ZERO);
-            return;
-        }
-        int status = refused.status();
-        if (status == 429 || status >= 500) {
-            reconnectLater(status, refused.getMessage(), refused.retryAfter());
-        } else if (status == 404 && rooms.all().size() > 1) {
-            // The room we opened in is gone; the others may still be there.
-            Rooms.Room gone = rooms.remove(rooms.connectRoom(initialRoom));
-            RelayException error = new RelayException("room_not_found", refused.getMessage());
-            gone.fail(error);
-            Listeners.fire(listeners.errors, error);
-            reconnectLater(status, refused.getMessage(), Duration.ZERO);
-        } else {
-            // 401 (the token is refused), 403 (address, origin or room forbidden), 400, 404, 426: trying again
-            // with the same request cannot help.
-            terminate(status, refused.getMessage());
-        }
-    }
-
-    private void lost(int attemptId, int code, String reason) {
-        if (attemptId != generation || closed) {
-            return;
-        }
-        generation++;
-        link = null;
-        rooms.disconnected();
-        for (Request pending : requests.values()) {
-            switch (pending.kind) {
-                case LEAVE -> pending.future.complete(null); // without a connection, not in the room either
-                case PING -> pending.future.completeExceptionally(
-                        new RelayException(RelayException.NOT_CONNECTED, "the connection dropped"));
-                default -> {
-                    // resumes and status are sent again on the next connection
-                }
-            }
-        }
-        requests.clear();
-        leaving.clear();
-        if (isTerminal(code)) {
-            terminate(code, reason);
-        } else {
-            reconnectLater(code, reason, Duration.ZERO);
-        }
-    }
-
-    /**
-     * Close codes after which a client reconnects by itself (docs/protocol.md): the server going away, a server
-     * error, a heartbeat timeout, a slow consumer, a broken connection (0, 1006), and an expired token when a fresh
-     * one can be fetched. After the others (kicked, rate limit abuse, too big...) reconnecting would repeat them.
-     */
-    private boolean isTerminal(int code) {
-        return switch (code) {
-            case 0, 1001, 1006, 1011, 4000, 4008 -> false;
-            case 4401 -> !refreshable;
-            default -> true;
-        };
-    }
-
-    private void reconnectLater(int code, String reason, Duration atLeast) {
-        Duration delay = backoff.delay(attempt, random);
-        if (delay.compareTo(atLeast) < 0) {
-            delay = atLeast;
-        }
-        attempt = Math.min(attempt + 1, 64);
-        setState(ConnectionState.DISCONNECTED, code, reason, delay);
-        retry = scheduler.schedule(delay, () -> {
-            if (retry != null) {
-                dial();
-            }
-        });
-    }
-
-    private void terminate(int code, String reason) {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        generation++;
-        if (retry != null) {
-            retry.cancel();
-            retry = null;
-        }
-        if (link != null) {
-            link.close(1000, "bye");
-            link = null;
-        }
-        RelayException error = new RelayException(RelayException.CLOSED, "the client is closed: " + reason);
-        outbox.failAll(error);
-        rooms.all().forEach(room -> room.fail(error));
-        statusWaiters.forEach(waiter -> waiter.completeExceptionally(error));
-        statusWaiters.clear();
-        requests.values().stream().filter(r -> r.future != null).forEach(r -> r.future.completeExceptionally(error));
-        requests.clear();
-        setState(ConnectionState.DISCONNECTED, code, reason, null);
-        firstConnect.completeExceptionally(error);
-    }
-
-    private void setState(ConnectionState next, int code, String reason, Duration reconnectIn) {
-        if (state == next && next != ConnectionState.DISCONNECTED) {
-            return;
-        }
-        state = next;
-        Listeners.fire(listeners.states, new StateChange(next, code, reason == null ? "" : reason, reconnectIn));
-    }
-
-    /** Routes one link's events onto the scheduler, tagged with the attempt they belong to. */
-    private final class LinkEvents implements Transport.Events {
-        private final int attemptId;
-
-        LinkEvents(int attemptId) {
-            this.attemptId = attemptId;
-        }
-
-        @Override
-        public void onOpen(Transport.Link opened) {
-            submit(() -> {
-                if (attemptId != generation || closed) {
-                    opened.close(1000, "superseded");
-                } else {
-                    link = opened;
-                }
-            });
-        }
-
-        @Override
-        public CompletableFuture<Void> onText(String text) {
-            return handled(() -> received(text));
-        }
-
-        @Override
-        public CompletableFuture<Void> onBinary(ByteBuffer bytes) {
-            // A view each, so that one listener reading the buffer does not empty it for the next.
-            return handled(() -> listeners.binary.forEach(listener ->
-                    Listeners.fire(List.of(listener), bytes.duplicate())));
-        }
-
-        /** Completes once handled, which is when the transport reads another frame: the backlog stays bounded. */
-        private CompletableFuture<Void> handled(Runnable handler) {
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            try {
-                scheduler.execute(() -> {
-                    try {
-                        if (attemptId == generation && link != null) {
-                            handler.run();
-                        }
-                    } finally {
-                        done.complete(null);
-                    }
-                });
-            } catch (RejectedExecutionException e) {
-                done.complete(null);
-            }
-            return done;
-        }
-
-        @Override
-        public void onClosed(int code, String reason) {
-            submit(() -> lost(attemptId, code, reason));
-        }
-
-        @Override
-        public void onFailure(Throwable error) {
-            submit(() -> lost(attemptId, 0, String.valueOf(error)));
-        }
-    }
-
-    // ---- the protocol ----
-
-    private void received(String text) {
-        JsonNode frame;
-        try {
-            frame = JSON.readTree(text);
-        } catch (Exception e) {
-            LOG.log(System.Logger.Level.WARNING, "the server sent a frame that is not JSON: " + text, e);
-            return;
-        }
-        JsonNode data = frame.path("data");
-        switch (frame.path("type").asText()) {
-            case MessageType.WELCOME -> welcomed(data);
-            case MessageType.ROOM_MESSAGE -> roomMessage(message(frame));
-            case MessageType.PRIVATE_MESSAGE -> deliverOnce(message(frame), listeners.privates);
-            case MessageType.BROADCAST -> deliverOnce(message(frame), listeners.broadcasts);
-            case MessageType.ACK -> acked(data);
-            case MessageType.ERROR -> refused(frame, data);
-            case MessageType.RESUMED -> resumed(frame, data);
-            case MessageType.LEFT, MessageType.PONG, MessageType.JOINED, MessageType.REFRESHED -> {
-                if (MessageType.LEFT.equals(frame.path("type").asText())) {
-                    leaving.remove(text(frame, "room_id"));
-                }
-                Request request = requests.remove(text(data, "ref"));
-                if (request != null && request.future != null) {
-                    request.future.complete(null);
-                }
-            }
-            case MessageType.STATUS -> {
-                requests.remove(text(data, "ref"));
-                statusWaiters.forEach(waiter -> waiter.complete(null));
-                statusWaiters.clear();
-            }
-            case MessageType.USER_JOINED, MessageType.USER_LEFT, MessageType.PRESENCE -> Listeners.fire(
-                    listeners.presence, new Presence(frame.path("type").asText(), text(frame, "room_id"),
-                            text(data, "user_id"), text(data, "name"), text(data, "status")));
-            case MessageType.TOKEN_EXPIRING -> refreshToken();
-            case MessageType.ROOM_CLOSED -> {
-                String roomId = text(frame, "room_id");
-                Rooms.Room room = rooms.remove(roomId);
-                if (room != null) {
-                    room.fail(new RelayException("room_not_found", "room " + roomId + " was closed"));
-                }
-                Listeners.fire(listeners.roomClosed, roomId);
-            }
-            default -> {
-                // reconnect (the close that follows says it all) and types from newer servers
-            }
-        }
-    }
-
-    private void roomMessage(Message message) {
-        String roomId = message.roomId();
-        if (roomId != null && rooms.get(roomId) == null) {
-            if (leaving.contains(roomId)) {
-                return; // published before our leave took effect
-            }
-            // The server put this connection in the room (the REST API can): count it as joined from here on.
-            rooms.add(roomId).joined = true;
-        }
-        if (rooms.firstDelivery(roomId, message.epoch(), message.seq())) {
-            Listeners.fire(listeners.messages, message);
-        }
-    }
-
-    private void welcomed(JsonNode data) {
-        userId = text(data, "user_id");
-        clientId = text(data, "client_id");
-        attempt = 0;
-        // The connect room's resumed follows; if the application has left every room, that is where it is left.
-        String connectRoom = text(data, "room_id");
-        for (Rooms.Room room : rooms.all()) {
-            if (!room.id.equals(connectRoom)) {
-                resume(room);
-            }
-        }
-        if (status != null) {
-            sendStatus();
-        }
-        // After the resumes: the server handles a connection's frames in order, so the rooms are joined by then.
-        for (Outbox.Pending pending : outbox.inOrder()) {
-            write(pending.json);
-        }
-        setState(ConnectionState.CONNECTED, 0, "", null);
-        firstConnect.complete(null);
-    }
-
-    private void resume(Rooms.Room room) {
-        ObjectNode frame = frame(MessageType.RESUME).put("room_id", room.id);
-        frame.putObject("data").put("since", room.hasPosition() ? room.seq : 0)
-                .put("epoch", room.hasPosition() ? room.epoch : NO_EPOCH);
-        request(Kind.RESUME, room.id, null, frame);
-    }
-
-    private void resumed(JsonNode frame, JsonNode data) {
-        requests.remove(text(data, "ref"));
-        String roomId = text(frame, "room_id");
-        Rooms.Room room = rooms.get(roomId);
-        if (room == null) {
-            // The application left while the resume was on its way, or left every room (a connection always opens
-            // in one).
-            leaving.add(roomId);
-            write(frame(MessageType.LEAVE_ROOM).put("room_id", roomId));
-            return;
-        }
-        boolean resuming = room.hasPosition();
-        boolean recovered = data.path("recovered").asBoolean();
-        Resumed event = new Resumed(roomId, recovered, data.path("replayed").asInt(), text(data, "epoch"),
-                data.path("seq").asLong());
-        rooms.position(roomId, event.epoch(), event.seq(), recovered);
-        room.joined();
-        if (resuming) {
-            Listeners.fire(recovered ? listeners.recovered : listeners.reload, event);
-        }
-    }
-
-    private void acked(JsonNode data) {
-        String ref = text(data, "ref");
-        Outbox.Pending pending = ref == null ? null : outbox.remove(ref);
-        if (pending != null) {
-            pending.future.complete(new Ack(ref, text(data, "id"), data.path("seq").asLong(0)));
-        }
-    }
-
-    private void refused(JsonNode frame, JsonNode data) {
-        RelayException error = new RelayException(text(data, "code"), text(frame, "content"));
-        String ref = text(data, "ref");
-        if (ref != null) {
-            Outbox.Pending pending = outbox.remove(ref);
-            if (pending != null) {
-                pending.future.completeExceptionally(error);
-                return;
-            }
-            Request request = requests.remove(ref);
-            if (request != null) {
-                switch (request.kind) {
-                    case RESUME -> {
-                        Rooms.Room room = rooms.remove(request.roomId);
-                        if (room != null) {
-                            boolean waited = !room.waiters.isEmpty();
-                            room.fail(error);
-                            if (waited) {
-                                return;
-                            }
-                        }
-                    }
-                    case STATUS -> {
-                        statusWaiters.forEach(waiter -> waiter.completeExceptionally(error));
-                        statusWaiters.clear();
-                        status = null;
-                        return;
-                    }
-                    case LEAVE, PING -> {
-                        request.future.completeExceptionally(error);
-                        return;
-                    }
-                    case REFRESH -> {
-                        // nobody waits on a refresh: the error listeners hear of it
-                    }
-                }
-            }
-        }
-        Listeners.fire(listeners.errors, error);
-    }
-
-    private void refreshToken() {
-        if (!refreshable) {
-            return; // the server closes with 4401 at expiry, which is then final
-        }
-        int attemptId = generation;
-        CompletionStage<String> token;
-        try {
-            token = tokens.get();
-        } catch (RuntimeException e) {
-            token = CompletableFuture.failedFuture(e);
-        }
-        token.whenComplete((value, error) -> submit(() -> {
-            if (attemptId != generation || closed) {
-                return;
-            }
-            if (error != null || value == null) {
-                Listeners.fire(listeners.errors, new RelayException("unauthorized",
-                        "the token supplier failed to refresh the token: " + error));
-                return;
-            }
-            ObjectNode frame = frame(MessageType.REFRESH);
-            frame.putObject("data").put("token", value);
-            request(Kind.REFRESH, null, null, frame);
-        }));
-    }
-
-    private void sendStatus() {
-        request(Kind.STATUS, null, null, frame(MessageType.STATUS).put("content", status.wire()));
-    }
-
     private CompletableFuture<Ack> send(String type, String field, String target, String content, Object data) {
         if (content == null && data == null) {
             throw new IllegalArgumentException("a message needs content or data");
         }
         JsonNode dataNode = data == null ? null : JSON.valueToTree(data);
         CompletableFuture<Ack> future = new CompletableFuture<>();
-        submit(future, () -> {
-            if (closed) {
-                future.completeExceptionally(new RelayException(RelayException.CLOSED, "the client is closed"));
-                return;
-            }
-            if (outbox.isFull()) {
-                future.completeExceptionally(new RelayException(RelayException.QUEUE_FULL,
-                        outbox.size() + " messages are already waiting for their ack"));
-                return;
-            }
-            ObjectNode frame = frame(type);
-            if (field != null) {
-                frame.put(field, target);
-            }
-            if (content != null) {
-                frame.put("content", content);
-            }
-            if (dataNode != null) {
-                frame.set("data", dataNode);
-            }
-            String id = frame.path("id").asText();
-            Outbox.Pending pending = new Outbox.Pending(id, frame.toString(), future);
-            outbox.add(pending);
-            pending.timeout = scheduler.schedule(ackTimeout, () -> {
-                if (outbox.remove(id) != null) {
-                    future.completeExceptionally(new TimeoutException("no ack for message " + id + " within "
-                            + ackTimeout));
-                }
-            });
-            if (state == ConnectionState.CONNECTED) {
-                write(pending.json);
-            }
-        });
+        submit(future, () -> session.send(type, field, target, content, dataNode, future));
         return future;
-    }
-
-    private void request(Kind kind, String roomId, CompletableFuture<Void> future, ObjectNode frame) {
-        requests.put(frame.path("id").asText(), new Request(kind, roomId, future));
-        write(frame);
-    }
-
-    /** A frame of {@code type} with a fresh id. */
-    private ObjectNode frame(String type) {
-        return JSON.createObjectNode().put("type", type).put("id", "j" + idPrefix + "-" + (++lastId));
-    }
-
-    private void write(ObjectNode frame) {
-        write(frame.toString());
-    }
-
-    /** A failed write means the connection is going; its close event brings the reconnect and the re-send. */
-    private void write(String json) {
-        if (link != null) {
-            link.sendText(json);
-        }
-    }
-
-    private void deliverOnce(Message message, List<Consumer<Message>> targets) {
-        if (message.id() == null || recentIds.put(message.id(), Boolean.TRUE) == null) {
-            Listeners.fire(targets, message);
-        }
-    }
-
-    private static Message message(JsonNode frame) {
-        Instant timestamp = null;
-        String stamp = text(frame, "timestamp");
-        if (stamp != null) {
-            try {
-                timestamp = Instant.parse(stamp);
-            } catch (DateTimeParseException e) {
-                timestamp = null;
-            }
-        }
-        return new Message(text(frame, "id"), text(frame, "type"), text(frame, "from"), text(frame, "to"),
-                text(frame, "room_id"), frame.path("seq").asLong(0), text(frame, "epoch"), text(frame, "content"),
-                frame.path("data"), timestamp);
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value == null || value.isNull() ? null : value.asText();
-    }
-
-    private static String encode(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
     private void submit(Runnable task) {
         try {
             scheduler.execute(task);
         } catch (RejectedExecutionException e) {
-            LOG.log(System.Logger.Level.DEBUG, "the client is closed; dropped a task");
+            // closed: nothing left to do
         }
     }
 
@@ -895,18 +274,18 @@ public final class RelayClient implements AutoCloseable {
 
     /** How a {@link RelayClient} connects and behaves. Only the URL and a token (or supplier) are required. */
     public static final class Builder {
-        private final URI url;
-        private String room = "general";
-        private Supplier<? extends CompletionStage<String>> tokens;
-        private boolean refreshable;
-        private Backoff backoff = Backoff.DEFAULT;
-        private RandomGenerator random = RandomGenerator.getDefault();
-        private Scheduler scheduler;
-        private Transport transport;
-        private HttpClient http;
-        private Duration ackTimeout = Duration.ofSeconds(10);
-        private Duration connectTimeout = Duration.ofSeconds(10);
-        private int maxPendingMessages = 100;
+        final URI url;
+        String room = "general";
+        Supplier<? extends CompletionStage<String>> tokens;
+        boolean refreshable;
+        Backoff backoff = Backoff.DEFAULT;
+        RandomGenerator random = RandomGenerator.getDefault();
+        Scheduler scheduler;
+        Transport transport;
+        HttpClient http;
+        Duration ackTimeout = Duration.ofSeconds(10);
+        Duration connectTimeout = Duration.ofSeconds(10);
+        int maxPendingMessages = 100;
 
         private Builder(URI url) {
             this.url = Objects.requireNonNull(url, "url");

@@ -1,9 +1,6 @@
 package dev.relay.client;
 
 import java.time.Duration;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Where a {@link RelayClient} does its work. The client keeps its state unlocked and touches it only from tasks
@@ -18,7 +15,7 @@ public interface Scheduler {
     /** Runs {@code task} after {@code delay}, unless cancelled first. */
     Cancellable schedule(Duration delay, Runnable task);
 
-    /** Stops running tasks; called by the client it was made for when that client closes. */
+    /** Stops running tasks. A client calls it on close only for the scheduler it made itself. */
     default void shutdown() {
     }
 
@@ -27,40 +24,8 @@ public interface Scheduler {
         void cancel();
     }
 
-    /** One daemon thread named {@code relay-client-N}. */
+    /** One daemon thread named {@code relay-client-N}: the default. */
     static Scheduler singleThread() {
         return new ThreadScheduler();
-    }
-
-    /** The default: one daemon thread per client. */
-    final class ThreadScheduler implements Scheduler {
-        private static final AtomicInteger COUNT = new AtomicInteger();
-        private final ScheduledThreadPoolExecutor executor;
-
-        private ThreadScheduler() {
-            executor = new ScheduledThreadPoolExecutor(1, task -> {
-                Thread thread = new Thread(task, "relay-client-" + COUNT.incrementAndGet());
-                thread.setDaemon(true);
-                return thread;
-            });
-            executor.setRemoveOnCancelPolicy(true);
-            executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        }
-
-        @Override
-        public void execute(Runnable task) {
-            executor.execute(task);
-        }
-
-        @Override
-        public Cancellable schedule(Duration delay, Runnable task) {
-            var future = executor.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
-            return () -> future.cancel(false);
-        }
-
-        @Override
-        public void shutdown() {
-            executor.shutdown();
-        }
     }
 }
