@@ -344,17 +344,18 @@ final class ClientSession {
     }
 
     private void reconnectLater(int code, String reason, Duration atLeast) {
+        generation++; // this attempt is over: whatever its link still reports is stale
+        link = null;
+        if (retry != null) {
+            retry.cancel();
+        }
         Duration delay = backoff.delay(attempt, random);
         if (delay.compareTo(atLeast) < 0) {
             delay = atLeast;
         }
         attempt = Math.min(attempt + 1, 64);
         setState(ConnectionState.DISCONNECTED, code, reason, delay);
-        retry = scheduler.schedule(delay, () -> {
-            if (retry != null) {
-                dial();
-            }
-        });
+        retry = scheduler.schedule(delay, this::dial);
     }
 
     private void terminate(int code, String reason) {

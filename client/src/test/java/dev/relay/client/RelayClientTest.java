@@ -108,6 +108,19 @@ class RelayClientTest {
     }
 
     @Test
+    void aFailedAttemptThatAlsoReportsItsLinkBrokenIsRetriedOnce() {
+        RelayClient client = withSupplier();
+        client.connect();
+        FakeTransport.Attempt attempt = server.last();
+        attempt.unreachable();
+        attempt.drop();
+        attempt.close(1006);
+        assertThat(states).filteredOn(change -> change.state() == DISCONNECTED).hasSize(1);
+        scheduler.advance(Duration.ofSeconds(10));
+        assertThat(server.attempts).hasSize(2);
+    }
+
+    @Test
     void aTooBusyServerIsRetriedButARefusedTokenIsFinal() {
         RelayClient client = withSupplier();
         CompletableFuture<Void> ready = client.connect();
