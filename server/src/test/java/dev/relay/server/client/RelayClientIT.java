@@ -11,6 +11,7 @@ import dev.relay.client.RelayClient;
 import dev.relay.client.RelayException;
 import dev.relay.client.Resumed;
 import dev.relay.client.StateChange;
+import dev.relay.client.UserStatus;
 import dev.relay.server.testing.TcpProxy;
 import dev.relay.server.testing.TestServer;
 import dev.relay.server.testing.Tokens;
@@ -238,6 +239,47 @@ class RelayClientIT {
             assertThat(seen.states).extracting(StateChange::state)
                     .containsExactly(ConnectionState.CONNECTING, ConnectionState.CONNECTED);
             assertThat(issued).as("no reconnect asked for another token").hasValue(2);
+        }
+    }
+
+    @Test
+    void aChosenStatusIsSeenByOthersAndSurvivesADroppedConnection() throws Exception {
+        Seen seen = new Seen();
+        try (TestServer server = TestServer.start();
+             TcpProxy network = TcpProxy.to(server.port());
+             RelayClient alice = client(connectUrl(network.port()), () -> server.token("alice"), seen);
+             WsClient bob = server.connect("bob", "general")) {
+            get(alice.connect());
+            get(alice.setStatus(UserStatus.BUSY));
+            JsonNode busy = bob.await(m -> m.path("type").asText().equals("presence")
+                    && m.path("data").path("user_id").asText().equals("alice"), "alice's presence");
+            assertThat(busy.path("data").path("status").asText()).isEqualTo("busy");
+
+            network.cut();
+            await().atMost(WAIT).until(() -> seen.went(ConnectionState.DISCONNECTED));
+            network.restore();
+            await().atMost(WAIT).until(() -> seen.recovered.size() == 1);
+            get(alice.ping());
+            assertThat(server.http().get("/ws/users/alice", server.token("bob")).data().path("status").asText())
+                    .isEqualTo("busy");
+        }
+    }
+
+    @Test
+    void aConnectionLimitIsWaitedOutWithBackoffNotGivenUpOn() throws Exception {
+        Seen first = new Seen();
+        Seen second = new Seen();
+        try (TestServer server = TestServer.start(Map.of("max_connections_per_user", "1"));
+             RelayClient one = client(connectUrl(server.port()), () -> server.token("alice"), first);
+             RelayClient two = client(connectUrl(server.port()), () -> server.token("alice"), second)) {
+            get(one.connect());
+            CompletableFuture<Void> waiting = two.connect();
+            await().atMost(WAIT).until(() -> second.states.stream()
+                    .anyMatch(change -> change.closeCode() == 429 && change.reconnecting()));
+            assertThat(waiting).isNotDone();
+            one.close();
+            get(waiting);
+            assertThat(two.state()).isEqualTo(ConnectionState.CONNECTED);
         }
     }
 
