@@ -288,6 +288,33 @@ class RelayClientTest {
     }
 
     @Test
+    void aRoomThatIsGoneWhenResumedIsDroppedWithAnErrorAndAClosedRoomIsForgotten() {
+        List<RelayException> errors = new ArrayList<>();
+        List<String> closed = new ArrayList<>();
+        RelayClient client = withSupplier().onError(errors::add).onRoomClosed(closed::add);
+        FakeTransport.Attempt first = connected(client);
+        client.join("team");
+        first.resumed("team", false, "t1", 0, first.frames("resume").getFirst().path("id").asText());
+        client.join("ops");
+        first.resumed("ops", false, "o1", 0, first.frames("resume").get(1).path("id").asText());
+        first.text("{\"type\":\"room_closed\",\"room_id\":\"ops\",\"data\":{\"by\":\"admin\"}}");
+        assertThat(closed).containsExactly("ops");
+        first.close(1001);
+
+        scheduler.advance(Duration.ofSeconds(1));
+        FakeTransport.Attempt second = server.last().welcome("general");
+        List<JsonNode> resumes = second.frames("resume");
+        assertThat(resumes).extracting(f -> f.path("room_id").asText()).containsExactly("team");
+        second.text("{\"type\":\"error\",\"content\":\"room 'team' does not exist\",\"data\":{\"code\":"
+                + "\"room_not_found\",\"ref\":\"" + resumes.getFirst().path("id").asText() + "\"}}");
+        assertThat(errors).extracting(RelayException::code).containsExactly("room_not_found");
+        second.close(1001);
+
+        scheduler.advance(Duration.ofSeconds(1));
+        assertThat(server.last().welcome("general").frames("resume")).isEmpty();
+    }
+
+    @Test
     void sendsAreCompletedByTheirAckOrFailedByTheErrorWithTheirRefOrByTheTimeout() throws Exception {
         RelayClient client = client(builder().token("t").ackTimeout(Duration.ofSeconds(5)));
         FakeTransport.Attempt attempt = connected(client);
