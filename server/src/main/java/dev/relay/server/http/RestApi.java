@@ -157,7 +157,22 @@ public final class RestApi {
                     "the message has " + size + " bytes; the limit is " + maxMessageBytes);
         }
         ClientMessage message = codec.decode(call.request().content());
-        Published published = hub.publish(call.identity(), message);
+        hub.publish(call.identity(), message).whenComplete((published, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+                if (cause instanceof ProtocolException refused) {
+                    responses.error(call.ctx(), call.keepAlive(), refused);
+                    return;
+                }
+                LOG.error("event=rest_error path={}", call.query().path(), cause);
+                responses.error(call.ctx(), call.keepAlive(), ErrorCode.INTERNAL_ERROR, "internal error");
+                return;
+            }
+            answerPublished(call, message, published);
+        });
+    }
+
+    private void answerPublished(RestCall call, ClientMessage message, Published published) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("id", published.id());
         data.put("type", message.type());
