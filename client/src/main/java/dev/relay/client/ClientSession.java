@@ -55,6 +55,7 @@ final class ClientSession {
     private final Scheduler scheduler;
     private final Transport transport;
     private final Duration ackTimeout;
+    private final Duration heartbeat;
     private final Listeners listeners;
     private final CompletableFuture<Void> firstConnect = new CompletableFuture<>();
     /**
@@ -89,6 +90,10 @@ final class ClientSession {
     private Transport.Link link;
     private int attempt;
     private Scheduler.Cancellable retry;
+    /** A frame arrived since the last heartbeat tick. */
+    private boolean heard;
+    /** The last tick heard nothing and sent a ping: the next one gives up on the connection if still nothing. */
+    private boolean probing;
 
     private enum Kind { RESUME, LEAVE, STATUS, PING, REFRESH }
 
@@ -105,6 +110,7 @@ final class ClientSession {
         this.scheduler = scheduler;
         this.transport = transport;
         this.ackTimeout = builder.ackTimeout;
+        this.heartbeat = builder.heartbeat;
         this.listeners = listeners;
         this.outbox = new Outbox(builder.maxPendingMessages);
         rooms.add(initialRoom);
@@ -429,6 +435,7 @@ final class ClientSession {
                 scheduler.execute(() -> {
                     try {
                         if (attemptId == generation && link != null) {
+                            heard = true;
                             handler.run();
                         }
                     } finally {
@@ -537,6 +544,35 @@ final class ClientSession {
         }
         setState(ConnectionState.CONNECTED, 0, "", null);
         firstConnect.complete(null);
+        if (!heartbeat.isZero()) {
+            heard = true;
+            probing = false;
+            int attemptId = generation;
+            scheduler.schedule(heartbeat, () -> heartbeat(attemptId));
+        }
+    }
+
+    /**
+     * A network path can die without a FIN or RST reaching us (a laptop changing networks, a NAT forgetting the
+     * connection), and then nothing ever says the connection is gone. Traffic proves it alive; after a quiet interval
+     * a ping asks, and after a second one without any answer the connection is dropped and replaced.
+     */
+    private void heartbeat(int attemptId) {
+        if (attemptId != generation || closed || link == null) {
+            return;
+        }
+        if (heard) {
+            heard = false;
+            probing = false;
+        } else if (probing) {
+            link.abort();
+            lost(attemptId, 0, "the server did not answer within " + heartbeat.multipliedBy(2));
+            return;
+        } else {
+            probing = true;
+            write(frame(MessageType.PING));
+        }
+        scheduler.schedule(heartbeat, () -> heartbeat(attemptId));
     }
 
     private void resume(Rooms.Room room) {

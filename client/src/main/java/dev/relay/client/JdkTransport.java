@@ -155,6 +155,11 @@ final class JdkTransport implements Transport {
         }
 
         @Override
+        public void abort() {
+            socket.abort();
+        }
+
+        @Override
         public synchronized void close(int code, String reason) {
             last.handle((ignored, error) -> null)
                     .thenCompose(ignored -> socket.sendClose(code, reason))

@@ -285,6 +285,7 @@ public final class RelayClient implements AutoCloseable {
         HttpClient http;
         Duration ackTimeout = Duration.ofSeconds(10);
         Duration connectTimeout = Duration.ofSeconds(10);
+        Duration heartbeat = Duration.ofSeconds(30);
         int maxPendingMessages = 100;
 
         private Builder(URI url) {
@@ -347,6 +348,19 @@ public final class RelayClient implements AutoCloseable {
         /** How long a send waits for its ack, queued time included (default 10 s). */
         public Builder ackTimeout(Duration timeout) {
             this.ackTimeout = positive(timeout, "ackTimeout");
+            return this;
+        }
+
+        /**
+         * How long a connection may be quiet before the client pings it (default 30 s); with no answer for another
+         * interval, the connection counts as dead and is replaced. {@code Duration.ZERO} turns the check off (the
+         * server's own pings then are what keeps a dead path from lingering on its side only).
+         */
+        public Builder heartbeat(Duration interval) {
+            if (interval == null || interval.isNegative()) {
+                throw new IllegalArgumentException("heartbeat must be zero (off) or more, got " + interval);
+            }
+            this.heartbeat = interval;
             return this;
         }
 

@@ -30,6 +30,9 @@ interface Transport {
 
         /** Closes politely (a close frame), dropping the socket if the server does not answer in time. */
         void close(int code, String reason);
+
+        /** Drops the socket at once, for a connection that has stopped answering. */
+        void abort();
     }
 
     /**

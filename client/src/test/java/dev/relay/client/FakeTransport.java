@@ -36,6 +36,7 @@ final class FakeTransport implements Transport {
         final CompletableFuture<Void> result = new CompletableFuture<>();
         final List<String> sent = new ArrayList<>();
         Integer closedWith;
+        boolean aborted;
 
         Attempt(URI uri, Map<String, String> headers, Events events) {
             this.uri = uri;
@@ -60,6 +61,11 @@ final class FakeTransport implements Transport {
                 @Override
                 public void close(int code, String reason) {
                     closedWith = code;
+                }
+
+                @Override
+                public void abort() {
+                    aborted = true;
                 }
             });
             result.complete(null);

@@ -315,6 +315,48 @@ class RelayClientTest {
     }
 
     @Test
+    void aQuietConnectionIsPingedAndReplacedWhenNothingAnswers() {
+        RelayClient client = client(builder().token("t").heartbeat(Duration.ofSeconds(30)));
+        FakeTransport.Attempt first = connected(client);
+        scheduler.advance(Duration.ofSeconds(30));
+        assertThat(first.frames("ping")).as("the welcome was traffic enough for the first interval").isEmpty();
+        scheduler.advance(Duration.ofSeconds(30));
+        assertThat(first.frames("ping")).hasSize(1);
+        first.text("{\"type\":\"pong\",\"data\":{\"ref\":\"" + first.frames("ping").getFirst().path("id").asText()
+                + "\"}}");
+        scheduler.advance(Duration.ofSeconds(60));
+        assertThat(client.state()).as("the pong kept it").isEqualTo(CONNECTED);
+        assertThat(first.frames("ping")).hasSize(2);
+        assertThat(first.aborted).isFalse();
+
+        scheduler.advance(Duration.ofSeconds(29));
+        assertThat(client.state()).isEqualTo(CONNECTED);
+        scheduler.advance(Duration.ofSeconds(1));
+        assertThat(first.aborted).isTrue();
+        assertThat(states.getLast().state()).isEqualTo(DISCONNECTED);
+        assertThat(states.getLast().reconnecting()).isTrue();
+        scheduler.advance(Duration.ofSeconds(1));
+        assertThat(server.attempts).hasSize(2);
+    }
+
+    @Test
+    void aBusyConnectionIsNeverPingedAndAZeroHeartbeatNeverChecks() {
+        RelayClient busy = client(builder().token("t"));
+        FakeTransport.Attempt attempt = connected(busy);
+        for (int i = 1; i <= 10; i++) {
+            scheduler.advance(Duration.ofSeconds(20));
+            attempt.roomMessage("general", "e1", i, "m" + i);
+        }
+        assertThat(attempt.frames("ping")).isEmpty();
+
+        RelayClient unchecked = client(builder().token("t").heartbeat(Duration.ZERO));
+        FakeTransport.Attempt quiet = connected(unchecked);
+        scheduler.advance(Duration.ofHours(1));
+        assertThat(quiet.frames("ping")).isEmpty();
+        assertThat(unchecked.state()).isEqualTo(CONNECTED);
+    }
+
+    @Test
     void sendsAreCompletedByTheirAckOrFailedByTheErrorWithTheirRefOrByTheTimeout() throws Exception {
         RelayClient client = client(builder().token("t").ackTimeout(Duration.ofSeconds(5)));
         FakeTransport.Attempt attempt = connected(client);

@@ -222,6 +222,29 @@ class RelayClientIT {
     }
 
     @Test
+    void aConnectionThatFallsSilentIsNoticedByTheHeartbeatAndReplaced() throws Exception {
+        Seen seen = new Seen();
+        try (TestServer server = TestServer.start();
+             TcpProxy network = TcpProxy.to(server.port());
+             RelayClient alice = seen.watch(RelayClient.builder(connectUrl(network.port()))
+                     .tokenSupplier(() -> server.token("alice")).backoff(QUICK)
+                     .heartbeat(Duration.ofMillis(300)).build())) {
+            get(alice.connect());
+            server.service().publishToRoom("general", "before");
+            await().atMost(WAIT).until(() -> seen.contents("general").contains("before"));
+            String silentClient = alice.clientId();
+
+            network.silenceOpenConnections();
+            server.service().publishToRoom("general", "into the void");
+            await().atMost(WAIT).until(() -> seen.recovered.size() == 1);
+            assertThat(alice.clientId()).isNotEqualTo(silentClient);
+            assertThat(seen.recovered.getFirst().replayed()).isEqualTo(1);
+            get(alice.ping());
+            assertThat(seen.contents("general")).containsExactly("before", "into the void");
+        }
+    }
+
+    @Test
     void theTokenIsRefreshedThroughTheSupplierAndTheConnectionOutlivesTheFirstToken() throws Exception {
         byte[] secret = TestServer.SECRET.getBytes(StandardCharsets.UTF_8);
         Instant firstExpiry = Instant.now().plusSeconds(4);

@@ -10,13 +10,16 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A TCP forwarder in front of a server, to break connections the way a network does: {@link #cut()} resets every
- * connection through it and refuses new ones until {@link #restore()}, while the server stays up.
+ * A TCP forwarder in front of a server, to break connections the way a network does while the server stays up:
+ * {@link #cut()} resets every connection through it and refuses new ones until {@link #restore()};
+ * {@link #silenceOpenConnections()} stops carrying bytes on the open ones without closing them, like a path that died
+ * without a word (new connections still work).
  */
 public final class TcpProxy implements AutoCloseable {
     private final ServerSocket listener;
     private final int targetPort;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private final Set<Socket> silenced = ConcurrentHashMap.newKeySet();
     private volatile boolean cut;
 
     private TcpProxy(int targetPort) throws IOException {
@@ -48,6 +51,11 @@ public final class TcpProxy implements AutoCloseable {
         cut = false;
     }
 
+    /** Open connections stay open but carry nothing more, either way. */
+    public void silenceOpenConnections() {
+        silenced.addAll(sockets);
+    }
+
     private void accept() {
         while (!listener.isClosed()) {
             try {
@@ -73,8 +81,10 @@ public final class TcpProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int read;
                 while ((read = in.read(buffer)) >= 0) {
-                    out.write(buffer, 0, read);
-                    out.flush();
+                    if (!silenced.contains(from)) {
+                        out.write(buffer, 0, read);
+                        out.flush();
+                    }
                 }
             } catch (IOException e) {
                 // one side went away
