@@ -107,16 +107,18 @@ test('the admin dashboard charts a non-zero number of connections', async () => 
   await open(uniqueUser('viewer'));
   await ops.click('[data-testid=dashboard-button]');
   await ops.locator('[data-testid=connections-now]', { hasText: /\([1-9]\d*\)/ }).waitFor({ timeout: 30_000 });
-  // Two polls make a line; then the canvas must have coloured pixels of the chart's line.
+  // Two polls make a line; a non-zero value draws it in the upper half of the canvas, above the zero baseline.
   await ops.waitForFunction(() => window.relayPage.series.connections.filter((n) => n > 0).length >= 2, null, { timeout: 30_000 });
   const drawn = await ops.evaluate(() => {
     const canvas = document.querySelector('[data-testid=connections-chart]');
-    const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    const upperHalf = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height / 2).data;
     let blue = 0;
-    for (let i = 0; i < pixels.length; i += 4) if (pixels[i + 2] > 150 && pixels[i] < 80 && pixels[i + 3] > 0) blue++;
+    for (let i = 0; i < upperHalf.length; i += 4) {
+      if (upperHalf[i + 2] > 150 && upperHalf[i] < 80 && upperHalf[i + 3] > 0) blue++;
+    }
     return blue;
   });
-  assert.ok(drawn > 20, `the connections line is drawn (${drawn} pixels)`);
+  assert.ok(drawn > 0, 'the connections line is drawn above zero');
   await ops.locator('[data-testid=user-table] tr').first().waitFor({ timeout: 30_000 });
   await shot(ops, 'dashboard');
 });
