@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -147,10 +146,6 @@ final class NodeTests implements AutoCloseable {
     @Override
     public void close() {
         control.stop(0);
-        try {
-            server.close();
-        } catch (RuntimeException e) {
-            throw new UncheckedIOException(new IOException("closing the test server", e));
-        }
+        server.close();
     }
 }
