@@ -101,7 +101,7 @@ export class RelayClient {
   /** Opens the connection (done by the constructor unless `autoConnect: false`). */
   connect() {
     this._closedByUser = false;
-    if (this._ws || this._timer) return;
+    if (this._ws || this._timer || this._opening) return;
     this._open();
   }
 
@@ -187,10 +187,13 @@ export class RelayClient {
   async _open() {
     this._setState(STATES.CONNECTING);
     if ((this._attempt > 0 || !this._token) && this.options.getToken) {
+      this._opening = true; // connect() while getToken runs must not open a second socket
       try {
         this._token = await this.options.getToken();
       } catch (e) {
         this._emit('error', new RelayError('token', 'getToken failed: ' + (e?.message ?? e)));
+      } finally {
+        this._opening = false;
       }
       if (this._closedByUser) return;
     }

@@ -253,3 +253,30 @@ test('token_expiring asks getToken for a fresh token and refreshes the connectio
   await relay.ping();
   relay.close();
 });
+
+test('a room joined before connecting is entered on connect; a room left while away is not resumed', async () => {
+  const room = uniqueRoom('offline-join');
+  await createRoom(room);
+  const aliceId = uniqueUser('alice');
+  const timers = new HeldTimers();
+  const bob = client(uniqueUser('bob'), { room });
+  const alice = client(aliceId, { autoConnect: false, setTimeout: timers.setTimeout, clearTimeout: timers.clearTimeout });
+  await connected(bob);
+  const joined = alice.join(room);
+  alice.connect();
+  assert.equal((await joined).room_id, room);
+  await bob.sendToRoom(room, 'for alice');
+  await until(() => alice.seen.message.some((m) => m.content === 'for alice'), 'alice to get the room message');
+
+  dropConnection(alice);
+  await until(() => alice.state === 'disconnected', 'alice to notice the drop');
+  await alice.leave(room); // answered at once: there is nothing to leave on a connection that is gone
+  timers.release(1, 60_000);
+  await connected(alice);
+  await alice.ping(); // the reconnect's resumes went out before this, and were answered before its pong
+  const members = await rest('GET', `/ws/rooms/${room}/members`, token(aliceId));
+  assert.ok(!members.body.data.members.some((m) => m.user_id === aliceId), 'alice is not back in the room');
+  assert.ok(!alice.rooms.includes(room));
+  alice.close();
+  bob.close();
+});
