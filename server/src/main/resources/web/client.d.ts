@@ -111,6 +111,8 @@ export class RelayError extends Error {
   /** The server's `data.code`, or `timeout`, `queue_full`, `closed`, `disconnected`, `unauthorized`. */
   code: string;
   frame?: ServerMessage;
+  /** For an error answering the client's own resume or join after a reconnect: the room it stopped resuming. */
+  room_id?: string;
 }
 
 export class RelayClient {
