@@ -34,12 +34,17 @@ export async function createRoom(id) {
   if (answer.status !== 201) throw new Error(`creating room ${id}: ${JSON.stringify(answer)}`);
 }
 
-/** Stops the server and starts it again on the same port (a new epoch: history lived in memory). */
-export async function restartServer() {
+async function control(action) {
   if (!CONTROL) throw new Error('RELAY_CONTROL is not set: run through JavaScriptClientIT / BrowserIT');
-  const response = await fetch(CONTROL + '/restart', { method: 'POST', signal: AbortSignal.timeout(60_000) });
-  if (response.status !== 204) throw new Error('restart failed: ' + (await response.text()));
+  const response = await fetch(`${CONTROL}/${action}`, { method: 'POST', signal: AbortSignal.timeout(60_000) });
+  if (response.status !== 204) throw new Error(`${action} failed: ${await response.text()}`);
 }
+
+/** Stops the server and starts it again on the same port (a new epoch: history lived in memory). */
+export const restartServer = () => control('restart');
+export const stopServer = () => control('stop');
+/** Starts the stopped server again on the same port. */
+export const startServer = () => control('start');
 
 /** Polls `condition` until it returns a truthy value, or fails after `timeout` ms with `what`. */
 export async function until(condition, what, timeout = 10_000) {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { HTTP, restartServer, token, uniqueUser } from '../relay.mjs';
+import { HTTP, startServer, stopServer, token, uniqueUser } from '../relay.mjs';
 
 const SCREENSHOTS = process.env.RELAY_SCREENSHOTS ?? path.resolve('../../../target/screenshots');
 mkdirSync(SCREENSHOTS, { recursive: true });
@@ -89,14 +89,15 @@ test('the server restarts mid-conversation: both pages reconnect, nothing lost o
   await say(a, 'before the restart');
   await seesOnce(b, 'before the restart');
 
-  await restartServer();
-  // Typed while the server is down or just back: queued by the client and sent once it is connected.
-  await say(a, 'during the restart');
+  await stopServer();
+  await a.locator('[data-testid=state]', { hasText: /^(connecting|disconnected)$/ }).waitFor({ timeout: 30_000 });
+  await say(a, 'while the server is down'); // queued by the client, sent once it is connected again
+  await startServer();
   await connected(a);
   await connected(b);
   await say(b, 'after the restart');
   for (const page of [a, b]) {
-    for (const text of ['before the restart', 'during the restart', 'after the restart']) await seesOnce(page, text);
+    for (const text of ['before the restart', 'while the server is down', 'after the restart']) await seesOnce(page, text);
   }
   await shot(a, 'restart-alice');
   await shot(b, 'restart-bob');

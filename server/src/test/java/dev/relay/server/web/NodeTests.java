@@ -1,5 +1,6 @@
 package dev.relay.server.web;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.relay.server.testing.TestServer;
 import org.junit.jupiter.api.Assertions;
@@ -21,7 +22,8 @@ import java.util.regex.Pattern;
 /**
  * Runs the Node test files under {@code src/test/js} ({@code node --test}) against a real Relay server, and lets
  * them restart that server on the same port through a small control endpoint
- * ({@code POST $RELAY_CONTROL/restart}), so the client's recovery after a restart is tested for real.
+ * ({@code POST $RELAY_CONTROL/restart}, or {@code /stop} then {@code /start}), so the client's recovery after a
+ * restart is tested for real.
  *
  * <p>Without {@code node} or {@code npm} the test is skipped with the reason; with
  * {@code WS_TEST_REQUIRE_SERVICES=true} (CI) it fails instead.
@@ -42,16 +44,9 @@ final class NodeTests implements AutoCloseable {
         this.server = TestServer.start(config);
         this.port = server.port();
         this.control = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        control.createContext("/restart", exchange -> {
-            try (exchange) {
-                restart();
-                exchange.sendResponseHeaders(204, -1);
-            } catch (RuntimeException e) {
-                byte[] body = String.valueOf(e).getBytes(StandardCharsets.UTF_8);
-                exchange.sendResponseHeaders(500, body.length);
-                exchange.getResponseBody().write(body);
-            }
-        });
+        control.createContext("/restart", exchange -> answer(exchange, this::restart));
+        control.createContext("/stop", exchange -> answer(exchange, this::stop));
+        control.createContext("/start", exchange -> answer(exchange, this::startAgain));
         control.start();
     }
 
@@ -86,15 +81,36 @@ final class NodeTests implements AutoCloseable {
         Assumptions.abort(missing + "; skipped (WS_TEST_REQUIRE_SERVICES=true makes this a failure)");
     }
 
-    TestServer server() {
-        return server;
+    private static void answer(HttpExchange exchange, Runnable action) throws IOException {
+        try (exchange) {
+            action.run();
+            exchange.sendResponseHeaders(204, -1);
+        } catch (RuntimeException e) {
+            byte[] body = String.valueOf(e).getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(500, body.length);
+            exchange.getResponseBody().write(body);
+        }
     }
 
     private synchronized void restart() {
-        server.close();
-        Map<String, String> samePort = new HashMap<>(config);
-        samePort.put("port", String.valueOf(port));
-        server = TestServer.start(samePort);
+        stop();
+        startAgain();
+    }
+
+    private synchronized void stop() {
+        if (server != null) {
+            server.close();
+            server = null;
+        }
+    }
+
+    /** Starts the server again on the same port: a new epoch, since history lives in memory. */
+    private synchronized void startAgain() {
+        if (server == null) {
+            Map<String, String> samePort = new HashMap<>(config);
+            samePort.put("port", String.valueOf(port));
+            server = TestServer.start(samePort);
+        }
     }
 
     /**
@@ -146,6 +162,6 @@ final class NodeTests implements AutoCloseable {
     @Override
     public void close() {
         control.stop(0);
-        server.close();
+        stop();
     }
 }
