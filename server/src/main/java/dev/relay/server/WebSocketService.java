@@ -94,7 +94,8 @@ public final class WebSocketService implements AutoCloseable {
         RestApi restApi = new RestApi(hub, codec, responses, config.server().maxMessageSize());
         OpsApi opsApi = new OpsApi(observability::scrape, observability.executor(),
                 () -> observability.health().readiness().reasons(), responses);
-        AdminApi adminApi = new AdminApi(hub, userId -> observability.activity().json(userId), mapper, responses);
+        AdminApi adminApi = new AdminApi(hub, userId -> observability.activity().json(userId),
+                observability::recentAlerts, mapper, responses);
         Optional<Integer> internalPort = config.observability().internalPort();
         this.routers = Routers.of(restApi, opsApi, adminApi, internalPort.isPresent(),
                 config.observability().internalAdmin(), verifier, responses, observability.requestEvents());

@@ -120,6 +120,8 @@ public final class Main implements Callable<Integer> {
                     + " tokens stop working when the server restarts. Set WS_JWT_SECRET (32+ bytes) or jwt_secret for real use.");
             log.warn("event=admin_token valid=24h token={}", token);
             log.warn("event=connect_url url={}?room_id=general&token={}", base, token);
+            // The page reads the token from the link, so a first look is one click.
+            log.warn("event=web_url url=http://{}:{}/?token={}", host, service.port(), token);
         }
         stopped.await();
         return 0;

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Watching and moderating users: a user's activity (admins, or the user themself), disconnecting a user and closing
@@ -32,13 +33,19 @@ public final class AdminApi {
 
     private final Hub hub;
     private final Function<String, Object> activityOf;
+    private final Supplier<Object> recentAlerts;
     private final ObjectMapper mapper;
     private final HttpResponses responses;
 
-    /** @param activityOf a user's activity as a JSON-ready value */
-    public AdminApi(Hub hub, Function<String, Object> activityOf, ObjectMapper mapper, HttpResponses responses) {
+    /**
+     * @param activityOf   a user's activity as a JSON-ready value
+     * @param recentAlerts the latest alert changes as a JSON-ready value
+     */
+    public AdminApi(Hub hub, Function<String, Object> activityOf, Supplier<Object> recentAlerts, ObjectMapper mapper,
+                    HttpResponses responses) {
         this.hub = hub;
         this.activityOf = activityOf;
+        this.recentAlerts = recentAlerts;
         this.mapper = mapper;
         this.responses = responses;
     }
@@ -52,7 +59,15 @@ public final class AdminApi {
     List<Route> adminRoutes() {
         return List.of(
                 Route.of(HttpMethod.DELETE, "/ws/users/{id}/connections", true, this::disconnectUser),
-                Route.of(HttpMethod.DELETE, "/ws/rooms/{id}", true, this::closeRoom));
+                Route.of(HttpMethod.DELETE, "/ws/rooms/{id}", true, this::closeRoom),
+                Route.of(HttpMethod.GET, "/ws/alerts", true, this::alerts));
+    }
+
+    private void alerts(RestCall call) {
+        if (!call.identity().isAdmin()) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN, "only admins may see the alerts");
+        }
+        responses.ok(call.ctx(), call.keepAlive(), HttpResponseStatus.OK, recentAlerts.get());
     }
 
     private void activity(RestCall call) {

@@ -42,6 +42,8 @@ public final class RestApi {
     private final List<Route> routes;
     private final byte[] openApi;
     private final byte[] indexPage;
+    private final byte[] clientScript;
+    private final byte[] clientTypes;
 
     public RestApi(Hub hub, JsonCodec codec, HttpResponses responses, int maxMessageBytes) {
         this.hub = hub;
@@ -51,9 +53,15 @@ public final class RestApi {
         this.maxMessageBytes = maxMessageBytes;
         this.openApi = resource("/openapi.json");
         this.indexPage = resource("/index.html");
+        this.clientScript = resource("/web/client.js");
+        this.clientTypes = resource("/web/client.d.ts");
         this.routes = List.of(
                 Route.of(HttpMethod.GET, "/", false, this::index),
                 Route.of(HttpMethod.GET, "/ws/openapi.json", false, this::openApi),
+                Route.of(HttpMethod.GET, "/ws/client.js", false, call -> responses.send(call.ctx(), call.keepAlive(),
+                        HttpResponseStatus.OK, "text/javascript; charset=utf-8", clientScript)),
+                Route.of(HttpMethod.GET, "/ws/client.d.ts", false, call -> responses.send(call.ctx(), call.keepAlive(),
+                        HttpResponseStatus.OK, "application/typescript; charset=utf-8", clientTypes)),
                 Route.of(HttpMethod.GET, "/ws/rooms", true, this::listRooms),
                 Route.of(HttpMethod.POST, "/ws/rooms", true, this::createRoom),
                 Route.of(HttpMethod.POST, "/ws/rooms/{id}/join", true, call -> moveUser(call, true)),

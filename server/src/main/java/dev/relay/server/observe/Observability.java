@@ -5,6 +5,7 @@ import dev.relay.core.observe.HubObserver;
 import dev.relay.server.config.ObservabilityConfig;
 import dev.relay.server.config.RelayConfig;
 import dev.relay.server.http.RequestEvents;
+import dev.relay.server.websocket.Timestamps;
 import dev.relay.server.websocket.TransportEvents;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -24,8 +25,12 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -52,6 +57,9 @@ public final class Observability implements AutoCloseable {
     private final ScheduledExecutorService operations;
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private volatile Hub hub;
+    /** The latest alert changes, newest first, for the dashboard; bounded. */
+    private final Deque<AlertChange> recentAlerts = new ArrayDeque<>();
+    private static final int RECENT_ALERTS = 20;
 
     private Observability(RelayConfig config, Clock clock) {
         this.config = config;
@@ -144,8 +152,12 @@ public final class Observability implements AutoCloseable {
         if (settings.enableAlerts()) {
             AlertWebhook webhook = settings.alerts().webhookUrl().map(url -> new AlertWebhook(url,
                     settings.alerts().webhookCooldown(), WEBHOOK_RETRY_BACKOFF, clock)).orElse(null);
-            Alerts alerts = new Alerts(settings.alerts(), this::sample, clock,
-                    webhook == null ? change -> { } : webhook);
+            Alerts alerts = new Alerts(settings.alerts(), this::sample, clock, change -> {
+                remember(change);
+                if (webhook != null) {
+                    webhook.accept(change);
+                }
+            });
             if (webhook != null) {
                 closeables.add(webhook);
             }
@@ -156,6 +168,36 @@ public final class Observability implements AutoCloseable {
                 }
             }, settings.alerts().checkInterval());
         }
+    }
+
+    private void remember(AlertChange change) {
+        synchronized (recentAlerts) {
+            recentAlerts.addFirst(change);
+            if (recentAlerts.size() > RECENT_ALERTS) {
+                recentAlerts.removeLast();
+            }
+        }
+    }
+
+    /** Whether alerts are checked, and the latest alert changes (newest first) as JSON-ready values. */
+    public Map<String, Object> recentAlerts() {
+        List<Map<String, Object>> alerts = new ArrayList<>();
+        synchronized (recentAlerts) {
+            for (AlertChange change : recentAlerts) {
+                Map<String, Object> alert = new LinkedHashMap<>();
+                alert.put("alert", change.alert());
+                alert.put("status", change.status());
+                alert.put("value", change.value());
+                alert.put("threshold", change.threshold());
+                alert.put("detail", change.detail());
+                alert.put("timestamp", Timestamps.format(change.at()));
+                alerts.add(alert);
+            }
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("enabled", settings.enableAlerts());
+        data.put("alerts", alerts);
+        return data;
     }
 
     /** The server is shutting down: readiness fails from now on. */

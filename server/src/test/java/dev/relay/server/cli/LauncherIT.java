@@ -9,6 +9,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,6 +124,14 @@ class LauncherIT {
             assertThat(token).as("admin token in the log").isNotNull();
             try (WsClient client = WsClient.connect(URI.create("ws://127.0.0.1:" + port + "/ws/connect?token=" + token))) {
                 assertThat(client.expectType("welcome").path("data").path("user_id").asText()).isEqualTo("admin");
+            }
+            // Bound to every interface, the server names the page's host localhost.
+            String page = "http://127.0.0.1:" + port + "/?token=" + token;
+            assertThat(Files.readString(log)).as("the chat page's link, signed in with the admin token")
+                    .contains("event=web_url url=http://localhost:" + port + "/?token=" + token);
+            try (HttpClient http = HttpClient.newHttpClient()) {
+                assertThat(http.send(HttpRequest.newBuilder(URI.create(page)).build(),
+                        HttpResponse.BodyHandlers.ofString()).body()).contains("/ws/client.js");
             }
         } finally {
             stop(server);

@@ -28,7 +28,7 @@ class OpenApiDocumentTest {
     /** Served by the upgrade gate rather than a router, and described all the same. */
     private static final Router.Endpoint CONNECT = new Router.Endpoint("GET", "/ws/connect", true);
     private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
-    private static final Set<String> PUBLIC = Set.of("/ws/openapi.json", "/ws/connect");
+    private static final Set<String> PUBLIC = Set.of("/ws/openapi.json", "/ws/connect", "/ws/client.js", "/ws/client.d.ts");
 
     private static JsonNode document;
     /** What the server registers, each port's routes together (a route lives on one port or the other). */
