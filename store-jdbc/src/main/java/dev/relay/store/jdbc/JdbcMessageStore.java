@@ -230,8 +230,9 @@ public final class JdbcMessageStore implements MessageStore {
                     stop = collect(next, saves, releases);
                 }
             } catch (InterruptedException interrupted) {
+                // close() gave up waiting: one more attempt at what is collected, no retries, the rest refused.
                 stop = true;
-                queue.drainTo(new ArrayList<>()); // close() gave up waiting: what is left is reported there
+                Thread.currentThread().interrupt();
             }
             if (!saves.isEmpty()) {
                 writeUntilDone(saves);
@@ -241,6 +242,32 @@ public final class JdbcMessageStore implements MessageStore {
                 releaseUntilDone(release);
             }
             releases.clear();
+        }
+        refuseLeftovers();
+    }
+
+    /**
+     * Answers what reached the queue after the writer stopped (a message accepted in the instant close() began), so
+     * no ack and no connect waits for ever; such a message is logged, not silently forgotten.
+     */
+    private void refuseLeftovers() {
+        List<Op> left = new ArrayList<>();
+        queue.drainTo(left);
+        int messages = 0;
+        for (Op op : left) {
+            if (op instanceof Save save) {
+                messages++;
+                if (save.done() != null) {
+                    save.done().completeExceptionally(new ProtocolException(ErrorCode.TEMPORARILY_UNAVAILABLE,
+                            "the server is shutting down; the message was not stored"));
+                }
+            } else if (op instanceof Release release) {
+                usersWithHeld.add(release.userId());
+                release.done().complete(OfflineDelivery.NONE);
+            }
+        }
+        if (messages > 0) {
+            LOG.error("event=store_closed_unwritten messages={}", messages);
         }
     }
 
