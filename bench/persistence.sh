@@ -16,7 +16,7 @@ trap 'rm -rf "$work"; psql -q -h 127.0.0.1 -U postgres -d test -c "DROP SCHEMA I
 run() {
   local label=$1; shift
   "$root/wsserver" --port "$port" --set enable_rate_limit=false --set log_dir="$work/logs" \
-      --set data_dir="$work/data-$label" --set enable_statistics=false "$@" >"$out/$label.server.log" 2>&1 &
+      --set data_dir="$work/data-$label" --set enable_statistics=false "$@" >"$work/$label.server.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 100); do
     (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null && break
