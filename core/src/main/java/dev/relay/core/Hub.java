@@ -41,6 +41,7 @@ import dev.relay.core.store.MessageSink;
 import dev.relay.core.store.MessageStore;
 import dev.relay.core.store.OfflineDelivery;
 import dev.relay.core.store.OfflineMessages;
+import dev.relay.core.store.RoomRecord;
 
 import java.time.Clock;
 import java.util.Comparator;
@@ -96,6 +97,8 @@ public final class Hub {
     /** Shared by reference with the helpers, so what the setters install is seen everywhere at once. */
     private final Policies policies = new Policies();
     private final Replies replies;
+    /** Told of rooms created and closed, when one is installed. */
+    private volatile MessageStore store;
 
     /** A hub whose room history lives in memory, sized by the settings. */
     public Hub(HubSettings settings, Encoder encoder, Clock clock, RateLimiter.NanoClock nanoClock) {
@@ -430,10 +433,14 @@ public final class Hub {
         publisher.offline(offline);
     }
 
-    /** Installs a store as both the sink of accepted messages and the holder of offline ones. */
+    /**
+     * Installs a store as the sink of accepted messages, the holder of offline ones, and the keeper of rooms created
+     * at runtime.
+     */
     public void messageStore(MessageStore store) {
         publisher.sink(store);
         publisher.offline(store);
+        this.store = store;
     }
 
     /** Creates a public room; only the roles {@link Permissions#createRooms()} names may. */
@@ -456,14 +463,20 @@ public final class Hub {
                         + UserIds.RULE);
             }
         }
+        Set<String> allowed = null;
         if (isPrivate) {
             // Before the room exists, so there is no moment at which it is public.
-            Set<String> allowed = new HashSet<>(members);
+            allowed = new HashSet<>(members);
             allowed.add(actor.userId());
             roomAccess.restrict(spec.id(), allowed);
         }
         try {
-            return rooms.create(spec).info();
+            RoomInfo created = rooms.create(spec).info();
+            MessageStore kept = store;
+            if (kept != null) {
+                kept.roomCreated(new RoomRecord(spec.id(), spec.name(), spec.description(), allowed));
+            }
+            return created;
         } catch (RuntimeException refused) {
             if (isPrivate && !rooms.find(spec.id()).isPresent()) {
                 roomAccess.forget(spec.id());
@@ -529,7 +542,35 @@ public final class Hub {
                     "'" + roomId + "' is a default room; remove it from default_rooms instead");
         }
         roomAccess.forget(roomId);
+        MessageStore kept = store;
+        if (kept != null) {
+            kept.roomClosed(roomId);
+        }
         return moderation.closeRoom(actor, room);
+    }
+
+    /**
+     * Creates again the rooms a store kept from an earlier run (rooms that exist already, such as default rooms, are
+     * skipped), with their access lists; call at startup, before clients connect. Returns the ids of rooms that could
+     * not be created (the room limit, an id no longer valid).
+     */
+    public List<String> restoreRooms(List<RoomRecord> kept) {
+        List<String> failed = new java.util.ArrayList<>();
+        for (RoomRecord record : kept) {
+            if (rooms.find(record.id()).isPresent()) {
+                continue;
+            }
+            if (record.allowed() != null) {
+                roomAccess.restrict(record.id(), record.allowed());
+            }
+            try {
+                rooms.create(new RoomSpec(record.id(), record.name(), record.description()));
+            } catch (RuntimeException refused) {
+                roomAccess.forget(record.id());
+                failed.add(record.id());
+            }
+        }
+        return failed;
     }
 
     /**

@@ -83,6 +83,11 @@ public final class WebSocketService implements AutoCloseable {
         this.hub = new Hub(hubSettings(config), codec, persistence.history(), clock, System::nanoTime,
                 observability.hubObserver());
         persistence.install(hub);
+        List<String> notRestored = hub.restoreRooms(persistence.store().rooms());
+        if (!notRestored.isEmpty()) {
+            LOG.warn("event=rooms_not_restored rooms={} reason=\"max_rooms reached or id no longer valid\"",
+                    notRestored);
+        }
         // Closed after the transport has stopped, so the last accepted messages are flushed.
         closeables.add(persistence);
         observability.health().addCheck(persistence.check());

@@ -31,6 +31,19 @@ public interface MessageStore extends MessageSink, OfflineMessages, AutoCloseabl
     /** The newest {@code limit} messages of a room's {@code epoch}, oldest first, to warm the resume cache. */
     List<ServerMessage> recent(String roomId, String epoch, int limit);
 
+    /** Keeps a room created at runtime (replacing one with the same id); must not block. */
+    default void roomCreated(RoomRecord room) {
+    }
+
+    /** Forgets a room that was closed; must not block. */
+    default void roomClosed(String roomId) {
+    }
+
+    /** The rooms kept, to create again at startup. */
+    default List<RoomRecord> rooms() {
+        return List.of();
+    }
+
     /** Deletes up to {@code batch} messages older than {@code cutoff}; returns how many went. */
     int deleteOlderThan(Instant cutoff, int batch);
 

@@ -50,6 +50,10 @@ class KilledServerRestartIT {
         long lastSeq;
         String epoch;
         long resumeFrom;
+        Http firstHttp = new Http(path -> URI.create("http://127.0.0.1:" + port + path));
+        String admin = tokens.issue("root", null, List.of("admin"), Duration.ofHours(1));
+        assertThat(firstHttp.post("/ws/rooms", admin, "{\"id\":\"tech-support\",\"name\":\"技术支持\"}").status())
+                .isEqualTo(201);
         try (WsClient alice = connect(port, "alice")) {
             for (int i = 1; i <= MESSAGES; i++) {
                 alice.send(Map.of("type", "room_message", "id", "m-" + i, "room_id", "general", "content", "kept " + i));
@@ -93,6 +97,9 @@ class KilledServerRestartIT {
         history.data().path("messages").forEach(m -> contents.add(m.path("content").asText()));
         assertThat(contents).as("every acknowledged room message").hasSize(MESSAGES)
                 .startsWith("kept 1", "kept 2").endsWith("kept " + MESSAGES);
+        List<String> rooms = new ArrayList<>();
+        http.get("/ws/rooms", admin).data().path("rooms").forEach(room -> rooms.add(room.path("id").asText()));
+        assertThat(rooms).as("a room created at runtime exists again").contains("tech-support");
 
         try (WsClient resumed = WsClient.connect(URI.create("ws://127.0.0.1:" + port + "/ws/connect?room_id=general"
                 + "&since=" + resumeFrom + "&epoch=" + epoch + "&token=" + token("carol")))) {

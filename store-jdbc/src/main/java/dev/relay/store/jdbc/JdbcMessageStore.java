@@ -11,6 +11,7 @@ import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.store.Highlights;
 import dev.relay.core.store.MessageStore;
 import dev.relay.core.store.OfflineDelivery;
+import dev.relay.core.store.RoomRecord;
 import dev.relay.core.store.SearchHit;
 import dev.relay.core.store.SearchQuery;
 import dev.relay.core.store.StoreUnavailableException;
@@ -72,7 +73,11 @@ public final class JdbcMessageStore implements MessageStore {
     private volatile boolean healthy = true;
     private volatile boolean closing;
 
-    private sealed interface Op permits Save, Release, Stop {
+    private sealed interface Op permits Save, Release, RoomChange, Stop {
+    }
+
+    /** A room to keep ({@code room} set) or to forget (only {@code roomId}). */
+    private record RoomChange(String roomId, RoomRecord room) implements Op {
     }
 
     private record Save(ServerMessage message, boolean offline, CompletableFuture<Void> done) implements Op {
@@ -210,16 +215,43 @@ public final class JdbcMessageStore implements MessageStore {
         return done;
     }
 
+    @Override
+    public void roomCreated(RoomRecord room) {
+        queue.add(new RoomChange(room.id(), room));
+    }
+
+    @Override
+    public void roomClosed(String roomId) {
+        queue.add(new RoomChange(roomId, null));
+    }
+
+    @Override
+    public List<RoomRecord> rooms() {
+        List<RoomRecord> rooms = new ArrayList<>();
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement();
+             ResultSet rows = s.executeQuery("SELECT id, name, description, allowed FROM rooms ORDER BY created_at, id")) {
+            while (rows.next()) {
+                String allowed = rows.getString(4);
+                rooms.add(new RoomRecord(rows.getString(1), rows.getString(2), rows.getString(3),
+                        allowed == null ? null : Set.of(allowed.isEmpty() ? new String[0] : allowed.split("\n"))));
+            }
+            return rooms;
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("the message store cannot be read", e);
+        }
+    }
+
     // ---- the writer thread ----
 
     private void runWriter() {
         List<Save> saves = new ArrayList<>();
         List<Release> releases = new ArrayList<>();
+        List<RoomChange> roomChanges = new ArrayList<>();
         boolean stop = false;
         while (!stop) {
             try {
                 Op first = queue.take();
-                stop = collect(first, saves, releases);
+                stop = collect(first, saves, releases, roomChanges);
                 long deadline = System.nanoTime() + settings.batchDelay().toNanos();
                 while (!stop && saves.size() < settings.batchSize()) {
                     long left = deadline - System.nanoTime();
@@ -227,13 +259,19 @@ public final class JdbcMessageStore implements MessageStore {
                     if (next == null) {
                         break;
                     }
-                    stop = collect(next, saves, releases);
+                    stop = collect(next, saves, releases, roomChanges);
                 }
             } catch (InterruptedException interrupted) {
                 // close() gave up waiting: one more attempt at what is collected, no retries, the rest refused.
                 stop = true;
                 Thread.currentThread().interrupt();
             }
+            // Rooms first: a room is created before anything is published to it, so its row is committed no later
+            // than the acks of its first messages.
+            for (RoomChange change : roomChanges) {
+                changeRoomUntilDone(change);
+            }
+            roomChanges.clear();
             if (!saves.isEmpty()) {
                 writeUntilDone(saves);
                 saves.clear();
@@ -271,10 +309,11 @@ public final class JdbcMessageStore implements MessageStore {
         }
     }
 
-    private static boolean collect(Op op, List<Save> saves, List<Release> releases) {
+    private static boolean collect(Op op, List<Save> saves, List<Release> releases, List<RoomChange> roomChanges) {
         switch (op) {
             case Save save -> saves.add(save);
             case Release release -> releases.add(release);
+            case RoomChange change -> roomChanges.add(change);
             case Stop stop -> {
                 return true;
             }
@@ -323,6 +362,39 @@ public final class JdbcMessageStore implements MessageStore {
                 if (!backOff(failure, backoff, 0)) {
                     usersWithHeld.add(release.userId()); // still held: the next connect tries again
                     release.done().completeExceptionally(failure);
+                    return;
+                }
+                backoff = Math.min(backoff * 2, MAX_BACKOFF.toMillis());
+            }
+        }
+    }
+
+    private void changeRoomUntilDone(RoomChange change) {
+        long backoff = 100;
+        while (true) {
+            try (Connection c = pool.getConnection()) {
+                if (change.room() == null) {
+                    try (PreparedStatement s = c.prepareStatement("DELETE FROM rooms WHERE id = ?")) {
+                        s.setString(1, change.roomId());
+                        s.executeUpdate();
+                    }
+                } else {
+                    RoomRecord room = change.room();
+                    try (PreparedStatement s = c.prepareStatement("INSERT INTO rooms (id, name, description, allowed,"
+                            + " created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name,"
+                            + " description = excluded.description, allowed = excluded.allowed")) {
+                        s.setString(1, room.id());
+                        s.setString(2, room.name());
+                        s.setString(3, room.description());
+                        s.setString(4, room.allowed() == null ? null : String.join("\n", room.allowed()));
+                        s.setLong(5, clock.millis());
+                        s.executeUpdate();
+                    }
+                }
+                recovered();
+                return;
+            } catch (SQLException | RuntimeException failure) {
+                if (!backOff(failure, backoff, 0)) {
                     return;
                 }
                 backoff = Math.min(backoff * 2, MAX_BACKOFF.toMillis());
@@ -716,9 +788,5 @@ public final class JdbcMessageStore implements MessageStore {
     /** The same key whoever sent the message. */
     static String conversation(String userA, String userB) {
         return userA.compareTo(userB) <= 0 ? userA + "\n" + userB : userB + "\n" + userA;
-    }
-
-    Clock clock() {
-        return clock;
     }
 }

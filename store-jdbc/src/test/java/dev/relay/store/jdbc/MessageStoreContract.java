@@ -255,6 +255,21 @@ abstract class MessageStoreContract {
     }
 
     @Test
+    void roomsCreatedAtRuntimeAreKeptAcrossAReopenUntilClosed() {
+        JdbcMessageStore store = open();
+        store.roomCreated(new dev.relay.core.store.RoomRecord("tech", "技术支持", "questions", null));
+        store.roomCreated(new dev.relay.core.store.RoomRecord("board", "Board", null, Set.of("alice", "bob")));
+        store.roomCreated(new dev.relay.core.store.RoomRecord("gone", null, null, null));
+        store.roomClosed("gone");
+        store.close();
+
+        JdbcMessageStore reopened = open();
+        assertThat(reopened.rooms()).containsExactlyInAnyOrder(
+                new dev.relay.core.store.RoomRecord("tech", "技术支持", "questions", null),
+                new dev.relay.core.store.RoomRecord("board", "Board", null, Set.of("alice", "bob")));
+    }
+
+    @Test
     void retentionDeletesOnlyOlderMessagesInBatches() {
         JdbcMessageStore store = open();
         for (int seq = 1; seq <= 5; seq++) {
