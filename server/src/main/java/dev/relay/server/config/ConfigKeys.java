@@ -135,7 +135,7 @@ final class ConfigKeys {
             "Messages waiting to be written before new ones are refused with temporarily_unavailable.");
     static final ConfigKey<Integer> PERSISTENCE_BATCH_SIZE = key("persistence_batch_size", integer(1, 100_000), "500",
             "Most messages written in one transaction.");
-    static final ConfigKey<Duration> PERSISTENCE_BATCH_DELAY = key("persistence_batch_delay", durationOrZero(), "5ms",
+    static final ConfigKey<Duration> PERSISTENCE_BATCH_DELAY = key("persistence_batch_delay", durationOrZero(), "20ms",
             "How long the writer waits for a batch to fill once it holds a message.");
     static final ConfigKey<Integer> MAX_MESSAGE_LENGTH = key("max_message_length", integer(1, MAX), "1000",
             "Most characters (Unicode code points) of a message's content.");
