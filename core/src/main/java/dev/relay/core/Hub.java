@@ -36,7 +36,12 @@ import dev.relay.core.session.UserDirectory;
 import dev.relay.core.session.UserIds;
 import dev.relay.core.session.UserInfo;
 import dev.relay.core.session.UserStatus;
+import dev.relay.core.store.MemoryOfflineMessages;
 import dev.relay.core.store.MessageSink;
+import dev.relay.core.store.MessageStore;
+import dev.relay.core.store.OfflineDelivery;
+import dev.relay.core.store.OfflineMessages;
+import dev.relay.core.store.RoomRecord;
 
 import java.time.Clock;
 import java.util.Comparator;
@@ -65,6 +70,8 @@ import java.util.function.Predicate;
 public final class Hub {
     public static final String WELCOME_CONTENT = "欢迎连接到WebSocket服务";
     public static final String RECONNECT_CONTENT = "the server is shutting down; reconnect";
+    /** Private messages held per offline user until a store is installed (the default of offline_max_messages). */
+    public static final int DEFAULT_OFFLINE_MAX_MESSAGES = 1000;
     /** The type {@link HubObserver#accepted} reports for a relayed binary frame. */
     public static final String BINARY = "binary";
 
@@ -90,6 +97,8 @@ public final class Hub {
     /** Shared by reference with the helpers, so what the setters install is seen everywhere at once. */
     private final Policies policies = new Policies();
     private final Replies replies;
+    /** Told of rooms created and closed, when one is installed. */
+    private volatile MessageStore store;
 
     /** A hub whose room history lives in memory, sized by the settings. */
     public Hub(HubSettings settings, Encoder encoder, Clock clock, RateLimiter.NanoClock nanoClock) {
@@ -122,6 +131,7 @@ public final class Hub {
                 settings.enableUserStatus(), settings.userStatusTimeout());
         this.publisher = new Publisher(settings, policies, rules, rooms, users, presence, everyone, ids, encoder, clock,
                 observer);
+        publisher.offline(new MemoryOfflineMessages(DEFAULT_OFFLINE_MAX_MESSAGES, settings.historyTtl(), clock));
         this.membership = new Membership(settings, rules, rooms, roomAccess, presence, observer, replies, clock);
         this.control = new SessionControl(policies, presence, users, replies);
         rooms.createDefaults(settings.defaultRooms());
@@ -172,7 +182,54 @@ public final class Hub {
             disconnect(session); // never leave a half-registered session counted and online
             throw e;
         }
+        deliverHeld(session);
         return session;
+    }
+
+    /**
+     * Hands the session what was held for its user while they were offline, after the welcome: an
+     * {@code offline_messages} frame with the count, then the messages oldest first. Should the session close before
+     * a store answers, the messages are held again for the next connection.
+     */
+    private void deliverHeld(Session session) {
+        OfflineMessages holder = publisher.offline();
+        if (holder == null || !holder.enabled()) {
+            return;
+        }
+        CompletableFuture<OfflineDelivery> held = holder.release(session.userId());
+        if (held.isDone()) {
+            if (!held.isCompletedExceptionally()) {
+                sendHeld(session, held.resultNow());
+            }
+            return;
+        }
+        held.thenAccept(delivery -> {
+            if (delivery.isEmpty()) {
+                return;
+            }
+            try {
+                session.connection().executor().execute(() -> {
+                    if (session.isOpen()) {
+                        sendHeld(session, delivery);
+                    } else {
+                        delivery.messages().forEach(holder::hold);
+                    }
+                });
+            } catch (RejectedExecutionException shutDown) {
+                delivery.messages().forEach(holder::hold);
+            }
+        });
+    }
+
+    private void sendHeld(Session session, OfflineDelivery delivery) {
+        if (delivery.isEmpty()) {
+            return;
+        }
+        replies.send(session, replies.reply(MessageType.OFFLINE_MESSAGES, null, null,
+                "count", delivery.messages().size(), "dropped", delivery.dropped()));
+        for (ServerMessage message : delivery.messages()) {
+            replies.send(session, message);
+        }
     }
 
     /** Forgets a closed connection: leaves its rooms (telling the others) and goes offline. Idempotent. */
@@ -368,6 +425,24 @@ public final class Hub {
         publisher.sink(sink);
     }
 
+    /**
+     * Installs where private messages for users with no live connection are held; until called, in memory, at most
+     * {@value #DEFAULT_OFFLINE_MAX_MESSAGES} per user within {@code history_ttl}.
+     */
+    public void offlineMessages(OfflineMessages offline) {
+        publisher.offline(offline);
+    }
+
+    /**
+     * Installs a store as the sink of accepted messages, the holder of offline ones, and the keeper of rooms created
+     * at runtime.
+     */
+    public void messageStore(MessageStore store) {
+        publisher.sink(store);
+        publisher.offline(store);
+        this.store = store;
+    }
+
     /** Creates a public room; only the roles {@link Permissions#createRooms()} names may. */
     public RoomInfo createRoom(Identity actor, RoomSpec spec) {
         return createRoom(actor, spec, false, Set.of());
@@ -388,14 +463,20 @@ public final class Hub {
                         + UserIds.RULE);
             }
         }
+        Set<String> allowed = null;
         if (isPrivate) {
             // Before the room exists, so there is no moment at which it is public.
-            Set<String> allowed = new HashSet<>(members);
+            allowed = new HashSet<>(members);
             allowed.add(actor.userId());
             roomAccess.restrict(spec.id(), allowed);
         }
         try {
-            return rooms.create(spec).info();
+            RoomInfo created = rooms.create(spec).info();
+            MessageStore kept = store;
+            if (kept != null) {
+                kept.roomCreated(new RoomRecord(spec.id(), spec.name(), spec.description(), allowed));
+            }
+            return created;
         } catch (RuntimeException refused) {
             if (isPrivate && !rooms.find(spec.id()).isPresent()) {
                 roomAccess.forget(spec.id());
@@ -461,7 +542,35 @@ public final class Hub {
                     "'" + roomId + "' is a default room; remove it from default_rooms instead");
         }
         roomAccess.forget(roomId);
+        MessageStore kept = store;
+        if (kept != null) {
+            kept.roomClosed(roomId);
+        }
         return moderation.closeRoom(actor, room);
+    }
+
+    /**
+     * Creates again the rooms a store kept from an earlier run (rooms that exist already, such as default rooms, are
+     * skipped), with their access lists; call at startup, before clients connect. Returns the ids of rooms that could
+     * not be created (the room limit, an id no longer valid).
+     */
+    public List<String> restoreRooms(List<RoomRecord> kept) {
+        List<String> failed = new java.util.ArrayList<>();
+        for (RoomRecord record : kept) {
+            if (rooms.find(record.id()).isPresent()) {
+                continue;
+            }
+            if (record.allowed() != null) {
+                roomAccess.restrict(record.id(), record.allowed());
+            }
+            try {
+                rooms.create(new RoomSpec(record.id(), record.name(), record.description()));
+            } catch (RuntimeException refused) {
+                roomAccess.forget(record.id());
+                failed.add(record.id());
+            }
+        }
+        return failed;
     }
 
     /**
@@ -511,6 +620,16 @@ public final class Hub {
 
     public List<RoomInfo> roomInfos() {
         return rooms.sorted().stream().map(Room::info).toList();
+    }
+
+    /** True when a live connection of the user is in the room. */
+    public boolean isInRoom(String roomId, String userId) {
+        return rooms.find(roomId).map(room -> room.hasUser(userId)).orElse(false);
+    }
+
+    /** The rooms a user's live connections are in. */
+    public List<String> roomsOf(String userId) {
+        return users.rooms(userId);
     }
 
     public boolean roomExists(String roomId) {

@@ -19,6 +19,7 @@ import dev.relay.core.session.Session;
 import dev.relay.core.session.UserDirectory;
 import dev.relay.core.session.UserIds;
 import dev.relay.core.store.MessageSink;
+import dev.relay.core.store.OfflineMessages;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -52,6 +53,7 @@ final class Publisher {
     private final RetryLedger retries;
     private final AtomicLong totalMessages = new AtomicLong();
     private volatile MessageSink sink = MessageSink.NONE;
+    private volatile OfflineMessages offline;
 
     Publisher(HubSettings settings, Policies policies, MessageRules rules, RoomRegistry rooms, UserDirectory users,
               Presence presence, Audience everyone, IdGenerator ids, Encoder encoder, Clock clock,
@@ -73,6 +75,15 @@ final class Publisher {
     /** Installs where accepted room and private messages are kept. */
     void sink(MessageSink sink) {
         this.sink = sink;
+    }
+
+    /** Installs where private messages to users with no live connection are held. */
+    void offline(OfflineMessages offline) {
+        this.offline = offline;
+    }
+
+    OfflineMessages offline() {
+        return offline;
     }
 
     /** Messages accepted so far, text and binary, for stats. */
@@ -219,15 +230,24 @@ final class Publisher {
         }
         rules.checkBody(message);
         MessageSink keeper = sink;
+        Audience recipient = users.audience(to).orElse(null);
+        OfflineMessages holder = offline;
+        if (recipient == null && (holder == null || !holder.enabled())) {
+            throw new ProtocolException(ErrorCode.USER_NOT_ONLINE, "user '" + to + "' is not online");
+        }
         keeper.checkCapacity();
-        Audience recipient = users.audience(to).orElseThrow(() ->
-                new ProtocolException(ErrorCode.USER_NOT_ONLINE, "user '" + to + "' is not online"));
         List<Audience> audiences = new ArrayList<>(2);
-        audiences.add(recipient);
+        if (recipient != null) {
+            audiences.add(recipient);
+        }
         // The sender's other connections (tabs, devices) see the conversation too.
         users.audience(from.userId()).filter(own -> own != recipient).ifPresent(audiences::add);
         ServerMessage out = message(pending, MessageType.PRIVATE_MESSAGE, from, to, null, message);
-        deliver(out, frame -> Audience.deliverToUnion(frame, audiences, null));
+        deliver(out, frame -> audiences.isEmpty() || Audience.deliverToUnion(frame, audiences, null));
+        if (recipient == null) {
+            // Held for the recipient's return; the store keeps the message itself with it.
+            return kept(holder.hold(out), new Published(pending.id(), pending.timestamp(), null, true));
+        }
         return kept(keeper.accepted(out), pending);
     }
 

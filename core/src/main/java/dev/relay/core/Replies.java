@@ -32,6 +32,9 @@ final class Replies {
         if (published.seq() != null) {
             data.put("seq", published.seq());
         }
+        if (published.storedOffline()) {
+            data.put("stored_offline", true);
+        }
         return new ServerMessage(null, MessageType.ACK, null, null, null, null, data, clock.instant());
     }
 

@@ -56,18 +56,17 @@ class HubPrivateAndBroadcastTest extends HubTestSupport {
     }
 
     @Test
-    void aPrivateMessageToAnOfflineUserIsRefused() {
+    void aPrivateMessageToAnOfflineUserIsHeldAndAckedAsStoredOffline() {
         Client alice = connect(loop1, "alice", "general");
         Client bob = connect(loop2, "bob", "general");
         bob.disconnect();
         alice.clear();
 
         alice.send(message(MessageType.PRIVATE_MESSAGE, "pm-2", "hello?", null, "bob", null));
-        assertError(alice.singleError(), "user_not_online", "pm-2");
 
-        alice.clear();
-        alice.send(privateMessage("nobody", "hello?"));
-        assertError(alice.singleError(), "user_not_online", null);
+        assertThat(alice.errors()).isEmpty();
+        assertThat(data(alice.messages(MessageType.ACK).getFirst())).containsEntry("ref", "pm-2")
+                .containsEntry("stored_offline", true);
         assertThat(bob.messages(MessageType.PRIVATE_MESSAGE)).isEmpty();
     }
 

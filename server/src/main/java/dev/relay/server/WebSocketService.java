@@ -24,12 +24,14 @@ import dev.relay.server.config.JwtConfig;
 import dev.relay.server.config.PolicyConfig;
 import dev.relay.server.config.RelayConfig;
 import dev.relay.server.http.AdminApi;
+import dev.relay.server.http.HistoryApi;
 import dev.relay.server.http.HttpResponses;
 import dev.relay.server.http.OpsApi;
 import dev.relay.server.http.RestApi;
 import dev.relay.server.http.Router;
 import dev.relay.server.http.Routers;
 import dev.relay.server.observe.Observability;
+import dev.relay.server.persistence.Persistence;
 import dev.relay.server.websocket.ConnectLimits;
 import dev.relay.server.websocket.JsonCodec;
 import dev.relay.server.websocket.Transport;
@@ -77,7 +79,18 @@ public final class WebSocketService implements AutoCloseable {
         ObjectMapper mapper = new ObjectMapper().disable(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
         JsonCodec codec = new JsonCodec(mapper, PooledByteBufAllocator.DEFAULT);
         this.observability = Observability.create(config, clock);
-        this.hub = new Hub(hubSettings(config), codec, clock, System::nanoTime, observability.hubObserver());
+        Persistence persistence = Persistence.open(config, clock);
+        this.hub = new Hub(hubSettings(config), codec, persistence.history(), clock, System::nanoTime,
+                observability.hubObserver());
+        persistence.install(hub);
+        List<String> notRestored = hub.restoreRooms(persistence.store().rooms());
+        if (!notRestored.isEmpty()) {
+            LOG.warn("event=rooms_not_restored rooms={} reason=\"max_rooms reached or id no longer valid\"",
+                    notRestored);
+        }
+        // Closed after the transport has stopped, so the last accepted messages are flushed.
+        closeables.add(persistence);
+        observability.health().addCheck(persistence.check());
         observability.bind(hub);
         JwtVerifier verifier = verifier(config.security().jwt(), secret, clock);
         hub.permissions(new Permissions(Set.copyOf(config.policies().createRoomRoles()),
@@ -97,7 +110,8 @@ public final class WebSocketService implements AutoCloseable {
         AdminApi adminApi = new AdminApi(hub, userId -> observability.activity().json(userId),
                 observability::recentAlerts, mapper, responses);
         Optional<Integer> internalPort = config.observability().internalPort();
-        this.routers = Routers.of(restApi, opsApi, adminApi, internalPort.isPresent(),
+        HistoryApi historyApi = new HistoryApi(hub, persistence, mapper, responses);
+        this.routers = Routers.of(restApi, historyApi, opsApi, adminApi, internalPort.isPresent(),
                 config.observability().internalAdmin(), verifier, responses, observability.requestEvents());
         routers.main().limitPerUser(new KeyedRateLimits(config.policies().restRateLimitPerMinute(), System::nanoTime,
                 "REST requests"));

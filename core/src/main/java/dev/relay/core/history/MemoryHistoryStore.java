@@ -85,6 +85,23 @@ public final class MemoryHistoryStore implements HistoryStore {
         }
     }
 
+    /** The rooms with anything kept. */
+    public List<String> roomIds() {
+        return List.copyOf(rooms.keySet());
+    }
+
+    /** What is kept of a room now, oldest first. */
+    public List<ServerMessage> snapshot(String roomId) {
+        RoomLog log = rooms.get(roomId);
+        if (log == null) {
+            return List.of();
+        }
+        synchronized (log) {
+            expire(log);
+            return new ArrayList<>(log.messages);
+        }
+    }
+
     @Override
     public Optional<StreamPosition> lastPosition(String roomId) {
         return Optional.empty(); // memory does not outlive the process, so every start is a new epoch

@@ -34,6 +34,8 @@ public final class MessageType {
     public static final String RECONNECT = "reconnect";
     public static final String TOKEN_EXPIRING = "token_expiring";
     public static final String REFRESHED = "refreshed";
+    /** Before the private messages held while the user was offline: how many follow and how many were dropped. */
+    public static final String OFFLINE_MESSAGES = "offline_messages";
 
     private MessageType() {
     }

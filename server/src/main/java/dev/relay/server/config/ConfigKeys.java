@@ -118,10 +118,25 @@ final class ConfigKeys {
             "Most rooms the server holds, default rooms included.");
     static final ConfigKey<List<String>> DEFAULT_ROOMS = key("default_rooms", roomIds(),
             "general,announcements,support", "Rooms that exist from startup.");
-    static final ConfigKey<Boolean> ENABLE_MESSAGE_PERSISTENCE = planned("enable_message_persistence", bool(),
-            "false", "Store messages on disk.");
-    static final ConfigKey<Integer> MESSAGE_RETENTION_DAYS = planned("message_retention_days", integer(1, MAX),
-            "30", "Days stored messages are kept.");
+    static final ConfigKey<Boolean> ENABLE_MESSAGE_PERSISTENCE = key("enable_message_persistence", bool(),
+            "false", "Store room and private messages in a database (SQLite under data_dir, or database_url), so"
+                    + " history, resume and offline messages survive a restart.");
+    static final ConfigKey<Integer> MESSAGE_RETENTION_DAYS = key("message_retention_days", integer(1, MAX),
+            "30", "Days stored messages are kept; a daily job deletes older ones in small batches.");
+    static final ConfigKey<Optional<String>> DATABASE_URL = key("database_url", PersistenceTypes.databaseUrl(), "",
+            "JDBC URL of the message store (jdbc:postgresql://host:5432/db?user=..., or jdbc:sqlite:/path/file.db);"
+                    + " unset: SQLite file relay.db under data_dir.");
+    static final ConfigKey<Boolean> ACK_AFTER_PERSIST = key("ack_after_persist", bool(), "false",
+            "With persistence on, send a message's ack only once it is committed to the database.");
+    static final ConfigKey<Integer> OFFLINE_MAX_MESSAGES = key("offline_max_messages", integer(0, MAX), "1000",
+            "Private messages held per user with no live connection (oldest dropped and counted);"
+                    + " 0 refuses them with user_not_online.");
+    static final ConfigKey<Integer> PERSISTENCE_QUEUE_SIZE = key("persistence_queue_size", integer(1, MAX), "10000",
+            "Messages waiting to be written before new ones are refused with temporarily_unavailable.");
+    static final ConfigKey<Integer> PERSISTENCE_BATCH_SIZE = key("persistence_batch_size", integer(1, 100_000), "500",
+            "Most messages written in one transaction.");
+    static final ConfigKey<Duration> PERSISTENCE_BATCH_DELAY = key("persistence_batch_delay", durationOrZero(), "20ms",
+            "How long the writer waits for a batch to fill once it holds a message.");
     static final ConfigKey<Integer> MAX_MESSAGE_LENGTH = key("max_message_length", integer(1, MAX), "1000",
             "Most characters (Unicode code points) of a message's content.");
     static final ConfigKey<Boolean> ENABLE_MESSAGE_FILTER = key("enable_message_filter", bool(), "true",
@@ -190,7 +205,8 @@ final class ConfigKeys {
             "Days rolled log files are kept.");
     static final ConfigKey<Integer> LOG_TOTAL_SIZE_CAP = key("log_total_size_cap", size(), "2GB",
             "Most bytes all rolled websocket.log files may take; the oldest go first.");
-    static final ConfigKey<Path> DATA_DIR = planned("data_dir", path(), "data", "Directory for data files.");
+    static final ConfigKey<Path> DATA_DIR = key("data_dir", path(), "data",
+            "Directory for data files: the SQLite message store (relay.db) when persistence is on without database_url.");
 
     static final List<ConfigKey<?>> ALL = List.copyOf(REGISTERED);
 

@@ -3,12 +3,16 @@ package dev.relay.server.config;
 /**
  * @param maxMessageLength         most Unicode code points of a message's content
  * @param enableMessageFilter      whether the word filter applies ({@link PolicyConfig#filterWords()}, action)
- * @param enableMessagePersistence storing messages (planned: accepted, no effect yet)
- * @param messageRetentionDays     days stored messages are kept (planned: accepted, no effect yet)
+ * @param enableMessagePersistence storing messages in a database ({@link PersistenceConfig} says which and how)
+ * @param messageRetentionDays     days stored messages are kept
  * @param enableMessageBroadcast   whether {@code broadcast} messages are accepted
  * @param enablePrivateMessaging   whether {@code private_message} is accepted
+ * @param persistence              the store, its write queue, acks after commit, offline messages
  */
 public record MessageConfig(int maxMessageLength, boolean enableMessageFilter, boolean enableMessagePersistence,
                             int messageRetentionDays, boolean enableMessageBroadcast,
-                            boolean enablePrivateMessaging) {
+                            boolean enablePrivateMessaging, PersistenceConfig persistence) {
+    public MessageConfig {
+        java.util.Objects.requireNonNull(persistence, "persistence");
+    }
 }

@@ -193,6 +193,9 @@ public final class RestApi {
         if (published.seq() != null) {
             data.put("seq", published.seq());
         }
+        if (published.storedOffline()) {
+            data.put("stored_offline", true);
+        }
         data.put("timestamp", Timestamps.format(published.timestamp()));
         responses.ok(call.ctx(), call.keepAlive(), HttpResponseStatus.OK, data);
     }

@@ -14,10 +14,11 @@ import java.util.Optional;
  */
 public record Routers(Router main, Optional<Router> internal) {
 
-    public static Routers of(RestApi api, OpsApi ops, AdminApi admin, boolean separateInternal,
+    public static Routers of(RestApi api, HistoryApi history, OpsApi ops, AdminApi admin, boolean separateInternal,
                              boolean adminInternal, JwtVerifier verifier, HttpResponses responses,
                              RequestEvents events) {
         List<Route> main = new ArrayList<>(api.routes());
+        main.addAll(history.routes());
         main.addAll(admin.userRoutes());
         if (!separateInternal) {
             main.addAll(admin.adminRoutes());

@@ -5,7 +5,7 @@ import dev.relay.core.observe.HubObserver;
 import dev.relay.server.config.ObservabilityConfig;
 import dev.relay.server.config.RelayConfig;
 import dev.relay.server.http.RequestEvents;
-import dev.relay.server.websocket.Timestamps;
+import dev.relay.core.protocol.Timestamps;
 import dev.relay.server.websocket.TransportEvents;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;

@@ -201,9 +201,19 @@ class ConfigErrorsTest {
 
     @Test
     void unknownKeyWithNothingCloseSaysWhereTheKeysAreListed() {
-        assertThatThrownBy(() -> withOverride("database_url", "x"))
-                .hasMessage("websocket.database_url (from command line): unknown key; docs/configuration.md lists"
+        assertThatThrownBy(() -> withOverride("kafka_brokers", "x"))
+                .hasMessage("websocket.kafka_brokers (from command line): unknown key; docs/configuration.md lists"
                         + " the keys");
+    }
+
+    @Test
+    void aDatabaseUrlMustBeSqliteOrPostgresAndItsPasswordIsNeverShown() {
+        assertThatThrownBy(() -> withOverride("database_url", "jdbc:mysql://db/relay?password=hunter2"))
+                .hasMessageContaining("expected jdbc:postgresql://host:port/database or jdbc:sqlite:/path/file.db")
+                .hasMessageNotContaining("hunter2");
+        assertThat(withOverride("database_url", "jdbc:postgresql://127.0.0.1:5432/test?user=relay").messages()
+                .persistence().databaseUrl()).contains("jdbc:postgresql://127.0.0.1:5432/test?user=relay");
+        assertThat(withOverride("database_url", "").messages().persistence().databaseUrl()).isEmpty();
     }
 
     @Test

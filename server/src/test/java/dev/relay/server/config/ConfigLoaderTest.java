@@ -273,6 +273,7 @@ class ConfigLoaderTest {
             case "file path" -> wordsFile().toString();
             case "mask or reject" -> "reject";
             case "list of country codes" -> "FR,US";
+            case "JDBC URL" -> "jdbc:postgresql://db.example:5432/relay?user=relay";
             default -> key.name().equals("port") ? "0" : "7";
         };
     }

@@ -19,7 +19,7 @@ class SuggestionsTest {
 
     @Test
     void staysQuietWhenNothingIsClose() {
-        assertThat(Suggestions.closest("database_url", KEYS)).isEmpty();
+        assertThat(Suggestions.closest("kafka_brokers", KEYS)).isEmpty();
         assertThat(Suggestions.closest("xyz", KEYS)).isEmpty();
     }
 

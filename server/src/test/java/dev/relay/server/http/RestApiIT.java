@@ -166,8 +166,9 @@ class RestApiIT {
 
             Http.Response offline = http.post("/ws/messages", admin,
                     "{\"type\":\"private_message\",\"content\":\"x\",\"to\":\"nobody\"}");
-            assertThat(offline.status()).isEqualTo(404);
-            assertThat(offline.errorCode()).isEqualTo("user_not_online");
+            assertThat(offline.status()).as("held for when nobody connects").isEqualTo(200);
+            assertThat(offline.data().path("stored_offline").asBoolean()).isTrue();
+            assertThat(direct.data().has("stored_offline")).as("delivered at once").isFalse();
 
             assertThat(http.post("/ws/messages", frank, "{\"type\":\"join_room\",\"room_id\":\"x\"}").errorCode())
                     .isEqualTo("unknown_type");

@@ -18,7 +18,7 @@ public final class Http {
 
     private final Function<String, URI> uris;
 
-    Http(Function<String, URI> uris) {
+    public Http(Function<String, URI> uris) {
         this.uris = uris;
     }
 

@@ -86,14 +86,13 @@ class MessagingIT {
     }
 
     @Test
-    void privateMessageToAnOfflineUserIsAnErrorWithTheRef() {
+    void privateMessageToAnOfflineUserIsHeldAndAckedAsStoredOffline() {
         try (WsClient sender = server.connect("lonely", "general")) {
             sender.awaitType("user_joined");
             sender.send(Map.of("type", "private_message", "to", "nobody-here", "content", "hi", "id", "42"));
-            JsonNode error = sender.expectType("error");
-            assertThat(error.path("data").path("code").asText()).isEqualTo("user_not_online");
-            assertThat(error.path("data").path("ref").asText()).isEqualTo("42");
-            assertThat(error.path("content").asText()).contains("nobody-here");
+            JsonNode ack = sender.awaitType("ack");
+            assertThat(ack.path("data").path("ref").asText()).isEqualTo("42");
+            assertThat(ack.path("data").path("stored_offline").asBoolean()).isTrue();
         }
     }
 

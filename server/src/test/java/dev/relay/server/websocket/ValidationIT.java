@@ -68,9 +68,9 @@ class ValidationIT {
                 assertThat(client.awaitType("error").path("data").path("code").asText()).as(to)
                         .isEqualTo("invalid_field");
             }
-            client.send(Map.of("type", "private_message", "to", "x".repeat(128), "content", "hi"));
-            assertThat(client.awaitType("error").path("data").path("code").asText()).as("valid but offline")
-                    .isEqualTo("user_not_online");
+            client.send(Map.of("type", "private_message", "to", "x".repeat(128), "content", "hi", "id", "longest"));
+            assertThat(client.awaitType("ack").path("data").path("stored_offline").asBoolean())
+                    .as("valid but offline: held").isTrue();
         }
     }
 

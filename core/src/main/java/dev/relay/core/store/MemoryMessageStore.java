@@ -1,0 +1,166 @@
+package dev.relay.core.store;
+
+import dev.relay.core.history.MemoryHistoryStore;
+import dev.relay.core.history.StreamPosition;
+import dev.relay.core.protocol.MessageType;
+import dev.relay.core.protocol.ServerMessage;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The store of a server without persistence: room pages come from the in-memory resume history (the last
+ * {@code history_size} messages of a room within {@code history_ttl}), private conversations are kept the same way
+ * per pair of users, offline messages in memory; search scans what is kept. Nothing survives a restart.
+ */
+public final class MemoryMessageStore implements MessageStore {
+    private final MemoryHistoryStore rooms;
+    private final MemoryOfflineMessages offline;
+    private final int maxPerConversation;
+    private final Duration ttl;
+    private final Clock clock;
+    private final ConcurrentHashMap<String, ArrayDeque<ServerMessage>> conversations = new ConcurrentHashMap<>();
+
+    public MemoryMessageStore(MemoryHistoryStore rooms, MemoryOfflineMessages offline, int maxPerConversation,
+                              Duration ttl, Clock clock) {
+        this.rooms = rooms;
+        this.offline = offline;
+        this.maxPerConversation = maxPerConversation;
+        this.ttl = ttl;
+        this.clock = clock;
+    }
+
+    @Override
+    public CompletableFuture<Void> accepted(ServerMessage message) {
+        if (MessageType.PRIVATE_MESSAGE.equals(message.type()) && maxPerConversation > 0) {
+            ArrayDeque<ServerMessage> kept = conversations.computeIfAbsent(pair(message.from(), message.to()),
+                    key -> new ArrayDeque<>());
+            synchronized (kept) {
+                kept.addLast(message);
+                while (kept.size() > maxPerConversation) {
+                    kept.removeFirst();
+                }
+            }
+        }
+        return null; // room messages are already in the resume history
+    }
+
+    @Override
+    public boolean enabled() {
+        return offline.enabled();
+    }
+
+    @Override
+    public CompletableFuture<Void> hold(ServerMessage message) {
+        accepted(message);
+        return offline.hold(message);
+    }
+
+    @Override
+    public CompletableFuture<OfflineDelivery> release(String userId) {
+        return offline.release(userId);
+    }
+
+    @Override
+    public Page roomMessages(String roomId, String epoch, Long beforeSeq, int limit) {
+        List<ServerMessage> matching = rooms.snapshot(roomId).stream()
+                .filter(m -> epoch.equals(m.epoch()) && (beforeSeq == null || m.seq() < beforeSeq))
+                .toList();
+        return newest(matching, limit);
+    }
+
+    @Override
+    public Page conversation(String userA, String userB, Instant before, int limit) {
+        List<ServerMessage> matching = kept(pair(userA, userB)).stream()
+                .filter(m -> before == null || m.timestamp().isBefore(before))
+                .toList();
+        return newest(matching, limit);
+    }
+
+    @Override
+    public List<SearchHit> search(SearchQuery query) {
+        List<ServerMessage> candidates = new ArrayList<>();
+        if (query.readsAll()) {
+            conversations.keySet().forEach(key -> candidates.addAll(kept(key)));
+        } else {
+            conversations.forEach((key, messages) -> {
+                String[] users = key.split("\n", 2);
+                if (users[0].equals(query.reader()) || users[1].equals(query.reader())) {
+                    candidates.addAll(kept(key));
+                }
+            });
+        }
+        if (query.roomId() != null) {
+            candidates.clear();
+        }
+        for (String roomId : rooms.roomIds()) {
+            boolean readable = query.readsAll() || query.rooms().contains(roomId);
+            if (readable && (query.roomId() == null || query.roomId().equals(roomId))) {
+                candidates.addAll(rooms.snapshot(roomId));
+            }
+        }
+        List<SearchHit> hits = new ArrayList<>();
+        for (ServerMessage message : candidates) {
+            if ((query.from() == null || query.from().equals(message.from()))
+                    && (query.since() == null || !message.timestamp().isBefore(query.since()))
+                    && (query.until() == null || message.timestamp().isBefore(query.until()))) {
+                String highlight = Highlights.of(message.content(), query.text());
+                if (highlight != null) {
+                    hits.add(new SearchHit(message, highlight));
+                }
+            }
+        }
+        // No relevance score for a substring scan: newest first.
+        hits.sort(Comparator.comparing((SearchHit hit) -> hit.message().timestamp()).reversed());
+        return hits.size() > query.limit() ? List.copyOf(hits.subList(0, query.limit())) : hits;
+    }
+
+    @Override
+    public Map<String, StreamPosition> lastPositions() {
+        return Map.of();
+    }
+
+    @Override
+    public List<ServerMessage> recent(String roomId, String epoch, int limit) {
+        return List.of();
+    }
+
+    @Override
+    public int deleteOlderThan(Instant cutoff, int batch) {
+        return 0; // memory expires by history_ttl on its own
+    }
+
+    @Override
+    public void close() {
+    }
+
+    private List<ServerMessage> kept(String key) {
+        ArrayDeque<ServerMessage> kept = conversations.get(key);
+        if (kept == null) {
+            return List.of();
+        }
+        Instant oldest = clock.instant().minus(ttl);
+        synchronized (kept) {
+            kept.removeIf(message -> message.timestamp().isBefore(oldest));
+            return new ArrayList<>(kept);
+        }
+    }
+
+    private static Page newest(List<ServerMessage> oldestFirst, int limit) {
+        int from = Math.max(0, oldestFirst.size() - limit);
+        return new Page(oldestFirst.subList(from, oldestFirst.size()), from > 0);
+    }
+
+    /** The same key whoever sent the message. */
+    static String pair(String userA, String userB) {
+        return userA.compareTo(userB) <= 0 ? userA + "\n" + userB : userB + "\n" + userA;
+    }
+}

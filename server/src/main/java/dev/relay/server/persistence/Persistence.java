@@ -1,0 +1,190 @@
+package dev.relay.server.persistence;
+
+import dev.relay.core.Hub;
+import dev.relay.core.history.HistoryStore;
+import dev.relay.core.history.MemoryHistoryStore;
+import dev.relay.core.protocol.ErrorCode;
+import dev.relay.core.protocol.ProtocolException;
+import dev.relay.core.store.MemoryMessageStore;
+import dev.relay.core.store.MemoryOfflineMessages;
+import dev.relay.core.store.MessageStore;
+import dev.relay.core.store.StoredHistory;
+import dev.relay.server.config.ConfigException;
+import dev.relay.server.config.PersistenceConfig;
+import dev.relay.server.config.RelayConfig;
+import dev.relay.server.observe.Health;
+import dev.relay.store.jdbc.JdbcMessageStore;
+import dev.relay.store.jdbc.JdbcStoreSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The message store of one server and what runs around it. Without {@code enable_message_persistence} everything
+ * stays in memory (room pages from the resume history, conversations and offline messages within
+ * {@code history_size} / {@code history_ttl} / {@code offline_max_messages}); with it, the JDBC store, with the
+ * resume history warmed from it so streams continue across a restart.
+ */
+public final class Persistence implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Persistence.class);
+    /** Blocking reads (history pages, search) waiting for a thread; more are refused, never queued unboundedly. */
+    private static final int READ_QUEUE = 64;
+    private static final int READ_THREADS = 4;
+    private static final int RETENTION_BATCH = 1000;
+    static final String STORE_UNAVAILABLE = "message_store_unavailable";
+
+    private final MessageStore store;
+    private final JdbcMessageStore jdbc;
+    private final HistoryStore history;
+    private final ThreadPoolExecutor reads;
+    private final ScheduledExecutorService retention;
+    private final int retentionDays;
+    private final Clock clock;
+
+    private Persistence(MessageStore store, JdbcMessageStore jdbc, HistoryStore history, int retentionDays,
+                        Clock clock) {
+        this.store = store;
+        this.jdbc = jdbc;
+        this.history = history;
+        this.retentionDays = retentionDays;
+        this.clock = clock;
+        AtomicInteger threads = new AtomicInteger();
+        this.reads = new ThreadPoolExecutor(READ_THREADS, READ_THREADS, 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(READ_QUEUE), runnable -> {
+                    Thread thread = new Thread(runnable, "relay-store-read-" + threads.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        reads.allowCoreThreadTimeOut(true);
+        this.retention = jdbc == null ? null : Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "relay-store-retention");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Opens the configured store; blocking (a database is connected and migrated). */
+    public static Persistence open(RelayConfig config, Clock clock) {
+        PersistenceConfig p = config.messages().persistence();
+        int historySize = config.delivery().historySize();
+        Duration historyTtl = config.delivery().historyTtl();
+        MemoryHistoryStore cache = new MemoryHistoryStore(historySize, historyTtl, clock);
+        if (!config.messages().enableMessagePersistence()) {
+            MemoryMessageStore memory = new MemoryMessageStore(cache,
+                    new MemoryOfflineMessages(p.offlineMaxMessages(), historyTtl, clock), historySize, historyTtl,
+                    clock);
+            return new Persistence(memory, null, cache, 0, clock);
+        }
+        String url = p.databaseUrl().orElseGet(() -> sqliteUnder(config.server().dataDir()));
+        JdbcMessageStore jdbc;
+        try {
+            jdbc = JdbcMessageStore.open(new JdbcStoreSettings(url, null, p.queueSize(), p.batchSize(),
+                    p.batchDelay(), p.offlineMaxMessages(), p.ackAfterPersist()), clock);
+        } catch (RuntimeException e) {
+            throw new ConfigException("websocket.database_url: cannot open the message store (" + rootMessage(e)
+                    + ")");
+        }
+        StoredHistory warmed = StoredHistory.warmed(cache, jdbc, historySize);
+        LOG.info("event=message_store_opened dialect={} ack_after_persist={} queue={} batch={}",
+                url.startsWith("jdbc:sqlite:") ? "sqlite" : "postgresql", p.ackAfterPersist(), p.queueSize(),
+                p.batchSize());
+        Persistence persistence = new Persistence(jdbc, jdbc, warmed, config.messages().messageRetentionDays(), clock);
+        persistence.scheduleRetention();
+        return persistence;
+    }
+
+    private static String sqliteUnder(Path dataDir) {
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new ConfigException("websocket.data_dir = " + dataDir + ": cannot create the directory ("
+                    + e.getMessage() + ")");
+        }
+        return "jdbc:sqlite:" + dataDir.resolve("relay.db").toAbsolutePath();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+
+    /** The resume history to build the hub with. */
+    public HistoryStore history() {
+        return history;
+    }
+
+    public MessageStore store() {
+        return store;
+    }
+
+    /** Makes the hub hand accepted and offline messages to the store. */
+    public void install(Hub hub) {
+        hub.messageStore(store);
+    }
+
+    /** Readiness: false while the database does not take writes. */
+    public Health.Check check() {
+        return () -> jdbc == null || jdbc.healthy() ? Optional.empty() : Optional.of(STORE_UNAVAILABLE);
+    }
+
+    /** Runs a blocking read on the store's bounded executor; refused with temporarily_unavailable when it is full. */
+    public <T> CompletableFuture<T> read(Supplier<T> read) {
+        try {
+            return CompletableFuture.supplyAsync(read, reads);
+        } catch (RejectedExecutionException full) {
+            return CompletableFuture.failedFuture(new ProtocolException(ErrorCode.TEMPORARILY_UNAVAILABLE,
+                    "too many history and search requests at once; retry shortly"));
+        }
+    }
+
+    private void scheduleRetention() {
+        // Daily; the first run a minute after startup, so a server down for a while catches up soon.
+        retention.scheduleAtFixedRate(this::applyRetention, 60, Duration.ofDays(1).toSeconds(), TimeUnit.SECONDS);
+    }
+
+    /** Deletes messages past message_retention_days in batches; returns how many went. */
+    long applyRetention() {
+        Instant cutoff = clock.instant().minus(Duration.ofDays(retentionDays));
+        long deleted = 0;
+        try {
+            int batch;
+            do {
+                batch = store.deleteOlderThan(cutoff, RETENTION_BATCH);
+                deleted += batch;
+            } while (batch == RETENTION_BATCH && !Thread.currentThread().isInterrupted());
+            LOG.info("event=message_retention deleted={} cutoff={}", deleted, cutoff);
+        } catch (RuntimeException e) {
+            LOG.error("event=message_retention_failed deleted={}", deleted, e);
+        }
+        return deleted;
+    }
+
+    /** Stops the jobs and flushes the store's queue. Call after the transport has stopped. */
+    @Override
+    public void close() {
+        if (retention != null) {
+            retention.shutdownNow();
+        }
+        reads.shutdown();
+        store.close();
+    }
+}

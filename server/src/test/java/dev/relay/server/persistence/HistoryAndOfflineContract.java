@@ -1,0 +1,187 @@
+package dev.relay.server.persistence;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.relay.server.testing.Http;
+import dev.relay.server.testing.TestServer;
+import dev.relay.server.testing.WsClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What a client sees of stored messages, whether the store is memory or a database: offline messages after the
+ * welcome, history pages for members and admins only, conversations for their two users only, search in English and
+ * Chinese that never finds what the caller could not read.
+ */
+abstract class HistoryAndOfflineContract {
+    TestServer server;
+
+    /** Settings of the server under test, on top of the test defaults. */
+    abstract Map<String, String> settings();
+
+    TestServer server() {
+        if (server == null) {
+            server = TestServer.start(settings());
+        }
+        return server;
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    static String q(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8);
+    }
+
+    static List<String> contents(Http.Response response) {
+        List<String> contents = new ArrayList<>();
+        response.data().path("messages").forEach(message -> contents.add(message.path("content").asText()));
+        return contents;
+    }
+
+    static JsonNode ackFor(WsClient client, String ref) {
+        return client.await(m -> "ack".equals(m.path("type").asText()) && ref.equals(m.path("data").path("ref").asText()),
+                "the ack of " + ref);
+    }
+
+    @Test
+    void aPrivateMessageToAnOfflineUserIsAckedAsStoredAndDeliveredAfterTheNextWelcome() {
+        try (WsClient alice = server().connect("alice", "general")) {
+            alice.send(Map.of("type", "private_message", "id", "p-1", "to", "bob", "content", "while you were out"));
+            alice.send(Map.of("type", "private_message", "id", "p-2", "to", "bob", "content", "second"));
+            assertThat(ackFor(alice, "p-1").path("data").path("stored_offline").asBoolean()).isTrue();
+            ackFor(alice, "p-2");
+
+            try (WsClient bob = server().connect("bob", "support")) {
+                // With a database the held messages arrive once the store has answered, so the room's own events
+                // (user_joined) may come first; the held messages themselves come together, in order.
+                JsonNode header = bob.awaitType("offline_messages");
+                assertThat(header.path("data").path("count").asInt()).isEqualTo(2);
+                assertThat(header.path("data").path("dropped").asInt()).isZero();
+                assertThat(bob.expectType("private_message").path("content").asText()).isEqualTo("while you were out");
+                assertThat(bob.expectType("private_message").path("content").asText()).isEqualTo("second");
+            }
+            try (WsClient bobAgain = server().connect("bob", "support")) {
+                bobAgain.expectNothingPendingExcept("user_joined", "user_left", "presence");
+            }
+        }
+    }
+
+    @Test
+    void roomHistoryIsForMembersAndAdminsAndPagesBackBySeq() {
+        Http http = server().http();
+        try (WsClient alice = server().connect("alice", "general")) {
+            for (int i = 1; i <= 5; i++) {
+                alice.send(Map.of("type", "room_message", "id", "r-" + i, "room_id", "general", "content", "m" + i));
+            }
+            ackFor(alice, "r-5");
+
+            Http.Response newest = http.get("/ws/rooms/general/messages?limit=2", server().token("alice"));
+            assertThat(newest.status()).isEqualTo(200);
+            assertThat(contents(newest)).containsExactly("m4", "m5");
+            assertThat(newest.data().path("has_more").asBoolean()).isTrue();
+            long firstSeq = newest.data().path("messages").get(0).path("seq").asLong();
+
+            Http.Response older = http.get("/ws/rooms/general/messages?limit=10&before_seq=" + firstSeq,
+                    server().token("alice"));
+            assertThat(contents(older)).containsExactly("m1", "m2", "m3");
+            assertThat(older.data().path("has_more").asBoolean()).isFalse();
+
+            assertThat(contents(http.get("/ws/rooms/general/messages", server().adminToken("root"))))
+                    .containsExactly("m1", "m2", "m3", "m4", "m5");
+            Http.Response outsider = http.get("/ws/rooms/general/messages", server().token("carol"));
+            assertThat(outsider.status()).isEqualTo(403);
+            assertThat(outsider.errorCode()).isEqualTo("forbidden");
+            assertThat(http.get("/ws/rooms/atlantis/messages", server().adminToken("root")).errorCode())
+                    .isEqualTo("room_not_found");
+            assertThat(http.get("/ws/rooms/general/messages?limit=0", server().token("alice")).errorCode())
+                    .isEqualTo("invalid_field");
+            assertThat(http.get("/ws/rooms/general/messages?limit=200", server().token("alice")).status())
+                    .isEqualTo(200);
+            assertThat(http.get("/ws/rooms/general/messages?limit=201", server().token("alice")).errorCode())
+                    .isEqualTo("invalid_field");
+        }
+    }
+
+    @Test
+    void aConversationIsForItsTwoUsersAndAdmins() {
+        Http http = server().http();
+        try (WsClient alice = server().connect("alice", "general");
+             WsClient bob = server().connect("bob", "general")) {
+            alice.send(Map.of("type", "private_message", "id", "p-1", "to", "bob", "content", "hi bob"));
+            ackFor(alice, "p-1");
+            bob.send(Map.of("type", "private_message", "id", "p-2", "to", "alice", "content", "hi alice"));
+            ackFor(bob, "p-2");
+
+            assertThat(contents(http.get("/ws/users/bob/messages?with=alice", server().token("bob"))))
+                    .containsExactly("hi bob", "hi alice");
+            assertThat(contents(http.get("/ws/users/alice/messages?with=bob", server().token("alice"))))
+                    .containsExactly("hi bob", "hi alice");
+            assertThat(contents(http.get("/ws/users/alice/messages?with=bob", server().adminToken("root"))))
+                    .hasSize(2);
+            assertThat(http.get("/ws/users/alice/messages?with=bob", server().token("carol")).errorCode())
+                    .isEqualTo("forbidden");
+            assertThat(http.get("/ws/users/alice/messages", server().token("alice")).errorCode())
+                    .isEqualTo("missing_field");
+            assertThat(http.get("/ws/users/alice/messages?with=bob&before=yesterday", server().token("alice"))
+                    .errorCode()).isEqualTo("invalid_field");
+        }
+    }
+
+    @Test
+    void searchFindsChineseAndEnglishOnlyWhereTheCallerMayRead() {
+        Http http = server().http();
+        try (WsClient alice = server().connect("alice", "general");
+             WsClient carol = server().connect("carol", "support");
+             WsClient dave = server().connect("dave", "support")) {
+            alice.send(Map.of("type", "room_message", "id", "r-1", "room_id", "general", "content", "消息持久化存储"));
+            alice.send(Map.of("type", "room_message", "id", "r-2", "room_id", "general",
+                    "content", "Persistence keeps messages"));
+            ackFor(alice, "r-2");
+            carol.send(Map.of("type", "room_message", "id", "s-1", "room_id", "support",
+                    "content", "support room persistence notes"));
+            ackFor(carol, "s-1");
+            carol.send(Map.of("type", "private_message", "id", "p-1", "to", "dave",
+                    "content", "private persistence between carol and dave"));
+            ackFor(carol, "p-1");
+
+            Http.Response chinese = http.get("/ws/messages/search?q=" + q("持久化"), server().token("alice"));
+            assertThat(chinese.status()).isEqualTo(200);
+            assertThat(contents(chinese)).containsExactly("消息持久化存储");
+            assertThat(chinese.data().path("messages").get(0).path("highlight").asText())
+                    .isEqualTo("消息<mark>持久化</mark>存储");
+
+            assertThat(contents(http.get("/ws/messages/search?q=persistence", server().token("alice"))))
+                    .as("alice is in general only, and in no private conversation")
+                    .containsExactly("Persistence keeps messages");
+            assertThat(contents(http.get("/ws/messages/search?q=persistence", server().token("carol"))))
+                    .containsExactlyInAnyOrder("support room persistence notes",
+                            "private persistence between carol and dave");
+            assertThat(contents(http.get("/ws/messages/search?q=persistence&room_id=general",
+                    server().token("carol")))).as("a room carol is not in").isEmpty();
+            assertThat(contents(http.get("/ws/messages/search?q=persistence", server().adminToken("root"))))
+                    .hasSize(3);
+            assertThat(contents(http.get("/ws/messages/search?q=persistence&from=carol", server().adminToken("root"))))
+                    .hasSize(2);
+            assertThat(http.get("/ws/messages/search?q=persistence&limit=1", server().adminToken("root")).data()
+                    .path("has_more").asBoolean()).isTrue();
+            assertThat(http.get("/ws/messages/search", server().token("alice")).errorCode())
+                    .isEqualTo("missing_field");
+            assertThat(http.get("/ws/messages/search?q=" + "x".repeat(201), server().token("alice")).errorCode())
+                    .isEqualTo("invalid_field");
+            assertThat(http.get("/ws/messages/search?q=" + "x".repeat(200), server().token("alice")).status())
+                    .isEqualTo(200);
+        }
+    }
+}
