@@ -1,5 +1,6 @@
 package dev.relay.core;
 
+import dev.relay.core.cluster.Broker;
 import dev.relay.core.delivery.Audience;
 import dev.relay.core.delivery.Connection;
 import dev.relay.core.delivery.DeliveryLane;
@@ -87,6 +88,8 @@ public final class Hub {
     /** Shared by reference with the helpers, so what the setters install is seen everywhere at once. */
     private final Policies policies = new Policies();
     private final Replies replies;
+    /** Set once when the hub joins a cluster; null for a single node. */
+    private volatile ClusterLink cluster;
 
     /** A hub whose room history lives in memory, sized by the settings. */
     public Hub(HubSettings settings, Encoder encoder, Clock clock, RateLimiter.NanoClock nanoClock) {
@@ -150,7 +153,11 @@ public final class Hub {
         Session session = new Session(ids.next(), identity, lane.outboxFor(connection), clock.instant(), limiter);
         connections.incrementAndGet();
         session.everyoneSlot(everyone.add(session.outbox()));
-        users.add(session, clock.instant());
+        boolean firstOfUser = users.add(session, clock.instant());
+        ClusterLink link = cluster;
+        if (firstOfUser && link != null) {
+            link.broker().followUser(identity.userId());
+        }
         observer.connected(session);
         try {
             // Join first, so anything published once the client holds its welcome reaches it; the welcome still
@@ -189,6 +196,10 @@ public final class Hub {
         if (lastOfUser) {
             // After leaving, so the closing connection itself is not written to; the rooms still hear it.
             presence.wentOffline(session.userId(), roomIds);
+            ClusterLink link = cluster;
+            if (link != null) {
+                link.broker().unfollowUser(session.userId());
+            }
         }
         everyone.remove(session.everyoneSlot());
         connections.decrementAndGet();
@@ -352,7 +363,12 @@ public final class Hub {
             roomAccess.restrict(spec.id(), allowed);
         }
         try {
-            return rooms.create(spec).info();
+            Room room = rooms.create(spec);
+            ClusterLink link = cluster;
+            if (link != null) {
+                link.follow(room);
+            }
+            return room.info();
         } catch (RuntimeException refused) {
             if (isPrivate && !rooms.find(spec.id()).isPresent()) {
                 roomAccess.forget(spec.id());
@@ -364,6 +380,28 @@ public final class Hub {
     /** The same as {@link #closeRoom}: deleting a room is closing it. */
     public CompletableFuture<Integer> deleteRoom(Identity actor, String roomId) {
         return closeRoom(actor, roomId);
+    }
+
+    /**
+     * Makes this hub one node of a cluster: room messages take their {@code seq} from the broker's shared stream and
+     * are delivered as they arrive from it, private messages and broadcasts reach the other nodes, and every room is
+     * followed. Call once, after construction and before the first connection.
+     */
+    public void broker(Broker broker) {
+        if (cluster != null) {
+            throw new IllegalStateException("a broker is already installed");
+        }
+        ClusterLink link = new ClusterLink(broker, rooms, users, everyone, encoder, settings.historySize());
+        broker.start(link);
+        publisher.cluster(link);
+        cluster = link;
+        rooms.all().forEach(link::follow);
+    }
+
+    /** The broker this node publishes through, if it is part of a cluster. */
+    public Optional<Broker> broker() {
+        ClusterLink link = cluster;
+        return link == null ? Optional.empty() : Optional.of(link.broker());
     }
 
     /** Installs who may do what; until called, {@link Permissions#DEFAULT}. */
@@ -418,6 +456,10 @@ public final class Hub {
                     "'" + roomId + "' is a default room; remove it from default_rooms instead");
         }
         roomAccess.forget(roomId);
+        ClusterLink link = cluster;
+        if (link != null) {
+            link.unfollow(room);
+        }
         return moderation.closeRoom(actor, room);
     }
 

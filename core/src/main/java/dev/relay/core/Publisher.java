@@ -48,6 +48,8 @@ final class Publisher {
     private final HubObserver observer;
     private final RetryLedger retries;
     private final AtomicLong totalMessages = new AtomicLong();
+    /** Null on a single node; set once when the hub joins a cluster. */
+    private volatile ClusterLink cluster;
 
     Publisher(HubSettings settings, Policies policies, MessageRules rules, RoomRegistry rooms, UserDirectory users,
               Presence presence, Audience everyone, IdGenerator ids, Encoder encoder, Clock clock,
@@ -64,6 +66,11 @@ final class Publisher {
         this.clock = clock;
         this.observer = observer;
         this.retries = new RetryLedger(settings.dedupWindow(), RETRY_LEDGER_GENERATION_LIMIT, clock);
+    }
+
+    /** Routes room messages through the cluster's shared streams and forwards private messages and broadcasts. */
+    void cluster(ClusterLink link) {
+        this.cluster = link;
     }
 
     /** Messages accepted so far, text and binary, for stats. */
