@@ -54,8 +54,11 @@ final class ClusterLink implements Broker.Inbound {
         return broker;
     }
 
-    /** Starts following a room: subscribes, then moves it to where the shared stream stands. */
-    void follow(Room room) {
+    /**
+     * Starts following a room: subscribes, then moves it to where the shared stream stands. Completes when the room
+     * has caught up, so a node that is starting can wait for its rooms before it takes clients.
+     */
+    CompletableFuture<Void> follow(Room room) {
         Feed feed = new Feed(room);
         Feed previous = feeds.put(room.id(), feed);
         if (previous == null) {
@@ -65,6 +68,7 @@ final class ClusterLink implements Broker.Inbound {
             feed.syncing = true;
         }
         start(feed);
+        return feed.caughtUp;
     }
 
     void unfollow(Room room) {
@@ -215,6 +219,7 @@ final class ClusterLink implements Broker.Inbound {
             feed.waiting.pollFirstEntry();
         }
         feed.syncing = false;
+        feed.caughtUp.complete(null);
     }
 
     private void retry(Feed feed, Runnable again, Throwable failure) {
@@ -229,6 +234,7 @@ final class ClusterLink implements Broker.Inbound {
     private static final class Feed {
         final Room room;
         final TreeMap<Long, ServerMessage> waiting = new TreeMap<>();
+        final CompletableFuture<Void> caughtUp = new CompletableFuture<>();
         boolean syncing;
 
         Feed(Room room) {

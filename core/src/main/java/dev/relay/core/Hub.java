@@ -1,6 +1,7 @@
 package dev.relay.core;
 
 import dev.relay.core.cluster.Broker;
+import dev.relay.core.cluster.PresenceStore;
 import dev.relay.core.delivery.Audience;
 import dev.relay.core.delivery.Connection;
 import dev.relay.core.delivery.DeliveryLane;
@@ -90,6 +91,8 @@ public final class Hub {
     private final Replies replies;
     /** Set once when the hub joins a cluster; null for a single node. */
     private volatile ClusterLink cluster;
+    /** Set once when the hub joins a cluster that shares presence; null for a single node. */
+    private volatile PresenceStore presenceStore;
 
     /** A hub whose room history lives in memory, sized by the settings. */
     public Hub(HubSettings settings, Encoder encoder, Clock clock, RateLimiter.NanoClock nanoClock) {
@@ -385,9 +388,11 @@ public final class Hub {
     /**
      * Makes this hub one node of a cluster: room messages take their {@code seq} from the broker's shared stream and
      * are delivered as they arrive from it, private messages and broadcasts reach the other nodes, and every room is
-     * followed. Call once, after construction and before the first connection.
+     * followed. Call once, after construction and before the first connection: it connects, and waits up to
+     * {@code catchUp} for the rooms to reach their shared streams' ends (so a client resuming on a node that just
+     * started finds what it missed); a room still behind then catches up in the background.
      */
-    public void broker(Broker broker) {
+    public void broker(Broker broker, java.time.Duration catchUp) {
         if (cluster != null) {
             throw new IllegalStateException("a broker is already installed");
         }
@@ -395,7 +400,39 @@ public final class Hub {
         broker.start(link);
         publisher.cluster(link);
         cluster = link;
-        rooms.all().forEach(link::follow);
+        CompletableFuture<?>[] following = rooms.all().stream().map(link::follow).toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(following).get(catchUp.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException slow) {
+            // served while the rest catches up: resumes there may report recovered:false meanwhile
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Shares this node's online users and connections with the cluster; call once, at start. */
+    public void presenceStore(PresenceStore store) {
+        if (presenceStore != null) {
+            throw new IllegalStateException("a presence store is already installed");
+        }
+        store.start(new PresenceStore.LocalPresence() {
+            @Override
+            public java.util.Collection<String> onlineUserIds() {
+                return users.onlineUserIds();
+            }
+
+            @Override
+            public int connections() {
+                return connections.get();
+            }
+        });
+        presenceStore = store;
+    }
+
+    /** Online users and connections across the cluster, when this node shares presence with others. */
+    public Optional<PresenceStore.ClusterCounts> clusterCounts() {
+        PresenceStore store = presenceStore;
+        return store == null ? Optional.empty() : Optional.of(store.counts());
     }
 
     /** The broker this node publishes through, if it is part of a cluster. */
