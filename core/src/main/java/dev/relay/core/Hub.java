@@ -38,6 +38,7 @@ import dev.relay.core.session.UserDirectory;
 import dev.relay.core.session.UserIds;
 import dev.relay.core.session.UserInfo;
 import dev.relay.core.session.UserStatus;
+import dev.relay.core.store.MessageSink;
 
 import java.time.Clock;
 import java.util.Comparator;
@@ -48,8 +49,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -233,14 +236,47 @@ public final class Hub {
                 case MessageType.STATUS -> control.chooseStatus(session, message);
                 case MessageType.REFRESH -> control.refreshToken(session, message);
                 default -> {
-                    Published published = publisher.route(session.identity(), session, message);
-                    if (message.id() != null) {
-                        replies.send(session, replies.ack(message.id(), published));
+                    CompletableFuture<Published> outcome = publisher.route(session.identity(), session, message);
+                    if (outcome.isDone()) {
+                        answer(session, message.id(), outcome); // the common path: no extra task
+                    } else {
+                        outcome.whenComplete((published, failure) -> answerLater(session, message.id(), outcome));
                     }
                 }
             }
         } catch (ProtocolException refused) {
             sendError(session, refused, message.id());
+        }
+    }
+
+    /** Acks a published message that carried an id, or answers its failure; on the session's executor. */
+    private void answer(Session session, String ref, CompletableFuture<Published> outcome) {
+        if (!outcome.isCompletedExceptionally()) {
+            if (ref != null) {
+                replies.send(session, replies.ack(ref, outcome.resultNow()));
+            }
+            return;
+        }
+        Throwable failure = outcome.exceptionNow();
+        while (failure instanceof CompletionException && failure.getCause() != null) {
+            failure = failure.getCause();
+        }
+        if (failure instanceof ProtocolException refused) {
+            sendError(session, refused, ref);
+        } else {
+            sendError(session, new ProtocolException(ErrorCode.INTERNAL_ERROR, "the message could not be kept"), ref);
+        }
+    }
+
+    private void answerLater(Session session, String ref, CompletableFuture<Published> outcome) {
+        try {
+            session.connection().executor().execute(() -> {
+                if (session.isOpen()) {
+                    answer(session, ref, outcome);
+                }
+            });
+        } catch (RejectedExecutionException shutDown) {
+            // The loop is gone, and the connection with it: there is no one left to answer.
         }
     }
 
@@ -324,9 +360,10 @@ public final class Hub {
      * Publishes a {@code room_message}, {@code private_message} or {@code broadcast} on behalf of a user who is not
      * speaking through a connection (REST, the embedding API). Admins may post to rooms they are not in. A message
      * with an {@code id} the same user already sent within the dedup window is not sent again; the answer is the
-     * first one's.
+     * first one's. A refusal decided at once is thrown as a {@link ProtocolException}; the future is already complete
+     * unless the ack waits for the message to be kept ({@link #messageSink}), and then it may also fail with one.
      */
-    public Published publish(Identity sender, ClientMessage message) {
+    public CompletableFuture<Published> publish(Identity sender, ClientMessage message) {
         String type = message.type();
         if (type == null) {
             throw new ProtocolException(ErrorCode.MISSING_FIELD, "a message needs a 'type'");
@@ -336,7 +373,13 @@ public final class Hub {
             throw new ProtocolException(ErrorCode.UNKNOWN_TYPE,
                     "type must be room_message, private_message or broadcast, not '" + type + "'");
         }
-        return publisher.route(sender, null, message);
+        // A copy, so a caller completing what it got cannot answer for the retries that share the original.
+        return publisher.route(sender, null, message).copy();
+    }
+
+    /** Installs where accepted room and private messages are kept; until called, nowhere, and acks never wait. */
+    public void messageSink(MessageSink sink) {
+        publisher.sink(sink);
     }
 
     /** Creates a public room; only the roles {@link Permissions#createRooms()} names may. */

@@ -18,17 +18,21 @@ import dev.relay.core.session.Identity;
 import dev.relay.core.session.Session;
 import dev.relay.core.session.UserDirectory;
 import dev.relay.core.session.UserIds;
+import dev.relay.core.store.MessageSink;
 
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The publishing path of the {@link Hub}: takes a room message, private message, broadcast or binary frame that has
  * passed the rate limit, applies the content filter, the permissions and the message rules, deduplicates retries and
  * hands one encoded frame to the audiences it is for. A refusal is thrown as a {@link ProtocolException}, which the
- * hub turns into an {@code error} frame or an API error. Safe from any thread; {@link #relay} is called on the
+ * hub turns into an {@code error} frame or an API error; a message that is accepted but whose ack must wait (for the
+ * {@link MessageSink} to keep it) completes its future later. Safe from any thread; {@link #relay} is called on the
  * sending session's executor because it reads the session's rooms.
  */
 final class Publisher {
@@ -48,6 +52,7 @@ final class Publisher {
     private final HubObserver observer;
     private final RetryLedger retries;
     private final AtomicLong totalMessages = new AtomicLong();
+    private volatile MessageSink sink = MessageSink.NONE;
     /** Null on a single node; set once when the hub joins a cluster. */
     private volatile ClusterLink cluster;
 
@@ -68,6 +73,11 @@ final class Publisher {
         this.retries = new RetryLedger(settings.dedupWindow(), RETRY_LEDGER_GENERATION_LIMIT, clock);
     }
 
+    /** Installs where accepted room and private messages are kept. */
+    void sink(MessageSink sink) {
+        this.sink = sink;
+    }
+
     /** Routes room messages through the cluster's shared streams and forwards private messages and broadcasts. */
     void cluster(ClusterLink link) {
         this.cluster = link;
@@ -85,9 +95,11 @@ final class Publisher {
 
     /**
      * Publishes for {@code from}; {@code origin} is the connection it came through, or null for REST and embedding,
-     * where an admin may post to a room without being in it.
+     * where an admin may post to a room without being in it. A refusal decided at once is thrown; the future is
+     * already complete unless the ack waits for the message to be kept, and fails with a {@link ProtocolException}
+     * if it cannot be. A retry of an id still in the ledger gets the first attempt's outcome, pending or not.
      */
-    Published route(Identity from, Session origin, ClientMessage unfiltered) {
+    CompletableFuture<Published> route(Identity from, Session origin, ClientMessage unfiltered) {
         if (!isPublishing(unfiltered.type())) {
             throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown message type '" + unfiltered.type() + "'");
         }
@@ -104,34 +116,50 @@ final class Publisher {
         if (message != unfiltered) {
             observer.filtered(from.userId(), false);
         }
+        Published pending = new Published(ids.next(), clock.instant());
+        if (message.id() == null) {
+            return place(from, origin, message, pending, null);
+        }
         // Type and target are part of the key, so a client that reuses an id for a different kind of message or
         // another room or user does not have it swallowed as a "retry".
-        String retryKey = message.id() == null ? null
-                : String.join("\n", from.userId(), message.type(), String.valueOf(message.roomId()),
-                        String.valueOf(message.to()), message.id());
-        Published pending = new Published(ids.next(), clock.instant());
-        if (retryKey != null) {
-            Published earlier = retries.reserve(retryKey, pending);
-            if (earlier != null) {
-                return earlier; // a retry: acknowledged again, delivered once
-            }
+        String retryKey = String.join("\n", from.userId(), message.type(), String.valueOf(message.roomId()),
+                String.valueOf(message.to()), message.id());
+        CompletableFuture<Published> attempt = new CompletableFuture<>();
+        CompletableFuture<Published> earlier = retries.reserve(retryKey, attempt);
+        if (earlier != null) {
+            return earlier; // a retry: answered as the first attempt is, delivered once
         }
+        CompletableFuture<Published> outcome;
         try {
-            Published published = switch (message.type()) {
-                case MessageType.ROOM_MESSAGE -> toRoom(from, origin, message, pending);
-                case MessageType.PRIVATE_MESSAGE -> toUser(from, message, pending);
-                default -> toEveryone(from, message, pending);
-            };
-            if (retryKey != null) {
-                retries.complete(retryKey, published);
-            }
-            return published;
+            outcome = place(from, origin, message, pending, retryKey);
         } catch (RuntimeException refused) {
-            if (retryKey != null) {
-                retries.release(retryKey);
-            }
+            // Released before completing, so a retry that sees the refusal and tries again is handled afresh.
+            retries.release(retryKey, attempt);
+            attempt.completeExceptionally(refused);
             throw refused;
         }
+        if (outcome.isDone() && !outcome.isCompletedExceptionally()) {
+            attempt.complete(outcome.resultNow()); // the common path: nothing to wait for
+        } else {
+            outcome.whenComplete((published, failure) -> {
+                if (failure != null) {
+                    retries.release(retryKey, attempt);
+                    attempt.completeExceptionally(failure);
+                } else {
+                    attempt.complete(published);
+                }
+            });
+        }
+        return attempt;
+    }
+
+    private CompletableFuture<Published> place(Identity from, Session origin, ClientMessage message,
+                                               Published pending, String retryKey) {
+        return switch (message.type()) {
+            case MessageType.ROOM_MESSAGE -> toRoom(from, origin, message, pending, retryKey);
+            case MessageType.PRIVATE_MESSAGE -> toUser(from, message, pending);
+            default -> toEveryone(from, message, pending);
+        };
     }
 
     /**
@@ -156,7 +184,8 @@ final class Publisher {
         observer.accepted(session.userId(), Hub.BINARY, null);
     }
 
-    private Published toRoom(Identity from, Session origin, ClientMessage message, Published pending) {
+    private CompletableFuture<Published> toRoom(Identity from, Session origin, ClientMessage message,
+                                                Published pending, String retryKey) {
         String roomId = rules.requireRoomId(message);
         rules.checkBody(message);
         Room room = rooms.require(roomId);
@@ -164,16 +193,45 @@ final class Publisher {
         if (!member) {
             throw new ProtocolException(ErrorCode.NOT_MEMBER, "you are not in room '" + roomId + "'; join it first");
         }
+        MessageSink keeper = sink;
+        keeper.checkCapacity(); // before the message takes a seq, so a refusal leaves no gap in the stream
+        ClusterLink link = cluster;
+        if (link != null) {
+            return toSharedRoom(link, room, message(pending, MessageType.ROOM_MESSAGE, from, null, roomId, message),
+                    keeper, retryKey);
+        }
         ServerMessage placed = room.publish(message(pending, MessageType.ROOM_MESSAGE, from, null, roomId, message));
         if (placed == null) {
             throw overloaded();
         }
         totalMessages.incrementAndGet();
         observer.accepted(from.userId(), MessageType.ROOM_MESSAGE, roomId);
-        return new Published(placed.id(), placed.timestamp(), placed.seq());
+        return kept(keeper.accepted(placed), new Published(placed.id(), placed.timestamp(), placed.seq()));
     }
 
-    private Published toUser(Identity from, ClientMessage message, Published pending) {
+    /**
+     * Cluster: the shared stream gives the message its seq, and every node, this one included, delivers it when it
+     * arrives from there ({@link ClusterLink}); the ack waits for the stream's answer. The retry key makes a retry
+     * through any node land once.
+     */
+    private CompletableFuture<Published> toSharedRoom(ClusterLink link, Room room, ServerMessage draft,
+                                                      MessageSink keeper, String retryKey) {
+        if (!room.members().hasRoom()) {
+            throw overloaded(); // this node's lanes are full: refuse before the stream takes it
+        }
+        return link.publish(room, draft, retryKey).thenCompose(placed -> {
+            totalMessages.incrementAndGet();
+            observer.accepted(draft.from(), MessageType.ROOM_MESSAGE, draft.roomId());
+            return kept(keeper.accepted(placed), new Published(placed.id(), placed.timestamp(), placed.seq()));
+        });
+    }
+
+    /** The outcome of an accepted message: at once, or when the sink has kept it. */
+    private static CompletableFuture<Published> kept(CompletableFuture<Void> keeping, Published published) {
+        return keeping == null ? CompletableFuture.completedFuture(published) : keeping.thenApply(done -> published);
+    }
+
+    private CompletableFuture<Published> toUser(Identity from, ClientMessage message, Published pending) {
         if (!settings.enablePrivateMessaging()) {
             throw new ProtocolException(ErrorCode.FEATURE_DISABLED, "private messages are turned off on this server");
         }
@@ -190,6 +248,13 @@ final class Publisher {
             throw new ProtocolException(ErrorCode.INVALID_FIELD, "'to' is not a valid user id: " + UserIds.RULE);
         }
         rules.checkBody(message);
+        MessageSink keeper = sink;
+        keeper.checkCapacity();
+        ClusterLink link = cluster;
+        if (link != null) {
+            return toUserAnywhere(link, from, to, message(pending, MessageType.PRIVATE_MESSAGE, from, to, null,
+                    message), keeper, pending);
+        }
         Audience recipient = users.audience(to).orElseThrow(() ->
                 new ProtocolException(ErrorCode.USER_NOT_ONLINE, "user '" + to + "' is not online"));
         List<Audience> audiences = new ArrayList<>(2);
@@ -198,10 +263,33 @@ final class Publisher {
         users.audience(from.userId()).filter(own -> own != recipient).ifPresent(audiences::add);
         ServerMessage out = message(pending, MessageType.PRIVATE_MESSAGE, from, to, null, message);
         deliver(out, frame -> Audience.deliverToUnion(frame, audiences, null));
-        return pending;
+        return kept(keeper.accepted(out), pending);
     }
 
-    private Published toEveryone(Identity from, ClientMessage message, Published pending) {
+    /**
+     * Cluster: the recipient's connections on other nodes get it through the user's channel, which also tells
+     * whether the user is online anywhere; once that answers, this node's connections of both users get it. The
+     * sender's connections on other nodes get it through the sender's channel.
+     */
+    private CompletableFuture<Published> toUserAnywhere(ClusterLink link, Identity from, String to, ServerMessage out,
+                                                        MessageSink keeper, Published pending) {
+        return link.broker().publishToUser(to, out).thenCompose(otherNodes -> {
+            Optional<Audience> recipient = users.audience(to);
+            if (otherNodes == 0 && recipient.isEmpty()) {
+                throw new ProtocolException(ErrorCode.USER_NOT_ONLINE, "user '" + to + "' is not online");
+            }
+            if (!from.userId().equals(to)) {
+                link.broker().publishToUser(from.userId(), out); // the sender's other devices: best effort
+            }
+            List<Audience> audiences = new ArrayList<>(2);
+            recipient.ifPresent(audiences::add);
+            users.audience(from.userId()).filter(own -> recipient.orElse(null) != own).ifPresent(audiences::add);
+            deliver(out, frame -> Audience.deliverToUnion(frame, audiences, null));
+            return kept(keeper.accepted(out), pending);
+        });
+    }
+
+    private CompletableFuture<Published> toEveryone(Identity from, ClientMessage message, Published pending) {
         if (!settings.enableMessageBroadcast()) {
             throw new ProtocolException(ErrorCode.FEATURE_DISABLED, "broadcasts are turned off on this server");
         }
@@ -212,8 +300,16 @@ final class Publisher {
         }
         rules.checkBody(message);
         ServerMessage out = message(pending, MessageType.BROADCAST, from, null, null, message);
+        ClusterLink link = cluster;
+        if (link != null) {
+            // The other nodes first: a broker that cannot take it fails the broadcast before anyone has seen it.
+            return link.broker().publishToEveryone(out).thenApply(sent -> {
+                deliver(out, everyone::deliver);
+                return pending;
+            });
+        }
         deliver(out, everyone::deliver);
-        return pending;
+        return CompletableFuture.completedFuture(pending);
     }
 
     private static ServerMessage message(Published pending, String type, Identity from, String to, String roomId,

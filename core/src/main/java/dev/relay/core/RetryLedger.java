@@ -2,6 +2,7 @@ package dev.relay.core;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -9,6 +10,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * of being delivered twice. Two generations, each at most {@code window} long: an id is remembered for at least one
  * window and at most two. A generation that fills up early is retired early, which bounds memory under any load at
  * the cost of a shorter memory for ids during a flood.
+ *
+ * <p>What is remembered is the attempt's future, not its result: a retry that arrives while the first attempt is
+ * still waiting (for the store, with {@code ack_after_persist}) gets the first attempt's outcome when it is known,
+ * never an early ack for a message that might yet fail.
  */
 final class RetryLedger {
     private final long windowMillis;
@@ -17,7 +22,7 @@ final class RetryLedger {
     private volatile Generation current;
     private volatile Generation previous;
 
-    private record Generation(long startedAt, ConcurrentHashMap<String, Published> accepted) {
+    private record Generation(long startedAt, ConcurrentHashMap<String, CompletableFuture<Published>> accepted) {
         Generation(long startedAt) {
             this(startedAt, new ConcurrentHashMap<>());
         }
@@ -33,10 +38,10 @@ final class RetryLedger {
     }
 
     /**
-     * Reserves {@code key} for a message about to be published as {@code pending}; returns null when the key is new,
-     * or what an earlier attempt with the same key was (or is being) published as.
+     * Reserves {@code key} for an attempt whose outcome {@code attempt} will carry; returns null when the key is new,
+     * or the outcome of an earlier attempt with the same key, complete or still pending.
      */
-    Published reserve(String key, Published pending) {
+    CompletableFuture<Published> reserve(String key, CompletableFuture<Published> attempt) {
         if (windowMillis == 0) {
             return null;
         }
@@ -45,27 +50,23 @@ final class RetryLedger {
         Generation old = previous;
         // Rotation happens only on a reservation, so after a quiet spell the previous generation can be far older
         // than two windows: it is consulted only while it is younger than that.
-        Published earlier = time - old.startedAt() < 2 * windowMillis ? old.accepted().get(key) : null;
+        CompletableFuture<Published> earlier = time - old.startedAt() < 2 * windowMillis
+                ? old.accepted().get(key) : null;
         if (earlier != null) {
             return earlier;
         }
-        return now.accepted().putIfAbsent(key, pending);
+        return now.accepted().putIfAbsent(key, attempt);
     }
 
-    /** Records what the reserved message was published as. */
-    void complete(String key, Published published) {
+    /**
+     * Forgets the reservation {@code attempt} holds, when its message was refused, so a later retry is handled
+     * afresh; a reservation another attempt made since is left alone.
+     */
+    void release(String key, CompletableFuture<Published> attempt) {
         if (windowMillis != 0) {
             // The reservation may have moved to the previous generation in a rotation since.
-            current.accepted().replace(key, published);
-            previous.accepted().replace(key, published);
-        }
-    }
-
-    /** Forgets a reservation whose message was refused, so a retry is handled afresh. */
-    void release(String key) {
-        if (windowMillis != 0) {
-            current.accepted().remove(key);
-            previous.accepted().remove(key);
+            current.accepted().remove(key, attempt);
+            previous.accepted().remove(key, attempt);
         }
     }
 

@@ -153,9 +153,9 @@ class HubAckTest extends HubTestSupport {
         Client bob = connect(loop2, "bob", "general");
         clearAll();
 
-        Published first = hub().publish(alice.identity, roomMessage("api-1", "general", "hello"));
+        Published first = hub().publish(alice.identity, roomMessage("api-1", "general", "hello")).join();
         clock.advance(Duration.ofSeconds(5));
-        Published retry = hub().publish(alice.identity, roomMessage("api-1", "general", "hello"));
+        Published retry = hub().publish(alice.identity, roomMessage("api-1", "general", "hello")).join();
         syncAll();
 
         assertThat(retry).isEqualTo(first);
@@ -171,7 +171,7 @@ class HubAckTest extends HubTestSupport {
         Client bob = connect(loop2, "bob", "general");
         clearAll();
 
-        Published viaRest = hub().publish(alice.identity, roomMessage("m-1", "general", "hello"));
+        Published viaRest = hub().publish(alice.identity, roomMessage("m-1", "general", "hello")).join();
         alice.send(roomMessage("m-1", "general", "hello"));
 
         assertThat(data(alice.messages(MessageType.ACK).getFirst())).containsEntry("id", viaRest.id())

@@ -23,7 +23,7 @@ class HubPublishTest extends HubTestSupport {
         clearAll();
         clock.advance(Duration.ofSeconds(30));
 
-        Published published = hub().publish(alice.identity, roomMessage("general", "from the API"));
+        Published published = hub().publish(alice.identity, roomMessage("general", "from the API")).join();
         syncAll();
 
         assertThat(published.id()).hasSize(20);
@@ -65,7 +65,7 @@ class HubPublishTest extends HubTestSupport {
         Client carol = connect(loop3, "carol", "support");
         clearAll();
 
-        Published published = hub().publish(Identity.SYSTEM, roomMessage("general", "system notice"));
+        Published published = hub().publish(Identity.SYSTEM, roomMessage("general", "system notice")).join();
         syncAll();
 
         assertThat(bob.messages()).singleElement().satisfies(received -> {

@@ -41,7 +41,7 @@ class HubStreamTest extends HubTestSupport {
         clearAll();
 
         alice.send(roomMessage("general", "by socket"));
-        Published published = hub().publish(alice.identity, roomMessage("general", "by REST"));
+        Published published = hub().publish(alice.identity, roomMessage("general", "by REST")).join();
         alice.send(roomMessage("general", "by socket again"));
 
         assertThat(published.seq()).isEqualTo(2L);

@@ -42,6 +42,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -216,18 +217,21 @@ public final class WebSocketService implements AutoCloseable {
         return config;
     }
 
-    /** Sends a room message as the server ({@code from: "system"}). */
-    public Published publishToRoom(String roomId, String content) {
+    /**
+     * Sends a room message as the server ({@code from: "system"}). Completes when the message is accepted, or, with
+     * {@code ack_after_persist}, once it is stored.
+     */
+    public CompletableFuture<Published> publishToRoom(String roomId, String content) {
         return hub.publish(Identity.SYSTEM, new ClientMessage(MessageType.ROOM_MESSAGE, null, content, roomId, null, null));
     }
 
     /** Sends a private message from the server to every connection of a user. */
-    public Published sendToUser(String userId, String content) {
+    public CompletableFuture<Published> sendToUser(String userId, String content) {
         return hub.publish(Identity.SYSTEM, new ClientMessage(MessageType.PRIVATE_MESSAGE, null, content, null, userId, null));
     }
 
     /** Sends a message to every connection. */
-    public Published broadcast(String content) {
+    public CompletableFuture<Published> broadcast(String content) {
         return hub.publish(Identity.SYSTEM, new ClientMessage(MessageType.BROADCAST, null, content, null, null, null));
     }
 

@@ -38,9 +38,12 @@ public final class RateLimiter {
         this.last = clock.nanoTime();
     }
 
-    /** A limiter that never refuses. */
+    /** Never mutated (every method returns before touching state when unlimited), so one serves every session. */
+    private static final RateLimiter UNLIMITED = new RateLimiter(Integer.MAX_VALUE, () -> 0L);
+
+    /** A limiter that never refuses; the same instance every time, so idle sessions don't each carry one. */
     public static RateLimiter unlimited() {
-        return new RateLimiter(Integer.MAX_VALUE, () -> 0L);
+        return UNLIMITED;
     }
 
     /** Takes one token; false when the bucket is empty and the message should be refused. */

@@ -81,6 +81,10 @@ class RateLimiterTest {
         for (int i = 0; i < 100_000; i++) {
             assertThat(limiter.tryAcquire()).isTrue();
         }
+        assertThat(limiter.abusive()).isFalse();
+        assertThat(limiter.retryAfterMillis()).isZero();
+        // Shared by every session when rate limiting is off, which is only safe because nothing above changed it.
+        assertThat(RateLimiter.unlimited()).isSameAs(limiter);
     }
 
     @Test

@@ -9,11 +9,11 @@ import dev.relay.core.policy.KeyedRateLimits;
 import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
+import dev.relay.core.protocol.Timestamps;
 import dev.relay.core.room.RoomInfo;
 import dev.relay.core.room.RoomSpec;
 import dev.relay.core.session.UserInfo;
 import dev.relay.server.websocket.JsonCodec;
-import dev.relay.server.websocket.Timestamps;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -157,7 +157,22 @@ public final class RestApi {
                     "the message has " + size + " bytes; the limit is " + maxMessageBytes);
         }
         ClientMessage message = codec.decode(call.request().content());
-        Published published = hub.publish(call.identity(), message);
+        hub.publish(call.identity(), message).whenComplete((published, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+                if (cause instanceof ProtocolException refused) {
+                    responses.error(call.ctx(), call.keepAlive(), refused);
+                    return;
+                }
+                LOG.error("event=rest_error path={}", call.query().path(), cause);
+                responses.error(call.ctx(), call.keepAlive(), ErrorCode.INTERNAL_ERROR, "internal error");
+                return;
+            }
+            answerPublished(call, message, published);
+        });
+    }
+
+    private void answerPublished(RestCall call, ClientMessage message, Published published) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("id", published.id());
         data.put("type", message.type());

@@ -1,6 +1,6 @@
 package dev.relay.server.observe;
 
-import dev.relay.server.websocket.Timestamps;
+import dev.relay.core.protocol.Timestamps;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package dev.relay.server.observe;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.relay.server.websocket.Timestamps;
+import dev.relay.core.protocol.Timestamps;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

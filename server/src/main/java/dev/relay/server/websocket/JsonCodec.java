@@ -17,6 +17,7 @@ import dev.relay.core.protocol.MessageType;
 import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.protocol.RawJson;
 import dev.relay.core.protocol.ServerMessage;
+import dev.relay.core.protocol.Timestamps;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufInputStream;

@@ -1,4 +1,4 @@
-package dev.relay.server.websocket;
+package dev.relay.core.protocol;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
