@@ -89,6 +89,7 @@ public final class RedisBroker implements Broker {
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicLong outages = new AtomicLong();
     private final AtomicBoolean down = new AtomicBoolean();
+    private volatile boolean closing;
     private volatile StatefulRedisConnection<byte[], byte[]> commands;
     private volatile StatefulRedisPubSubConnection<byte[], byte[]> pubSub;
     private volatile Inbound inbound;
@@ -128,7 +129,7 @@ public final class RedisBroker implements Broker {
         client.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-                if (down.compareAndSet(false, true)) {
+                if (!closing && down.compareAndSet(false, true)) {
                     outages.incrementAndGet();
                     LOG.warn("lost the connection to Redis; serving local traffic, reconnecting");
                 }
@@ -419,6 +420,7 @@ public final class RedisBroker implements Broker {
 
     @Override
     public void close() {
+        closing = true;
         if (pubSub != null) {
             pubSub.close();
         }
