@@ -5,6 +5,7 @@ import dev.relay.core.Hub;
 import dev.relay.core.cluster.Broker;
 import dev.relay.engine.redis.RedisBroker;
 import dev.relay.engine.redis.RedisOptions;
+import dev.relay.engine.redis.RedisPresence;
 import dev.relay.server.config.ClusterConfig;
 import dev.relay.server.config.ConfigException;
 import dev.relay.server.config.RelayConfig;
@@ -13,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
@@ -26,30 +28,36 @@ public final class ClusterNode implements AutoCloseable {
     public static final String BROKER_UNREACHABLE = "broker_unreachable";
 
     private final Broker broker;
+    private final RedisPresence presence;
 
-    private ClusterNode(Broker broker) {
+    private ClusterNode(Broker broker, RedisPresence presence) {
         this.broker = broker;
+        this.presence = presence;
     }
 
     /** Connects to the engine (blocking, at start) and installs it in the hub; a memory engine installs nothing. */
     public static ClusterNode join(RelayConfig config, Hub hub, ObjectMapper mapper) {
         ClusterConfig cluster = config.cluster();
         if (!cluster.clustered()) {
-            return new ClusterNode(null);
+            return new ClusterNode(null, null);
         }
         String nodeId = cluster.nodeId().orElseGet(ClusterNode::madeUpNodeId);
         RedisBroker redis = new RedisBroker(new RedisOptions(cluster.redisUrl().toString(), cluster.redisKeyPrefix(),
                 nodeId, Math.max(1, config.delivery().historySize()), config.delivery().dedupWindow(), MAX_PENDING,
                 COMMAND_TIMEOUT), new BrokerCodec(mapper));
+        RedisPresence presence = new RedisPresence(cluster.redisUrl().toString(), cluster.redisKeyPrefix(), nodeId,
+                cluster.presenceTtl(), Clock.systemUTC());
         try {
             hub.broker(redis, COMMAND_TIMEOUT);
+            hub.presenceStore(presence);
         } catch (RuntimeException e) {
             redis.close();
+            presence.close();
             throw new ConfigException("websocket.redis_url: cannot reach Redis at " + cluster.redisUrl() + " ("
                     + e.getMessage() + ")");
         }
         LOG.info("event=cluster_joined engine={} node_id={}", cluster.engine(), nodeId);
-        return new ClusterNode(redis);
+        return new ClusterNode(redis, presence);
     }
 
     private static String madeUpNodeId() {
@@ -73,6 +81,9 @@ public final class ClusterNode implements AutoCloseable {
 
     @Override
     public void close() {
+        if (presence != null) {
+            presence.close();
+        }
         if (broker != null) {
             broker.close();
         }

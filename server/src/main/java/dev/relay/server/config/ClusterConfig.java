@@ -1,6 +1,7 @@
 package dev.relay.server.config;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -8,7 +9,7 @@ import java.util.Optional;
  * a declaration that the engine cannot honour ({@code memory}) is refused at start.
  */
 public record ClusterConfig(boolean enableLoadBalancing, boolean enableMessageQueue, String engine, URI redisUrl,
-                            String redisKeyPrefix, Optional<String> nodeId) {
+                            String redisKeyPrefix, Optional<String> nodeId, Duration presenceTtl) {
     public static final String MEMORY = "memory";
     public static final String REDIS = "redis";
 

@@ -172,6 +172,8 @@ final class ConfigKeys {
             "Put before every Redis key and channel.");
     static final ConfigKey<Optional<String>> NODE_ID = key("node_id", ClusterTypes.nodeId(), "",
             "This node's name in the cluster; unset: the host name and a random suffix.");
+    static final ConfigKey<Duration> PRESENCE_TTL = key("presence_ttl", duration(), "30s",
+            "How long a node's users stay online in the cluster after its last heartbeat.");
     static final ConfigKey<Boolean> ENABLE_MESSAGE_BROADCAST = key("enable_message_broadcast", bool(), "true",
             "Allow broadcast messages; when false they are refused.");
     static final ConfigKey<Boolean> ENABLE_PRIVATE_MESSAGING = key("enable_private_messaging", bool(), "true",
