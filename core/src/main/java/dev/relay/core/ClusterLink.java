@@ -39,9 +39,20 @@ final class ClusterLink implements Broker.Inbound {
     private final Encoder encoder;
     private final int historySize;
     private final ConcurrentHashMap<String, Feed> feeds = new ConcurrentHashMap<>();
+    private final Moves moves;
+
+    /** Control messages between nodes, on the user channels: never delivered to a client. */
+    static final String JOIN_ROOM = "cluster.join_room";
+    static final String LEAVE_ROOM = "cluster.leave_room";
+
+    /** What the hub does on this node when another node moves a user (REST join or leave). */
+    interface Moves {
+        void moveHere(String userId, String roomId, boolean join);
+    }
 
     ClusterLink(Broker broker, RoomRegistry rooms, UserDirectory users, Audience everyone, Encoder encoder,
-                int historySize) {
+                int historySize, Moves moves) {
+        this.moves = moves;
         this.broker = broker;
         this.rooms = rooms;
         this.users = users;
@@ -103,9 +114,23 @@ final class ClusterLink implements Broker.Inbound {
         }
     }
 
+    /** Asks the other nodes to move the user's connections there into or out of the room. */
+    void moveElsewhere(String userId, String roomId, boolean join) {
+        ServerMessage control = new ServerMessage(null, join ? JOIN_ROOM : LEAVE_ROOM, null, userId, roomId, null,
+                null, java.time.Instant.EPOCH);
+        broker.publishToUser(userId, control).exceptionally(failure -> {
+            LOG.log(System.Logger.Level.WARNING, "could not ask the other nodes to move " + userId, failure);
+            return 0L;
+        });
+    }
+
     @Override
     public void userMessage(String userId, ServerMessage message) {
-        users.audience(userId).ifPresent(audience -> deliver(message, audience));
+        switch (message.type()) {
+            case JOIN_ROOM -> moves.moveHere(userId, message.roomId(), true);
+            case LEAVE_ROOM -> moves.moveHere(userId, message.roomId(), false);
+            default -> users.audience(userId).ifPresent(audience -> deliver(message, audience));
+        }
     }
 
     @Override

@@ -439,7 +439,14 @@ public final class Hub {
         if (cluster != null) {
             throw new IllegalStateException("a broker is already installed");
         }
-        ClusterLink link = new ClusterLink(broker, rooms, users, everyone, encoder, settings.historySize());
+        ClusterLink link = new ClusterLink(broker, rooms, users, everyone, encoder, settings.historySize(),
+                (userId, roomId, join) -> rooms.find(roomId).ifPresent(room -> {
+                    if (join) {
+                        joinHere(userId, room);
+                    } else {
+                        leaveHere(userId, room);
+                    }
+                }));
         broker.start(link);
         publisher.cluster(link);
         cluster = link;
@@ -494,9 +501,20 @@ public final class Hub {
         return roomAccess;
     }
 
-    /** Puts every live connection of the user in the room. Completes with the number of connections moved. */
+    /**
+     * Puts every live connection of the user in the room. Completes with the number of connections moved on this
+     * node; in a cluster the user's connections on the other nodes move too, as the request reaches them.
+     */
     public CompletableFuture<Integer> joinUser(String userId, String roomId) {
         Room room = existingRoom(roomId);
+        ClusterLink link = cluster;
+        if (link != null) {
+            link.moveElsewhere(userId, roomId, true);
+        }
+        return joinHere(userId, room);
+    }
+
+    private CompletableFuture<Integer> joinHere(String userId, Room room) {
         return onEachSession(userId, session -> {
             // The room may have been closed since it was looked up; entering it now would leave a stale membership.
             if (session.isOpen() && !session.isIn(room.id()) && rooms.find(room.id()).orElse(null) == room) {
@@ -507,9 +525,20 @@ public final class Hub {
         });
     }
 
-    /** Takes every live connection of the user out of the room. Completes with the number of connections moved. */
+    /**
+     * Takes every live connection of the user out of the room. Completes with the number of connections moved on this
+     * node; in a cluster the user's connections on the other nodes move too, as the request reaches them.
+     */
     public CompletableFuture<Integer> leaveUser(String userId, String roomId) {
         Room room = existingRoom(roomId);
+        ClusterLink link = cluster;
+        if (link != null) {
+            link.moveElsewhere(userId, roomId, false);
+        }
+        return leaveHere(userId, room);
+    }
+
+    private CompletableFuture<Integer> leaveHere(String userId, Room room) {
         return onEachSession(userId, session -> {
             if (session.isOpen() && session.isIn(room.id())) {
                 membership.exit(session, room);

@@ -201,4 +201,24 @@ class ClusterIT {
             assertThat(carol.awaitType("room_message").path("seq").asLong()).isEqualTo(lastSeq + 1);
         }
     }
+
+    @Test
+    void a_rest_join_on_one_node_moves_the_users_connections_on_every_node() {
+        TestServer a = node("a");
+        TestServer b = node("b");
+        try (WsClient bobOnB = b.connect("bob", "general");
+             WsClient carolOnB = b.connect("carol", "support")) {
+            var joined = a.http().post("/ws/rooms/support/join", a.token("bob"), "");
+            assertThat(joined.status()).isEqualTo(200);
+            JsonNode event = carolOnB.await(m -> "user_joined".equals(m.path("type").asText())
+                    && "bob".equals(m.path("data").path("user_id").asText()), "bob joining support");
+            assertThat(event.path("room_id").asText()).isEqualTo("support");
+
+            carolOnB.send(say("support", "s1", "welcome bob"));
+            assertThat(bobOnB.awaitType("room_message", "support").path("content").asText()).isEqualTo("welcome bob");
+
+            assertThat(a.http().post("/ws/rooms/support/leave", a.token("bob"), "").status()).isEqualTo(200);
+            carolOnB.await(m -> "user_left".equals(m.path("type").asText()), "bob leaving support");
+        }
+    }
 }
