@@ -1,6 +1,7 @@
 package dev.relay.core;
 
 import dev.relay.core.cluster.Broker;
+import dev.relay.core.cluster.SharedRoom;
 import dev.relay.core.delivery.Audience;
 import dev.relay.core.delivery.EncodedFrame;
 import dev.relay.core.delivery.Encoder;
@@ -39,20 +40,29 @@ final class ClusterLink implements Broker.Inbound {
     private final Encoder encoder;
     private final int historySize;
     private final ConcurrentHashMap<String, Feed> feeds = new ConcurrentHashMap<>();
-    private final Moves moves;
+    private final Local local;
 
-    /** Control messages between nodes, on the user channels: never delivered to a client. */
+    /** Control messages between nodes, on the user and everyone channels: never delivered to a client. */
     static final String JOIN_ROOM = "cluster.join_room";
     static final String LEAVE_ROOM = "cluster.leave_room";
+    static final String ROOM_CREATED = "cluster.room_created";
+    static final String ROOM_CLOSED = "cluster.room_closed";
 
-    /** What the hub does on this node when another node moves a user (REST join or leave). */
-    interface Moves {
+    /** What the hub does on this node when another node acts on users or rooms. */
+    interface Local {
+        /** A REST join or leave on another node: move the user's connections here too. */
         void moveHere(String userId, String roomId, boolean join);
+
+        /** A room created on another node: create it here. */
+        void createHere(SharedRoom room);
+
+        /** A room closed on another node: close it here. */
+        void closeHere(String roomId);
     }
 
     ClusterLink(Broker broker, RoomRegistry rooms, UserDirectory users, Audience everyone, Encoder encoder,
-                int historySize, Moves moves) {
-        this.moves = moves;
+                int historySize, Local local) {
+        this.local = local;
         this.broker = broker;
         this.rooms = rooms;
         this.users = users;
@@ -127,15 +137,45 @@ final class ClusterLink implements Broker.Inbound {
     @Override
     public void userMessage(String userId, ServerMessage message) {
         switch (message.type()) {
-            case JOIN_ROOM -> moves.moveHere(userId, message.roomId(), true);
-            case LEAVE_ROOM -> moves.moveHere(userId, message.roomId(), false);
+            case JOIN_ROOM -> local.moveHere(userId, message.roomId(), true);
+            case LEAVE_ROOM -> local.moveHere(userId, message.roomId(), false);
             default -> users.audience(userId).ifPresent(audience -> deliver(message, audience));
         }
     }
 
     @Override
     public void broadcast(ServerMessage message) {
-        deliver(message, everyone);
+        switch (message.type()) {
+            case ROOM_CREATED -> local.createHere(SharedRoom.decode(message.content()));
+            case ROOM_CLOSED -> local.closeHere(message.roomId());
+            default -> deliver(message, everyone);
+        }
+    }
+
+    /** Tells the other nodes, and those that start later, about a room created here. */
+    void shareCreated(SharedRoom room) {
+        ServerMessage control = new ServerMessage(null, ROOM_CREATED, null, null, room.id(), room.encode(), null,
+                java.time.Instant.EPOCH);
+        broker.saveRoom(room.id(), room.encode())
+                .thenCompose(saved -> broker.publishToEveryone(control))
+                .exceptionally(failure -> {
+                    LOG.log(System.Logger.Level.WARNING, "room " + room.id() + " was created here but could not be"
+                            + " shared with the other nodes", failure);
+                    return null;
+                });
+    }
+
+    /** Tells the other nodes a room was closed here, and forgets its shared stream. */
+    void shareClosed(String roomId) {
+        ServerMessage control = new ServerMessage(null, ROOM_CLOSED, null, null, roomId, null, null,
+                java.time.Instant.EPOCH);
+        broker.publishToEveryone(control)
+                .thenCompose(sent -> broker.deleteRoom(roomId))
+                .exceptionally(failure -> {
+                    LOG.log(System.Logger.Level.WARNING, "room " + roomId + " was closed here but the other nodes"
+                            + " could not be told", failure);
+                    return null;
+                });
     }
 
     @Override

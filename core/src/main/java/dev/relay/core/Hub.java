@@ -2,6 +2,7 @@ package dev.relay.core;
 
 import dev.relay.core.cluster.Broker;
 import dev.relay.core.cluster.PresenceStore;
+import dev.relay.core.cluster.SharedRoom;
 import dev.relay.core.delivery.Audience;
 import dev.relay.core.delivery.Connection;
 import dev.relay.core.delivery.DeliveryLane;
@@ -402,10 +403,10 @@ public final class Hub {
                         + UserIds.RULE);
             }
         }
+        Set<String> allowed = new HashSet<>(members);
+        allowed.add(actor.userId());
         if (isPrivate) {
             // Before the room exists, so there is no moment at which it is public.
-            Set<String> allowed = new HashSet<>(members);
-            allowed.add(actor.userId());
             roomAccess.restrict(spec.id(), allowed);
         }
         try {
@@ -413,6 +414,8 @@ public final class Hub {
             ClusterLink link = cluster;
             if (link != null) {
                 link.follow(room);
+                link.shareCreated(new SharedRoom(room.id(), room.name(), room.description(), isPrivate,
+                        isPrivate ? allowed : Set.of()));
             }
             return room.info();
         } catch (RuntimeException refused) {
@@ -440,15 +443,46 @@ public final class Hub {
             throw new IllegalStateException("a broker is already installed");
         }
         ClusterLink link = new ClusterLink(broker, rooms, users, everyone, encoder, settings.historySize(),
-                (userId, roomId, join) -> rooms.find(roomId).ifPresent(room -> {
-                    if (join) {
-                        joinHere(userId, room);
-                    } else {
-                        leaveHere(userId, room);
+                new ClusterLink.Local() {
+                    @Override
+                    public void moveHere(String userId, String roomId, boolean join) {
+                        rooms.find(roomId).ifPresent(room -> {
+                            if (join) {
+                                joinHere(userId, room);
+                            } else {
+                                leaveHere(userId, room);
+                            }
+                        });
                     }
-                }));
+
+                    @Override
+                    public void createHere(SharedRoom room) {
+                        createSharedRoom(room);
+                    }
+
+                    @Override
+                    public void closeHere(String roomId) {
+                        rooms.find(roomId).ifPresent(room -> {
+                            roomAccess.forget(roomId);
+                            ClusterLink link = cluster;
+                            if (link != null) {
+                                link.unfollow(room);
+                            }
+                            moderation.closeRoom(Identity.SYSTEM, room);
+                        });
+                    }
+                });
         broker.start(link);
         publisher.cluster(link);
+        try {
+            // Rooms other nodes created before this one started.
+            broker.savedRooms().get(catchUp.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).values()
+                    .forEach(saved -> createSharedRoom(SharedRoom.decode(saved)));
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException slow) {
+            throw new IllegalStateException("could not read the cluster's rooms from the broker", slow);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         cluster = link;
         CompletableFuture<?>[] following = rooms.all().stream().map(link::follow).toArray(CompletableFuture[]::new);
         try {
@@ -483,6 +517,26 @@ public final class Hub {
     public Optional<PresenceStore.ClusterCounts> clusterCounts() {
         PresenceStore store = presenceStore;
         return store == null ? Optional.empty() : Optional.of(store.counts());
+    }
+
+    /** Creates here a room another node created; one this node cannot take (its room limit) is left out, logged. */
+    private void createSharedRoom(SharedRoom shared) {
+        if (rooms.find(shared.id()).isPresent()) {
+            return;
+        }
+        if (shared.isPrivate()) {
+            roomAccess.restrict(shared.id(), shared.members());
+        }
+        try {
+            Room room = rooms.create(new RoomSpec(shared.id(), shared.name(), shared.description()));
+            ClusterLink link = cluster;
+            if (link != null) { // null while the hub is still joining: it follows every room once joined
+                link.follow(room);
+            }
+        } catch (ProtocolException refused) {
+            System.getLogger(Hub.class.getName()).log(System.Logger.Level.WARNING,
+                    "room " + shared.id() + " from another node was not created here: " + refused.getMessage());
+        }
     }
 
     /** The broker this node publishes through, if it is part of a cluster. */
@@ -568,6 +622,7 @@ public final class Hub {
         ClusterLink link = cluster;
         if (link != null) {
             link.unfollow(room);
+            link.shareClosed(roomId);
         }
         return moderation.closeRoom(actor, room);
     }

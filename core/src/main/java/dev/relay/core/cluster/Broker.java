@@ -65,6 +65,15 @@ public interface Broker extends AutoCloseable {
      */
     CompletableFuture<Optional<List<ServerMessage>>> range(String roomId, String epoch, long after, long upTo);
 
+    /** Keeps a room created at run time (an encoded {@link SharedRoom}) for nodes that start later. */
+    CompletableFuture<Void> saveRoom(String roomId, String encoded);
+
+    /** Forgets a closed room, and its shared stream. */
+    CompletableFuture<Void> deleteRoom(String roomId);
+
+    /** Every room saved and not deleted: id to encoded {@link SharedRoom}. */
+    CompletableFuture<java.util.Map<String, String>> savedRooms();
+
     /** Whether the engine can reach its server now; readiness reports it. */
     boolean isConnected();
 

@@ -25,6 +25,11 @@ final class Keys {
         return prefix + "room:{" + roomId + "}:dedup:" + retryKey;
     }
 
+    /** Rooms created at run time, for nodes that start later: id to encoded spec. */
+    String rooms() {
+        return prefix + "rooms";
+    }
+
     String roomChannel(String roomId) {
         return prefix + "r:" + roomId;
     }

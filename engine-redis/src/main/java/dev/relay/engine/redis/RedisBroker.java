@@ -399,6 +399,32 @@ public final class RedisBroker implements Broker {
         return codec.decode(body).at(seq, epoch);
     }
 
+    // ---- rooms created at run time ----
+
+    @Override
+    public CompletableFuture<Void> saveRoom(String roomId, String encoded) {
+        return bounded(() -> commands.async().hset(Keys.bytes(keys.rooms()), Keys.bytes(roomId), Keys.bytes(encoded)))
+                .thenApply(added -> null);
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteRoom(String roomId) {
+        return bounded(() -> commands.async().hdel(Keys.bytes(keys.rooms()), Keys.bytes(roomId)))
+                .thenCompose(removed -> bounded(() -> commands.async().del(Keys.bytes(keys.roomMeta(roomId)),
+                        Keys.bytes(keys.roomStream(roomId)))))
+                .thenApply(removed -> null);
+    }
+
+    @Override
+    public CompletableFuture<Map<String, String>> savedRooms() {
+        return bounded(() -> commands.async().hgetall(Keys.bytes(keys.rooms())))
+                .thenApply(all -> {
+                    Map<String, String> rooms = new java.util.HashMap<>();
+                    all.forEach((id, spec) -> rooms.put(Keys.text(id), Keys.text(spec)));
+                    return rooms;
+                });
+    }
+
     // ---- state ----
 
     @Override

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Two or three nodes in one JVM, each a whole server on its own port, joined through the real Redis under a key
@@ -219,6 +220,30 @@ class ClusterIT {
 
             assertThat(a.http().post("/ws/rooms/support/leave", a.token("bob"), "").status()).isEqualTo(200);
             carolOnB.await(m -> "user_left".equals(m.path("type").asText()), "bob leaving support");
+        }
+    }
+
+    @Test
+    void a_room_created_on_one_node_exists_on_every_node_and_on_one_that_starts_later_and_closes_everywhere() {
+        TestServer a = node("a");
+        TestServer b = node("b");
+        String admin = a.adminToken("root");
+        var created = a.http().post("/ws/rooms", admin, "{\"id\":\"ops\",\"name\":\"Ops\",\"description\":\"on call\"}");
+        assertThat(created.status()).isEqualTo(201);
+        await().atMost(java.time.Duration.ofSeconds(10)).until(() -> b.service().hub().roomExists("ops"));
+        try (WsClient bob = b.connect("bob", "ops");
+             WsClient alice = a.connect("alice", "ops")) {
+            alice.send(say("ops", "o1", "paging"));
+            assertThat(bob.awaitType("room_message", "ops").path("content").asText()).isEqualTo("paging");
+
+            TestServer late = node("late");
+            assertThat(late.service().hub().roomExists("ops")).isTrue();
+            assertThat(late.http().get("/ws/rooms", admin).body().toString()).contains("\"Ops\"", "on call");
+
+            assertThat(a.http().send("DELETE", "/ws/rooms/ops", admin, null).status()).isEqualTo(200);
+            bob.awaitType("room_closed", "ops");
+            await().atMost(java.time.Duration.ofSeconds(10)).until(() -> !b.service().hub().roomExists("ops")
+                    && !late.service().hub().roomExists("ops"));
         }
     }
 }
