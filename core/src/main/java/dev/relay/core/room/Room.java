@@ -132,13 +132,16 @@ public final class Room {
     /**
      * Cluster mode: delivers a message the shared stream has already placed, if it is the next one here. Returns
      * what happened, so the caller can drop a duplicate or fetch the messages in a gap first. A message of another
-     * epoch means the shared stream started afresh (its store lost the room): the room follows it from there.
+     * epoch means the room follows that stream from its start (its first message here, or the store lost the room
+     * and began again).
      */
     public Arrival arrive(ServerMessage placed) {
         synchronized (streamLock) {
             if (!epoch.equals(placed.epoch())) {
+                // From the start of that stream: what came before this message is a gap to fill, not to skip (a
+                // fan-out without order, like NATS, may bring seq 2 before seq 1).
                 epoch = placed.epoch();
-                seq = placed.seq() - 1;
+                seq = 0;
                 context.history().forget(id);
             }
             if (placed.seq() <= seq) {

@@ -59,7 +59,10 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class RedisBroker implements Broker {
     private static final Logger LOG = LoggerFactory.getLogger(RedisBroker.class);
 
-    /** KEYS: meta, stream, dedup. ARGV: proposed epoch, max length, channel, body, id, timestamp, dedup ms. */
+    /**
+     * KEYS: meta, stream, dedup. ARGV: proposed epoch, max length, channel (empty: another broker fans out), body,
+     * id, timestamp, dedup ms.
+     */
     private static final String PLACE = """
             if ARGV[7] ~= '0' then
               local seen = redis.call('GET', KEYS[3])
@@ -73,7 +76,9 @@ public final class RedisBroker implements Broker {
             end
             local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
             redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], seq .. '-1', 'e', epoch, 'b', ARGV[4])
-            redis.call('PUBLISH', ARGV[3], seq .. ' ' .. epoch .. '\\n' .. ARGV[4])
+            if ARGV[3] ~= '' then
+              redis.call('PUBLISH', ARGV[3], seq .. ' ' .. epoch .. '\\n' .. ARGV[4])
+            end
             if ARGV[7] ~= '0' then
               redis.call('SET', KEYS[3], seq .. ' ' .. epoch .. ' ' .. ARGV[5] .. ' ' .. ARGV[6], 'PX', ARGV[7])
             end
@@ -153,6 +158,15 @@ public final class RedisBroker implements Broker {
 
     @Override
     public CompletableFuture<ServerMessage> publishToRoom(ServerMessage draft, String proposedEpoch, String retryKey) {
+        return place(draft, proposedEpoch, retryKey, true);
+    }
+
+    /**
+     * Places a room message in its shared stream; with {@code publish} false it is not sent on the room's channel,
+     * for a broker that fans out over something else (NATS) and keeps only the streams here.
+     */
+    public CompletableFuture<ServerMessage> place(ServerMessage draft, String proposedEpoch, String retryKey,
+                                                  boolean publish) {
         String roomId = draft.roomId();
         boolean dedup = retryKey != null && !options.dedupWindow().isZero();
         byte[][] keyArgs = {
@@ -162,7 +176,7 @@ public final class RedisBroker implements Broker {
         byte[][] values = {
                 Keys.bytes(proposedEpoch),
                 Keys.bytes(Integer.toString(options.streamLength())),
-                Keys.bytes(keys.roomChannel(roomId)),
+                Keys.bytes(publish ? keys.roomChannel(roomId) : ""),
                 codec.encode(draft),
                 Keys.bytes(draft.id()),
                 Keys.bytes(draft.timestamp().toString()),

@@ -3,6 +3,7 @@ package dev.relay.server.cluster;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.core.Hub;
 import dev.relay.core.cluster.Broker;
+import dev.relay.engine.nats.NatsBroker;
 import dev.relay.engine.redis.RedisBroker;
 import dev.relay.engine.redis.RedisOptions;
 import dev.relay.engine.redis.RedisPresence;
@@ -42,9 +43,14 @@ public final class ClusterNode implements AutoCloseable {
             return new ClusterNode(null, null);
         }
         String nodeId = cluster.nodeId().orElseGet(ClusterNode::madeUpNodeId);
-        RedisBroker redis = new RedisBroker(new RedisOptions(cluster.redisUrl().toString(), cluster.redisKeyPrefix(),
-                nodeId, Math.max(1, config.delivery().historySize()), config.delivery().dedupWindow(), MAX_PENDING,
-                COMMAND_TIMEOUT), new BrokerCodec(mapper));
+        BrokerCodec codec = new BrokerCodec(mapper);
+        RedisBroker streams = new RedisBroker(new RedisOptions(cluster.redisUrl().toString(),
+                cluster.redisKeyPrefix(), nodeId, Math.max(1, config.delivery().historySize()),
+                config.delivery().dedupWindow(), MAX_PENDING, COMMAND_TIMEOUT), codec);
+        Broker redis = cluster.engine().equals(ClusterConfig.NATS)
+                ? new NatsBroker(cluster.natsUrl().toString(), cluster.redisKeyPrefix(), nodeId, COMMAND_TIMEOUT,
+                        codec, streams)
+                : streams;
         RedisPresence presence = new RedisPresence(cluster.redisUrl().toString(), cluster.redisKeyPrefix(), nodeId,
                 cluster.presenceTtl(), Clock.systemUTC());
         try {
@@ -53,8 +59,9 @@ public final class ClusterNode implements AutoCloseable {
         } catch (RuntimeException e) {
             redis.close();
             presence.close();
-            throw new ConfigException("websocket.redis_url: cannot reach Redis at " + cluster.redisUrl() + " ("
-                    + e.getMessage() + ")");
+            throw new ConfigException("websocket.engine: cannot start the " + cluster.engine() + " engine (redis_url "
+                    + cluster.redisUrl() + (cluster.engine().equals(ClusterConfig.NATS) ? ", nats_url "
+                    + cluster.natsUrl() : "") + "): " + e.getMessage());
         }
         LOG.info("event=cluster_joined engine={} node_id={}", cluster.engine(), nodeId);
         return new ClusterNode(redis, presence);

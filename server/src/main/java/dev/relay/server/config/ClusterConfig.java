@@ -9,9 +9,10 @@ import java.util.Optional;
  * a declaration that the engine cannot honour ({@code memory}) is refused at start.
  */
 public record ClusterConfig(boolean enableLoadBalancing, boolean enableMessageQueue, String engine, URI redisUrl,
-                            String redisKeyPrefix, Optional<String> nodeId, Duration presenceTtl) {
+                            URI natsUrl, String redisKeyPrefix, Optional<String> nodeId, Duration presenceTtl) {
     public static final String MEMORY = "memory";
     public static final String REDIS = "redis";
+    public static final String NATS = "nats";
 
     public boolean clustered() {
         return !MEMORY.equals(engine);

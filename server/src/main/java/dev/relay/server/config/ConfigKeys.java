@@ -164,10 +164,12 @@ final class ConfigKeys {
             "Declare that several nodes serve behind a balancer; needs an engine other than memory.");
     static final ConfigKey<Boolean> ENABLE_MESSAGE_QUEUE = key("enable_message_queue", bool(), "false",
             "Declare that nodes pass messages through a broker; needs an engine other than memory.");
-    static final ConfigKey<String> ENGINE = key("engine", choice("memory", "redis"), "memory",
-            "Where nodes meet: memory (one node) or redis.");
+    static final ConfigKey<String> ENGINE = key("engine", choice("memory", "redis", "nats"), "memory",
+            "Where nodes meet: memory (one node), redis, or nats (fan-out; streams and presence in Redis).");
     static final ConfigKey<URI> REDIS_URL = key("redis_url", ClusterTypes.brokerUrl("redis", "rediss",
             "redis-sentinel"), "redis://127.0.0.1:6379", "The Redis server of engine: redis.");
+    static final ConfigKey<URI> NATS_URL = key("nats_url", ClusterTypes.brokerUrl("nats", "tls"),
+            "nats://127.0.0.1:4222", "The NATS server of engine: nats.");
     static final ConfigKey<String> REDIS_KEY_PREFIX = key("redis_key_prefix", ClusterTypes.name(true), "relay:",
             "Put before every Redis key and channel.");
     static final ConfigKey<Optional<String>> NODE_ID = key("node_id", ClusterTypes.nodeId(), "",

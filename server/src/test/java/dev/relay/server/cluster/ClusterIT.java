@@ -21,6 +21,14 @@ import static org.awaitility.Awaitility.await;
  * prefix of this test's own: clients on different nodes see one server.
  */
 class ClusterIT {
+    @BeforeEach
+    void services() {
+        engineServices();
+    }
+
+    void engineServices() {
+    }
+
     private final String prefix = RedisKeys.freshPrefix();
     private final List<TestServer> nodes = new ArrayList<>();
 
@@ -39,13 +47,18 @@ class ClusterIT {
         return node(id, ExternalService.REDIS.port(), Map.of());
     }
 
+    /** The engine under test; {@link NatsClusterIT} runs the same tests on NATS. */
+    Map<String, String> engine() {
+        return Map.of("engine", "redis");
+    }
+
     TestServer node(String id, int redisPort, Map<String, String> more) {
         Map<String, String> settings = new HashMap<>(Map.of(
-                "engine", "redis",
                 "redis_url", RedisKeys.url(redisPort),
                 "redis_key_prefix", prefix,
                 "node_id", id,
                 "enable_rate_limit", "false"));
+        settings.putAll(engine());
         settings.putAll(more);
         TestServer node = TestServer.start(settings);
         nodes.add(node);
