@@ -40,6 +40,12 @@ public final class ClusterNode implements AutoCloseable {
     public static ClusterNode join(RelayConfig config, Hub hub, ObjectMapper mapper) {
         ClusterConfig cluster = config.cluster();
         if (!cluster.clustered()) {
+            // The seed's switches declare several nodes; nodes without a shared engine cannot see each other.
+            if (cluster.enableLoadBalancing() || cluster.enableMessageQueue()) {
+                String key = cluster.enableLoadBalancing() ? "enable_load_balancing" : "enable_message_queue";
+                throw new ConfigException("websocket." + key + ": true needs nodes that share an engine; set engine"
+                        + " to redis or nats, or set " + key + " to false");
+            }
             return new ClusterNode(null, null);
         }
         String nodeId = cluster.nodeId().orElseGet(ClusterNode::madeUpNodeId);

@@ -41,7 +41,6 @@ final class Settings {
 
     RelayConfig toConfig() {
         checkDefaultRoomsFit();
-        checkClusterSwitches();
         return new RelayConfig(
                 new ServerConfig(get(HOST), get(PORT), get(READ_BUFFER_SIZE), get(WRITE_BUFFER_SIZE),
                         get(PING_PERIOD), get(PONG_WAIT), get(WRITE_WAIT), get(MAX_MESSAGE_SIZE),
@@ -67,19 +66,6 @@ final class Settings {
                 new DeliveryConfig(get(HISTORY_SIZE), get(HISTORY_TTL), get(RECOVERY_MAX_MESSAGES), get(DEDUP_WINDOW),
                         get(MAX_PENDING_BYTES), get(SHUTDOWN_TIMEOUT)),
                 policies());
-    }
-
-    /** The seed's switches declare several nodes; a single-node engine cannot honour that, so say so at start. */
-    private void checkClusterSwitches() {
-        if (!get(ENGINE).equals(ClusterConfig.MEMORY)) {
-            return;
-        }
-        for (ConfigKey<Boolean> key : List.of(ENABLE_LOAD_BALANCING, ENABLE_MESSAGE_QUEUE)) {
-            if (get(key)) {
-                throw new ConfigException("websocket." + key.name() + ": true needs nodes that share an engine;"
-                        + " set engine to redis (and redis_url), or set " + key.name() + " to false");
-            }
-        }
     }
 
     private PolicyConfig policies() {

@@ -105,7 +105,9 @@ class ClusterIT {
 
     @Test
     void the_ack_carries_the_seq_every_node_delivers_the_message_at() {
-        TestServer a = node("a");
+        // The seed's switches are accepted once the nodes share an engine.
+        TestServer a = node("a", ExternalService.REDIS.port(), Map.of("enable_load_balancing", "true",
+                "enable_message_queue", "true"));
         TestServer b = node("b");
         try (WsClient alice = a.connect("alice", "general");
              WsClient bob = b.connect("bob", "general")) {
