@@ -144,11 +144,23 @@ public final class NatsBroker implements Broker {
     }
 
     private String roomSubject(String roomId) {
-        return subjectPrefix + "room." + roomId;
+        return subjectPrefix + "room." + token(roomId);
     }
 
     private String userSubject(String userId) {
-        return subjectPrefix + "user." + userId;
+        return subjectPrefix + "user." + token(userId);
+    }
+
+    /**
+     * An id as one subject token: base64url, because a user id may hold '.', '*' or '>', which NATS would read as
+     * token separators and wildcards (a user named '>' would otherwise receive everyone's private messages).
+     */
+    static String token(String id) {
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(id.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String fromToken(String token) {
+        return new String(java.util.Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
     }
 
     // ---- publishing ----
@@ -264,7 +276,7 @@ public final class NatsBroker implements Broker {
                 int space = header.indexOf(' ');
                 inbound.roomMessage(body.at(Long.parseLong(header.substring(0, space)), header.substring(space + 1)));
             } else if (subject.startsWith("user.")) {
-                inbound.userMessage(subject.substring("user.".length()), body);
+                inbound.userMessage(fromToken(subject.substring("user.".length())), body);
                 if (message.getReplyTo() != null) {
                     nats.publish(message.getReplyTo(), DELIVERED);
                 }

@@ -146,4 +146,19 @@ class NatsBrokerTest {
         public void reconnected() {
         }
     }
+
+    @Test
+    void user_ids_that_look_like_wildcards_are_one_literal_subject_each() {
+        assertThat(NatsBroker.fromToken(NatsBroker.token("a.b*>ü"))).isEqualTo("a.b*>ü");
+        assertThat(NatsBroker.token("a.b*>ü")).matches("[A-Za-z0-9_-]+");
+
+        Recorder inA = new Recorder();
+        Recorder inB = new Recorder();
+        NatsBroker a = node("a", inA);
+        NatsBroker b = node("b", inB);
+        b.followUser(">");
+        await().atMost(WAIT).until(() -> a.publishToUser(">", pm(">", "probe")).join() == 1);
+        assertThat(a.publishToUser("bob", pm("bob", "not for '>'")).join()).isZero();
+        assertThat(inB.users).extracting(ServerMessage::content).doesNotContain("not for '>'");
+    }
 }
