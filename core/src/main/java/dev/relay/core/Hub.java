@@ -1,5 +1,8 @@
 package dev.relay.core;
 
+import dev.relay.core.cluster.Broker;
+import dev.relay.core.cluster.PresenceStore;
+import dev.relay.core.cluster.SharedRoom;
 import dev.relay.core.delivery.Audience;
 import dev.relay.core.delivery.Connection;
 import dev.relay.core.delivery.DeliveryLane;
@@ -99,6 +102,10 @@ public final class Hub {
     private final Replies replies;
     /** Told of rooms created and closed, when one is installed. */
     private volatile MessageStore store;
+    /** Set once when the hub joins a cluster; null for a single node. */
+    private volatile ClusterLink cluster;
+    /** Set once when the hub joins a cluster that shares presence; null for a single node. */
+    private volatile PresenceStore presenceStore;
 
     /** A hub whose room history lives in memory, sized by the settings. */
     public Hub(HubSettings settings, Encoder encoder, Clock clock, RateLimiter.NanoClock nanoClock) {
@@ -163,7 +170,11 @@ public final class Hub {
         Session session = new Session(ids.next(), identity, lane.outboxFor(connection), clock.instant(), limiter);
         connections.incrementAndGet();
         session.everyoneSlot(everyone.add(session.outbox()));
-        users.add(session, clock.instant());
+        boolean firstOfUser = users.add(session, clock.instant());
+        ClusterLink link = cluster;
+        if (firstOfUser && link != null) {
+            link.broker().followUser(identity.userId());
+        }
         observer.connected(session);
         try {
             // Join first, so anything published once the client holds its welcome reaches it; the welcome still
@@ -249,6 +260,10 @@ public final class Hub {
         if (lastOfUser) {
             // After leaving, so the closing connection itself is not written to; the rooms still hear it.
             presence.wentOffline(session.userId(), roomIds);
+            ClusterLink link = cluster;
+            if (link != null) {
+                link.broker().unfollowUser(session.userId());
+            }
         }
         everyone.remove(session.everyoneSlot());
         connections.decrementAndGet();
@@ -463,20 +478,25 @@ public final class Hub {
                         + UserIds.RULE);
             }
         }
-        Set<String> allowed = null;
+        Set<String> allowed = new HashSet<>(members);
+        allowed.add(actor.userId());
         if (isPrivate) {
             // Before the room exists, so there is no moment at which it is public.
-            allowed = new HashSet<>(members);
-            allowed.add(actor.userId());
             roomAccess.restrict(spec.id(), allowed);
         }
         try {
-            RoomInfo created = rooms.create(spec).info();
+            Room room = rooms.create(spec);
             MessageStore kept = store;
             if (kept != null) {
-                kept.roomCreated(new RoomRecord(spec.id(), spec.name(), spec.description(), allowed));
+                kept.roomCreated(new RoomRecord(spec.id(), spec.name(), spec.description(), isPrivate ? allowed : null));
             }
-            return created;
+            ClusterLink link = cluster;
+            if (link != null) {
+                link.follow(room);
+                link.shareCreated(new SharedRoom(room.id(), room.name(), room.description(), isPrivate,
+                        isPrivate ? allowed : Set.of()));
+            }
+            return room.info();
         } catch (RuntimeException refused) {
             if (isPrivate && !rooms.find(spec.id()).isPresent()) {
                 roomAccess.forget(spec.id());
@@ -490,6 +510,120 @@ public final class Hub {
         return closeRoom(actor, roomId);
     }
 
+    /**
+     * Makes this hub one node of a cluster: room messages take their {@code seq} from the broker's shared stream and
+     * are delivered as they arrive from it, private messages and broadcasts reach the other nodes, and every room is
+     * followed. Call once, after construction and before the first connection: it connects, and waits up to
+     * {@code catchUp} for the rooms to reach their shared streams' ends (so a client resuming on a node that just
+     * started finds what it missed); a room still behind then catches up in the background.
+     */
+    public void broker(Broker broker, java.time.Duration catchUp) {
+        if (cluster != null) {
+            throw new IllegalStateException("a broker is already installed");
+        }
+        ClusterLink link = new ClusterLink(broker, rooms, users, everyone, encoder, settings.historySize(),
+                new ClusterLink.Local() {
+                    @Override
+                    public void moveHere(String userId, String roomId, boolean join) {
+                        rooms.find(roomId).ifPresent(room -> {
+                            if (join) {
+                                joinHere(userId, room);
+                            } else {
+                                leaveHere(userId, room);
+                            }
+                        });
+                    }
+
+                    @Override
+                    public void createHere(SharedRoom room) {
+                        createSharedRoom(room);
+                    }
+
+                    @Override
+                    public void closeHere(String roomId) {
+                        rooms.find(roomId).ifPresent(room -> {
+                            roomAccess.forget(roomId);
+                            ClusterLink link = cluster;
+                            if (link != null) {
+                                link.unfollow(room);
+                            }
+                            moderation.closeRoom(Identity.SYSTEM, room);
+                        });
+                    }
+                });
+        broker.start(link);
+        publisher.cluster(link);
+        try {
+            // Rooms other nodes created before this one started.
+            broker.savedRooms().get(catchUp.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).values()
+                    .forEach(saved -> createSharedRoom(SharedRoom.decode(saved)));
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException slow) {
+            throw new IllegalStateException("could not read the cluster's rooms from the broker", slow);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        cluster = link;
+        CompletableFuture<?>[] following = rooms.all().stream().map(link::follow).toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(following).get(catchUp.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException slow) {
+            // served while the rest catches up: resumes there may report recovered:false meanwhile
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Shares this node's online users and connections with the cluster; call once, at start. */
+    public void presenceStore(PresenceStore store) {
+        if (presenceStore != null) {
+            throw new IllegalStateException("a presence store is already installed");
+        }
+        store.start(new PresenceStore.LocalPresence() {
+            @Override
+            public java.util.Collection<String> onlineUserIds() {
+                return users.onlineUserIds();
+            }
+
+            @Override
+            public int connections() {
+                return connections.get();
+            }
+        });
+        presenceStore = store;
+    }
+
+    /** Online users and connections across the cluster, when this node shares presence with others. */
+    public Optional<PresenceStore.ClusterCounts> clusterCounts() {
+        PresenceStore store = presenceStore;
+        return store == null ? Optional.empty() : Optional.of(store.counts());
+    }
+
+    /** Creates here a room another node created; one this node cannot take (its room limit) is left out, logged. */
+    private void createSharedRoom(SharedRoom shared) {
+        if (rooms.find(shared.id()).isPresent()) {
+            return;
+        }
+        if (shared.isPrivate()) {
+            roomAccess.restrict(shared.id(), shared.members());
+        }
+        try {
+            Room room = rooms.create(new RoomSpec(shared.id(), shared.name(), shared.description()));
+            ClusterLink link = cluster;
+            if (link != null) { // null while the hub is still joining: it follows every room once joined
+                link.follow(room);
+            }
+        } catch (ProtocolException refused) {
+            System.getLogger(Hub.class.getName()).log(System.Logger.Level.WARNING,
+                    "room " + shared.id() + " from another node was not created here: " + refused.getMessage());
+        }
+    }
+
+    /** The broker this node publishes through, if it is part of a cluster. */
+    public Optional<Broker> broker() {
+        ClusterLink link = cluster;
+        return link == null ? Optional.empty() : Optional.of(link.broker());
+    }
+
     /** Installs who may do what; until called, {@link Permissions#DEFAULT}. */
     public void permissions(Permissions permissions) {
         policies.permissions(permissions);
@@ -500,9 +634,20 @@ public final class Hub {
         return roomAccess;
     }
 
-    /** Puts every live connection of the user in the room. Completes with the number of connections moved. */
+    /**
+     * Puts every live connection of the user in the room. Completes with the number of connections moved on this
+     * node; in a cluster the user's connections on the other nodes move too, as the request reaches them.
+     */
     public CompletableFuture<Integer> joinUser(String userId, String roomId) {
         Room room = existingRoom(roomId);
+        ClusterLink link = cluster;
+        if (link != null) {
+            link.moveElsewhere(userId, roomId, true);
+        }
+        return joinHere(userId, room);
+    }
+
+    private CompletableFuture<Integer> joinHere(String userId, Room room) {
         return onEachSession(userId, session -> {
             // The room may have been closed since it was looked up; entering it now would leave a stale membership.
             if (session.isOpen() && !session.isIn(room.id()) && rooms.find(room.id()).orElse(null) == room) {
@@ -513,9 +658,20 @@ public final class Hub {
         });
     }
 
-    /** Takes every live connection of the user out of the room. Completes with the number of connections moved. */
+    /**
+     * Takes every live connection of the user out of the room. Completes with the number of connections moved on this
+     * node; in a cluster the user's connections on the other nodes move too, as the request reaches them.
+     */
     public CompletableFuture<Integer> leaveUser(String userId, String roomId) {
         Room room = existingRoom(roomId);
+        ClusterLink link = cluster;
+        if (link != null) {
+            link.moveElsewhere(userId, roomId, false);
+        }
+        return leaveHere(userId, room);
+    }
+
+    private CompletableFuture<Integer> leaveHere(String userId, Room room) {
         return onEachSession(userId, session -> {
             if (session.isOpen() && session.isIn(room.id())) {
                 membership.exit(session, room);
@@ -545,6 +701,11 @@ public final class Hub {
         MessageStore kept = store;
         if (kept != null) {
             kept.roomClosed(roomId);
+        }
+        ClusterLink link = cluster;
+        if (link != null) {
+            link.unfollow(room);
+            link.shareClosed(roomId);
         }
         return moderation.closeRoom(actor, room);
     }

@@ -24,6 +24,7 @@ import dev.relay.core.store.OfflineMessages;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -54,6 +55,8 @@ final class Publisher {
     private final AtomicLong totalMessages = new AtomicLong();
     private volatile MessageSink sink = MessageSink.NONE;
     private volatile OfflineMessages offline;
+    /** Null on a single node; set once when the hub joins a cluster. */
+    private volatile ClusterLink cluster;
 
     Publisher(HubSettings settings, Policies policies, MessageRules rules, RoomRegistry rooms, UserDirectory users,
               Presence presence, Audience everyone, IdGenerator ids, Encoder encoder, Clock clock,
@@ -84,6 +87,11 @@ final class Publisher {
 
     OfflineMessages offline() {
         return offline;
+    }
+
+    /** Routes room messages through the cluster's shared streams and forwards private messages and broadcasts. */
+    void cluster(ClusterLink link) {
+        this.cluster = link;
     }
 
     /** Messages accepted so far, text and binary, for stats. */
@@ -121,7 +129,7 @@ final class Publisher {
         }
         Published pending = new Published(ids.next(), clock.instant());
         if (message.id() == null) {
-            return place(from, origin, message, pending);
+            return place(from, origin, message, pending, null);
         }
         // Type and target are part of the key, so a client that reuses an id for a different kind of message or
         // another room or user does not have it swallowed as a "retry".
@@ -134,7 +142,7 @@ final class Publisher {
         }
         CompletableFuture<Published> outcome;
         try {
-            outcome = place(from, origin, message, pending);
+            outcome = place(from, origin, message, pending, retryKey);
         } catch (RuntimeException refused) {
             // Released before completing, so a retry that sees the refusal and tries again is handled afresh.
             retries.release(retryKey, attempt);
@@ -157,11 +165,11 @@ final class Publisher {
     }
 
     private CompletableFuture<Published> place(Identity from, Session origin, ClientMessage message,
-                                               Published pending) {
+                                               Published pending, String retryKey) {
         return switch (message.type()) {
-            case MessageType.ROOM_MESSAGE -> toRoom(from, origin, message, pending);
+            case MessageType.ROOM_MESSAGE -> toRoom(from, origin, message, pending, retryKey);
             case MessageType.PRIVATE_MESSAGE -> toUser(from, message, pending);
-            default -> CompletableFuture.completedFuture(toEveryone(from, message, pending));
+            default -> toEveryone(from, message, pending);
         };
     }
 
@@ -188,7 +196,7 @@ final class Publisher {
     }
 
     private CompletableFuture<Published> toRoom(Identity from, Session origin, ClientMessage message,
-                                                Published pending) {
+                                                Published pending, String retryKey) {
         String roomId = rules.requireRoomId(message);
         rules.checkBody(message);
         Room room = rooms.require(roomId);
@@ -198,6 +206,11 @@ final class Publisher {
         }
         MessageSink keeper = sink;
         keeper.checkCapacity(); // before the message takes a seq, so a refusal leaves no gap in the stream
+        ClusterLink link = cluster;
+        if (link != null) {
+            return toSharedRoom(link, room, message(pending, MessageType.ROOM_MESSAGE, from, null, roomId, message),
+                    keeper, retryKey);
+        }
         ServerMessage placed = room.publish(message(pending, MessageType.ROOM_MESSAGE, from, null, roomId, message));
         if (placed == null) {
             throw overloaded();
@@ -205,6 +218,23 @@ final class Publisher {
         totalMessages.incrementAndGet();
         observer.accepted(from.userId(), MessageType.ROOM_MESSAGE, roomId);
         return kept(keeper.accepted(placed), new Published(placed.id(), placed.timestamp(), placed.seq()));
+    }
+
+    /**
+     * Cluster: the shared stream gives the message its seq, and every node, this one included, delivers it when it
+     * arrives from there ({@link ClusterLink}); the ack waits for the stream's answer. The retry key makes a retry
+     * through any node land once.
+     */
+    private CompletableFuture<Published> toSharedRoom(ClusterLink link, Room room, ServerMessage draft,
+                                                      MessageSink keeper, String retryKey) {
+        if (!room.members().hasRoom()) {
+            throw overloaded(); // this node's lanes are full: refuse before the stream takes it
+        }
+        return link.publish(room, draft, retryKey).thenCompose(placed -> {
+            totalMessages.incrementAndGet();
+            observer.accepted(draft.from(), MessageType.ROOM_MESSAGE, draft.roomId());
+            return kept(keeper.accepted(placed), new Published(placed.id(), placed.timestamp(), placed.seq()));
+        });
     }
 
     /** The outcome of an accepted message: at once, or when the sink has kept it. */
@@ -230,6 +260,14 @@ final class Publisher {
         }
         rules.checkBody(message);
         MessageSink keeper = sink;
+        ClusterLink link = cluster;
+        if (link != null) {
+            // Online anywhere is only known once the user's channel answers; offline holding is per node, so in a
+            // cluster a user offline everywhere is refused (see docs/deployment.md).
+            keeper.checkCapacity();
+            return toUserAnywhere(link, from, to, message(pending, MessageType.PRIVATE_MESSAGE, from, to, null,
+                    message), keeper, pending);
+        }
         Audience recipient = users.audience(to).orElse(null);
         OfflineMessages holder = offline;
         if (recipient == null && (holder == null || !holder.enabled())) {
@@ -251,7 +289,30 @@ final class Publisher {
         return kept(keeper.accepted(out), pending);
     }
 
-    private Published toEveryone(Identity from, ClientMessage message, Published pending) {
+    /**
+     * Cluster: the recipient's connections on other nodes get it through the user's channel, which also tells
+     * whether the user is online anywhere; once that answers, this node's connections of both users get it. The
+     * sender's connections on other nodes get it through the sender's channel.
+     */
+    private CompletableFuture<Published> toUserAnywhere(ClusterLink link, Identity from, String to, ServerMessage out,
+                                                        MessageSink keeper, Published pending) {
+        return link.broker().publishToUser(to, out).thenCompose(otherNodes -> {
+            Optional<Audience> recipient = users.audience(to);
+            if (otherNodes == 0 && recipient.isEmpty()) {
+                throw new ProtocolException(ErrorCode.USER_NOT_ONLINE, "user '" + to + "' is not online");
+            }
+            if (!from.userId().equals(to)) {
+                link.broker().publishToUser(from.userId(), out); // the sender's other devices: best effort
+            }
+            List<Audience> audiences = new ArrayList<>(2);
+            recipient.ifPresent(audiences::add);
+            users.audience(from.userId()).filter(own -> recipient.orElse(null) != own).ifPresent(audiences::add);
+            deliver(out, frame -> Audience.deliverToUnion(frame, audiences, null));
+            return kept(keeper.accepted(out), pending);
+        });
+    }
+
+    private CompletableFuture<Published> toEveryone(Identity from, ClientMessage message, Published pending) {
         if (!settings.enableMessageBroadcast()) {
             throw new ProtocolException(ErrorCode.FEATURE_DISABLED, "broadcasts are turned off on this server");
         }
@@ -262,8 +323,16 @@ final class Publisher {
         }
         rules.checkBody(message);
         ServerMessage out = message(pending, MessageType.BROADCAST, from, null, null, message);
+        ClusterLink link = cluster;
+        if (link != null) {
+            // The other nodes first: a broker that cannot take it fails the broadcast before anyone has seen it.
+            return link.broker().publishToEveryone(out).thenApply(sent -> {
+                deliver(out, everyone::deliver);
+                return pending;
+            });
+        }
         deliver(out, everyone::deliver);
-        return pending;
+        return CompletableFuture.completedFuture(pending);
     }
 
     private static ServerMessage message(Published pending, String type, Identity from, String to, String roomId,

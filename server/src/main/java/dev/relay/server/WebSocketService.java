@@ -19,6 +19,7 @@ import dev.relay.server.access.IpPolicy;
 import dev.relay.server.access.OriginPolicy;
 import dev.relay.server.auth.JwksKeys;
 import dev.relay.server.auth.JwtVerifier;
+import dev.relay.server.cluster.ClusterNode;
 import dev.relay.server.config.ConfigException;
 import dev.relay.server.config.JwtConfig;
 import dev.relay.server.config.PolicyConfig;
@@ -103,6 +104,9 @@ public final class WebSocketService implements AutoCloseable {
             JwtVerifier.Verified checked = verifier.check(token);
             return new TokenCheck.Checked(checked.identity(), checked.expiresAt());
         });
+        ClusterNode cluster = ClusterNode.join(config, hub, mapper);
+        closeables.add(cluster);
+        observability.health().addCheck(cluster::problem);
         HttpResponses responses = new HttpResponses(mapper, observability.requestEvents());
         RestApi restApi = new RestApi(hub, codec, responses, config.server().maxMessageSize());
         OpsApi opsApi = new OpsApi(observability::scrape, observability.executor(),

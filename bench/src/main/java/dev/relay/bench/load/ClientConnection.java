@@ -94,6 +94,18 @@ final class ClientConnection extends ByteToMessageDecoder {
         startNanos = System.nanoTime();
     }
 
+    /** Where this connection goes when it is not the run's one server (the cluster scenario spreads them). */
+    private java.net.InetSocketAddress server;
+
+    ClientConnection to(java.net.InetSocketAddress node) {
+        this.server = node;
+        return this;
+    }
+
+    java.net.InetSocketAddress server() {
+        return server;
+    }
+
     SequenceTracker tracker() {
         return tracker;
     }

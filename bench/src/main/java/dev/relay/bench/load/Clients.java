@@ -74,6 +74,10 @@ final class Clients implements AutoCloseable {
      * has failed. Returns the failures' messages (empty when all connected). {@code progress} hears the count of
      * finished handshakes now and then.
      */
+    private static InetSocketAddress target(ClientConnection connection, InetSocketAddress server) {
+        return connection.server() != null ? connection.server() : server;
+    }
+
     List<String> open(List<ClientConnection> connections, InetSocketAddress server, int sourceAddresses,
                       int concurrency, Duration timeout, IntConsumer progress) throws InterruptedException {
         Semaphore permits = new Semaphore(concurrency);
@@ -88,8 +92,8 @@ final class Clients implements AutoCloseable {
             connection.starting();
             InetSocketAddress local = sourceAddress(connection.index, sourceAddresses);
             ChannelFuture connect = local == null
-                    ? bootstrap.clone().handler(connection).connect(server)
-                    : bootstrap.clone().handler(connection).connect(server, local);
+                    ? bootstrap.clone().handler(connection).connect(target(connection, server))
+                    : bootstrap.clone().handler(connection).connect(target(connection, server), local);
             connect.addListener(future -> {
                 if (!future.isSuccess()) {
                     connection.ready.completeExceptionally(future.cause());

@@ -9,6 +9,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -65,6 +66,9 @@ public final class LoadCommand implements Callable<Integer> {
     String label;
     @Option(names = "--quiet", description = "no progress lines")
     boolean quiet;
+    @Option(names = "--nodes", split = ",", paramLabel = "URL,URL",
+            description = "cluster: the nodes' WebSocket URLs; connections go round-robin over them (default: --url)")
+    List<URI> nodes;
 
     public LoadCommand(Scenario scenario, Map<String, String> env) {
         this.scenario = scenario;
@@ -90,7 +94,7 @@ public final class LoadCommand implements Callable<Integer> {
                 threads != null ? threads : Runtime.getRuntime().availableProcessors(),
                 secret != null ? secret : env.get("WS_JWT_SECRET"), room, rooms, users, concurrency, serverPid,
                 sourceAddresses != null ? sourceAddresses : Clients.sourceAddressesFor(n), json, label,
-                durationOrZero(drain), quiet);
+                durationOrZero(drain), quiet, nodes == null ? List.of() : nodes);
     }
 
     /** A duration as the server's options take it ({@code 2s}, {@code 500ms}), or {@code 0} / {@code 0s} for none. */

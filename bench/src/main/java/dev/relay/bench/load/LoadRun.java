@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -35,11 +36,12 @@ public final class LoadRun {
                 .put("target", settings.target().name().toLowerCase(Locale.ROOT))
                 .put("label", settings.label() == null ? settings.target().name().toLowerCase(Locale.ROOT) : settings.label())
                 .put("url", settings.url().toString())
+                .put("nodes", settings.nodes().size())
                 .put("clients", settings.clients());
         try (Clients clients = new Clients(settings.threads())) {
             result.put("client_transport", clients.transport()).put("client_threads", settings.threads());
             switch (settings.scenario()) {
-                case FANOUT, ROOMS, PRIVATE -> messaging(clients, result);
+                case FANOUT, ROOMS, PRIVATE, CLUSTER -> messaging(clients, result);
                 case CONNECT -> connect(clients, result);
                 case IDLE -> idle(clients, result);
             }
@@ -54,7 +56,8 @@ public final class LoadRun {
         List<ClientConnection> connections = buildMessaging(groups);
         List<ClientConnection> publishers = connections.stream().filter(ClientConnection::isPublisher).toList();
         double ratePerPublisher = settings.rate() / publishers.size();
-        result.put("rooms", settings.scenario() == Scenario.FANOUT ? 1 : groups.size())
+        result.put("rooms", settings.scenario() == Scenario.FANOUT || settings.scenario() == Scenario.CLUSTER ? 1
+                : groups.size())
                 .put("publishers", publishers.size())
                 .put("rate_msgs_per_s", settings.rate())
                 .put("window", settings.rate() > 0 ? 0 : settings.window())
@@ -141,7 +144,7 @@ public final class LoadRun {
         Target target = settings.target();
         int n = settings.clients();
         switch (settings.scenario()) {
-            case FANOUT -> {
+            case FANOUT, CLUSTER -> {
                 int publishers = Math.max(1, settings.publishers());
                 Group group = new Group(settings.room(), publishers);
                 groups.add(group);
@@ -192,9 +195,11 @@ public final class LoadRun {
 
     private void add(List<ClientConnection> connections, Group group, String user, String room, int publisher,
                      Target.Template template) {
-        ClientConnection connection = new ClientConnection(connections.size(), settings.target(), settings.host(),
-                settings.port(), settings.target().requestTarget(settings.url(), room, tokens.forUser(user)), metrics,
-                group, publisher, template, settings.size());
+        URI node = settings.nodeFor(connections.size());
+        ClientConnection connection = new ClientConnection(connections.size(), settings.target(), node.getHost(),
+                LoadSettings.port(node), settings.target().requestTarget(node, room, tokens.forUser(user)), metrics,
+                group, publisher, template, settings.size()).to(new InetSocketAddress(node.getHost(),
+                LoadSettings.port(node)));
         connections.add(connection);
         group.members.add(connection);
     }

@@ -3,6 +3,7 @@ package dev.relay.bench.load;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * One run of the generator, every option resolved.
@@ -19,8 +20,9 @@ import java.time.Duration;
 public record LoadSettings(Scenario scenario, Target target, URI url, int clients, int publishers, double rate,
                            int size, Duration duration, Duration warmup, int window, int threads, String secret,
                            String room, int rooms, int users, int concurrency, long serverPid, int sourceAddresses,
-                           Path json, String label, Duration drain, boolean quiet) {
+                           Path json, String label, Duration drain, boolean quiet, List<URI> nodes) {
     public LoadSettings {
+        nodes = nodes == null || nodes.isEmpty() ? List.of(url) : List.copyOf(nodes);
         if (clients < 1) {
             throw new IllegalArgumentException("--clients must be at least 1");
         }
@@ -49,6 +51,18 @@ public record LoadSettings(Scenario scenario, Target target, URI url, int client
 
     String host() {
         return url.getHost();
+    }
+
+    /** The node a connection goes to: round-robin over {@code nodes} (one node unless the scenario spreads). */
+    URI nodeFor(int connection) {
+        return nodes.get(connection % nodes.size());
+    }
+
+    static int port(URI uri) {
+        if (uri.getPort() > 0) {
+            return uri.getPort();
+        }
+        return "wss".equals(uri.getScheme()) ? 443 : 80;
     }
 
     int port() {

@@ -7,7 +7,9 @@ public enum Scenario {
     ROOMS("N clients in K rooms, all chatting at a fixed total rate", 1000, 0, 10_000, 64),
     PRIVATE("pairs of clients exchanging private messages at a fixed total rate", 200, 0, 2_000, 64),
     CONNECT("authenticated handshakes per second and handshake latency", 5000, 0, 0, 0),
-    IDLE("M idle connections held open: server RSS (and heap, for a JVM) per connection", 10_000, 0, 0, 0);
+    IDLE("M idle connections held open: server RSS (and heap, for a JVM) per connection", 10_000, 0, 0, 0),
+    CLUSTER("fanout over several nodes (--nodes): subscribers and publishers spread over them, one room", 500, 2, 0,
+            64);
 
     private final String description;
     final int defaultClients;
@@ -33,6 +35,6 @@ public enum Scenario {
     }
 
     boolean publishes() {
-        return this == FANOUT || this == ROOMS || this == PRIVATE;
+        return this == FANOUT || this == ROOMS || this == PRIVATE || this == CLUSTER;
     }
 }

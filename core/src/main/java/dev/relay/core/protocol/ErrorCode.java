@@ -33,7 +33,9 @@ public enum ErrorCode {
     INTERNAL_ERROR("internal_error", 500),
     TOO_MANY_CONNECTIONS("too_many_connections", 503),
     OVERLOADED("overloaded", 503),
-    TEMPORARILY_UNAVAILABLE("temporarily_unavailable", 503);
+    TEMPORARILY_UNAVAILABLE("temporarily_unavailable", 503),
+    /** A cluster node cannot reach its broker (Redis, NATS); the client retries, with the same id. */
+    BROKER_UNAVAILABLE("broker_unavailable", 503);
 
     private final String code;
     private final int httpStatus;

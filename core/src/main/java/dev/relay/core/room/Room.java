@@ -28,7 +28,8 @@ public final class Room {
     private final String description;
     private final Instant createdAt;
     private final RoomContext context;
-    private final String epoch;
+    /** Changes only in a cluster, when the shared stream turns out to run under another epoch. */
+    private volatile String epoch; // written under streamLock
     private final Audience members = new Audience();
     private final ConcurrentHashMap<String, RoomMember> users = new ConcurrentHashMap<>();
     private final AtomicLong messageCount = new AtomicLong();
@@ -127,6 +128,70 @@ public final class Room {
             return placed;
         }
     }
+
+    /**
+     * Cluster mode: delivers a message the shared stream has already placed, if it is the next one here. Returns
+     * what happened, so the caller can drop a duplicate or fetch the messages in a gap first. A message of another
+     * epoch means the room follows that stream from its start (its first message here, or the store lost the room
+     * and began again).
+     */
+    public Arrival arrive(ServerMessage placed) {
+        synchronized (streamLock) {
+            if (!epoch.equals(placed.epoch())) {
+                // From the start of that stream: what came before this message is a gap to fill, not to skip (a
+                // fan-out without order, like NATS, may bring seq 2 before seq 1).
+                epoch = placed.epoch();
+                seq = 0;
+                context.history().forget(id);
+            }
+            if (placed.seq() <= seq) {
+                return Arrival.DUPLICATE;
+            }
+            if (placed.seq() > seq + 1) {
+                return Arrival.GAP;
+            }
+            EncodedFrame frame = context.encoder().encode(placed);
+            try {
+                seq = placed.seq();
+                context.history().append(placed);
+                // Past a lane's limit the frame is still queued: it is already acknowledged and stored, and a
+                // remote node cannot refuse it; the lanes are bounded by the publishers being refused upstream.
+                members.deliverAt(frame, placed.seq());
+            } finally {
+                frame.release();
+            }
+            messageCount.incrementAndGet();
+            return Arrival.DELIVERED;
+        }
+    }
+
+    /**
+     * Cluster mode: moves the room to where the shared stream stands without delivering what came before, and
+     * keeps {@code recent} (oldest first, ending at {@code at}) for resumes. Used when this node starts following a
+     * room and when the rest of a gap can no longer be fetched. Does nothing if the room is already further.
+     */
+    public void skipTo(StreamPosition at, List<ServerMessage> recent) {
+        synchronized (streamLock) {
+            boolean newEpoch = !epoch.equals(at.epoch());
+            if (!newEpoch && at.seq() <= seq) {
+                return;
+            }
+            if (newEpoch) {
+                epoch = at.epoch();
+                context.history().forget(id);
+            }
+            long after = newEpoch ? Long.MIN_VALUE : seq;
+            for (ServerMessage message : recent) {
+                if (message.seq() > after && at.epoch().equals(message.epoch())) {
+                    context.history().append(message);
+                }
+            }
+            seq = at.seq();
+        }
+    }
+
+    /** What {@link #arrive} did with a message. */
+    public enum Arrival { DELIVERED, DUPLICATE, GAP }
 
     /** Delivers an event (joins, leaves, presence) that is not part of the stream. */
     public boolean announce(EncodedFrame frame) {

@@ -189,6 +189,11 @@ public final class UserDirectory {
         }
     }
 
+    /** The ids of the users online here now, a copy (for a cluster's presence heartbeat). */
+    public List<String> onlineUserIds() {
+        return List.copyOf(users.keySet());
+    }
+
     /** Distinct users with at least one live connection. */
     public int onlineCount() {
         return users.size();

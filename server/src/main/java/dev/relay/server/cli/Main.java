@@ -88,7 +88,13 @@ public final class Main implements Callable<Integer> {
         if (generatedSecret) {
             config = config.withJwtSecret(randomSecret());
         }
-        WebSocketService service = WebSocketService.create(config);
+        WebSocketService service;
+        try {
+            service = WebSocketService.create(config); // may connect to the cluster's engine, and find it missing
+        } catch (ConfigException e) {
+            System.err.println("wsserver: " + e.getMessage());
+            return CONFIG_ERROR;
+        }
         try {
             service.start();
         } catch (Exception e) {

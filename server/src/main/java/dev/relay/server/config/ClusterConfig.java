@@ -1,5 +1,20 @@
 package dev.relay.server.config;
 
-/** Running several nodes together; planned: accepted and checked, no effect yet. */
-public record ClusterConfig(boolean enableLoadBalancing, boolean enableMessageQueue) {
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Running several nodes as one server. {@code engine} decides; the seed's two switches only declare the intent, and
+ * a declaration that the engine cannot honour ({@code memory}) is refused at start.
+ */
+public record ClusterConfig(boolean enableLoadBalancing, boolean enableMessageQueue, String engine, URI redisUrl,
+                            URI natsUrl, String redisKeyPrefix, Optional<String> nodeId, Duration presenceTtl) {
+    public static final String MEMORY = "memory";
+    public static final String REDIS = "redis";
+    public static final String NATS = "nats";
+
+    public boolean clustered() {
+        return !MEMORY.equals(engine);
+    }
 }

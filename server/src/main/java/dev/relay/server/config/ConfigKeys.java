@@ -175,10 +175,22 @@ final class ConfigKeys {
             "URL that gets a JSON POST when an alert fires or clears.");
     static final ConfigKey<Duration> ALERT_WEBHOOK_COOLDOWN = key("alert_webhook_cooldown", duration(), "5m",
             "Least time between two webhook POSTs about the same alert.");
-    static final ConfigKey<Boolean> ENABLE_LOAD_BALANCING = planned("enable_load_balancing", bool(), "false",
-            "Spread connections over several nodes.");
-    static final ConfigKey<Boolean> ENABLE_MESSAGE_QUEUE = planned("enable_message_queue", bool(), "false",
-            "Pass messages between nodes through a queue.");
+    static final ConfigKey<Boolean> ENABLE_LOAD_BALANCING = key("enable_load_balancing", bool(), "false",
+            "Declare that several nodes serve behind a balancer; needs an engine other than memory.");
+    static final ConfigKey<Boolean> ENABLE_MESSAGE_QUEUE = key("enable_message_queue", bool(), "false",
+            "Declare that nodes pass messages through a broker; needs an engine other than memory.");
+    static final ConfigKey<String> ENGINE = key("engine", choice("memory", "redis", "nats"), "memory",
+            "Where nodes meet: memory (one node), redis, or nats (fan-out; streams and presence in Redis).");
+    static final ConfigKey<URI> REDIS_URL = key("redis_url", ClusterTypes.brokerUrl("redis", "rediss",
+            "redis-sentinel"), "redis://127.0.0.1:6379", "The Redis server of engine: redis.");
+    static final ConfigKey<URI> NATS_URL = key("nats_url", ClusterTypes.brokerUrl("nats", "tls"),
+            "nats://127.0.0.1:4222", "The NATS server of engine: nats.");
+    static final ConfigKey<String> REDIS_KEY_PREFIX = key("redis_key_prefix", ClusterTypes.name(true), "relay:",
+            "Put before every Redis key and channel.");
+    static final ConfigKey<Optional<String>> NODE_ID = key("node_id", ClusterTypes.nodeId(), "",
+            "This node's name in the cluster; unset: the host name and a random suffix.");
+    static final ConfigKey<Duration> PRESENCE_TTL = key("presence_ttl", duration(), "30s",
+            "How long a node's users stay online in the cluster after its last heartbeat.");
     static final ConfigKey<Boolean> ENABLE_MESSAGE_BROADCAST = key("enable_message_broadcast", bool(), "true",
             "Allow broadcast messages; when false they are refused.");
     static final ConfigKey<Boolean> ENABLE_PRIVATE_MESSAGING = key("enable_private_messaging", bool(), "true",

@@ -64,7 +64,8 @@ final class Settings {
                         new LogConfig(get(LOG_FORMAT), get(LOG_MAX_FILE_SIZE), get(LOG_RETENTION_DAYS),
                                 get(LOG_TOTAL_SIZE_CAP)),
                         get(INTERNAL_PORT), get(INTERNAL_ADMIN)),
-                new ClusterConfig(get(ENABLE_LOAD_BALANCING), get(ENABLE_MESSAGE_QUEUE)),
+                new ClusterConfig(get(ENABLE_LOAD_BALANCING), get(ENABLE_MESSAGE_QUEUE), get(ENGINE), get(REDIS_URL),
+                        get(NATS_URL), get(REDIS_KEY_PREFIX), get(NODE_ID), get(PRESENCE_TTL)),
                 new DeliveryConfig(get(HISTORY_SIZE), get(HISTORY_TTL), get(RECOVERY_MAX_MESSAGES), get(DEDUP_WINDOW),
                         get(MAX_PENDING_BYTES), get(SHUTDOWN_TIMEOUT)),
                 policies());

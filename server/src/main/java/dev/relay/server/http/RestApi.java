@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.core.Hub;
 import dev.relay.core.HubStats;
+import dev.relay.core.cluster.PresenceStore;
 import dev.relay.core.Published;
 import dev.relay.core.policy.KeyedRateLimits;
 import dev.relay.core.protocol.ClientMessage;
@@ -236,7 +237,9 @@ public final class RestApi {
 
     private void onlineUsers(RestCall call) {
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("online_users", hub.onlineUsers());
+        // In a cluster: every node's users, as of the last presence heartbeat.
+        data.put("online_users", hub.clusterCounts().map(PresenceStore.ClusterCounts::onlineUsers)
+                .orElseGet(hub::onlineUsers));
         data.put("timestamp", Timestamps.format(hub.clock().instant()));
         responses.ok(call.ctx(), call.keepAlive(), HttpResponseStatus.OK, data);
     }
@@ -256,8 +259,10 @@ public final class RestApi {
         }
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("total_rooms", stats.totalRooms());
-        data.put("online_users", stats.onlineUsers());
-        data.put("total_connections", stats.connections());
+        data.put("online_users", hub.clusterCounts().map(PresenceStore.ClusterCounts::onlineUsers)
+                .orElse(stats.onlineUsers()));
+        data.put("total_connections", hub.clusterCounts().map(PresenceStore.ClusterCounts::connections)
+                .orElse(stats.connections()));
         data.put("total_messages", stats.totalMessages());
         data.put("slow_consumers", stats.slowConsumers());
         data.put("rooms", rooms);

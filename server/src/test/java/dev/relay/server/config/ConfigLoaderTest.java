@@ -267,7 +267,9 @@ class ConfigLoaderTest {
             case "list of CIDRs" -> "10.0.0.0/8,::1";
             case "list of origins" -> "https://app.example.com";
             case "number 0..1" -> "0.5";
-            case "URL" -> "https://hooks.example.com/relay";
+            case "URL" -> key.name().equals("redis_url") ? "redis://cache.example.com:6380"
+                    : key.name().equals("nats_url") ? "nats://nats.example.com:4223" : "https://hooks.example.com/relay";
+            case "memory or redis or nats" -> "redis";
             case "text or json" -> "json";
             case "PEM or path" -> publicKeyFile().toString();
             case "file path" -> wordsFile().toString();

@@ -59,7 +59,10 @@ class RelayConfigDefaultsTest {
 
     @Test
     void cluster() {
-        assertThat(defaults.cluster()).isEqualTo(new ClusterConfig(false, false));
+        assertThat(defaults.cluster()).isEqualTo(new ClusterConfig(false, false, "memory",
+                java.net.URI.create("redis://127.0.0.1:6379"),
+                java.net.URI.create("nats://127.0.0.1:4222"), "relay:", java.util.Optional.empty(),
+                java.time.Duration.ofSeconds(30)));
     }
 
     @Test

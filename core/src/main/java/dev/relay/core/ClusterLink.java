@@ -1,0 +1,317 @@
+package dev.relay.core;
+
+import dev.relay.core.cluster.Broker;
+import dev.relay.core.cluster.SharedRoom;
+import dev.relay.core.delivery.Audience;
+import dev.relay.core.delivery.EncodedFrame;
+import dev.relay.core.delivery.Encoder;
+import dev.relay.core.history.StreamPosition;
+import dev.relay.core.protocol.ServerMessage;
+import dev.relay.core.room.Room;
+import dev.relay.core.room.RoomRegistry;
+import dev.relay.core.session.UserDirectory;
+
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The hub's side of a {@link Broker}: follows every room this node has, delivers what arrives from the shared
+ * streams in {@code seq} order, and fills a gap (messages missed while the broker was unreachable, or published
+ * before this node followed the room) from the shared stream before anything after it is delivered.
+ *
+ * <p>Each room has a {@link Feed}. While a feed is catching up, arrivals wait in it, in seq order; the feed's
+ * monitor serializes arrivals (engine threads) with the completions of its fetches. Delivery itself goes through
+ * {@link Room#arrive}, under the room's lock, like a local publish.
+ */
+final class ClusterLink implements Broker.Inbound {
+    private static final System.Logger LOG = System.getLogger(ClusterLink.class.getName());
+    /** Arrivals kept while a gap is being filled; past it, the room is caught up from the stream afresh. */
+    static final int MAX_WAITING = 10_000;
+    private static final Executor RETRY = CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS);
+
+    private final Broker broker;
+    private final RoomRegistry rooms;
+    private final UserDirectory users;
+    private final Audience everyone;
+    private final Encoder encoder;
+    private final int historySize;
+    private final ConcurrentHashMap<String, Feed> feeds = new ConcurrentHashMap<>();
+    private final Local local;
+
+    /** Control messages between nodes, on the user and everyone channels: never delivered to a client. */
+    static final String JOIN_ROOM = "cluster.join_room";
+    static final String LEAVE_ROOM = "cluster.leave_room";
+    static final String ROOM_CREATED = "cluster.room_created";
+    static final String ROOM_CLOSED = "cluster.room_closed";
+
+    /** What the hub does on this node when another node acts on users or rooms. */
+    interface Local {
+        /** A REST join or leave on another node: move the user's connections here too. */
+        void moveHere(String userId, String roomId, boolean join);
+
+        /** A room created on another node: create it here. */
+        void createHere(SharedRoom room);
+
+        /** A room closed on another node: close it here. */
+        void closeHere(String roomId);
+    }
+
+    ClusterLink(Broker broker, RoomRegistry rooms, UserDirectory users, Audience everyone, Encoder encoder,
+                int historySize, Local local) {
+        this.local = local;
+        this.broker = broker;
+        this.rooms = rooms;
+        this.users = users;
+        this.everyone = everyone;
+        this.encoder = encoder;
+        this.historySize = historySize;
+    }
+
+    Broker broker() {
+        return broker;
+    }
+
+    /**
+     * Starts following a room: subscribes, then moves it to where the shared stream stands. Completes when the room
+     * has caught up, so a node that is starting can wait for its rooms before it takes clients.
+     */
+    CompletableFuture<Void> follow(Room room) {
+        Feed feed = new Feed(room);
+        Feed previous = feeds.put(room.id(), feed);
+        if (previous == null) {
+            broker.followRoom(room.id());
+        }
+        synchronized (feed) {
+            feed.syncing = true;
+        }
+        start(feed);
+        return feed.caughtUp;
+    }
+
+    void unfollow(Room room) {
+        if (feeds.remove(room.id()) != null) {
+            broker.unfollowRoom(room.id());
+        }
+    }
+
+    /** Places a room message in the shared stream; every node, this one included, delivers it as it arrives. */
+    CompletableFuture<ServerMessage> publish(Room room, ServerMessage draft, String retryKey) {
+        return broker.publishToRoom(draft, room.epoch(), retryKey);
+    }
+
+    // ---- inbound, on the engine's threads ----
+
+    @Override
+    public void roomMessage(ServerMessage placed) {
+        Feed feed = feeds.get(placed.roomId());
+        if (feed == null) {
+            return; // a room this node does not have (or no longer)
+        }
+        synchronized (feed) {
+            if (feed.syncing) {
+                feed.hold(placed);
+                return;
+            }
+            if (feed.room.arrive(placed) == Room.Arrival.GAP) {
+                feed.hold(placed);
+                feed.syncing = true;
+                fill(feed);
+            }
+        }
+    }
+
+    /** Asks the other nodes to move the user's connections there into or out of the room. */
+    void moveElsewhere(String userId, String roomId, boolean join) {
+        ServerMessage control = new ServerMessage(null, join ? JOIN_ROOM : LEAVE_ROOM, null, userId, roomId, null,
+                null, java.time.Instant.EPOCH);
+        broker.publishToUser(userId, control).exceptionally(failure -> {
+            LOG.log(System.Logger.Level.WARNING, "could not ask the other nodes to move " + userId, failure);
+            return 0L;
+        });
+    }
+
+    @Override
+    public void userMessage(String userId, ServerMessage message) {
+        switch (message.type()) {
+            case JOIN_ROOM -> local.moveHere(userId, message.roomId(), true);
+            case LEAVE_ROOM -> local.moveHere(userId, message.roomId(), false);
+            default -> users.audience(userId).ifPresent(audience -> deliver(message, audience));
+        }
+    }
+
+    @Override
+    public void broadcast(ServerMessage message) {
+        switch (message.type()) {
+            case ROOM_CREATED -> local.createHere(SharedRoom.decode(message.content()));
+            case ROOM_CLOSED -> local.closeHere(message.roomId());
+            default -> deliver(message, everyone);
+        }
+    }
+
+    /** Tells the other nodes, and those that start later, about a room created here. */
+    void shareCreated(SharedRoom room) {
+        ServerMessage control = new ServerMessage(null, ROOM_CREATED, null, null, room.id(), room.encode(), null,
+                java.time.Instant.EPOCH);
+        broker.saveRoom(room.id(), room.encode())
+                .thenCompose(saved -> broker.publishToEveryone(control))
+                .exceptionally(failure -> {
+                    LOG.log(System.Logger.Level.WARNING, "room " + room.id() + " was created here but could not be"
+                            + " shared with the other nodes", failure);
+                    return null;
+                });
+    }
+
+    /** Tells the other nodes a room was closed here, and forgets its shared stream. */
+    void shareClosed(String roomId) {
+        ServerMessage control = new ServerMessage(null, ROOM_CLOSED, null, null, roomId, null, null,
+                java.time.Instant.EPOCH);
+        broker.publishToEveryone(control)
+                .thenCompose(sent -> broker.deleteRoom(roomId))
+                .exceptionally(failure -> {
+                    LOG.log(System.Logger.Level.WARNING, "room " + roomId + " was closed here but the other nodes"
+                            + " could not be told", failure);
+                    return null;
+                });
+    }
+
+    @Override
+    public void reconnected() {
+        for (Feed feed : feeds.values()) {
+            synchronized (feed) {
+                if (feed.syncing) {
+                    continue; // a fetch is in flight or waiting to retry; it will see the new state
+                }
+                feed.syncing = true;
+            }
+            catchUp(feed);
+        }
+    }
+
+    /** Private messages and broadcasts from other nodes: best effort, like a local one past a full lane. */
+    private void deliver(ServerMessage message, Audience audience) {
+        EncodedFrame frame = encoder.encode(message);
+        try {
+            if (!audience.deliver(frame)) {
+                LOG.log(System.Logger.Level.WARNING, "dropped a " + message.type() + " from another node: lanes full");
+            }
+        } finally {
+            frame.release();
+        }
+    }
+
+    // ---- catching up (feed.syncing is true throughout; completions run on the engine's threads) ----
+
+    /** A room just followed: skip to the shared stream's end, keeping its recent messages for resumes. */
+    private void start(Feed feed) {
+        String roomId = feed.room.id();
+        broker.position(roomId)
+                .thenCompose(position -> position.isEmpty()
+                        ? CompletableFuture.completedFuture((Runnable) () -> { })
+                        : broker.recent(roomId, historySize).thenApply(recent ->
+                                (Runnable) () -> feed.room.skipTo(position.get(), recent)))
+                .whenComplete((step, failure) -> {
+                    if (failure != null) {
+                        retry(feed, () -> start(feed), failure);
+                    } else {
+                        synchronized (feed) {
+                            step.run();
+                            drain(feed);
+                        }
+                    }
+                });
+    }
+
+    /** After an outage: fetch what this node missed, then deliver it and what waited, in order. */
+    private void catchUp(Feed feed) {
+        String roomId = feed.room.id();
+        broker.position(roomId).whenComplete((position, failure) -> {
+            if (failure != null) {
+                retry(feed, () -> catchUp(feed), failure);
+                return;
+            }
+            StreamPosition here = feed.room.position();
+            if (position.isEmpty() || position.get().seq() <= here.seq() && position.get().epoch().equals(here.epoch())) {
+                synchronized (feed) {
+                    drain(feed);
+                }
+                return;
+            }
+            fetch(feed, position.get());
+        });
+    }
+
+    /** The first waiting message is past the room's position: fetch what lies between. */
+    private void fill(Feed feed) {
+        ServerMessage first = feed.waiting.firstEntry().getValue();
+        fetch(feed, new StreamPosition(first.epoch(), first.seq() - 1));
+    }
+
+    private void fetch(Feed feed, StreamPosition upTo) {
+        StreamPosition here = feed.room.position();
+        long after = here.epoch().equals(upTo.epoch()) ? here.seq() : 0;
+        broker.range(feed.room.id(), upTo.epoch(), after, upTo.seq()).whenComplete((missed, failure) -> {
+            if (failure != null) {
+                retry(feed, () -> fetch(feed, upTo), failure);
+                return;
+            }
+            synchronized (feed) {
+                if (missed.isPresent()) {
+                    missed.get().forEach(feed.room::arrive);
+                } else {
+                    // The stream no longer holds them (trimmed while this node was cut off): members here miss
+                    // them live; a client resuming from before them is told it was not fully recovered.
+                    LOG.log(System.Logger.Level.WARNING, "room " + feed.room.id() + ": messages up to seq "
+                            + upTo.seq() + " are no longer in the shared stream; skipped");
+                    feed.room.skipTo(upTo, List.of());
+                }
+                drain(feed);
+            }
+        });
+    }
+
+    /** Delivers the waiting arrivals in order; stops at the next gap and fetches it. Holds the feed's monitor. */
+    private void drain(Feed feed) {
+        while (!feed.waiting.isEmpty()) {
+            ServerMessage next = feed.waiting.firstEntry().getValue();
+            if (feed.room.arrive(next) == Room.Arrival.GAP) {
+                fill(feed);
+                return;
+            }
+            feed.waiting.pollFirstEntry();
+        }
+        feed.syncing = false;
+        feed.caughtUp.complete(null);
+    }
+
+    private void retry(Feed feed, Runnable again, Throwable failure) {
+        if (feeds.get(feed.room.id()) != feed) {
+            return; // unfollowed meanwhile
+        }
+        LOG.log(System.Logger.Level.DEBUG, "room " + feed.room.id() + ": catching up failed, retrying", failure);
+        RETRY.execute(again);
+    }
+
+    /** A room's arrivals and whether they must wait. Guarded by its own monitor. */
+    private static final class Feed {
+        final Room room;
+        final TreeMap<Long, ServerMessage> waiting = new TreeMap<>();
+        final CompletableFuture<Void> caughtUp = new CompletableFuture<>();
+        boolean syncing;
+
+        Feed(Room room) {
+            this.room = room;
+        }
+
+        void hold(ServerMessage placed) {
+            if (waiting.size() >= MAX_WAITING) {
+                // Far behind: keep the newest; the gap before them is fetched (or skipped) as one.
+                waiting.pollFirstEntry();
+            }
+            waiting.put(placed.seq(), placed);
+        }
+    }
+}

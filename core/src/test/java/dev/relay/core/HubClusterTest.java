@@ -1,0 +1,216 @@
+package dev.relay.core;
+
+import dev.relay.core.cluster.Broker;
+import dev.relay.core.history.StreamPosition;
+import dev.relay.core.protocol.MessageType;
+import dev.relay.core.protocol.ServerMessage;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The hub as one node of a cluster, with a broker the test drives by hand: room messages are delivered as they
+ * arrive from the shared stream, in seq order, a gap is filled before what comes after it, and the ack carries the
+ * seq the stream gave. (The real engine against the real Redis is tested in engine-redis and server.)
+ */
+class HubClusterTest extends HubTestSupport {
+    private static final String EPOCH = "shared01";
+
+    /** Records what the hub asks; every future stays open until the test completes it. */
+    private static final class HandBroker implements Broker {
+        volatile Inbound inbound;
+        final List<ServerMessage> published = new CopyOnWriteArrayList<>();
+        final List<CompletableFuture<ServerMessage>> placements = new CopyOnWriteArrayList<>();
+        final List<long[]> ranges = new CopyOnWriteArrayList<>();
+        final List<CompletableFuture<Optional<List<ServerMessage>>>> rangeAnswers = new CopyOnWriteArrayList<>();
+
+        @Override
+        public String nodeId() {
+            return "test";
+        }
+
+        @Override
+        public void start(Inbound inbound) {
+            this.inbound = inbound;
+        }
+
+        @Override
+        public CompletableFuture<ServerMessage> publishToRoom(ServerMessage draft, String proposedEpoch,
+                                                              String retryKey) {
+            published.add(draft);
+            CompletableFuture<ServerMessage> placed = new CompletableFuture<>();
+            placements.add(placed);
+            return placed;
+        }
+
+        @Override
+        public CompletableFuture<Long> publishToUser(String userId, ServerMessage message) {
+            return CompletableFuture.completedFuture(0L);
+        }
+
+        @Override
+        public CompletableFuture<Void> publishToEveryone(ServerMessage message) {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void followRoom(String roomId) {
+        }
+
+        @Override
+        public void unfollowRoom(String roomId) {
+        }
+
+        @Override
+        public void followUser(String userId) {
+        }
+
+        @Override
+        public void unfollowUser(String userId) {
+        }
+
+        @Override
+        public CompletableFuture<Optional<StreamPosition>> position(String roomId) {
+            return CompletableFuture.completedFuture(Optional.empty()); // nothing published before the test
+        }
+
+        @Override
+        public CompletableFuture<List<ServerMessage>> recent(String roomId, int limit) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+
+        @Override
+        public CompletableFuture<Optional<List<ServerMessage>>> range(String roomId, String epoch, long after,
+                                                                      long upTo) {
+            ranges.add(new long[] {after, upTo});
+            CompletableFuture<Optional<List<ServerMessage>>> answer = new CompletableFuture<>();
+            rangeAnswers.add(answer);
+            return answer;
+        }
+
+        @Override
+        public CompletableFuture<Void> saveRoom(String roomId, String encoded) {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletableFuture<Void> deleteRoom(String roomId) {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletableFuture<Map<String, String>> savedRooms() {
+            return CompletableFuture.completedFuture(Map.of());
+        }
+
+        @Override
+        public boolean isConnected() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private final HandBroker broker = new HandBroker();
+
+    @Override
+    Hub hub() {
+        Hub hub = super.hub();
+        if (hub.broker().isEmpty()) {
+            hub.broker(broker, Duration.ofSeconds(1));
+        }
+        return hub;
+    }
+
+    private ServerMessage placed(long seq, String content) {
+        return new ServerMessage("id-" + seq, MessageType.ROOM_MESSAGE, "bob", null, "general", content, null,
+                START, seq, EPOCH);
+    }
+
+    private void arrive(long seq, String content) {
+        broker.inbound.roomMessage(placed(seq, content));
+        syncAll();
+    }
+
+    @Test
+    void aRoomMessageIsDeliveredWhenItArrivesFromTheStreamAndTheAckCarriesTheStreamsSeq() {
+        Client alice = connect(loop1, "alice", "general");
+        Client carol = connect(loop2, "carol", "general");
+        clearAll();
+
+        alice.send(roomMessage("m-1", "general", "hello"));
+        assertThat(broker.published).extracting(ServerMessage::content).containsExactly("hello");
+        assertThat(alice.messages()).as("nothing before the stream answers").isEmpty();
+
+        ServerMessage draft = broker.published.getFirst();
+        broker.placements.getFirst().complete(draft.at(1, EPOCH));
+        syncAll();
+        assertThat(alice.messages(MessageType.ACK)).singleElement()
+                .satisfies(ack -> assertThat(((Map<?, ?>) ack.data()).get("seq")).isEqualTo(1L));
+        assertThat(carol.messages(MessageType.ROOM_MESSAGE)).as("delivery waits for the arrival").isEmpty();
+
+        broker.inbound.roomMessage(draft.at(1, EPOCH));
+        syncAll();
+        for (Client client : List.of(alice, carol)) {
+            assertThat(client.messages(MessageType.ROOM_MESSAGE)).singleElement()
+                    .satisfies(m -> assertThat(m.seq()).isEqualTo(1L));
+        }
+    }
+
+    @Test
+    void aGapIsFilledFromTheStreamBeforeAnythingAfterItAndDuplicatesAreDropped() {
+        Client alice = connect(loop1, "alice", "general");
+        clearAll();
+        arrive(1, "one");
+        arrive(3, "three");
+        arrive(4, "four");
+        assertThat(alice.contents(MessageType.ROOM_MESSAGE)).as("3 and 4 wait for 2").containsExactly("one");
+        assertThat(broker.ranges).singleElement().satisfies(r -> assertThat(r).containsExactly(1, 2));
+
+        broker.rangeAnswers.getFirst().complete(Optional.of(List.of(placed(2, "two"))));
+        syncAll();
+        arrive(3, "three again");
+        arrive(5, "five");
+        assertThat(alice.contents(MessageType.ROOM_MESSAGE)).containsExactly("one", "two", "three", "four", "five");
+        assertThat(hub().roomPosition("general")).contains(new StreamPosition(EPOCH, 5));
+    }
+
+    @Test
+    void aGapTheStreamNoLongerHoldsIsSkippedAndAResumeFromBeforeItIsNotRecovered() {
+        Client alice = connect(loop1, "alice", "general");
+        clearAll();
+        arrive(1, "one");
+        arrive(4, "four");
+        broker.rangeAnswers.getFirst().complete(Optional.empty());
+        syncAll();
+        arrive(5, "five");
+        assertThat(alice.contents(MessageType.ROOM_MESSAGE)).containsExactly("one", "four", "five");
+
+        Client back = connect(loop2, user("bob"), "general", new StreamPosition(EPOCH, 1));
+        assertThat(back.messages(MessageType.RESUMED)).singleElement()
+                .satisfies(r -> assertThat(((Map<?, ?>) r.data()).get("recovered")).isEqualTo(false));
+        Client fromFour = connect(loop3, user("carol"), "general", new StreamPosition(EPOCH, 4));
+        assertThat(fromFour.contents(MessageType.ROOM_MESSAGE)).containsExactly("five");
+    }
+
+    @Test
+    void aFirstArrivalPastSeqOneIsAGapFromTheStartOfItsStreamNotANewStart() {
+        Client alice = connect(loop1, "alice", "general");
+        clearAll();
+        arrive(2, "two"); // an unordered fan-out (NATS) can bring 2 before 1
+        assertThat(broker.ranges).singleElement().satisfies(r -> assertThat(r).containsExactly(0, 1));
+        broker.rangeAnswers.getFirst().complete(Optional.of(List.of(placed(1, "one"))));
+        syncAll();
+        arrive(1, "one, late");
+        assertThat(alice.contents(MessageType.ROOM_MESSAGE)).containsExactly("one", "two");
+    }
+}

@@ -1,0 +1,5 @@
+/**
+ * The NATS engine: {@link dev.relay.engine.nats.NatsBroker} fans messages out between Relay nodes over NATS, and
+ * keeps room streams (seq, epoch, recent messages) in Redis through the Redis engine, which NATS cannot do alone.
+ */
+package dev.relay.engine.nats;

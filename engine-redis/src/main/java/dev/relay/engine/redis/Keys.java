@@ -1,0 +1,64 @@
+package dev.relay.engine.redis;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Key and channel names. A room's keys share the hash tag {@code {roomId}}, so on Redis Cluster the script that
+ * touches all of them runs on one shard.
+ */
+final class Keys {
+    private final String prefix;
+
+    Keys(String prefix) {
+        this.prefix = prefix;
+    }
+
+    String roomMeta(String roomId) {
+        return prefix + "room:{" + roomId + "}:meta";
+    }
+
+    String roomStream(String roomId) {
+        return prefix + "room:{" + roomId + "}:stream";
+    }
+
+    String roomDedup(String roomId, String retryKey) {
+        return prefix + "room:{" + roomId + "}:dedup:" + retryKey;
+    }
+
+    /** Rooms created at run time, for nodes that start later: id to encoded spec. */
+    String rooms() {
+        return prefix + "rooms";
+    }
+
+    String roomChannel(String roomId) {
+        return prefix + "r:" + roomId;
+    }
+
+    String userChannel(String userId) {
+        return prefix + "u:" + userId;
+    }
+
+    String everyoneChannel() {
+        return prefix + "all";
+    }
+
+    /** What a channel this engine subscribed to is for: 'r', 'u' or 'a', and the id after it. */
+    Channel parse(String channel) {
+        String rest = channel.substring(prefix.length());
+        if (rest.equals("all")) {
+            return new Channel('a', "");
+        }
+        return new Channel(rest.charAt(0), rest.substring(2));
+    }
+
+    record Channel(char kind, String id) {
+    }
+
+    static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}

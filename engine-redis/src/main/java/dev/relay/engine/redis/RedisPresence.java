@@ -1,0 +1,142 @@
+package dev.relay.engine.redis;
+
+import dev.relay.core.cluster.PresenceStore;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Presence on Redis: every {@code ttl / 3} a node replaces its set of online users and its connection count (both
+ * expiring after {@code ttl}) and stamps itself in the set of live nodes; then it reads the union of the live nodes'
+ * users. A node that dies stops stamping, and its users are gone within the TTL. All of it runs on the store's own
+ * thread, with blocking calls, never on an event loop. Every key carries the hash tag {@code {presence}}, so on Redis
+ * Cluster the transaction and the union stay on one shard.
+ */
+public final class RedisPresence implements PresenceStore {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisPresence.class);
+
+    private final String nodeId;
+    private final Duration ttl;
+    private final Clock clock;
+    private final String nodes;
+    private final String prefix;
+    private final RedisClient client;
+    private final ScheduledExecutorService beat = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "relay-presence");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private volatile StatefulRedisConnection<String, String> connection;
+    private volatile LocalPresence local;
+    private volatile ClusterCounts counts = new ClusterCounts(0, 0, 1);
+
+    public RedisPresence(String url, String keyPrefix, String nodeId, Duration ttl, Clock clock) {
+        this.nodeId = nodeId;
+        this.ttl = ttl;
+        this.clock = clock;
+        this.prefix = keyPrefix + "{presence}:";
+        this.nodes = prefix + "nodes";
+        this.client = RedisClient.create(RedisURI.create(url));
+        client.setOptions(ClientOptions.builder()
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(5)))
+                .build());
+    }
+
+    private String users(String node) {
+        return prefix + node + ":users";
+    }
+
+    private String connections(String node) {
+        return prefix + node + ":connections";
+    }
+
+    /** Connects (blocking, at start) and beats once before returning, so the first counts include this node. */
+    @Override
+    public void start(LocalPresence local) {
+        this.local = local;
+        this.connection = client.connect();
+        counts = new ClusterCounts(local.onlineUserIds().size(), local.connections(), 1);
+        beatOnce();
+        long period = Math.max(100, ttl.toMillis() / 3);
+        beat.scheduleWithFixedDelay(this::beatOnce, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** Publishes this node's share, then reads everyone's. Public for tests that cannot wait for the schedule. */
+    public void beatOnce() {
+        try {
+            Collection<String> users = local.onlineUserIds();
+            int connectionCount = local.connections();
+            long now = clock.millis();
+            RedisCommands<String, String> redis = connection.sync();
+            redis.multi();
+            redis.del(users(nodeId));
+            if (!users.isEmpty()) {
+                redis.sadd(users(nodeId), users.toArray(String[]::new));
+                redis.pexpire(users(nodeId), ttl.toMillis());
+            }
+            redis.set(connections(nodeId), Integer.toString(connectionCount),
+                    io.lettuce.core.SetArgs.Builder.px(ttl.toMillis()));
+            redis.zadd(nodes, now, nodeId);
+            redis.zremrangebyscore(nodes, Range.create(Double.NEGATIVE_INFINITY, (double) (now - ttl.toMillis())));
+            redis.exec();
+
+            List<String> live = redis.zrange(nodes, 0, -1);
+            List<String> userKeys = new ArrayList<>(live.size());
+            List<String> connectionKeys = new ArrayList<>(live.size());
+            for (String node : live) {
+                userKeys.add(users(node));
+                connectionKeys.add(connections(node));
+            }
+            long online = live.isEmpty() ? 0 : redis.sunion(userKeys.toArray(String[]::new)).size();
+            int total = 0;
+            if (!live.isEmpty()) {
+                for (var value : redis.mget(connectionKeys.toArray(String[]::new))) {
+                    total += value.hasValue() ? Integer.parseInt(value.getValue()) : 0;
+                }
+            }
+            counts = new ClusterCounts((int) online, total, live.size());
+        } catch (RuntimeException e) {
+            // Keep the last view; this node's own entries expire if Redis stays away longer than the TTL.
+            LOG.warn("presence heartbeat failed: {}", e.toString());
+        }
+    }
+
+    @Override
+    public ClusterCounts counts() {
+        return counts;
+    }
+
+    /** Leaves the cluster's presence at once, rather than after the TTL. */
+    @Override
+    public void close() {
+        beat.shutdownNow();
+        try {
+            if (connection != null) {
+                RedisCommands<String, String> redis = connection.sync();
+                redis.zrem(nodes, nodeId);
+                redis.del(users(nodeId), connections(nodeId));
+                connection.close();
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("could not remove this node's presence; it expires with the TTL", e);
+        } finally {
+            client.shutdown();
+        }
+    }
+}

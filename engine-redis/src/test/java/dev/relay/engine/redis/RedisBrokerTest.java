@@ -1,0 +1,292 @@
+package dev.relay.engine.redis;
+
+import dev.relay.core.cluster.Broker;
+import dev.relay.core.history.StreamPosition;
+import dev.relay.core.protocol.ErrorCode;
+import dev.relay.core.protocol.ProtocolException;
+import dev.relay.core.protocol.ServerMessage;
+import dev.relay.core.testing.ExternalService;
+import dev.relay.core.testing.TcpProxy;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanIterator;
+import io.lettuce.core.api.StatefulRedisConnection;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** The Redis broker against the real Redis, two or three brokers standing for nodes, under a key prefix of its own. */
+class RedisBrokerTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private final String prefix = "relay-test-" + UUID.randomUUID() + ":";
+    private final List<RedisBroker> brokers = new ArrayList<>();
+
+    @BeforeEach
+    void redis() {
+        ExternalService.REDIS.assumeAvailable();
+    }
+
+    @AfterEach
+    void cleanUp() {
+        brokers.forEach(RedisBroker::close);
+        RedisClient client = RedisClient.create(url(ExternalService.REDIS.port()));
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            ScanIterator<String> keys = ScanIterator.scan(c.sync(), ScanArgs.Builder.matches(prefix + "*").limit(500));
+            while (keys.hasNext()) {
+                c.sync().del(keys.next());
+            }
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    private static String url(int port) {
+        return "redis://" + ExternalService.REDIS.host() + ":" + port;
+    }
+
+    private RedisBroker node(String id, Recorder inbound) {
+        return node(id, inbound, ExternalService.REDIS.port(), 1_000);
+    }
+
+    private RedisBroker node(String id, Recorder inbound, int port, int streamLength) {
+        RedisBroker broker = new RedisBroker(new RedisOptions(url(port), prefix, id, streamLength,
+                Duration.ofMinutes(1), 1_000, Duration.ofSeconds(2)), new TextCodec());
+        brokers.add(broker);
+        broker.start(inbound);
+        return broker;
+    }
+
+    private static ServerMessage draft(String room, String content) {
+        return new ServerMessage(UUID.randomUUID().toString(), "room_message", "alice", null, room, content, null,
+                Instant.parse("2026-01-01T00:00:00Z"));
+    }
+
+    private void subscribed(RedisBroker publisher, String room, Recorder... followers) {
+        String channel = prefix + "r:" + room;
+        RedisClient client = RedisClient.create(url(ExternalService.REDIS.port()));
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            await().atMost(WAIT).until(() -> c.sync().pubsubNumsub(channel).get(channel) >= followers.length);
+        } finally {
+            client.shutdown();
+        }
+        ServerMessage probe = publisher.publishToRoom(draft(room, "probe"), "epoch0001", null).join();
+        await().atMost(WAIT).until(() -> List.of(followers).stream()
+                .allMatch(r -> r.rooms.stream().anyMatch(m -> m.seq().equals(probe.seq()))));
+    }
+
+    @Test
+    void room_messages_from_two_nodes_share_one_stream_and_arrive_everywhere_in_seq_order() {
+        Recorder inA = new Recorder();
+        Recorder inB = new Recorder();
+        RedisBroker a = node("a", inA);
+        RedisBroker b = node("b", inB);
+        a.followRoom("lobby");
+        b.followRoom("lobby");
+        subscribed(a, "lobby", inA, inB);
+
+        List<CompletableFuture<ServerMessage>> acks = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            acks.add((i % 2 == 0 ? a : b).publishToRoom(draft("lobby", "m" + i), "epochAAAA", null));
+        }
+        List<Long> seqs = acks.stream().map(CompletableFuture::join).map(ServerMessage::seq).sorted().toList();
+        assertThat(seqs).doesNotHaveDuplicates().hasSize(200).startsWith(2L).endsWith(201L);
+        assertThat(acks.getFirst().join().epoch()).isEqualTo("epoch0001"); // the stream's first epoch stays
+
+        await().atMost(WAIT).until(() -> inA.rooms.size() == 201 && inB.rooms.size() == 201);
+        for (Recorder in : List.of(inA, inB)) {
+            assertThat(in.rooms).extracting(ServerMessage::seq).isSorted().doesNotHaveDuplicates();
+            assertThat(in.rooms.getLast().content()).isNotNull();
+        }
+        assertThat(b.position("lobby").join()).contains(new StreamPosition("epoch0001", 201));
+    }
+
+    @Test
+    void a_room_nobody_follows_on_a_node_is_not_delivered_there() {
+        Recorder inA = new Recorder();
+        Recorder inB = new Recorder();
+        RedisBroker a = node("a", inA);
+        node("b", inB);
+        a.followRoom("only-a");
+        subscribed(a, "only-a", inA);
+        a.publishToRoom(draft("only-a", "x"), "e", null).join();
+        await().atMost(WAIT).until(() -> inA.rooms.size() == 2);
+        assertThat(inB.rooms).isEmpty();
+    }
+
+    @Test
+    void range_and_recent_read_the_shared_stream_exactly_or_not_at_all() {
+        RedisBroker a = node("a", new Recorder(), ExternalService.REDIS.port(), 10);
+        for (int i = 1; i <= 300; i++) {
+            a.publishToRoom(draft("r", "m" + i), "e1", null).join();
+        }
+        assertThat(a.range("r", "e1", 295, 300).join()).hasValueSatisfying(list ->
+                assertThat(list).extracting(ServerMessage::content).containsExactly("m296", "m297", "m298", "m299",
+                        "m300"));
+        assertThat(a.range("r", "e1", 300, 300).join()).contains(List.of());
+        assertThat(a.range("r", "e1", 1, 300).join()).as("trimmed away: no partial range").isEmpty();
+        assertThat(a.range("r", "other", 295, 300).join()).as("another epoch").isEmpty();
+        assertThat(a.recent("r", 3).join()).extracting(ServerMessage::seq).containsExactly(298L, 299L, 300L);
+        assertThat(a.position("nothing-yet").join()).isEmpty();
+        assertThat(a.recent("nothing-yet", 5).join()).isEmpty();
+    }
+
+    @Test
+    void a_retry_through_any_node_gets_the_first_placement_and_is_published_once() {
+        Recorder inA = new Recorder();
+        RedisBroker a = node("a", inA);
+        RedisBroker b = node("b", new Recorder());
+        a.followRoom("r");
+        subscribed(a, "r", inA);
+        ServerMessage first = a.publishToRoom(draft("r", "once"), "e", "alice\nroom_message\nr\nnull\nc-1").join();
+        ServerMessage retry = b.publishToRoom(draft("r", "once"), "e", "alice\nroom_message\nr\nnull\nc-1").join();
+        ServerMessage other = b.publishToRoom(draft("r", "twice"), "e", "alice\nroom_message\nr\nnull\nc-2").join();
+
+        assertThat(retry.seq()).isEqualTo(first.seq());
+        assertThat(retry.id()).isEqualTo(first.id());
+        assertThat(retry.timestamp()).isEqualTo(first.timestamp());
+        assertThat(other.seq()).isEqualTo(first.seq() + 1);
+        await().atMost(WAIT).until(() -> inA.rooms.size() == 3);
+        assertThat(inA.rooms).extracting(ServerMessage::content).containsExactly("probe", "once", "twice");
+    }
+
+    @Test
+    void private_messages_reach_the_nodes_that_follow_the_user_and_never_echo_back() {
+        Recorder inA = new Recorder();
+        Recorder inB = new Recorder();
+        Recorder inC = new Recorder();
+        RedisBroker a = node("a", inA);
+        RedisBroker b = node("b", inB);
+        node("c", inC);
+        a.followUser("bob"); // a node's own publishes never come back to it
+        b.followUser("bob");
+        await().atMost(WAIT).until(() -> a.publishToUser("bob", pm("probe")).join() == 2);
+
+        assertThat(a.publishToUser("bob", pm("hi")).join()).isEqualTo(2);
+        assertThat(a.publishToUser("nobody", pm("lost")).join()).isZero();
+        await().atMost(WAIT).until(() -> inB.users.stream().anyMatch(m -> "hi".equals(m.content())));
+        assertThat(inA.users).isEmpty();
+        assertThat(inC.users).isEmpty();
+
+        b.unfollowUser("bob");
+        await().atMost(WAIT).until(() -> a.publishToUser("bob", pm("probe")).join() == 1);
+    }
+
+    @Test
+    void broadcasts_reach_every_other_node() {
+        Recorder inA = new Recorder();
+        Recorder inB = new Recorder();
+        Recorder inC = new Recorder();
+        RedisBroker a = node("a", inA);
+        node("b", inB);
+        node("c", inC);
+        a.publishToEveryone(pm("all")).join();
+        await().atMost(WAIT).until(() -> inB.broadcasts.size() == 1 && inC.broadcasts.size() == 1);
+        assertThat(inA.broadcasts).isEmpty();
+    }
+
+    @Test
+    void too_many_publishes_in_flight_are_refused_as_overloaded_not_queued() {
+        RedisBroker a = new RedisBroker(new RedisOptions(url(ExternalService.REDIS.port()), prefix, "a", 100,
+                Duration.ZERO, 2, Duration.ofSeconds(2)), new TextCodec());
+        brokers.add(a);
+        a.start(new Recorder());
+        List<CompletableFuture<ServerMessage>> burst = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            burst.add(a.publishToRoom(draft("r", "m"), "e", null));
+        }
+        long refused = burst.stream().filter(f -> {
+            try {
+                f.join();
+                return false;
+            } catch (CompletionException e) {
+                return e.getCause() instanceof ProtocolException p && p.code() == ErrorCode.OVERLOADED;
+            }
+        }).count();
+        assertThat(refused).isPositive();
+        assertThat(a.position("r").join()).hasValueSatisfying(p -> assertThat(p.seq()).isEqualTo(500 - refused));
+        assertThat(a.pending()).isZero();
+    }
+
+    @Test
+    void while_redis_is_unreachable_publishes_fail_fast_and_after_it_is_back_the_node_is_told_to_catch_up()
+            throws Exception {
+        try (TcpProxy proxy = TcpProxy.to(ExternalService.REDIS)) {
+            Recorder inA = new Recorder();
+            Recorder inB = new Recorder();
+            RedisBroker a = node("a", inA, proxy.port(), 1_000);
+            RedisBroker b = node("b", inB);
+            a.followRoom("r");
+            b.followRoom("r");
+            subscribed(b, "r", inA, inB);
+
+            proxy.cut();
+            await().atMost(WAIT).until(() -> !a.isConnected());
+            assertThatThrownBy(() -> a.publishToRoom(draft("r", "lost"), "e", null).join())
+                    .hasCauseInstanceOf(ProtocolException.class)
+                    .satisfies(e -> assertThat(((ProtocolException) e.getCause()).code())
+                            .isEqualTo(ErrorCode.BROKER_UNAVAILABLE));
+            ServerMessage missed = b.publishToRoom(draft("r", "while a was away"), "e", null).join();
+
+            proxy.restore();
+            await().atMost(Duration.ofSeconds(30)).until(() -> inA.reconnects.get() > 0 && a.isConnected());
+            assertThat(a.outages()).isEqualTo(1);
+            assertThat(a.range("r", missed.epoch(), missed.seq() - 1, missed.seq()).join())
+                    .hasValueSatisfying(l -> assertThat(l.getFirst().content()).isEqualTo("while a was away"));
+            // Subscribed again: a message published now arrives on a.
+            await().atMost(WAIT).untilAsserted(() -> {
+                ServerMessage after = b.publishToRoom(draft("r", "after"), "e", null).join();
+                await().atMost(Duration.ofSeconds(2)).until(() -> inA.rooms.stream()
+                        .anyMatch(m -> m.seq().equals(after.seq())));
+            });
+        }
+    }
+
+    private static ServerMessage pm(String content) {
+        return new ServerMessage(UUID.randomUUID().toString(), "private_message", "alice", "bob", null, content, null,
+                Instant.now());
+    }
+
+    /** What a node's hub would have been handed. */
+    static final class Recorder implements Broker.Inbound {
+        final List<ServerMessage> rooms = new CopyOnWriteArrayList<>();
+        final List<ServerMessage> users = new CopyOnWriteArrayList<>();
+        final List<ServerMessage> broadcasts = new CopyOnWriteArrayList<>();
+        final AtomicInteger reconnects = new AtomicInteger();
+
+        @Override
+        public void roomMessage(ServerMessage placed) {
+            rooms.add(placed);
+        }
+
+        @Override
+        public void userMessage(String userId, ServerMessage message) {
+            users.add(message);
+        }
+
+        @Override
+        public void broadcast(ServerMessage message) {
+            broadcasts.add(message);
+        }
+
+        @Override
+        public void reconnected() {
+            reconnects.incrementAndGet();
+        }
+    }
+}

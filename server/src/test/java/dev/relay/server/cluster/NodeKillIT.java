@@ -1,0 +1,140 @@
+package dev.relay.server.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.relay.core.testing.ExternalService;
+import dev.relay.server.testing.TestServer;
+import dev.relay.server.testing.WsClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A node killed without warning (a real process, SIGKILL): the other nodes drop its users from the cluster's
+ * presence within {@code presence_ttl}, and its clients reconnect to another node and resume without losing a
+ * message. Presence counts agree on every node before and after.
+ */
+class NodeKillIT {
+    private static final Path JAR = Path.of("target", "relay-server.jar");
+    private static final Duration TTL = Duration.ofSeconds(3);
+    private final String prefix = RedisKeys.freshPrefix();
+    private final List<TestServer> nodes = new ArrayList<>();
+    private Process victim;
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void redis() {
+        ExternalService.REDIS.assumeAvailable();
+    }
+
+    @AfterEach
+    void stop() {
+        if (victim != null) {
+            victim.destroyForcibly();
+        }
+        nodes.forEach(TestServer::close);
+        RedisKeys.delete(prefix);
+    }
+
+    private Map<String, String> settings(String nodeId) {
+        return new HashMap<>(Map.of(
+                "engine", "redis",
+                "redis_url", RedisKeys.url(ExternalService.REDIS.port()),
+                "redis_key_prefix", prefix,
+                "node_id", nodeId,
+                "presence_ttl", TTL.toSeconds() + "s",
+                "enable_rate_limit", "false"));
+    }
+
+    private static int onlineUsers(TestServer node, String token) {
+        return node.http().get("/ws/users/online", token).data().path("online_users").asInt();
+    }
+
+    @Test
+    void a_killed_nodes_users_leave_presence_within_the_ttl_and_its_clients_resume_elsewhere() throws Exception {
+        TestServer a = TestServer.start(settings("a"));
+        nodes.add(a);
+        TestServer b = TestServer.start(settings("b"));
+        nodes.add(b);
+        String admin = a.adminToken("root");
+
+        int victimPort = freePort();
+        Map<String, String> env = new HashMap<>();
+        settings("victim").forEach((key, value) -> env.put("WS_" + key.toUpperCase(), value));
+        env.put("WS_JWT_SECRET", TestServer.SECRET);
+        env.put("WS_LOG_DIR", dir.resolve("logs").toString());
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR.toAbsolutePath().toString(), "--port", String.valueOf(victimPort))
+                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("victim.out").toFile());
+        builder.environment().keySet().removeIf(name -> name.startsWith("WS_"));
+        builder.environment().putAll(env);
+        victim = builder.start();
+
+        URI victimUri = URI.create("ws://127.0.0.1:" + victimPort + "/ws/connect?room_id=general&token="
+                + a.token("dora"));
+        WsClient dora = await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> WsClient.connect(victimUri), client -> client != null);
+        dora.expectType("welcome");
+        try (WsClient alice = a.connect("alice", "general");
+             WsClient bob = b.connect("bob", "general")) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> onlineUsers(a, admin) == 3 && onlineUsers(b, admin) == 3);
+
+            alice.send(Map.of("type", "room_message", "room_id", "general", "id", "m0", "content", "seen by dora"));
+            JsonNode last = dora.await(m -> "seen by dora".equals(m.path("content").asText()), "the first message");
+
+            victim.destroyForcibly(); // SIGKILL: no goodbye to Redis, no close frames
+            assertThat(victim.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            dora.awaitClose();
+            List<String> missed = new ArrayList<>();
+            for (int i = 1; i <= 5; i++) {
+                bob.send(Map.of("type", "room_message", "room_id", "general", "id", "k" + i, "content", "k" + i));
+                bob.await(m -> "ack".equals(m.path("type").asText()), "an ack");
+                missed.add("k" + i);
+            }
+
+            // Its users are gone from every node's count within the TTL (plus one heartbeat of the reader).
+            await().atMost(TTL.multipliedBy(3)).until(() -> onlineUsers(a, admin) == 2 && onlineUsers(b, admin) == 2);
+
+            try (WsClient back = WsClient.connect(b.connectUriWithQuery("room_id=general&since="
+                    + last.path("seq").asLong() + "&epoch=" + last.path("epoch").asText() + "&token="
+                    + b.token("dora")))) {
+                List<String> replayed = new ArrayList<>();
+                JsonNode resumed = null;
+                while (resumed == null) {
+                    JsonNode message = back.next();
+                    switch (message.path("type").asText()) {
+                        case "room_message" -> replayed.add(message.path("content").asText());
+                        case "resumed" -> resumed = message;
+                        default -> {
+                        }
+                    }
+                }
+                assertThat(resumed.path("data").path("recovered").asBoolean()).isTrue();
+                assertThat(replayed).containsExactlyElementsOf(missed);
+                await().atMost(TTL.multipliedBy(2)).until(() -> onlineUsers(a, admin) == 3);
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
