@@ -33,6 +33,8 @@ export interface Ack {
   id: string;
   /** Its place in the room's stream (room messages only). */
   seq?: number;
+  /** A private message to a user with no live connection: held and delivered when they next connect. */
+  stored_offline?: boolean;
 }
 
 export interface StateChange {

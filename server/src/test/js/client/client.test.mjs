@@ -58,7 +58,10 @@ test('a room message is acked with the server id and seq, and handed to the appl
 test('an error frame with the same ref rejects the send with its code', async () => {
   const alice = client(uniqueUser('alice'));
   await connected(alice);
-  await assert.rejects(alice.sendPrivate(uniqueUser('nobody'), 'psst'), { code: 'user_not_online' });
+  await assert.rejects(alice.sendPrivate('not a user id!', 'psst'), { code: 'invalid_field' });
+  // Someone offline is not a refusal: the server holds the message and says so in the ack.
+  const held = await alice.sendPrivate(uniqueUser('nobody'), 'psst');
+  assert.equal(held.stored_offline, true);
   await assert.rejects(alice.sendToRoom('general', 'x'.repeat(20_000)), { code: 'message_too_long' });
   await assert.rejects(alice.sendToRoom('not-joined', 'hi'), { code: 'not_member' });
   alice.close();

@@ -608,7 +608,8 @@ final class ClientSession {
         String ref = text(data, "ref");
         Outbox.Pending pending = ref == null ? null : outbox.remove(ref);
         if (pending != null) {
-            pending.future.complete(new Ack(ref, text(data, "id"), data.path("seq").asLong(0)));
+            pending.future.complete(new Ack(ref, text(data, "id"), data.path("seq").asLong(0),
+                    data.path("stored_offline").asBoolean(false)));
         }
     }
 

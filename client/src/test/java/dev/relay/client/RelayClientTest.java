@@ -371,7 +371,7 @@ class RelayClientTest {
         assertThat(sent.getLast().path("to").asText()).isEqualTo("bob");
 
         attempt.ack(one.path("id").asText(), 7);
-        assertThat(accepted.get()).isEqualTo(new Ack(one.path("id").asText(), "srv-" + one.path("id").asText(), 7));
+        assertThat(accepted.get()).isEqualTo(new Ack(one.path("id").asText(), "srv-" + one.path("id").asText(), 7, false));
         attempt.text("{\"type\":\"error\",\"content\":\"you are not in room 'nowhere'\",\"data\":{\"code\":\"not_member\","
                 + "\"ref\":\"" + twoId + "\"}}");
         assertThat(refused).isCompletedExceptionally();

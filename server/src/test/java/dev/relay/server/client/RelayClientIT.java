@@ -113,7 +113,9 @@ class RelayClientIT {
                 await().atMost(WAIT).until(() -> seen.contents("general").contains("hello"));
 
                 assertThat(failureCode(alice.sendToRoom("support", "not a member"))).isEqualTo("not_member");
-                assertThat(failureCode(alice.sendPrivate("nobody", "hi"))).isEqualTo("user_not_online");
+                assertThat(failureCode(alice.sendPrivate("not a user id!", "hi"))).isEqualTo("invalid_field");
+                // Someone offline is not a refusal: the server holds the message and says so in the ack.
+                assertThat(get(alice.sendPrivate("nobody", "hi")).storedOffline()).isTrue();
                 assertThat(failureCode(alice.broadcast("to all"))).isEqualTo("forbidden");
                 assertThat(failureCode(alice.join("no-such-room"))).isEqualTo("room_not_found");
 
