@@ -13,6 +13,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,6 +48,9 @@ import java.util.concurrent.CountDownLatch;
 public final class Main implements Callable<Integer> {
     /** Exit status for a configuration the server refuses to start with. */
     static final int CONFIG_ERROR = 2;
+    /** Where a server run without jwt_secret keeps the one it generated, under data_dir. */
+    static final String TRIAL_SECRET_FILE = "jwt-secret";
+    private static final int MIN_SECRET_BYTES = 32;
 
     @Mixin
     ConfigOptions configOptions;
@@ -86,7 +95,7 @@ public final class Main implements Callable<Integer> {
 
         boolean generatedSecret = config.security().jwtSecret().isEmpty();
         if (generatedSecret) {
-            config = config.withJwtSecret(randomSecret());
+            config = config.withJwtSecret(trialSecret(config.server().dataDir(), log));
         }
         WebSocketService service;
         try {
@@ -122,8 +131,9 @@ public final class Main implements Callable<Integer> {
         if (generatedSecret) {
             String token = new TokenIssuer(config.security().jwtSecret().orElseThrow(), Clock.systemUTC())
                     .issue("admin", "Admin", List.of("admin"), Duration.ofHours(24));
-            log.warn("event=generated_jwt_secret No jwt_secret is configured, so a random one was generated for this run:"
-                    + " tokens stop working when the server restarts. Set WS_JWT_SECRET (32+ bytes) or jwt_secret for real use.");
+            log.warn("event=generated_jwt_secret No jwt_secret is configured, so a random one is kept in {} for trying"
+                    + " the server (tokens survive a restart; delete the file to revoke them all). Set WS_JWT_SECRET"
+                    + " (32+ bytes) or jwt_secret for real use.", config.server().dataDir().resolve(TRIAL_SECRET_FILE));
             log.warn("event=admin_token valid=24h token={}", token);
             log.warn("event=connect_url url={}?room_id=general&token={}", base, token);
             // The page reads the token from the link, so a first look is one click.
@@ -135,6 +145,36 @@ public final class Main implements Callable<Integer> {
 
     private static String displayHost(String host) {
         return host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host;
+    }
+
+    /**
+     * The secret of a server run without one: generated once and kept in {@code data_dir}, readable by its owner only,
+     * so that the page's token (and every token issued with it) still works after a restart — the first thing a new
+     * user tries. Where the file cannot be kept, a secret for this run only.
+     */
+    private static String trialSecret(Path dataDir, Logger log) {
+        Path file = dataDir.resolve(TRIAL_SECRET_FILE);
+        try {
+            if (Files.isRegularFile(file)) {
+                String kept = Files.readString(file, StandardCharsets.UTF_8).strip();
+                if (kept.getBytes(StandardCharsets.UTF_8).length >= MIN_SECRET_BYTES) {
+                    return kept;
+                }
+            }
+            Files.createDirectories(dataDir);
+            String secret = randomSecret();
+            Path fresh = Files.createTempFile(dataDir, TRIAL_SECRET_FILE, ".tmp");
+            if (fresh.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                Files.setPosixFilePermissions(fresh, PosixFilePermissions.fromString("rw-------"));
+            }
+            Files.writeString(fresh, secret + "\n", StandardCharsets.UTF_8);
+            Files.move(fresh, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return secret;
+        } catch (IOException e) {
+            log.warn("event=trial_secret_not_kept file={} error=\"{}\" tokens stop working when the server restarts",
+                    file, e.getMessage());
+            return randomSecret();
+        }
     }
 
     private static String randomSecret() {

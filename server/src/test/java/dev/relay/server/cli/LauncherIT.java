@@ -15,6 +15,7 @@ import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -110,8 +111,8 @@ class LauncherIT {
     void withoutASecretTheServerGeneratesOneAndLogsAWorkingAdminToken() throws Exception {
         int port = freePort();
         Process server = start(Map.of("WS_LOG_DIR", dir.resolve("logs").toString()), "--port", String.valueOf(port));
+        String token = null;
         try {
-            String token = null;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             Path log = dir.resolve("logs").resolve("websocket.log");
             while (token == null && System.nanoTime() < deadline) {
@@ -133,6 +134,18 @@ class LauncherIT {
                 assertThat(http.send(HttpRequest.newBuilder(URI.create(page)).build(),
                         HttpResponse.BodyHandlers.ofString()).body()).contains("/ws/client.js");
             }
+        } finally {
+            stop(server);
+        }
+        // The generated secret is kept under data_dir (owner-only), so the page's token survives a restart.
+        Path kept = dir.resolve("data").resolve("jwt-secret");
+        assertThat(kept).isRegularFile();
+        if (kept.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(kept))).isEqualTo("rw-------");
+        }
+        server = start(Map.of("WS_LOG_DIR", dir.resolve("logs").toString()), "--port", String.valueOf(port));
+        try {
+            assertServes(port, server, token, "admin");
         } finally {
             stop(server);
         }
@@ -170,12 +183,16 @@ class LauncherIT {
     }
 
     private void assertServes(int port, Process process) throws Exception {
-        String token = run(Map.of("WS_JWT_SECRET", SECRET), "token", "--user", "probe").out().strip();
+        assertServes(port, process, run(Map.of("WS_JWT_SECRET", SECRET), "token", "--user", "probe").out().strip(),
+                "probe");
+    }
+
+    private void assertServes(int port, Process process, String token, String user) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (true) {
             assertThat(process.isAlive()).as("server process is running").isTrue();
             try (WsClient client = WsClient.connect(URI.create("ws://127.0.0.1:" + port + "/ws/connect?token=" + token))) {
-                assertThat(client.expectType("welcome").path("data").path("user_id").asText()).isEqualTo("probe");
+                assertThat(client.expectType("welcome").path("data").path("user_id").asText()).isEqualTo(user);
                 return;
             } catch (RuntimeException notYet) {
                 if (System.nanoTime() > deadline) {
