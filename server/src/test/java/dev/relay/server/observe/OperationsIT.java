@@ -61,7 +61,11 @@ class OperationsIT {
         List<JsonNode> posts = new CopyOnWriteArrayList<>();
         HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         receiver.createContext("/alerts", exchange -> {
-            posts.add(JSON.readTree(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
+            JsonNode post = JSON.readTree(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            // Only the alert this test drives: on a loaded machine the latency or heap alerts may fire as well.
+            if (post.path("alert").asText().equals("connections")) {
+                posts.add(post);
+            }
             exchange.sendResponseHeaders(204, -1);
             exchange.close();
         });

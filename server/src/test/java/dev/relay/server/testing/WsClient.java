@@ -155,6 +155,24 @@ public final class WsClient implements AutoCloseable {
         return message;
     }
 
+    /**
+     * The next message that is not a presence event, which must have the given type. For tests in a shared room,
+     * where other tests' clients come and go at any time; anything else arriving first still fails.
+     */
+    public JsonNode expectTypeIgnoringPresence(String type) {
+        JsonNode message = next();
+        while (PRESENCE_EVENTS.contains(message.path("type").asText())) {
+            message = next();
+        }
+        if (!type.equals(message.path("type").asText())) {
+            throw new AssertionError("expected a '" + type + "' message, got " + message);
+        }
+        return message;
+    }
+
+    private static final java.util.Set<String> PRESENCE_EVENTS = java.util.Set.of("user_joined", "user_left",
+            "presence");
+
     /** Skips messages until one of the given type arrives. */
     public JsonNode awaitType(String type) {
         return await(message -> type.equals(message.path("type").asText()), "a '" + type + "' message");
