@@ -135,7 +135,7 @@ public final class Hub {
         this.rules = new MessageRules(settings.maxMessageLength());
         this.rooms = new RoomRegistry(new RoomContext(encoder, history, clock), settings.maxRooms());
         this.presence = new Presence(rooms, users, encoder, clock, settings.enableUserPresence(),
-                settings.enableUserStatus(), settings.userStatusTimeout());
+                settings.presenceMaxRoomUsers(), settings.enableUserStatus(), settings.userStatusTimeout());
         this.publisher = new Publisher(settings, policies, rules, rooms, users, presence, everyone, ids, encoder, clock,
                 observer);
         publisher.offline(new MemoryOfflineMessages(DEFAULT_OFFLINE_MAX_MESSAGES, settings.historyTtl(), clock));

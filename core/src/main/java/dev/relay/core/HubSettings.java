@@ -17,25 +17,32 @@ import java.util.List;
  * @param dedupWindow         how long a retried client message id is recognised; zero turns it off
  * @param enableUserStatus    track away/online from activity
  * @param userStatusTimeout   inactivity after which a user becomes away
+ * @param presenceMaxRoomUsers rooms with more users than this get no user_joined, user_left or presence events;
+ *                             0 means no limit
  */
 public record HubSettings(int maxMessageLength, int rateLimitPerMinute, int maxRooms, List<String> defaultRooms,
                           boolean enableUserPresence, boolean enableMessageBroadcast,
                           boolean enablePrivateMessaging, int laneQueueLimit, int historySize, Duration historyTtl,
                           int recoveryMaxMessages, Duration dedupWindow, boolean enableUserStatus,
-                          Duration userStatusTimeout) {
+                          Duration userStatusTimeout, int presenceMaxRoomUsers) {
     public static final int DEFAULT_LANE_QUEUE_LIMIT = 65_536;
     public static final int DEFAULT_HISTORY_SIZE = 1000;
     public static final Duration DEFAULT_HISTORY_TTL = Duration.ofMinutes(10);
     public static final int DEFAULT_RECOVERY_MAX_MESSAGES = 1000;
     public static final Duration DEFAULT_DEDUP_WINDOW = Duration.ofMinutes(2);
     public static final Duration DEFAULT_USER_STATUS_TIMEOUT = Duration.ofMinutes(5);
+    /**
+     * Each event goes to every member, so announcing every arrival costs a room of n users n² frames as it fills;
+     * past this size members ask for the member list instead.
+     */
+    public static final int DEFAULT_PRESENCE_MAX_ROOM_USERS = 1000;
 
     public HubSettings {
         if (maxMessageLength < 1) {
             throw new IllegalArgumentException("maxMessageLength must be positive");
         }
-        if (rateLimitPerMinute < 0 || maxRooms < 0) {
-            throw new IllegalArgumentException("rateLimitPerMinute and maxRooms are 0 (off) or positive");
+        if (rateLimitPerMinute < 0 || maxRooms < 0 || presenceMaxRoomUsers < 0) {
+            throw new IllegalArgumentException("rateLimitPerMinute, maxRooms and presenceMaxRoomUsers are 0 (off) or positive");
         }
         if (laneQueueLimit < 1) {
             throw new IllegalArgumentException("laneQueueLimit must be positive");
@@ -56,7 +63,8 @@ public record HubSettings(int maxMessageLength, int rateLimitPerMinute, int maxR
                        int laneQueueLimit) {
         this(maxMessageLength, rateLimitPerMinute, maxRooms, defaultRooms, enableUserPresence, enableMessageBroadcast,
                 enablePrivateMessaging, laneQueueLimit, DEFAULT_HISTORY_SIZE, DEFAULT_HISTORY_TTL,
-                DEFAULT_RECOVERY_MAX_MESSAGES, DEFAULT_DEDUP_WINDOW, true, DEFAULT_USER_STATUS_TIMEOUT);
+                DEFAULT_RECOVERY_MAX_MESSAGES, DEFAULT_DEDUP_WINDOW, true, DEFAULT_USER_STATUS_TIMEOUT,
+                DEFAULT_PRESENCE_MAX_ROOM_USERS);
     }
 
     /** The seed's defaults, for tests and embedding. */

@@ -165,6 +165,26 @@ class HubMembershipTest extends HubTestSupport {
     }
 
     @Test
+    void roomsPastPresenceMaxRoomUsersAnnounceNeitherArrivalNorDeparture() {
+        configure(settings -> settings.presenceMaxRoomUsers = 2);
+        Client bob = connect(loop2, "bob", "general");
+        Client alice = connect(loop1, "alice", "general"); // 2 users: at the limit, announced
+        Client carol = connect(loop3, "carol", "general"); // 3 users: past it, not announced
+        carol.send(status("s", "busy"));
+        carol.disconnect(); // her departure is not announced either
+        alice.disconnect(); // back at 2 with alice counted: announced
+        syncAll();
+
+        assertThat(bob.messages(MessageType.USER_JOINED)).extracting(m -> data(m).get("user_id"))
+                .containsExactly("bob", "alice");
+        assertThat(bob.messages(MessageType.USER_LEFT)).extracting(m -> data(m).get("user_id"))
+                .containsExactly("alice");
+        assertThat(bob.messages(MessageType.PRESENCE)).extracting(m -> data(m).get("user_id"))
+                .containsExactly("alice");
+        assertThat(carol.messages(MessageType.USER_JOINED)).isEmpty();
+    }
+
+    @Test
     void joinUserMovesEveryLiveConnectionOfTheUserAndAnnouncesOnce() throws Exception {
         Client alice = connect(loop1, "alice", "general");
         Client aliceOnPhone = connect(loop2, "alice", "general");

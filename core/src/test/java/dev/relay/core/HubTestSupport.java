@@ -65,6 +65,7 @@ abstract class HubTestSupport {
         Duration dedupWindow;
         boolean enableUserStatus;
         Duration userStatusTimeout;
+        int presenceMaxRoomUsers;
 
         Settings() {
             HubSettings d = HubSettings.defaults();
@@ -82,12 +83,13 @@ abstract class HubTestSupport {
             dedupWindow = d.dedupWindow();
             enableUserStatus = d.enableUserStatus();
             userStatusTimeout = d.userStatusTimeout();
+            presenceMaxRoomUsers = d.presenceMaxRoomUsers();
         }
 
         HubSettings build() {
             return new HubSettings(maxMessageLength, rateLimitPerMinute, maxRooms, defaultRooms, enableUserPresence,
                     enableMessageBroadcast, enablePrivateMessaging, laneQueueLimit, historySize, historyTtl,
-                    recoveryMaxMessages, dedupWindow, enableUserStatus, userStatusTimeout);
+                    recoveryMaxMessages, dedupWindow, enableUserStatus, userStatusTimeout, presenceMaxRoomUsers);
         }
     }
 

@@ -175,7 +175,8 @@ public final class WebSocketService implements AutoCloseable {
                 config.delivery().recoveryMaxMessages(),
                 config.delivery().dedupWindow(),
                 config.presence().enableUserStatus(),
-                config.presence().userStatusTimeout());
+                config.presence().userStatusTimeout(),
+                config.presence().presenceMaxRoomUsers());
     }
 
     /** Binds the port and starts serving. */

@@ -26,20 +26,23 @@ public final class Presence {
     private final Encoder encoder;
     private final Clock clock;
     private final boolean announceRoomEvents;
+    private final int maxRoomUsers;
     private final boolean trackIdle;
     private final Duration idleTimeout;
 
     /**
      * @param announceRoomEvents send user_joined, user_left and presence events (enable_user_presence)
+     * @param maxRoomUsers       rooms with more users than this are not told (presence_max_room_users; 0: no limit)
      * @param trackIdle          turn idle users away automatically (enable_user_status)
      */
     public Presence(RoomRegistry rooms, UserDirectory users, Encoder encoder, Clock clock, boolean announceRoomEvents,
-                    boolean trackIdle, Duration idleTimeout) {
+                    int maxRoomUsers, boolean trackIdle, Duration idleTimeout) {
         this.rooms = rooms;
         this.users = users;
         this.encoder = encoder;
         this.clock = clock;
         this.announceRoomEvents = announceRoomEvents;
+        this.maxRoomUsers = maxRoomUsers;
         this.trackIdle = trackIdle;
         this.idleTimeout = idleTimeout;
     }
@@ -47,13 +50,13 @@ public final class Presence {
     /** A user's first connection entered the room; runs inside the room's lock. */
     public void entered(Room room, Identity who) {
         users.enteredRoom(who.userId(), room.id());
-        announce(room, MessageType.USER_JOINED, who.userId(), "name", who.name());
+        announce(room, room.userCount(), MessageType.USER_JOINED, who.userId(), "name", who.name());
     }
 
     /** A user's last connection left the room; runs inside the room's lock. */
     public void left(Room room, Identity who) {
         users.leftRoom(who.userId(), room.id());
-        announce(room, MessageType.USER_LEFT, who.userId(), "name", who.name());
+        announce(room, room.userCount() + 1, MessageType.USER_LEFT, who.userId(), "name", who.name());
     }
 
     /** The user sent something: brings them back from an automatic away. */
@@ -79,20 +82,25 @@ public final class Presence {
     /** The user's last connection closed: the rooms it was in hear they are offline. */
     public void wentOffline(String userId, Iterable<String> roomIds) {
         for (String roomId : roomIds) {
-            rooms.find(roomId).ifPresent(room -> announce(room, MessageType.PRESENCE, userId, "status",
-                    UserStatus.OFFLINE.wireName()));
+            rooms.find(roomId).ifPresent(room -> announce(room, room.userCount() + 1, MessageType.PRESENCE, userId,
+                    "status", UserStatus.OFFLINE.wireName()));
         }
     }
 
     private void statusChanged(String userId, UserStatus status) {
         for (String roomId : users.rooms(userId)) {
-            rooms.find(roomId).ifPresent(room -> announce(room, MessageType.PRESENCE, userId, "status",
-                    status.wireName()));
+            rooms.find(roomId).ifPresent(room -> announce(room, room.userCount(), MessageType.PRESENCE, userId,
+                    "status", status.wireName()));
         }
     }
 
-    private void announce(Room room, String type, String userId, String key, String value) {
-        if (!announceRoomEvents) {
+    /**
+     * @param usersWithThem the room's users counting the one the event is about, so that a user's arrival and
+     *                      departure are either both announced or neither, whichever side of the limit
+     */
+    private void announce(Room room, int usersWithThem, String type, String userId, String key, String value) {
+        // Past the limit a join no longer costs a frame per member; members ask for the member list instead.
+        if (!announceRoomEvents || (maxRoomUsers > 0 && usersWithThem > maxRoomUsers)) {
             return;
         }
         Map<String, Object> data = new LinkedHashMap<>();

@@ -153,6 +153,8 @@ final class ConfigKeys {
             "Inactivity after which a user who has not chosen a status becomes away.");
     static final ConfigKey<Boolean> ENABLE_USER_PRESENCE = key("enable_user_presence", bool(), "true",
             "Send user_joined, user_left and presence (status) events to a room's members.");
+    static final ConfigKey<Integer> PRESENCE_MAX_ROOM_USERS = key("presence_max_room_users", integer(0, MAX), "1000",
+            "Rooms with more users than this get no presence events (0: no limit).");
     static final ConfigKey<Boolean> ENABLE_STATISTICS = key("enable_statistics", bool(), "true",
             "Log a PERFORMANCE line every statistics_interval.");
     static final ConfigKey<Duration> STATISTICS_INTERVAL = key("statistics_interval", duration(), "1m",

@@ -46,7 +46,7 @@ class RelayConfigDefaultsTest {
 
     @Test
     void presence() {
-        assertThat(defaults.presence()).isEqualTo(new PresenceConfig(true, Duration.ofMinutes(5), true));
+        assertThat(defaults.presence()).isEqualTo(new PresenceConfig(true, Duration.ofMinutes(5), true, 1000));
     }
 
     @Test
