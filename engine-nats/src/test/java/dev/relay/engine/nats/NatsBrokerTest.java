@@ -1,8 +1,9 @@
 package dev.relay.engine.nats;
 
-import dev.relay.core.cluster.Broker;
 import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.testing.ExternalService;
+import dev.relay.core.testing.RecordingInbound;
+import dev.relay.core.testing.TextCodec;
 import dev.relay.engine.redis.RedisBroker;
 import dev.relay.engine.redis.RedisOptions;
 import io.lettuce.core.RedisClient;
@@ -19,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -54,7 +54,7 @@ class NatsBrokerTest {
         return "redis://" + ExternalService.REDIS.host() + ":" + ExternalService.REDIS.port();
     }
 
-    private NatsBroker node(String id, Recorder inbound) {
+    private NatsBroker node(String id, RecordingInbound inbound) {
         RedisBroker streams = new RedisBroker(new RedisOptions(redisUrl(), prefix, id, 1_000, Duration.ofMinutes(1),
                 1_000, Duration.ofSeconds(2)), new TextCodec());
         NatsBroker broker = new NatsBroker("nats://" + ExternalService.NATS.host() + ":" + ExternalService.NATS.port(),
@@ -76,8 +76,8 @@ class NatsBrokerTest {
 
     @Test
     void room_messages_take_one_seq_in_redis_and_reach_every_following_node_including_their_own() {
-        Recorder inA = new Recorder();
-        Recorder inB = new Recorder();
+        RecordingInbound inA = new RecordingInbound();
+        RecordingInbound inB = new RecordingInbound();
         NatsBroker a = node("a", inA);
         NatsBroker b = node("b", inB);
         a.followRoom("lobby");
@@ -107,8 +107,8 @@ class NatsBrokerTest {
 
     @Test
     void a_private_message_is_answered_by_the_nodes_that_have_the_user_and_broadcasts_skip_their_sender() {
-        Recorder inA = new Recorder();
-        Recorder inB = new Recorder();
+        RecordingInbound inA = new RecordingInbound();
+        RecordingInbound inB = new RecordingInbound();
         NatsBroker a = node("a", inA);
         NatsBroker b = node("b", inB);
         b.followUser("bob");
@@ -122,38 +122,13 @@ class NatsBrokerTest {
         assertThat(inA.broadcasts).isEmpty();
     }
 
-    static final class Recorder implements Broker.Inbound {
-        final List<ServerMessage> rooms = new CopyOnWriteArrayList<>();
-        final List<ServerMessage> users = new CopyOnWriteArrayList<>();
-        final List<ServerMessage> broadcasts = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void roomMessage(ServerMessage placed) {
-            rooms.add(placed);
-        }
-
-        @Override
-        public void userMessage(String userId, ServerMessage message) {
-            users.add(message);
-        }
-
-        @Override
-        public void broadcast(ServerMessage message) {
-            broadcasts.add(message);
-        }
-
-        @Override
-        public void reconnected() {
-        }
-    }
-
     @Test
     void user_ids_that_look_like_wildcards_are_one_literal_subject_each() {
         assertThat(NatsBroker.fromToken(NatsBroker.token("a.b*>ü"))).isEqualTo("a.b*>ü");
         assertThat(NatsBroker.token("a.b*>ü")).matches("[A-Za-z0-9_-]+");
 
-        Recorder inA = new Recorder();
-        Recorder inB = new Recorder();
+        RecordingInbound inA = new RecordingInbound();
+        RecordingInbound inB = new RecordingInbound();
         NatsBroker a = node("a", inA);
         NatsBroker b = node("b", inB);
         b.followUser(">");

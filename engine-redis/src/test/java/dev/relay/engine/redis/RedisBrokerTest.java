@@ -1,12 +1,13 @@
 package dev.relay.engine.redis;
 
-import dev.relay.core.cluster.Broker;
 import dev.relay.core.history.StreamPosition;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.testing.ExternalService;
+import dev.relay.core.testing.RecordingInbound;
 import dev.relay.core.testing.TcpProxy;
+import dev.relay.core.testing.TextCodec;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanIterator;
@@ -23,9 +24,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -60,11 +59,11 @@ class RedisBrokerTest {
         return "redis://" + ExternalService.REDIS.host() + ":" + port;
     }
 
-    private RedisBroker node(String id, Recorder inbound) {
+    private RedisBroker node(String id, RecordingInbound inbound) {
         return node(id, inbound, ExternalService.REDIS.port(), 1_000);
     }
 
-    private RedisBroker node(String id, Recorder inbound, int port, int streamLength) {
+    private RedisBroker node(String id, RecordingInbound inbound, int port, int streamLength) {
         RedisBroker broker = new RedisBroker(new RedisOptions(url(port), prefix, id, streamLength,
                 Duration.ofMinutes(1), 1_000, Duration.ofSeconds(2)), new TextCodec());
         brokers.add(broker);
@@ -77,7 +76,7 @@ class RedisBrokerTest {
                 Instant.parse("2026-01-01T00:00:00Z"));
     }
 
-    private void subscribed(RedisBroker publisher, String room, Recorder... followers) {
+    private void subscribed(RedisBroker publisher, String room, RecordingInbound... followers) {
         String channel = prefix + "r:" + room;
         RedisClient client = RedisClient.create(url(ExternalService.REDIS.port()));
         try (StatefulRedisConnection<String, String> c = client.connect()) {
@@ -92,8 +91,8 @@ class RedisBrokerTest {
 
     @Test
     void room_messages_from_two_nodes_share_one_stream_and_arrive_everywhere_in_seq_order() {
-        Recorder inA = new Recorder();
-        Recorder inB = new Recorder();
+        RecordingInbound inA = new RecordingInbound();
+        RecordingInbound inB = new RecordingInbound();
         RedisBroker a = node("a", inA);
         RedisBroker b = node("b", inB);
         a.followRoom("lobby");
@@ -109,7 +108,7 @@ class RedisBrokerTest {
         assertThat(acks.getFirst().join().epoch()).isEqualTo("epoch0001"); // the stream's first epoch stays
 
         await().atMost(WAIT).until(() -> inA.rooms.size() == 201 && inB.rooms.size() == 201);
-        for (Recorder in : List.of(inA, inB)) {
+        for (RecordingInbound in : List.of(inA, inB)) {
             assertThat(in.rooms).extracting(ServerMessage::seq).isSorted().doesNotHaveDuplicates();
             assertThat(in.rooms.getLast().content()).isNotNull();
         }
@@ -118,8 +117,8 @@ class RedisBrokerTest {
 
     @Test
     void a_room_nobody_follows_on_a_node_is_not_delivered_there() {
-        Recorder inA = new Recorder();
-        Recorder inB = new Recorder();
+        RecordingInbound inA = new RecordingInbound();
+        RecordingInbound inB = new RecordingInbound();
         RedisBroker a = node("a", inA);
         node("b", inB);
         a.followRoom("only-a");
@@ -131,7 +130,7 @@ class RedisBrokerTest {
 
     @Test
     void range_and_recent_read_the_shared_stream_exactly_or_not_at_all() {
-        RedisBroker a = node("a", new Recorder(), ExternalService.REDIS.port(), 10);
+        RedisBroker a = node("a", new RecordingInbound(), ExternalService.REDIS.port(), 10);
         for (int i = 1; i <= 300; i++) {
             a.publishToRoom(draft("r", "m" + i), "e1", null).join();
         }
@@ -148,9 +147,9 @@ class RedisBrokerTest {
 
     @Test
     void a_retry_through_any_node_gets_the_first_placement_and_is_published_once() {
-        Recorder inA = new Recorder();
+        RecordingInbound inA = new RecordingInbound();
         RedisBroker a = node("a", inA);
-        RedisBroker b = node("b", new Recorder());
+        RedisBroker b = node("b", new RecordingInbound());
         a.followRoom("r");
         subscribed(a, "r", inA);
         ServerMessage first = a.publishToRoom(draft("r", "once"), "e", "alice\nroom_message\nr\nnull\nc-1").join();
@@ -167,9 +166,9 @@ class RedisBrokerTest {
 
     @Test
     void private_messages_reach_the_nodes_that_follow_the_user_and_never_echo_back() {
-        Recorder inA = new Recorder();
-        Recorder inB = new Recorder();
-        Recorder inC = new Recorder();
+        RecordingInbound inA = new RecordingInbound();
+        RecordingInbound inB = new RecordingInbound();
+        RecordingInbound inC = new RecordingInbound();
         RedisBroker a = node("a", inA);
         RedisBroker b = node("b", inB);
         node("c", inC);
@@ -189,9 +188,9 @@ class RedisBrokerTest {
 
     @Test
     void broadcasts_reach_every_other_node() {
-        Recorder inA = new Recorder();
-        Recorder inB = new Recorder();
-        Recorder inC = new Recorder();
+        RecordingInbound inA = new RecordingInbound();
+        RecordingInbound inB = new RecordingInbound();
+        RecordingInbound inC = new RecordingInbound();
         RedisBroker a = node("a", inA);
         node("b", inB);
         node("c", inC);
@@ -205,7 +204,7 @@ class RedisBrokerTest {
         RedisBroker a = new RedisBroker(new RedisOptions(url(ExternalService.REDIS.port()), prefix, "a", 100,
                 Duration.ZERO, 2, Duration.ofSeconds(2)), new TextCodec());
         brokers.add(a);
-        a.start(new Recorder());
+        a.start(new RecordingInbound());
         List<CompletableFuture<ServerMessage>> burst = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
             burst.add(a.publishToRoom(draft("r", "m"), "e", null));
@@ -227,8 +226,8 @@ class RedisBrokerTest {
     void while_redis_is_unreachable_publishes_fail_fast_and_after_it_is_back_the_node_is_told_to_catch_up()
             throws Exception {
         try (TcpProxy proxy = TcpProxy.to(ExternalService.REDIS)) {
-            Recorder inA = new Recorder();
-            Recorder inB = new Recorder();
+            RecordingInbound inA = new RecordingInbound();
+            RecordingInbound inB = new RecordingInbound();
             RedisBroker a = node("a", inA, proxy.port(), 1_000);
             RedisBroker b = node("b", inB);
             a.followRoom("r");
@@ -260,33 +259,5 @@ class RedisBrokerTest {
     private static ServerMessage pm(String content) {
         return new ServerMessage(UUID.randomUUID().toString(), "private_message", "alice", "bob", null, content, null,
                 Instant.now());
-    }
-
-    /** What a node's hub would have been handed. */
-    static final class Recorder implements Broker.Inbound {
-        final List<ServerMessage> rooms = new CopyOnWriteArrayList<>();
-        final List<ServerMessage> users = new CopyOnWriteArrayList<>();
-        final List<ServerMessage> broadcasts = new CopyOnWriteArrayList<>();
-        final AtomicInteger reconnects = new AtomicInteger();
-
-        @Override
-        public void roomMessage(ServerMessage placed) {
-            rooms.add(placed);
-        }
-
-        @Override
-        public void userMessage(String userId, ServerMessage message) {
-            users.add(message);
-        }
-
-        @Override
-        public void broadcast(ServerMessage message) {
-            broadcasts.add(message);
-        }
-
-        @Override
-        public void reconnected() {
-            reconnects.incrementAndGet();
-        }
     }
 }

@@ -1,4 +1,4 @@
-package dev.relay.engine.nats;
+package dev.relay.core.testing;
 
 import dev.relay.core.cluster.MessageCodec;
 import dev.relay.core.protocol.RawJson;
@@ -7,8 +7,8 @@ import dev.relay.core.protocol.ServerMessage;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
-/** A codec for the engine's tests, so they need no JSON library: fields on lines, {@code data} as raw JSON. */
-final class TextCodec implements MessageCodec {
+/** A broker codec for engine tests, so they need no JSON library: fields on lines, {@code data} as raw JSON. */
+public final class TextCodec implements MessageCodec {
     private static final String NULL = "\u0000";
 
     @Override
