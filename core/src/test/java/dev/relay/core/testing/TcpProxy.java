@@ -3,6 +3,7 @@ package dev.relay.core.testing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -11,16 +12,18 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A TCP proxy on the loopback for failure tests: it forwards to a real service until {@link #cut()} drops every
- * connection through it and refuses new ones (each accepted and closed at once, as a dead peer would look to a
- * reconnecting client), and {@link #restore()} lets connections through again. The service itself, shared with
- * other tests, is never touched.
+ * A TCP proxy on the loopback for failure tests: it forwards to a real service (or a test's own server) until
+ * {@link #cut()} resets every connection through it and refuses new ones (each accepted and reset at once, as a
+ * broken network path looks to both ends), and {@link #restore()} lets connections through again;
+ * {@link #silenceOpenConnections()} keeps connections open but carrying nothing, as a dead path that sends no reset
+ * looks. The service itself, shared with other tests, is never touched.
  */
 public final class TcpProxy implements AutoCloseable {
     private final String targetHost;
     private final int targetPort;
     private final ServerSocket server;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final Set<Socket> silenced = ConcurrentHashMap.newKeySet();
     private volatile boolean cut;
 
     public TcpProxy(String targetHost, int targetPort) throws IOException {
@@ -35,17 +38,31 @@ public final class TcpProxy implements AutoCloseable {
         return new TcpProxy(service.host(), service.port());
     }
 
+    /** A proxy to a port on the loopback, such as a test server's. */
+    public static TcpProxy to(int loopbackPort) {
+        try {
+            return new TcpProxy(InetAddress.getLoopbackAddress().getHostAddress(), loopbackPort);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public int port() {
         return server.getLocalPort();
     }
 
-    /** Drops every connection and refuses new ones until {@link #restore()}. */
+    /** Resets every connection and refuses new ones until {@link #restore()}. */
     public void cut() {
         cut = true;
         for (Socket socket : open) {
-            closeQuietly(socket);
+            reset(socket);
         }
         open.clear();
+    }
+
+    /** Open connections stay open but carry nothing more, either way; new ones are not affected. */
+    public void silenceOpenConnections() {
+        silenced.addAll(open);
     }
 
     public void restore() {
@@ -61,15 +78,15 @@ public final class TcpProxy implements AutoCloseable {
                 return;
             }
             if (cut) {
-                closeQuietly(client);
+                reset(client);
                 continue;
             }
             Socket upstream = new Socket();
             try {
                 upstream.connect(new InetSocketAddress(targetHost, targetPort), 2_000);
             } catch (IOException e) {
-                closeQuietly(client);
-                closeQuietly(upstream);
+                reset(client);
+                reset(upstream);
                 continue;
             }
             open.add(client);
@@ -84,21 +101,27 @@ public final class TcpProxy implements AutoCloseable {
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             int n;
             while ((n = in.read(buffer)) >= 0) {
-                out.write(buffer, 0, n);
-                out.flush();
+                if (!silenced.contains(from)) {
+                    out.write(buffer, 0, n);
+                    out.flush();
+                }
             }
         } catch (IOException ended) {
             // one side closed or was cut
         } finally {
-            closeQuietly(from);
-            closeQuietly(to);
+            reset(from);
+            reset(to);
             open.remove(from);
             open.remove(to);
+            silenced.remove(from);
+            silenced.remove(to);
         }
     }
 
-    private static void closeQuietly(Socket socket) {
+    /** Closes with an RST rather than a FIN, as a broken network path looks to both ends. */
+    private static void reset(Socket socket) {
         try {
+            socket.setSoLinger(true, 0);
             socket.close();
         } catch (IOException ignored) {
             // already closed

@@ -12,7 +12,7 @@ import dev.relay.client.RelayException;
 import dev.relay.client.Resumed;
 import dev.relay.client.StateChange;
 import dev.relay.client.UserStatus;
-import dev.relay.server.testing.TcpProxy;
+import dev.relay.core.testing.TcpProxy;
 import dev.relay.server.testing.TestServer;
 import dev.relay.server.testing.Tokens;
 import dev.relay.server.testing.WsClient;

@@ -2,6 +2,7 @@ package dev.relay.server.persistence;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.relay.core.testing.ExternalService;
+import dev.relay.core.testing.TcpProxy;
 import dev.relay.server.testing.Http;
 import dev.relay.server.testing.TestServer;
 import dev.relay.server.testing.WsClient;
