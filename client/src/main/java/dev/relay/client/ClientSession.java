@@ -248,13 +248,7 @@ final class ClientSession {
         }
         int attemptId = ++generation;
         setState(ConnectionState.CONNECTING, 0, "", null);
-        CompletionStage<String> token;
-        try {
-            token = tokens.get();
-        } catch (RuntimeException e) {
-            token = CompletableFuture.failedFuture(e);
-        }
-        token.whenComplete((value, error) -> submit(() -> {
+        nextToken().whenComplete((value, error) -> submit(() -> {
             if (attemptId != generation || closed) {
                 return;
             }
@@ -659,13 +653,7 @@ final class ClientSession {
             return; // the server closes with 4401 at expiry, which is then final
         }
         int attemptId = generation;
-        CompletionStage<String> token;
-        try {
-            token = tokens.get();
-        } catch (RuntimeException e) {
-            token = CompletableFuture.failedFuture(e);
-        }
-        token.whenComplete((value, error) -> submit(() -> {
+        nextToken().whenComplete((value, error) -> submit(() -> {
             if (attemptId != generation || closed) {
                 return;
             }
@@ -740,6 +728,15 @@ final class ClientSession {
             scheduler.execute(task);
         } catch (RejectedExecutionException e) {
             LOG.log(System.Logger.Level.DEBUG, "the client is closed; dropped a task");
+        }
+    }
+
+    /** The supplier's next token; a supplier that throws is a failed token, handled like one that fails later. */
+    private CompletionStage<String> nextToken() {
+        try {
+            return tokens.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
         }
     }
 }
