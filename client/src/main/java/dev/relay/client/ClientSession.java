@@ -1,7 +1,6 @@
 package dev.relay.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.relay.core.protocol.MessageType;
 
@@ -10,16 +9,11 @@ import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -37,7 +31,6 @@ import java.util.random.RandomGenerator;
  */
 final class ClientSession {
     private static final System.Logger LOG = System.getLogger(RelayClient.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
     /**
      * Joins are sent as a resume from an epoch no room has: the server then answers with the room's current position
      * (and replays nothing), which is what the next reconnect resumes from. A plain join_room does not say it.
@@ -58,11 +51,6 @@ final class ClientSession {
     private final Duration heartbeat;
     private final Listeners listeners;
     private final CompletableFuture<Void> firstConnect = new CompletableFuture<>();
-    /**
-     * Random per client instance (64 bits from the UUID's secure source): the server takes a repeated (user, id) for a
-     * retry and does not deliver it, so two clients of one user must never draw the same ids.
-     */
-    private final String idPrefix = Long.toUnsignedString(UUID.randomUUID().getLeastSignificantBits(), 36);
 
     private volatile ConnectionState state = ConnectionState.DISCONNECTED;
     private volatile String userId;
@@ -71,18 +59,13 @@ final class ClientSession {
     // Everything below is touched only on the scheduler.
     private final Rooms rooms = new Rooms();
     private final Outbox outbox;
-    private final Map<String, Request> requests = new HashMap<>();
-    private final Map<String, Boolean> recentIds = new LinkedHashMap<>(256, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > RECENT_IDS;
-        }
-    };
+    private final Frames frames = new Frames();
+    private final Requests requests = new Requests();
+    private final RecentIds recentIds = new RecentIds(RECENT_IDS);
     private final List<CompletableFuture<Void>> statusWaiters = new ArrayList<>();
     /** Rooms this connection asked to leave and has not heard {@code left} for: their late messages are dropped. */
     private final Set<String> leaving = new HashSet<>();
     private UserStatus status;
-    private long lastId;
     private boolean started;
     private boolean closed;
     /** Counts connection attempts; events from an older attempt's link are ignored. */
@@ -94,11 +77,6 @@ final class ClientSession {
     private boolean heard;
     /** The last tick heard nothing and sent a ping: the next one gives up on the connection if still nothing. */
     private boolean probing;
-
-    private enum Kind { RESUME, LEAVE, STATUS, PING, REFRESH }
-
-    private record Request(Kind kind, String roomId, CompletableFuture<Void> future) {
-    }
 
     ClientSession(RelayClient.Builder builder, Scheduler scheduler, Transport transport, Listeners listeners) {
         this.url = builder.url;
@@ -182,7 +160,7 @@ final class ClientSession {
         room.fail(new CancellationException("left room " + roomId));
         if (state == ConnectionState.CONNECTED && room.joined) {
             leaving.add(roomId);
-            request(Kind.LEAVE, roomId, future, frame(MessageType.LEAVE_ROOM).put("room_id", roomId));
+            request(Requests.Kind.LEAVE, roomId, future, frames.create(MessageType.LEAVE_ROOM).put("room_id", roomId));
         } else {
             future.complete(null); // not in it on the server; a resume in flight is undone when it answers
         }
@@ -200,7 +178,7 @@ final class ClientSession {
         if (state != ConnectionState.CONNECTED) {
             future.completeExceptionally(new RelayException(RelayException.NOT_CONNECTED, "not connected"));
         } else {
-            request(Kind.PING, null, future, frame(MessageType.PING));
+            request(Requests.Kind.PING, null, future, frames.create(MessageType.PING));
         }
     }
 
@@ -215,7 +193,7 @@ final class ClientSession {
                     outbox.size() + " messages are already waiting for their ack"));
             return;
         }
-        ObjectNode frame = frame(type);
+        ObjectNode frame = frames.create(type);
         if (field != null) {
             frame.put(field, target);
         }
@@ -288,7 +266,7 @@ final class ClientSession {
             return;
         }
         int status = refused.status();
-        if (status == 429 || status >= 500) {
+        if (CloseCodes.retryableRefusal(status)) {
             reconnectLater(status, refused.getMessage(), refused.retryAfter());
         } else if (status == 404 && rooms.all().size() > 1) {
             // The room we opened in is gone; the others may still be there.
@@ -311,36 +289,13 @@ final class ClientSession {
         generation++;
         link = null;
         rooms.disconnected();
-        for (Request pending : requests.values()) {
-            switch (pending.kind) {
-                case LEAVE -> pending.future.complete(null); // without a connection, not in the room either
-                case PING -> pending.future.completeExceptionally(
-                        new RelayException(RelayException.NOT_CONNECTED, "the connection dropped"));
-                default -> {
-                    // resumes and status are sent again on the next connection
-                }
-            }
-        }
-        requests.clear();
+        requests.disconnected(new RelayException(RelayException.NOT_CONNECTED, "the connection dropped"));
         leaving.clear();
-        if (isTerminal(code)) {
-            terminate(code, reason);
-        } else {
+        if (CloseCodes.reconnectsAfter(code, refreshable)) {
             reconnectLater(code, reason, Duration.ZERO);
+        } else {
+            terminate(code, reason);
         }
-    }
-
-    /**
-     * Close codes after which a client reconnects by itself (docs/protocol.md): the server going away, a server
-     * error, a heartbeat timeout, a slow consumer, a broken connection (0, 1006), and an expired token when a fresh
-     * one can be fetched. After the others (kicked, rate limit abuse, too big...) reconnecting would repeat them.
-     */
-    private boolean isTerminal(int code) {
-        return switch (code) {
-            case 0, 1001, 1006, 1011, 4000, 4008 -> false;
-            case 4401 -> !refreshable;
-            default -> true;
-        };
     }
 
     private void reconnectLater(int code, String reason, Duration atLeast) {
@@ -377,8 +332,7 @@ final class ClientSession {
         rooms.all().forEach(room -> room.fail(error));
         statusWaiters.forEach(waiter -> waiter.completeExceptionally(error));
         statusWaiters.clear();
-        requests.values().stream().filter(r -> r.future != null).forEach(r -> r.future.completeExceptionally(error));
-        requests.clear();
+        requests.failAll(error);
         setState(ConnectionState.DISCONNECTED, code, reason, null);
         firstConnect.completeExceptionally(error);
     }
@@ -456,42 +410,40 @@ final class ClientSession {
     // ---- the protocol ----
 
     private void received(String text) {
-        JsonNode frame;
-        try {
-            frame = JSON.readTree(text);
-        } catch (Exception e) {
-            LOG.log(System.Logger.Level.WARNING, "the server sent a frame that is not JSON: " + text, e);
+        JsonNode frame = Frames.parse(text);
+        if (frame == null) {
+            LOG.log(System.Logger.Level.WARNING, "the server sent a frame that is not JSON: " + text);
             return;
         }
         JsonNode data = frame.path("data");
         switch (frame.path("type").asText()) {
             case MessageType.WELCOME -> welcomed(data);
-            case MessageType.ROOM_MESSAGE -> roomMessage(message(frame));
-            case MessageType.PRIVATE_MESSAGE -> deliverOnce(message(frame), listeners.privates);
-            case MessageType.BROADCAST -> deliverOnce(message(frame), listeners.broadcasts);
+            case MessageType.ROOM_MESSAGE -> roomMessage(Frames.message(frame));
+            case MessageType.PRIVATE_MESSAGE -> deliverOnce(Frames.message(frame), listeners.privates);
+            case MessageType.BROADCAST -> deliverOnce(Frames.message(frame), listeners.broadcasts);
             case MessageType.ACK -> acked(data);
             case MessageType.ERROR -> refused(frame, data);
             case MessageType.RESUMED -> resumed(frame, data);
             case MessageType.LEFT, MessageType.PONG, MessageType.JOINED, MessageType.REFRESHED -> {
                 if (MessageType.LEFT.equals(frame.path("type").asText())) {
-                    leaving.remove(text(frame, "room_id"));
+                    leaving.remove(Frames.text(frame, "room_id"));
                 }
-                Request request = requests.remove(text(data, "ref"));
-                if (request != null && request.future != null) {
-                    request.future.complete(null);
+                Requests.Request request = requests.answered(Frames.text(data, "ref"));
+                if (request != null && request.future() != null) {
+                    request.future().complete(null);
                 }
             }
             case MessageType.STATUS -> {
-                requests.remove(text(data, "ref"));
+                requests.answered(Frames.text(data, "ref"));
                 statusWaiters.forEach(waiter -> waiter.complete(null));
                 statusWaiters.clear();
             }
             case MessageType.USER_JOINED, MessageType.USER_LEFT, MessageType.PRESENCE -> Listeners.fire(
-                    listeners.presence, new Presence(frame.path("type").asText(), text(frame, "room_id"),
-                            text(data, "user_id"), text(data, "name"), text(data, "status")));
+                    listeners.presence, new Presence(frame.path("type").asText(), Frames.text(frame, "room_id"),
+                            Frames.text(data, "user_id"), Frames.text(data, "name"), Frames.text(data, "status")));
             case MessageType.TOKEN_EXPIRING -> refreshToken();
             case MessageType.ROOM_CLOSED -> {
-                String roomId = text(frame, "room_id");
+                String roomId = Frames.text(frame, "room_id");
                 Rooms.Room room = rooms.remove(roomId);
                 if (room != null) {
                     room.fail(new RelayException("room_not_found", "room " + roomId + " was closed"));
@@ -519,11 +471,11 @@ final class ClientSession {
     }
 
     private void welcomed(JsonNode data) {
-        userId = text(data, "user_id");
-        clientId = text(data, "client_id");
+        userId = Frames.text(data, "user_id");
+        clientId = Frames.text(data, "client_id");
         attempt = 0;
         // The connect room's resumed follows; if the application has left every room, that is where it is left.
-        String connectRoom = text(data, "room_id");
+        String connectRoom = Frames.text(data, "room_id");
         for (Rooms.Room room : rooms.all()) {
             if (!room.id.equals(connectRoom)) {
                 resume(room);
@@ -564,32 +516,32 @@ final class ClientSession {
             return;
         } else {
             probing = true;
-            write(frame(MessageType.PING));
+            write(frames.create(MessageType.PING));
         }
         scheduler.schedule(heartbeat, () -> heartbeat(attemptId));
     }
 
     private void resume(Rooms.Room room) {
-        ObjectNode frame = frame(MessageType.RESUME).put("room_id", room.id);
+        ObjectNode frame = frames.create(MessageType.RESUME).put("room_id", room.id);
         frame.putObject("data").put("since", room.hasPosition() ? room.seq : 0)
                 .put("epoch", room.hasPosition() ? room.epoch : NO_EPOCH);
-        request(Kind.RESUME, room.id, null, frame);
+        request(Requests.Kind.RESUME, room.id, null, frame);
     }
 
     private void resumed(JsonNode frame, JsonNode data) {
-        requests.remove(text(data, "ref"));
-        String roomId = text(frame, "room_id");
+        requests.answered(Frames.text(data, "ref"));
+        String roomId = Frames.text(frame, "room_id");
         Rooms.Room room = rooms.get(roomId);
         if (room == null) {
             // The application left while the resume was on its way, or left every room (a connection always opens
             // in one).
             leaving.add(roomId);
-            write(frame(MessageType.LEAVE_ROOM).put("room_id", roomId));
+            write(frames.create(MessageType.LEAVE_ROOM).put("room_id", roomId));
             return;
         }
         boolean resuming = room.hasPosition();
         boolean recovered = data.path("recovered").asBoolean();
-        Resumed event = new Resumed(roomId, recovered, data.path("replayed").asInt(), text(data, "epoch"),
+        Resumed event = new Resumed(roomId, recovered, data.path("replayed").asInt(), Frames.text(data, "epoch"),
                 data.path("seq").asLong());
         rooms.position(roomId, event.epoch(), event.seq(), recovered);
         room.joined();
@@ -599,28 +551,28 @@ final class ClientSession {
     }
 
     private void acked(JsonNode data) {
-        String ref = text(data, "ref");
+        String ref = Frames.text(data, "ref");
         Outbox.Pending pending = ref == null ? null : outbox.remove(ref);
         if (pending != null) {
-            pending.future.complete(new Ack(ref, text(data, "id"), data.path("seq").asLong(0),
+            pending.future.complete(new Ack(ref, Frames.text(data, "id"), data.path("seq").asLong(0),
                     data.path("stored_offline").asBoolean(false)));
         }
     }
 
     private void refused(JsonNode frame, JsonNode data) {
-        RelayException error = new RelayException(text(data, "code"), text(frame, "content"));
-        String ref = text(data, "ref");
+        RelayException error = new RelayException(Frames.text(data, "code"), Frames.text(frame, "content"));
+        String ref = Frames.text(data, "ref");
         if (ref != null) {
             Outbox.Pending pending = outbox.remove(ref);
             if (pending != null) {
                 pending.future.completeExceptionally(error);
                 return;
             }
-            Request request = requests.remove(ref);
+            Requests.Request request = requests.answered(ref);
             if (request != null) {
-                switch (request.kind) {
+                switch (request.kind()) {
                     case RESUME -> {
-                        Rooms.Room room = rooms.remove(request.roomId);
+                        Rooms.Room room = rooms.remove(request.roomId());
                         if (room != null) {
                             boolean waited = !room.waiters.isEmpty();
                             room.fail(error);
@@ -636,7 +588,7 @@ final class ClientSession {
                         return;
                     }
                     case LEAVE, PING -> {
-                        request.future.completeExceptionally(error);
+                        request.future().completeExceptionally(error);
                         return;
                     }
                     case REFRESH -> {
@@ -662,24 +614,19 @@ final class ClientSession {
                         "the token supplier failed to refresh the token: " + error));
                 return;
             }
-            ObjectNode frame = frame(MessageType.REFRESH);
+            ObjectNode frame = frames.create(MessageType.REFRESH);
             frame.putObject("data").put("token", value);
-            request(Kind.REFRESH, null, null, frame);
+            request(Requests.Kind.REFRESH, null, null, frame);
         }));
     }
 
     private void sendStatus() {
-        request(Kind.STATUS, null, null, frame(MessageType.STATUS).put("content", status.wire()));
+        request(Requests.Kind.STATUS, null, null, frames.create(MessageType.STATUS).put("content", status.wire()));
     }
 
-    private void request(Kind kind, String roomId, CompletableFuture<Void> future, ObjectNode frame) {
-        requests.put(frame.path("id").asText(), new Request(kind, roomId, future));
+    private void request(Requests.Kind kind, String roomId, CompletableFuture<Void> future, ObjectNode frame) {
+        requests.add(frame.path("id").asText(), new Requests.Request(kind, roomId, future));
         write(frame);
-    }
-
-    /** A frame of {@code type} with a fresh id. */
-    private ObjectNode frame(String type) {
-        return JSON.createObjectNode().put("type", type).put("id", "j" + idPrefix + "-" + (++lastId));
     }
 
     private void write(ObjectNode frame) {
@@ -694,29 +641,9 @@ final class ClientSession {
     }
 
     private void deliverOnce(Message message, List<Consumer<Message>> targets) {
-        if (message.id() == null || recentIds.put(message.id(), Boolean.TRUE) == null) {
+        if (recentIds.firstTime(message.id())) {
             Listeners.fire(targets, message);
         }
-    }
-
-    private static Message message(JsonNode frame) {
-        Instant timestamp = null;
-        String stamp = text(frame, "timestamp");
-        if (stamp != null) {
-            try {
-                timestamp = Instant.parse(stamp);
-            } catch (DateTimeParseException e) {
-                timestamp = null;
-            }
-        }
-        return new Message(text(frame, "id"), text(frame, "type"), text(frame, "from"), text(frame, "to"),
-                text(frame, "room_id"), frame.path("seq").asLong(0), text(frame, "epoch"), text(frame, "content"),
-                frame.path("data"), timestamp);
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value == null || value.isNull() ? null : value.asText();
     }
 
     private static String encode(String value) {
