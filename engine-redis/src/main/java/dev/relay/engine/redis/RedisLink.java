@@ -268,6 +268,7 @@ abstract sealed class RedisLink implements AutoCloseable permits RedisLink.Singl
             this.listener = listener;
             commands = client.connect(ByteArrayCodec.INSTANCE);
             pubSub = client.connectPubSub(ByteArrayCodec.INSTANCE);
+            connectEveryNode().join();
             pubSub.addListener(new RedisClusterPubSubAdapter<>() {
                 @Override
                 public void smessage(RedisClusterNode node, byte[] channel, byte[] message) {
@@ -289,11 +290,12 @@ abstract sealed class RedisLink implements AutoCloseable permits RedisLink.Singl
                 }
             });
             // Any node's connection counts: losing one shard is an outage for the rooms on it. A connection to a node
-            // that is gone for good never comes back; the one to its successor connecting ends the outage.
+            // that is gone for good never comes back; the one to its successor connecting ends the outage. Closed on
+            // purpose (Lettuce's short topology-refresh connections, a stale node's) is no outage.
             client.addListener(new RedisConnectionStateListener() {
                 @Override
                 public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-                    if (!closing && !down) {
+                    if (!closing && !down && connection.isOpen()) {
                         down = true;
                         listener.down();
                     }
@@ -312,12 +314,36 @@ abstract sealed class RedisLink implements AutoCloseable permits RedisLink.Singl
                     .subscribe(event -> resubscribeAll("cluster topology changed"));
         }
 
+        /**
+         * Lettuce opens a node's connection on its first command, and with commands rejected while disconnected that
+         * first command would fail: connect to every master first (at start, and after the topology changed).
+         */
+        private CompletableFuture<Void> connectEveryNode() {
+            List<CompletableFuture<?>> connecting = new ArrayList<>();
+            for (RedisClusterNode node : commands.getPartitions()) {
+                if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+                    // By host and port: the key Lettuce looks a slot's connection up by.
+                    connecting.add(commands.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort()));
+                    connecting.add(pubSub.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort()));
+                }
+            }
+            return CompletableFuture.allOf(connecting.toArray(CompletableFuture[]::new));
+        }
+
+        static void connectEveryNode(StatefulRedisClusterConnection<?, ?> connection) {
+            for (RedisClusterNode node : connection.getPartitions()) {
+                if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+                    connection.getConnection(node.getUri().getHost(), node.getUri().getPort());
+                }
+            }
+        }
+
         /** SSUBSCRIBE is idempotent on a node: subscribing again where nothing moved costs a reply, loses nothing. */
         private void resubscribeAll(String why) {
             if (closing) {
                 return;
             }
-            CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS).execute(() -> {
+            connectEveryNode().whenComplete((connected, failure) -> {
                 followed.forEach(this::subscribe);
                 listener.resubscribed(why);
             });
@@ -344,9 +370,19 @@ abstract sealed class RedisLink implements AutoCloseable permits RedisLink.Singl
             pubSub.sync().ssubscribe(Keys.bytes(channel));
         }
 
+        /** A subscription refused (its shard unreachable, a node not connected yet) is tried again each second. */
         @Override
         void subscribe(String channel) {
-            pubSub.async().ssubscribe(Keys.bytes(channel));
+            pubSub.async().ssubscribe(Keys.bytes(channel)).whenComplete((done, failure) -> {
+                if (failure != null && !closing && followed.contains(channel)) {
+                    CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(() -> {
+                        if (followed.contains(channel)) {
+                            subscribe(channel);
+                            listener.resubscribed("subscribed to " + channel + " after a refusal");
+                        }
+                    });
+                }
+            });
         }
 
         @Override
