@@ -245,7 +245,7 @@ abstract sealed class RedisLink implements AutoCloseable permits RedisLink.Singl
         private volatile StatefulRedisClusterConnection<byte[], byte[]> commands;
         private volatile StatefulRedisClusterPubSubConnection<byte[], byte[]> pubSub;
         private volatile Disposable topologyEvents;
-        private volatile boolean down;
+        private final Set<RedisChannelHandler<?, ?>> dropped = ConcurrentHashMap.newKeySet();
 
         Cluster(List<RedisURI> seeds, int requestQueueSize, Duration commandTimeout) {
             client = RedisClusterClient.create(seeds);
@@ -289,22 +289,20 @@ abstract sealed class RedisLink implements AutoCloseable permits RedisLink.Singl
                     }
                 }
             });
-            // Any node's connection counts: losing one shard is an outage for the rooms on it. A connection to a node
-            // that is gone for good never comes back; the one to its successor connecting ends the outage. Closed on
-            // purpose (Lettuce's short topology-refresh connections, a stale node's) is no outage.
+            // Any node's connection counts: losing one shard is an outage for the rooms on it, and it lasts until
+            // every connection that dropped is back or closed (a stale node's, once the topology no longer has it).
+            // Connections closed on purpose (Lettuce's short topology-refresh ones) are no outage.
             client.addListener(new RedisConnectionStateListener() {
                 @Override
                 public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-                    if (!closing && !down && connection.isOpen()) {
-                        down = true;
+                    if (!closing && !connection.isClosed() && dropped.add(connection) && dropped.size() == 1) {
                         listener.down();
                     }
                 }
 
                 @Override
                 public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
-                    if (down) {
-                        down = false;
+                    if (dropped.remove(connection) && !isDown()) {
                         resubscribeAll("reconnected to " + address);
                     }
                 }
@@ -336,6 +334,11 @@ abstract sealed class RedisLink implements AutoCloseable permits RedisLink.Singl
                     connection.getConnection(node.getUri().getHost(), node.getUri().getPort());
                 }
             }
+        }
+
+        private boolean isDown() {
+            dropped.removeIf(RedisChannelHandler::isClosed);
+            return !dropped.isEmpty();
         }
 
         /** SSUBSCRIBE is idempotent on a node: subscribing again where nothing moved costs a reply, loses nothing. */
@@ -392,7 +395,7 @@ abstract sealed class RedisLink implements AutoCloseable permits RedisLink.Singl
 
         @Override
         boolean isOpen() {
-            return open(commands) && open(pubSub) && !down;
+            return open(commands) && open(pubSub) && !isDown();
         }
 
         @Override
