@@ -89,16 +89,19 @@ public final class RedisProcesses {
     }
 
     /**
-     * A master, one replica and three Sentinels (quorum 2) watching it as {@code relay}; Sentinels declare the master
-     * down after one second without an answer. Ready when every Sentinel knows the replica and the other two.
+     * A master, {@code replicas} replicas and three Sentinels (quorum 2) watching it as {@code relay}; Sentinels
+     * declare the master down after one second without an answer. Ready when every Sentinel knows the replicas and
+     * the other two, and the replicas are in sync.
      */
-    public static Sentinels sentinels() {
+    public static Sentinels sentinels(int replicas) {
         assumeAvailable();
         Sentinels group = new Sentinels();
         try {
             int master = freePort();
             group.start("master", master);
-            group.start("replica", freePort(), "--replicaof", HOST, Integer.toString(master));
+            for (int i = 0; i < replicas; i++) {
+                group.start("replica-" + i, freePort(), "--replicaof", HOST, Integer.toString(master));
+            }
             for (int i = 0; i < 3; i++) {
                 int port = freePort();
                 Path config = group.dir.resolve("sentinel-" + port + ".conf");
@@ -115,11 +118,12 @@ public final class RedisProcesses {
             for (int sentinel : group.sentinelPorts) {
                 group.await("sentinel " + sentinel + " sees the replica and the other sentinels", () -> {
                     String info = group.cli(sentinel, "sentinel", "master", Sentinels.MASTER);
-                    return field(info, "num-slaves").equals("1") && field(info, "num-other-sentinels").equals("2");
+                    return field(info, "num-slaves").equals(Integer.toString(replicas))
+                            && field(info, "num-other-sentinels").equals("2");
                 });
             }
-            group.await("the replica is in sync", () -> group.cli(master, "info", "replication")
-                    .contains("state=online"));
+            group.await("the replicas are in sync", () -> group.cli(master, "info", "replication")
+                    .split("state=online", -1).length - 1 == replicas);
             return group;
         } catch (RuntimeException e) {
             group.close();
@@ -362,6 +366,15 @@ public final class RedisProcesses {
             String[] address = cli(sentinelPorts.getFirst(), "sentinel", "get-master-addr-by-name", MASTER)
                     .strip().split("\n");
             return Integer.parseInt(address[1].strip());
+        }
+
+        /** The master's port, or 0 while the Sentinels cannot say. */
+        public int masterOrZero() {
+            try {
+                return master();
+            } catch (RuntimeException e) {
+                return 0;
+            }
         }
 
         /** Waits until the Sentinels name a master other than {@code old} and it accepts writes. */
