@@ -63,10 +63,19 @@ public final class RedisProcesses {
 
     /** A Redis Cluster of {@code masters} masters (no replicas) covering every slot, ready when this returns. */
     public static Cluster cluster(int masters) {
+        return cluster(masters, 0);
+    }
+
+    /**
+     * A Redis Cluster of {@code masters} masters, each with {@code replicasPerMaster} replicas, covering every slot;
+     * a master that stops answering for two seconds is failed over. Ready when every node says the cluster is ok and
+     * every replica is in sync.
+     */
+    public static Cluster cluster(int masters, int replicasPerMaster) {
         assumeAvailable();
         Cluster cluster = new Cluster();
         try {
-            for (int i = 0; i < masters; i++) {
+            for (int i = 0; i < masters * (1 + replicasPerMaster); i++) {
                 int port = freePort();
                 int bus = freePort();
                 cluster.start("node-" + port, port, "--cluster-enabled", "yes", "--cluster-port",
@@ -75,11 +84,18 @@ public final class RedisProcesses {
             }
             List<String> create = new ArrayList<>(List.of("--cluster", "create"));
             cluster.ports().forEach(p -> create.add(HOST + ":" + p));
-            create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
+            create.addAll(List.of("--cluster-replicas", Integer.toString(replicasPerMaster), "--cluster-yes"));
             cluster.cli(cluster.ports().getFirst(), create.toArray(String[]::new));
             for (int port : cluster.ports()) {
                 cluster.await("cluster state ok on " + port,
                         () -> cluster.cli(port, "cluster", "info").contains("cluster_state:ok"));
+                if (replicasPerMaster > 0) {
+                    cluster.await("replication settled on " + port, () -> {
+                        String info = cluster.cli(port, "info", "replication");
+                        return info.contains("role:master") ? info.split("state=online", -1).length - 1
+                                == replicasPerMaster : info.contains("master_link_status:up");
+                    });
+                }
             }
             return cluster;
         } catch (RuntimeException e) {

@@ -23,6 +23,7 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import reactor.core.Disposable;
 
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -30,6 +31,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -246,6 +248,8 @@ abstract sealed class RedisLink implements AutoCloseable permits RedisLink.Singl
         private volatile StatefulRedisClusterPubSubConnection<byte[], byte[]> pubSub;
         private volatile Disposable topologyEvents;
         private final Set<RedisChannelHandler<?, ?>> dropped = ConcurrentHashMap.newKeySet();
+        /** Where each connection went when it last connected: a dropped one matters while that node serves slots. */
+        private final Map<RedisChannelHandler<?, ?>, SocketAddress> addresses = new ConcurrentHashMap<>();
 
         Cluster(List<RedisURI> seeds, int requestQueueSize, Duration commandTimeout) {
             client = RedisClusterClient.create(seeds);
@@ -266,6 +270,27 @@ abstract sealed class RedisLink implements AutoCloseable permits RedisLink.Singl
         @Override
         void connect(Listener listener) {
             this.listener = listener;
+            // Before connecting: every connection's address must be known, the first ones' included.
+            // Any node's connection counts: losing one shard is an outage for the rooms on it, and it lasts until
+            // every connection that dropped is back, closed, or to a node that no longer serves slots (a failed
+            // master whose replica took over). Connections closed on purpose (Lettuce's short topology-refresh
+            // ones) are no outage.
+            client.addListener(new RedisConnectionStateListener() {
+                @Override
+                public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+                    if (!closing && !connection.isClosed() && dropped.add(connection) && dropped.size() == 1) {
+                        listener.down();
+                    }
+                }
+
+                @Override
+                public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                    addresses.put(connection, address);
+                    if (dropped.remove(connection) && !isDown()) {
+                        resubscribeAll("reconnected to " + address);
+                    }
+                }
+            });
             commands = client.connect(ByteArrayCodec.INSTANCE);
             pubSub = client.connectPubSub(ByteArrayCodec.INSTANCE);
             connectEveryNode().join();
@@ -286,24 +311,6 @@ abstract sealed class RedisLink implements AutoCloseable permits RedisLink.Singl
                                 listener.resubscribed("slot of " + name + " moved");
                             }
                         });
-                    }
-                }
-            });
-            // Any node's connection counts: losing one shard is an outage for the rooms on it, and it lasts until
-            // every connection that dropped is back or closed (a stale node's, once the topology no longer has it).
-            // Connections closed on purpose (Lettuce's short topology-refresh ones) are no outage.
-            client.addListener(new RedisConnectionStateListener() {
-                @Override
-                public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-                    if (!closing && !connection.isClosed() && dropped.add(connection) && dropped.size() == 1) {
-                        listener.down();
-                    }
-                }
-
-                @Override
-                public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
-                    if (dropped.remove(connection) && !isDown()) {
-                        resubscribeAll("reconnected to " + address);
                     }
                 }
             });
@@ -337,8 +344,23 @@ abstract sealed class RedisLink implements AutoCloseable permits RedisLink.Singl
         }
 
         private boolean isDown() {
-            dropped.removeIf(RedisChannelHandler::isClosed);
+            addresses.keySet().removeIf(RedisChannelHandler::isClosed);
+            dropped.removeIf(c -> c.isClosed() || !servesSlots(addresses.get(c)));
             return !dropped.isEmpty();
+        }
+
+        private boolean servesSlots(SocketAddress address) {
+            if (!(address instanceof InetSocketAddress inet)) {
+                return true; // unknown: count it
+            }
+            for (RedisClusterNode node : client.getPartitions()) {
+                RedisURI uri = node.getUri();
+                if (uri.getPort() == inet.getPort() && (uri.getHost().equals(inet.getHostString())
+                        || inet.getAddress() != null && uri.getHost().equals(inet.getAddress().getHostAddress()))) {
+                    return !node.getSlots().isEmpty(); // failed or not: its rooms have no one else
+                }
+            }
+            return false; // no longer in the cluster
         }
 
         /** SSUBSCRIBE is idempotent on a node: subscribing again where nothing moved costs a reply, loses nothing. */
