@@ -105,7 +105,7 @@ public final class RedisPresence implements PresenceStore {
         this.local = local;
         if (client instanceof RedisClusterClient cluster) {
             StatefulRedisClusterConnection<String, String> c = cluster.connect();
-            RedisLink.Cluster.connectEveryNode(c);
+            ClusterLink.connectEveryNode(c);
             connection = c;
             redis = c.sync();
         } else {
