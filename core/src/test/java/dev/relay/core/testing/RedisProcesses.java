@@ -151,7 +151,6 @@ public final class RedisProcesses {
     public abstract static class Topology implements AutoCloseable {
         final Path dir;
         private final Map<Integer, Process> servers = new ConcurrentHashMap<>();
-        private final Map<Integer, List<String>> commands = new ConcurrentHashMap<>();
         private final List<Integer> ports = new ArrayList<>();
 
         Topology() {
@@ -177,7 +176,6 @@ public final class RedisProcesses {
         }
 
         void launch(int port, List<String> command) {
-            commands.put(port, command);
             try {
                 Process process = new ProcessBuilder(command).directory(dir.toFile())
                         .redirectErrorStream(true).redirectOutput(dir.resolve("stdout-" + port + ".log").toFile())
@@ -202,11 +200,6 @@ public final class RedisProcesses {
                     Thread.currentThread().interrupt();
                 }
             }
-        }
-
-        /** Starts the process killed on {@code port} again, with its configuration (a cluster node keeps its id). */
-        public void restart(int port) {
-            launch(port, commands.get(port));
         }
 
         /** Runs redis-cli against {@code port}; its output, or a failure naming the command and what it printed. */
@@ -276,17 +269,8 @@ public final class RedisProcesses {
         }
     }
 
-    /** A Redis Cluster; {@link #url()} names every master as a seed. */
+    /** A Redis Cluster; {@link #url()} names every node as a seed. */
     public static final class Cluster extends Topology {
-        /** Starts the killed master again; it rejoins with its id and slots (its data is gone: no persistence). */
-        @Override
-        public void restart(int port) {
-            super.restart(port);
-            for (int p : ports()) {
-                await("cluster state ok on " + p, () -> cli(p, "cluster", "info").contains("cluster_state:ok"));
-            }
-        }
-
         public String url() {
             return "redis-cluster://" + ports().stream().map(p -> HOST + ":" + p).collect(Collectors.joining(","));
         }

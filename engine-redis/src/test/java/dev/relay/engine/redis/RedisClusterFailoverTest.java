@@ -1,5 +1,7 @@
 package dev.relay.engine.redis;
 
+import dev.relay.core.protocol.ErrorCode;
+import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.testing.RecordingInbound;
 import dev.relay.core.testing.RedisProcesses;
@@ -15,11 +17,13 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A Redis Cluster master killed for good (three masters with a replica each): its replica takes the slots, and the
- * nodes follow the room there, become ready again without the dead master, and are told to catch up.
+ * A Redis Cluster master killed for good (three masters with a replica each): the nodes turn unready and refuse the
+ * room's messages while its shard has no master; then its replica takes the slots, and the nodes follow the room
+ * there, become ready again without the dead master, and are told to catch up.
  */
 class RedisClusterFailoverTest {
     private final List<AutoCloseable> closing = new ArrayList<>();
@@ -49,6 +53,11 @@ class RedisClusterFailoverTest {
         long killedAt = System.nanoTime();
         cluster.kill(owner);
         await().atMost(Duration.ofSeconds(10)).until(() -> !a.isConnected() && !b.isConnected());
+        // Until the replica takes over (cluster-node-timeout, 2 s, at least) the room's shard has no master.
+        assertThatThrownBy(() -> a.publishToRoom(draft(room), "epoch0001", null).join())
+                .hasCauseInstanceOf(ProtocolException.class)
+                .satisfies(e -> assertThat(((ProtocolException) e.getCause()).code())
+                        .isEqualTo(ErrorCode.BROKER_UNAVAILABLE));
         await().atMost(Duration.ofSeconds(20)).until(() -> {
             int now = cluster.ownerOf(prefix + "r:{" + room + "}");
             return now > 0 && now != owner;

@@ -40,18 +40,15 @@ class RedisSentinelBrokerTest {
         }
     }
 
-    @Test
-    void with_wait_for_one_replica_a_killed_master_loses_and_doubles_no_acknowledged_message() throws Exception {
-        Outcome outcome = failoverDuringTraffic(1);
-        assertThat(outcome.lost()).as("acknowledged but lost").isZero();
-        assertThat(outcome.duplicated()).as("in the stream twice").isZero();
-    }
-
+    /**
+     * Without {@code redis_wait_replicas} (the default): what the master acknowledged in its last moments may be lost,
+     * Redis replicating asynchronously; counted and printed, not asserted (on one machine replication is usually
+     * faster than the kill). {@code SentinelFailoverIT} runs the same failover with it and requires zero.
+     */
     @Test
     void without_wait_the_nodes_follow_the_new_master_and_nothing_is_doubled() throws Exception {
         Outcome outcome = failoverDuringTraffic(0);
-        // Redis replicates asynchronously: what the master acknowledged in its last moments may be lost (counted and
-        // printed, not asserted: on one machine replication is usually faster than the kill).
+        assertThat(outcome.acknowledged()).isGreaterThanOrEqualTo(200);
         assertThat(outcome.duplicated()).as("in the stream twice").isZero();
     }
 
