@@ -3,8 +3,8 @@ package dev.relay.engine.redis;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Key and channel names. A room's keys share the hash tag {@code {roomId}}, so on Redis Cluster the script that
- * touches all of them runs on one shard.
+ * Key and channel names. A room's keys and its channel share the hash tag {@code {roomId}}, so on Redis Cluster the
+ * script that touches all of them, and its {@code SPUBLISH}, run on one shard.
  */
 final class Keys {
     private final String prefix;
@@ -31,7 +31,7 @@ final class Keys {
     }
 
     String roomChannel(String roomId) {
-        return prefix + "r:" + roomId;
+        return prefix + "r:{" + roomId + "}";
     }
 
     String userChannel(String userId) {
@@ -48,7 +48,8 @@ final class Keys {
         if (rest.equals("all")) {
             return new Channel('a', "");
         }
-        return new Channel(rest.charAt(0), rest.substring(2));
+        char kind = rest.charAt(0);
+        return new Channel(kind, kind == 'r' ? rest.substring(3, rest.length() - 1) : rest.substring(2));
     }
 
     record Channel(char kind, String id) {

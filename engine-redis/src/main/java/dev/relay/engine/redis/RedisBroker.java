@@ -6,26 +6,16 @@ import dev.relay.core.history.StreamPosition;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.protocol.ServerMessage;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Range;
-import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandTimeoutException;
-import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.SocketAddress;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -43,7 +33,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A {@link Broker} on Redis (Lettuce, non-blocking throughout): one connection for commands, one for pub/sub.
+ * A {@link Broker} on Redis (Lettuce, non-blocking throughout): one connection for commands, one for pub/sub, to one
+ * server, a master found through Sentinel, or a Redis Cluster ({@link RedisLink} chooses by the URL).
  *
  * <p>A room message is placed by one Lua script, atomically: it increments the room's {@code seq} (kept with the
  * {@code epoch} in a hash), appends the message to the room's capped stream under the id {@code <seq>-1}, and
@@ -52,9 +43,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * script also remembers the outcome for the dedup window: a retry, on any node, after a lost reply or a failover, is
  * answered with the first attempt's seq and not published twice.
  *
+ * <p>On a Redis Cluster the room's channel carries the room's hash tag, so the script's {@code SPUBLISH} stays on the
+ * shard that holds the room's keys, and every node's {@code SSUBSCRIBE} goes to that shard.
+ *
  * <p>Lettuce reconnects by itself and resubscribes every channel. While Redis is unreachable commands are rejected
  * at once ({@code broker_unavailable}) rather than queued, so nothing is sent late and every refusal is a message the
  * client knows to retry.
+ *
+ * <p>Redis replicates asynchronously: a message a master acknowledged and then lost in a crash before its replica
+ * had it is gone after a failover. With {@link RedisOptions#waitReplicas()} above zero a room message is placed
+ * without publishing, then {@code WAIT}ed for on that many replicas, and only then acknowledged and published, so no
+ * node delivers, and no client is told about, a message the promoted replica may not have.
  */
 public final class RedisBroker implements Broker {
     private static final Logger LOG = LoggerFactory.getLogger(RedisBroker.class);
@@ -85,18 +84,20 @@ public final class RedisBroker implements Broker {
             return 'N ' .. seq .. ' ' .. epoch
             """;
 
+    /** How long a room message may wait for its replicas before its publish fails (with waitReplicas set). */
+    static final Duration WAIT_TIMEOUT = Duration.ofSeconds(1);
+
     private final RedisOptions options;
     private final MessageCodec codec;
     private final Keys keys;
-    private final RedisClient client;
+    private final RedisLink link;
+    /** {@link #PLACE} with the topology's publish command (SPUBLISH on a cluster). */
+    private final String placeScript;
     private final Set<String> rooms = ConcurrentHashMap.newKeySet();
     private final Set<String> users = ConcurrentHashMap.newKeySet();
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicLong outages = new AtomicLong();
     private final AtomicBoolean down = new AtomicBoolean();
-    private volatile boolean closing;
-    private volatile StatefulRedisConnection<byte[], byte[]> commands;
-    private volatile StatefulRedisPubSubConnection<byte[], byte[]> pubSub;
     private volatile Inbound inbound;
     private volatile String placeDigest;
 
@@ -104,13 +105,12 @@ public final class RedisBroker implements Broker {
         this.options = options;
         this.codec = codec;
         this.keys = new Keys(options.keyPrefix());
-        this.client = RedisClient.create(RedisURI.create(options.url()));
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .requestQueueSize(options.maxPending() * 2)
-                .timeoutOptions(TimeoutOptions.enabled(options.commandTimeout()))
-                .build());
+        this.link = RedisLink.of(options.url(), options.maxPending() * 2, options.commandTimeout());
+        if (options.waitReplicas() > 0 && !link.supportsWait()) {
+            throw new IllegalArgumentException("waiting for replicas needs a standalone or Sentinel URL, not "
+                    + options.url());
+        }
+        this.placeScript = PLACE.replace("'PUBLISH'", "'" + link.publishCommand() + "'");
     }
 
     @Override
@@ -122,36 +122,32 @@ public final class RedisBroker implements Broker {
     @Override
     public void start(Inbound inbound) {
         this.inbound = inbound;
-        commands = client.connect(ByteArrayCodec.INSTANCE);
-        pubSub = client.connectPubSub(ByteArrayCodec.INSTANCE);
-        placeDigest = commands.sync().scriptLoad(Keys.bytes(PLACE));
-        pubSub.addListener(new RedisPubSubAdapter<>() {
+        link.connect(new RedisLink.Listener() {
             @Override
-            public void message(byte[] channel, byte[] message) {
-                receive(Keys.text(channel), message);
+            public void message(String channel, byte[] payload) {
+                receive(channel, payload);
             }
-        });
-        client.addListener(new RedisConnectionStateListener() {
+
             @Override
-            public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-                if (!closing && down.compareAndSet(false, true)) {
+            public void down() {
+                if (down.compareAndSet(false, true)) {
                     outages.incrementAndGet();
                     LOG.warn("lost the connection to Redis; serving local traffic, reconnecting");
                 }
             }
 
             @Override
-            public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
-                if (connection == pubSub && down.compareAndSet(true, false)) {
-                    LOG.info("reconnected to Redis at {}; catching up every room", address);
-                    // Lettuce resubscribes as the connection activates; a second catch-up a moment later covers a
-                    // message published between the first one's reads and the resubscription.
-                    inbound.reconnected();
-                    CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(inbound::reconnected);
-                }
+            public void resubscribed(String where) {
+                down.set(false);
+                LOG.info("subscribed again ({}); catching up every room", where);
+                // A second catch-up a moment later covers a message published between the first one's reads and
+                // the resubscription.
+                inbound.reconnected();
+                CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(inbound::reconnected);
             }
         });
-        pubSub.sync().subscribe(Keys.bytes(keys.everyoneChannel()));
+        placeDigest = link.commands().scriptLoad(Keys.bytes(placeScript)).toCompletableFuture().join();
+        link.followNow(keys.everyoneChannel());
     }
 
     // ---- publishing ----
@@ -176,20 +172,53 @@ public final class RedisBroker implements Broker {
         byte[][] values = {
                 Keys.bytes(proposedEpoch),
                 Keys.bytes(Integer.toString(options.streamLength())),
-                Keys.bytes(publish ? keys.roomChannel(roomId) : ""),
+                Keys.bytes(publish && !waits() ? keys.roomChannel(roomId) : ""),
                 codec.encode(draft),
                 Keys.bytes(draft.id()),
                 Keys.bytes(draft.timestamp().toString()),
                 Keys.bytes(dedup ? Long.toString(options.dedupWindow().toMillis()) : "0")};
         return bounded(() -> {
-            RedisAsyncCommands<byte[], byte[]> async = commands.async();
+            RedisClusterAsyncCommands<byte[], byte[]> async = link.commands();
             CompletionStage<byte[]> placed = async.<byte[]>evalsha(placeDigest, ScriptOutputType.VALUE, keyArgs, values)
                     .handle((reply, failure) -> failure == null ? CompletableFuture.completedFuture(reply)
                             : unwrap(failure) instanceof RedisNoScriptException // Redis restarted and lost it
-                                    ? async.<byte[]>eval(Keys.bytes(PLACE), ScriptOutputType.VALUE, keyArgs, values)
+                                    ? async.<byte[]>eval(Keys.bytes(placeScript), ScriptOutputType.VALUE, keyArgs,
+                                            values)
                                     : CompletableFuture.<byte[]>failedFuture(failure))
                     .thenCompose(stage -> stage);
-            return placed.thenApply(reply -> placement(draft, Keys.text(reply)));
+            CompletionStage<ServerMessage> result = placed.thenApply(reply -> placement(draft, Keys.text(reply)));
+            return waits() ? result.thenCompose(message -> replicated(async, message, publish)) : result;
+        });
+    }
+
+    private boolean waits() {
+        return options.waitReplicas() > 0;
+    }
+
+    /**
+     * Waits until the replicas have everything this connection wrote (the placement included), then publishes: a
+     * message is delivered anywhere only once a failover cannot lose it. Too few replicas in time fails the publish;
+     * the client's retry with the same id finds the placement and is published then. Publishing a retry again is
+     * harmless: nodes drop a seq they have delivered.
+     */
+    private CompletionStage<ServerMessage> replicated(RedisClusterAsyncCommands<byte[], byte[]> async,
+                                                      ServerMessage message, boolean publish) {
+        return async.waitForReplication(options.waitReplicas(), WAIT_TIMEOUT.toMillis()).thenApply(replicas -> {
+            if (replicas < options.waitReplicas()) {
+                throw new ProtocolException(ErrorCode.BROKER_UNAVAILABLE, "only " + replicas + " of "
+                        + options.waitReplicas() + " Redis replicas confirmed the message in time; it may have been"
+                        + " placed, retry it with the same id");
+            }
+            if (publish) {
+                byte[] header = Keys.bytes(message.seq() + " " + message.epoch() + "\n");
+                byte[] body = codec.encode(message);
+                byte[] payload = new byte[header.length + body.length];
+                System.arraycopy(header, 0, payload, 0, header.length);
+                System.arraycopy(body, 0, payload, header.length, body.length);
+                // Not awaited: if it is lost with the connection, the nodes catch up from the stream on reconnect.
+                link.publish(keys.roomChannel(message.roomId()), payload);
+            }
+            return message;
         });
     }
 
@@ -207,13 +236,13 @@ public final class RedisBroker implements Broker {
     @Override
     public CompletableFuture<Long> publishToUser(String userId, ServerMessage message) {
         byte[] payload = fromThisNode(message);
-        return bounded(() -> commands.async().publish(Keys.bytes(keys.userChannel(userId)), payload));
+        return bounded(() -> link.publish(keys.userChannel(userId), payload));
     }
 
     @Override
     public CompletableFuture<Void> publishToEveryone(ServerMessage message) {
         byte[] payload = fromThisNode(message);
-        return bounded(() -> commands.async().publish(Keys.bytes(keys.everyoneChannel()), payload))
+        return bounded(() -> link.publish(keys.everyoneChannel(), payload))
                 .thenApply(receivers -> null);
     }
 
@@ -275,28 +304,28 @@ public final class RedisBroker implements Broker {
     @Override
     public void followRoom(String roomId) {
         if (rooms.add(roomId)) {
-            pubSub.async().subscribe(Keys.bytes(keys.roomChannel(roomId)));
+            link.follow(keys.roomChannel(roomId));
         }
     }
 
     @Override
     public void unfollowRoom(String roomId) {
         if (rooms.remove(roomId)) {
-            pubSub.async().unsubscribe(Keys.bytes(keys.roomChannel(roomId)));
+            link.unfollow(keys.roomChannel(roomId));
         }
     }
 
     @Override
     public void followUser(String userId) {
         if (users.add(userId)) {
-            pubSub.async().subscribe(Keys.bytes(keys.userChannel(userId)));
+            link.follow(keys.userChannel(userId));
         }
     }
 
     @Override
     public void unfollowUser(String userId) {
         if (users.remove(userId)) {
-            pubSub.async().unsubscribe(Keys.bytes(keys.userChannel(userId)));
+            link.unfollow(keys.userChannel(userId));
         }
     }
 
@@ -342,7 +371,7 @@ public final class RedisBroker implements Broker {
 
     @Override
     public CompletableFuture<Optional<StreamPosition>> position(String roomId) {
-        return bounded(() -> commands.async().hmget(Keys.bytes(keys.roomMeta(roomId)), Keys.bytes("epoch"),
+        return bounded(() -> link.commands().hmget(Keys.bytes(keys.roomMeta(roomId)), Keys.bytes("epoch"),
                 Keys.bytes("seq")))
                 .thenApply(fields -> {
                     if (fields.get(0).isEmpty() || fields.get(1).isEmpty()) {
@@ -358,7 +387,7 @@ public final class RedisBroker implements Broker {
         if (limit <= 0) {
             return CompletableFuture.completedFuture(List.of());
         }
-        return bounded(() -> commands.async().xrevrange(Keys.bytes(keys.roomStream(roomId)),
+        return bounded(() -> link.commands().xrevrange(Keys.bytes(keys.roomStream(roomId)),
                 Range.<String>unbounded(), io.lettuce.core.Limit.from(limit)))
                 .thenApply(entries -> {
                     List<ServerMessage> messages = new ArrayList<>(entries.size());
@@ -376,7 +405,7 @@ public final class RedisBroker implements Broker {
         if (upTo <= after) {
             return CompletableFuture.completedFuture(Optional.of(List.of()));
         }
-        return bounded(() -> commands.async().xrange(Keys.bytes(keys.roomStream(roomId)),
+        return bounded(() -> link.commands().xrange(Keys.bytes(keys.roomStream(roomId)),
                 Range.create((after + 1) + "-0", upTo + "-1")))
                 .thenApply(entries -> {
                     if (entries.size() != upTo - after) {
@@ -417,21 +446,21 @@ public final class RedisBroker implements Broker {
 
     @Override
     public CompletableFuture<Void> saveRoom(String roomId, String encoded) {
-        return bounded(() -> commands.async().hset(Keys.bytes(keys.rooms()), Keys.bytes(roomId), Keys.bytes(encoded)))
+        return bounded(() -> link.commands().hset(Keys.bytes(keys.rooms()), Keys.bytes(roomId), Keys.bytes(encoded)))
                 .thenApply(added -> null);
     }
 
     @Override
     public CompletableFuture<Void> deleteRoom(String roomId) {
-        return bounded(() -> commands.async().hdel(Keys.bytes(keys.rooms()), Keys.bytes(roomId)))
-                .thenCompose(removed -> bounded(() -> commands.async().del(Keys.bytes(keys.roomMeta(roomId)),
+        return bounded(() -> link.commands().hdel(Keys.bytes(keys.rooms()), Keys.bytes(roomId)))
+                .thenCompose(removed -> bounded(() -> link.commands().del(Keys.bytes(keys.roomMeta(roomId)),
                         Keys.bytes(keys.roomStream(roomId)))))
                 .thenApply(removed -> null);
     }
 
     @Override
     public CompletableFuture<Map<String, String>> savedRooms() {
-        return bounded(() -> commands.async().hgetall(Keys.bytes(keys.rooms())))
+        return bounded(() -> link.commands().hgetall(Keys.bytes(keys.rooms())))
                 .thenApply(all -> {
                     Map<String, String> rooms = new java.util.HashMap<>();
                     all.forEach((id, spec) -> rooms.put(Keys.text(id), Keys.text(spec)));
@@ -443,9 +472,7 @@ public final class RedisBroker implements Broker {
 
     @Override
     public boolean isConnected() {
-        StatefulRedisConnection<byte[], byte[]> c = commands;
-        StatefulRedisPubSubConnection<byte[], byte[]> p = pubSub;
-        return c != null && p != null && c.isOpen() && p.isOpen();
+        return link.isOpen();
     }
 
     /** How many times the connection to Redis was lost since start. */
@@ -460,13 +487,6 @@ public final class RedisBroker implements Broker {
 
     @Override
     public void close() {
-        closing = true;
-        if (pubSub != null) {
-            pubSub.close();
-        }
-        if (commands != null) {
-            commands.close();
-        }
-        client.shutdown();
+        link.close();
     }
 }

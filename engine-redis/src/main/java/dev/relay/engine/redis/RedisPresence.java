@@ -1,13 +1,17 @@
 package dev.relay.engine.redis;
 
 import dev.relay.core.cluster.PresenceStore;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
-import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,23 +29,42 @@ import java.util.concurrent.TimeUnit;
  * expiring after {@code ttl}) and stamps itself in the set of live nodes; then it reads the union of the live nodes'
  * users. A node that dies stops stamping, and its users are gone within the TTL. All of it runs on the store's own
  * thread, with blocking calls, never on an event loop. Every key carries the hash tag {@code {presence}}, so on Redis
- * Cluster the transaction and the union stay on one shard.
+ * Cluster the heartbeat script, the union and the multi-get stay on one shard (a cluster connection has no
+ * {@code MULTI}, hence a script rather than a transaction).
  */
 public final class RedisPresence implements PresenceStore {
     private static final Logger LOG = LoggerFactory.getLogger(RedisPresence.class);
+    /** Lua's unpack has a stack limit: users are added this many at a time. */
+    private static final int ADD_BATCH = 1_000;
+    /**
+     * KEYS: this node's users, its connection count, the live nodes. ARGV: ttl ms, connection count, now ms, node
+     * id, oldest live stamp, then the users.
+     */
+    private static final String BEAT = """
+            redis.call('DEL', KEYS[1])
+            for i = 6, #ARGV, %d do
+              redis.call('SADD', KEYS[1], unpack(ARGV, i, math.min(i + %d, #ARGV)))
+            end
+            if #ARGV > 5 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+            redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[1])
+            redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4])
+            redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[5])
+            return 1
+            """.formatted(ADD_BATCH, ADD_BATCH - 1);
 
     private final String nodeId;
     private final Duration ttl;
     private final Clock clock;
     private final String nodes;
     private final String prefix;
-    private final RedisClient client;
+    private final AbstractRedisClient client;
     private final ScheduledExecutorService beat = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "relay-presence");
         thread.setDaemon(true);
         return thread;
     });
-    private volatile StatefulRedisConnection<String, String> connection;
+    private volatile StatefulConnection<String, String> connection;
+    private volatile RedisClusterCommands<String, String> redis;
     private volatile LocalPresence local;
     private volatile ClusterCounts counts = new ClusterCounts(0, 0, 1);
 
@@ -51,11 +74,21 @@ public final class RedisPresence implements PresenceStore {
         this.clock = clock;
         this.prefix = keyPrefix + "{presence}:";
         this.nodes = prefix + "nodes";
-        this.client = RedisClient.create(RedisURI.create(url));
-        client.setOptions(ClientOptions.builder()
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(5)))
-                .build());
+        if (url.toLowerCase(java.util.Locale.ROOT).matches("rediss?-cluster://.*")) {
+            RedisClusterClient cluster = RedisClusterClient.create(RedisLink.seeds(url));
+            cluster.setOptions(ClusterClientOptions.builder()
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(5)))
+                    .build());
+            this.client = cluster;
+        } else {
+            RedisClient single = RedisClient.create(RedisURI.create(url));
+            single.setOptions(ClientOptions.builder()
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(5)))
+                    .build());
+            this.client = single;
+        }
     }
 
     private String users(String node) {
@@ -70,7 +103,16 @@ public final class RedisPresence implements PresenceStore {
     @Override
     public void start(LocalPresence local) {
         this.local = local;
-        this.connection = client.connect();
+        if (client instanceof RedisClusterClient cluster) {
+            StatefulRedisClusterConnection<String, String> c = cluster.connect();
+            ClusterLink.connectEveryNode(c);
+            connection = c;
+            redis = c.sync();
+        } else {
+            var c = ((RedisClient) client).connect();
+            connection = c;
+            redis = c.sync();
+        }
         counts = new ClusterCounts(local.onlineUserIds().size(), local.connections(), 1);
         beatOnce();
         long period = Math.max(100, ttl.toMillis() / 3);
@@ -83,18 +125,15 @@ public final class RedisPresence implements PresenceStore {
             Collection<String> users = local.onlineUserIds();
             int connectionCount = local.connections();
             long now = clock.millis();
-            RedisCommands<String, String> redis = connection.sync();
-            redis.multi();
-            redis.del(users(nodeId));
-            if (!users.isEmpty()) {
-                redis.sadd(users(nodeId), users.toArray(String[]::new));
-                redis.pexpire(users(nodeId), ttl.toMillis());
-            }
-            redis.set(connections(nodeId), Integer.toString(connectionCount),
-                    io.lettuce.core.SetArgs.Builder.px(ttl.toMillis()));
-            redis.zadd(nodes, now, nodeId);
-            redis.zremrangebyscore(nodes, Range.create(Double.NEGATIVE_INFINITY, (double) (now - ttl.toMillis())));
-            redis.exec();
+            List<String> args = new ArrayList<>(users.size() + 5);
+            args.add(Long.toString(ttl.toMillis()));
+            args.add(Integer.toString(connectionCount));
+            args.add(Long.toString(now));
+            args.add(nodeId);
+            args.add(Long.toString(now - ttl.toMillis()));
+            args.addAll(users);
+            redis.eval(BEAT, ScriptOutputType.INTEGER, new String[]{users(nodeId), connections(nodeId), nodes},
+                    args.toArray(String[]::new));
 
             List<String> live = redis.zrange(nodes, 0, -1);
             List<String> userKeys = new ArrayList<>(live.size());
@@ -128,7 +167,6 @@ public final class RedisPresence implements PresenceStore {
         beat.shutdownNow();
         try {
             if (connection != null) {
-                RedisCommands<String, String> redis = connection.sync();
                 redis.zrem(nodes, nodeId);
                 redis.del(users(nodeId), connections(nodeId));
                 connection.close();

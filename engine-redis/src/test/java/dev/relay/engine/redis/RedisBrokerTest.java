@@ -77,7 +77,7 @@ class RedisBrokerTest {
     }
 
     private void subscribed(RedisBroker publisher, String room, RecordingInbound... followers) {
-        String channel = prefix + "r:" + room;
+        String channel = prefix + "r:{" + room + "}";
         RedisClient client = RedisClient.create(url(ExternalService.REDIS.port()));
         try (StatefulRedisConnection<String, String> c = client.connect()) {
             await().atMost(WAIT).until(() -> c.sync().pubsubNumsub(channel).get(channel) >= followers.length);

@@ -52,7 +52,7 @@ public final class ClusterNode implements AutoCloseable {
         BrokerCodec codec = new BrokerCodec(mapper);
         RedisBroker streams = new RedisBroker(new RedisOptions(cluster.redisUrl().toString(),
                 cluster.redisKeyPrefix(), nodeId, Math.max(1, config.delivery().historySize()),
-                config.delivery().dedupWindow(), MAX_PENDING, COMMAND_TIMEOUT), codec);
+                config.delivery().dedupWindow(), MAX_PENDING, COMMAND_TIMEOUT, cluster.redisWaitReplicas()), codec);
         Broker redis = cluster.engine().equals(ClusterConfig.NATS)
                 ? new NatsBroker(cluster.natsUrl().toString(), cluster.redisKeyPrefix(), nodeId, COMMAND_TIMEOUT,
                         codec, streams)

@@ -11,7 +11,10 @@ final class ClusterTypes {
     private ClusterTypes() {
     }
 
-    /** A URL with a host whose scheme is one of {@code schemes}. */
+    /** Schemes whose URL names several servers, {@code h1:p1,h2:p2}, to ask in turn. */
+    private static final Set<String> SEVERAL_HOSTS = Set.of("redis-sentinel", "redis-cluster", "rediss-cluster");
+
+    /** A URL with a host (or, for Sentinel and Cluster, a comma-separated list of them) and one of {@code schemes}. */
     static ValueType<URI> brokerUrl(String... schemes) {
         Set<String> allowed = Set.of(schemes);
         String expected = "expected a URL like " + schemes[0] + "://127.0.0.1:6379 (schemes: "
@@ -20,7 +23,8 @@ final class ClusterTypes {
             try {
                 URI uri = new URI(text.strip());
                 String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-                if (!allowed.contains(scheme) || uri.getHost() == null) {
+                if (!allowed.contains(scheme) || uri.getHost() == null
+                        && !(SEVERAL_HOSTS.contains(scheme) && everyHostNamed(uri.getRawAuthority()))) {
                     throw new BadValue(expected);
                 }
                 return uri;
@@ -28,6 +32,18 @@ final class ClusterTypes {
                 throw new BadValue(expected);
             }
         });
+    }
+
+    private static boolean everyHostNamed(String authority) throws URISyntaxException {
+        if (authority == null) {
+            return false;
+        }
+        for (String hostPort : authority.substring(authority.lastIndexOf('@') + 1).split(",", -1)) {
+            if (new URI("x://" + hostPort.strip()).getHost() == null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Letters, digits and {@code . _ : -}, so it is safe in a key, a channel name and a log line. */

@@ -184,7 +184,10 @@ final class ConfigKeys {
     static final ConfigKey<String> ENGINE = key("engine", choice("memory", "redis", "nats"), "memory",
             "Where nodes meet: memory (one node), redis, or nats (fan-out; streams and presence in Redis).");
     static final ConfigKey<URI> REDIS_URL = key("redis_url", ClusterTypes.brokerUrl("redis", "rediss",
-            "redis-sentinel"), "redis://127.0.0.1:6379", "The Redis server of engine: redis.");
+            "redis-sentinel", "redis-cluster", "rediss-cluster"), "redis://127.0.0.1:6379",
+            "The Redis of engine: redis: one server, Sentinels (redis-sentinel://) or a Redis Cluster (redis-cluster://).");
+    static final ConfigKey<Integer> REDIS_WAIT_REPLICAS = key("redis_wait_replicas", integer(0, 16), "0",
+            "Replicas that must confirm a room message (WAIT) before it is acknowledged; 0 trusts the master alone.");
     static final ConfigKey<URI> NATS_URL = key("nats_url", ClusterTypes.brokerUrl("nats", "tls"),
             "nats://127.0.0.1:4222", "The NATS server of engine: nats.");
     static final ConfigKey<String> REDIS_KEY_PREFIX = key("redis_key_prefix", ClusterTypes.name(true), "relay:",

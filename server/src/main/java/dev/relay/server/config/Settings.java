@@ -41,6 +41,7 @@ final class Settings {
 
     RelayConfig toConfig() {
         checkDefaultRoomsFit();
+        checkWaitNeedsOneMaster();
         return new RelayConfig(
                 new ServerConfig(get(HOST), get(PORT), get(READ_BUFFER_SIZE), get(WRITE_BUFFER_SIZE),
                         get(PING_PERIOD), get(PONG_WAIT), get(WRITE_WAIT), get(MAX_MESSAGE_SIZE),
@@ -66,7 +67,8 @@ final class Settings {
                                 get(LOG_TOTAL_SIZE_CAP)),
                         get(INTERNAL_PORT), get(INTERNAL_ADMIN)),
                 new ClusterConfig(get(ENABLE_LOAD_BALANCING), get(ENABLE_MESSAGE_QUEUE), get(ENGINE), get(REDIS_URL),
-                        get(NATS_URL), get(REDIS_KEY_PREFIX), get(NODE_ID), get(PRESENCE_TTL)),
+                        get(NATS_URL), get(REDIS_KEY_PREFIX), get(NODE_ID), get(PRESENCE_TTL),
+                        get(REDIS_WAIT_REPLICAS)),
                 new DeliveryConfig(get(HISTORY_SIZE), get(HISTORY_TTL), get(RECOVERY_MAX_MESSAGES), get(DEDUP_WINDOW),
                         get(MAX_PENDING_BYTES), get(SHUTDOWN_TIMEOUT)),
                 policies());
@@ -117,6 +119,17 @@ final class Settings {
     }
 
     /** Default rooms are real rooms, so with the limit on they must fit under it or startup could never succeed. */
+    /** WAIT covers the writes of one connection to one master; a Redis Cluster spreads them over several. */
+    private void checkWaitNeedsOneMaster() {
+        Setting wait = settings.get(REDIS_WAIT_REPLICAS);
+        String scheme = get(REDIS_URL).getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (get(REDIS_WAIT_REPLICAS) > 0 && scheme.endsWith("-cluster")) {
+            throw new ConfigException(REDIS_WAIT_REPLICAS.path() + " = " + wait.raw().display() + " (" + wait.source()
+                    + "): expected 0 with a Redis Cluster redis_url; waiting for replicas needs one server or"
+                    + " Sentinels (redis:// or redis-sentinel://)");
+        }
+    }
+
     private void checkDefaultRoomsFit() {
         List<String> rooms = get(DEFAULT_ROOMS);
         int maxRooms = get(MAX_ROOMS);

@@ -47,6 +47,34 @@ class ConfigErrorsTest {
                         + " 65535");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"redis://cache:6379/2", "rediss://user:pw@cache:6380",
+            "redis-sentinel://s1:26379,s2:26379,s3:26379/0#relay", "redis-sentinel://pw@s1:26379#relay",
+            "redis-cluster://h1:7000,h2:7001", "rediss-cluster://user:pw@h1:7000"})
+    void redisUrlsOfEveryTopologyAreAccepted(String url) {
+        assertThat(withOverride("redis_url", url).cluster().redisUrl()).hasToString(url);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"redis://", "redis://h1:7000,h2:7001", "redis-cluster://h1:7000,,h2:7001",
+            "redis-cluster://", "http://cache:6379"})
+    void redisUrlsWithoutHostsOrOfAnotherKindAreRefused(String url) {
+        assertThatThrownBy(() -> withOverride("redis_url", url))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("websocket.redis_url = \"" + url + "\" (from command line): expected a URL");
+    }
+
+    @Test
+    void waitingForReplicasIsForOneMasterNotARedisCluster() {
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of("redis_wait_replicas", "1",
+                "redis_url", "redis-sentinel://s1:26379,s2:26379#relay")).cluster().redisWaitReplicas()).isEqualTo(1);
+        assertThat(failure(() -> ConfigLoader.load(null, Map.of(), Map.of("redis_wait_replicas", "1",
+                "redis_url", "redis-cluster://h1:7000,h2:7001"))).getMessage())
+                .startsWith("websocket.redis_wait_replicas = \"1\" (from command line): expected 0 with a Redis Cluster");
+        assertThatThrownBy(() -> withOverride("redis_wait_replicas", "17")).isInstanceOf(ConfigException.class);
+        assertThatThrownBy(() -> withOverride("redis_wait_replicas", "-1")).isInstanceOf(ConfigException.class);
+    }
+
     @Test
     void maxConnectionsMustBeAtLeastOne() {
         assertThat(withOverride("max_connections", "1").server().maxConnections()).isEqualTo(1);

@@ -62,7 +62,7 @@ class RelayConfigDefaultsTest {
         assertThat(defaults.cluster()).isEqualTo(new ClusterConfig(false, false, "memory",
                 java.net.URI.create("redis://127.0.0.1:6379"),
                 java.net.URI.create("nats://127.0.0.1:4222"), "relay:", java.util.Optional.empty(),
-                java.time.Duration.ofSeconds(30)));
+                java.time.Duration.ofSeconds(30), 0));
     }
 
     @Test

@@ -1,0 +1,248 @@
+package dev.relay.engine.redis;
+
+import dev.relay.core.cluster.PresenceStore;
+import dev.relay.core.protocol.ServerMessage;
+import dev.relay.core.testing.MutableClock;
+import dev.relay.core.testing.RecordingInbound;
+import dev.relay.core.testing.RedisProcesses;
+import dev.relay.core.testing.TextCodec;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The broker and presence on a real three-master Redis Cluster (started for this class): rooms spread over the
+ * shards, sharded pub/sub, the one-slot scripts, and following a room whose slot moves to another master.
+ */
+class RedisClusterBrokerTest {
+    private static final Duration WAIT = Duration.ofSeconds(15);
+    private static RedisProcesses.Cluster cluster;
+    private final String prefix = "relay-test-" + UUID.randomUUID().toString().substring(0, 8) + ":";
+    private final List<AutoCloseable> closing = new ArrayList<>();
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = RedisProcesses.cluster(3);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : closing) {
+            c.close();
+        }
+    }
+
+    private RedisBroker node(String id, RecordingInbound inbound) {
+        RedisBroker broker = new RedisBroker(new RedisOptions(cluster.url(), prefix, id, 1_000,
+                Duration.ofMinutes(1), 1_000, Duration.ofSeconds(2)), new TextCodec());
+        closing.add(broker);
+        broker.start(inbound);
+        return broker;
+    }
+
+    private static ServerMessage draft(String room, String content) {
+        return new ServerMessage(UUID.randomUUID().toString(), "room_message", "alice", null, room, content, null,
+                Instant.parse("2026-01-01T00:00:00Z"));
+    }
+
+    private static ServerMessage pm(String content) {
+        return new ServerMessage(UUID.randomUUID().toString(), "private_message", "alice", "bob", null, content, null,
+                Instant.now());
+    }
+
+    /** Rooms whose keys and channel live on every master of the cluster. */
+    private List<String> roomsOnEveryShard() {
+        Map<Integer, String> byMaster = new HashMap<>();
+        for (int i = 0; byMaster.size() < cluster.ports().size(); i++) {
+            String room = "room-" + i;
+            byMaster.putIfAbsent(cluster.ownerOf(prefix + "r:{" + room + "}"), room);
+        }
+        return List.copyOf(byMaster.values());
+    }
+
+    /** Publishes probes until every follower has one: SSUBSCRIBE is asynchronous. */
+    private static void subscribed(RedisBroker publisher, String room, RecordingInbound... followers) {
+        await().atMost(WAIT).untilAsserted(() -> {
+            ServerMessage probe = publisher.publishToRoom(draft(room, "probe"), "epoch0001", null).join();
+            await().atMost(Duration.ofSeconds(1)).until(() -> List.of(followers).stream()
+                    .allMatch(r -> r.rooms.stream().anyMatch(m -> m.seq().equals(probe.seq())
+                            && m.roomId().equals(room))));
+        });
+    }
+
+    private static List<ServerMessage> real(Collection<ServerMessage> received, String room) {
+        return received.stream().filter(m -> m.roomId().equals(room) && !"probe".equals(m.content())).toList();
+    }
+
+    @Test
+    void rooms_on_every_shard_each_keep_one_seq_and_reach_every_node_in_order() {
+        List<String> rooms = roomsOnEveryShard();
+        Set<Integer> masters = new HashSet<>();
+        rooms.forEach(room -> masters.add(cluster.ownerOf(prefix + "room:{" + room + "}:meta")));
+        assertThat(masters).as("the rooms' keys are spread over every master").hasSize(3);
+
+        RecordingInbound inA = new RecordingInbound();
+        RecordingInbound inB = new RecordingInbound();
+        RedisBroker a = node("a", inA);
+        RedisBroker b = node("b", inB);
+        for (String room : rooms) {
+            a.followRoom(room);
+            b.followRoom(room);
+            subscribed(a, room, inA, inB);
+        }
+        List<CompletableFuture<ServerMessage>> acks = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            String room = rooms.get(i % rooms.size());
+            acks.add((i % 2 == 0 ? a : b).publishToRoom(draft(room, "m" + i), "epochAAAA", null));
+        }
+        for (String room : rooms) {
+            List<Long> seqs = acks.stream().map(CompletableFuture::join).filter(m -> m.roomId().equals(room))
+                    .map(ServerMessage::seq).sorted().toList();
+            assertThat(seqs).hasSize(100).doesNotHaveDuplicates();
+            assertThat(seqs.getLast() - seqs.getFirst()).as("one seq per room across both nodes").isEqualTo(99);
+        }
+        await().atMost(WAIT).until(() -> rooms.stream().allMatch(room ->
+                real(inA.rooms, room).size() == 100 && real(inB.rooms, room).size() == 100));
+        for (String room : rooms) {
+            for (RecordingInbound in : List.of(inA, inB)) {
+                assertThat(real(in.rooms, room)).extracting(ServerMessage::seq).isSorted().doesNotHaveDuplicates();
+            }
+            assertThat(real(inB.rooms, room)).extracting(ServerMessage::content)
+                    .isEqualTo(real(inA.rooms, room).stream().map(ServerMessage::content).toList());
+        }
+    }
+
+    @Test
+    void resume_ranges_retries_and_closed_rooms_work_on_the_cluster() {
+        RedisBroker a = node("a", new RecordingInbound());
+        RedisBroker b = node("b", new RecordingInbound());
+        for (String room : roomsOnEveryShard()) {
+            List<ServerMessage> placed = new ArrayList<>();
+            for (int i = 1; i <= 20; i++) {
+                placed.add((i % 2 == 0 ? a : b).publishToRoom(draft(room, "m" + i), "e1", null).join());
+            }
+            ServerMessage last = placed.getLast();
+            assertThat(b.range(room, last.epoch(), last.seq() - 3, last.seq()).join()).hasValueSatisfying(list ->
+                    assertThat(list).extracting(ServerMessage::content).containsExactly("m18", "m19", "m20"));
+            assertThat(a.recent(room, 2).join()).extracting(ServerMessage::content).containsExactly("m19", "m20");
+
+            ServerMessage first = a.publishToRoom(draft(room, "once"), "e1", "alice\nroom_message\n" + room + "\nc1")
+                    .join();
+            ServerMessage retry = b.publishToRoom(draft(room, "once"), "e1", "alice\nroom_message\n" + room + "\nc1")
+                    .join();
+            assertThat(retry.seq()).as("a retry through the other node").isEqualTo(first.seq());
+
+            a.saveRoom(room, "{\"id\":\"" + room + "\"}").join();
+            assertThat(b.savedRooms().join()).containsKey(room);
+            b.deleteRoom(room).join(); // the hash, then the room's meta and stream together (one slot)
+            assertThat(a.savedRooms().join()).doesNotContainKey(room);
+            assertThat(a.position(room).join()).isEmpty();
+        }
+    }
+
+    @Test
+    void private_messages_and_broadcasts_cross_the_cluster() {
+        RecordingInbound inA = new RecordingInbound();
+        RecordingInbound inB = new RecordingInbound();
+        RecordingInbound inC = new RecordingInbound();
+        RedisBroker a = node("a", inA);
+        RedisBroker b = node("b", inB);
+        node("c", inC);
+        a.followUser("bob");
+        b.followUser("bob");
+        await().atMost(WAIT).until(() -> a.publishToUser("bob", pm("probe")).join() == 2);
+        assertThat(a.publishToUser("bob", pm("hi")).join()).isEqualTo(2);
+        assertThat(a.publishToUser("nobody", pm("lost")).join()).isZero();
+        await().atMost(WAIT).until(() -> inB.users.stream().anyMatch(m -> "hi".equals(m.content())));
+        assertThat(inA.users).as("never echoed to the publishing node").isEmpty();
+        assertThat(inC.users).isEmpty();
+
+        a.publishToEveryone(pm("all")).join();
+        await().atMost(WAIT).until(() -> inB.broadcasts.size() == 1 && inC.broadcasts.size() == 1);
+        assertThat(inA.broadcasts).isEmpty();
+    }
+
+    @Test
+    void a_room_whose_slot_moves_to_another_master_is_followed_there_and_the_node_told_to_catch_up() {
+        RecordingInbound inA = new RecordingInbound();
+        RecordingInbound inB = new RecordingInbound();
+        RedisBroker a = node("a", inA);
+        RedisBroker b = node("b", inB);
+        String room = "moving";
+        a.followRoom(room);
+        b.followRoom(room);
+        subscribed(a, room, inA, inB);
+        ServerMessage before = a.publishToRoom(draft(room, "before"), "e", null).join();
+
+        String channel = prefix + "r:{" + room + "}";
+        int from = cluster.ownerOf(channel);
+        int to = cluster.ports().stream().filter(p -> p != from).findFirst().orElseThrow();
+        cluster.moveSlot(channel, to);
+        assertThat(cluster.ownerOf(prefix + "room:{" + room + "}:stream")).isEqualTo(to);
+
+        // Redis ends the sharded subscriptions of a slot that leaves a master; the nodes subscribe on the new one.
+        await().atMost(WAIT).until(() -> inA.reconnects.get() > 0 && inB.reconnects.get() > 0);
+        await().atMost(WAIT).untilAsserted(() -> {
+            ServerMessage after = b.publishToRoom(draft(room, "after"), "e", null).join();
+            await().atMost(Duration.ofSeconds(1)).until(() -> List.of(inA, inB).stream()
+                    .allMatch(in -> in.rooms.stream().anyMatch(m -> m.seq().equals(after.seq()))));
+        });
+        assertThat(a.range(room, before.epoch(), before.seq() - 1, before.seq()).join())
+                .as("the stream moved with its slot").hasValueSatisfying(l ->
+                        assertThat(l.getFirst().content()).isEqualTo("before"));
+        assertThat(a.isConnected()).isTrue();
+    }
+
+    @Test
+    void presence_counts_agree_through_the_cluster() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        RedisPresence a = presence("a", clock, List.of("alice", "bob"), 3);
+        RedisPresence b = presence("b", clock, List.of("bob", "carol"), 2);
+        a.beatOnce();
+        assertThat(a.counts()).isEqualTo(new PresenceStore.ClusterCounts(3, 5, 2));
+        assertThat(b.counts()).isEqualTo(new PresenceStore.ClusterCounts(3, 5, 2));
+        clock.advance(Duration.ofHours(2));
+        a.beatOnce();
+        assertThat(a.counts()).as("b stopped beating").isEqualTo(new PresenceStore.ClusterCounts(2, 3, 1));
+    }
+
+    private RedisPresence presence(String id, MutableClock clock, List<String> users, int connections) {
+        RedisPresence store = new RedisPresence(cluster.url(), prefix, id, Duration.ofHours(1), clock);
+        closing.add(store);
+        store.start(new PresenceStore.LocalPresence() {
+            @Override
+            public Collection<String> onlineUserIds() {
+                return users;
+            }
+
+            @Override
+            public int connections() {
+                return connections;
+            }
+        });
+        return store;
+    }
+}

@@ -1,0 +1,34 @@
+package dev.relay.server.cluster;
+
+import dev.relay.core.testing.RedisProcesses;
+import org.junit.jupiter.api.AfterAll;
+
+import java.util.Map;
+
+/**
+ * Every {@link ClusterIT} test with the nodes on a real three-master Redis Cluster ({@code redis-cluster://}),
+ * started once for the class: rooms on several shards, sharded pub/sub for rooms, users and broadcasts.
+ */
+class RedisClusterIT extends ClusterIT {
+    private static RedisProcesses.Cluster cluster;
+
+    @Override
+    void engineServices() {
+        if (cluster == null) {
+            cluster = RedisProcesses.cluster(3);
+        }
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+            cluster = null;
+        }
+    }
+
+    @Override
+    Map<String, String> engine() {
+        return Map.of("engine", "redis", "redis_url", cluster.url());
+    }
+}
