@@ -124,6 +124,20 @@ final class ClusterLink implements Broker.Inbound {
         }
     }
 
+    @Override
+    public void roomEvent(ServerMessage event) {
+        Room room = rooms.find(event.roomId()).orElse(null);
+        if (room == null) {
+            return;
+        }
+        EncodedFrame frame = encoder.encode(event);
+        try {
+            room.announce(frame); // like a local event: lost to a full lane rather than refusing anything
+        } finally {
+            frame.release();
+        }
+    }
+
     /** Asks the other nodes to move the user's connections there into or out of the room. */
     void moveElsewhere(String userId, String roomId, boolean join) {
         ServerMessage control = new ServerMessage(null, join ? JOIN_ROOM : LEAVE_ROOM, null, userId, roomId, null,

@@ -44,6 +44,7 @@ public final class RedisPresence implements PresenceStore {
     private volatile StatefulRedisConnection<String, String> connection;
     private volatile LocalPresence local;
     private volatile ClusterCounts counts = new ClusterCounts(0, 0, 1);
+    private volatile RedisRoomPresence rooms;
 
     public RedisPresence(String url, String keyPrefix, String nodeId, Duration ttl, Clock clock) {
         this.nodeId = nodeId;
@@ -93,8 +94,8 @@ public final class RedisPresence implements PresenceStore {
             redis.set(connections(nodeId), Integer.toString(connectionCount),
                     io.lettuce.core.SetArgs.Builder.px(ttl.toMillis()));
             redis.zadd(nodes, now, nodeId);
-            redis.zremrangebyscore(nodes, Range.create(Double.NEGATIVE_INFINITY, (double) (now - ttl.toMillis())));
             redis.exec();
+            takeOutDead(redis, now);
 
             List<String> live = redis.zrange(nodes, 0, -1);
             List<String> userKeys = new ArrayList<>(live.size());
@@ -115,6 +116,38 @@ public final class RedisPresence implements PresenceStore {
             // Keep the last view; this node's own entries expire if Redis stays away longer than the TTL.
             LOG.warn("presence heartbeat failed: {}", e.toString());
         }
+    }
+
+    /**
+     * Nodes whose last beat is older than the TTL: their rooms' entries are taken out (and their users' departures
+     * announced) before they leave the set of nodes, so a survivor that fails midway leaves the work for the next
+     * beat, its own or another's.
+     */
+    private void takeOutDead(RedisCommands<String, String> redis, long now) {
+        RedisRoomPresence rooms = this.rooms;
+        for (String dead : redis.zrangebyscore(nodes, Range.create(Double.NEGATIVE_INFINITY,
+                (double) (now - ttl.toMillis())))) {
+            if (rooms != null) {
+                try {
+                    rooms.reap(dead).get(ttl.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    LOG.warn("could not take dead node {} out of the rooms yet: {}", dead, e.toString());
+                    continue;
+                }
+            }
+            redis.zrem(nodes, dead);
+        }
+        if (rooms != null) {
+            rooms.checkStale();
+        }
+    }
+
+    /** The room presence whose dead nodes this heartbeat takes out, and whose lost changes it puts back. */
+    public void rooms(RedisRoomPresence rooms) {
+        this.rooms = rooms;
     }
 
     @Override
