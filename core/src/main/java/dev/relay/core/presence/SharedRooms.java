@@ -43,12 +43,13 @@ public final class SharedRooms implements MemberWatch {
     }
 
     @Override
-    public void changed(Room room, String userId, String name, int connections, Instant joinedAt) {
+    public void changed(Room room, String userId, String name, int connections, boolean entering,
+                        Instant joinedAt) {
         RoomPresence presence = shared;
         if (presence == null || !open.test(room)) {
             return;
         }
-        ServerMessage announcement = connections == 1 ? arrival(room.id(), userId, name)
+        ServerMessage announcement = entering && connections == 1 ? arrival(room.id(), userId, name)
                 : connections == 0 ? departure(room.id(), userId, name) : null;
         presence.share(new RoomPresence.Share(room.id(), userId, name, connections, joinedAt, announcement));
     }

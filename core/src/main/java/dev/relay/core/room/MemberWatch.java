@@ -8,8 +8,11 @@ import java.time.Instant;
  */
 @FunctionalInterface
 public interface MemberWatch {
-    MemberWatch NONE = (room, userId, name, connections, joinedAt) -> { };
+    MemberWatch NONE = (room, userId, name, connections, entering, joinedAt) -> { };
 
-    /** The user now has {@code connections} connections in the room on this node (0: they left it here). */
-    void changed(Room room, String userId, String name, int connections, Instant joinedAt);
+    /**
+     * The user now has {@code connections} connections in the room on this node (0: they left it here);
+     * {@code entering} when a connection came in, false when one went.
+     */
+    void changed(Room room, String userId, String name, int connections, boolean entering, Instant joinedAt);
 }

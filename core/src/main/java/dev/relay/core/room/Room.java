@@ -63,7 +63,7 @@ public final class Room {
             if (before == null) {
                 onFirstOfUser.run();
             }
-            context.watch().changed(this, after.userId(), after.name(), after.connections(), after.joinedAt());
+            context.watch().changed(this, after.userId(), after.name(), after.connections(), true, after.joinedAt());
             return slot;
         }
     }
@@ -83,7 +83,7 @@ public final class Room {
             } else {
                 users.put(userId, new RoomMember(userId, before.name(), left, before.joinedAt()));
             }
-            context.watch().changed(this, userId, before.name(), Math.max(0, left), before.joinedAt());
+            context.watch().changed(this, userId, before.name(), Math.max(0, left), false, before.joinedAt());
         }
     }
 
