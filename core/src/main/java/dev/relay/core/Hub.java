@@ -297,7 +297,15 @@ public final class Hub {
                 case MessageType.JOIN_ROOM -> membership.joinRoom(session, message);
                 case MessageType.LEAVE_ROOM -> membership.leaveRoom(session, message);
                 case MessageType.RESUME -> membership.resumeRoom(session, message);
-                case MessageType.STATUS -> control.chooseStatus(session, message);
+                case MessageType.STATUS -> {
+                    UserStatus before = users.status(session.userId());
+                    control.chooseStatus(session, message);
+                    UserStatus after = users.status(session.userId());
+                    ClusterLink link = cluster;
+                    if (link != null && after != before) {
+                        link.shareStatus(session.userId(), after.wireName());
+                    }
+                }
                 case MessageType.REFRESH -> control.refreshToken(session, message);
                 default -> {
                     CompletableFuture<Published> outcome = publisher.route(session.identity(), session, message);
@@ -538,6 +546,11 @@ public final class Hub {
                                 leaveHere(userId, room);
                             }
                         });
+                    }
+
+                    @Override
+                    public void statusHere(String userId, String status) {
+                        UserStatus.choosable(status).ifPresent(chosen -> presence.choose(userId, chosen));
                     }
 
                     @Override

@@ -419,4 +419,39 @@ class ClusterIT {
                     .containsOnly(List.of("user_left", "presence:offline"));
         }
     }
+
+    @Test
+    void a_status_chosen_on_one_node_is_announced_once_in_every_room_of_the_user_on_every_node() {
+        TestServer a = node("a");
+        TestServer b = node("b");
+        TestServer c = node("c");
+        try (WsClient alice = a.connect("alice", "general");
+             WsClient carol = c.connect("carol", "support");
+             WsClient daveOnA = a.connect("dave", "general");
+             WsClient daveOnB = b.connect("dave", "general")) {
+            daveOnB.send(Map.of("type", "join_room", "room_id", "support"));
+            daveOnB.awaitType("joined");
+            awaitMembers(List.of(a, b, c), "support", Map.of("carol", 1, "dave", 1));
+            awaitMembers(List.of(a, b, c), "general", Map.of("alice", 1, "dave", 2));
+            eventsAbout("nobody", alice, "settled", List.of(alice));
+
+            daveOnA.send(Map.of("type", "status", "content", "busy"));
+            // general (dave there on both nodes) hears it once; support (dave there only through node b) too.
+            alice.await(m -> "presence".equals(m.path("type").asText())
+                    && "busy".equals(m.path("data").path("status").asText()), "dave busy in general");
+            carol.await(m -> "presence".equals(m.path("type").asText())
+                    && "busy".equals(m.path("data").path("status").asText()), "dave busy in support");
+            assertThat(eventsAbout("dave", alice, "after-status", List.of(alice))).containsOnly(List.of());
+            await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> {
+                for (TestServer node : List.of(a, b, c)) {
+                    JsonNode members = node.http().get("/ws/rooms/general/members", node.token("x")).data();
+                    members.path("members").forEach(m -> {
+                        if ("dave".equals(m.path("user_id").asText())) {
+                            assertThat(m.path("status").asText()).as("dave's status on a node").isEqualTo("busy");
+                        }
+                    });
+                }
+            });
+        }
+    }
 }
