@@ -45,6 +45,8 @@ public final class RedisPresence implements PresenceStore {
     private volatile LocalPresence local;
     private volatile ClusterCounts counts = new ClusterCounts(0, 0, 1);
     private volatile RedisRoomPresence rooms;
+    /** Whether this node has beaten once: from then on, being added to the live nodes again means it was taken out. */
+    private boolean beaten;
 
     public RedisPresence(String url, String keyPrefix, String nodeId, Duration ttl, Clock clock) {
         this.nodeId = nodeId;
@@ -94,7 +96,16 @@ public final class RedisPresence implements PresenceStore {
             redis.set(connections(nodeId), Integer.toString(connectionCount),
                     io.lettuce.core.SetArgs.Builder.px(ttl.toMillis()));
             redis.zadd(nodes, now, nodeId);
-            redis.exec();
+            io.lettuce.core.TransactionResult result = redis.exec();
+            boolean added = !result.isEmpty() && Long.valueOf(1).equals(result.get(result.size() - 1));
+            RedisRoomPresence rooms = this.rooms;
+            if (added && beaten && rooms != null) {
+                // Taken for dead (a pause longer than the TTL, or Redis lost its data): our users were taken out of
+                // the rooms, so put them back.
+                LOG.warn("this node was taken for dead by the cluster; putting its room presence back");
+                rooms.markStale();
+            }
+            beaten = true;
             takeOutDead(redis, now);
 
             List<String> live = redis.zrange(nodes, 0, -1);

@@ -151,6 +151,11 @@ public final class RedisRoomPresence implements RoomPresence {
 
     // ---- putting a node's share back, taking a dead node's out ----
 
+    /** Has this node's share put back at the next check: Redis lost it, or the cluster took this node for dead. */
+    public void markStale() {
+        stale = true;
+    }
+
     /** Puts this node's share back if a change was lost; the heartbeat calls it. */
     public void checkStale() {
         if (stale) {
@@ -235,29 +240,46 @@ public final class RedisRoomPresence implements RoomPresence {
 
     // ---- reads ----
 
+    /**
+     * The nodes that may have users in the room, then each node's hash and the statuses, sent together: a few
+     * commands on the room's shard (every key names its hash tag, so this holds on Redis Cluster too).
+     */
     @Override
-    @SuppressWarnings("unchecked")
     public CompletableFuture<List<Member>> members(String roomId) {
-        byte[][] keyArgs = {Keys.bytes(keys.roomNodes(roomId)), Keys.bytes(keys.roomStatus(roomId))};
-        byte[][] args = {Keys.bytes(keys.roomOn(roomId, ""))};
-        return this.<List<Object>>run(RoomScripts.MEMBERS, ScriptOutputType.MULTI, keyArgs, args).thenApply(reply -> {
-            List<Object> entries = (List<Object>) reply.get(0);
-            List<Object> statuses = (List<Object>) reply.get(1);
-            Map<String, String> status = new HashMap<>();
-            for (int i = 0; i + 1 < statuses.size(); i += 2) {
-                status.put(text(statuses.get(i)), text(statuses.get(i + 1)));
+        RedisAsyncCommands<byte[], byte[]> redis;
+        try {
+            redis = connection.async();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<Map<byte[], byte[]>> statuses =
+                redis.hgetall(Keys.bytes(keys.roomStatus(roomId))).toCompletableFuture();
+        return redis.smembers(Keys.bytes(keys.roomNodes(roomId))).toCompletableFuture().thenCompose(nodes -> {
+            List<CompletableFuture<Map<byte[], byte[]>>> entries = new ArrayList<>();
+            for (byte[] node : nodes) {
+                entries.add(redis.hgetall(Keys.bytes(keys.roomOn(roomId, Keys.text(node)))).toCompletableFuture());
             }
-            Map<String, Member> members = new LinkedHashMap<>();
-            for (int i = 0; i + 1 < entries.size(); i += 2) {
-                String userId = text(entries.get(i));
-                String[] value = text(entries.get(i + 1)).split(" ", 3);
+            return CompletableFuture.allOf(entries.toArray(CompletableFuture[]::new))
+                    .thenCombine(statuses, (done, status) -> merge(entries, status));
+        });
+    }
+
+    private static List<Member> merge(List<CompletableFuture<Map<byte[], byte[]>>> entries,
+                                      Map<byte[], byte[]> statuses) {
+        Map<String, String> status = new HashMap<>();
+        statuses.forEach((user, value) -> status.put(Keys.text(user), Keys.text(value)));
+        Map<String, Member> members = new LinkedHashMap<>();
+        for (CompletableFuture<Map<byte[], byte[]>> node : entries) {
+            node.join().forEach((user, entry) -> {
+                String userId = Keys.text(user);
+                String[] value = Keys.text(entry).split(" ", 3);
                 Member here = new Member(userId, value.length > 2 ? value[2] : userId, Integer.parseInt(value[0]),
                         Instant.ofEpochMilli(Long.parseLong(value[1])), status.getOrDefault(userId, "online"));
                 members.merge(userId, here, (a, b) -> new Member(userId, a.name(), a.connections() + b.connections(),
                         a.joinedAt().isBefore(b.joinedAt()) ? a.joinedAt() : b.joinedAt(), a.status()));
-            }
-            return List.copyOf(members.values());
-        }).toCompletableFuture();
+            });
+        }
+        return List.copyOf(members.values());
     }
 
     /** Two commands per room, sent together: the users hash's length and the connection counter. */

@@ -124,17 +124,4 @@ final class RoomScripts {
             if count > 0 then redis.call('SADD', KEYS[4], ARGV[1]) else redis.call('SREM', KEYS[4], ARGV[1]) end
             return {redis.call('HLEN', KEYS[2]), arrived, departed}
             """;
-
-    /**
-     * KEYS: nodes, status. ARGV: the prefix of the room's per-node keys (same hash tag). Returns {{node entries as
-     * user, value, ...}, {status entries as user, status, ...}}.
-     */
-    static final String MEMBERS = """
-            local entries = {}
-            for _, node in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-              local on = redis.call('HGETALL', ARGV[1] .. node)
-              for i = 1, #on do table.insert(entries, on[i]) end
-            end
-            return {entries, redis.call('HGETALL', KEYS[2])}
-            """;
 }

@@ -5,6 +5,7 @@ import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.room.RoomMember;
 import dev.relay.core.testing.ExternalService;
 import dev.relay.core.testing.RecordingInbound;
+import dev.relay.core.testing.TcpProxy;
 import dev.relay.core.testing.TextCodec;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanArgs;
@@ -71,12 +72,17 @@ class RedisRoomPresenceTest {
         final RedisRoomPresence presence;
 
         Node(String id, int maxRoomUsers, boolean publishInScript) {
+            this(id, maxRoomUsers, publishInScript, url());
+        }
+
+        /** @param presenceUrl where the room presence finds Redis (a proxy the test can cut) */
+        Node(String id, int maxRoomUsers, boolean publishInScript, String presenceUrl) {
             broker = new RedisBroker(new RedisOptions(url(), prefix, id, 100, Duration.ofMinutes(1), 1_000,
                     Duration.ofSeconds(2)), new TextCodec());
             opened.add(broker);
             broker.start(inbound);
             broker.followRoom(ROOM);
-            presence = new RedisRoomPresence(url(), prefix, id, new TextCodec(), broker, publishInScript);
+            presence = new RedisRoomPresence(presenceUrl, prefix, id, new TextCodec(), broker, publishInScript);
             opened.add(presence);
             presence.start(new RoomPresence.LocalRooms() {
                 @Override
@@ -281,5 +287,38 @@ class RedisRoomPresenceTest {
         a.status("dave", "offline"); // said already
         seenEverywhere(List.of("user_joined dave", "presence dave busy", "user_left dave", "presence dave offline"),
                 a, b);
+    }
+
+    @Test
+    void a_change_redis_did_not_take_is_put_back_and_announced_once_it_answers_again() throws Exception {
+        TcpProxy proxy = TcpProxy.to(ExternalService.REDIS);
+        opened.add(proxy);
+        Node a = new Node("a", 0, true, "redis://127.0.0.1:" + proxy.port());
+        Node b = node("b");
+        subscribed(a, b);
+        proxy.cut();
+        a.connections("dave", 1); // lost: the node marks its share stale
+        assertThat(b.presence.counts(List.of(ROOM)).join()).containsEntry(ROOM, new RoomPresence.Counts(0, 0));
+        proxy.restore();
+        await().atMost(WAIT).untilAsserted(() -> {
+            a.presence.checkStale(); // what the heartbeat does
+            assertThat(b.presence.counts(List.of(ROOM)).join()).containsEntry(ROOM, new RoomPresence.Counts(1, 1));
+        });
+        seenEverywhere(List.of("user_joined dave"), a, b);
+    }
+
+    @Test
+    void a_node_taken_for_dead_while_alive_puts_its_users_back() {
+        Node a = node("a");
+        Node b = node("b");
+        subscribed(a, b);
+        a.connections("dave", 1);
+        b.presence.reap("a").join(); // a paused longer than the TTL
+        a.presence.markStale(); // its next beat finds itself added to the live nodes again
+        a.presence.checkStale();
+        a.settled();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(b.presence.members(ROOM).join())
+                .extracting(RoomPresence.Member::userId).containsExactly("dave"));
+        seenEverywhere(List.of("user_joined dave", "user_left dave", "presence dave", "user_joined dave"), a, b);
     }
 }
