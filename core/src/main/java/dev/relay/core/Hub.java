@@ -2,6 +2,7 @@ package dev.relay.core;
 
 import dev.relay.core.cluster.Broker;
 import dev.relay.core.cluster.PresenceStore;
+import dev.relay.core.cluster.RoomPresence;
 import dev.relay.core.cluster.SharedRoom;
 import dev.relay.core.delivery.Audience;
 import dev.relay.core.delivery.Connection;
@@ -20,7 +21,6 @@ import dev.relay.core.policy.RoomAccess;
 import dev.relay.core.policy.TokenCheck;
 import dev.relay.core.presence.Presence;
 import dev.relay.core.presence.SharedRooms;
-import dev.relay.core.cluster.RoomPresence;
 import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.CloseReason;
 import dev.relay.core.protocol.ErrorCode;

@@ -36,14 +36,8 @@ public final class Presence {
      * @param announceRoomEvents send user_joined, user_left and presence events (enable_user_presence)
      * @param maxRoomUsers       rooms with more users than this are not told (presence_max_room_users; 0: no limit)
      * @param trackIdle          turn idle users away automatically (enable_user_status)
+     * @param shared             where, in a cluster, announcements go instead of straight to the room
      */
-    public Presence(RoomRegistry rooms, UserDirectory users, Encoder encoder, Clock clock, boolean announceRoomEvents,
-                    int maxRoomUsers, boolean trackIdle, Duration idleTimeout) {
-        this(rooms, users, encoder, clock, announceRoomEvents, maxRoomUsers, trackIdle, idleTimeout,
-                new SharedRooms(clock, announceRoomEvents));
-    }
-
-    /** @param shared where, in a cluster, announcements go instead of straight to the room */
     public Presence(RoomRegistry rooms, UserDirectory users, Encoder encoder, Clock clock, boolean announceRoomEvents,
                     int maxRoomUsers, boolean trackIdle, Duration idleTimeout, SharedRooms shared) {
         this.shared = shared;

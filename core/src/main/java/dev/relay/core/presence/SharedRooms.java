@@ -5,13 +5,18 @@ import dev.relay.core.protocol.MessageType;
 import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.room.MemberWatch;
 import dev.relay.core.room.Room;
+import dev.relay.core.room.RoomMember;
 import dev.relay.core.session.UserStatus;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * In a cluster, hands every change of a room's users on this node to the {@link RoomPresence}, which announces
@@ -77,17 +82,16 @@ public final class SharedRooms implements MemberWatch {
     }
 
     /** The events the engine needs for a dead node's users and for putting this node's share back. */
-    public RoomPresence.LocalRooms localRooms(java.util.function.Supplier<java.util.Collection<String>> roomIds,
-                                              java.util.function.Function<String, java.util.List<dev.relay.core.room.RoomMember>> here,
-                                              int maxRoomUsers) {
+    public RoomPresence.LocalRooms localRooms(Supplier<Collection<String>> roomIds,
+                                              Function<String, List<RoomMember>> here, int maxRoomUsers) {
         return new RoomPresence.LocalRooms() {
             @Override
-            public java.util.Collection<String> roomIds() {
+            public Collection<String> roomIds() {
                 return roomIds.get();
             }
 
             @Override
-            public java.util.List<dev.relay.core.room.RoomMember> membersHere(String roomId) {
+            public List<RoomMember> membersHere(String roomId) {
                 return here.apply(roomId);
             }
 
