@@ -47,11 +47,15 @@ final class ClusterLink implements Broker.Inbound {
     static final String LEAVE_ROOM = "cluster.leave_room";
     static final String ROOM_CREATED = "cluster.room_created";
     static final String ROOM_CLOSED = "cluster.room_closed";
+    static final String STATUS = "cluster.status";
 
     /** What the hub does on this node when another node acts on users or rooms. */
     interface Local {
         /** A REST join or leave on another node: move the user's connections here too. */
         void moveHere(String userId, String roomId, boolean join);
+
+        /** A user chose a status on another node: it is theirs here too. */
+        void statusHere(String userId, String status);
 
         /** A room created on another node: create it here. */
         void createHere(SharedRoom room);
@@ -124,6 +128,20 @@ final class ClusterLink implements Broker.Inbound {
         }
     }
 
+    @Override
+    public void roomEvent(ServerMessage event) {
+        Room room = rooms.find(event.roomId()).orElse(null);
+        if (room == null) {
+            return;
+        }
+        EncodedFrame frame = encoder.encode(event);
+        try {
+            room.announce(frame); // like a local event: lost to a full lane rather than refusing anything
+        } finally {
+            frame.release();
+        }
+    }
+
     /** Asks the other nodes to move the user's connections there into or out of the room. */
     void moveElsewhere(String userId, String roomId, boolean join) {
         ServerMessage control = new ServerMessage(null, join ? JOIN_ROOM : LEAVE_ROOM, null, userId, roomId, null,
@@ -134,11 +152,25 @@ final class ClusterLink implements Broker.Inbound {
         });
     }
 
+    /**
+     * Tells the user's other nodes the status they chose here, so every node reports the same one and announces it
+     * in the rooms the user is in there (once per room: the room presence drops what another node said already).
+     */
+    void shareStatus(String userId, String status) {
+        ServerMessage control = new ServerMessage(null, STATUS, null, userId, null, status, null,
+                java.time.Instant.EPOCH);
+        broker.publishToUser(userId, control).exceptionally(failure -> {
+            LOG.log(System.Logger.Level.WARNING, "could not tell the other nodes " + userId + "'s status", failure);
+            return 0L;
+        });
+    }
+
     @Override
     public void userMessage(String userId, ServerMessage message) {
         switch (message.type()) {
             case JOIN_ROOM -> local.moveHere(userId, message.roomId(), true);
             case LEAVE_ROOM -> local.moveHere(userId, message.roomId(), false);
+            case STATUS -> local.statusHere(userId, message.content());
             default -> users.audience(userId).ifPresent(audience -> deliver(message, audience));
         }
     }

@@ -2,6 +2,7 @@ package dev.relay.core;
 
 import dev.relay.core.cluster.Broker;
 import dev.relay.core.cluster.PresenceStore;
+import dev.relay.core.cluster.RoomPresence;
 import dev.relay.core.cluster.SharedRoom;
 import dev.relay.core.delivery.Audience;
 import dev.relay.core.delivery.Connection;
@@ -19,6 +20,7 @@ import dev.relay.core.policy.RateLimiter;
 import dev.relay.core.policy.RoomAccess;
 import dev.relay.core.policy.TokenCheck;
 import dev.relay.core.presence.Presence;
+import dev.relay.core.presence.SharedRooms;
 import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.CloseReason;
 import dev.relay.core.protocol.ErrorCode;
@@ -88,6 +90,8 @@ public final class Hub {
     private final RoomRegistry rooms;
     private final UserDirectory users = new UserDirectory();
     private final Presence presence;
+    /** In a cluster, where changes of room membership go to be announced once for every node. */
+    private final SharedRooms sharedRooms;
     private final Publisher publisher;
     private final Membership membership;
     private final SessionControl control;
@@ -133,9 +137,11 @@ public final class Hub {
         this.ids = new IdGenerator(clock);
         this.replies = new Replies(encoder, clock);
         this.rules = new MessageRules(settings.maxMessageLength());
-        this.rooms = new RoomRegistry(new RoomContext(encoder, history, clock), settings.maxRooms());
+        this.sharedRooms = new SharedRooms(clock, settings.enableUserPresence());
+        this.rooms = new RoomRegistry(new RoomContext(encoder, history, clock, sharedRooms), settings.maxRooms());
         this.presence = new Presence(rooms, users, encoder, clock, settings.enableUserPresence(),
-                settings.presenceMaxRoomUsers(), settings.enableUserStatus(), settings.userStatusTimeout());
+                settings.presenceMaxRoomUsers(), settings.enableUserStatus(), settings.userStatusTimeout(),
+                sharedRooms);
         this.publisher = new Publisher(settings, policies, rules, rooms, users, presence, everyone, ids, encoder, clock,
                 observer);
         publisher.offline(new MemoryOfflineMessages(DEFAULT_OFFLINE_MAX_MESSAGES, settings.historyTtl(), clock));
@@ -291,7 +297,15 @@ public final class Hub {
                 case MessageType.JOIN_ROOM -> membership.joinRoom(session, message);
                 case MessageType.LEAVE_ROOM -> membership.leaveRoom(session, message);
                 case MessageType.RESUME -> membership.resumeRoom(session, message);
-                case MessageType.STATUS -> control.chooseStatus(session, message);
+                case MessageType.STATUS -> {
+                    UserStatus before = users.status(session.userId());
+                    control.chooseStatus(session, message);
+                    UserStatus after = users.status(session.userId());
+                    ClusterLink link = cluster;
+                    if (link != null && after != before) {
+                        link.shareStatus(session.userId(), after.wireName());
+                    }
+                }
                 case MessageType.REFRESH -> control.refreshToken(session, message);
                 default -> {
                     CompletableFuture<Published> outcome = publisher.route(session.identity(), session, message);
@@ -535,6 +549,11 @@ public final class Hub {
                     }
 
                     @Override
+                    public void statusHere(String userId, String status) {
+                        UserStatus.choosable(status).ifPresent(chosen -> presence.choose(userId, chosen));
+                    }
+
+                    @Override
                     public void createHere(SharedRoom room) {
                         createSharedRoom(room);
                     }
@@ -596,6 +615,80 @@ public final class Hub {
     public Optional<PresenceStore.ClusterCounts> clusterCounts() {
         PresenceStore store = presenceStore;
         return store == null ? Optional.empty() : Optional.of(store.counts());
+    }
+
+    /**
+     * Shares who is in which room with the other nodes: from now on a user's arrival and departure are announced
+     * once for the whole cluster, and {@link #clusterMembers} and {@link #clusterRoomInfos} report every node. Call
+     * once, at start, before the first connection.
+     */
+    public void roomPresence(RoomPresence shared) {
+        if (sharedRooms.shared() != null) {
+            throw new IllegalStateException("a room presence is already installed");
+        }
+        shared.start(sharedRooms.localRooms(
+                () -> rooms.all().stream().map(Room::id).toList(),
+                roomId -> rooms.find(roomId).map(Room::users).orElse(List.of()),
+                settings.presenceMaxRoomUsers()));
+        sharedRooms.install(shared, room -> rooms.find(room.id()).orElse(null) == room);
+    }
+
+    /**
+     * The users in a room on every node, oldest member first; on a single node (or while the cluster's presence
+     * cannot be read) the same as {@link #roomMembers}.
+     */
+    public CompletableFuture<List<MemberInfo>> clusterMembers(String roomId) {
+        List<MemberInfo> here = roomMembers(roomId);
+        RoomPresence shared = sharedRooms.shared();
+        if (shared == null) {
+            return CompletableFuture.completedFuture(here);
+        }
+        return shared.members(roomId).handle((members, failure) -> {
+            if (failure != null) {
+                return here;
+            }
+            return members.stream()
+                    .map(member -> new MemberInfo(new RoomMember(member.userId(), member.name(),
+                            member.connections(), member.joinedAt()), statusOf(member)))
+                    .sorted(Comparator.comparing((MemberInfo info) -> info.member().joinedAt())
+                            .thenComparing(info -> info.member().userId()))
+                    .toList();
+        });
+    }
+
+    /** Connected here, the status this node knows; otherwise the last one announced in the room. */
+    private UserStatus statusOf(RoomPresence.Member member) {
+        if (users.isOnline(member.userId())) {
+            return users.status(member.userId());
+        }
+        for (UserStatus status : UserStatus.values()) {
+            if (status != UserStatus.OFFLINE && status.wireName().equals(member.status())) {
+                return status;
+            }
+        }
+        return UserStatus.ONLINE;
+    }
+
+    /**
+     * Every room with its users and connections on every node; on a single node (or while the cluster's presence
+     * cannot be read) the same as {@link #roomInfos}.
+     */
+    public CompletableFuture<List<RoomInfo>> clusterRoomInfos() {
+        List<RoomInfo> here = roomInfos();
+        RoomPresence shared = sharedRooms.shared();
+        if (shared == null) {
+            return CompletableFuture.completedFuture(here);
+        }
+        return shared.counts(here.stream().map(RoomInfo::id).toList()).handle((counts, failure) -> {
+            if (failure != null) {
+                return here;
+            }
+            return here.stream().map(info -> {
+                RoomPresence.Counts count = counts.getOrDefault(info.id(), new RoomPresence.Counts(0, 0));
+                return new RoomInfo(info.id(), info.name(), info.description(), count.connections(), count.users(),
+                        info.messageCount(), info.createdAt());
+            }).toList();
+        });
     }
 
     /** Creates here a room another node created; one this node cannot take (its room limit) is left out, logged. */
@@ -707,7 +800,12 @@ public final class Hub {
             link.unfollow(room);
             link.shareClosed(roomId);
         }
-        return moderation.closeRoom(actor, room);
+        CompletableFuture<Integer> closed = moderation.closeRoom(actor, room);
+        RoomPresence shared = sharedRooms.shared();
+        if (shared != null) {
+            shared.forget(roomId);
+        }
+        return closed;
     }
 
     /**

@@ -61,6 +61,11 @@ class HubClusterTest extends HubTestSupport {
         }
 
         @Override
+        public CompletableFuture<Void> publishRoomEvent(ServerMessage event) {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
         public void followRoom(String roomId) {
         }
 

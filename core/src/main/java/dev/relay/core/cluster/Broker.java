@@ -42,6 +42,12 @@ public interface Broker extends AutoCloseable {
     /** Sends a broadcast to every other node. */
     CompletableFuture<Void> publishToEveryone(ServerMessage message);
 
+    /**
+     * Sends an event that is not part of the room's stream (no {@code seq}: joins, leaves, presence) to the room's
+     * members on every node, this one included, through {@link Inbound#roomEvent}.
+     */
+    CompletableFuture<Void> publishRoomEvent(ServerMessage event);
+
     /** Starts receiving the room's messages; the hub calls it once per room it has. */
     void followRoom(String roomId);
 
@@ -87,6 +93,10 @@ public interface Broker extends AutoCloseable {
      */
     interface Inbound {
         void roomMessage(ServerMessage placed);
+
+        /** An event for the room's members that is not part of its stream, from any node, this one included. */
+        default void roomEvent(ServerMessage event) {
+        }
 
         /** A private message published on another node, for the local connections of {@code userId}. */
         void userMessage(String userId, ServerMessage message);

@@ -1,5 +1,6 @@
 package dev.relay.core.presence;
 
+import dev.relay.core.cluster.RoomPresence;
 import dev.relay.core.delivery.EncodedFrame;
 import dev.relay.core.delivery.Encoder;
 import dev.relay.core.protocol.MessageType;
@@ -29,14 +30,17 @@ public final class Presence {
     private final int maxRoomUsers;
     private final boolean trackIdle;
     private final Duration idleTimeout;
+    private final SharedRooms shared;
 
     /**
      * @param announceRoomEvents send user_joined, user_left and presence events (enable_user_presence)
      * @param maxRoomUsers       rooms with more users than this are not told (presence_max_room_users; 0: no limit)
      * @param trackIdle          turn idle users away automatically (enable_user_status)
+     * @param shared             where, in a cluster, announcements go instead of straight to the room
      */
     public Presence(RoomRegistry rooms, UserDirectory users, Encoder encoder, Clock clock, boolean announceRoomEvents,
-                    int maxRoomUsers, boolean trackIdle, Duration idleTimeout) {
+                    int maxRoomUsers, boolean trackIdle, Duration idleTimeout, SharedRooms shared) {
+        this.shared = shared;
         this.rooms = rooms;
         this.users = users;
         this.encoder = encoder;
@@ -50,12 +54,18 @@ public final class Presence {
     /** A user's first connection entered the room; runs inside the room's lock. */
     public void entered(Room room, Identity who) {
         users.enteredRoom(who.userId(), room.id());
+        if (shared.shared() != null) {
+            return; // the cluster announces it, once, on every node
+        }
         announce(room, room.userCount(), MessageType.USER_JOINED, who.userId(), "name", who.name());
     }
 
     /** A user's last connection left the room; runs inside the room's lock. */
     public void left(Room room, Identity who) {
         users.leftRoom(who.userId(), room.id());
+        if (shared.shared() != null) {
+            return;
+        }
         announce(room, room.userCount() + 1, MessageType.USER_LEFT, who.userId(), "name", who.name());
     }
 
@@ -81,14 +91,31 @@ public final class Presence {
 
     /** The user's last connection closed: the rooms it was in hear they are offline. */
     public void wentOffline(String userId, Iterable<String> roomIds) {
+        RoomPresence cluster = shared.shared();
         for (String roomId : roomIds) {
+            if (cluster != null) {
+                // Said once, and only if the user is in the room on no other node either.
+                ServerMessage event = shared.status(roomId, userId, UserStatus.OFFLINE);
+                if (event != null) {
+                    cluster.status(roomId, userId, UserStatus.OFFLINE.wireName(), event);
+                }
+                continue;
+            }
             rooms.find(roomId).ifPresent(room -> announce(room, room.userCount() + 1, MessageType.PRESENCE, userId,
                     "status", UserStatus.OFFLINE.wireName()));
         }
     }
 
     private void statusChanged(String userId, UserStatus status) {
+        RoomPresence cluster = shared.shared();
         for (String roomId : users.rooms(userId)) {
+            if (cluster != null) {
+                ServerMessage event = shared.status(roomId, userId, status);
+                if (event != null) {
+                    cluster.status(roomId, userId, status.wireName(), event);
+                }
+                continue;
+            }
             rooms.find(roomId).ifPresent(room -> announce(room, room.userCount(), MessageType.PRESENCE, userId,
                     "status", status.wireName()));
         }

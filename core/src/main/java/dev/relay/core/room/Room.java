@@ -56,12 +56,14 @@ public final class Room {
             Slot slot = members.add(outbox);
             slot.joinedAt(seq);
             RoomMember before = users.get(who.userId());
-            users.put(who.userId(), before == null
+            RoomMember after = before == null
                     ? new RoomMember(who.userId(), who.name(), 1, context.clock().instant())
-                    : new RoomMember(who.userId(), before.name(), before.connections() + 1, before.joinedAt()));
+                    : new RoomMember(who.userId(), before.name(), before.connections() + 1, before.joinedAt());
+            users.put(who.userId(), after);
             if (before == null) {
                 onFirstOfUser.run();
             }
+            context.watch().changed(this, after.userId(), after.name(), after.connections(), true, after.joinedAt());
             return slot;
         }
     }
@@ -74,12 +76,14 @@ public final class Room {
             if (before == null) {
                 return;
             }
-            if (before.connections() <= 1) {
+            int left = before.connections() - 1;
+            if (left <= 0) {
                 users.remove(userId);
                 onLastOfUser.run();
             } else {
-                users.put(userId, new RoomMember(userId, before.name(), before.connections() - 1, before.joinedAt()));
+                users.put(userId, new RoomMember(userId, before.name(), left, before.joinedAt()));
             }
+            context.watch().changed(this, userId, before.name(), Math.max(0, left), false, before.joinedAt());
         }
     }
 

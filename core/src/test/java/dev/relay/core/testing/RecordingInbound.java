@@ -12,11 +12,17 @@ public final class RecordingInbound implements Broker.Inbound {
     public final List<ServerMessage> rooms = new CopyOnWriteArrayList<>();
     public final List<ServerMessage> users = new CopyOnWriteArrayList<>();
     public final List<ServerMessage> broadcasts = new CopyOnWriteArrayList<>();
+    public final List<ServerMessage> roomEvents = new CopyOnWriteArrayList<>();
     public final AtomicInteger reconnects = new AtomicInteger();
 
     @Override
     public void roomMessage(ServerMessage placed) {
         rooms.add(placed);
+    }
+
+    @Override
+    public void roomEvent(ServerMessage event) {
+        roomEvents.add(event);
     }
 
     @Override

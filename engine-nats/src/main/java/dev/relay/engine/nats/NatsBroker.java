@@ -181,6 +181,19 @@ public final class NatsBroker implements Broker {
         });
     }
 
+    /** On the room's subject with the header "-" instead of a seq; this node's own copy is handed over at once. */
+    @Override
+    public CompletableFuture<Void> publishRoomEvent(ServerMessage event) {
+        if (!isConnected()) {
+            return CompletableFuture.failedFuture(unavailable());
+        }
+        nats.publish(roomSubject(event.roomId()), framed("-", event));
+        if (rooms.contains(event.roomId())) {
+            inbound.roomEvent(event); // no echo
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
     @Override
     public CompletableFuture<Long> publishToUser(String userId, ServerMessage message) {
         if (!isConnected()) {
@@ -272,7 +285,9 @@ public final class NatsBroker implements Broker {
             String header = new String(payload, 0, newline, StandardCharsets.UTF_8);
             ServerMessage body = codec.decode(Arrays.copyOfRange(payload, newline + 1, payload.length));
             String subject = message.getSubject().substring(subjectPrefix.length());
-            if (subject.startsWith("room.")) {
+            if (subject.startsWith("room.") && header.equals("-")) {
+                inbound.roomEvent(body);
+            } else if (subject.startsWith("room.")) {
                 int space = header.indexOf(' ');
                 inbound.roomMessage(body.at(Long.parseLong(header.substring(0, space)), header.substring(space + 1)));
             } else if (subject.startsWith("user.")) {

@@ -25,6 +25,31 @@ final class Keys {
         return prefix + "room:{" + roomId + "}:dedup:" + retryKey;
     }
 
+    /** Who is in the room on one node: user id to "connections joinedAtMillis name". */
+    String roomOn(String roomId, String nodeId) {
+        return prefix + "room:{" + roomId + "}:on:" + nodeId;
+    }
+
+    /** The nodes that may have an {@link #roomOn} entry for the room. */
+    String roomNodes(String roomId) {
+        return prefix + "room:{" + roomId + "}:nodes";
+    }
+
+    /** The room's users across the cluster: user id to the number of nodes they are in the room on. */
+    String roomUsers(String roomId) {
+        return prefix + "room:{" + roomId + "}:users";
+    }
+
+    /** The room's connections across the cluster, a counter. */
+    String roomConnections(String roomId) {
+        return prefix + "room:{" + roomId + "}:connections";
+    }
+
+    /** The last status announced in the room per user ("left" once they left it, until offline is said). */
+    String roomStatus(String roomId) {
+        return prefix + "room:{" + roomId + "}:status";
+    }
+
     /** Rooms created at run time, for nodes that start later: id to encoded spec. */
     String rooms() {
         return prefix + "rooms";
@@ -53,6 +78,17 @@ final class Keys {
     }
 
     record Channel(char kind, String id) {
+    }
+
+    /** The header line of a room event on a room's channel, where a room message has "seq epoch". */
+    static final String EVENT_HEADER = "-";
+
+    static byte[] roomEvent(byte[] body) {
+        byte[] payload = new byte[body.length + 2];
+        payload[0] = '-';
+        payload[1] = '\n';
+        System.arraycopy(body, 0, payload, 2, body.length);
+        return payload;
     }
 
     static byte[] bytes(String text) {

@@ -246,6 +246,14 @@ public final class RedisBroker implements Broker {
                 .thenApply(receivers -> null);
     }
 
+    /** On the room's channel under the header {@value Keys#EVENT_HEADER} instead of a seq: not part of the stream. */
+    @Override
+    public CompletableFuture<Void> publishRoomEvent(ServerMessage event) {
+        byte[] payload = Keys.roomEvent(codec.encode(event));
+        return bounded(() -> link.publish(keys.roomChannel(event.roomId()), payload))
+                .thenApply(receivers -> null);
+    }
+
     private byte[] fromThisNode(ServerMessage message) {
         byte[] header = Keys.bytes(options.nodeId() + "\n");
         byte[] body = codec.encode(message);
@@ -338,6 +346,10 @@ public final class RedisBroker implements Broker {
             Keys.Channel target = keys.parse(channel);
             switch (target.kind()) {
                 case 'r' -> {
+                    if (header.equals(Keys.EVENT_HEADER)) {
+                        to.roomEvent(codec.decode(body));
+                        return;
+                    }
                     int space = header.indexOf(' ');
                     long seq = Long.parseLong(header.substring(0, space));
                     to.roomMessage(codec.decode(body).at(seq, header.substring(space + 1)));

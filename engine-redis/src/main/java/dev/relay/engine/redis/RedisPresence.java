@@ -3,6 +3,7 @@ package dev.relay.engine.redis;
 import dev.relay.core.cluster.PresenceStore;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
@@ -38,18 +39,17 @@ public final class RedisPresence implements PresenceStore {
     private static final int ADD_BATCH = 1_000;
     /**
      * KEYS: this node's users, its connection count, the live nodes. ARGV: ttl ms, connection count, now ms, node
-     * id, oldest live stamp, then the users.
+     * id, then the users. Answers 1 when the node was not among the live nodes (its first beat, or it was taken for
+     * dead). Dead nodes are not dropped here: {@link #takeOutDead} first takes their users out of the rooms.
      */
     private static final String BEAT = """
             redis.call('DEL', KEYS[1])
-            for i = 6, #ARGV, %d do
+            for i = 5, #ARGV, %d do
               redis.call('SADD', KEYS[1], unpack(ARGV, i, math.min(i + %d, #ARGV)))
             end
-            if #ARGV > 5 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+            if #ARGV > 4 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
             redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[1])
-            redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4])
-            redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[5])
-            return 1
+            return redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4])
             """.formatted(ADD_BATCH, ADD_BATCH - 1);
 
     private final String nodeId;
@@ -67,6 +67,9 @@ public final class RedisPresence implements PresenceStore {
     private volatile RedisClusterCommands<String, String> redis;
     private volatile LocalPresence local;
     private volatile ClusterCounts counts = new ClusterCounts(0, 0, 1);
+    private volatile RedisRoomPresence rooms;
+    /** Whether this node has beaten once: from then on, being added to the live nodes again means it was taken out. */
+    private boolean beaten;
 
     public RedisPresence(String url, String keyPrefix, String nodeId, Duration ttl, Clock clock) {
         this.nodeId = nodeId;
@@ -125,15 +128,23 @@ public final class RedisPresence implements PresenceStore {
             Collection<String> users = local.onlineUserIds();
             int connectionCount = local.connections();
             long now = clock.millis();
-            List<String> args = new ArrayList<>(users.size() + 5);
+            List<String> args = new ArrayList<>(users.size() + 4);
             args.add(Long.toString(ttl.toMillis()));
             args.add(Integer.toString(connectionCount));
             args.add(Long.toString(now));
             args.add(nodeId);
-            args.add(Long.toString(now - ttl.toMillis()));
             args.addAll(users);
-            redis.eval(BEAT, ScriptOutputType.INTEGER, new String[]{users(nodeId), connections(nodeId), nodes},
-                    args.toArray(String[]::new));
+            Long added = redis.eval(BEAT, ScriptOutputType.INTEGER,
+                    new String[]{users(nodeId), connections(nodeId), nodes}, args.toArray(String[]::new));
+            RedisRoomPresence rooms = this.rooms;
+            if (Long.valueOf(1).equals(added) && beaten && rooms != null) {
+                // Taken for dead (a pause longer than the TTL, or Redis lost its data): our users were taken out of
+                // the rooms, so put them back.
+                LOG.warn("this node was taken for dead by the cluster; putting its room presence back");
+                rooms.markStale();
+            }
+            beaten = true;
+            takeOutDead(redis, now);
 
             List<String> live = redis.zrange(nodes, 0, -1);
             List<String> userKeys = new ArrayList<>(live.size());
@@ -154,6 +165,38 @@ public final class RedisPresence implements PresenceStore {
             // Keep the last view; this node's own entries expire if Redis stays away longer than the TTL.
             LOG.warn("presence heartbeat failed: {}", e.toString());
         }
+    }
+
+    /**
+     * Nodes whose last beat is older than the TTL: their rooms' entries are taken out (and their users' departures
+     * announced) before they leave the set of nodes, so a survivor that fails midway leaves the work for the next
+     * beat, its own or another's.
+     */
+    private void takeOutDead(RedisClusterCommands<String, String> redis, long now) {
+        RedisRoomPresence rooms = this.rooms;
+        for (String dead : redis.zrangebyscore(nodes, Range.create(Double.NEGATIVE_INFINITY,
+                (double) (now - ttl.toMillis())))) {
+            if (rooms != null) {
+                try {
+                    rooms.reap(dead).get(ttl.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    LOG.warn("could not take dead node {} out of the rooms yet: {}", dead, e.toString());
+                    continue;
+                }
+            }
+            redis.zrem(nodes, dead);
+        }
+        if (rooms != null) {
+            rooms.checkStale();
+        }
+    }
+
+    /** The room presence whose dead nodes this heartbeat takes out, and whose lost changes it puts back. */
+    public void rooms(RedisRoomPresence rooms) {
+        this.rooms = rooms;
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.relay.engine.nats.NatsBroker;
 import dev.relay.engine.redis.RedisBroker;
 import dev.relay.engine.redis.RedisOptions;
 import dev.relay.engine.redis.RedisPresence;
+import dev.relay.engine.redis.RedisRoomPresence;
 import dev.relay.server.config.ClusterConfig;
 import dev.relay.server.config.ConfigException;
 import dev.relay.server.config.RelayConfig;
@@ -30,10 +31,12 @@ public final class ClusterNode implements AutoCloseable {
 
     private final Broker broker;
     private final RedisPresence presence;
+    private final RedisRoomPresence rooms;
 
-    private ClusterNode(Broker broker, RedisPresence presence) {
+    private ClusterNode(Broker broker, RedisPresence presence, RedisRoomPresence rooms) {
         this.broker = broker;
         this.presence = presence;
+        this.rooms = rooms;
     }
 
     /** Connects to the engine (blocking, at start) and installs it in the hub; a memory engine installs nothing. */
@@ -46,7 +49,7 @@ public final class ClusterNode implements AutoCloseable {
                 throw new ConfigException("websocket." + key + ": true needs nodes that share an engine; set engine"
                         + " to redis or nats, or set " + key + " to false");
             }
-            return new ClusterNode(null, null);
+            return new ClusterNode(null, null, null);
         }
         String nodeId = cluster.nodeId().orElseGet(ClusterNode::madeUpNodeId);
         BrokerCodec codec = new BrokerCodec(mapper);
@@ -59,10 +62,15 @@ public final class ClusterNode implements AutoCloseable {
                 : streams;
         RedisPresence presence = new RedisPresence(cluster.redisUrl().toString(), cluster.redisKeyPrefix(), nodeId,
                 cluster.presenceTtl(), Clock.systemUTC());
+        RedisRoomPresence rooms = new RedisRoomPresence(cluster.redisUrl().toString(), cluster.redisKeyPrefix(),
+                nodeId, codec, redis, redis == streams);
+        presence.rooms(rooms);
         try {
             hub.broker(redis, COMMAND_TIMEOUT);
+            hub.roomPresence(rooms);
             hub.presenceStore(presence);
         } catch (RuntimeException e) {
+            rooms.close();
             redis.close();
             presence.close();
             throw new ConfigException("websocket.engine: cannot start the " + cluster.engine() + " engine (redis_url "
@@ -70,7 +78,7 @@ public final class ClusterNode implements AutoCloseable {
                     + cluster.natsUrl() : "") + "): " + e.getMessage());
         }
         LOG.info("event=cluster_joined engine={} node_id={}", cluster.engine(), nodeId);
-        return new ClusterNode(redis, presence);
+        return new ClusterNode(redis, presence, rooms);
     }
 
     private static String madeUpNodeId() {
@@ -94,6 +102,12 @@ public final class ClusterNode implements AutoCloseable {
 
     @Override
     public void close() {
+        if (presence != null) {
+            presence.rooms(null);
+        }
+        if (rooms != null) {
+            rooms.close(); // before the broker: the departures it announces travel through it
+        }
         if (presence != null) {
             presence.close();
         }

@@ -88,14 +88,27 @@ public final class RestApi {
     }
 
     private void listRooms(RestCall call) {
-        // Private rooms are listed only to those who may enter them.
-        List<Map<String, Object>> rooms = hub.roomInfos().stream()
-                .filter(info -> hub.roomAccess().mayEnter(call.identity(), info.id()))
-                .map(info -> room(info, hub.roomAccess().isPrivate(info.id()))).toList();
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("rooms", rooms);
-        data.put("total", rooms.size());
-        responses.ok(call.ctx(), call.keepAlive(), HttpResponseStatus.OK, data);
+        // In a cluster the counts come from the engine: answered when they arrive, off the event loop.
+        hub.clusterRoomInfos().whenComplete((infos, failure) -> {
+            if (failure != null) {
+                internalError(call, failure);
+                return;
+            }
+            // Private rooms are listed only to those who may enter them.
+            List<Map<String, Object>> rooms = infos.stream()
+                    .filter(info -> hub.roomAccess().mayEnter(call.identity(), info.id()))
+                    .map(info -> room(info, hub.roomAccess().isPrivate(info.id()))).toList();
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("rooms", rooms);
+            data.put("total", rooms.size());
+            responses.ok(call.ctx(), call.keepAlive(), HttpResponseStatus.OK, data);
+        });
+    }
+
+    private void internalError(RestCall call, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+        LOG.error("event=rest_error path={}", call.query().path(), cause);
+        responses.error(call.ctx(), call.keepAlive(), ErrorCode.INTERNAL_ERROR, "internal error");
     }
 
     private void createRoom(RestCall call) {
@@ -206,20 +219,26 @@ public final class RestApi {
         if (hub.roomExists(roomId)) {
             hub.roomAccess().requireEntry(call.identity(), roomId);
         }
-        List<Map<String, Object>> members = hub.roomMembers(roomId).stream().map(info -> {
-            Map<String, Object> member = new LinkedHashMap<>();
-            member.put("user_id", info.member().userId());
-            member.put("name", info.member().name());
-            member.put("status", info.status().wireName());
-            member.put("connections", info.member().connections());
-            member.put("joined_at", Timestamps.format(info.member().joinedAt()));
-            return member;
-        }).toList();
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("room_id", roomId);
-        data.put("members", members);
-        data.put("total", members.size());
-        responses.ok(call.ctx(), call.keepAlive(), HttpResponseStatus.OK, data);
+        hub.clusterMembers(roomId).whenComplete((infos, failure) -> {
+            if (failure != null) {
+                internalError(call, failure);
+                return;
+            }
+            List<Map<String, Object>> members = infos.stream().map(info -> {
+                Map<String, Object> member = new LinkedHashMap<>();
+                member.put("user_id", info.member().userId());
+                member.put("name", info.member().name());
+                member.put("status", info.status().wireName());
+                member.put("connections", info.member().connections());
+                member.put("joined_at", Timestamps.format(info.member().joinedAt()));
+                return member;
+            }).toList();
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("room_id", roomId);
+            data.put("members", members);
+            data.put("total", members.size());
+            responses.ok(call.ctx(), call.keepAlive(), HttpResponseStatus.OK, data);
+        });
     }
 
     private void user(RestCall call) {
@@ -246,8 +265,18 @@ public final class RestApi {
 
     private void stats(RestCall call) {
         HubStats stats = hub.stats();
+        hub.clusterRoomInfos().whenComplete((infos, failure) -> {
+            if (failure != null) {
+                internalError(call, failure);
+                return;
+            }
+            stats(call, stats, infos);
+        });
+    }
+
+    private void stats(RestCall call, HubStats stats, List<RoomInfo> infos) {
         Map<String, Object> rooms = new LinkedHashMap<>();
-        for (RoomInfo room : stats.rooms()) {
+        for (RoomInfo room : infos) {
             if (!hub.roomAccess().mayEnter(call.identity(), room.id())) {
                 continue; // private, and not the caller's: not even its name
             }

@@ -261,4 +261,197 @@ class ClusterIT {
                     && !late.service().hub().roomExists("ops"));
         }
     }
+
+    // ---- presence across nodes ----
+
+    /**
+     * The presence events about {@code userId} each client gets before {@code sentinel}, a room message sent after
+     * whatever the test did: "user_joined", "user_left" or "presence:<status>".
+     */
+    private static List<List<String>> eventsAbout(String userId, WsClient sender, String sentinel,
+                                                  List<WsClient> watchers) {
+        sender.send(say("general", sentinel, sentinel));
+        List<List<String>> seen = new ArrayList<>();
+        for (WsClient watcher : watchers) {
+            List<String> events = new ArrayList<>();
+            while (true) {
+                JsonNode message = watcher.next();
+                String type = message.path("type").asText();
+                if (type.equals("room_message") && sentinel.equals(message.path("content").asText())) {
+                    break;
+                }
+                if (userId.equals(message.path("data").path("user_id").asText())) {
+                    events.add(type.equals("presence") ? "presence:" + message.path("data").path("status").asText()
+                            : type);
+                }
+            }
+            seen.add(events);
+        }
+        return seen;
+    }
+
+    /** User to connections in the room, as a node's REST API reports it. */
+    private static Map<String, Integer> members(TestServer node, String roomId) {
+        JsonNode data = node.http().get("/ws/rooms/" + roomId + "/members", node.token("observer")).data();
+        Map<String, Integer> members = new java.util.TreeMap<>();
+        data.path("members").forEach(m -> members.put(m.path("user_id").asText(), m.path("connections").asInt()));
+        assertThat(data.path("total").asInt()).isEqualTo(members.size());
+        return members;
+    }
+
+    private static void awaitMembers(List<TestServer> nodes, String roomId, Map<String, Integer> expected) {
+        await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> {
+            for (TestServer node : nodes) {
+                assertThat(members(node, roomId)).as("members on a node").isEqualTo(expected);
+            }
+        });
+    }
+
+    @Test
+    void a_user_on_two_nodes_is_announced_once_on_every_node_when_first_arriving_and_when_last_leaving() {
+        TestServer a = node("a");
+        TestServer b = node("b");
+        TestServer c = node("c");
+        List<TestServer> all = List.of(a, b, c);
+        try (WsClient alice = a.connect("alice", "general");
+             WsClient bob = b.connect("bob", "general");
+             WsClient carol = c.connect("carol", "general")) {
+            List<WsClient> watchers = List.of(alice, bob, carol);
+            awaitMembers(all, "general", Map.of("alice", 1, "bob", 1, "carol", 1));
+            eventsAbout("nobody", carol, "settled", watchers);
+
+            WsClient daveOnA = a.connect("dave", "general");
+            for (WsClient watcher : watchers) {
+                watcher.await(m -> "user_joined".equals(m.path("type").asText())
+                        && "dave".equals(m.path("data").path("user_id").asText()), "dave's arrival");
+            }
+            WsClient daveOnB = b.connect("dave", "general");
+            awaitMembers(all, "general", Map.of("alice", 1, "bob", 1, "carol", 1, "dave", 2));
+            assertThat(eventsAbout("dave", carol, "after-second", watchers))
+                    .as("no second arrival for dave's connection on another node, and no duplicate of the first")
+                    .containsOnly(List.of());
+
+            daveOnA.close();
+            awaitMembers(all, "general", Map.of("alice", 1, "bob", 1, "carol", 1, "dave", 1));
+            assertThat(eventsAbout("dave", carol, "after-one-left", watchers))
+                    .as("no departure while dave is still connected on node b").containsOnly(List.of());
+
+            daveOnB.close();
+            for (WsClient watcher : watchers) {
+                watcher.await(m -> "presence".equals(m.path("type").asText())
+                        && "dave".equals(m.path("data").path("user_id").asText()), "dave going offline");
+            }
+            awaitMembers(all, "general", Map.of("alice", 1, "bob", 1, "carol", 1));
+            // What arrived before the offline event was checked by the await above; now nothing more about dave.
+            assertThat(eventsAbout("dave", carol, "after-last-left", watchers)).containsOnly(List.of());
+        }
+    }
+
+    @Test
+    void the_last_connection_leaving_anywhere_is_announced_once_as_user_left_then_offline() {
+        TestServer a = node("a");
+        TestServer b = node("b");
+        List<TestServer> all = List.of(a, b);
+        try (WsClient alice = a.connect("alice", "general");
+             WsClient bob = b.connect("bob", "general")) {
+            List<WsClient> watchers = List.of(alice, bob);
+            WsClient dave = b.connect("dave", "general");
+            awaitMembers(all, "general", Map.of("alice", 1, "bob", 1, "dave", 1));
+            eventsAbout("nobody", alice, "settled", watchers);
+            dave.close();
+            awaitMembers(all, "general", Map.of("alice", 1, "bob", 1));
+            List<List<String>> seen = eventsAbout("dave", alice, "after", watchers);
+            assertThat(seen).containsOnly(List.of("user_left", "presence:offline"));
+        }
+    }
+
+    @Test
+    void members_client_count_and_stats_report_the_cluster_on_every_node() {
+        TestServer a = node("a");
+        TestServer b = node("b");
+        TestServer c = node("c");
+        List<TestServer> all = List.of(a, b, c);
+        try (WsClient alice = a.connect("alice", "general");
+             WsClient bobOnB = b.connect("bob", "general");
+             WsClient bobOnC = c.connect("bob", "general");
+             WsClient carol = c.connect("carol", "support")) {
+            awaitMembers(all, "general", Map.of("alice", 1, "bob", 2));
+            awaitMembers(all, "support", Map.of("carol", 1));
+            String admin = a.adminToken("root");
+            for (TestServer node : all) {
+                JsonNode rooms = node.http().get("/ws/rooms", admin).data().path("rooms");
+                Map<String, Integer> counts = new HashMap<>();
+                rooms.forEach(room -> counts.put(room.path("id").asText(), room.path("client_count").asInt()));
+                assertThat(counts).as("client_count in the room listing").containsEntry("general", 3)
+                        .containsEntry("support", 1);
+                JsonNode stats = node.http().get("/ws/stats", admin).data();
+                assertThat(stats.path("rooms").path("general").path("client_count").asInt()).isEqualTo(3);
+                assertThat(stats.path("rooms").path("support").path("client_count").asInt()).isEqualTo(1);
+            }
+            JsonNode bob = b.http().get("/ws/rooms/general/members", admin).data().path("members");
+            assertThat(bob.findValuesAsText("user_id")).containsExactly("alice", "bob");
+        }
+    }
+
+    @Test
+    void the_presence_limit_counts_the_users_of_every_node_on_both_sides_of_it() {
+        Map<String, String> limit = Map.of("presence_max_room_users", "3");
+        TestServer a = node("a", ExternalService.REDIS.port(), limit);
+        TestServer b = node("b", ExternalService.REDIS.port(), limit);
+        try (WsClient alice = a.connect("alice", "general");
+             WsClient bob = b.connect("bob", "general")) {
+            List<WsClient> watchers = List.of(alice, bob);
+            WsClient third = a.connect("carol", "general");
+            for (WsClient watcher : watchers) { // 3 users across the nodes: at the limit, announced
+                watcher.await(m -> "user_joined".equals(m.path("type").asText())
+                        && "carol".equals(m.path("data").path("user_id").asText()), "carol's arrival");
+            }
+            WsClient fourth = b.connect("dave", "general"); // 4 users, 2 on each node: past it
+            awaitMembers(List.of(a, b), "general", Map.of("alice", 1, "bob", 1, "carol", 1, "dave", 1));
+            assertThat(eventsAbout("dave", alice, "past-the-limit", watchers)).containsOnly(List.of());
+            fourth.close();
+            awaitMembers(List.of(a, b), "general", Map.of("alice", 1, "bob", 1, "carol", 1));
+            assertThat(eventsAbout("dave", alice, "left-past-the-limit", watchers))
+                    .as("a departure from past the limit is not announced either").containsOnly(List.of());
+            third.close();
+            awaitMembers(List.of(a, b), "general", Map.of("alice", 1, "bob", 1));
+            assertThat(eventsAbout("carol", alice, "left-at-the-limit", watchers))
+                    .containsOnly(List.of("user_left", "presence:offline"));
+        }
+    }
+
+    @Test
+    void a_status_chosen_on_one_node_is_announced_once_in_every_room_of_the_user_on_every_node() {
+        TestServer a = node("a");
+        TestServer b = node("b");
+        TestServer c = node("c");
+        try (WsClient alice = a.connect("alice", "general");
+             WsClient carol = c.connect("carol", "support");
+             WsClient daveOnA = a.connect("dave", "general");
+             WsClient daveOnB = b.connect("dave", "general")) {
+            daveOnB.send(Map.of("type", "join_room", "room_id", "support"));
+            daveOnB.awaitType("joined");
+            awaitMembers(List.of(a, b, c), "support", Map.of("carol", 1, "dave", 1));
+            awaitMembers(List.of(a, b, c), "general", Map.of("alice", 1, "dave", 2));
+            eventsAbout("nobody", alice, "settled", List.of(alice));
+
+            daveOnA.send(Map.of("type", "status", "content", "busy"));
+            // general (dave there on both nodes) hears it once; support (dave there only through node b) too.
+            alice.await(m -> "presence".equals(m.path("type").asText())
+                    && "busy".equals(m.path("data").path("status").asText()), "dave busy in general");
+            carol.await(m -> "presence".equals(m.path("type").asText())
+                    && "busy".equals(m.path("data").path("status").asText()), "dave busy in support");
+            assertThat(eventsAbout("dave", alice, "after-status", List.of(alice))).containsOnly(List.of());
+            await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> {
+                for (TestServer node : List.of(a, b, c)) {
+                    JsonNode members = node.http().get("/ws/rooms/general/members", node.token("x")).data();
+                    members.path("members").forEach(m -> {
+                        if ("dave".equals(m.path("user_id").asText())) {
+                            assertThat(m.path("status").asText()).as("dave's status on a node").isEqualTo("busy");
+                        }
+                    });
+                }
+            });
+        }
+    }
 }

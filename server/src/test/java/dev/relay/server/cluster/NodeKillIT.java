@@ -111,6 +111,33 @@ class NodeKillIT {
             // Its users are gone from every node's count within the TTL (plus one heartbeat of the reader).
             await().atMost(TTL.multipliedBy(3)).until(() -> onlineUsers(a, admin) == 2 && onlineUsers(b, admin) == 2);
 
+            // A survivor takes dora out of the room: announced once on every node, and gone from the members.
+            for (WsClient watcher : List.of(alice, bob)) {
+                List<String> aboutDora = new ArrayList<>();
+                await().atMost(TTL.multipliedBy(3)).untilAsserted(() -> {
+                    drainAbout(watcher, "dora", aboutDora);
+                    assertThat(aboutDora).contains("presence:offline");
+                });
+                assertThat(aboutDora).containsExactly("user_left", "presence:offline");
+            }
+            for (TestServer node : List.of(a, b)) {
+                assertThat(node.http().get("/ws/rooms/general/members", admin).data().path("members")
+                        .findValuesAsText("user_id")).containsExactlyInAnyOrder("alice", "bob");
+            }
+            alice.send(Map.of("type", "room_message", "room_id", "general", "id", "after", "content", "after"));
+            missed.add("after"); // dora misses it too
+            for (WsClient watcher : List.of(alice, bob)) {
+                List<String> more = new ArrayList<>();
+                JsonNode sentinel = watcher.await(m -> {
+                    if ("dora".equals(m.path("data").path("user_id").asText())) {
+                        more.add(m.path("type").asText());
+                    }
+                    return "after".equals(m.path("content").asText());
+                }, "the message after");
+                assertThat(sentinel).isNotNull();
+                assertThat(more).as("dora's departure is announced once, by one survivor").isEmpty();
+            }
+
             try (WsClient back = WsClient.connect(b.connectUriWithQuery("room_id=general&since="
                     + last.path("seq").asLong() + "&epoch=" + last.path("epoch").asText() + "&token="
                     + b.token("dora")))) {
@@ -128,6 +155,16 @@ class NodeKillIT {
                 assertThat(resumed.path("data").path("recovered").asBoolean()).isTrue();
                 assertThat(replayed).containsExactlyElementsOf(missed);
                 await().atMost(TTL.multipliedBy(2)).until(() -> onlineUsers(a, admin) == 3);
+            }
+        }
+    }
+
+    /** Adds what the watcher has received so far about the user: "user_left", "presence:offline", ... */
+    private static void drainAbout(WsClient watcher, String userId, List<String> events) {
+        for (Object message : watcher.drain(Duration.ofMillis(200))) {
+            if (message instanceof JsonNode json && userId.equals(json.path("data").path("user_id").asText())) {
+                String type = json.path("type").asText();
+                events.add(type.equals("presence") ? "presence:" + json.path("data").path("status").asText() : type);
             }
         }
     }
