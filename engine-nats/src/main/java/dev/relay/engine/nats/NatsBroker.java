@@ -249,10 +249,13 @@ public final class NatsBroker implements Broker {
     }
 
     @Override
-    public void followUser(String userId) {
+    public CompletableFuture<Void> followUser(String userId) {
         if (users.putIfAbsent(userId, Boolean.TRUE) == null) {
             dispatcher.subscribe(userSubject(userId));
         }
+        // jnats confirms a subscription only with a blocking flush; the hub's notice after each hold covers the
+        // moment between this and the server having it (see docs/deployment.md).
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override

@@ -287,10 +287,12 @@ public final class RedisBroker implements Broker {
     }
 
     @Override
-    public void followUser(String userId) {
+    public CompletableFuture<Void> followUser(String userId) {
         if (users.add(userId)) {
-            pubSub.async().subscribe(Keys.bytes(keys.userChannel(userId)));
+            // Completes when Redis confirms the subscription, or fails while Redis is unreachable.
+            return pubSub.async().subscribe(Keys.bytes(keys.userChannel(userId))).toCompletableFuture();
         }
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override
