@@ -140,6 +140,7 @@ public final class Hub {
         this.publisher = new Publisher(settings, policies, rules, rooms, users, presence, everyone, ids, encoder, clock,
                 observer);
         publisher.offline(new MemoryOfflineMessages(DEFAULT_OFFLINE_MAX_MESSAGES, settings.historyTtl(), clock));
+        publisher.onHeld(this::deliverHeldHere);
         this.membership = new Membership(settings, rules, rooms, roomAccess, presence, observer, replies, clock);
         this.control = new SessionControl(policies, presence, users, replies);
         rooms.createDefaults(settings.defaultRooms());

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * The publishing path of the {@link Hub}: takes a room message, private message, broadcast or binary frame that has
@@ -60,6 +61,7 @@ final class Publisher {
     private volatile ClusterLink cluster;
     /** Null on a single node: private messages and broadcasts retried through another node are recognised there. */
     private volatile SharedRetries sharedRetries;
+    private volatile Consumer<String> handOver = userId -> { };
 
     Publisher(HubSettings settings, Policies policies, MessageRules rules, RoomRegistry rooms, UserDirectory users,
               Presence presence, Audience everyone, IdGenerator ids, Encoder encoder, Clock clock,
@@ -95,6 +97,21 @@ final class Publisher {
     /** Routes room messages through the cluster's shared streams and forwards private messages and broadcasts. */
     void cluster(ClusterLink link) {
         this.cluster = link;
+    }
+
+    /** Installs what hands held messages to a user's connections here (the hub's, set once at construction). */
+    void onHeld(Consumer<String> handOver) {
+        this.handOver = handOver;
+    }
+
+    /**
+     * The recipient had no connection when their message was checked, but may have connected since and taken what
+     * was held before this message was: their connection then takes it now, rather than their next one.
+     */
+    private void heldWhileConnecting(String userId) {
+        if (users.isOnline(userId)) {
+            handOver.accept(userId);
+        }
     }
 
     /** Recognises retries of private messages and broadcasts made through other nodes. */
@@ -322,7 +339,16 @@ final class Publisher {
         deliver(out, frame -> audiences.isEmpty() || Audience.deliverToUnion(frame, audiences, null));
         if (recipient == null) {
             // Held for the recipient's return; the store keeps the message itself with it.
-            return kept(holder.hold(out), new Published(pending.id(), pending.timestamp(), null, true));
+            Published stored = new Published(pending.id(), pending.timestamp(), null, true);
+            CompletableFuture<Void> holding = holder.hold(out);
+            if (holding == null) {
+                heldWhileConnecting(to);
+                return CompletableFuture.completedFuture(stored);
+            }
+            return holding.thenApply(held -> {
+                heldWhileConnecting(to);
+                return stored;
+            });
         }
         return kept(keeper.accepted(out), pending);
     }
