@@ -78,8 +78,12 @@ public final class RedisRetries implements SharedRetries {
         });
     }
 
+    /**
+     * The retry key's lines joined by spaces, which user ids, room ids and types never hold (only the client's id,
+     * the last part, may), so keys stay one readable line for operators and distinct.
+     */
     private byte[] key(String retryKey) {
-        return RedisUserState.bytes(redis.key("retry:" + retryKey));
+        return RedisUserState.bytes(redis.key("retry:" + retryKey.replace('\n', ' ')));
     }
 
     /** "A id timestamp seq|- 0|1": the ack's fields (ids and timestamps hold no spaces). */

@@ -63,6 +63,8 @@ class RedisRetriesTest {
                 .handle((found, failure) -> found).join() != null);
         assertThat(b.claim("bob\nprivate_message\nnull\nalice\nm1").join()).contains(FIRST);
         assertThat(b.claim("bob\nprivate_message\nnull\nalice\nm2").join()).as("another id is new").isEmpty();
+        long readable = RedisTestKeys.inspect(redis -> redis.exists(prefix + "retry:bob private_message null alice m1"));
+        assertThat(readable).as("one readable line per key").isEqualTo(1L);
     }
 
     @Test
