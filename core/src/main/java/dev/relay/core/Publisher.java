@@ -199,6 +199,12 @@ final class Publisher {
      */
     private CompletableFuture<Published> placeOnce(SharedRetries shared, Identity from, Session origin,
                                                    ClientMessage message, Published pending, String retryKey) {
+        // A message refused for what it is costs no claim: it is refused at once, as on one node.
+        if (MessageType.PRIVATE_MESSAGE.equals(message.type())) {
+            checkPrivate(from, message);
+        } else {
+            checkBroadcast(from, message);
+        }
         return shared.claim(retryKey).thenCompose(first -> {
             if (first.isPresent()) {
                 return CompletableFuture.completedFuture(first.get());
@@ -298,7 +304,8 @@ final class Publisher {
         return keeping == null ? CompletableFuture.completedFuture(published) : keeping.thenApply(done -> published);
     }
 
-    private CompletableFuture<Published> toUser(Identity from, ClientMessage message, Published pending) {
+    /** Refuses a private message this sender may not send or that is malformed; returns the recipient. */
+    private String checkPrivate(Identity from, ClientMessage message) {
         if (!settings.enablePrivateMessaging()) {
             throw new ProtocolException(ErrorCode.FEATURE_DISABLED, "private messages are turned off on this server");
         }
@@ -315,6 +322,11 @@ final class Publisher {
             throw new ProtocolException(ErrorCode.INVALID_FIELD, "'to' is not a valid user id: " + UserIds.RULE);
         }
         rules.checkBody(message);
+        return to;
+    }
+
+    private CompletableFuture<Published> toUser(Identity from, ClientMessage message, Published pending) {
+        String to = checkPrivate(from, message);
         MessageSink keeper = sink;
         ClusterLink link = cluster;
         if (link != null) {
@@ -410,7 +422,8 @@ final class Publisher {
         });
     }
 
-    private CompletableFuture<Published> toEveryone(Identity from, ClientMessage message, Published pending) {
+    /** Refuses a broadcast this sender may not send or that is malformed. */
+    private void checkBroadcast(Identity from, ClientMessage message) {
         if (!settings.enableMessageBroadcast()) {
             throw new ProtocolException(ErrorCode.FEATURE_DISABLED, "broadcasts are turned off on this server");
         }
@@ -420,6 +433,10 @@ final class Publisher {
                     "only " + permissions.whoMayBroadcast() + " may broadcast");
         }
         rules.checkBody(message);
+    }
+
+    private CompletableFuture<Published> toEveryone(Identity from, ClientMessage message, Published pending) {
+        checkBroadcast(from, message);
         ServerMessage out = message(pending, MessageType.BROADCAST, from, null, null, message);
         ClusterLink link = cluster;
         if (link != null) {

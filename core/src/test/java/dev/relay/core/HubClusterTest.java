@@ -257,11 +257,19 @@ class HubClusterTest extends HubTestSupport {
         assertThat(broker.toUsers).isEmpty();
 
         alice.send(message(MessageType.PRIVATE_MESSAGE, "p-2", "new", null, "bob", null));
-        alice.send(message(MessageType.PRIVATE_MESSAGE, "p-3", "refused", null, "not a valid id!", null));
         syncAll();
         assertThat(bob.contents(MessageType.PRIVATE_MESSAGE)).containsExactly("new");
         String newId = (String) data(alice.messages(MessageType.ACK).getLast()).get("id");
-        assertThat(retries.settled).containsExactly("p-2=" + newId, "p-3 abandoned");
+        assertThat(retries.settled).containsExactly("p-2=" + newId);
+
+        hub().offlineMessages(new MemoryOfflineMessages(0, Duration.ofHours(1), clock));
+        alice.send(message(MessageType.PRIVATE_MESSAGE, "p-3", "malformed", null, "not a valid id!", null));
+        alice.send(message(MessageType.PRIVATE_MESSAGE, "p-4", "to no one", null, "nobody", null));
+        syncAll();
+        assertThat(alice.messages(MessageType.ERROR)).extracting(error -> data(error).get("code"))
+                .containsExactly("invalid_field", "user_not_online");
+        assertThat(retries.settled).as("a malformed message claims nothing; a refused claim is given up")
+                .containsExactly("p-2=" + newId, "p-4 abandoned");
     }
 
     private ServerMessage placed(long seq, String content) {
