@@ -79,8 +79,9 @@ class RedisRetriesTest {
 
     @Test
     void a_claim_left_under_way_by_a_dead_node_expires_and_an_outcome_expires_with_the_window() {
-        RedisRetries a = node(Duration.ofMillis(300), Duration.ofMillis(300));
-        RedisRetries b = node(Duration.ofMillis(300), Duration.ofMillis(300));
+        // Long enough that a busy machine does not let them expire between two calls, short enough to wait for.
+        RedisRetries a = node(Duration.ofMillis(1500), Duration.ofMillis(1500));
+        RedisRetries b = node(Duration.ofMillis(1500), Duration.ofMillis(1500));
         assertThat(a.claim("orphan").join()).isEmpty(); // never settled: the node "died"
         assertThatThrownBy(() -> b.claim("orphan").join()).isInstanceOf(CompletionException.class);
         await().atMost(Duration.ofSeconds(5)).until(() -> b.claim("orphan").handle((found, failure) ->
