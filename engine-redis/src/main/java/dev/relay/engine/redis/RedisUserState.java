@@ -10,7 +10,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 
 import java.nio.charset.StandardCharsets;
@@ -69,8 +69,11 @@ public final class RedisUserState implements AutoCloseable {
         return keyPrefix + name;
     }
 
-    /** Runs a command unless too many are in flight; maps Redis failures to what a client is told. */
-    <T> CompletableFuture<T> call(Function<RedisAsyncCommands<byte[], byte[]>, CompletionStage<T>> command) {
+    /**
+     * Runs a command unless too many are in flight; maps Redis failures to what a client is told. Commands are
+     * written against the commands a Redis Cluster has too, and every multi-key one names keys of one hash slot.
+     */
+    <T> CompletableFuture<T> call(Function<RedisClusterAsyncCommands<byte[], byte[]>, CompletionStage<T>> command) {
         StatefulRedisConnection<byte[], byte[]> c = connection;
         if (c == null) {
             return CompletableFuture.failedFuture(unavailable(new IllegalStateException("not started")));
