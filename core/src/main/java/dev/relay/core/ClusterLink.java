@@ -48,6 +48,8 @@ final class ClusterLink implements Broker.Inbound {
     static final String ROOM_CREATED = "cluster.room_created";
     static final String ROOM_CLOSED = "cluster.room_closed";
     static final String STATUS = "cluster.status";
+    /** On a user's channel: a private message was just held for the user; a node with their connections takes it. */
+    static final String OFFLINE_HELD = "cluster.offline_held";
 
     /** What the hub does on this node when another node acts on users or rooms. */
     interface Local {
@@ -56,6 +58,9 @@ final class ClusterLink implements Broker.Inbound {
 
         /** A user chose a status on another node: it is theirs here too. */
         void statusHere(String userId, String status);
+
+        /** A private message was held for the user: hand it to their connections here, if there are any. */
+        void heldHere(String userId);
 
         /** A room created on another node: create it here. */
         void createHere(SharedRoom room);
@@ -165,12 +170,33 @@ final class ClusterLink implements Broker.Inbound {
         });
     }
 
+    /**
+     * A private message for a user connected nowhere was just held. The user may have connected meanwhile, on this
+     * node or another, and taken what was held before this message got there: every node where the user now is
+     * takes it. A node whose subscription to the user's channel was not yet in place when this notice went out
+     * takes what is held only after it is, so it finds the message then (see {@link Broker#followUser}).
+     */
+    void heldFor(String userId) {
+        ServerMessage notice = new ServerMessage(null, OFFLINE_HELD, null, userId, null, null, null,
+                java.time.Instant.EPOCH);
+        broker.publishToUser(userId, notice).exceptionally(failure -> {
+            // Still held: the user gets it on their next connection.
+            LOG.log(System.Logger.Level.DEBUG, "could not tell the other nodes a message is held for " + userId,
+                    failure);
+            return 0L;
+        });
+        if (users.isOnline(userId)) {
+            local.heldHere(userId);
+        }
+    }
+
     @Override
     public void userMessage(String userId, ServerMessage message) {
         switch (message.type()) {
             case JOIN_ROOM -> local.moveHere(userId, message.roomId(), true);
             case LEAVE_ROOM -> local.moveHere(userId, message.roomId(), false);
             case STATUS -> local.statusHere(userId, message.content());
+            case OFFLINE_HELD -> local.heldHere(userId);
             default -> users.audience(userId).ifPresent(audience -> deliver(message, audience));
         }
     }

@@ -3,6 +3,7 @@ package dev.relay.core;
 import dev.relay.core.cluster.Broker;
 import dev.relay.core.cluster.PresenceStore;
 import dev.relay.core.cluster.RoomPresence;
+import dev.relay.core.cluster.SharedRetries;
 import dev.relay.core.cluster.SharedRoom;
 import dev.relay.core.delivery.Audience;
 import dev.relay.core.delivery.Connection;
@@ -145,6 +146,7 @@ public final class Hub {
         this.publisher = new Publisher(settings, policies, rules, rooms, users, presence, everyone, ids, encoder, clock,
                 observer);
         publisher.offline(new MemoryOfflineMessages(DEFAULT_OFFLINE_MAX_MESSAGES, settings.historyTtl(), clock));
+        publisher.onHeld(this::deliverHeldHere);
         this.membership = new Membership(settings, rules, rooms, roomAccess, presence, observer, replies, clock);
         this.control = new SessionControl(policies, presence, users, replies);
         rooms.createDefaults(settings.defaultRooms());
@@ -178,9 +180,8 @@ public final class Hub {
         session.everyoneSlot(everyone.add(session.outbox()));
         boolean firstOfUser = users.add(session, clock.instant());
         ClusterLink link = cluster;
-        if (firstOfUser && link != null) {
-            link.broker().followUser(identity.userId());
-        }
+        CompletableFuture<Void> following = firstOfUser && link != null
+                ? link.broker().followUser(identity.userId()) : null;
         observer.connected(session);
         try {
             // Join first, so anything published once the client holds its welcome reaches it; the welcome still
@@ -199,8 +200,45 @@ public final class Hub {
             disconnect(session); // never leave a half-registered session counted and online
             throw e;
         }
-        deliverHeld(session);
+        if (following == null || following.isDone()) {
+            deliverHeld(session);
+        } else {
+            // Taken only once the user's channel reaches this node: a message another node holds at this instant
+            // is then either in what is taken or followed by the holder's notice, which arrives here (see
+            // ClusterLink#heldFor). Taken earlier, it could wait for the user's next connection.
+            following.whenComplete((followed, failure) -> onExecutor(session, () -> {
+                if (session.isOpen()) {
+                    deliverHeld(session);
+                }
+            }));
+        }
         return session;
+    }
+
+    /** Runs a task on the session's executor; a task for a loop that is gone is dropped, as its connection is. */
+    private static void onExecutor(Session session, Runnable task) {
+        try {
+            session.connection().executor().execute(task);
+        } catch (RejectedExecutionException shutDown) {
+            // the connection went with its loop
+        }
+    }
+
+    /**
+     * Another node (or this one) just held a private message for a user who has connections here: hands what is
+     * held to one of them, as on connect. Called when the user connected while the message was being held.
+     */
+    private void deliverHeldHere(String userId) {
+        List<Session> sessions = users.sessions(userId);
+        if (sessions.isEmpty()) {
+            return;
+        }
+        Session session = sessions.getFirst();
+        onExecutor(session, () -> {
+            if (session.isOpen()) {
+                deliverHeld(session);
+            }
+        });
     }
 
     /**
@@ -554,6 +592,11 @@ public final class Hub {
                     }
 
                     @Override
+                    public void heldHere(String userId) {
+                        deliverHeldHere(userId);
+                    }
+
+                    @Override
                     public void createHere(SharedRoom room) {
                         createSharedRoom(room);
                     }
@@ -590,6 +633,14 @@ public final class Hub {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Recognises retried ids of private messages and broadcasts across the cluster (room messages are recognised by
+     * their shared stream); call once, at start, after {@link #broker}.
+     */
+    public void sharedRetries(SharedRetries retries) {
+        publisher.sharedRetries(retries);
     }
 
     /** Shares this node's online users and connections with the cluster; call once, at start. */

@@ -1,5 +1,6 @@
 package dev.relay.core;
 
+import dev.relay.core.cluster.SharedRetries;
 import dev.relay.core.delivery.Audience;
 import dev.relay.core.delivery.EncodedFrame;
 import dev.relay.core.delivery.Encoder;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * The publishing path of the {@link Hub}: takes a room message, private message, broadcast or binary frame that has
@@ -57,6 +59,9 @@ final class Publisher {
     private volatile OfflineMessages offline;
     /** Null on a single node; set once when the hub joins a cluster. */
     private volatile ClusterLink cluster;
+    /** Null on a single node: private messages and broadcasts retried through another node are recognised there. */
+    private volatile SharedRetries sharedRetries;
+    private volatile Consumer<String> handOver = userId -> { };
 
     Publisher(HubSettings settings, Policies policies, MessageRules rules, RoomRegistry rooms, UserDirectory users,
               Presence presence, Audience everyone, IdGenerator ids, Encoder encoder, Clock clock,
@@ -92,6 +97,26 @@ final class Publisher {
     /** Routes room messages through the cluster's shared streams and forwards private messages and broadcasts. */
     void cluster(ClusterLink link) {
         this.cluster = link;
+    }
+
+    /** Installs what hands held messages to a user's connections here (the hub's, set once at construction). */
+    void onHeld(Consumer<String> handOver) {
+        this.handOver = handOver;
+    }
+
+    /**
+     * The recipient had no connection when their message was checked, but may have connected since and taken what
+     * was held before this message was: their connection then takes it now, rather than their next one.
+     */
+    private void heldWhileConnecting(String userId) {
+        if (users.isOnline(userId)) {
+            handOver.accept(userId);
+        }
+    }
+
+    /** Recognises retries of private messages and broadcasts made through other nodes. */
+    void sharedRetries(SharedRetries retries) {
+        this.sharedRetries = retries;
     }
 
     /** Messages accepted so far, text and binary, for stats. */
@@ -142,7 +167,10 @@ final class Publisher {
         }
         CompletableFuture<Published> outcome;
         try {
-            outcome = place(from, origin, message, pending, retryKey);
+            SharedRetries shared = sharedRetries;
+            outcome = shared == null || MessageType.ROOM_MESSAGE.equals(message.type())
+                    ? place(from, origin, message, pending, retryKey)
+                    : placeOnce(shared, from, origin, message, pending, retryKey);
         } catch (RuntimeException refused) {
             // Released before completing, so a retry that sees the refusal and tries again is handled afresh.
             retries.release(retryKey, attempt);
@@ -162,6 +190,40 @@ final class Publisher {
             });
         }
         return attempt;
+    }
+
+    /**
+     * Cluster: a private message or broadcast is placed only if no node has seen its id within the dedup window;
+     * otherwise the answer is the first attempt's. A claim whose attempt is refused is given up, so the retry that
+     * follows the refusal is handled afresh.
+     */
+    private CompletableFuture<Published> placeOnce(SharedRetries shared, Identity from, Session origin,
+                                                   ClientMessage message, Published pending, String retryKey) {
+        // A message refused for what it is costs no claim: it is refused at once, as on one node.
+        if (MessageType.PRIVATE_MESSAGE.equals(message.type())) {
+            checkPrivate(from, message);
+        } else {
+            checkBroadcast(from, message);
+        }
+        return shared.claim(retryKey).thenCompose(first -> {
+            if (first.isPresent()) {
+                return CompletableFuture.completedFuture(first.get());
+            }
+            CompletableFuture<Published> placed;
+            try {
+                placed = place(from, origin, message, pending, retryKey);
+            } catch (RuntimeException refused) {
+                shared.abandon(retryKey);
+                throw refused;
+            }
+            return placed.whenComplete((published, failure) -> {
+                if (failure == null) {
+                    shared.settle(retryKey, published);
+                } else {
+                    shared.abandon(retryKey);
+                }
+            });
+        });
     }
 
     private CompletableFuture<Published> place(Identity from, Session origin, ClientMessage message,
@@ -242,7 +304,8 @@ final class Publisher {
         return keeping == null ? CompletableFuture.completedFuture(published) : keeping.thenApply(done -> published);
     }
 
-    private CompletableFuture<Published> toUser(Identity from, ClientMessage message, Published pending) {
+    /** Refuses a private message this sender may not send or that is malformed; returns the recipient. */
+    private String checkPrivate(Identity from, ClientMessage message) {
         if (!settings.enablePrivateMessaging()) {
             throw new ProtocolException(ErrorCode.FEATURE_DISABLED, "private messages are turned off on this server");
         }
@@ -259,11 +322,15 @@ final class Publisher {
             throw new ProtocolException(ErrorCode.INVALID_FIELD, "'to' is not a valid user id: " + UserIds.RULE);
         }
         rules.checkBody(message);
+        return to;
+    }
+
+    private CompletableFuture<Published> toUser(Identity from, ClientMessage message, Published pending) {
+        String to = checkPrivate(from, message);
         MessageSink keeper = sink;
         ClusterLink link = cluster;
         if (link != null) {
-            // Online anywhere is only known once the user's channel answers; offline holding is per node, so in a
-            // cluster a user offline everywhere is refused (see docs/deployment.md).
+            // Online anywhere is only known once the user's channel answers.
             keeper.checkCapacity();
             return toUserAnywhere(link, from, to, message(pending, MessageType.PRIVATE_MESSAGE, from, to, null,
                     message), keeper, pending);
@@ -284,7 +351,16 @@ final class Publisher {
         deliver(out, frame -> audiences.isEmpty() || Audience.deliverToUnion(frame, audiences, null));
         if (recipient == null) {
             // Held for the recipient's return; the store keeps the message itself with it.
-            return kept(holder.hold(out), new Published(pending.id(), pending.timestamp(), null, true));
+            Published stored = new Published(pending.id(), pending.timestamp(), null, true);
+            CompletableFuture<Void> holding = holder.hold(out);
+            if (holding == null) {
+                heldWhileConnecting(to);
+                return CompletableFuture.completedFuture(stored);
+            }
+            return holding.thenApply(held -> {
+                heldWhileConnecting(to);
+                return stored;
+            });
         }
         return kept(keeper.accepted(out), pending);
     }
@@ -299,7 +375,7 @@ final class Publisher {
         return link.broker().publishToUser(to, out).thenCompose(otherNodes -> {
             Optional<Audience> recipient = users.audience(to);
             if (otherNodes == 0 && recipient.isEmpty()) {
-                throw new ProtocolException(ErrorCode.USER_NOT_ONLINE, "user '" + to + "' is not online");
+                return holdAnywhere(link, from, to, out, keeper, pending);
             }
             if (!from.userId().equals(to)) {
                 link.broker().publishToUser(from.userId(), out); // the sender's other devices: best effort
@@ -312,7 +388,42 @@ final class Publisher {
         });
     }
 
-    private CompletableFuture<Published> toEveryone(Identity from, ClientMessage message, Published pending) {
+    /**
+     * Cluster: the recipient is connected nowhere. The message is held where every node can take it (the holder the
+     * cluster installed), and once it is, the nodes are told, so a connection that arrived meanwhile and took what
+     * was held just before still gets it ({@link ClusterLink#heldFor}).
+     */
+    private CompletableFuture<Published> holdAnywhere(ClusterLink link, Identity from, String to, ServerMessage out,
+                                                      MessageSink keeper, Published pending) {
+        OfflineMessages holder = offline;
+        if (holder == null || !holder.enabled()) {
+            throw new ProtocolException(ErrorCode.USER_NOT_ONLINE, "user '" + to + "' is not online");
+        }
+        if (!from.userId().equals(to)) {
+            link.broker().publishToUser(from.userId(), out); // the sender's other devices: best effort
+        }
+        Optional<Audience> own = users.audience(from.userId());
+        deliver(out, frame -> own.isEmpty() || own.get().deliver(frame));
+        // A store that holds is also the sink and keeps the message with its hold; any other holder keeps only
+        // the hold, and the sink the message.
+        CompletableFuture<Void> holding = holder.hold(out);
+        CompletableFuture<Void> keeping = holder == keeper ? null : keeper.accepted(out);
+        CompletableFuture<Void> both = holding == null ? keeping
+                : keeping == null ? holding : CompletableFuture.allOf(holding, keeping);
+        Published stored = new Published(pending.id(), pending.timestamp(), null, true);
+        if (holding == null) {
+            link.heldFor(to);
+            return kept(both, stored);
+        }
+        return kept(both, stored).whenComplete((done, failure) -> {
+            if (failure == null) {
+                link.heldFor(to);
+            }
+        });
+    }
+
+    /** Refuses a broadcast this sender may not send or that is malformed. */
+    private void checkBroadcast(Identity from, ClientMessage message) {
         if (!settings.enableMessageBroadcast()) {
             throw new ProtocolException(ErrorCode.FEATURE_DISABLED, "broadcasts are turned off on this server");
         }
@@ -322,6 +433,10 @@ final class Publisher {
                     "only " + permissions.whoMayBroadcast() + " may broadcast");
         }
         rules.checkBody(message);
+    }
+
+    private CompletableFuture<Published> toEveryone(Identity from, ClientMessage message, Published pending) {
+        checkBroadcast(from, message);
         ServerMessage out = message(pending, MessageType.BROADCAST, from, null, null, message);
         ClusterLink link = cluster;
         if (link != null) {

@@ -1,11 +1,16 @@
 package dev.relay.core;
 
 import dev.relay.core.cluster.Broker;
+import dev.relay.core.cluster.SharedRetries;
+import dev.relay.core.store.MemoryOfflineMessages;
+import dev.relay.core.store.OfflineDelivery;
+import dev.relay.core.store.OfflineMessages;
 import dev.relay.core.history.StreamPosition;
 import dev.relay.core.protocol.MessageType;
 import dev.relay.core.protocol.ServerMessage;
 import org.junit.jupiter.api.Test;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +35,10 @@ class HubClusterTest extends HubTestSupport {
         final List<CompletableFuture<ServerMessage>> placements = new CopyOnWriteArrayList<>();
         final List<long[]> ranges = new CopyOnWriteArrayList<>();
         final List<CompletableFuture<Optional<List<ServerMessage>>>> rangeAnswers = new CopyOnWriteArrayList<>();
+        /** "user:type" of every message sent on a user's channel; no other node has a connection of anyone. */
+        final List<String> toUsers = new CopyOnWriteArrayList<>();
+        /** What followUser answers: complete unless a test holds the subscription back. */
+        volatile CompletableFuture<Void> following = CompletableFuture.completedFuture(null);
 
         @Override
         public String nodeId() {
@@ -52,6 +61,7 @@ class HubClusterTest extends HubTestSupport {
 
         @Override
         public CompletableFuture<Long> publishToUser(String userId, ServerMessage message) {
+            toUsers.add(userId + ":" + message.type());
             return CompletableFuture.completedFuture(0L);
         }
 
@@ -74,7 +84,8 @@ class HubClusterTest extends HubTestSupport {
         }
 
         @Override
-        public void followUser(String userId) {
+        public CompletableFuture<Void> followUser(String userId) {
+            return following;
         }
 
         @Override
@@ -134,6 +145,136 @@ class HubClusterTest extends HubTestSupport {
             hub.broker(broker, Duration.ofSeconds(1));
         }
         return hub;
+    }
+
+    /** Held in memory, but each hold completes only when the test says so, as a shared holder's would. */
+    private static final class GatedHolder implements OfflineMessages {
+        final MemoryOfflineMessages memory;
+        final List<CompletableFuture<Void>> holds = new CopyOnWriteArrayList<>();
+
+        GatedHolder(Clock clock) {
+            memory = new MemoryOfflineMessages(100, Duration.ofHours(1), clock);
+        }
+
+        @Override
+        public CompletableFuture<Void> hold(ServerMessage message) {
+            memory.hold(message);
+            CompletableFuture<Void> kept = new CompletableFuture<>();
+            holds.add(kept);
+            return kept;
+        }
+
+        @Override
+        public CompletableFuture<OfflineDelivery> release(String userId) {
+            return memory.release(userId);
+        }
+    }
+
+    /** Retries another node saw: what each key claims answers, recorded settles and abandons. */
+    private static final class HandRetries implements SharedRetries {
+        final Map<String, Published> earlier = new java.util.concurrent.ConcurrentHashMap<>();
+        final List<String> settled = new CopyOnWriteArrayList<>();
+
+        @Override
+        public CompletableFuture<Optional<Published>> claim(String retryKey) {
+            return CompletableFuture.completedFuture(Optional.ofNullable(earlier.get(retryKey)));
+        }
+
+        @Override
+        public void settle(String retryKey, Published outcome) {
+            settled.add(retryKey.substring(retryKey.lastIndexOf('\n') + 1) + "=" + outcome.id());
+        }
+
+        @Override
+        public void abandon(String retryKey) {
+            settled.add(retryKey.substring(retryKey.lastIndexOf('\n') + 1) + " abandoned");
+        }
+    }
+
+    @Test
+    void aPrivateMessageToAUserConnectedNowhereIsHeldAndOnlyOnceItIsAreTheNodesToldAndTheSenderAcked() {
+        GatedHolder holder = new GatedHolder(clock);
+        hub().offlineMessages(holder);
+        Client alice = connect(loop1, "alice", "general");
+        clearAll();
+        alice.send(message(MessageType.PRIVATE_MESSAGE, "p-1", "for later", null, "bob", null));
+        syncAll();
+        assertThat(alice.messages(MessageType.ACK)).as("the ack waits for the hold").isEmpty();
+        assertThat(broker.toUsers).containsExactly("bob:private_message", "alice:private_message");
+
+        holder.holds.getFirst().complete(null);
+        syncAll();
+        assertThat(alice.messages(MessageType.ACK)).singleElement()
+                .satisfies(ack -> assertThat(data(ack)).containsEntry("stored_offline", true));
+        assertThat(broker.toUsers).last().isEqualTo("bob:" + ClusterLink.OFFLINE_HELD);
+    }
+
+    @Test
+    void aConnectingUserTakesWhatIsHeldOnlyOnceTheirChannelReachesThisNode() {
+        Client alice = connect(loop1, "alice", "general");
+        alice.send(privateMessage("bob", "while away"));
+        syncAll();
+        CompletableFuture<Void> subscribed = new CompletableFuture<>();
+        broker.following = subscribed;
+
+        Client bob = connect(loop2, "bob", "general");
+        syncAll();
+        assertThat(bob.messages(MessageType.OFFLINE_MESSAGES)).as("not before the subscription").isEmpty();
+
+        subscribed.complete(null);
+        syncAll();
+        assertThat(bob.types()).containsSubsequence(MessageType.WELCOME, MessageType.OFFLINE_MESSAGES,
+                MessageType.PRIVATE_MESSAGE);
+        assertThat(bob.contents(MessageType.PRIVATE_MESSAGE)).containsExactly("while away");
+    }
+
+    @Test
+    void aNoticeThatAMessageWasHeldHandsItToTheUsersConnectionHere() {
+        GatedHolder holder = new GatedHolder(clock);
+        hub().offlineMessages(holder);
+        Client bob = connect(loop2, "bob", "general");
+        clearAll();
+        // Held by another node while bob was connecting here, after this node took what was held.
+        holder.memory.hold(new ServerMessage("x-1", MessageType.PRIVATE_MESSAGE, "carol", "bob", null, "raced",
+                null, START));
+        broker.inbound.userMessage("bob", new ServerMessage(null, ClusterLink.OFFLINE_HELD, null, "bob", null, null,
+                null, START));
+        syncAll();
+        assertThat(bob.types()).containsExactly(MessageType.OFFLINE_MESSAGES, MessageType.PRIVATE_MESSAGE);
+        assertThat(bob.contents(MessageType.PRIVATE_MESSAGE)).containsExactly("raced");
+    }
+
+    @Test
+    void aRetryAnotherNodeSawIsAnsweredWithTheFirstOutcomeAndNotSentAgain() {
+        HandRetries retries = new HandRetries();
+        hub().sharedRetries(retries);
+        Client alice = connect(loop1, "alice", "general");
+        Client bob = connect(loop2, "bob", "general");
+        clearAll();
+        retries.earlier.put(String.join("\n", "alice", MessageType.PRIVATE_MESSAGE, "null", "bob", "p-1"),
+                new Published("first-id", START, null, true));
+
+        alice.send(message(MessageType.PRIVATE_MESSAGE, "p-1", "again", null, "bob", null));
+        syncAll();
+        assertThat(alice.messages(MessageType.ACK)).singleElement().satisfies(ack -> assertThat(data(ack))
+                .containsEntry("id", "first-id").containsEntry("stored_offline", true));
+        assertThat(bob.messages(MessageType.PRIVATE_MESSAGE)).isEmpty();
+        assertThat(broker.toUsers).isEmpty();
+
+        alice.send(message(MessageType.PRIVATE_MESSAGE, "p-2", "new", null, "bob", null));
+        syncAll();
+        assertThat(bob.contents(MessageType.PRIVATE_MESSAGE)).containsExactly("new");
+        String newId = (String) data(alice.messages(MessageType.ACK).getLast()).get("id");
+        assertThat(retries.settled).containsExactly("p-2=" + newId);
+
+        hub().offlineMessages(new MemoryOfflineMessages(0, Duration.ofHours(1), clock));
+        alice.send(message(MessageType.PRIVATE_MESSAGE, "p-3", "malformed", null, "not a valid id!", null));
+        alice.send(message(MessageType.PRIVATE_MESSAGE, "p-4", "to no one", null, "nobody", null));
+        syncAll();
+        assertThat(alice.messages(MessageType.ERROR)).extracting(error -> data(error).get("code"))
+                .containsExactly("invalid_field", "user_not_online");
+        assertThat(retries.settled).as("a malformed message claims nothing; a refused claim is given up")
+                .containsExactly("p-2=" + newId, "p-4 abandoned");
     }
 
     private ServerMessage placed(long seq, String content) {

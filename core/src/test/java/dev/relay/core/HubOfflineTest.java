@@ -123,4 +123,38 @@ class HubOfflineTest extends HubTestSupport {
         assertThat(bob.messages(MessageType.PRIVATE_MESSAGE)).isEmpty();
         assertThat(heldAgain).containsExactly(held);
     }
+
+    @Test
+    void aMessageHeldJustAfterItsRecipientConnectedAndTookWhatWasHeldReachesThatConnection() {
+        // A holder that keeps a message only when the test says so: as a database write finishing late.
+        MemoryOfflineMessages memory = new MemoryOfflineMessages(10, Duration.ofHours(1), clock);
+        java.util.List<Runnable> landings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        hub().offlineMessages(new OfflineMessages() {
+            @Override
+            public CompletableFuture<Void> hold(ServerMessage message) {
+                CompletableFuture<Void> kept = new CompletableFuture<>();
+                landings.add(() -> {
+                    memory.hold(message);
+                    kept.complete(null);
+                });
+                return kept;
+            }
+
+            @Override
+            public CompletableFuture<OfflineDelivery> release(String userId) {
+                return memory.release(userId);
+            }
+        });
+        Client alice = connect(loop1, "alice", "general");
+        alice.send(message(MessageType.PRIVATE_MESSAGE, "p-1", "just in time", null, "bob", null));
+        Client bob = connect(loop2, "bob", "general"); // takes what is held: nothing yet
+        syncAll();
+        assertThat(bob.messages(MessageType.PRIVATE_MESSAGE)).isEmpty();
+
+        landings.getFirst().run();
+        syncAll();
+        assertThat(bob.contents(MessageType.PRIVATE_MESSAGE)).containsExactly("just in time");
+        assertThat(alice.messages(MessageType.ACK)).singleElement()
+                .satisfies(ack -> assertThat(data(ack)).containsEntry("stored_offline", true));
+    }
 }

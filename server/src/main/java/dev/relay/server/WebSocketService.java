@@ -35,6 +35,7 @@ import dev.relay.server.observe.Observability;
 import dev.relay.server.persistence.Persistence;
 import dev.relay.server.websocket.ConnectLimits;
 import dev.relay.server.websocket.JsonCodec;
+import dev.relay.server.websocket.SharedUserSlots;
 import dev.relay.server.websocket.Transport;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.slf4j.Logger;
@@ -125,10 +126,11 @@ public final class WebSocketService implements AutoCloseable {
                 config.security().allowedOrigins());
         this.transport = new Transport(config.server(), config.delivery().maxPendingBytes(), hub, codec, verifier,
                 ipPolicy, originPolicy, routers.main(), routers.internal(), internalPort, responses,
-                observability.transportEvents(), connectLimits(config, closeables));
+                observability.transportEvents(), connectLimits(config, closeables, cluster.userSlots()));
     }
 
-    private static ConnectLimits connectLimits(RelayConfig config, List<AutoCloseable> closeables) {
+    private static ConnectLimits connectLimits(RelayConfig config, List<AutoCloseable> closeables,
+                                               SharedUserSlots sharedPerUser) {
         PolicyConfig p = config.policies();
         if (p.geoDatabase().isEmpty() && !(p.geoAllowedCountries().isEmpty() && p.geoDeniedCountries().isEmpty())) {
             // Refusing to start beats silently not restricting anything.
@@ -139,7 +141,7 @@ public final class WebSocketService implements AutoCloseable {
                 Set.copyOf(p.geoAllowedCountries()), Set.copyOf(p.geoDeniedCountries()))).orElse(GeoPolicy.off());
         closeables.add(geo);
         return new ConnectLimits(p.maxConnectionsPerUser(), p.maxConnectionsPerIp(), p.maxConnectsPerIpPerMinute(),
-                new ClientAddresses(p.trustedProxies()), geo);
+                new ClientAddresses(p.trustedProxies()), geo, sharedPerUser);
     }
 
     /** HMAC with the secret unless a public key or a JWKS is configured; never both kinds at once. */

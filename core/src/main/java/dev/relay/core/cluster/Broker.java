@@ -53,8 +53,12 @@ public interface Broker extends AutoCloseable {
 
     void unfollowRoom(String roomId);
 
-    /** Starts receiving private messages for the user; the hub calls it when the user's first local connection arrives. */
-    void followUser(String userId);
+    /**
+     * Starts receiving private messages for the user; the hub calls it when the user's first local connection
+     * arrives. Completes once a message published to the user from then on is sure to reach this node, so what was
+     * held while the user was offline can be taken without missing one that is being held at that instant.
+     */
+    CompletableFuture<Void> followUser(String userId);
 
     /** The hub calls it when the user's last local connection leaves. */
     void unfollowUser(String userId);

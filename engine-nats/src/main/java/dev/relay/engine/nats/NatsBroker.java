@@ -262,10 +262,20 @@ public final class NatsBroker implements Broker {
     }
 
     @Override
-    public void followUser(String userId) {
+    public CompletableFuture<Void> followUser(String userId) {
         if (users.putIfAbsent(userId, Boolean.TRUE) == null) {
             dispatcher.subscribe(userSubject(userId));
+            // jnats confirms a subscription only with a blocking flush. A request on a subject nobody answers,
+            // sent after the subscription on the same connection, is answered ("no responders") only once the
+            // server has taken the subscription: a flush that blocks no thread.
+            try {
+                return nats.requestWithTimeout(subjectPrefix + "followed", new byte[0], requestTimeout)
+                        .<Void>handle((reply, failure) -> null);
+            } catch (RuntimeException disconnected) {
+                return CompletableFuture.completedFuture(null); // resubscribed on reconnect; nothing to wait for
+            }
         }
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override

@@ -123,6 +123,20 @@ class NatsBrokerTest {
     }
 
     @Test
+    void once_following_a_user_has_completed_a_private_message_from_another_node_reaches_it() {
+        RecordingInbound inB = new RecordingInbound();
+        NatsBroker a = node("a", new RecordingInbound());
+        NatsBroker b = node("b", inB);
+        for (int i = 0; i < 20; i++) {
+            String user = "follower" + i;
+            b.followUser(user).join();
+            assertThat(a.publishToUser(user, pm(user, "right away")).join()).as(user).isEqualTo(1L);
+        }
+        assertThat(b.followUser("follower0")).as("already followed").isCompleted();
+        await().atMost(WAIT).until(() -> inB.users.size() == 20);
+    }
+
+    @Test
     void user_ids_that_look_like_wildcards_are_one_literal_subject_each() {
         assertThat(NatsBroker.fromToken(NatsBroker.token("a.b*>ü"))).isEqualTo("a.b*>ü");
         assertThat(NatsBroker.token("a.b*>ü")).matches("[A-Za-z0-9_-]+");

@@ -188,8 +188,11 @@ final class ClusterLink extends RedisLink {
 
     /** A subscription refused (its shard unreachable, a node not connected yet) is tried again soon. */
     @Override
-    void subscribe(String channel) {
-        ssubscribe(channel);
+    CompletableFuture<Void> subscribe(String channel) {
+        return ssubscribe(channel).toCompletableFuture().thenCompose(subscribed -> subscribed
+                ? CompletableFuture.<Void>completedFuture(null)
+                : CompletableFuture.<Void>failedFuture(new IllegalStateException(
+                        "Redis refused the subscription to " + channel + "; trying again")));
     }
 
     private CompletionStage<Boolean> ssubscribe(String channel) {

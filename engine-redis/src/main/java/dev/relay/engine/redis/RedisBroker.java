@@ -324,10 +324,12 @@ public final class RedisBroker implements Broker {
     }
 
     @Override
-    public void followUser(String userId) {
+    public CompletableFuture<Void> followUser(String userId) {
         if (users.add(userId)) {
-            link.follow(keys.userChannel(userId));
+            // Completes when Redis confirms the subscription, or fails while Redis is unreachable.
+            return link.follow(keys.userChannel(userId));
         }
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -36,6 +37,21 @@ abstract sealed class RedisLink implements AutoCloseable permits StandaloneLink,
         /** Subscriptions are back after an outage, a failover or a slot move: messages may have been missed. */
         void resubscribed(String where);
     }
+
+    /** For a link that only sends commands: what it publishes reaches the nodes through the broker's subscriptions. */
+    static final Listener NOT_LISTENING = new Listener() {
+        @Override
+        public void message(String channel, byte[] payload) {
+        }
+
+        @Override
+        public void down() {
+        }
+
+        @Override
+        public void resubscribed(String where) {
+        }
+    };
 
     final Set<String> followed = ConcurrentHashMap.newKeySet();
     volatile Listener listener;
@@ -90,10 +106,13 @@ abstract sealed class RedisLink implements AutoCloseable permits StandaloneLink,
 
     abstract CompletionStage<Long> publish(String channel, byte[] payload);
 
-    /** Subscribes (asynchronously); the subscription is kept across reconnects, failovers and slot moves. */
-    final void follow(String channel) {
+    /**
+     * Subscribes (asynchronously); the subscription is kept across reconnects, failovers and slot moves. Completes
+     * once Redis confirms it, or fails while Redis refuses it (it is then tried again in the background).
+     */
+    final CompletableFuture<Void> follow(String channel) {
         followed.add(channel);
-        subscribe(channel);
+        return subscribe(channel);
     }
 
     final void unfollow(String channel) {
@@ -104,7 +123,7 @@ abstract sealed class RedisLink implements AutoCloseable permits StandaloneLink,
     /** Subscribes and waits for Redis to confirm (at start). */
     abstract void followNow(String channel);
 
-    abstract void subscribe(String channel);
+    abstract CompletableFuture<Void> subscribe(String channel);
 
     abstract void unsubscribe(String channel);
 

@@ -71,7 +71,7 @@ public final class RedisRoomPresence implements RoomPresence {
     @Override
     public void start(LocalRooms local) {
         this.local = local;
-        link.connect(NOT_LISTENING);
+        link.connect(RedisLink.NOT_LISTENING);
         connected = true;
         // What an earlier run under this id left: its users are no longer here.
         try {
@@ -368,21 +368,6 @@ public final class RedisRoomPresence implements RoomPresence {
     private static String text(Object value) {
         return value instanceof byte[] bytes ? Keys.text(bytes) : String.valueOf(value);
     }
-
-    /** Room presence only sends commands: its announcements reach the nodes through the broker's subscriptions. */
-    private static final RedisLink.Listener NOT_LISTENING = new RedisLink.Listener() {
-        @Override
-        public void message(String channel, byte[] payload) {
-        }
-
-        @Override
-        public void down() {
-        }
-
-        @Override
-        public void resubscribed(String where) {
-        }
-    };
 
     /** Changes waiting for Redis now. */
     public int pending() {

@@ -14,6 +14,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /** One Redis server, or the master that Sentinel names (Lettuce asks the Sentinels again on every reconnect). */
@@ -86,8 +87,8 @@ final class StandaloneLink extends RedisLink {
     }
 
     @Override
-    void subscribe(String channel) {
-        pubSub.async().subscribe(Keys.bytes(channel));
+    CompletableFuture<Void> subscribe(String channel) {
+        return pubSub.async().subscribe(Keys.bytes(channel)).toCompletableFuture();
     }
 
     @Override

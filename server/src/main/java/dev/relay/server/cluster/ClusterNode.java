@@ -5,12 +5,17 @@ import dev.relay.core.Hub;
 import dev.relay.core.cluster.Broker;
 import dev.relay.engine.nats.NatsBroker;
 import dev.relay.engine.redis.RedisBroker;
+import dev.relay.engine.redis.RedisConnectionSlots;
+import dev.relay.engine.redis.RedisOfflineMessages;
 import dev.relay.engine.redis.RedisOptions;
 import dev.relay.engine.redis.RedisPresence;
 import dev.relay.engine.redis.RedisRoomPresence;
+import dev.relay.engine.redis.RedisRetries;
+import dev.relay.engine.redis.RedisUserState;
 import dev.relay.server.config.ClusterConfig;
 import dev.relay.server.config.ConfigException;
 import dev.relay.server.config.RelayConfig;
+import dev.relay.server.websocket.SharedUserSlots;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,11 +37,16 @@ public final class ClusterNode implements AutoCloseable {
     private final Broker broker;
     private final RedisPresence presence;
     private final RedisRoomPresence rooms;
+    private final RedisUserState userState;
+    private final RedisConnectionSlots userSlots;
 
-    private ClusterNode(Broker broker, RedisPresence presence, RedisRoomPresence rooms) {
+    private ClusterNode(Broker broker, RedisPresence presence, RedisRoomPresence rooms, RedisUserState userState,
+                        RedisConnectionSlots userSlots) {
         this.broker = broker;
         this.presence = presence;
         this.rooms = rooms;
+        this.userState = userState;
+        this.userSlots = userSlots;
     }
 
     /** Connects to the engine (blocking, at start) and installs it in the hub; a memory engine installs nothing. */
@@ -49,7 +59,7 @@ public final class ClusterNode implements AutoCloseable {
                 throw new ConfigException("websocket." + key + ": true needs nodes that share an engine; set engine"
                         + " to redis or nats, or set " + key + " to false");
             }
-            return new ClusterNode(null, null, null);
+            return new ClusterNode(null, null, null, null, null);
         }
         String nodeId = cluster.nodeId().orElseGet(ClusterNode::madeUpNodeId);
         BrokerCodec codec = new BrokerCodec(mapper);
@@ -65,20 +75,68 @@ public final class ClusterNode implements AutoCloseable {
         RedisRoomPresence rooms = new RedisRoomPresence(cluster.redisUrl().toString(), cluster.redisKeyPrefix(),
                 nodeId, codec, redis, redis == streams);
         presence.rooms(rooms);
+        RedisUserState userState = new RedisUserState(cluster.redisUrl().toString(), cluster.redisKeyPrefix(),
+                MAX_PENDING, COMMAND_TIMEOUT);
+        RedisConnectionSlots userSlots = null;
         try {
             hub.broker(redis, COMMAND_TIMEOUT);
             hub.roomPresence(rooms);
             hub.presenceStore(presence);
+            userState.start();
+            shareUserState(config, hub, codec, userState);
+            int perUser = config.policies().maxConnectionsPerUser();
+            if (perUser > 0) {
+                userSlots = new RedisConnectionSlots(userState, perUser, nodeId, cluster.presenceTtl(),
+                        Clock.systemUTC()).start();
+            }
         } catch (RuntimeException e) {
             rooms.close();
             redis.close();
             presence.close();
+            userState.close();
             throw new ConfigException("websocket.engine: cannot start the " + cluster.engine() + " engine (redis_url "
                     + cluster.redisUrl() + (cluster.engine().equals(ClusterConfig.NATS) ? ", nats_url "
                     + cluster.natsUrl() : "") + "): " + e.getMessage());
         }
         LOG.info("event=cluster_joined engine={} node_id={}", cluster.engine(), nodeId);
-        return new ClusterNode(redis, presence, rooms);
+        return new ClusterNode(redis, presence, rooms, userState, userSlots);
+    }
+
+    /**
+     * What one node would keep per user goes to Redis: private messages held for users connected nowhere (as long
+     * as the node would keep them: {@code history_ttl}, or {@code message_retention_days} with persistence, where the
+     * message itself is also in the database) and retried ids of private messages and broadcasts.
+     */
+    private static void shareUserState(RelayConfig config, Hub hub, BrokerCodec codec, RedisUserState userState) {
+        Duration held = config.messages().enableMessagePersistence()
+                ? Duration.ofDays(config.messages().messageRetentionDays())
+                : config.delivery().historyTtl();
+        hub.offlineMessages(new RedisOfflineMessages(userState, codec,
+                config.messages().persistence().offlineMaxMessages(), held, Clock.systemUTC()));
+        Duration window = config.delivery().dedupWindow();
+        if (!window.isZero()) {
+            // Longer than an attempt can take: its publish and its hold, each bounded by the command timeout.
+            hub.sharedRetries(new RedisRetries(userState, window, COMMAND_TIMEOUT.multipliedBy(3)));
+        }
+    }
+
+    /** A user's connections across the cluster, when {@code max_connections_per_user} is set and nodes share Redis. */
+    public SharedUserSlots userSlots() {
+        RedisConnectionSlots slots = userSlots;
+        if (slots == null) {
+            return SharedUserSlots.NONE;
+        }
+        return new SharedUserSlots() {
+            @Override
+            public java.util.concurrent.CompletableFuture<Boolean> tryAcquire(String userId, String connectionId) {
+                return slots.tryAcquire(userId, connectionId);
+            }
+
+            @Override
+            public void release(String userId, String connectionId) {
+                slots.release(userId, connectionId);
+            }
+        };
     }
 
     private static String madeUpNodeId() {
@@ -102,6 +160,12 @@ public final class ClusterNode implements AutoCloseable {
 
     @Override
     public void close() {
+        if (userSlots != null) {
+            userSlots.close();
+        }
+        if (userState != null) {
+            userState.close();
+        }
         if (presence != null) {
             presence.rooms(null);
         }

@@ -13,12 +13,14 @@ import dev.relay.server.access.GeoPolicy;
  * @param connectsPerAddressPerMinute new connections per client address per minute (0: no limit)
  * @param addresses       how the client address is read (trusted proxies)
  * @param geo             the geographic restriction
+ * @param perUserShared   {@code perUser} counted across the cluster, when this node is one of several
  */
 public record ConnectLimits(int perUser, int perAddress, int connectsPerAddressPerMinute, ClientAddresses addresses,
-                            GeoPolicy geo) {
+                            GeoPolicy geo, SharedUserSlots perUserShared) {
     /** No limits, the TCP peer as the client: what a server without these settings does. */
     public static ConnectLimits none() {
-        return new ConnectLimits(0, 0, 0, new ClientAddresses(java.util.List.of()), GeoPolicy.off());
+        return new ConnectLimits(0, 0, 0, new ClientAddresses(java.util.List.of()), GeoPolicy.off(),
+                SharedUserSlots.NONE);
     }
 
     KeyedRateLimits connectRate() {

@@ -108,14 +108,64 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             connectRate.acquire(client);
             ConnectRequest accepted = admit(request, query);
             takeSlots(ctx, client, accepted.identity().userId());
-            ctx.channel().attr(ConnectRequest.KEY).set(accepted);
-            ctx.fireChannelRead(request.retain()); // on to WebSocketServerProtocolHandler for the handshake
+            if (limits.perUser() > 0 && limits.perUserShared() != SharedUserSlots.NONE) {
+                takeSharedSlot(ctx, request, query, client, accepted);
+                return;
+            }
+            upgrade(ctx, request.retain(), accepted);
         } catch (ProtocolException refused) {
-            LOG.info("event=refused reason={} client={} detail=\"{}\"", refused.code().code(), client,
-                    refused.getMessage());
-            events.handshakeRefused(client, refused.code(), refused.getMessage(), BearerToken.from(request, query));
-            responses.error(ctx, false, refused);
+            refuse(ctx, request, query, client, refused);
         }
+    }
+
+    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest retained, ConnectRequest accepted) {
+        ctx.channel().attr(ConnectRequest.KEY).set(accepted);
+        ctx.fireChannelRead(retained); // on to WebSocketServerProtocolHandler for the handshake
+    }
+
+    private void refuse(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query, String client,
+                        ProtocolException refused) {
+        LOG.info("event=refused reason={} client={} detail=\"{}\"", refused.code().code(), client,
+                refused.getMessage());
+        events.handshakeRefused(client, refused.code(), refused.getMessage(), BearerToken.from(request, query));
+        responses.error(ctx, false, refused);
+    }
+
+    /**
+     * The user's slot across the cluster, once this node's own count has room: asked of the shared store without
+     * blocking the loop, the request waiting (and the channel not reading) meanwhile. While the store cannot be
+     * reached the node's own count stands alone, so connecting keeps working through an outage.
+     */
+    private void takeSharedSlot(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query,
+                                String client, ConnectRequest accepted) {
+        String userId = accepted.identity().userId();
+        String connectionId = ctx.channel().id().asLongText();
+        SharedUserSlots shared = limits.perUserShared();
+        // Registered first: a channel that closes while the answer is on its way still gives the slot back.
+        ctx.channel().closeFuture().addListener(closed -> shared.release(userId, connectionId));
+        ctx.channel().config().setAutoRead(false);
+        FullHttpRequest waiting = request.retain();
+        shared.tryAcquire(userId, connectionId).whenComplete((taken, failure) -> ctx.executor().execute(() -> {
+            ctx.channel().config().setAutoRead(true);
+            if (!ctx.channel().isActive()) {
+                waiting.release();
+                return;
+            }
+            if (failure != null) {
+                LOG.warn("event=shared_connection_limit_unavailable user={} cause=\"{}\"", userId,
+                        failure.toString());
+            } else if (!taken) {
+                try {
+                    refuse(ctx, waiting, query, client, new ProtocolException(ErrorCode.CONNECTION_LIMIT, "user '"
+                            + userId + "' already has " + limits.perUser() + " connections across the cluster, the"
+                            + " most allowed (max_connections_per_user)"));
+                } finally {
+                    waiting.release();
+                }
+                return;
+            }
+            upgrade(ctx, waiting, accepted);
+        }));
     }
 
     /** The global, per-address and per-user connection slots, all or none; released when the channel closes. */

@@ -2,6 +2,7 @@ package dev.relay.server.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.relay.core.testing.ExternalService;
+import dev.relay.server.testing.RawWebSocket;
 import dev.relay.server.testing.TestServer;
 import dev.relay.server.testing.WsClient;
 import org.junit.jupiter.api.AfterEach;
@@ -121,7 +122,7 @@ class ClusterIT {
     }
 
     @Test
-    void private_messages_and_broadcasts_cross_nodes_and_an_absent_user_is_not_online_anywhere() {
+    void private_messages_and_broadcasts_cross_nodes_and_one_for_a_user_connected_nowhere_is_held() {
         TestServer a = node("a");
         TestServer b = node("b");
         try (WsClient alice = a.connect("alice", "general", "admin");
@@ -133,8 +134,9 @@ class ClusterIT {
             alice.awaitType("ack");
 
             alice.send(Map.of("type", "private_message", "to", "nobody", "id", "p2", "content", "?"));
-            JsonNode error = alice.awaitType("error");
-            assertThat(error.path("data").path("code").asText()).isEqualTo("user_not_online");
+            JsonNode held = alice.awaitType("ack");
+            assertThat(held.path("data").path("ref").asText()).isEqualTo("p2");
+            assertThat(held.path("data").path("stored_offline").asBoolean()).as("held for nobody").isTrue();
 
             alice.send(Map.of("type", "broadcast", "id", "b1", "content", "to all nodes"));
             assertThat(bob.awaitType("broadcast").path("content").asText()).isEqualTo("to all nodes");
@@ -142,6 +144,157 @@ class ClusterIT {
             bobsPhone.expectNothingPendingExcept("user_joined", "presence");
             bob.expectNothingPendingExcept("user_joined", "presence");
         }
+    }
+
+    private static Map<String, Object> whisper(String to, String id, String content) {
+        return Map.of("type", "private_message", "to", to, "id", id, "content", content);
+    }
+
+    @Test
+    void private_messages_to_a_user_offline_everywhere_are_held_and_handed_over_once_on_another_node_after_the_senders_node_is_gone() {
+        TestServer a = node("a");
+        TestServer b = node("b");
+        TestServer c = node("c");
+        try (WsClient alice = a.connect("alice", "general")) {
+            for (int i = 1; i <= 3; i++) {
+                alice.send(whisper("bob", "w" + i, "while you were out #" + i));
+                JsonNode ack = alice.awaitType("ack");
+                assertThat(ack.path("data").path("ref").asText()).isEqualTo("w" + i);
+                assertThat(ack.path("data").path("stored_offline").asBoolean()).isTrue();
+            }
+        }
+        a.close(); // the node that took the messages is gone: they are held in Redis, not there
+
+        try (WsClient bob = c.connect("bob", "general")) { // after its welcome
+            JsonNode offline = bob.awaitType("offline_messages");
+            assertThat(offline.path("data").path("count").asInt()).isEqualTo(3);
+            assertThat(offline.path("data").path("dropped").asInt()).isZero();
+            for (int i = 1; i <= 3; i++) {
+                JsonNode message = bob.next();
+                assertThat(message.path("type").asText()).isEqualTo("private_message");
+                assertThat(message.path("from").asText()).isEqualTo("alice");
+                assertThat(message.path("content").asText()).isEqualTo("while you were out #" + i);
+            }
+            try (WsClient bobAgain = b.connect("bob", "general")) {
+                bobAgain.expectNothingPendingExcept("user_joined", "presence"); // no offline_messages: handed over
+            }
+        }
+    }
+
+    @Test
+    void the_offline_bound_holds_across_nodes_and_counts_what_it_dropped() {
+        TestServer a = node("a", ExternalService.REDIS.port(), Map.of("offline_max_messages", "2"));
+        TestServer b = node("b", ExternalService.REDIS.port(), Map.of("offline_max_messages", "2"));
+        try (WsClient alice = a.connect("alice", "general");
+             WsClient carol = b.connect("carol", "general")) {
+            alice.send(whisper("bob", "x1", "one"));
+            alice.awaitType("ack");
+            carol.send(whisper("bob", "x2", "two"));
+            carol.awaitType("ack");
+            alice.send(whisper("bob", "x3", "three"));
+            alice.awaitType("ack");
+        }
+        try (WsClient bob = b.connect("bob", "general")) {
+            JsonNode offline = bob.awaitType("offline_messages");
+            assertThat(offline.path("data").path("count").asInt()).isEqualTo(2);
+            assertThat(offline.path("data").path("dropped").asInt()).isEqualTo(1);
+            assertThat(bob.awaitType("private_message").path("content").asText()).isEqualTo("two");
+            assertThat(bob.awaitType("private_message").path("content").asText()).isEqualTo("three");
+        }
+    }
+
+    @Test
+    void a_message_sent_while_its_recipient_is_connecting_on_another_node_arrives_on_that_connection_once()
+            throws Exception {
+        TestServer a = node("a");
+        TestServer b = node("b");
+        try (WsClient alice = a.connect("alice", "general")) {
+            for (int round = 0; round < 12; round++) {
+                // Whether it is delivered live, held and taken on connect, or held just after the connection took
+                // what was held, it reaches this connection, not only the user's next one.
+                String user = "racer" + round;
+                java.util.concurrent.CompletableFuture<WsClient> connecting =
+                        java.util.concurrent.CompletableFuture.supplyAsync(() -> b.connect(user, "general"));
+                alice.send(whisper(user, "r" + round, "round " + round));
+                assertThat(alice.awaitType("ack").path("data").path("ref").asText()).isEqualTo("r" + round);
+                try (WsClient recipient = connecting.get(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    assertThat(recipient.awaitType("private_message").path("content").asText())
+                            .isEqualTo("round " + round);
+                    recipient.expectNothingPendingExcept("user_joined", "user_left", "presence", "offline_messages");
+                }
+            }
+        }
+    }
+
+    @Test
+    void a_retry_through_another_node_is_answered_with_the_first_outcome_and_delivered_once() {
+        TestServer a = node("a");
+        TestServer b = node("b");
+        TestServer c = node("c");
+        try (WsClient bob = c.connect("bob", "general")) {
+            String firstId;
+            String heldId;
+            try (WsClient alice = a.connect("alice", "general", "admin")) {
+                alice.send(whisper("bob", "once", "only once"));
+                firstId = alice.awaitType("ack").path("data").path("id").asText();
+                alice.send(Map.of("type", "broadcast", "id", "all-once", "content", "to everyone once"));
+                alice.awaitType("ack");
+                alice.send(whisper("dora", "held-once", "for dora, once"));
+                JsonNode held = alice.awaitType("ack");
+                assertThat(held.path("data").path("stored_offline").asBoolean()).isTrue();
+                heldId = held.path("data").path("id").asText();
+            } // the connection drops before alice sees... and she retries through another node
+            try (WsClient again = b.connect("alice", "general", "admin")) {
+                again.send(whisper("bob", "once", "only once"));
+                JsonNode ack = again.awaitType("ack");
+                assertThat(ack.path("data").path("ref").asText()).isEqualTo("once");
+                assertThat(ack.path("data").path("id").asText()).as("the first outcome").isEqualTo(firstId);
+                again.send(Map.of("type", "broadcast", "id", "all-once", "content", "to everyone once"));
+                assertThat(again.awaitType("ack").path("data").path("ref").asText()).isEqualTo("all-once");
+                again.send(whisper("dora", "held-once", "for dora, once"));
+                JsonNode heldAgain = again.awaitType("ack");
+                assertThat(heldAgain.path("data").path("id").asText()).isEqualTo(heldId);
+                assertThat(heldAgain.path("data").path("stored_offline").asBoolean()).isTrue();
+            }
+            assertThat(bob.awaitType("private_message").path("content").asText()).isEqualTo("only once");
+            assertThat(bob.awaitType("broadcast").path("content").asText()).isEqualTo("to everyone once");
+            bob.expectNothingPendingExcept("user_joined", "user_left", "presence");
+            try (WsClient dora = a.connect("dora", "general")) {
+                assertThat(dora.awaitType("offline_messages").path("data").path("count").asInt()).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void max_connections_per_user_holds_across_nodes_on_both_sides_of_the_limit() throws Exception {
+        Map<String, String> limit = Map.of("max_connections_per_user", "2");
+        TestServer a = node("a", ExternalService.REDIS.port(), limit);
+        TestServer b = node("b", ExternalService.REDIS.port(), limit);
+        try (RawWebSocket first = open(a, "bob");
+             RawWebSocket second = open(b, "bob")) {
+            assertThat(first.handshake().status()).isEqualTo(101);
+            assertThat(second.handshake().status()).as("the second, on another node: at the limit").isEqualTo(101);
+            for (TestServer node : List.of(a, b)) {
+                try (RawWebSocket third = open(node, "bob")) {
+                    assertThat(third.handshake().status()).as("a third, on either node").isEqualTo(429);
+                    assertThat(third.handshake().json().path("error").path("code").asText())
+                            .isEqualTo("connection_limit");
+                }
+            }
+            try (RawWebSocket other = open(b, "carol")) {
+                assertThat(other.handshake().status()).as("another user").isEqualTo(101);
+            }
+            first.close();
+            await().atMost(java.time.Duration.ofSeconds(10)).until(() -> {
+                try (RawWebSocket again = open(b, "bob")) {
+                    return again.handshake().status() == 101;
+                }
+            });
+        }
+    }
+
+    private static RawWebSocket open(TestServer node, String user) throws java.io.IOException {
+        return RawWebSocket.open(node.port(), "/ws/connect", Map.of("Authorization", "Bearer " + node.token(user)));
     }
 
     @Test
