@@ -12,13 +12,10 @@ import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionStateListener;
-import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -26,7 +23,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.SocketAddress;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -43,14 +39,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A {@link Broker} on Redis (Lettuce, non-blocking throughout): one connection for commands, one for pub/sub.
+ * A {@link Broker} on Redis (Lettuce, non-blocking throughout): one connection for commands, one for pub/sub,
+ * whose messages are decoded and handed to the hub on a thread of their own ({@link InboundWorker}), so delivering
+ * to this node's members never holds up Lettuce's event loops.
  *
- * <p>A room message is placed by one Lua script, atomically: it increments the room's {@code seq} (kept with the
- * {@code epoch} in a hash), appends the message to the room's capped stream under the id {@code <seq>-1}, and
- * {@code PUBLISH}es it on the room's channel. Redis runs scripts one at a time and delivers a channel's messages in
- * the order they were published, so every node sees a room's messages in seq order. With a client message id the
- * script also remembers the outcome for the dedup window: a retry, on any node, after a lost reply or a failover, is
- * answered with the first attempt's seq and not published twice.
+ * <p>Room messages are placed by a Lua script, atomically, several of a room per call ({@link RoomPlacer}): it
+ * increments the room's {@code seq} (kept with the {@code epoch} in a hash), appends each message to the room's
+ * capped stream under the id {@code <seq>-1}, and {@code PUBLISH}es the batch on the room's channel as one payload
+ * ({@link RoomFrames}). Redis runs scripts one at a time and delivers a channel's messages in the order they were
+ * published, so every node sees a room's messages in seq order. With a client message id the script also remembers
+ * the outcome for the dedup window: a retry, on any node, after a lost reply or a failover, is answered with the
+ * first attempt's seq and not published twice.
  *
  * <p>Lettuce reconnects by itself and resubscribes every channel. While Redis is unreachable commands are rejected
  * at once ({@code broker_unavailable}) rather than queued, so nothing is sent late and every refusal is a message the
@@ -58,32 +57,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RedisBroker implements Broker {
     private static final Logger LOG = LoggerFactory.getLogger(RedisBroker.class);
-
-    /**
-     * KEYS: meta, stream, dedup. ARGV: proposed epoch, max length, channel (empty: another broker fans out), body,
-     * id, timestamp, dedup ms.
-     */
-    private static final String PLACE = """
-            if ARGV[7] ~= '0' then
-              local seen = redis.call('GET', KEYS[3])
-              if seen then return 'D ' .. seen end
-            end
-            local epoch = redis.call('HGET', KEYS[1], 'epoch')
-            if not epoch then
-              epoch = ARGV[1]
-              redis.call('DEL', KEYS[2])
-              redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0)
-            end
-            local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-            redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], seq .. '-1', 'e', epoch, 'b', ARGV[4])
-            if ARGV[3] ~= '' then
-              redis.call('PUBLISH', ARGV[3], seq .. ' ' .. epoch .. '\\n' .. ARGV[4])
-            end
-            if ARGV[7] ~= '0' then
-              redis.call('SET', KEYS[3], seq .. ' ' .. epoch .. ' ' .. ARGV[5] .. ' ' .. ARGV[6], 'PX', ARGV[7])
-            end
-            return 'N ' .. seq .. ' ' .. epoch
-            """;
 
     private final RedisOptions options;
     private final MessageCodec codec;
@@ -97,8 +70,9 @@ public final class RedisBroker implements Broker {
     private volatile boolean closing;
     private volatile StatefulRedisConnection<byte[], byte[]> commands;
     private volatile StatefulRedisPubSubConnection<byte[], byte[]> pubSub;
+    private final RoomPlacer placer;
     private volatile Inbound inbound;
-    private volatile String placeDigest;
+    private volatile InboundWorker received;
 
     public RedisBroker(RedisOptions options, MessageCodec codec) {
         this.options = options;
@@ -111,6 +85,7 @@ public final class RedisBroker implements Broker {
                 .requestQueueSize(options.maxPending() * 2)
                 .timeoutOptions(TimeoutOptions.enabled(options.commandTimeout()))
                 .build());
+        this.placer = new RoomPlacer(keys, options, () -> commands);
     }
 
     @Override
@@ -124,11 +99,13 @@ public final class RedisBroker implements Broker {
         this.inbound = inbound;
         commands = client.connect(ByteArrayCodec.INSTANCE);
         pubSub = client.connectPubSub(ByteArrayCodec.INSTANCE);
-        placeDigest = commands.sync().scriptLoad(Keys.bytes(PLACE));
+        placer.load();
+        received = new InboundWorker("relay-redis-inbound-" + options.nodeId());
         pubSub.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(byte[] channel, byte[] message) {
-                receive(Keys.text(channel), message);
+                String name = Keys.text(channel);
+                received.execute(name, () -> receive(name, message));
             }
         });
         client.addListener(new RedisConnectionStateListener() {
@@ -163,45 +140,13 @@ public final class RedisBroker implements Broker {
 
     /**
      * Places a room message in its shared stream; with {@code publish} false it is not sent on the room's channel,
-     * for a broker that fans out over something else (NATS) and keeps only the streams here.
+     * for a broker that fans out over something else (NATS) and keeps only the streams here. Messages of a room
+     * placed while an earlier placement of it is in flight go to Redis together ({@link RoomPlacer}).
      */
     public CompletableFuture<ServerMessage> place(ServerMessage draft, String proposedEpoch, String retryKey,
                                                   boolean publish) {
-        String roomId = draft.roomId();
-        boolean dedup = retryKey != null && !options.dedupWindow().isZero();
-        byte[][] keyArgs = {
-                Keys.bytes(keys.roomMeta(roomId)),
-                Keys.bytes(keys.roomStream(roomId)),
-                Keys.bytes(keys.roomDedup(roomId, dedup ? retryKey : "-"))};
-        byte[][] values = {
-                Keys.bytes(proposedEpoch),
-                Keys.bytes(Integer.toString(options.streamLength())),
-                Keys.bytes(publish ? keys.roomChannel(roomId) : ""),
-                codec.encode(draft),
-                Keys.bytes(draft.id()),
-                Keys.bytes(draft.timestamp().toString()),
-                Keys.bytes(dedup ? Long.toString(options.dedupWindow().toMillis()) : "0")};
-        return bounded(() -> {
-            RedisAsyncCommands<byte[], byte[]> async = commands.async();
-            CompletionStage<byte[]> placed = async.<byte[]>evalsha(placeDigest, ScriptOutputType.VALUE, keyArgs, values)
-                    .handle((reply, failure) -> failure == null ? CompletableFuture.completedFuture(reply)
-                            : unwrap(failure) instanceof RedisNoScriptException // Redis restarted and lost it
-                                    ? async.<byte[]>eval(Keys.bytes(PLACE), ScriptOutputType.VALUE, keyArgs, values)
-                                    : CompletableFuture.<byte[]>failedFuture(failure))
-                    .thenCompose(stage -> stage);
-            return placed.thenApply(reply -> placement(draft, Keys.text(reply)));
-        });
-    }
-
-    /** "N seq epoch" for a new placement, "D seq epoch id timestamp" for a retry of an earlier one. */
-    private static ServerMessage placement(ServerMessage draft, String reply) {
-        String[] parts = reply.split(" ");
-        long seq = Long.parseLong(parts[1]);
-        if (parts[0].equals("D")) {
-            return new ServerMessage(parts[3], draft.type(), draft.from(), draft.to(), draft.roomId(), draft.content(),
-                    draft.data(), Instant.parse(parts[4]), seq, parts[2]);
-        }
-        return draft.at(seq, parts[2]);
+        byte[] body = codec.encode(draft);
+        return bounded(() -> placer.place(draft, body, proposedEpoch, retryKey, publish));
     }
 
     @Override
@@ -300,42 +245,29 @@ public final class RedisBroker implements Broker {
         }
     }
 
+    /** On the inbound worker's thread, in the order the channels' messages arrived. */
     private void receive(String channel, byte[] payload) {
         Inbound to = inbound;
         try {
-            int newline = indexOf(payload, (byte) '\n');
-            String header = new String(payload, 0, newline, java.nio.charset.StandardCharsets.UTF_8);
-            byte[] body = java.util.Arrays.copyOfRange(payload, newline + 1, payload.length);
             Keys.Channel target = keys.parse(channel);
-            switch (target.kind()) {
-                case 'r' -> {
-                    int space = header.indexOf(' ');
-                    long seq = Long.parseLong(header.substring(0, space));
-                    to.roomMessage(codec.decode(body).at(seq, header.substring(space + 1)));
-                }
-                case 'u' -> {
-                    if (!header.equals(options.nodeId())) {
-                        to.userMessage(target.id(), codec.decode(body));
-                    }
-                }
-                default -> {
-                    if (!header.equals(options.nodeId())) {
-                        to.broadcast(codec.decode(body));
-                    }
-                }
+            if (target.kind() == 'r') {
+                RoomFrames.read(payload, (seq, epoch, body) -> to.roomMessage(codec.decode(body).at(seq, epoch)));
+                return;
+            }
+            int newline = RoomFrames.indexOf(payload, (byte) '\n', 0);
+            String header = new String(payload, 0, newline, java.nio.charset.StandardCharsets.UTF_8);
+            if (header.equals(options.nodeId())) {
+                return; // this node's own private message or broadcast, already delivered here
+            }
+            ServerMessage message = codec.decode(java.util.Arrays.copyOfRange(payload, newline + 1, payload.length));
+            if (target.kind() == 'u') {
+                to.userMessage(target.id(), message);
+            } else {
+                to.broadcast(message);
             }
         } catch (RuntimeException e) {
             LOG.warn("dropped an unreadable message on {}", channel, e);
         }
-    }
-
-    private static int indexOf(byte[] bytes, byte b) {
-        for (int i = 0; i < bytes.length; i++) {
-            if (bytes[i] == b) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException("no header line");
     }
 
     // ---- the shared stream ----
@@ -423,6 +355,7 @@ public final class RedisBroker implements Broker {
 
     @Override
     public CompletableFuture<Void> deleteRoom(String roomId) {
+        placer.forget(roomId);
         return bounded(() -> commands.async().hdel(Keys.bytes(keys.rooms()), Keys.bytes(roomId)))
                 .thenCompose(removed -> bounded(() -> commands.async().del(Keys.bytes(keys.roomMeta(roomId)),
                         Keys.bytes(keys.roomStream(roomId)))))
@@ -458,6 +391,12 @@ public final class RedisBroker implements Broker {
         return pending.get();
     }
 
+    /** Messages received from Redis and dropped because too many were waiting to be handed to the hub. */
+    public long droppedInbound() {
+        InboundWorker worker = received;
+        return worker == null ? 0 : worker.dropped();
+    }
+
     @Override
     public void close() {
         closing = true;
@@ -468,5 +407,9 @@ public final class RedisBroker implements Broker {
             commands.close();
         }
         client.shutdown();
+        InboundWorker worker = received;
+        if (worker != null) {
+            worker.close();
+        }
     }
 }
