@@ -66,8 +66,8 @@ final class ClusterLink implements Broker.Inbound {
     }
 
     /**
-     * @param catchUpWait how long a resume waits for a room this node just started following to catch up with the
-     *                    shared stream; past it the resume is answered from what this node has
+     * @param catchUpWait how long an entry or resume waits for a room this node just started following to catch up
+     *                    with the shared stream; past it the connection is answered from what this node has
      */
     ClusterLink(Broker broker, RoomRegistry rooms, UserDirectory users, Audience everyone, Encoder encoder,
                 int historySize, java.time.Duration catchUpWait, Local local) {
