@@ -19,13 +19,16 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The hub's side of a {@link Broker}: follows every room this node has, delivers what arrives from the shared
- * streams in {@code seq} order, and fills a gap (messages missed while the broker was unreachable, or published
- * before this node followed the room) from the shared stream before anything after it is delivered.
+ * The hub's side of a {@link Broker}: follows the rooms this node has a reason to follow (a connection in the room,
+ * or a resume waiting for it), delivers what arrives from the shared streams in {@code seq} order, and fills a gap
+ * (messages missed while the broker was unreachable, or published before this node followed the room) from the
+ * shared stream before anything after it is delivered.
  *
- * <p>Each room has a {@link Feed}. While a feed is catching up, arrivals wait in it, in seq order; the feed's
+ * <p>Each followed room has a {@link Feed}. While a feed is catching up, arrivals wait in it, in seq order; the feed's
  * monitor serializes arrivals (engine threads) with the completions of its fetches. Delivery itself goes through
- * {@link Room#arrive}, under the room's lock, like a local publish.
+ * {@link Room#arrive}, under the room's lock, like a local publish. Feeds are made and dropped in
+ * {@link ConcurrentHashMap#compute}, so a room's subscribe and unsubscribe reach the broker in the order its first
+ * connection arrived and its last one left, whatever loops they were on.
  */
 final class ClusterLink implements Broker.Inbound {
     private static final System.Logger LOG = System.getLogger(ClusterLink.class.getName());
@@ -39,6 +42,8 @@ final class ClusterLink implements Broker.Inbound {
     private final Audience everyone;
     private final Encoder encoder;
     private final int historySize;
+    private final java.time.Duration catchUpWait;
+    /** The rooms followed here; a feed lives while something holds it ({@link #hold}). */
     private final ConcurrentHashMap<String, Feed> feeds = new ConcurrentHashMap<>();
     private final Local local;
 
@@ -69,9 +74,14 @@ final class ClusterLink implements Broker.Inbound {
         void closeHere(String roomId);
     }
 
+    /**
+     * @param catchUpWait how long an entry or resume waits for a room this node just started following to catch up
+     *                    with the shared stream; past it the connection is answered from what this node has
+     */
     ClusterLink(Broker broker, RoomRegistry rooms, UserDirectory users, Audience everyone, Encoder encoder,
-                int historySize, Local local) {
+                int historySize, java.time.Duration catchUpWait, Local local) {
         this.local = local;
+        this.catchUpWait = catchUpWait;
         this.broker = broker;
         this.rooms = rooms;
         this.users = users;
@@ -85,22 +95,59 @@ final class ClusterLink implements Broker.Inbound {
     }
 
     /**
-     * Starts following a room: subscribes, then moves it to where the shared stream stands. Completes when the room
-     * has caught up, so a node that is starting can wait for its rooms before it takes clients.
+     * One more reason to follow the room here: a connection entered it, or a resume waits for it. The first makes
+     * this node subscribe and bring the room up to date with the shared stream (its recent messages kept for
+     * resumes) before it delivers anything newer. Each call is undone by one {@link #release}.
      */
-    CompletableFuture<Void> follow(Room room) {
-        Feed feed = new Feed(room);
-        Feed previous = feeds.put(room.id(), feed);
-        if (previous == null) {
-            broker.followRoom(room.id());
+    void hold(Room room) {
+        Feed[] created = new Feed[1];
+        feeds.compute(room.id(), (id, feed) -> {
+            if (feed != null && feed.room == room) {
+                feed.holders++;
+                return feed;
+            }
+            if (feed == null) {
+                broker.followRoom(id);
+            } // else a room of the same id, closed: the subscription is the same
+            created[0] = new Feed(room);
+            return created[0];
+        });
+        if (created[0] != null) {
+            start(created[0]); // outside compute: its completion may run here and take the room's lock
         }
-        synchronized (feed) {
-            feed.syncing = true;
-        }
-        start(feed);
-        return feed.caughtUp;
     }
 
+    /** Undoes one {@link #hold}; the last makes this node stop following the room. */
+    void release(Room room) {
+        feeds.computeIfPresent(room.id(), (id, feed) -> {
+            if (feed.room != room || --feed.holders > 0) {
+                return feed;
+            }
+            broker.unfollowRoom(id);
+            return null;
+        });
+    }
+
+    /** Whether the room is followed here and has caught up with the shared stream since. */
+    boolean isCurrent(Room room) {
+        Feed feed = feeds.get(room.id());
+        return feed != null && feed.room == room && feed.caughtUp.isDone();
+    }
+
+    /**
+     * Holds the room (undo with {@link #release}) and completes once it has caught up with the shared stream, or
+     * after the catch-up wait when the broker cannot answer; never fails.
+     */
+    CompletableFuture<Void> holdUntilCurrent(Room room) {
+        hold(room);
+        Feed feed = feeds.get(room.id());
+        if (feed == null || feed.room != room) {
+            return CompletableFuture.completedFuture(null); // closed meanwhile
+        }
+        return feed.caughtUp.copy().completeOnTimeout(null, catchUpWait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The room was closed: stop following it, whatever still holds it. */
     void unfollow(Room room) {
         if (feeds.remove(room.id()) != null) {
             broker.unfollowRoom(room.id());
@@ -238,15 +285,7 @@ final class ClusterLink implements Broker.Inbound {
 
     @Override
     public void reconnected() {
-        for (Feed feed : feeds.values()) {
-            synchronized (feed) {
-                if (feed.syncing) {
-                    continue; // a fetch is in flight or waiting to retry; it will see the new state
-                }
-                feed.syncing = true;
-            }
-            catchUp(feed);
-        }
+        feeds.values().forEach(this::recheck);
     }
 
     /** Private messages and broadcasts from other nodes: best effort, like a local one past a full lane. */
@@ -274,13 +313,29 @@ final class ClusterLink implements Broker.Inbound {
                 .whenComplete((step, failure) -> {
                     if (failure != null) {
                         retry(feed, () -> start(feed), failure);
-                    } else {
-                        synchronized (feed) {
-                            step.run();
-                            drain(feed);
-                        }
+                        return;
                     }
+                    synchronized (feed) {
+                        step.run();
+                        drain(feed);
+                    }
+                    // The subscription may have taken effect after the position was read: a message placed between
+                    // them comes as a gap with the next arrival, or, if none comes, with this second look.
+                    RETRY.execute(() -> recheck(feed));
                 });
+    }
+
+    private void recheck(Feed feed) {
+        if (feeds.get(feed.room.id()) != feed) {
+            return;
+        }
+        synchronized (feed) {
+            if (feed.syncing) {
+                return; // a fetch is in flight; it sees the new state
+            }
+            feed.syncing = true;
+        }
+        catchUp(feed);
     }
 
     /** After an outage: fetch what this node missed, then deliver it and what waited, in order. */
@@ -353,12 +408,16 @@ final class ClusterLink implements Broker.Inbound {
         RETRY.execute(again);
     }
 
-    /** A room's arrivals and whether they must wait. Guarded by its own monitor. */
+    /**
+     * A room's arrivals and whether they must wait. Guarded by its own monitor, but for {@code holders}, which only
+     * {@link ConcurrentHashMap#compute} on {@link #feeds} touches. Born catching up.
+     */
     private static final class Feed {
         final Room room;
         final TreeMap<Long, ServerMessage> waiting = new TreeMap<>();
         final CompletableFuture<Void> caughtUp = new CompletableFuture<>();
-        boolean syncing;
+        boolean syncing = true;
+        int holders = 1;
 
         Feed(Room room) {
             this.room = room;

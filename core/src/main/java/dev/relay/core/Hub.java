@@ -157,7 +157,9 @@ public final class Hub {
 
     /**
      * Registers a new connection, greets it with {@code welcome} and puts it in {@code roomId}. Call on the
-     * connection's executor, after checking the room exists (a missing room throws {@code room_not_found}).
+     * connection's executor, after checking the room exists (a missing room throws {@code room_not_found}). In a
+     * cluster, when no connection on this node is in the room yet, the welcome and the entry follow a moment later,
+     * on the same executor, once the node has caught the room up with its shared stream.
      */
     public Session connect(Identity identity, Connection connection, String roomId) {
         return connect(identity, connection, roomId, null);
@@ -183,6 +185,27 @@ public final class Hub {
         CompletableFuture<Void> following = firstOfUser && link != null
                 ? link.broker().followUser(identity.userId()) : null;
         observer.connected(session);
+        // In a cluster, a room no connection here is in is entered (and the welcome sent) once this node has caught
+        // it up with the shared stream: see Membership#whenCanEnter.
+        if (membership.canEnterNow(session, room)) {
+            greet(session, room, resumeFrom, following);
+        } else {
+            membership.whenCanEnter(session, room, null, () -> {
+                try {
+                    greet(session, room, resumeFrom, following);
+                } catch (RuntimeException failed) {
+                    session.connection().close(CloseReason.INTERNAL_ERROR); // greet has unregistered it
+                }
+            });
+        }
+        return session;
+    }
+
+    /**
+     * Puts a new connection in its room and sends the welcome, a replay if it resumes, and what was held for it
+     * (once {@code following}, the user's channel on a cluster, is in place; null when there is nothing to wait for).
+     */
+    private void greet(Session session, Room room, StreamPosition resumeFrom, CompletableFuture<Void> following) {
         try {
             // Join first, so anything published once the client holds its welcome reaches it; the welcome still
             // goes out first, because live messages are queued on this executor behind the writes made here.
@@ -191,7 +214,7 @@ public final class Hub {
                 membership.enter(session, room);
             }
             replies.send(session, new ServerMessage(null, MessageType.WELCOME, null, null, null, WELCOME_CONTENT,
-                    Replies.orderedMap("client_id", session.id(), "user_id", identity.userId(), "room_id", room.id()),
+                    Replies.orderedMap("client_id", session.id(), "user_id", session.userId(), "room_id", room.id()),
                     clock.instant()));
             if (resumption != null) {
                 membership.finishResume(session, room, resumption, null);
@@ -212,7 +235,6 @@ public final class Hub {
                 }
             }));
         }
-        return session;
     }
 
     /** Runs a task on the session's executor; a task for a loop that is gone is dropped, as its connection is. */
@@ -544,7 +566,6 @@ public final class Hub {
             }
             ClusterLink link = cluster;
             if (link != null) {
-                link.follow(room);
                 link.shareCreated(new SharedRoom(room.id(), room.name(), room.description(), isPrivate,
                         isPrivate ? allowed : Set.of()));
             }
@@ -564,16 +585,19 @@ public final class Hub {
 
     /**
      * Makes this hub one node of a cluster: room messages take their {@code seq} from the broker's shared stream and
-     * are delivered as they arrive from it, private messages and broadcasts reach the other nodes, and every room is
-     * followed. Call once, after construction and before the first connection: it connects, and waits up to
-     * {@code catchUp} for the rooms to reach their shared streams' ends (so a client resuming on a node that just
-     * started finds what it missed); a room still behind then catches up in the background.
+     * are delivered as they arrive from it, private messages and broadcasts reach the other nodes. A room is followed
+     * while a connection here is in it: the first one to arrive makes the node subscribe and bring the room up to
+     * date from its shared stream, the last one to leave unsubscribes. Call once, after construction and before the
+     * first connection: it connects and reads the rooms other nodes created, waiting up to {@code catchUp}. A
+     * connection entering or resuming a room this node does not follow yet waits up to {@code catchUp} for it to catch
+     * up (so a client resuming on a node that just started finds what it missed), then is answered from what the node
+     * has.
      */
     public void broker(Broker broker, java.time.Duration catchUp) {
         if (cluster != null) {
             throw new IllegalStateException("a broker is already installed");
         }
-        ClusterLink link = new ClusterLink(broker, rooms, users, everyone, encoder, settings.historySize(),
+        ClusterLink link = new ClusterLink(broker, rooms, users, everyone, encoder, settings.historySize(), catchUp,
                 new ClusterLink.Local() {
                     @Override
                     public void moveHere(String userId, String roomId, boolean join) {
@@ -624,15 +648,8 @@ public final class Hub {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        membership.cluster(link);
         cluster = link;
-        CompletableFuture<?>[] following = rooms.all().stream().map(link::follow).toArray(CompletableFuture[]::new);
-        try {
-            CompletableFuture.allOf(following).get(catchUp.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException slow) {
-            // served while the rest catches up: resumes there may report recovered:false meanwhile
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /**
@@ -751,11 +768,7 @@ public final class Hub {
             roomAccess.restrict(shared.id(), shared.members());
         }
         try {
-            Room room = rooms.create(new RoomSpec(shared.id(), shared.name(), shared.description()));
-            ClusterLink link = cluster;
-            if (link != null) { // null while the hub is still joining: it follows every room once joined
-                link.follow(room);
-            }
+            rooms.create(new RoomSpec(shared.id(), shared.name(), shared.description()));
         } catch (ProtocolException refused) {
             System.getLogger(Hub.class.getName()).log(System.Logger.Level.WARNING,
                     "room " + shared.id() + " from another node was not created here: " + refused.getMessage());

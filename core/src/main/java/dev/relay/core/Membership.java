@@ -36,6 +36,8 @@ final class Membership {
     private final HubObserver observer;
     private final Replies replies;
     private final Clock clock;
+    /** Null on a single node; set once when the hub joins a cluster. */
+    private volatile ClusterLink cluster;
 
     Membership(HubSettings settings, MessageRules rules, RoomRegistry rooms, RoomAccess roomAccess, Presence presence,
                HubObserver observer, Replies replies, Clock clock) {
@@ -49,14 +51,21 @@ final class Membership {
         this.clock = clock;
     }
 
+    /** Follows a room on this node only while a connection here is in it, or a resume waits for it. */
+    void cluster(ClusterLink link) {
+        this.cluster = link;
+    }
+
     void joinRoom(Session session, ClientMessage message) {
         String roomId = rules.requireRoomId(message);
         Room room = rooms.require(roomId);
         roomAccess.requireEntry(session.identity(), roomId);
-        if (!session.isIn(roomId)) {
-            enter(session, room);
-        }
-        replies.send(session, replies.reply(MessageType.JOINED, roomId, message.id()));
+        whenCanEnter(session, room, message.id(), () -> {
+            if (!session.isIn(roomId)) {
+                enter(session, room);
+            }
+            replies.send(session, replies.reply(MessageType.JOINED, roomId, message.id()));
+        });
     }
 
     void leaveRoom(Session session, ClientMessage message) {
@@ -81,8 +90,59 @@ final class Membership {
             throw new ProtocolException(ErrorCode.INVALID_FIELD,
                     "resume needs data.since (the last seq you have, 0 or more) and data.epoch (a string)");
         }
-        Resumption resumption = startResume(session, room, new StreamPosition(name, position.longValue()));
-        finishResume(session, room, resumption, message.id());
+        StreamPosition from = new StreamPosition(name, position.longValue());
+        whenCanEnter(session, room, message.id(),
+                () -> finishResume(session, room, startResume(session, room, from), message.id()));
+    }
+
+    /**
+     * False when the session must wait to enter or resume the room: in a cluster, this node does not follow the room
+     * yet (no connection here is in it), so it does not know where the shared stream stands.
+     */
+    boolean canEnterNow(Session session, Room room) {
+        ClusterLink link = cluster;
+        return link == null || session.isIn(room.id()) || link.isCurrent(room);
+    }
+
+    /**
+     * Runs {@code entry} (a step that enters or resumes the room, and answers) on the session's executor: at once
+     * when it {@link #canEnterNow can}, otherwise once this node follows the room and has brought it up to date from
+     * the shared stream. The wait makes "anything published after the answer reaches the session" hold, and lets a
+     * resume be answered from the stream's recent messages. A room closed meanwhile is answered
+     * {@code room_not_found} (with {@code ref}).
+     */
+    void whenCanEnter(Session session, Room room, String ref, Runnable entry) {
+        ClusterLink link = cluster;
+        if (canEnterNow(session, room)) {
+            entry.run();
+            return;
+        }
+        link.holdUntilCurrent(room).thenRun(() -> {
+            try {
+                session.connection().executor().execute(() -> {
+                    try {
+                        if (!session.isOpen()) {
+                            return;
+                        }
+                        if (rooms.find(room.id()).orElse(null) != room) {
+                            Map<String, Object> data = new LinkedHashMap<>();
+                            data.put("code", ErrorCode.ROOM_NOT_FOUND.code());
+                            if (ref != null) {
+                                data.put("ref", ref);
+                            }
+                            replies.send(session, new ServerMessage(null, MessageType.ERROR, null, null, null,
+                                    "room '" + room.id() + "' was closed", data, clock.instant()));
+                            return;
+                        }
+                        entry.run();
+                    } finally {
+                        link.release(room); // after the entry: the session now holds the room followed
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException shutDown) {
+                link.release(room);
+            }
+        });
     }
 
     /** Joins the room if needed and finds what the session missed; the room's lock makes the boundary exact. */
@@ -92,6 +152,7 @@ final class Membership {
                 () -> presence.entered(room, session.identity()));
         if (resumption.joined()) {
             session.enter(room.id(), resumption.slot());
+            following(room);
         }
         return resumption;
     }
@@ -121,6 +182,7 @@ final class Membership {
     void enter(Session session, Room room) {
         Slot slot = room.join(session.outbox(), session.identity(), () -> presence.entered(room, session.identity()));
         session.enter(room.id(), slot);
+        following(room);
         observer.joined(session, room.id());
     }
 
@@ -132,7 +194,19 @@ final class Membership {
         Slot slot = session.exit(room.id());
         if (slot != null) {
             room.leave(slot, session.userId(), () -> presence.left(room, session.identity()));
+            ClusterLink link = cluster;
+            if (link != null) {
+                link.release(room);
+            }
             observer.left(session, room.id());
+        }
+    }
+
+    /** After the room's lock is released: the link's catch-up may complete on this thread and take it. */
+    private void following(Room room) {
+        ClusterLink link = cluster;
+        if (link != null) {
+            link.hold(room);
         }
     }
 }

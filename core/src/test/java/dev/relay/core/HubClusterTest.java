@@ -39,6 +39,14 @@ class HubClusterTest extends HubTestSupport {
         final List<String> toUsers = new CopyOnWriteArrayList<>();
         /** What followUser answers: complete unless a test holds the subscription back. */
         volatile CompletableFuture<Void> following = CompletableFuture.completedFuture(null);
+        /** "+room" for each follow, "-room" for each unfollow. */
+        final List<String> follows = new CopyOnWriteArrayList<>();
+        /** Where the shared stream stands and its recent messages, as position and recent answer them. */
+        volatile Optional<StreamPosition> shared = Optional.empty();
+        volatile List<ServerMessage> sharedRecent = List.of();
+        /** When set, position answers wait in positionAnswers for the test. */
+        volatile boolean positionsByHand;
+        final List<CompletableFuture<Optional<StreamPosition>>> positionAnswers = new CopyOnWriteArrayList<>();
 
         @Override
         public String nodeId() {
@@ -77,10 +85,12 @@ class HubClusterTest extends HubTestSupport {
 
         @Override
         public void followRoom(String roomId) {
+            follows.add("+" + roomId);
         }
 
         @Override
         public void unfollowRoom(String roomId) {
+            follows.add("-" + roomId);
         }
 
         @Override
@@ -94,12 +104,18 @@ class HubClusterTest extends HubTestSupport {
 
         @Override
         public CompletableFuture<Optional<StreamPosition>> position(String roomId) {
-            return CompletableFuture.completedFuture(Optional.empty()); // nothing published before the test
+            if (positionsByHand) {
+                CompletableFuture<Optional<StreamPosition>> answer = new CompletableFuture<>();
+                positionAnswers.add(answer);
+                return answer;
+            }
+            return CompletableFuture.completedFuture(shared);
         }
 
         @Override
         public CompletableFuture<List<ServerMessage>> recent(String roomId, int limit) {
-            return CompletableFuture.completedFuture(List.of());
+            List<ServerMessage> all = sharedRecent;
+            return CompletableFuture.completedFuture(all.subList(Math.max(0, all.size() - limit), all.size()));
         }
 
         @Override
@@ -358,5 +374,91 @@ class HubClusterTest extends HubTestSupport {
         syncAll();
         arrive(1, "one, late");
         assertThat(alice.contents(MessageType.ROOM_MESSAGE)).containsExactly("one", "two");
+    }
+
+    @Test
+    void aRoomIsFollowedWhileAConnectionHereIsInItAndNoLonger() {
+        hub();
+        assertThat(broker.follows).as("no room is followed before anyone is in it").isEmpty();
+        Client alice = connect(loop1, "alice", "general");
+        Client alice2 = connect(loop2, "alice", "general");
+        alice.send(joinRoom("j-1", "support"));
+        assertThat(broker.follows).containsExactly("+general", "+support");
+
+        alice.disconnect();
+        syncAll();
+        assertThat(broker.follows).as("alice's second connection is still in general").containsExactly("+general",
+                "+support", "-support");
+        alice2.send(leaveRoom("l-1", "general"));
+        assertThat(broker.follows).containsExactly("+general", "+support", "-support", "-general");
+        broker.inbound.roomMessage(placed(1, "nobody here"));
+        syncAll();
+        assertThat(alice2.contents(MessageType.ROOM_MESSAGE)).isEmpty();
+
+        alice2.send(joinRoom("j-2", "general"));
+        assertThat(broker.follows).endsWith("-general", "+general");
+    }
+
+    @Test
+    void aRoomFollowedWhenItsFirstConnectionArrivesStartsAtTheStreamsEndAndKeepsItsRecentMessages() {
+        broker.shared = Optional.of(new StreamPosition(EPOCH, 5));
+        broker.sharedRecent = List.of(placed(3, "three"), placed(4, "four"), placed(5, "five"));
+        Client alice = connect(loop1, "alice", "general");
+        assertThat(hub().roomPosition("general")).contains(new StreamPosition(EPOCH, 5));
+        arrive(6, "six");
+        assertThat(alice.contents(MessageType.ROOM_MESSAGE)).as("what came before the join is not delivered")
+                .containsExactly("six");
+        assertThat(broker.ranges).as("no gap to fill").isEmpty();
+
+        Client bob = connect(loop2, user("bob"), "general", new StreamPosition(EPOCH, 3));
+        assertThat(bob.contents(MessageType.ROOM_MESSAGE)).containsExactly("four", "five", "six");
+        assertThat(resumed(bob)).containsEntry("recovered", true);
+    }
+
+    @Test
+    void aConnectionToARoomNobodyHereIsInIsWelcomedOnceTheRoomHasCaughtUpAndGetsEverythingAfter() {
+        hub();
+        broker.positionsByHand = true;
+        Client alice = connect(loop1, "alice", "general");
+        arrive(6, "six");
+        assertThat(alice.types()).as("no welcome before the node knows where the stream stands").isEmpty();
+
+        broker.sharedRecent = List.of(placed(5, "five"), placed(6, "six"));
+        broker.positionAnswers.getFirst().complete(Optional.of(new StreamPosition(EPOCH, 6)));
+        syncAll();
+        assertThat(alice.types()).startsWith(MessageType.WELCOME).doesNotContain(MessageType.ROOM_MESSAGE);
+        arrive(7, "seven");
+        assertThat(alice.contents(MessageType.ROOM_MESSAGE)).containsExactly("seven");
+        assertThat(hub().roomPosition("general")).contains(new StreamPosition(EPOCH, 7));
+
+        Client bob = connect(loop2, "bob", "general");
+        assertThat(bob.types()).as("the room is followed and current: at once").startsWith(MessageType.WELCOME);
+        assertThat(broker.positionAnswers).hasSize(1);
+    }
+
+    @Test
+    void aResumeOfARoomNobodyHereIsInIsAnsweredOnceTheRoomHasCaughtUpFromTheStream() {
+        hub();
+        broker.positionsByHand = true;
+        broker.sharedRecent = List.of(placed(1, "one"), placed(2, "two"), placed(3, "three"));
+        Client bob = connect(loop1, user("bob"), "general", new StreamPosition(EPOCH, 1));
+        assertThat(bob.types()).as("nothing until the room has caught up").isEmpty();
+        assertThat(broker.follows).containsExactly("+general");
+
+        broker.positionAnswers.getFirst().complete(Optional.of(new StreamPosition(EPOCH, 3)));
+        syncAll();
+        assertThat(bob.types()).startsWith(MessageType.WELCOME, MessageType.ROOM_MESSAGE, MessageType.ROOM_MESSAGE,
+                MessageType.RESUMED);
+        assertThat(bob.contents(MessageType.ROOM_MESSAGE)).containsExactly("two", "three");
+        assertThat(resumed(bob)).containsEntry("recovered", true).containsEntry("seq", 3L);
+        arrive(4, "four");
+        assertThat(bob.contents(MessageType.ROOM_MESSAGE)).containsExactly("two", "three", "four");
+
+        bob.send(resume("r-1", "support", 0, "other-epoch"));
+        broker.positionAnswers.get(1).complete(Optional.empty());
+        syncAll();
+        assertThat(bob.messages(MessageType.RESUMED)).hasSize(2).last()
+                .satisfies(r -> assertThat(data(r)).containsEntry("recovered", false).containsEntry("ref", "r-1"));
+        assertThat(broker.follows).containsExactly("+general", "+support");
     }
 }

@@ -56,8 +56,8 @@ public final class LoadCommand implements Callable<Integer> {
     int users = 100;
     @Option(names = "--concurrency", paramLabel = "C", description = "handshakes in flight at once (default 500)")
     int concurrency = 500;
-    @Option(names = "--server-pid", paramLabel = "PID", description = "the server's pid: RSS, CPU (and JVM heap) from /proc and jcmd")
-    long serverPid;
+    @Option(names = "--server-pid", paramLabel = "PID", split = ",", description = "the server's pid: RSS, CPU (and JVM heap) from /proc and jcmd; for a cluster one per node, comma-separated, summed")
+    List<Long> serverPids;
     @Option(names = "--source-addresses", paramLabel = "N", description = "loopback source addresses to spread over (default: one per 28k connections)")
     Integer sourceAddresses;
     @Option(names = "--json", paramLabel = "FILE", description = "also write the result as JSON ('-': print JSON instead of the table)")
@@ -92,7 +92,7 @@ public final class LoadCommand implements Callable<Integer> {
                 scenario == Scenario.IDLE ? Duration.ZERO : durationOrZero(warmup),
                 window != null ? window : scenario.defaultWindow,
                 threads != null ? threads : Runtime.getRuntime().availableProcessors(),
-                secret != null ? secret : env.get("WS_JWT_SECRET"), room, rooms, users, concurrency, serverPid,
+                secret != null ? secret : env.get("WS_JWT_SECRET"), room, rooms, users, concurrency, serverPids,
                 sourceAddresses != null ? sourceAddresses : Clients.sourceAddressesFor(n), json, label,
                 durationOrZero(drain), quiet, nodes == null ? List.of() : nodes);
     }

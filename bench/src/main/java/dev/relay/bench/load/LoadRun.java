@@ -27,7 +27,7 @@ public final class LoadRun {
         this.settings = settings;
         this.progress = progress;
         this.tokens = new Tokens(settings.target() == Target.RELAY ? settings.secret() : null);
-        this.server = settings.serverPid() > 0 ? new ServerProcess(settings.serverPid()) : null;
+        this.server = settings.serverPids().isEmpty() ? null : new ServerProcess(settings.serverPids());
     }
 
     public Result run() throws Exception {

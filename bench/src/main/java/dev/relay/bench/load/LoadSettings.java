@@ -13,16 +13,18 @@ import java.util.List;
  * @param size            bytes of each message's content (at least the payload's own header, about 25 bytes)
  * @param duration        how long the measured part lasts (idle: how long the connections are held)
  * @param users           distinct user ids the connections cycle through (connect, idle); 0 = one per connection
- * @param serverPid       the server's pid for RSS and CPU figures, 0 when unknown
+ * @param serverPids      the server's pid for RSS and CPU figures (a cluster's: one per node, summed), empty when
+ *                        unknown
  * @param sourceAddresses loopback source addresses to spread connections over (127.0.0.1, .2, ...)
  * @param json            where to write the result as JSON, null for none, "-" for standard output
  */
 public record LoadSettings(Scenario scenario, Target target, URI url, int clients, int publishers, double rate,
                            int size, Duration duration, Duration warmup, int window, int threads, String secret,
-                           String room, int rooms, int users, int concurrency, long serverPid, int sourceAddresses,
+                           String room, int rooms, int users, int concurrency, List<Long> serverPids, int sourceAddresses,
                            Path json, String label, Duration drain, boolean quiet, List<URI> nodes) {
     public LoadSettings {
         nodes = nodes == null || nodes.isEmpty() ? List.of(url) : List.copyOf(nodes);
+        serverPids = serverPids == null ? List.of() : List.copyOf(serverPids);
         if (clients < 1) {
             throw new IllegalArgumentException("--clients must be at least 1");
         }

@@ -4,28 +4,36 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** What /proc (and, for a JVM, jcmd) tells about the server process under test. */
+/**
+ * What /proc (and, for a JVM, jcmd) tells about the server process under test; for a cluster, about every node's
+ * process, summed.
+ */
 final class ServerProcess {
     private static final Pattern HEAP_USED = Pattern.compile("(?m)^\\S[^\\n]*?\\btotal\\b[^\\n]*?\\bused (\\d+)K");
     private static final long CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-    private final long pid;
+    private final List<Long> pids;
 
-    ServerProcess(long pid) {
-        this.pid = pid;
-    }
-
-    long pid() {
-        return pid;
+    ServerProcess(List<Long> pids) {
+        this.pids = List.copyOf(pids);
     }
 
     /** Resident set size in bytes (VmRSS). */
     long rssBytes() {
+        long sum = 0;
+        for (long pid : pids) {
+            sum += rssBytes(pid);
+        }
+        return sum;
+    }
+
+    private static long rssBytes(long pid) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
                 if (line.startsWith("VmRSS:")) {
@@ -38,8 +46,20 @@ final class ServerProcess {
         throw new IllegalStateException("/proc/" + pid + "/status has no VmRSS");
     }
 
-    /** CPU time the process has used (user + system), in nanoseconds. */
+    /** CPU time the process has used (user + system), in nanoseconds; -1 when /proc cannot tell. */
     long cpuNanos() {
+        long sum = 0;
+        for (long pid : pids) {
+            long used = cpuNanos(pid);
+            if (used < 0) {
+                return -1;
+            }
+            sum += used;
+        }
+        return sum;
+    }
+
+    private static long cpuNanos(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
@@ -71,6 +91,10 @@ final class ServerProcess {
     }
 
     boolean isJvm() {
+        return pids.stream().allMatch(ServerProcess::isJvm);
+    }
+
+    private static boolean isJvm(long pid) {
         try {
             String cmdline = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"), StandardCharsets.UTF_8);
             return cmdline.contains("java");
@@ -87,10 +111,22 @@ final class ServerProcess {
         if (!isJvm()) {
             return OptionalLong.empty();
         }
-        if (jcmd("GC.run") == null) {
+        long used = 0;
+        for (long pid : pids) {
+            OptionalLong heap = liveHeapBytes(pid);
+            if (heap.isEmpty()) {
+                return OptionalLong.empty();
+            }
+            used += heap.getAsLong();
+        }
+        return OptionalLong.of(used);
+    }
+
+    private static OptionalLong liveHeapBytes(long pid) {
+        if (jcmd(pid, "GC.run") == null) {
             return OptionalLong.empty();
         }
-        String info = jcmd("GC.heap_info");
+        String info = jcmd(pid, "GC.heap_info");
         if (info == null) {
             return OptionalLong.empty();
         }
@@ -104,7 +140,7 @@ final class ServerProcess {
         return any ? OptionalLong.of(used) : OptionalLong.empty();
     }
 
-    private String jcmd(String command) {
+    private static String jcmd(long pid, String command) {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         try {
             Process process = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command)

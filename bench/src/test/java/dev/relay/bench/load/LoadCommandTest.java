@@ -48,7 +48,7 @@ class LoadCommandTest {
         assertThat(s.rate()).isEqualTo(1500);
         assertThat(s.size()).isEqualTo(256);
         assertThat(s.duration()).isEqualTo(Duration.ofSeconds(3));
-        assertThat(s.serverPid()).isEqualTo(42);
+        assertThat(s.serverPids()).containsExactly(42L);
         assertThat(s.label()).isEqualTo("gorilla");
     }
 

@@ -80,7 +80,7 @@ final class Keys {
     record Channel(char kind, String id) {
     }
 
-    /** The header line of a room event on a room's channel, where a room message has "seq epoch". */
+    /** The header line of a room event on a room's channel, where room messages have "seq epoch length". */
     static final String EVENT_HEADER = "-";
 
     static byte[] roomEvent(byte[] body) {
@@ -89,6 +89,10 @@ final class Keys {
         payload[1] = '\n';
         System.arraycopy(body, 0, payload, 2, body.length);
         return payload;
+    }
+
+    static boolean isRoomEvent(byte[] payload) {
+        return payload.length >= 2 && payload[0] == '-' && payload[1] == '\n';
     }
 
     static byte[] bytes(String text) {

@@ -8,15 +8,12 @@ import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.protocol.ServerMessage;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisCommandTimeoutException;
-import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.StreamMessage;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.StreamMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -34,14 +31,17 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link Broker} on Redis (Lettuce, non-blocking throughout): one connection for commands, one for pub/sub, to one
- * server, a master found through Sentinel, or a Redis Cluster ({@link RedisLink} chooses by the URL).
+ * server, a master found through Sentinel, or a Redis Cluster ({@link RedisLink} chooses by the URL). Pub/sub
+ * messages are decoded and handed to the hub on a thread of their own ({@link InboundWorker}), so delivering to this
+ * node's members never holds up Lettuce's event loops.
  *
- * <p>A room message is placed by one Lua script, atomically: it increments the room's {@code seq} (kept with the
- * {@code epoch} in a hash), appends the message to the room's capped stream under the id {@code <seq>-1}, and
- * {@code PUBLISH}es it on the room's channel. Redis runs scripts one at a time and delivers a channel's messages in
- * the order they were published, so every node sees a room's messages in seq order. With a client message id the
- * script also remembers the outcome for the dedup window: a retry, on any node, after a lost reply or a failover, is
- * answered with the first attempt's seq and not published twice.
+ * <p>Room messages are placed by a Lua script, atomically, several of a room per call ({@link RoomPlacer}): it
+ * increments the room's {@code seq} (kept with the {@code epoch} in a hash), appends each message to the room's
+ * capped stream under the id {@code <seq>-1}, and {@code PUBLISH}es the batch on the room's channel as one payload
+ * ({@link RoomFrames}). Redis runs scripts one at a time and delivers a channel's messages in the order they were
+ * published, so every node sees a room's messages in seq order. With a client message id the script also remembers
+ * the outcome for the dedup window: a retry, on any node, after a lost reply or a failover, is answered with the
+ * first attempt's seq and not published twice.
  *
  * <p>On a Redis Cluster the room's channel carries the room's hash tag, so the script's {@code SPUBLISH} stays on the
  * shard that holds the room's keys, and every node's {@code SSUBSCRIBE} goes to that shard.
@@ -58,32 +58,6 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class RedisBroker implements Broker {
     private static final Logger LOG = LoggerFactory.getLogger(RedisBroker.class);
 
-    /**
-     * KEYS: meta, stream, dedup. ARGV: proposed epoch, max length, channel (empty: another broker fans out), body,
-     * id, timestamp, dedup ms.
-     */
-    private static final String PLACE = """
-            if ARGV[7] ~= '0' then
-              local seen = redis.call('GET', KEYS[3])
-              if seen then return 'D ' .. seen end
-            end
-            local epoch = redis.call('HGET', KEYS[1], 'epoch')
-            if not epoch then
-              epoch = ARGV[1]
-              redis.call('DEL', KEYS[2])
-              redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', 0)
-            end
-            local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-            redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], seq .. '-1', 'e', epoch, 'b', ARGV[4])
-            if ARGV[3] ~= '' then
-              redis.call('PUBLISH', ARGV[3], seq .. ' ' .. epoch .. '\\n' .. ARGV[4])
-            end
-            if ARGV[7] ~= '0' then
-              redis.call('SET', KEYS[3], seq .. ' ' .. epoch .. ' ' .. ARGV[5] .. ' ' .. ARGV[6], 'PX', ARGV[7])
-            end
-            return 'N ' .. seq .. ' ' .. epoch
-            """;
-
     /** How long a room message may wait for its replicas before its publish fails (with waitReplicas set). */
     static final Duration WAIT_TIMEOUT = Duration.ofSeconds(1);
 
@@ -92,14 +66,14 @@ public final class RedisBroker implements Broker {
     private final Keys keys;
     private final RedisLink link;
     /** {@link #PLACE} with the topology's publish command (SPUBLISH on a cluster). */
-    private final String placeScript;
     private final Set<String> rooms = ConcurrentHashMap.newKeySet();
     private final Set<String> users = ConcurrentHashMap.newKeySet();
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicLong outages = new AtomicLong();
     private final AtomicBoolean down = new AtomicBoolean();
+    private final RoomPlacer placer;
     private volatile Inbound inbound;
-    private volatile String placeDigest;
+    private volatile InboundWorker received;
 
     public RedisBroker(RedisOptions options, MessageCodec codec) {
         this.options = options;
@@ -110,7 +84,7 @@ public final class RedisBroker implements Broker {
             throw new IllegalArgumentException("waiting for replicas needs a standalone or Sentinel URL, not "
                     + options.url());
         }
-        this.placeScript = PLACE.replace("'PUBLISH'", "'" + link.publishCommand() + "'");
+        this.placer = new RoomPlacer(keys, options, link);
     }
 
     @Override
@@ -122,10 +96,11 @@ public final class RedisBroker implements Broker {
     @Override
     public void start(Inbound inbound) {
         this.inbound = inbound;
+        received = new InboundWorker("relay-redis-inbound-" + options.nodeId());
         link.connect(new RedisLink.Listener() {
             @Override
             public void message(String channel, byte[] payload) {
-                receive(channel, payload);
+                received.execute(channel, () -> receive(channel, payload));
             }
 
             @Override
@@ -146,7 +121,7 @@ public final class RedisBroker implements Broker {
                 CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(inbound::reconnected);
             }
         });
-        placeDigest = link.commands().scriptLoad(Keys.bytes(placeScript)).toCompletableFuture().join();
+        placer.load();
         link.followNow(keys.everyoneChannel());
     }
 
@@ -159,35 +134,16 @@ public final class RedisBroker implements Broker {
 
     /**
      * Places a room message in its shared stream; with {@code publish} false it is not sent on the room's channel,
-     * for a broker that fans out over something else (NATS) and keeps only the streams here.
+     * for a broker that fans out over something else (NATS) and keeps only the streams here. Messages of a room
+     * placed while an earlier placement of it is in flight go to Redis together ({@link RoomPlacer}).
      */
     public CompletableFuture<ServerMessage> place(ServerMessage draft, String proposedEpoch, String retryKey,
                                                   boolean publish) {
-        String roomId = draft.roomId();
-        boolean dedup = retryKey != null && !options.dedupWindow().isZero();
-        byte[][] keyArgs = {
-                Keys.bytes(keys.roomMeta(roomId)),
-                Keys.bytes(keys.roomStream(roomId)),
-                Keys.bytes(keys.roomDedup(roomId, dedup ? retryKey : "-"))};
-        byte[][] values = {
-                Keys.bytes(proposedEpoch),
-                Keys.bytes(Integer.toString(options.streamLength())),
-                Keys.bytes(publish && !waits() ? keys.roomChannel(roomId) : ""),
-                codec.encode(draft),
-                Keys.bytes(draft.id()),
-                Keys.bytes(draft.timestamp().toString()),
-                Keys.bytes(dedup ? Long.toString(options.dedupWindow().toMillis()) : "0")};
+        byte[] body = codec.encode(draft);
         return bounded(() -> {
-            RedisClusterAsyncCommands<byte[], byte[]> async = link.commands();
-            CompletionStage<byte[]> placed = async.<byte[]>evalsha(placeDigest, ScriptOutputType.VALUE, keyArgs, values)
-                    .handle((reply, failure) -> failure == null ? CompletableFuture.completedFuture(reply)
-                            : unwrap(failure) instanceof RedisNoScriptException // Redis restarted and lost it
-                                    ? async.<byte[]>eval(Keys.bytes(placeScript), ScriptOutputType.VALUE, keyArgs,
-                                            values)
-                                    : CompletableFuture.<byte[]>failedFuture(failure))
-                    .thenCompose(stage -> stage);
-            CompletionStage<ServerMessage> result = placed.thenApply(reply -> placement(draft, Keys.text(reply)));
-            return waits() ? result.thenCompose(message -> replicated(async, message, publish)) : result;
+            CompletableFuture<ServerMessage> placed =
+                    placer.place(draft, body, proposedEpoch, retryKey, publish && !waits());
+            return waits() ? placed.thenCompose(message -> replicated(message, publish)) : placed;
         });
     }
 
@@ -201,8 +157,8 @@ public final class RedisBroker implements Broker {
      * the client's retry with the same id finds the placement and is published then. Publishing a retry again is
      * harmless: nodes drop a seq they have delivered.
      */
-    private CompletionStage<ServerMessage> replicated(RedisClusterAsyncCommands<byte[], byte[]> async,
-                                                      ServerMessage message, boolean publish) {
+    private CompletionStage<ServerMessage> replicated(ServerMessage message, boolean publish) {
+        RedisClusterAsyncCommands<byte[], byte[]> async = link.commands();
         return async.waitForReplication(options.waitReplicas(), WAIT_TIMEOUT.toMillis()).thenApply(replicas -> {
             if (replicas < options.waitReplicas()) {
                 throw new ProtocolException(ErrorCode.BROKER_UNAVAILABLE, "only " + replicas + " of "
@@ -210,27 +166,12 @@ public final class RedisBroker implements Broker {
                         + " placed, retry it with the same id");
             }
             if (publish) {
-                byte[] header = Keys.bytes(message.seq() + " " + message.epoch() + "\n");
-                byte[] body = codec.encode(message);
-                byte[] payload = new byte[header.length + body.length];
-                System.arraycopy(header, 0, payload, 0, header.length);
-                System.arraycopy(body, 0, payload, header.length, body.length);
                 // Not awaited: if it is lost with the connection, the nodes catch up from the stream on reconnect.
-                link.publish(keys.roomChannel(message.roomId()), payload);
+                link.publish(keys.roomChannel(message.roomId()),
+                        RoomFrames.write(message.seq(), message.epoch(), codec.encode(message)));
             }
             return message;
         });
-    }
-
-    /** "N seq epoch" for a new placement, "D seq epoch id timestamp" for a retry of an earlier one. */
-    private static ServerMessage placement(ServerMessage draft, String reply) {
-        String[] parts = reply.split(" ");
-        long seq = Long.parseLong(parts[1]);
-        if (parts[0].equals("D")) {
-            return new ServerMessage(parts[3], draft.type(), draft.from(), draft.to(), draft.roomId(), draft.content(),
-                    draft.data(), Instant.parse(parts[4]), seq, parts[2]);
-        }
-        return draft.at(seq, parts[2]);
     }
 
     @Override
@@ -339,46 +280,33 @@ public final class RedisBroker implements Broker {
         }
     }
 
+    /** On the inbound worker's thread, in the order the channels' messages arrived. */
     private void receive(String channel, byte[] payload) {
         Inbound to = inbound;
         try {
-            int newline = indexOf(payload, (byte) '\n');
-            String header = new String(payload, 0, newline, java.nio.charset.StandardCharsets.UTF_8);
-            byte[] body = java.util.Arrays.copyOfRange(payload, newline + 1, payload.length);
             Keys.Channel target = keys.parse(channel);
-            switch (target.kind()) {
-                case 'r' -> {
-                    if (header.equals(Keys.EVENT_HEADER)) {
-                        to.roomEvent(codec.decode(body));
-                        return;
-                    }
-                    int space = header.indexOf(' ');
-                    long seq = Long.parseLong(header.substring(0, space));
-                    to.roomMessage(codec.decode(body).at(seq, header.substring(space + 1)));
+            if (target.kind() == 'r') {
+                if (Keys.isRoomEvent(payload)) {
+                    to.roomEvent(codec.decode(java.util.Arrays.copyOfRange(payload, 2, payload.length)));
+                } else {
+                    RoomFrames.read(payload, (seq, epoch, body) -> to.roomMessage(codec.decode(body).at(seq, epoch)));
                 }
-                case 'u' -> {
-                    if (!header.equals(options.nodeId())) {
-                        to.userMessage(target.id(), codec.decode(body));
-                    }
-                }
-                default -> {
-                    if (!header.equals(options.nodeId())) {
-                        to.broadcast(codec.decode(body));
-                    }
-                }
+                return;
+            }
+            int newline = RoomFrames.indexOf(payload, (byte) '\n', 0);
+            String header = new String(payload, 0, newline, java.nio.charset.StandardCharsets.UTF_8);
+            if (header.equals(options.nodeId())) {
+                return; // this node's own private message or broadcast, already delivered here
+            }
+            ServerMessage message = codec.decode(java.util.Arrays.copyOfRange(payload, newline + 1, payload.length));
+            if (target.kind() == 'u') {
+                to.userMessage(target.id(), message);
+            } else {
+                to.broadcast(message);
             }
         } catch (RuntimeException e) {
             LOG.warn("dropped an unreadable message on {}", channel, e);
         }
-    }
-
-    private static int indexOf(byte[] bytes, byte b) {
-        for (int i = 0; i < bytes.length; i++) {
-            if (bytes[i] == b) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException("no header line");
     }
 
     // ---- the shared stream ----
@@ -466,6 +394,7 @@ public final class RedisBroker implements Broker {
 
     @Override
     public CompletableFuture<Void> deleteRoom(String roomId) {
+        placer.forget(roomId);
         return bounded(() -> link.commands().hdel(Keys.bytes(keys.rooms()), Keys.bytes(roomId)))
                 .thenCompose(removed -> bounded(() -> link.commands().del(Keys.bytes(keys.roomMeta(roomId)),
                         Keys.bytes(keys.roomStream(roomId)))))
@@ -499,8 +428,18 @@ public final class RedisBroker implements Broker {
         return pending.get();
     }
 
+    /** Messages received from Redis and dropped because too many were waiting to be handed to the hub. */
+    public long droppedInbound() {
+        InboundWorker worker = received;
+        return worker == null ? 0 : worker.dropped();
+    }
+
     @Override
     public void close() {
         link.close();
+        InboundWorker worker = received;
+        if (worker != null) {
+            worker.close();
+        }
     }
 }

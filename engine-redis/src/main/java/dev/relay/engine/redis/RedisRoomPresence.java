@@ -192,12 +192,17 @@ public final class RedisRoomPresence implements RoomPresence {
         }
         byte[][] keyArgs = roomKeys(roomId, node);
         return this.<List<Object>>run(RoomScripts.REPLACE, ScriptOutputType.MULTI, keyArgs, args)
-                .thenAccept(reply -> announceReplaced(roomId, reply, dead))
+                .thenCompose(reply -> announceReplaced(roomId, reply, dead))
                 .toCompletableFuture();
     }
 
+    /**
+     * Completes once every announcement is published, so what a node does after a put-back or a reap (announcing
+     * more, over another connection) reaches the nodes after these.
+     */
     @SuppressWarnings("unchecked")
-    private void announceReplaced(String roomId, List<Object> reply, boolean dead) {
+    private CompletableFuture<Void> announceReplaced(String roomId, List<Object> reply, boolean dead) {
+        List<CompletableFuture<Void>> sent = new ArrayList<>();
         long users = (Long) reply.get(0);
         int max = local.maxRoomUsers();
         List<Object> arrived = (List<Object>) reply.get(1);
@@ -205,27 +210,29 @@ public final class RedisRoomPresence implements RoomPresence {
         boolean announceArrivals = max == 0 || users <= max;
         boolean announceDepartures = max == 0 || users + 1 <= max;
         for (int i = 0; i + 1 < arrived.size() && announceArrivals; i += 2) {
-            publish(local.arrival(roomId, text(arrived.get(i)), text(arrived.get(i + 1))));
+            sent.add(publish(local.arrival(roomId, text(arrived.get(i)), text(arrived.get(i + 1)))));
         }
         for (int i = 0; i + 1 < departed.size() && announceDepartures; i += 2) {
             String userId = text(departed.get(i));
-            publish(local.departure(roomId, userId, text(departed.get(i + 1))));
+            sent.add(publish(local.departure(roomId, userId, text(departed.get(i + 1)))));
             if (dead) {
-                publish(local.offline(roomId, userId));
+                sent.add(publish(local.offline(roomId, userId)));
             }
         }
         if (!departed.isEmpty() && dead) {
             LOG.info("event=presence_reaped room={} users_gone={}", roomId, departed.size() / 2);
         }
+        return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
     }
 
-    private void publish(ServerMessage event) {
-        if (event != null) {
-            fanOut.publishRoomEvent(event).exceptionally(failure -> {
-                LOG.warn("could not announce {} in room {}", event.type(), event.roomId(), failure);
-                return null;
-            });
+    private CompletableFuture<Void> publish(ServerMessage event) {
+        if (event == null) {
+            return CompletableFuture.completedFuture(null);
         }
+        return fanOut.publishRoomEvent(event).exceptionally(failure -> {
+            LOG.warn("could not announce {} in room {}", event.type(), event.roomId(), failure);
+            return null;
+        });
     }
 
     // ---- reads ----

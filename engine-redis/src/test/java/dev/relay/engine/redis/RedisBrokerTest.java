@@ -116,6 +116,65 @@ class RedisBrokerTest {
     }
 
     @Test
+    void messages_published_while_a_placement_is_in_flight_share_script_calls_and_keep_their_order() {
+        RecordingInbound inA = new RecordingInbound();
+        RecordingInbound inB = new RecordingInbound();
+        RedisBroker a = node("a", inA);
+        RedisBroker b = node("b", inB);
+        a.followRoom("busy");
+        b.followRoom("busy");
+        subscribed(a, "busy", inA, inB);
+        RedisClient client = RedisClient.create(url(ExternalService.REDIS.port()));
+        List<byte[]> payloads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (var listener = client.connectPubSub(io.lettuce.core.codec.ByteArrayCodec.INSTANCE)) {
+            listener.addListener(new io.lettuce.core.pubsub.RedisPubSubAdapter<>() {
+                @Override
+                public void message(byte[] channel, byte[] message) {
+                    payloads.add(message);
+                }
+            });
+            listener.sync().subscribe(Keys.bytes(new Keys(prefix).roomChannel("busy")));
+
+            List<CompletableFuture<ServerMessage>> acks = new ArrayList<>();
+            for (int i = 0; i < 600; i++) {
+                acks.add(a.publishToRoom(draft("busy", "m" + i), "e", null));
+            }
+            List<ServerMessage> placed = acks.stream().map(CompletableFuture::join).toList();
+            assertThat(placed).extracting(ServerMessage::seq)
+                    .as("a room's seq order is the order its messages were published on a node")
+                    .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(2, 601).boxed().toList());
+            await().atMost(WAIT).until(() -> inB.rooms.size() == 601 && payloads.size() > 0);
+            assertThat(inB.rooms).extracting(ServerMessage::content).endsWith("m598", "m599");
+            List<Long> seen = new ArrayList<>();
+            payloads.forEach(payload -> RoomFrames.read(payload, (seq, epoch, body) -> seen.add(seq)));
+            assertThat(seen).hasSize(600).isSorted();
+            assertThat(payloads).as("600 messages in fewer pub/sub messages").hasSizeLessThan(600);
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    @Test
+    void a_retry_in_the_same_batch_as_its_first_attempt_is_placed_once() {
+        RecordingInbound inA = new RecordingInbound();
+        RedisBroker a = node("a", inA);
+        a.followRoom("r");
+        subscribed(a, "r", inA);
+        List<CompletableFuture<ServerMessage>> burst = new ArrayList<>();
+        for (int i = 0; i < 50; i++) { // the first goes alone; the rest wait for it and go as one call
+            burst.add(a.publishToRoom(draft("r", "filler" + i), "e", null));
+        }
+        CompletableFuture<ServerMessage> first = a.publishToRoom(draft("r", "once"), "e", "alice\nroom_message\nr\nnull\nb-1");
+        CompletableFuture<ServerMessage> retry = a.publishToRoom(draft("r", "once"), "e", "alice\nroom_message\nr\nnull\nb-1");
+        burst.forEach(CompletableFuture::join);
+        assertThat(retry.join().seq()).isEqualTo(first.join().seq());
+        assertThat(retry.join().id()).isEqualTo(first.join().id());
+        await().atMost(WAIT).until(() -> inA.rooms.size() == 52);
+        assertThat(inA.rooms).extracting(ServerMessage::content).filteredOn("once"::equals).hasSize(1);
+        assertThat(a.position("r").join()).hasValueSatisfying(p -> assertThat(p.seq()).isEqualTo(52));
+    }
+
+    @Test
     void a_room_nobody_follows_on_a_node_is_not_delivered_there() {
         RecordingInbound inA = new RecordingInbound();
         RecordingInbound inB = new RecordingInbound();

@@ -30,7 +30,7 @@ class ClusterIT {
     void engineServices() {
     }
 
-    private final String prefix = RedisKeys.freshPrefix();
+    final String prefix = RedisKeys.freshPrefix();
     private final List<TestServer> nodes = new ArrayList<>();
 
     @BeforeEach
@@ -329,6 +329,57 @@ class ClusterIT {
                 }
                 assertThat(resumed.path("data").path("recovered").asBoolean()).isTrue();
                 assertThat(replayed).containsExactly("missed-1", "missed-2", "missed-3", "missed-4", "missed-5");
+            }
+        }
+    }
+
+    /** How many nodes subscribe to the room's channel on Redis. */
+    long roomSubscribers(String roomId) {
+        return RedisKeys.subscribers(prefix + "r:{" + roomId + "}");
+    }
+
+    @Test
+    void a_node_follows_a_room_while_a_client_there_is_in_it_and_resumes_it_from_the_shared_stream_when_none_is() {
+        TestServer a = node("a");
+        TestServer b = node("b");
+        boolean redis = engine().get("engine").equals("redis");
+        try (WsClient alice = a.connect("alice", "general")) {
+            if (redis) {
+                assertThat(roomSubscribers("general")).as("only node a has someone in general").isEqualTo(1);
+            }
+            WsClient bob = b.connect("bob", "general");
+            if (redis) {
+                assertThat(roomSubscribers("general")).isEqualTo(2);
+            }
+            alice.send(say("general", "m1", "before"));
+            JsonNode before = bob.awaitType("room_message");
+            bob.close();
+            if (redis) {
+                await().atMost(java.time.Duration.ofSeconds(10)).until(() -> roomSubscribers("general") == 1);
+            }
+            for (int i = 1; i <= 4; i++) {
+                alice.send(say("general", "x" + i, "missed-" + i));
+                alice.awaitType("ack");
+            }
+            // Back on node b, which no longer follows the room: it catches it up from the stream to answer.
+            try (WsClient back = WsClient.connect(b.connectUriWithQuery("room_id=general&since="
+                    + before.path("seq").asLong() + "&epoch=" + before.path("epoch").asText() + "&token="
+                    + b.token("bob")))) {
+                List<String> replayed = new ArrayList<>();
+                JsonNode resumed = null;
+                while (resumed == null) {
+                    JsonNode message = back.next();
+                    switch (message.path("type").asText()) {
+                        case "room_message" -> replayed.add(message.path("content").asText());
+                        case "resumed" -> resumed = message;
+                        default -> {
+                        }
+                    }
+                }
+                assertThat(resumed.path("data").path("recovered").asBoolean()).isTrue();
+                assertThat(replayed).containsExactly("missed-1", "missed-2", "missed-3", "missed-4");
+                alice.send(say("general", "after", "live"));
+                assertThat(back.awaitType("room_message").path("content").asText()).isEqualTo("live");
             }
         }
     }

@@ -27,6 +27,14 @@ class RedisClusterIT extends ClusterIT {
         }
     }
 
+    /** Sharded subscriptions, counted on the master that owns the channel's slot. */
+    @Override
+    long roomSubscribers(String roomId) {
+        String channel = prefix + "r:{" + roomId + "}";
+        String[] lines = cluster.cli(cluster.ownerOf(channel), "PUBSUB", "SHARDNUMSUB", channel).strip().split("\\R");
+        return Long.parseLong(lines[lines.length - 1].strip());
+    }
+
     @Override
     Map<String, String> engine() {
         return Map.of("engine", "redis", "redis_url", cluster.url());

@@ -21,6 +21,16 @@ final class RedisKeys {
         return "relay-it-" + UUID.randomUUID().toString().substring(0, 12) + ":";
     }
 
+    /** How many connections (one per node) are subscribed to the channel. */
+    static long subscribers(String channel) {
+        RedisClient client = RedisClient.create(url(ExternalService.REDIS.port()));
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            return c.sync().pubsubNumsub(channel).getOrDefault(channel, 0L);
+        } finally {
+            client.shutdown();
+        }
+    }
+
     static void delete(String prefix) {
         RedisClient client = RedisClient.create(url(ExternalService.REDIS.port()));
         try (StatefulRedisConnection<String, String> c = client.connect()) {
