@@ -108,7 +108,7 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             connectRate.acquire(client);
             ConnectRequest accepted = admit(request, query);
             takeSlots(ctx, client, accepted.identity().userId());
-            ctx.channel().attr(ConnectRequest.KEY).set(accepted);
+            ctx.pipeline().get(WebSocketFrameHandler.class).admitted(accepted);
             ctx.fireChannelRead(request.retain()); // on to WebSocketServerProtocolHandler for the handshake
         } catch (ProtocolException refused) {
             LOG.info("event=refused reason={} client={} detail=\"{}\"", refused.code().code(), client,
