@@ -38,6 +38,8 @@ final class AuditWriter implements ActivityLog.Sink, AutoCloseable {
     static final String FILE = "audit.log";
     private static final Logger LOG = LoggerFactory.getLogger(AuditWriter.class);
     private static final int QUEUE_CAPACITY = 10_000;
+    /** How long lines may gather after a write before the next batch; the most an audit line is delayed by it. */
+    private static final long BATCH_PAUSE_MILLIS = 10;
     private static final Line STOP = new Line(null, null);
 
     private record Line(String userId, ActivityEvent event) {
@@ -101,6 +103,12 @@ final class AuditWriter implements ActivityLog.Sink, AutoCloseable {
                 }
                 if (queue.isEmpty()) {
                     flush(); // batch under load, but never leave a quiet line unwritten
+                    if (line != null) {
+                        // Let a burst gather while this thread sleeps instead of waiting on the queue: an event loop
+                        // offering a line then finds no parked thread to wake (a futex call per line at a burst of
+                        // connects), and the next pass writes the whole batch with one flush.
+                        Thread.sleep(BATCH_PAUSE_MILLIS);
+                    }
                 }
             }
         } catch (InterruptedException e) {
