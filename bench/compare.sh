@@ -6,22 +6,27 @@
 #   SERVERS="gorilla relay" bench/compare.sh   some of them
 # Knobs (environment): FANOUT_CLIENTS (500), DURATION (8s), PACED_RATE (msgs/s; default 100k deliveries/s spread
 # over the fanout audience), IDLE_CLIENTS (15000: both sides need a descriptor per connection and this box allows
-# 20000 per process), CONNECT_CLIENTS (5000), OUT (results folder).
-# relay runs with the JVM's defaults, as ./wsserver starts it; relay-serialgc adds RELAY_SERIAL_OPTS
-# (-XX:+UseSerialGC -Xmn16m), a small-footprint collector setting, to show what the JVM's heap sizing costs in RSS.
+# 20000 per process), IDLE_HOLD (40s: how long idle holds them before reading the RSS; longer than the 30 s after
+# which ./wsserver's JVM options give idle heap back), CONNECT_CLIENTS (5000), OUT (results folder).
+# relay runs with the JVM options ./wsserver starts it with (scripts/jvm-defaults.sh) plus RELAY_JAVA_OPTS;
+# relay-jvm-defaults with the JVM's own defaults plus RELAY_JAVA_OPTS, to show what those options change in RSS and
+# in fan-out CPU.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 . scripts/find-jdk.sh
+. scripts/jvm-defaults.sh
 relay_find_jdk || exit 1
+relay_jvm_defaults
 export JAVA_HOME=$RELAY_JAVA_HOME
 java="$JAVA_HOME/bin/java"
 
-servers=${SERVERS:-"gorilla gorilla-nocoal ws socketio raw-netty raw-netty-batched relay relay-serialgc"}
+servers=${SERVERS:-"gorilla gorilla-nocoal ws socketio raw-netty raw-netty-batched relay relay-jvm-defaults"}
 fanout_clients=${FANOUT_CLIENTS:-500}
 duration=${DURATION:-8s}
 paced_rate=${PACED_RATE:-$(( 100000 / (fanout_clients + 1) ))}
 idle_clients=${IDLE_CLIENTS:-15000}
+idle_hold=${IDLE_HOLD:-40s}
 connect_clients=${CONNECT_CLIENTS:-5000}
 out=${OUT:-$root/bench/target/compare-$(date -u +%Y%m%dT%H%M%SZ)}
 secret=compare-secret-0123456789abcdef0123456789
@@ -79,9 +84,9 @@ start_server() {
       local mode=naive; [[ $name == raw-netty-batched ]] && mode=batched
       ( exec "${bench[@]}" raw-server --port "$port" --mode "$mode" >"$out/logs/$name.log" 2>&1 ) &
       pid=$!; target=raw; url="ws://127.0.0.1:$port/ws" ;;
-    relay|relay-serialgc)
-      local opts=${RELAY_JAVA_OPTS:-}
-      [[ $name == relay-serialgc ]] && opts="$opts ${RELAY_SERIAL_OPTS:--XX:+UseSerialGC -Xmn16m}"
+    relay|relay-jvm-defaults)
+      local opts="$RELAY_JVM_DEFAULTS ${RELAY_JAVA_OPTS:-}"
+      [[ $name == relay-jvm-defaults ]] && opts="${RELAY_JAVA_OPTS:-}"
       ( export WS_JWT_SECRET=$secret; exec "$java" --enable-native-access=ALL-UNNAMED $opts \
           -jar "$root/server/target/relay-server.jar" --host 127.0.0.1 --port "$port" \
           --set enable_rate_limit=false --set max_connections=$(( idle_clients + 1000 )) \
@@ -98,7 +103,7 @@ for name in $servers; do
   start_server "$name" "$port"
   common=(--target "$target" --url "$url" --secret "$secret" --label "$name" --quiet)
   settle
-  "${bench[@]}" idle "${common[@]}" --clients "$idle_clients" --server-pid "$pid" --json "$out/$name-idle.json" >&2 || true
+  "${bench[@]}" idle "${common[@]}" --clients "$idle_clients" --duration "$idle_hold" --server-pid "$pid" --json "$out/$name-idle.json" >&2 || true
   settle
   "${bench[@]}" connect "${common[@]}" --clients "$connect_clients" --server-pid "$pid" --json "$out/$name-connect.json" >&2 || true
   settle

@@ -6,10 +6,7 @@ import dev.relay.core.delivery.Slot;
 import dev.relay.core.policy.RateLimiter;
 
 import java.time.Instant;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Set;
+import java.util.List;
 
 /**
  * One live connection of one user. Everything mutable here belongs to the connection's executor: the hub changes it
@@ -22,7 +19,7 @@ public final class Session {
     private final Instant connectedAt;
     private final RateLimiter rateLimiter;
 
-    private final Map<String, Slot> rooms = new LinkedHashMap<>();
+    private final JoinedRooms rooms = new JoinedRooms();
     private Slot everyoneSlot;
     private Slot userSlot;
     private boolean open = true;
@@ -84,12 +81,12 @@ public final class Session {
     }
 
     public boolean isIn(String roomId) {
-        return rooms.containsKey(roomId);
+        return rooms.contains(roomId);
     }
 
-    /** Rooms this connection is in, in the order it joined them. */
-    public Set<String> roomIds() {
-        return Collections.unmodifiableSet(rooms.keySet());
+    /** Rooms this connection is in, in the order it joined them: a snapshot, unaffected by later joins. */
+    public List<String> roomIds() {
+        return rooms.ids();
     }
 
     public void enter(String roomId, Slot slot) {

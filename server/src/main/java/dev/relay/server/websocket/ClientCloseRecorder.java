@@ -19,7 +19,7 @@ final class ClientCloseRecorder extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object message) throws Exception {
         if (message instanceof CloseWebSocketFrame close) {
-            NettyConnection connection = ctx.channel().attr(WebSocketFrameHandler.CONNECTION).get();
+            NettyConnection connection = WebSocketFrameHandler.connectionOf(ctx);
             if (connection != null) {
                 int code = close.statusCode();
                 connection.recordClose(code < 0 ? NettyConnection.NO_STATUS : code);

@@ -2,13 +2,12 @@ package dev.relay.server.websocket;
 
 import dev.relay.core.history.StreamPosition;
 import dev.relay.core.session.Identity;
-import io.netty.util.AttributeKey;
 
 import java.time.Duration;
 import java.time.Instant;
 
 /**
- * What the upgrade gate accepted, carried on the channel until the handshake completes.
+ * What the upgrade gate accepted, handed to the channel's {@link WebSocketFrameHandler} until the handshake completes.
  *
  * @param resumeFrom     where the client left the connect room ({@code since} and {@code epoch} query parameters), or null
  * @param tokenExpiresAt the token's {@code exp}
@@ -16,5 +15,4 @@ import java.time.Instant;
  */
 record ConnectRequest(Identity identity, String roomId, StreamPosition resumeFrom, Instant tokenExpiresAt,
                       Duration tokenGrace) {
-    static final AttributeKey<ConnectRequest> KEY = AttributeKey.valueOf("relay.connect");
 }

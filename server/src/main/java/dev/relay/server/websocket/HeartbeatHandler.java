@@ -74,7 +74,7 @@ final class HeartbeatHandler extends ChannelInboundHandlerAdapter {
             LOG.info("event=heartbeat_timeout client={} pong_wait_ms={}", ctx.channel().remoteAddress(),
                     TimeUnit.NANOSECONDS.toMillis(pongWaitNanos));
             stop();
-            NettyConnection connection = ctx.channel().attr(WebSocketFrameHandler.CONNECTION).get();
+            NettyConnection connection = WebSocketFrameHandler.connectionOf(ctx);
             if (connection != null) {
                 connection.close(CloseReason.HEARTBEAT_TIMEOUT);
             } else {

@@ -119,7 +119,7 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     }
 
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest retained, ConnectRequest accepted) {
-        ctx.channel().attr(ConnectRequest.KEY).set(accepted);
+        ctx.pipeline().get(WebSocketFrameHandler.class).admitted(accepted);
         ctx.fireChannelRead(retained); // on to WebSocketServerProtocolHandler for the handshake
     }
 

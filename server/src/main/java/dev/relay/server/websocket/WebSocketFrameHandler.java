@@ -16,7 +16,6 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
-import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +31,6 @@ import java.util.concurrent.TimeUnit;
  * stays unable to take data for longer than write_wait.
  */
 final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
-    static final AttributeKey<NettyConnection> CONNECTION = AttributeKey.valueOf("relay.connection");
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketFrameHandler.class);
 
     private final Hub hub;
@@ -44,6 +42,8 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
     private Session session;
     private ScheduledFuture<?> slowConsumerCheck;
     private TokenExpiryWatch expiryWatch;
+    /** What the gate accepted, until the handshake completes; a field, not a channel attribute that idles on. */
+    private ConnectRequest request;
 
     WebSocketFrameHandler(Hub hub, JsonCodec codec, long outboundLimitBytes, Duration writeWait,
                           TransportEvents events) {
@@ -52,6 +52,17 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
         this.codec = codec;
         this.outboundLimitBytes = outboundLimitBytes;
         this.writeWaitNanos = writeWait.toNanos();
+    }
+
+    /** The connection of this channel once its handshake completed, else null; for the handlers before this one. */
+    static NettyConnection connectionOf(ChannelHandlerContext ctx) {
+        WebSocketFrameHandler frames = ctx.pipeline().get(WebSocketFrameHandler.class);
+        return frames == null ? null : frames.connection;
+    }
+
+    /** Called by the gate, on the channel's event loop, when it lets the upgrade through. */
+    void admitted(ConnectRequest accepted) {
+        this.request = accepted;
     }
 
     @Override
@@ -63,14 +74,14 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
     }
 
     private void open(ChannelHandlerContext ctx) {
-        ConnectRequest request = ctx.channel().attr(ConnectRequest.KEY).getAndSet(null);
+        ConnectRequest request = this.request;
+        this.request = null;
         ChannelPipeline pipeline = ctx.pipeline();
         if (pipeline.get(HttpGateHandler.class) != null) {
             pipeline.remove(HttpGateHandler.class); // HTTP is over for this channel
         }
         connection = new NettyConnection(ctx.channel(), negotiatedExtension(pipeline), outboundLimitBytes,
                 hub::slowConsumerClosed, events);
-        ctx.channel().attr(CONNECTION).set(connection);
         try {
             session = hub.connect(request.identity(), connection, request.roomId(), request.resumeFrom());
         } catch (ProtocolException roomGone) {
