@@ -179,20 +179,15 @@ public final class Hub {
                 : RateLimiter.unlimited();
         Session session = new Session(ids.next(), identity, lane.outboxFor(connection), clock.instant(), limiter);
         connections.incrementAndGet();
-        session.everyoneSlot(everyone.add(session.outbox()));
-        boolean firstOfUser = users.add(session, clock.instant());
-        ClusterLink link = cluster;
-        CompletableFuture<Void> following = firstOfUser && link != null
-                ? link.broker().followUser(identity.userId()) : null;
         observer.connected(session);
         // In a cluster, a room no connection here is in is entered (and the welcome sent) once this node has caught
         // it up with the shared stream: see Membership#whenCanEnter.
         if (membership.canEnterNow(session, room)) {
-            greet(session, room, resumeFrom, following);
+            greet(session, room, resumeFrom);
         } else {
             membership.whenCanEnter(session, room, null, () -> {
                 try {
-                    greet(session, room, resumeFrom, following);
+                    greet(session, room, resumeFrom);
                 } catch (RuntimeException failed) {
                     session.connection().close(CloseReason.INTERNAL_ERROR); // greet has unregistered it
                 }
@@ -202,10 +197,17 @@ public final class Hub {
     }
 
     /**
-     * Puts a new connection in its room and sends the welcome, a replay if it resumes, and what was held for it
-     * (once {@code following}, the user's channel on a cluster, is in place; null when there is nothing to wait for).
+     * Makes a new connection reachable (broadcasts, its user's private messages), puts it in its room and sends the
+     * welcome, a replay if it resumes, and what was held for it. Reachable only here, so nothing reaches the client
+     * before its welcome, even when the welcome waits for the room to catch up.
      */
-    private void greet(Session session, Room room, StreamPosition resumeFrom, CompletableFuture<Void> following) {
+    private void greet(Session session, Room room, StreamPosition resumeFrom) {
+        session.everyoneSlot(everyone.add(session.outbox()));
+        boolean firstOfUser = users.add(session, clock.instant());
+        ClusterLink link = cluster;
+        // Held messages are taken once the user's channel reaches this node (see below).
+        CompletableFuture<Void> following = firstOfUser && link != null
+                ? link.broker().followUser(session.userId()) : null;
         try {
             // Join first, so anything published once the client holds its welcome reaches it; the welcome still
             // goes out first, because live messages are queued on this executor behind the writes made here.
@@ -331,7 +333,9 @@ public final class Hub {
                 link.broker().unfollowUser(session.userId());
             }
         }
-        everyone.remove(session.everyoneSlot());
+        if (session.everyoneSlot() != null) { // null: closed while its welcome waited for the room (never greeted)
+            everyone.remove(session.everyoneSlot());
+        }
         connections.decrementAndGet();
     }
 

@@ -437,6 +437,27 @@ class HubClusterTest extends HubTestSupport {
     }
 
     @Test
+    void nothingReachesAConnectionBeforeItsWelcomeWhileTheWelcomeWaitsForTheRoom() {
+        hub();
+        broker.positionsByHand = true;
+        Client alice = connect(loop1, "alice", "general");
+        broker.inbound.userMessage("alice", new ServerMessage("p-1", MessageType.PRIVATE_MESSAGE, "bob", "alice",
+                null, "early whisper", null, START));
+        broker.inbound.broadcast(new ServerMessage("b-1", MessageType.BROADCAST, "bob", null, null, "early news",
+                null, START));
+        syncAll();
+        assertThat(alice.types()).as("not reachable before its welcome").isEmpty();
+
+        broker.positionAnswers.getFirst().complete(Optional.of(new StreamPosition(EPOCH, 0)));
+        syncAll();
+        assertThat(alice.types()).first().isEqualTo(MessageType.WELCOME);
+        broker.inbound.userMessage("alice", new ServerMessage("p-2", MessageType.PRIVATE_MESSAGE, "bob", "alice",
+                null, "whisper", null, START));
+        syncAll();
+        assertThat(alice.contents(MessageType.PRIVATE_MESSAGE)).containsExactly("whisper");
+    }
+
+    @Test
     void aResumeOfARoomNobodyHereIsInIsAnsweredOnceTheRoomHasCaughtUpFromTheStream() {
         hub();
         broker.positionsByHand = true;
