@@ -27,9 +27,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 
 /**
- * The client side's event loops (epoll where available, NIO elsewhere, io_uring when asked for) and the connecting of many connections with a
- * bounded number of handshakes in flight, spread over several loopback source addresses when one would run out of
- * ports.
+ * The client side's event loops (epoll where available, NIO elsewhere, io_uring when asked for) and the connecting
+ * of many connections with a bounded number of handshakes in flight, spread over several loopback source addresses
+ * when one would run out of ports.
  */
 final class Clients implements AutoCloseable {
     /** Ephemeral ports per source address (Linux's default range is 32768-60999). */
