@@ -226,6 +226,11 @@ public final class WebSocketService implements AutoCloseable {
         return transport.localAddress();
     }
 
+    /** The Netty I/O transport the sockets run on ({@code epoll}, {@code io_uring} or {@code nio}), once started. */
+    public String ioTransport() {
+        return transport.ioTransport();
+    }
+
     /** The domain behind the service: rooms, users, stats and the publishing API. */
     public Hub hub() {
         return hub;

@@ -13,6 +13,9 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringSocketChannel;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -24,9 +27,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 
 /**
- * The client side's event loops (epoll where available, NIO elsewhere) and the connecting of many connections with a
- * bounded number of handshakes in flight, spread over several loopback source addresses when one would run out of
- * ports.
+ * The client side's event loops (epoll where available, NIO elsewhere, io_uring when asked for) and the connecting
+ * of many connections with a bounded number of handshakes in flight, spread over several loopback source addresses
+ * when one would run out of ports.
  */
 final class Clients implements AutoCloseable {
     /** Ephemeral ports per source address (Linux's default range is 32768-60999). */
@@ -34,22 +37,33 @@ final class Clients implements AutoCloseable {
 
     private final EventLoopGroup loops;
     private final Bootstrap bootstrap;
-    private final boolean epoll;
+    private final String transport;
 
-    Clients(int threads) {
-        this.epoll = Epoll.isAvailable();
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    /** @param transport epoll, io_uring or nio; one that does not load here falls back to epoll, then NIO */
+    Clients(int threads, String transport) {
+        this.transport = transport.equals("io_uring") && IoUring.isAvailable() ? "io_uring"
+                : !transport.equals("nio") && Epoll.isAvailable() ? "epoll" : "nio";
+        IoHandlerFactory io = switch (this.transport) {
+            case "io_uring" -> IoUringIoHandler.newFactory();
+            case "epoll" -> EpollIoHandler.newFactory();
+            default -> NioIoHandler.newFactory();
+        };
         this.loops = new MultiThreadIoEventLoopGroup(threads, io);
         this.bootstrap = new Bootstrap()
                 .group(loops)
-                .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+                .channel(switch (this.transport) {
+                    case "io_uring" -> IoUringSocketChannel.class;
+                    case "epoll" -> EpollSocketChannel.class;
+                    default -> NioSocketChannel.class;
+                })
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024));
     }
 
+    /** The transport in use. */
     String transport() {
-        return epoll ? "epoll" : "nio";
+        return transport;
     }
 
     /** How many source addresses {@code connections} need: one per {@link #PORTS_PER_ADDRESS}. */

@@ -46,6 +46,8 @@ public final class LoadCommand implements Callable<Integer> {
     String drain = "5s";
     @Option(names = "--threads", paramLabel = "N", description = "generator event loops (default: available processors)")
     Integer threads;
+    @Option(names = "--transport", paramLabel = "epoll|io_uring|nio", description = "generator I/O transport (default epoll; NIO where it does not load)")
+    String transport = "epoll";
     @Option(names = "--secret", description = "the server's jwt_secret for signing tokens (default $WS_JWT_SECRET)")
     String secret;
     @Option(names = "--room", description = "room of fanout, private, connect and idle (default general)")
@@ -94,7 +96,8 @@ public final class LoadCommand implements Callable<Integer> {
                 threads != null ? threads : Runtime.getRuntime().availableProcessors(),
                 secret != null ? secret : env.get("WS_JWT_SECRET"), room, rooms, users, concurrency, serverPids,
                 sourceAddresses != null ? sourceAddresses : Clients.sourceAddressesFor(n), json, label,
-                durationOrZero(drain), quiet, nodes == null ? List.of() : nodes);
+                durationOrZero(drain), quiet, nodes == null ? List.of() : nodes,
+                transport.toLowerCase(Locale.ROOT));
     }
 
     /** A duration as the server's options take it ({@code 2s}, {@code 500ms}), or {@code 0} / {@code 0s} for none. */

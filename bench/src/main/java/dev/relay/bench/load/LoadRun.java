@@ -38,7 +38,7 @@ public final class LoadRun {
                 .put("url", settings.url().toString())
                 .put("nodes", settings.nodes().size())
                 .put("clients", settings.clients());
-        try (Clients clients = new Clients(settings.threads())) {
+        try (Clients clients = new Clients(settings.threads(), settings.transport())) {
             result.put("client_transport", clients.transport()).put("client_threads", settings.threads());
             switch (settings.scenario()) {
                 case FANOUT, ROOMS, PRIVATE, CLUSTER -> messaging(clients, result);

@@ -43,6 +43,8 @@ final class ConfigKeys {
             "Port for /metrics and /health/*, apart from port; unset serves them on port.");
     static final ConfigKey<Boolean> INTERNAL_ADMIN = key("internal_admin", bool(), "false",
             "With internal_port set, serve the admin endpoints on internal_port only.");
+    static final ConfigKey<String> TRANSPORT = key("transport", choice("auto", "epoll", "io_uring", "nio"), "auto",
+            "Netty I/O transport; auto: epoll on Linux, else NIO. One that cannot load here falls back to auto's choice.");
     static final ConfigKey<Integer> READ_BUFFER_SIZE = key("read_buffer_size", size(), "1024",
             "Initial size of a connection's read buffer; Netty's adaptive allocator grows it as needed.");
     static final ConfigKey<Integer> WRITE_BUFFER_SIZE = key("write_buffer_size", size(), "1024",

@@ -19,10 +19,11 @@ import java.util.Objects;
  * @param maxConnections    most concurrent WebSocket connections; more are refused with HTTP 503
  * @param logDir            directory of websocket.log
  * @param dataDir           directory for data files (planned persistence)
+ * @param transport         Netty I/O transport: auto, epoll, io_uring or nio (one that cannot load here falls back)
  */
 public record ServerConfig(String host, int port, int readBufferSize, int writeBufferSize, Duration pingPeriod,
                            Duration pongWait, Duration writeWait, int maxMessageSize, boolean enableCompression,
-                           int maxConnections, Path logDir, Path dataDir) {
+                           int maxConnections, Path logDir, Path dataDir, String transport) {
     public ServerConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(pingPeriod, "pingPeriod");
@@ -30,5 +31,6 @@ public record ServerConfig(String host, int port, int readBufferSize, int writeB
         Objects.requireNonNull(writeWait, "writeWait");
         Objects.requireNonNull(logDir, "logDir");
         Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(transport, "transport");
     }
 }

@@ -45,7 +45,8 @@ final class Settings {
         return new RelayConfig(
                 new ServerConfig(get(HOST), get(PORT), get(READ_BUFFER_SIZE), get(WRITE_BUFFER_SIZE),
                         get(PING_PERIOD), get(PONG_WAIT), get(WRITE_WAIT), get(MAX_MESSAGE_SIZE),
-                        get(ENABLE_COMPRESSION), get(MAX_CONNECTIONS), get(LOG_DIR), get(DATA_DIR)),
+                        get(ENABLE_COMPRESSION), get(MAX_CONNECTIONS), get(LOG_DIR), get(DATA_DIR),
+                        get(TRANSPORT)),
                 new SecurityConfig(get(JWT_SECRET), get(ENABLE_ORIGIN_CHECK), get(ALLOWED_ORIGINS),
                         get(ENABLE_IP_WHITELIST), get(IP_WHITELIST), get(IP_BLACKLIST), get(ENABLE_RATE_LIMIT),
                         get(RATE_LIMIT_PER_MINUTE), jwtConfig()),

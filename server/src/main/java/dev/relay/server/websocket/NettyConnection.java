@@ -6,6 +6,7 @@ import dev.relay.core.protocol.CloseReason;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.util.AttributeKey;
@@ -35,6 +36,12 @@ final class NettyConnection implements Connection {
     static final int COPY_LIMIT = 1024;
 
     private final Channel channel;
+    /**
+     * Where pre-framed bytes enter the pipeline: the first handler's context, so they go straight to the socket.
+     * Every handler after it works on WebSocket frame objects or HTTP messages and would only pass bytes along, at
+     * the cost of a walk over the whole pipeline per write and per flush. Null in a pipeline without handlers.
+     */
+    private final ChannelHandlerContext head;
     private final boolean throughExtensions;
     private final long hardLimitBytes;
     /** The client's address as the gate resolved it (behind trusted proxies, from the forwarding headers). */
@@ -65,6 +72,7 @@ final class NettyConnection implements Connection {
     NettyConnection(Channel channel, boolean throughExtensions, long hardLimitBytes, Runnable onSlowConsumer,
                     TransportEvents events) {
         this.channel = channel;
+        this.head = channel.pipeline().firstContext();
         this.events = events;
         this.throughExtensions = throughExtensions;
         this.hardLimitBytes = hardLimitBytes;
@@ -95,7 +103,11 @@ final class NettyConnection implements Connection {
         int size = wire.wireLength();
         if (throughExtensions || size > COPY_LIMIT) {
             writeRange(); // keep the order
-            channel.write(throughExtensions ? wire.asFrame() : wire.wireBytes(), channel.voidPromise());
+            if (throughExtensions) {
+                channel.write(wire.asFrame(), channel.voidPromise());
+            } else {
+                writeBytes(wire.wireBytes());
+            }
             return;
         }
         LoopLog log = LoopLog.current();
@@ -113,7 +125,19 @@ final class NettyConnection implements Connection {
     @Override
     public void flush() {
         writeRange();
-        channel.flush();
+        if (head != null) {
+            head.flush();
+        } else {
+            channel.flush();
+        }
+    }
+
+    private void writeBytes(ByteBuf bytes) {
+        if (head != null) {
+            head.write(bytes, channel.voidPromise());
+        } else {
+            channel.write(bytes, channel.voidPromise());
+        }
     }
 
     /** Hands the pending slice to the channel, with this connection's reference (the channel releases it, even closed). */
@@ -121,7 +145,7 @@ final class NettyConnection implements Connection {
         if (range != null) {
             ByteBuf slice = range.slice(rangeStart, rangeEnd - rangeStart);
             range = null;
-            channel.write(slice, channel.voidPromise());
+            writeBytes(slice);
         }
     }
 
@@ -180,8 +204,13 @@ final class NettyConnection implements Connection {
         return remoteAddress;
     }
 
-    /** Notes the first close code seen, the server's or the client's; later ones (the echo) do not count. */
+    /**
+     * Notes the first close code seen, the server's or the client's; later ones (the echo) do not count. From then
+     * on nothing more is written: no data frame may follow a close frame, and the protocol handler that would drop
+     * them is not on the way of pre-framed bytes.
+     */
     void recordClose(int code) {
+        closing = true;
         if (closeCode == NO_CLOSE_FRAME) {
             closeCode = code;
         }

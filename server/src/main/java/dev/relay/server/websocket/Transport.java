@@ -16,11 +16,6 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +25,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-/** The Netty server: event loops (epoll where the platform has it, NIO elsewhere), the bound port, shutdown. */
+/** The Netty server: event loops on the configured I/O transport (see {@link IoTransport}), the bound port, shutdown. */
 public final class Transport {
     private static final Logger LOG = LoggerFactory.getLogger(Transport.class);
     /**
@@ -44,7 +39,7 @@ public final class Transport {
     private final RelayChannelInitializer initializer;
     private final Optional<InternalChannelInitializer> internalInitializer;
     private final Optional<Integer> internalPort;
-    private final boolean epoll = Epoll.isAvailable();
+    private IoTransport ioTransport;
     private EventLoopGroup acceptors;
     private EventLoopGroup workers;
     private Channel serverChannel;
@@ -74,8 +69,12 @@ public final class Transport {
     }
 
     public synchronized void start() throws InterruptedException {
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        IoTransport.Choice choice = IoTransport.choose(config.transport());
+        choice.fellBackFrom().ifPresent(why -> LOG.warn("event=config_warning key=transport detail=\"{}, using {}\"",
+                why, choice.transport().settingName()));
+        ioTransport = choice.transport();
+        IoHandlerFactory io = ioTransport.handlerFactory();
+        Class<? extends ServerChannel> channelType = ioTransport.serverChannel();
         acceptors = new MultiThreadIoEventLoopGroup(1, io);
         workers = new MultiThreadIoEventLoopGroup(0, io); // 0: Netty's default, twice the available processors
         int lowWaterMark = Math.min(config.writeBufferSize(), maxPendingBytes / 2);
@@ -107,7 +106,15 @@ public final class Transport {
             shutdownGroups();
             throw e;
         }
-        LOG.info("event=listening address={} transport={}", serverChannel.localAddress(), epoll ? "epoll" : "nio");
+        LOG.info("event=listening address={} transport={}", serverChannel.localAddress(), ioTransport.settingName());
+    }
+
+    /** The I/O transport the sockets run on: epoll, io_uring or nio. */
+    public String ioTransport() {
+        if (ioTransport == null) {
+            throw new IllegalStateException("the server is not started");
+        }
+        return ioTransport.settingName();
     }
 
     /** The event loops that own connections; for per-loop metrics. */

@@ -271,6 +271,7 @@ class ConfigLoaderTest {
                     : key.name().equals("nats_url") ? "nats://nats.example.com:4223" : "https://hooks.example.com/relay";
             case "memory or redis or nats" -> "redis";
             case "text or json" -> "json";
+            case "auto or epoll or io_uring or nio" -> "io_uring";
             case "PEM or path" -> publicKeyFile().toString();
             case "file path" -> wordsFile().toString();
             case "mask or reject" -> "reject";
