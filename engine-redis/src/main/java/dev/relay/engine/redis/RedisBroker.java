@@ -7,7 +7,6 @@ import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.protocol.ServerMessage;
 import io.lettuce.core.Range;
-import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.StreamMessage;
 import org.slf4j.Logger;
@@ -21,12 +20,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -68,7 +65,7 @@ public final class RedisBroker implements Broker {
     /** {@link #PLACE} with the topology's publish command (SPUBLISH on a cluster). */
     private final Set<String> rooms = ConcurrentHashMap.newKeySet();
     private final Set<String> users = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger pending = new AtomicInteger();
+    private final RedisCalls calls;
     private final AtomicLong outages = new AtomicLong();
     private final AtomicBoolean down = new AtomicBoolean();
     private final RoomPlacer placer;
@@ -85,6 +82,7 @@ public final class RedisBroker implements Broker {
                     + options.url());
         }
         this.placer = new RoomPlacer(keys, options, link);
+        this.calls = new RedisCalls(options.maxPending(), "the cluster's broker");
     }
 
     @Override
@@ -204,48 +202,8 @@ public final class RedisBroker implements Broker {
         return payload;
     }
 
-    /** Runs a command unless too many are in flight; maps Redis failures to what a client is told. */
     private <T> CompletableFuture<T> bounded(java.util.function.Supplier<CompletionStage<T>> command) {
-        if (pending.incrementAndGet() > options.maxPending()) {
-            pending.decrementAndGet();
-            return CompletableFuture.failedFuture(new ProtocolException(ErrorCode.OVERLOADED,
-                    "too many messages are waiting for the broker; the message was not sent, retry"));
-        }
-        CompletionStage<T> stage;
-        try {
-            stage = command.get();
-        } catch (RuntimeException e) {
-            pending.decrementAndGet();
-            return CompletableFuture.failedFuture(unavailable(e));
-        }
-        CompletableFuture<T> result = new CompletableFuture<>();
-        stage.whenComplete((value, failure) -> {
-            pending.decrementAndGet();
-            if (failure == null) {
-                result.complete(value);
-            } else {
-                result.completeExceptionally(unavailable(failure));
-            }
-        });
-        return result;
-    }
-
-    private static Throwable unavailable(Throwable failure) {
-        Throwable cause = unwrap(failure);
-        if (cause instanceof ProtocolException) {
-            return cause;
-        }
-        String why = cause instanceof RedisCommandTimeoutException ? "timed out" : "cannot be reached";
-        return new ProtocolException(ErrorCode.BROKER_UNAVAILABLE,
-                "the cluster's broker " + why + "; the message may not have been sent, retry it with the same id");
-    }
-
-    private static Throwable unwrap(Throwable failure) {
-        Throwable cause = failure;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
+        return calls.bounded(command);
     }
 
     // ---- following ----
@@ -425,7 +383,7 @@ public final class RedisBroker implements Broker {
 
     /** Publishes waiting for Redis's answer now. */
     public int pending() {
-        return pending.get();
+        return calls.pending();
     }
 
     /** Messages received from Redis and dropped because too many were waiting to be handed to the hub. */

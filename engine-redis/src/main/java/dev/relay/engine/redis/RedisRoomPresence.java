@@ -6,7 +6,6 @@ import dev.relay.core.cluster.RoomPresence;
 import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.room.RoomMember;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import org.slf4j.Logger;
@@ -21,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -336,40 +334,14 @@ public final class RedisRoomPresence implements RoomPresence {
     private <T> CompletionStage<T> run(String template, ScriptOutputType type, byte[][] keyArgs, byte[][] args) {
         RedisClusterAsyncCommands<byte[], byte[]> redis = link.commands();
         String script = forTopology(template);
-        String digest = digests.get(script);
-        if (digest == null) {
-            digests.put(script, sha1(script));
-            return redis.<T>eval(Keys.bytes(script), type, keyArgs, args);
-        }
-        return redis.<T>evalsha(digest, type, keyArgs, args)
-                .handle((reply, failure) -> failure == null ? CompletableFuture.completedFuture(reply)
-                        : unwrap(failure) instanceof RedisNoScriptException
-                                ? redis.<T>eval(Keys.bytes(script), type, keyArgs, args)
-                                : CompletableFuture.<T>failedFuture(failure))
-                .thenCompose(stage -> stage);
+        String digest = digests.computeIfAbsent(script, text -> RedisCalls.sha1(Keys.bytes(text)));
+        return RedisCalls.script(redis, Keys.bytes(script), digest, type, keyArgs, args);
     }
 
     /** The scripts announce with {@code PUBLISH}; on Redis Cluster that is the room shard's {@code SPUBLISH}. */
     private String forTopology(String script) {
         String command = link.publishCommand();
         return command.equals("PUBLISH") ? script : script.replace("'PUBLISH'", "'" + command + "'");
-    }
-
-    private static String sha1(String script) {
-        try {
-            byte[] hash = java.security.MessageDigest.getInstance("SHA-1").digest(Keys.bytes(script));
-            return java.util.HexFormat.of().formatHex(hash);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static Throwable unwrap(Throwable failure) {
-        Throwable cause = failure;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
     }
 
     private static String text(Object value) {

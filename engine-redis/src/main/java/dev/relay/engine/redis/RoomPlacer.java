@@ -1,7 +1,6 @@
 package dev.relay.engine.redis;
 
 import dev.relay.core.protocol.ServerMessage;
-import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
@@ -9,7 +8,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -151,14 +149,7 @@ final class RoomPlacer {
         CompletableFuture<List<Object>> reply;
         try {
             RedisClusterAsyncCommands<byte[], byte[]> async = link.commands();
-            reply = async.<List<Object>>evalsha(digest, ScriptOutputType.MULTI, keyArgs, values)
-                    .handle((answer, failure) -> failure == null ? CompletableFuture.completedFuture(answer)
-                            : unwrap(failure) instanceof RedisNoScriptException // Redis restarted and lost it
-                                    ? async.<List<Object>>eval(script, ScriptOutputType.MULTI, keyArgs,
-                                            values)
-                                    : CompletableFuture.<List<Object>>failedFuture(failure))
-                    .thenCompose(stage -> stage)
-                    .toCompletableFuture();
+            reply = RedisCalls.script(async, script, digest, ScriptOutputType.MULTI, keyArgs, values);
         } catch (RuntimeException e) { // no connection yet, or closed
             reply = CompletableFuture.failedFuture(e);
         }
@@ -188,14 +179,6 @@ final class RoomPlacer {
                     draft.data(), Instant.parse(parts[4]), seq, parts[2]);
         }
         return draft.at(seq, parts[2]);
-    }
-
-    private static Throwable unwrap(Throwable failure) {
-        Throwable cause = failure;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
     }
 
     /** A message waiting for its script call. */
