@@ -45,7 +45,6 @@ import dev.relay.core.session.UserStatus;
 import dev.relay.core.store.MemoryOfflineMessages;
 import dev.relay.core.store.MessageSink;
 import dev.relay.core.store.MessageStore;
-import dev.relay.core.store.OfflineDelivery;
 import dev.relay.core.store.OfflineMessages;
 import dev.relay.core.store.RoomRecord;
 
@@ -105,6 +104,8 @@ public final class Hub {
     /** Shared by reference with the helpers, so what the setters install is seen everywhere at once. */
     private final Policies policies = new Policies();
     private final Replies replies;
+    private final HeldDelivery held;
+    private final ClusterViews clusterViews;
     /** Told of rooms created and closed, when one is installed. */
     private volatile MessageStore store;
     /** Set once when the hub joins a cluster; null for a single node. */
@@ -146,7 +147,9 @@ public final class Hub {
         this.publisher = new Publisher(settings, policies, rules, rooms, users, presence, everyone, ids, encoder, clock,
                 observer);
         publisher.offline(new MemoryOfflineMessages(DEFAULT_OFFLINE_MAX_MESSAGES, settings.historyTtl(), clock));
-        publisher.onHeld(this::deliverHeldHere);
+        this.held = new HeldDelivery(publisher::offline, users, replies);
+        this.clusterViews = new ClusterViews(sharedRooms, users);
+        publisher.onHeld(held::toUserHere);
         this.membership = new Membership(settings, rules, rooms, roomAccess, presence, observer, replies, clock);
         this.control = new SessionControl(policies, presence, users, replies);
         rooms.createDefaults(settings.defaultRooms());
@@ -226,88 +229,16 @@ public final class Hub {
             throw e;
         }
         if (following == null || following.isDone()) {
-            deliverHeld(session);
+            held.to(session);
         } else {
             // Taken only once the user's channel reaches this node: a message another node holds at this instant
             // is then either in what is taken or followed by the holder's notice, which arrives here (see
             // ClusterLink#heldFor). Taken earlier, it could wait for the user's next connection.
-            following.whenComplete((followed, failure) -> onExecutor(session, () -> {
+            following.whenComplete((followed, failure) -> HeldDelivery.onExecutor(session, () -> {
                 if (session.isOpen()) {
-                    deliverHeld(session);
+                    held.to(session);
                 }
             }));
-        }
-    }
-
-    /** Runs a task on the session's executor; a task for a loop that is gone is dropped, as its connection is. */
-    private static void onExecutor(Session session, Runnable task) {
-        try {
-            session.connection().executor().execute(task);
-        } catch (RejectedExecutionException shutDown) {
-            // the connection went with its loop
-        }
-    }
-
-    /**
-     * Another node (or this one) just held a private message for a user who has connections here: hands what is
-     * held to one of them, as on connect. Called when the user connected while the message was being held.
-     */
-    private void deliverHeldHere(String userId) {
-        List<Session> sessions = users.sessions(userId);
-        if (sessions.isEmpty()) {
-            return;
-        }
-        Session session = sessions.getFirst();
-        onExecutor(session, () -> {
-            if (session.isOpen()) {
-                deliverHeld(session);
-            }
-        });
-    }
-
-    /**
-     * Hands the session what was held for its user while they were offline, after the welcome: an
-     * {@code offline_messages} frame with the count, then the messages oldest first. Should the session close before
-     * a store answers, the messages are held again for the next connection.
-     */
-    private void deliverHeld(Session session) {
-        OfflineMessages holder = publisher.offline();
-        if (holder == null || !holder.enabled()) {
-            return;
-        }
-        CompletableFuture<OfflineDelivery> held = holder.release(session.userId());
-        if (held.isDone()) {
-            if (!held.isCompletedExceptionally()) {
-                sendHeld(session, held.resultNow());
-            }
-            return;
-        }
-        held.thenAccept(delivery -> {
-            if (delivery.isEmpty()) {
-                return;
-            }
-            try {
-                session.connection().executor().execute(() -> {
-                    if (session.isOpen()) {
-                        sendHeld(session, delivery);
-                    } else {
-                        delivery.messages().forEach(holder::hold);
-                    }
-                });
-            } catch (RejectedExecutionException shutDown) {
-                delivery.messages().forEach(holder::hold);
-            }
-        });
-    }
-
-    private void sendHeld(Session session, OfflineDelivery delivery) {
-        if (delivery.isEmpty()) {
-            return;
-        }
-        replies.send(session, replies.reply(MessageType.OFFLINE_MESSAGES, null, null,
-                "count", delivery.messages().size(), "dropped", delivery.dropped()));
-        for (ServerMessage message : delivery.messages()) {
-            replies.send(session, message);
         }
     }
 
@@ -621,7 +552,7 @@ public final class Hub {
 
                     @Override
                     public void heldHere(String userId) {
-                        deliverHeldHere(userId);
+                        held.toUserHere(userId);
                     }
 
                     @Override
@@ -710,35 +641,7 @@ public final class Hub {
      * cannot be read) the same as {@link #roomMembers}.
      */
     public CompletableFuture<List<MemberInfo>> clusterMembers(String roomId) {
-        List<MemberInfo> here = roomMembers(roomId);
-        RoomPresence shared = sharedRooms.shared();
-        if (shared == null) {
-            return CompletableFuture.completedFuture(here);
-        }
-        return shared.members(roomId).handle((members, failure) -> {
-            if (failure != null) {
-                return here;
-            }
-            return members.stream()
-                    .map(member -> new MemberInfo(new RoomMember(member.userId(), member.name(),
-                            member.connections(), member.joinedAt()), statusOf(member)))
-                    .sorted(Comparator.comparing((MemberInfo info) -> info.member().joinedAt())
-                            .thenComparing(info -> info.member().userId()))
-                    .toList();
-        });
-    }
-
-    /** Connected here, the status this node knows; otherwise the last one announced in the room. */
-    private UserStatus statusOf(RoomPresence.Member member) {
-        if (users.isOnline(member.userId())) {
-            return users.status(member.userId());
-        }
-        for (UserStatus status : UserStatus.values()) {
-            if (status != UserStatus.OFFLINE && status.wireName().equals(member.status())) {
-                return status;
-            }
-        }
-        return UserStatus.ONLINE;
+        return clusterViews.members(roomId, roomMembers(roomId));
     }
 
     /**
@@ -746,21 +649,7 @@ public final class Hub {
      * cannot be read) the same as {@link #roomInfos}.
      */
     public CompletableFuture<List<RoomInfo>> clusterRoomInfos() {
-        List<RoomInfo> here = roomInfos();
-        RoomPresence shared = sharedRooms.shared();
-        if (shared == null) {
-            return CompletableFuture.completedFuture(here);
-        }
-        return shared.counts(here.stream().map(RoomInfo::id).toList()).handle((counts, failure) -> {
-            if (failure != null) {
-                return here;
-            }
-            return here.stream().map(info -> {
-                RoomPresence.Counts count = counts.getOrDefault(info.id(), new RoomPresence.Counts(0, 0));
-                return new RoomInfo(info.id(), info.name(), info.description(), count.connections(), count.users(),
-                        info.messageCount(), info.createdAt());
-            }).toList();
-        });
+        return clusterViews.roomInfos(roomInfos());
     }
 
     /** Creates here a room another node created; one this node cannot take (its room limit) is left out, logged. */
