@@ -1,6 +1,5 @@
 package dev.relay.server.cluster;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.relay.core.testing.RedisProcesses;
 import dev.relay.server.testing.TestServer;
 import dev.relay.server.testing.WsClient;
@@ -9,14 +8,9 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -56,13 +50,13 @@ class SentinelFailoverIT {
         WsClient writerA = a.connect("writer-a", "general");
         WsClient writerB = b.connect("writer-b", "general");
 
-        Map<String, Long> acked = new ConcurrentHashMap<>(); // the client's message id -> seq
-        AtomicInteger refusals = new AtomicInteger();
-        CountDownLatch aThird = new CountDownLatch(2);
-        Thread pa = Thread.ofPlatform().start(() -> publish(writerA, "a", acked, refusals, aThird));
-        Thread pb = Thread.ofPlatform().start(() -> publish(writerB, "b", acked, refusals, aThird));
+        AcknowledgedTraffic traffic = new AcknowledgedTraffic(2, PER_PUBLISHER);
+        Map<String, Long> acked = traffic.acked;
+        AtomicInteger refusals = traffic.refusals;
+        Thread pa = traffic.write(writerA, "a");
+        Thread pb = traffic.write(writerB, "b");
 
-        assertThat(aThird.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(traffic.awaitAThirdWritten()).isTrue();
         int master = group.master();
         group.kill(master);
         await().atMost(Duration.ofSeconds(10)).until(() -> a.http().get("/health/ready", null).status() == 503);
@@ -74,48 +68,15 @@ class SentinelFailoverIT {
                 && b.http().get("/health/ready", null).status() == 200);
 
         for (WsClient reader : List.of(readerA, readerB)) {
-            Map<String, Long> seen = new LinkedHashMap<>();
-            int duplicates = 0;
-            long lastSeq = -1;
-            while (seen.size() < acked.size()) {
-                JsonNode message = reader.awaitType("room_message");
-                long seq = message.path("seq").asLong();
-                assertThat(seq).as("in seq order, no gaps").isEqualTo(lastSeq < 0 ? seq : lastSeq + 1);
-                lastSeq = seq;
-                if (seen.put(message.path("content").asText(), seq) != null) {
-                    duplicates++;
-                }
-            }
-            long lost = acked.entrySet().stream()
-                    .filter(ack -> !ack.getValue().equals(seen.get(ack.getKey()))).count();
+            AcknowledgedTraffic.Audit audit = traffic.readBy(reader);
+            long lost = audit.lost();
+            int duplicates = audit.duplicates();
             System.out.printf("sentinel failover (server, redis_wait_replicas=1): reader saw %d messages;"
-                    + " acknowledged-but-lost=%d duplicates=%d refusals-retried=%d%n", seen.size(), lost, duplicates,
+                    + " acknowledged-but-lost=%d duplicates=%d refusals-retried=%d%n", audit.seen(), lost, duplicates,
                     refusals.get());
             assertThat(lost).as("acknowledged but lost").isZero();
             assertThat(duplicates).as("duplicates").isZero();
             reader.expectNothingPendingExcept("user_joined", "user_left", "presence");
-        }
-    }
-
-    /** Sends PER_PUBLISHER messages one at a time, retrying each with the same id until it is acknowledged. */
-    private static void publish(WsClient writer, String name, Map<String, Long> acked, AtomicInteger refusals,
-                                CountDownLatch aThird) {
-        for (int i = 0; i < PER_PUBLISHER; i++) {
-            String id = name + "-" + i;
-            while (true) {
-                writer.send(Map.of("type", "room_message", "room_id", "general", "id", id, "content", id));
-                JsonNode answer = writer.await(m -> id.equals(m.path("data").path("ref").asText()),
-                        "the answer to " + id);
-                if ("ack".equals(answer.path("type").asText())) {
-                    acked.put(id, answer.path("data").path("seq").asLong());
-                    break;
-                }
-                refusals.incrementAndGet();
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // a client's retry backoff
-            }
-            if (i == PER_PUBLISHER / 3) {
-                aThird.countDown();
-            }
         }
     }
 }
