@@ -316,19 +316,9 @@ class ClusterIT {
             try (WsClient back = WsClient.connect(a.connectUriWithQuery("room_id=general&since="
                     + before.path("seq").asLong() + "&epoch=" + before.path("epoch").asText() + "&token="
                     + a.token("bob")))) {
-                List<String> replayed = new ArrayList<>();
-                JsonNode resumed = null;
-                while (resumed == null) {
-                    JsonNode message = back.next();
-                    switch (message.path("type").asText()) {
-                        case "room_message" -> replayed.add(message.path("content").asText());
-                        case "resumed" -> resumed = message;
-                        default -> {
-                        }
-                    }
-                }
-                assertThat(resumed.path("data").path("recovered").asBoolean()).isTrue();
-                assertThat(replayed).containsExactly("missed-1", "missed-2", "missed-3", "missed-4", "missed-5");
+                WsClient.Resumption resumption = back.awaitResumed();
+                assertThat(resumption.recovered()).isTrue();
+                assertThat(resumption.replayed()).containsExactly("missed-1", "missed-2", "missed-3", "missed-4", "missed-5");
             }
         }
     }
@@ -365,19 +355,9 @@ class ClusterIT {
             try (WsClient back = WsClient.connect(b.connectUriWithQuery("room_id=general&since="
                     + before.path("seq").asLong() + "&epoch=" + before.path("epoch").asText() + "&token="
                     + b.token("bob")))) {
-                List<String> replayed = new ArrayList<>();
-                JsonNode resumed = null;
-                while (resumed == null) {
-                    JsonNode message = back.next();
-                    switch (message.path("type").asText()) {
-                        case "room_message" -> replayed.add(message.path("content").asText());
-                        case "resumed" -> resumed = message;
-                        default -> {
-                        }
-                    }
-                }
-                assertThat(resumed.path("data").path("recovered").asBoolean()).isTrue();
-                assertThat(replayed).containsExactly("missed-1", "missed-2", "missed-3", "missed-4");
+                WsClient.Resumption resumption = back.awaitResumed();
+                assertThat(resumption.recovered()).isTrue();
+                assertThat(resumption.replayed()).containsExactly("missed-1", "missed-2", "missed-3", "missed-4");
                 alice.send(say("general", "after", "live"));
                 assertThat(back.awaitType("room_message").path("content").asText()).isEqualTo("live");
             }

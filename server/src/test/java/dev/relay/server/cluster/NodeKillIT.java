@@ -141,19 +141,9 @@ class NodeKillIT {
             try (WsClient back = WsClient.connect(b.connectUriWithQuery("room_id=general&since="
                     + last.path("seq").asLong() + "&epoch=" + last.path("epoch").asText() + "&token="
                     + b.token("dora")))) {
-                List<String> replayed = new ArrayList<>();
-                JsonNode resumed = null;
-                while (resumed == null) {
-                    JsonNode message = back.next();
-                    switch (message.path("type").asText()) {
-                        case "room_message" -> replayed.add(message.path("content").asText());
-                        case "resumed" -> resumed = message;
-                        default -> {
-                        }
-                    }
-                }
-                assertThat(resumed.path("data").path("recovered").asBoolean()).isTrue();
-                assertThat(replayed).containsExactlyElementsOf(missed);
+                WsClient.Resumption resumption = back.awaitResumed();
+                assertThat(resumption.recovered()).isTrue();
+                assertThat(resumption.replayed()).containsExactlyElementsOf(missed);
                 await().atMost(TTL.multipliedBy(2)).until(() -> onlineUsers(a, admin) == 3);
             }
         }

@@ -196,6 +196,29 @@ public final class WsClient implements AutoCloseable {
         throw new AssertionError("no " + description + " within " + TIMEOUT);
     }
 
+    /** What a resuming connection received up to its {@code resumed} answer. */
+    public record Resumption(List<String> replayed, JsonNode resumed) {
+        public boolean recovered() {
+            return resumed.path("data").path("recovered").asBoolean();
+        }
+    }
+
+    /** Reads until {@code resumed}, keeping the contents of the room messages replayed before it, in order. */
+    public Resumption awaitResumed() {
+        List<String> replayed = new ArrayList<>();
+        while (true) {
+            JsonNode message = next();
+            switch (message.path("type").asText()) {
+                case "room_message" -> replayed.add(message.path("content").asText());
+                case "resumed" -> {
+                    return new Resumption(replayed, message);
+                }
+                default -> {
+                }
+            }
+        }
+    }
+
     /**
      * Asserts nothing else is pending: sends a ping and expects the pong as the very next message. Frames already
      * queued for this connection on the server go out before the pong, so a stray message shows up first.
