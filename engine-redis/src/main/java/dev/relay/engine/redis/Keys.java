@@ -95,6 +95,11 @@ final class Keys {
         return payload.length >= 2 && payload[0] == '-' && payload[1] == '\n';
     }
 
+    /** The event a {@link #roomEvent} payload carries. */
+    static byte[] roomEventBody(byte[] payload) {
+        return java.util.Arrays.copyOfRange(payload, 2, payload.length);
+    }
+
     static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }

@@ -245,7 +245,7 @@ public final class RedisBroker implements Broker {
             Keys.Channel target = keys.parse(channel);
             if (target.kind() == 'r') {
                 if (Keys.isRoomEvent(payload)) {
-                    to.roomEvent(codec.decode(java.util.Arrays.copyOfRange(payload, 2, payload.length)));
+                    to.roomEvent(codec.decode(Keys.roomEventBody(payload)));
                 } else {
                     RoomFrames.read(payload, (seq, epoch, body) -> to.roomMessage(codec.decode(body).at(seq, epoch)));
                 }
