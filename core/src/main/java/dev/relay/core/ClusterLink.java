@@ -163,6 +163,11 @@ final class ClusterLink implements Broker.Inbound {
 
     @Override
     public void roomMessage(ServerMessage placed) {
+        roomMessage(placed, null);
+    }
+
+    @Override
+    public void roomMessage(ServerMessage placed, EncodedFrame wire) {
         Feed feed = feeds.get(placed.roomId());
         if (feed == null) {
             return; // a room this node does not have (or no longer)
@@ -172,7 +177,7 @@ final class ClusterLink implements Broker.Inbound {
                 feed.hold(placed);
                 return;
             }
-            if (feed.room.arrive(placed) == Room.Arrival.GAP) {
+            if (feed.room.arrive(placed, wire) == Room.Arrival.GAP) {
                 feed.hold(placed);
                 feed.syncing = true;
                 fill(feed);

@@ -8,6 +8,7 @@ import dev.relay.core.store.OfflineMessages;
 import dev.relay.core.history.StreamPosition;
 import dev.relay.core.protocol.MessageType;
 import dev.relay.core.protocol.ServerMessage;
+import dev.relay.core.testing.TestFrame;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -326,6 +327,27 @@ class HubClusterTest extends HubTestSupport {
             assertThat(client.messages(MessageType.ROOM_MESSAGE)).singleElement()
                     .satisfies(m -> assertThat(m.seq()).isEqualTo(1L));
         }
+    }
+
+    @Test
+    void anArrivalWithItsFrameMadeByTheBrokerIsDeliveredAsThatFrameAndKeptInHistoryAsTheMessage() {
+        Client alice = connect(loop1, "alice", "general");
+        Client carol = connect(loop2, "carol", "general");
+        clearAll();
+
+        // The frame stands for the origin's encoding: its content differs only so the test can tell it was used.
+        TestFrame originsEncoding = encoder.encode(placed(1, "as the origin encoded it"));
+        broker.inbound.roomMessage(placed(1, "as read"), originsEncoding);
+        originsEncoding.release(); // the broker's reference; the lanes hold their own until written
+        syncAll();
+
+        for (Client client : List.of(alice, carol)) {
+            assertThat(client.messages(MessageType.ROOM_MESSAGE)).extracting(ServerMessage::content)
+                    .containsExactly("as the origin encoded it");
+        }
+        Client late = connect(loop3, user("dave"), "general", new StreamPosition(EPOCH, 0));
+        assertThat(late.contents(MessageType.ROOM_MESSAGE)).as("history keeps the message, encoded when replayed")
+                .containsExactly("as read");
     }
 
     @Test

@@ -105,7 +105,7 @@ public final class WebSocketService implements AutoCloseable {
             JwtVerifier.Verified checked = verifier.check(token);
             return new TokenCheck.Checked(checked.identity(), checked.expiresAt());
         });
-        ClusterNode cluster = ClusterNode.join(config, hub, mapper);
+        ClusterNode cluster = ClusterNode.join(config, hub, codec);
         closeables.add(cluster);
         observability.health().addCheck(cluster::problem);
         HttpResponses responses = new HttpResponses(mapper, observability.requestEvents());

@@ -1,5 +1,6 @@
 package dev.relay.core.cluster;
 
+import dev.relay.core.delivery.EncodedFrame;
 import dev.relay.core.history.StreamPosition;
 import dev.relay.core.protocol.ServerMessage;
 
@@ -97,6 +98,15 @@ public interface Broker extends AutoCloseable {
      */
     interface Inbound {
         void roomMessage(ServerMessage placed);
+
+        /**
+         * The same, with the frame for the wire already made from what the broker carried ({@link
+         * MessageCodec#wireFrame}), so the node need not encode the message again. The caller keeps its reference to
+         * the frame and releases it after the call.
+         */
+        default void roomMessage(ServerMessage placed, EncodedFrame wire) {
+            roomMessage(placed);
+        }
 
         /** An event for the room's members that is not part of its stream, from any node, this one included. */
         default void roomEvent(ServerMessage event) {

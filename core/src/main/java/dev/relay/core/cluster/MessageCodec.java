@@ -1,5 +1,6 @@
 package dev.relay.core.cluster;
 
+import dev.relay.core.delivery.EncodedFrame;
 import dev.relay.core.protocol.ServerMessage;
 
 /**
@@ -11,4 +12,13 @@ public interface MessageCodec {
 
     /** The message as encoded; throws {@link IllegalArgumentException} for bytes this codec did not write. */
     ServerMessage decode(byte[] bytes);
+
+    /**
+     * The wire frame of a room message from what {@link #encode} wrote, placed at {@code seq} in {@code epoch},
+     * without decoding and encoding it again; null when this codec cannot make one (the caller encodes the decoded
+     * message then). The caller releases it.
+     */
+    default EncodedFrame wireFrame(byte[] encoded, long seq, String epoch) {
+        return null;
+    }
 }

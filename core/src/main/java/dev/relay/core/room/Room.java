@@ -140,6 +140,11 @@ public final class Room {
      * and began again).
      */
     public Arrival arrive(ServerMessage placed) {
+        return arrive(placed, null);
+    }
+
+    /** As {@link #arrive(ServerMessage)}, delivering {@code wire} (the message's frame, made already) if not null. */
+    public Arrival arrive(ServerMessage placed, EncodedFrame wire) {
         synchronized (streamLock) {
             if (!epoch.equals(placed.epoch())) {
                 // From the start of that stream: what came before this message is a gap to fill, not to skip (a
@@ -154,7 +159,7 @@ public final class Room {
             if (placed.seq() > seq + 1) {
                 return Arrival.GAP;
             }
-            EncodedFrame frame = context.encoder().encode(placed);
+            EncodedFrame frame = wire != null ? wire.retain() : context.encoder().encode(placed);
             try {
                 seq = placed.seq();
                 context.history().append(placed);

@@ -2,6 +2,7 @@ package dev.relay.engine.nats;
 
 import dev.relay.core.cluster.Broker;
 import dev.relay.core.cluster.MessageCodec;
+import dev.relay.core.delivery.EncodedFrame;
 import dev.relay.core.history.StreamPosition;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
@@ -293,13 +294,24 @@ public final class NatsBroker implements Broker {
                 newline++;
             }
             String header = new String(payload, 0, newline, StandardCharsets.UTF_8);
-            ServerMessage body = codec.decode(Arrays.copyOfRange(payload, newline + 1, payload.length));
+            byte[] encoded = Arrays.copyOfRange(payload, newline + 1, payload.length);
+            ServerMessage body = codec.decode(encoded);
             String subject = message.getSubject().substring(subjectPrefix.length());
             if (subject.startsWith("room.") && header.equals("-")) {
                 inbound.roomEvent(body);
             } else if (subject.startsWith("room.")) {
                 int space = header.indexOf(' ');
-                inbound.roomMessage(body.at(Long.parseLong(header.substring(0, space)), header.substring(space + 1)));
+                long seq = Long.parseLong(header.substring(0, space));
+                String epoch = header.substring(space + 1);
+                // The frame from what the origin encoded: this node does not encode the message again.
+                EncodedFrame wire = codec.wireFrame(encoded, seq, epoch);
+                try {
+                    inbound.roomMessage(body.at(seq, epoch), wire);
+                } finally {
+                    if (wire != null) {
+                        wire.release();
+                    }
+                }
             } else if (subject.startsWith("user.")) {
                 inbound.userMessage(fromToken(subject.substring("user.".length())), body);
                 if (message.getReplyTo() != null) {

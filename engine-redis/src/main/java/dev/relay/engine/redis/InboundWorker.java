@@ -1,5 +1,6 @@
 package dev.relay.engine.redis;
 
+import io.netty.util.concurrent.FastThreadLocalThread;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +26,9 @@ final class InboundWorker {
 
     InboundWorker(String name) {
         thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(CAPACITY), task -> {
-            Thread t = new Thread(task, name);
+            // Netty's thread type gets a pooled-buffer cache of its own: the frame made here for every room message
+            // received comes from it, not from the arenas shared with every other thread (and their locks).
+            Thread t = new FastThreadLocalThread(task, name);
             t.setDaemon(true);
             return t;
         });

@@ -22,17 +22,20 @@ final class RoomFrames {
         int at = 0;
         while (at < payload.length) {
             int newline = indexOf(payload, (byte) '\n', at);
-            String[] header = new String(payload, at, newline - at, StandardCharsets.UTF_8).split(" ");
-            if (header.length != 3) {
+            int firstSpace = indexOf(payload, (byte) ' ', at, newline);
+            int secondSpace = indexOf(payload, (byte) ' ', firstSpace + 1, newline);
+            if (firstSpace < 0 || secondSpace < 0 || indexOf(payload, (byte) ' ', secondSpace + 1, newline) >= 0) {
                 throw new IllegalArgumentException("a room frame's header is '<seq> <epoch> <length>'");
             }
-            int length = Integer.parseInt(header[2]);
-            int end = newline + 1 + length;
-            if (length < 0 || end > payload.length) {
+            long seq = number(payload, at, firstSpace);
+            String epoch = new String(payload, firstSpace + 1, secondSpace - firstSpace - 1, StandardCharsets.UTF_8);
+            long length = number(payload, secondSpace + 1, newline);
+            long end = newline + 1 + length;
+            if (end > payload.length) {
                 throw new IllegalArgumentException("a room frame runs past the payload");
             }
-            reader.frame(Long.parseLong(header[0]), header[1], Arrays.copyOfRange(payload, newline + 1, end));
-            at = end;
+            reader.frame(seq, epoch, Arrays.copyOfRange(payload, newline + 1, (int) end));
+            at = (int) end;
         }
     }
 
@@ -42,6 +45,31 @@ final class RoomFrames {
         byte[] frame = Arrays.copyOf(header, header.length + body.length);
         System.arraycopy(body, 0, frame, header.length, body.length);
         return frame;
+    }
+
+    /** The first {@code b} in {@code [from, to)}, or -1. */
+    private static int indexOf(byte[] bytes, byte b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (bytes[i] == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The non-negative decimal number in {@code [from, to)}. */
+    private static long number(byte[] bytes, int from, int to) {
+        if (from >= to || to - from > 18) {
+            throw new IllegalArgumentException("a room frame's header holds a malformed number");
+        }
+        long value = 0;
+        for (int i = from; i < to; i++) {
+            if (bytes[i] < '0' || bytes[i] > '9') {
+                throw new IllegalArgumentException("a room frame's header holds a malformed number");
+            }
+            value = value * 10 + (bytes[i] - '0');
+        }
+        return value;
     }
 
     static int indexOf(byte[] bytes, byte b, int from) {

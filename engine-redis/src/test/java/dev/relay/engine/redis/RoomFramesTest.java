@@ -33,8 +33,11 @@ class RoomFramesTest {
         assertThatThrownBy(() -> RoomFrames.read(payload, (seq, epoch, body) -> read.add(seq)))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(read).containsExactly(1L);
-        assertThatThrownBy(() -> RoomFrames.read(bytes("1 e\nx"), (seq, epoch, body) -> { }))
-                .isInstanceOf(IllegalArgumentException.class);
+        for (String header : new String[]{"1 e\nx", "x e 1\nx", "1 e -1\nx", "1 e 1 2\nx", " e 1\nx", "1 e \nx",
+                "1 e 99999999999999999999\nx"}) {
+            assertThatThrownBy(() -> RoomFrames.read(bytes(header), (seq, epoch, body) -> { }))
+                    .as(header).isInstanceOf(IllegalArgumentException.class);
+        }
     }
 
     private static byte[] bytes(String text) {

@@ -1,6 +1,5 @@
 package dev.relay.server.cluster;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.core.Hub;
 import dev.relay.core.cluster.Broker;
 import dev.relay.engine.nats.NatsBroker;
@@ -15,6 +14,7 @@ import dev.relay.engine.redis.RedisUserState;
 import dev.relay.server.config.ClusterConfig;
 import dev.relay.server.config.ConfigException;
 import dev.relay.server.config.RelayConfig;
+import dev.relay.server.websocket.JsonCodec;
 import dev.relay.server.websocket.SharedUserSlots;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +50,7 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /** Connects to the engine (blocking, at start) and installs it in the hub; a memory engine installs nothing. */
-    public static ClusterNode join(RelayConfig config, Hub hub, ObjectMapper mapper) {
+    public static ClusterNode join(RelayConfig config, Hub hub, JsonCodec wire) {
         ClusterConfig cluster = config.cluster();
         if (!cluster.clustered()) {
             // The seed's switches declare several nodes; nodes without a shared engine cannot see each other.
@@ -62,7 +62,7 @@ public final class ClusterNode implements AutoCloseable {
             return new ClusterNode(null, null, null, null, null);
         }
         String nodeId = cluster.nodeId().orElseGet(ClusterNode::madeUpNodeId);
-        BrokerCodec codec = new BrokerCodec(mapper);
+        BrokerCodec codec = new BrokerCodec(wire);
         RedisBroker streams = new RedisBroker(new RedisOptions(cluster.redisUrl().toString(),
                 cluster.redisKeyPrefix(), nodeId, Math.max(1, config.delivery().historySize()),
                 config.delivery().dedupWindow(), MAX_PENDING, COMMAND_TIMEOUT, cluster.redisWaitReplicas()), codec);

@@ -23,11 +23,13 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufOutputStream;
 
+import java.io.ByteArrayOutputStream;
 import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -56,11 +58,11 @@ public final class JsonCodec implements Encoder {
 
     @Override
     public EncodedFrame encode(ServerMessage message) {
-        ByteBuf buffer = allocator.directBuffer(256);
+        ByteBuf buffer = allocator.directBuffer(expectedSize(message));
         try {
             buffer.writerIndex(WireFrame.HEADER_ROOM);
             try (JsonGenerator json = factory.createGenerator((java.io.OutputStream) new ByteBufOutputStream(buffer))) {
-                write(json, message);
+                write(json, message, null);
             }
             return WireFrame.text(buffer);
         } catch (IOException | RuntimeException e) {
@@ -69,13 +71,90 @@ public final class JsonCodec implements Encoder {
         }
     }
 
-    private void write(JsonGenerator json, ServerMessage message) throws IOException {
+    /**
+     * A first guess at the frame's size, so the pooled buffer is not reallocated while the message is written (the
+     * fixed fields of a room message alone take about 200 bytes; content and data count once per character, more
+     * for escapes and multi-byte characters, which then grow the buffer).
+     */
+    private static int expectedSize(ServerMessage message) {
+        int size = 256;
+        if (message.content() != null) {
+            size += message.content().length();
+        }
+        if (message.data() instanceof RawJson raw) {
+            size += raw.json().length();
+        }
+        return size;
+    }
+
+    /**
+     * The message as the wire has it, less {@code seq} and {@code epoch}, and where those two would go, so that a
+     * node which learns them later (a cluster's shared stream assigns them) can make the frame with
+     * {@link #placed} without encoding the message again.
+     */
+    public Unplaced unplaced(ServerMessage message) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(expectedSize(message));
+        int[] split = {-1};
+        try (JsonGenerator json = factory.createGenerator(out)) {
+            write(json, new ServerMessage(message.id(), message.type(), message.from(), message.to(),
+                    message.roomId(), message.content(), message.data(), message.timestamp()), () -> {
+                json.flush();
+                split[0] = out.size();
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new Unplaced(out.toByteArray(), split[0]);
+    }
+
+    /** A message's wire JSON without its stream position, and the offset where {@code ,"seq":..} goes. */
+    public record Unplaced(byte[] json, int split) {
+    }
+
+    /**
+     * The frame of a message placed at {@code seq} in {@code epoch}, made from {@link #unplaced}'s JSON
+     * ({@code length} bytes of {@code source} from {@code offset}, position inserted at {@code split} of those):
+     * the same bytes {@link #encode} writes for the placed message. Null when the epoch would need escaping (epochs
+     * are short ids that never do).
+     */
+    public EncodedFrame placed(byte[] source, int offset, int length, int split, long seq, String epoch) {
+        if (split <= 1 || split >= length || !plain(epoch)) {
+            return null;
+        }
+        byte[] position = (epoch == null ? ",\"seq\":" + seq : ",\"seq\":" + seq + ",\"epoch\":\"" + epoch + '"')
+                .getBytes(StandardCharsets.US_ASCII);
+        ByteBuf buffer = allocator.directBuffer(WireFrame.HEADER_ROOM + length + position.length);
+        buffer.writerIndex(WireFrame.HEADER_ROOM);
+        buffer.writeBytes(source, offset, split);
+        buffer.writeBytes(position);
+        buffer.writeBytes(source, offset + split, length - split);
+        return WireFrame.text(buffer);
+    }
+
+    private static boolean plain(String text) {
+        if (text == null) {
+            return true;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code atPosition}, when given, runs where {@code seq} and {@code epoch} belong. */
+    private void write(JsonGenerator json, ServerMessage message, Position atPosition) throws IOException {
         json.writeStartObject();
         writeIfPresent(json, "id", message.id());
         json.writeStringField("type", message.type());
         writeIfPresent(json, "from", message.from());
         writeIfPresent(json, "to", message.to());
         writeIfPresent(json, "room_id", message.roomId());
+        if (atPosition != null) {
+            atPosition.here();
+        }
         if (message.seq() != null) {
             json.writeNumberField("seq", message.seq());
             writeIfPresent(json, "epoch", message.epoch());
@@ -91,6 +170,11 @@ public final class JsonCodec implements Encoder {
         }
         json.writeStringField("timestamp", Timestamps.format(message.timestamp()));
         json.writeEndObject();
+    }
+
+    @FunctionalInterface
+    private interface Position {
+        void here() throws IOException;
     }
 
     private static void writeIfPresent(JsonGenerator json, String field, String value) throws IOException {

@@ -281,6 +281,46 @@ class JsonCodecTest {
     }
 
     @Test
+    void aMessagePlacedLaterGetsTheSameBytesAsOneEncodedPlaced() {
+        List<ServerMessage> messages = List.of(
+                new ServerMessage("m-1", "room_message", "alice", null, "lobby", "h\u00e9llo \"q\" \ud83d\ude00",
+                        new RawJson("{\"k\":[1,2.50,{\"x\":null}]}"), TIME),
+                new ServerMessage(null, "room_message", null, null, "r", null, null, TIME),
+                new ServerMessage("m-2", "room_message", "bob", "carol", "lobby", "x".repeat(70_000),
+                        Map.of("n", 1), TIME));
+        for (ServerMessage message : messages) {
+            JsonCodec.Unplaced unplaced = codec.unplaced(message);
+            byte[] padded = new byte[unplaced.json().length + 7];
+            System.arraycopy(unplaced.json(), 0, padded, 3, unplaced.json().length);
+
+            EncodedFrame spliced = codec.placed(padded, 3, unplaced.json().length, unplaced.split(), 41, "e8Xk2pQa");
+            EncodedFrame encoded = codec.encode(message.at(41, "e8Xk2pQa"));
+            ByteBuf splicedBytes = ((WireFrame) spliced).wireBytes();
+            ByteBuf encodedBytes = ((WireFrame) encoded).wireBytes();
+            try {
+                assertThat(splicedBytes.toString(StandardCharsets.ISO_8859_1))
+                        .isEqualTo(encodedBytes.toString(StandardCharsets.ISO_8859_1));
+                assertThat(spliced.length()).isEqualTo(encoded.length());
+            } finally {
+                splicedBytes.release();
+                encodedBytes.release();
+                spliced.release();
+                encoded.release();
+            }
+            assertThat(new String(unplaced.json(), StandardCharsets.UTF_8)).isEqualTo(encode(message));
+        }
+    }
+
+    @Test
+    void anEpochThatWouldNeedEscapingIsNotSplicedIn() {
+        JsonCodec.Unplaced unplaced = codec.unplaced(new ServerMessage("m", "room_message", null, null, "r", "c",
+                null, TIME));
+
+        assertThat(codec.placed(unplaced.json(), 0, unplaced.json().length, unplaced.split(), 1, "a\"b")).isNull();
+        assertThat(codec.placed(unplaced.json(), 0, unplaced.json().length, unplaced.split(), 1, "\u00e9")).isNull();
+    }
+
+    @Test
     void nullFieldsAreLeftOut() {
         String json = encode(new ServerMessage(null, "pong", null, null, null, null, null, TIME));
 
