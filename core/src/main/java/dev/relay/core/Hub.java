@@ -294,12 +294,12 @@ public final class Hub {
                 case MessageType.LEAVE_ROOM -> membership.leaveRoom(session, message);
                 case MessageType.RESUME -> membership.resumeRoom(session, message);
                 case MessageType.STATUS -> {
-                    UserStatus before = users.status(session.userId());
                     control.chooseStatus(session, message);
-                    UserStatus after = users.status(session.userId());
                     ClusterLink link = cluster;
-                    if (link != null && after != before) {
-                        link.shareStatus(session.userId(), after.wireName());
+                    if (link != null) {
+                        // Even when unchanged: choosing "away" while automatically away makes it a chosen status,
+                        // which activity on another node must then leave alone there too.
+                        link.shareStatus(session.userId(), users.status(session.userId()).wireName());
                     }
                 }
                 case MessageType.REFRESH -> control.refreshToken(session, message);

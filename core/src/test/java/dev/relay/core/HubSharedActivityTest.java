@@ -271,4 +271,24 @@ class HubSharedActivityTest extends HubTestSupport {
         assertThat(hub().sweepIdleUsers().join()).as("alice; bob turned away at the first sweep").isEqualTo(1);
         assertThat(hub().user("alice").status()).isEqualTo(UserStatus.AWAY);
     }
+
+    @Test
+    void choosingAwayWhileAutomaticallyAwayIsToldSoTheOtherNodesKeepItThroughActivity() {
+        configured();
+        Client alice = connect(loop1, "alice", "general");
+        Client bob = connect(loop2, "bob", "general");
+        clock.advance(TIMEOUT);
+        fromAnotherNode("alice", ClusterLink.IDLE);
+        bob.send(roomMessage("general", "here"));
+        clearAll();
+
+        alice.send(status(null, "away"));
+        syncAll();
+        assertThat(told("alice")).as("unchanged here, but now chosen").containsExactly("away");
+        assertThat(bob.messages(MessageType.PRESENCE)).isEmpty();
+        fromAnotherNode("alice", ClusterLink.ACTIVE);
+        alice.send(roomMessage("general", "away but talking"));
+        syncAll();
+        assertThat(hub().user("alice").status()).isEqualTo(UserStatus.AWAY);
+    }
 }
