@@ -10,6 +10,7 @@ import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.room.Room;
 import dev.relay.core.room.RoomRegistry;
 import dev.relay.core.session.UserDirectory;
+import dev.relay.core.session.UserStatus;
 
 import java.util.List;
 import java.util.TreeMap;
@@ -53,6 +54,12 @@ final class ClusterLink implements Broker.Inbound {
     static final String ROOM_CREATED = "cluster.room_created";
     static final String ROOM_CLOSED = "cluster.room_closed";
     static final String STATUS = "cluster.status";
+    /**
+     * The content of a {@link #STATUS} that no user chose: the user turned away being idle on every node, or came back
+     * with activity on the sending node. Not status names, so a node that does not know them ignores them.
+     */
+    static final String IDLE = "idle";
+    static final String ACTIVE = "active";
     /** On a user's channel: a private message was just held for the user; a node with their connections takes it. */
     static final String OFFLINE_HELD = "cluster.offline_held";
 
@@ -63,6 +70,12 @@ final class ClusterLink implements Broker.Inbound {
 
         /** A user chose a status on another node: it is theirs here too. */
         void statusHere(String userId, String status);
+
+        /** Another node found the user idle on every node and turned them away there. */
+        void idleHere(String userId);
+
+        /** Activity on another node brought the user back from an automatic away there. */
+        void activeHere(String userId);
 
         /** A private message was held for the user: hand it to their connections here, if there are any. */
         void heldHere(String userId);
@@ -214,6 +227,18 @@ final class ClusterLink implements Broker.Inbound {
      * in the rooms the user is in there (once per room: the room presence drops what another node said already).
      */
     void shareStatus(String userId, String status) {
+        sendStatus(userId, status);
+    }
+
+    /**
+     * Tells the user's other nodes that they turned away automatically here (idle on every node) or came back with
+     * activity here; unlike a chosen status, activity on any node still brings them back.
+     */
+    void shareAutomatic(String userId, UserStatus status) {
+        sendStatus(userId, status == UserStatus.AWAY ? IDLE : ACTIVE);
+    }
+
+    private void sendStatus(String userId, String status) {
         ServerMessage control = new ServerMessage(null, STATUS, null, userId, null, status, null,
                 java.time.Instant.EPOCH);
         broker.publishToUser(userId, control).exceptionally(failure -> {
@@ -247,7 +272,13 @@ final class ClusterLink implements Broker.Inbound {
         switch (message.type()) {
             case JOIN_ROOM -> local.moveHere(userId, message.roomId(), true);
             case LEAVE_ROOM -> local.moveHere(userId, message.roomId(), false);
-            case STATUS -> local.statusHere(userId, message.content());
+            case STATUS -> {
+                switch (String.valueOf(message.content())) {
+                    case IDLE -> local.idleHere(userId);
+                    case ACTIVE -> local.activeHere(userId);
+                    default -> local.statusHere(userId, message.content());
+                }
+            }
             case OFFLINE_HELD -> local.heldHere(userId);
             default -> users.audience(userId).ifPresent(audience -> deliver(message, audience));
         }

@@ -3,6 +3,7 @@ package dev.relay.core;
 import dev.relay.core.cluster.Broker;
 import dev.relay.core.cluster.PresenceStore;
 import dev.relay.core.cluster.RoomPresence;
+import dev.relay.core.cluster.SharedActivity;
 import dev.relay.core.cluster.SharedRetries;
 import dev.relay.core.cluster.SharedRoom;
 import dev.relay.core.delivery.Audience;
@@ -293,12 +294,12 @@ public final class Hub {
                 case MessageType.LEAVE_ROOM -> membership.leaveRoom(session, message);
                 case MessageType.RESUME -> membership.resumeRoom(session, message);
                 case MessageType.STATUS -> {
-                    UserStatus before = users.status(session.userId());
                     control.chooseStatus(session, message);
-                    UserStatus after = users.status(session.userId());
                     ClusterLink link = cluster;
-                    if (link != null && after != before) {
-                        link.shareStatus(session.userId(), after.wireName());
+                    if (link != null) {
+                        // Even when unchanged: choosing "away" while automatically away makes it a chosen status,
+                        // which activity on another node must then leave alone there too.
+                        link.shareStatus(session.userId(), users.status(session.userId()).wireName());
                     }
                 }
                 case MessageType.REFRESH -> control.refreshToken(session, message);
@@ -551,6 +552,16 @@ public final class Hub {
                     }
 
                     @Override
+                    public void idleHere(String userId) {
+                        presence.idleElsewhere(userId);
+                    }
+
+                    @Override
+                    public void activeHere(String userId) {
+                        presence.activeElsewhere(userId);
+                    }
+
+                    @Override
                     public void heldHere(String userId) {
                         held.toUserHere(userId);
                     }
@@ -593,6 +604,18 @@ public final class Hub {
      */
     public void sharedRetries(SharedRetries retries) {
         publisher.sharedRetries(retries);
+    }
+
+    /**
+     * Makes automatic {@code away} cluster-wide: a user turns away only once idle on every node, every node then
+     * reports it, and activity on any node brings them back everywhere. Call once, at start, after {@link #broker}.
+     */
+    public void sharedActivity(SharedActivity activity) {
+        ClusterLink link = cluster;
+        if (link == null) {
+            throw new IllegalStateException("install the broker first: automatic statuses travel through it");
+        }
+        presence.cluster(activity, link::shareAutomatic);
     }
 
     /** Shares this node's online users and connections with the cluster; call once, at start. */
@@ -798,8 +821,11 @@ public final class Hub {
     }
 
 
-    /** Turns idle users away; the server calls it periodically. Returns how many changed. */
-    public int sweepIdleUsers() {
+    /**
+     * Turns idle users away; the server calls it periodically, from one thread. Completes with how many changed: at
+     * once on a single node, and in a cluster sharing activity once the cluster answered (the call never waits).
+     */
+    public CompletableFuture<Integer> sweepIdleUsers() {
         return presence.sweepIdle();
     }
 

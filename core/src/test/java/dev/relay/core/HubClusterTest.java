@@ -30,7 +30,7 @@ class HubClusterTest extends HubTestSupport {
     private static final String EPOCH = "shared01";
 
     /** Records what the hub asks; every future stays open until the test completes it. */
-    private static final class HandBroker implements Broker {
+    static final class HandBroker implements Broker {
         volatile Inbound inbound;
         final List<ServerMessage> published = new CopyOnWriteArrayList<>();
         final List<CompletableFuture<ServerMessage>> placements = new CopyOnWriteArrayList<>();
@@ -38,6 +38,8 @@ class HubClusterTest extends HubTestSupport {
         final List<CompletableFuture<Optional<List<ServerMessage>>>> rangeAnswers = new CopyOnWriteArrayList<>();
         /** "user:type" of every message sent on a user's channel; no other node has a connection of anyone. */
         final List<String> toUsers = new CopyOnWriteArrayList<>();
+        /** The same messages whole. */
+        final List<ServerMessage> sentToUsers = new CopyOnWriteArrayList<>();
         /** What followUser answers: complete unless a test holds the subscription back. */
         volatile CompletableFuture<Void> following = CompletableFuture.completedFuture(null);
         /** "+room" for each follow, "-room" for each unfollow. */
@@ -71,6 +73,7 @@ class HubClusterTest extends HubTestSupport {
         @Override
         public CompletableFuture<Long> publishToUser(String userId, ServerMessage message) {
             toUsers.add(userId + ":" + message.type());
+            sentToUsers.add(message);
             return CompletableFuture.completedFuture(0L);
         }
 

@@ -95,21 +95,21 @@ class HubStatusTest extends HubTestSupport {
         clearAll();
 
         clock.set(START.plus(TIMEOUT).minusMillis(1));
-        assertThat(hub().sweepIdleUsers()).isZero();
+        assertThat(hub().sweepIdleUsers().join()).isZero();
         syncAll();
         assertThat(hub().user("alice").status()).isEqualTo(UserStatus.ONLINE);
         assertThat(bob.messages()).isEmpty();
 
         clock.set(START.plus(TIMEOUT));
-        assertThat(hub().sweepIdleUsers()).isEqualTo(1);
+        assertThat(hub().sweepIdleUsers().join()).isEqualTo(1);
         syncAll();
         assertThat(hub().user("alice").status()).isEqualTo(UserStatus.AWAY);
         assertThat(hub().user("bob").status()).isEqualTo(UserStatus.ONLINE);
         assertPresence(bob, "general", "alice", "away");
-        assertThat(hub().sweepIdleUsers()).as("already away").isZero();
+        assertThat(hub().sweepIdleUsers().join()).as("already away").isZero();
 
         clock.set(START.plusSeconds(10).plus(TIMEOUT));
-        assertThat(hub().sweepIdleUsers()).isEqualTo(1);
+        assertThat(hub().sweepIdleUsers().join()).isEqualTo(1);
         assertThat(hub().user("bob").status()).isEqualTo(UserStatus.AWAY);
     }
 
@@ -119,7 +119,7 @@ class HubStatusTest extends HubTestSupport {
         Client alice = connect(loop1, "alice", "general");
         Client bob = connect(loop2, "bob", "general");
         clock.advance(TIMEOUT);
-        hub().sweepIdleUsers();
+        hub().sweepIdleUsers().join();
         clearAll();
 
         alice.send(message(MessageType.PING, "p", null, null, null, null));
@@ -132,10 +132,10 @@ class HubStatusTest extends HubTestSupport {
         assertPresence(bob, "general", "alice", "online");
         assertThat(hub().user("alice").status()).isEqualTo(UserStatus.ONLINE);
         clock.advance(TIMEOUT.minusMillis(1));
-        assertThat(hub().sweepIdleUsers()).as("the message reset the idle clock; bob is away already").isZero();
+        assertThat(hub().sweepIdleUsers().join()).as("the message reset the idle clock; bob is away already").isZero();
         assertThat(hub().user("alice").status()).isEqualTo(UserStatus.ONLINE);
         clock.advance(Duration.ofMillis(1));
-        assertThat(hub().sweepIdleUsers()).isEqualTo(1);
+        assertThat(hub().sweepIdleUsers().join()).isEqualTo(1);
     }
 
     @Test
@@ -149,7 +149,7 @@ class HubStatusTest extends HubTestSupport {
         clearAll();
 
         clock.advance(TIMEOUT.multipliedBy(3));
-        assertThat(hub().sweepIdleUsers()).as("bob only").isEqualTo(1);
+        assertThat(hub().sweepIdleUsers().join()).as("bob only").isEqualTo(1);
         alice.send(roomMessage("general", "busy but talking"));
         carol.send(roomMessage("general", "away but talking"));
 
@@ -167,7 +167,7 @@ class HubStatusTest extends HubTestSupport {
 
         clock.advance(TIMEOUT);
 
-        assertThat(hub().sweepIdleUsers()).isEqualTo(1);
+        assertThat(hub().sweepIdleUsers().join()).isEqualTo(1);
         assertThat(hub().user("alice").status()).isEqualTo(UserStatus.AWAY);
         alice.send(roomMessage("general", "back"));
         assertThat(hub().user("alice").status()).isEqualTo(UserStatus.ONLINE);
@@ -185,7 +185,7 @@ class HubStatusTest extends HubTestSupport {
 
         clock.advance(TIMEOUT.multipliedBy(100));
 
-        assertThat(hub().sweepIdleUsers()).isZero();
+        assertThat(hub().sweepIdleUsers().join()).isZero();
         syncAll();
         assertThat(hub().user("alice").status()).isEqualTo(UserStatus.ONLINE);
         assertThat(bob.messages()).isEmpty();
@@ -203,7 +203,7 @@ class HubStatusTest extends HubTestSupport {
 
         alice.send(status("s-1", "busy"));
         clock.advance(TIMEOUT);
-        assertThat(hub().sweepIdleUsers()).isEqualTo(1);
+        assertThat(hub().sweepIdleUsers().join()).isEqualTo(1);
         alice.disconnect();
 
         assertThat(data(alice.messages(MessageType.STATUS).getFirst())).containsEntry("status", "busy");

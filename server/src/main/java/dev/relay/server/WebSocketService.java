@@ -194,7 +194,11 @@ public final class WebSocketService implements AutoCloseable {
 
     private void sweep() {
         try {
-            hub.sweepIdleUsers();
+            // In a cluster the answer comes later, on the engine's thread: this thread never waits for Redis.
+            hub.sweepIdleUsers().exceptionally(failure -> {
+                LOG.error("event=housekeeping_error", failure);
+                return 0;
+            });
         } catch (RuntimeException e) {
             LOG.error("event=housekeeping_error", e); // keep the schedule alive: one failure must not stop the sweeps
         }

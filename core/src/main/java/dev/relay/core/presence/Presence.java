@@ -1,6 +1,7 @@
 package dev.relay.core.presence;
 
 import dev.relay.core.cluster.RoomPresence;
+import dev.relay.core.cluster.SharedActivity;
 import dev.relay.core.delivery.EncodedFrame;
 import dev.relay.core.delivery.Encoder;
 import dev.relay.core.protocol.MessageType;
@@ -13,15 +14,20 @@ import dev.relay.core.session.UserStatus;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Tells rooms about their users: {@code user_joined} / {@code user_left} when a user's first connection enters or
  * last one leaves, and {@code presence} when a user's status changes (chosen, idle, back, offline).
  */
 public final class Presence {
+    private static final System.Logger LOG = System.getLogger(Presence.class.getName());
     private final RoomRegistry rooms;
     private final UserDirectory users;
     private final Encoder encoder;
@@ -31,6 +37,17 @@ public final class Presence {
     private final boolean trackIdle;
     private final Duration idleTimeout;
     private final SharedRooms shared;
+    /** In a cluster: activity on every node, and how the other nodes hear of automatic changes. Null on one node. */
+    private volatile Cluster cluster;
+
+    /** The other nodes of a cluster, told when a user turns away or comes back automatically here. */
+    public interface Elsewhere {
+        /** The user turned {@code away} (idle on every node) or came back {@code online} (activity here). */
+        void automatic(String userId, UserStatus status);
+    }
+
+    private record Cluster(SharedActivity activity, Elsewhere elsewhere) {
+    }
 
     /**
      * @param announceRoomEvents send user_joined, user_left and presence events (enable_user_presence)
@@ -69,9 +86,15 @@ public final class Presence {
         announce(room, room.userCount() + 1, MessageType.USER_LEFT, who.userId(), "name", who.name());
     }
 
-    /** The user sent something: brings them back from an automatic away. */
+    /** The user sent something: brings them back from an automatic away, on every node. */
     public void activity(String userId) {
-        users.activity(userId, clock.instant()).ifPresent(status -> statusChanged(userId, status));
+        users.activity(userId, clock.instant()).ifPresent(status -> {
+            statusChanged(userId, status);
+            Cluster joined = cluster;
+            if (joined != null) {
+                joined.elsewhere().automatic(userId, status); // rare: only on coming back, never per message
+            }
+        });
     }
 
     /** The user chose a status. */
@@ -79,14 +102,98 @@ public final class Presence {
         users.choose(userId, status).ifPresent(changed -> statusChanged(userId, changed));
     }
 
-    /** Turns users idle for longer than the timeout away; call periodically. Returns how many changed. */
-    public int sweepIdle() {
+    /**
+     * Makes idle detection cluster-wide: a user turns away only once idle on every node, and this node tells the
+     * others when a user turns away or comes back here. Call once, before the first sweep.
+     */
+    public void cluster(SharedActivity activity, Elsewhere elsewhere) {
+        this.cluster = new Cluster(activity, elsewhere);
+    }
+
+    /**
+     * Turns users idle for longer than the timeout away; call periodically, from one thread. Completes with how many
+     * changed: at once on a single node; in a cluster once the shared activity answered, never blocking for it.
+     */
+    public CompletableFuture<Integer> sweepIdle() {
         if (!trackIdle) {
-            return 0;
+            return CompletableFuture.completedFuture(0);
         }
-        List<String> away = users.markIdleAway(clock.instant(), idleTimeout);
-        away.forEach(userId -> statusChanged(userId, UserStatus.AWAY));
-        return away.size();
+        Cluster joined = cluster;
+        if (joined == null) {
+            List<String> away = users.markIdleAway(clock.instant(), idleTimeout);
+            away.forEach(userId -> statusChanged(userId, UserStatus.AWAY));
+            return CompletableFuture.completedFuture(away.size());
+        }
+        Instant now = clock.instant();
+        Map<String, Duration> activeFor = new HashMap<>();
+        users.takeFreshActivity().forEach((userId, at) -> {
+            Duration left = idleTimeout.minus(Duration.between(at, now));
+            if (left.isPositive()) {
+                activeFor.put(userId, left);
+            }
+        });
+        if (!activeFor.isEmpty()) {
+            joined.activity().record(activeFor);
+        }
+        List<String> idle = users.idle(now, idleTimeout);
+        if (idle.isEmpty()) {
+            return CompletableFuture.completedFuture(0);
+        }
+        return joined.activity().active(idle)
+                .handle((elsewhere, failure) -> {
+                    if (failure != null) {
+                        LOG.log(System.Logger.Level.WARNING, "cannot read the cluster's activity; " + idle.size()
+                                + " idle users turn away on this node's activity alone: " + failure);
+                        return Set.<String>of();
+                    }
+                    return elsewhere;
+                })
+                .thenApply(elsewhere -> turnAway(idle, elsewhere, joined.elsewhere()));
+    }
+
+    /** The idle users no other node saw active turn away, unless they did something here meanwhile. */
+    private int turnAway(List<String> idle, Set<String> activeElsewhere, Elsewhere elsewhere) {
+        int changed = 0;
+        Instant now = clock.instant();
+        for (String userId : idle) {
+            if (!activeElsewhere.contains(userId)
+                    && users.markAway(userId, now, idleTimeout) == UserDirectory.Idle.TURNED_AWAY) {
+                changed++;
+                statusChanged(userId, UserStatus.AWAY);
+                elsewhere.automatic(userId, UserStatus.AWAY);
+            }
+        }
+        return changed;
+    }
+
+    /**
+     * Another node found the user idle there and on every node it knows of: away here too, unless this node saw
+     * activity the cluster did not know of yet (it records it at its next sweep); then the other nodes are told the
+     * user is back.
+     */
+    public void idleElsewhere(String userId) {
+        Cluster joined = cluster;
+        if (!trackIdle || joined == null) {
+            return;
+        }
+        switch (users.markAway(userId, clock.instant(), idleTimeout)) {
+            case TURNED_AWAY -> statusChanged(userId, UserStatus.AWAY);
+            case ACTIVE -> joined.elsewhere().automatic(userId, UserStatus.ONLINE);
+            case UNCHANGED -> {
+            }
+        }
+    }
+
+    /**
+     * The user did something on another node and came back from an automatic away there: online here too, and idle
+     * only a whole timeout from now, so this node's next sweep does not turn them away before the other node's
+     * record of the activity reaches the cluster.
+     */
+    public void activeElsewhere(String userId) {
+        if (cluster == null) {
+            return;
+        }
+        users.activity(userId, clock.instant()).ifPresent(status -> statusChanged(userId, status));
     }
 
     /** The user's last connection closed: the rooms it was in hear they are offline. */

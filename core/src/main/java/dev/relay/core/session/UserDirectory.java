@@ -30,6 +30,8 @@ public final class UserDirectory {
         volatile UserStatus status = UserStatus.ONLINE;
         boolean chosen;
         volatile Instant lastActivity;
+        /** The activity last handed to the cluster ({@link #takeFreshActivity}); only the sweep touches it. */
+        Instant shared;
 
         Entry(String name, Instant now) {
             this.name = name;
@@ -129,20 +131,71 @@ public final class UserDirectory {
     /** Marks users idle for {@code timeout} as away (unless they chose a status) and returns them. */
     public List<String> markIdleAway(Instant now, Duration timeout) {
         List<String> changed = new ArrayList<>();
-        Instant idleSince = now.minus(timeout);
-        for (Map.Entry<String, Entry> user : users.entrySet()) {
-            Entry entry = user.getValue();
-            if (entry.lastActivity.isAfter(idleSince)) {
-                continue;
-            }
-            synchronized (entry) {
-                if (entry.status == UserStatus.ONLINE && !entry.chosen && !entry.lastActivity.isAfter(idleSince)) {
-                    entry.status = UserStatus.AWAY;
-                    changed.add(user.getKey());
-                }
+        for (String userId : idle(now, timeout)) {
+            if (markAway(userId, now, timeout) == Idle.TURNED_AWAY) {
+                changed.add(userId);
             }
         }
         return changed;
+    }
+
+    /** Users online here, with no status they chose, who did nothing for {@code timeout}; changes nothing. */
+    public List<String> idle(Instant now, Duration timeout) {
+        List<String> idle = new ArrayList<>();
+        Instant idleSince = now.minus(timeout);
+        for (Map.Entry<String, Entry> user : users.entrySet()) {
+            Entry entry = user.getValue();
+            if (!entry.lastActivity.isAfter(idleSince) && entry.status == UserStatus.ONLINE && !entry.chosen) {
+                idle.add(user.getKey());
+            }
+        }
+        return idle;
+    }
+
+    /** What {@link #markAway} found. */
+    public enum Idle {
+        /** Was online, automatically, and idle here: now away. */
+        TURNED_AWAY,
+        /** Online, automatically, and active here within the timeout: left online. */
+        ACTIVE,
+        /** Away already, a status they chose, or offline here: nothing to do. */
+        UNCHANGED
+    }
+
+    /** Turns the user away if they did nothing here for {@code timeout} and chose no status. */
+    public Idle markAway(String userId, Instant now, Duration timeout) {
+        Entry entry = users.get(userId);
+        if (entry == null) {
+            return Idle.UNCHANGED;
+        }
+        synchronized (entry) {
+            if (entry.status != UserStatus.ONLINE || entry.chosen) {
+                return Idle.UNCHANGED;
+            }
+            if (entry.lastActivity.isAfter(now.minus(timeout))) {
+                return Idle.ACTIVE;
+            }
+            entry.status = UserStatus.AWAY;
+            return Idle.TURNED_AWAY;
+        }
+    }
+
+    /**
+     * The users whose activity changed since the last call, with their latest activity. Call from one thread only
+     * (the sweep). Compared by value rather than by time, so an activity stamped just before the previous call but
+     * written just after it is still handed over.
+     */
+    public Map<String, Instant> takeFreshActivity() {
+        Map<String, Instant> fresh = new java.util.HashMap<>();
+        for (Map.Entry<String, Entry> user : users.entrySet()) {
+            Entry entry = user.getValue();
+            Instant last = entry.lastActivity;
+            if (!last.equals(entry.shared)) {
+                entry.shared = last;
+                fresh.put(user.getKey(), last);
+            }
+        }
+        return fresh;
     }
 
     /** The user's status; {@code offline} when they have no live connection. */

@@ -10,6 +10,7 @@ import dev.relay.engine.redis.RedisOptions;
 import dev.relay.engine.redis.RedisPresence;
 import dev.relay.engine.redis.RedisRoomPresence;
 import dev.relay.engine.redis.RedisRetries;
+import dev.relay.engine.redis.RedisSharedActivity;
 import dev.relay.engine.redis.RedisUserState;
 import dev.relay.server.config.ClusterConfig;
 import dev.relay.server.config.ConfigException;
@@ -105,7 +106,8 @@ public final class ClusterNode implements AutoCloseable {
     /**
      * What one node would keep per user goes to Redis: private messages held for users connected nowhere (as long
      * as the node would keep them: {@code history_ttl}, or {@code message_retention_days} with persistence, where the
-     * message itself is also in the database) and retried ids of private messages and broadcasts.
+     * message itself is also in the database), retried ids of private messages and broadcasts, and, with
+     * {@code enable_user_status}, each user's latest activity.
      */
     private static void shareUserState(RelayConfig config, Hub hub, BrokerCodec codec, RedisUserState userState) {
         Duration held = config.messages().enableMessagePersistence()
@@ -117,6 +119,10 @@ public final class ClusterNode implements AutoCloseable {
         if (!window.isZero()) {
             // Longer than an attempt can take: its publish and its hold, each bounded by the command timeout.
             hub.sharedRetries(new RedisRetries(userState, window, COMMAND_TIMEOUT.multipliedBy(3)));
+        }
+        if (config.presence().enableUserStatus()) {
+            // A user turns away only once idle on every node; with NATS the statuses travel through NATS.
+            hub.sharedActivity(new RedisSharedActivity(userState));
         }
     }
 

@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * @param enableUserStatus   user status tracking (planned: accepted, no effect yet)
- * @param userStatusTimeout  inactivity before a user's status changes (planned: accepted, no effect yet)
+ * @param enableUserStatus   turn idle users away automatically, and back online when they send something
+ * @param userStatusTimeout  inactivity (on every node, in a cluster) after which a user becomes away
  * @param enableUserPresence whether rooms get user_joined and user_left events
  * @param presenceMaxRoomUsers rooms with more users than this get no presence events; 0 means no limit
  */

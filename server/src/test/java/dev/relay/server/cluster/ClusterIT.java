@@ -638,4 +638,50 @@ class ClusterIT {
             });
         }
     }
+
+    /** The user's status as the node's REST API reports it. */
+    private static String statusOn(TestServer node, String userId) {
+        return node.http().get("/ws/users/" + userId, node.token("observer")).data().path("status").asText();
+    }
+
+    @Test
+    void a_user_on_two_nodes_turns_away_only_once_idle_on_both_and_comes_back_with_activity_on_either_said_once_each_way()
+            throws InterruptedException {
+        Map<String, String> quick = Map.of("user_status_timeout", "2s");
+        TestServer a = node("a", ExternalService.REDIS.port(), quick);
+        TestServer b = node("b", ExternalService.REDIS.port(), quick);
+        List<TestServer> both = List.of(a, b);
+        try (WsClient watcher = a.connect("watcher", "general");
+             WsClient daveOnA = a.connect("dave", "general");
+             WsClient daveOnB = b.connect("dave", "general")) {
+            // Dave talks through node b only, for well over twice the timeout; node a sees nothing from him.
+            long until = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
+            for (int i = 0; System.nanoTime() < until; i++) {
+                daveOnB.send(say("general", "k" + i, "still typing on b"));
+                Thread.sleep(400); // his typing pace: the scenario, not a wait for something to happen
+            }
+            assertThat(eventsAbout("dave", watcher, "while-active-on-b", List.of(watcher)).getFirst())
+                    .as("dave is idle on node a but active on node b: not away").doesNotContain("presence:away");
+            for (TestServer node : both) {
+                assertThat(statusOn(node, "dave")).as("dave on a node while active on b").isEqualTo("online");
+            }
+
+            // Quiet everywhere: away on both nodes, announced once.
+            await().atMost(java.time.Duration.ofSeconds(15)).untilAsserted(() -> {
+                for (TestServer node : both) {
+                    assertThat(statusOn(node, "dave")).as("dave idle everywhere").isEqualTo("away");
+                }
+            });
+
+            // One message through node a brings him back on both, announced once.
+            daveOnA.send(say("general", "back", "back on a"));
+            await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> {
+                for (TestServer node : both) {
+                    assertThat(statusOn(node, "dave")).as("dave back after a message on a").isEqualTo("online");
+                }
+            });
+            assertThat(eventsAbout("dave", watcher, "after-back", List.of(watcher)))
+                    .containsOnly(List.of("presence:away", "presence:online"));
+        }
+    }
 }

@@ -1,0 +1,121 @@
+package dev.relay.engine.redis;
+
+import dev.relay.core.protocol.ErrorCode;
+import dev.relay.core.protocol.ProtocolException;
+import dev.relay.core.testing.ExternalService;
+import dev.relay.core.testing.TcpProxy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** Activity shared through the real Redis, two instances standing for two nodes. */
+class RedisSharedActivityTest {
+    private final String prefix = RedisTestKeys.freshPrefix();
+    private final List<AutoCloseable> closing = new ArrayList<>();
+
+    @BeforeEach
+    void redis() {
+        ExternalService.REDIS.assumeAvailable();
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        for (AutoCloseable c : closing) {
+            c.close();
+        }
+        RedisTestKeys.delete(prefix);
+    }
+
+    private RedisSharedActivity node() {
+        return node(RedisTestKeys.url());
+    }
+
+    private RedisSharedActivity node(String url) {
+        RedisUserState state = new RedisUserState(url, prefix, 1000, Duration.ofSeconds(1)).start();
+        closing.add(state);
+        return new RedisSharedActivity(state);
+    }
+
+    private long millisLeft(String userId) {
+        return RedisTestKeys.inspect(redis -> redis.pttl(prefix + "activity:{" + userId + "}"));
+    }
+
+    @Test
+    void activity_recorded_on_one_node_is_seen_from_another_until_its_time_is_up() {
+        RedisSharedActivity a = node();
+        RedisSharedActivity b = node();
+        a.record(Map.of("alice", Duration.ofMillis(800), "bob", Duration.ofMinutes(1)));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> b.active(List.of("alice", "bob", "carol")).join()
+                .equals(Set.of("alice", "bob")));
+        await().atLeast(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5))
+                .until(() -> b.active(List.of("alice", "bob", "carol")).join().equals(Set.of("bob")));
+        assertThat(b.active(List.of()).join()).isEmpty();
+    }
+
+    @Test
+    void a_shorter_time_recorded_later_does_not_cut_a_longer_one_short() {
+        RedisSharedActivity a = node();
+        RedisSharedActivity b = node();
+        a.record(Map.of("alice", Duration.ofMinutes(1)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> millisLeft("alice") > 0);
+
+        b.record(Map.of("alice", Duration.ofSeconds(20))); // older activity reaching Redis later
+        b.record(Map.of("bob", Duration.ofSeconds(20)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> millisLeft("bob") > 0);
+        assertThat(millisLeft("alice")).as("still about a minute").isGreaterThan(50_000);
+
+        a.record(Map.of("bob", Duration.ofMinutes(2))); // newer activity extends
+        await().atMost(Duration.ofSeconds(5)).until(() -> millisLeft("bob") > 100_000);
+    }
+
+    @Test
+    void more_users_than_a_chunk_are_recorded_and_asked_about_exactly() {
+        RedisSharedActivity a = node();
+        RedisSharedActivity b = node();
+        List<String> everyone = IntStream.range(0, RedisSharedActivity.CHUNK * 2 + 37).mapToObj(i -> "u" + i)
+                .toList();
+        Map<String, Duration> odd = new HashMap<>();
+        for (int i = 1; i < everyone.size(); i += 2) {
+            odd.put(everyone.get(i), Duration.ofMinutes(1));
+        }
+        a.record(odd);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.active(everyone).join().size() == odd.size());
+        assertThat(b.active(everyone).join()).isEqualTo(odd.keySet());
+    }
+
+    @Test
+    void asking_fails_while_redis_cannot_be_reached_and_works_again_after() throws Exception {
+        TcpProxy proxy = TcpProxy.to(ExternalService.REDIS);
+        closing.add(proxy);
+        RedisSharedActivity cutOff = node("redis://127.0.0.1:" + proxy.port());
+        RedisSharedActivity other = node();
+        other.record(Map.of("alice", Duration.ofMinutes(1)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> millisLeft("alice") > 0);
+
+        proxy.cut();
+        assertThatThrownBy(() -> cutOff.active(List.of("alice")).join())
+                .isInstanceOf(CompletionException.class)
+                .satisfies(e -> assertThat(((ProtocolException) e.getCause()).code())
+                        .isEqualTo(ErrorCode.BROKER_UNAVAILABLE));
+        cutOff.record(Map.of("bob", Duration.ofMinutes(1))); // logged, not thrown
+
+        proxy.restore();
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptions()
+                .until(() -> cutOff.active(List.of("alice", "bob")).join().equals(Set.of("alice")));
+    }
+}
