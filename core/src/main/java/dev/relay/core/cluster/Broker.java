@@ -108,6 +108,22 @@ public interface Broker extends AutoCloseable {
             roomMessage(placed);
         }
 
+        /**
+         * A room message as the broker carried it ({@code encoded} by {@code codec} on the origin, placed at
+         * {@code seq} in {@code epoch}): read once for the history, delivered as the frame made from those bytes.
+         */
+        default void roomMessage(MessageCodec codec, byte[] encoded, long seq, String epoch) {
+            ServerMessage placed = codec.decode(encoded).at(seq, epoch);
+            EncodedFrame wire = codec.wireFrame(encoded, seq, epoch);
+            try {
+                roomMessage(placed, wire);
+            } finally {
+                if (wire != null) {
+                    wire.release();
+                }
+            }
+        }
+
         /** An event for the room's members that is not part of its stream, from any node, this one included. */
         default void roomEvent(ServerMessage event) {
         }

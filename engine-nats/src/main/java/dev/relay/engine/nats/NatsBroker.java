@@ -2,7 +2,6 @@ package dev.relay.engine.nats;
 
 import dev.relay.core.cluster.Broker;
 import dev.relay.core.cluster.MessageCodec;
-import dev.relay.core.delivery.EncodedFrame;
 import dev.relay.core.history.StreamPosition;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
@@ -295,23 +294,16 @@ public final class NatsBroker implements Broker {
             }
             String header = new String(payload, 0, newline, StandardCharsets.UTF_8);
             byte[] encoded = Arrays.copyOfRange(payload, newline + 1, payload.length);
-            ServerMessage body = codec.decode(encoded);
             String subject = message.getSubject().substring(subjectPrefix.length());
-            if (subject.startsWith("room.") && header.equals("-")) {
-                inbound.roomEvent(body);
-            } else if (subject.startsWith("room.")) {
+            if (subject.startsWith("room.") && !header.equals("-")) {
                 int space = header.indexOf(' ');
-                long seq = Long.parseLong(header.substring(0, space));
-                String epoch = header.substring(space + 1);
-                // The frame from what the origin encoded: this node does not encode the message again.
-                EncodedFrame wire = codec.wireFrame(encoded, seq, epoch);
-                try {
-                    inbound.roomMessage(body.at(seq, epoch), wire);
-                } finally {
-                    if (wire != null) {
-                        wire.release();
-                    }
-                }
+                inbound.roomMessage(codec, encoded, Long.parseLong(header.substring(0, space)),
+                        header.substring(space + 1));
+                return;
+            }
+            ServerMessage body = codec.decode(encoded);
+            if (subject.startsWith("room.")) {
+                inbound.roomEvent(body);
             } else if (subject.startsWith("user.")) {
                 inbound.userMessage(fromToken(subject.substring("user.".length())), body);
                 if (message.getReplyTo() != null) {

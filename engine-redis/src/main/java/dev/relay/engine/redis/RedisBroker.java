@@ -2,7 +2,6 @@ package dev.relay.engine.redis;
 
 import dev.relay.core.cluster.Broker;
 import dev.relay.core.cluster.MessageCodec;
-import dev.relay.core.delivery.EncodedFrame;
 import dev.relay.core.history.StreamPosition;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
@@ -248,7 +247,7 @@ public final class RedisBroker implements Broker {
                 if (Keys.isRoomEvent(payload)) {
                     to.roomEvent(codec.decode(Keys.roomEventBody(payload)));
                 } else {
-                    RoomFrames.read(payload, (seq, epoch, body) -> arrived(to, seq, epoch, body));
+                    RoomFrames.read(payload, (seq, epoch, body) -> to.roomMessage(codec, body, seq, epoch));
                 }
                 return;
             }
@@ -265,19 +264,6 @@ public final class RedisBroker implements Broker {
             }
         } catch (RuntimeException e) {
             LOG.warn("dropped an unreadable message on {}", channel, e);
-        }
-    }
-
-    /** A room message goes on with the frame the codec makes from what the origin encoded, not encoded again. */
-    private void arrived(Inbound to, long seq, String epoch, byte[] body) {
-        ServerMessage placed = codec.decode(body).at(seq, epoch);
-        EncodedFrame wire = codec.wireFrame(body, seq, epoch);
-        try {
-            to.roomMessage(placed, wire);
-        } finally {
-            if (wire != null) {
-                wire.release();
-            }
         }
     }
 
