@@ -73,11 +73,10 @@ final class RoomFrames {
     }
 
     static int indexOf(byte[] bytes, byte b, int from) {
-        for (int i = from; i < bytes.length; i++) {
-            if (bytes[i] == b) {
-                return i;
-            }
+        int at = indexOf(bytes, b, from, bytes.length);
+        if (at < 0) {
+            throw new IllegalArgumentException("no header line");
         }
-        throw new IllegalArgumentException("no header line");
+        return at;
     }
 }

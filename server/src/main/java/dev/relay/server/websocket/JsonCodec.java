@@ -96,8 +96,10 @@ public final class JsonCodec implements Encoder {
         ByteArrayOutputStream out = new ByteArrayOutputStream(expectedSize(message));
         int[] split = {-1};
         try (JsonGenerator json = factory.createGenerator(out)) {
-            write(json, new ServerMessage(message.id(), message.type(), message.from(), message.to(),
-                    message.roomId(), message.content(), message.data(), message.timestamp()), () -> {
+            ServerMessage withoutPosition = message.seq() == null ? message : new ServerMessage(message.id(),
+                    message.type(), message.from(), message.to(), message.roomId(), message.content(), message.data(),
+                    message.timestamp());
+            write(json, withoutPosition, () -> {
                 json.flush();
                 split[0] = out.size();
             });
