@@ -63,6 +63,8 @@ export interface RelayClientOptions {
   initialDelay?: number;
   /** Largest backoff cap in ms (default 20000). */
   maxDelay?: number;
+  /** How long an attempt may go without the server's `welcome`, in ms, before it counts as failed (default 10000; 0: no limit). */
+  connectTimeout?: number;
   /** How long a sent message waits for its ack, in ms, while connected (default 10000; 0: forever). */
   ackTimeout?: number;
   /** How many messages may wait for a connection (default 100); more are refused with `queue_full`. */

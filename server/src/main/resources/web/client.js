@@ -9,6 +9,8 @@ const STATES = Object.freeze({ CONNECTING: 'connecting', CONNECTED: 'connected',
 const TERMINAL_CLOSE_CODES = new Set([1002, 1003, 1007, 1008, 1009, 4403]);
 const TOKEN_EXPIRED = 4401;
 const ROOM_GONE = 4404;
+// What a browser reports for a connection that ended without a close frame; the client's own timeout is one.
+const CONNECT_TIMEOUT = 1006;
 
 const ACKED_TYPES = new Set(['room_message', 'private_message', 'broadcast']);
 const ANSWERS = new Set(['ack', 'joined', 'left', 'status', 'refreshed', 'resumed', 'pong']);
@@ -33,6 +35,7 @@ export class RelayClient {
     this.options = {
       initialDelay: 500,
       maxDelay: 20_000,
+      connectTimeout: 10_000,
       ackTimeout: 10_000,
       queueLimit: 100,
       dedupWindow: 5000,
@@ -57,6 +60,7 @@ export class RelayClient {
     this._ws = null;
     this._attempt = 0;
     this._timer = null;
+    this._connectTimer = null;
     this._closedByUser = false;
     this._pending = new Map(); // id -> { frame, resolve, reject, timer, sent }
     this._queue = []; // ids of frames waiting for a connection, in order
@@ -112,6 +116,7 @@ export class RelayClient {
       this._clearTimeout(this._timer);
       this._timer = null;
     }
+    this._stopConnectTimer();
     const ws = this._ws;
     this._ws = null;
     if (ws) {
@@ -221,10 +226,29 @@ export class RelayClient {
     ws.onmessage = (event) => this._onFrame(event.data);
     ws.onerror = () => { /* the close that follows says what happened */ };
     ws.onclose = (event) => this._onClose(ws, event.code, event.reason);
+    // A connection that neither opens nor fails (a peer that accepted TCP and went quiet, a half-open path) would
+    // otherwise hold the client in `connecting` for as long as the browser's own timeout, minutes in Chromium.
+    if (this.options.connectTimeout > 0) {
+      this._connectTimer = this._setTimeout(() => {
+        this._connectTimer = null;
+        if (ws !== this._ws || this._welcomed) return;
+        this._emit('error', new RelayError('timeout', `no welcome within ${this.options.connectTimeout} ms`));
+        try { ws.close(); } catch { /* not open yet */ }
+        this._onClose(ws, CONNECT_TIMEOUT, 'connect timeout');
+      }, this.options.connectTimeout);
+    }
+  }
+
+  _stopConnectTimer() {
+    if (this._connectTimer) {
+      this._clearTimeout(this._connectTimer);
+      this._connectTimer = null;
+    }
   }
 
   _onClose(ws, code, reason) {
     if (ws !== this._ws) return;
+    this._stopConnectTimer();
     detach(ws);
     this._ws = null;
     const welcomed = this._welcomed;
@@ -267,7 +291,12 @@ export class RelayClient {
     http.pathname = '/ws/rooms/' + encodeURIComponent(room) + '/members';
     http.search = '';
     try {
-      const response = await this._fetch(http.toString(), { headers: { Authorization: 'Bearer ' + this._token } });
+      // Bounded like the connection itself: a check that never answers must not stop the reconnects.
+      const timeout = this.options.connectTimeout > 0 && globalThis.AbortSignal?.timeout
+        ? AbortSignal.timeout(this.options.connectTimeout) : undefined;
+      const response = await this._fetch(http.toString(), {
+        headers: { Authorization: 'Bearer ' + this._token }, signal: timeout,
+      });
       if (response.status === 404 && this._rooms.has(room)) {
         this._rooms.delete(room);
         this._emit('error', new RelayError('room_not_found', `room '${room}' no longer exists`));
@@ -304,6 +333,7 @@ export class RelayClient {
   }
 
   _onWelcome(frame) {
+    this._stopConnectTimer();
     this._welcomed = true;
     this._attempt = 0;
     this._rejoins.clear();
@@ -556,8 +586,12 @@ export class RelayClient {
 RelayClient.STATES = STATES;
 
 function detach(ws) {
-  ws.onmessage = ws.onerror = ws.onclose = null;
+  ws.onmessage = ws.onclose = null;
+  // Not null: closing a socket that is still connecting makes Node's `ws` emit an error, fatal with no listener.
+  ws.onerror = ignore;
 }
+
+function ignore() {}
 
 function withoutUndefined(frame) {
   for (const key of Object.keys(frame)) if (frame[key] === undefined) delete frame[key];

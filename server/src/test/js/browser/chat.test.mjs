@@ -34,12 +34,32 @@ async function open(user, roles = []) {
   const page = await context.newPage();
   page.on('pageerror', (error) => console.log(`[${user}] page error: ${error.message}`));
   await page.goto(`${HTTP}/?token=${token(user, { roles, name: user })}`);
+  await page.evaluate(() => {
+    // What the client went through, shown only when a page fails to connect in time.
+    const client = window.relayPage.client;
+    window.connectionLog = [];
+    const log = (what) => window.connectionLog.push(`${new Date().toISOString().slice(11, 23)} ${what}`);
+    client.on('state', (s) => log(`state ${s.state}${s.code ? ' ' + s.code : ''}${s.reason ? ' ' + s.reason : ''}${s.terminal ? ' terminal' : ''}`));
+    client.on('reconnecting', (r) => log(`reconnecting attempt ${r.attempt} in ${r.delay} ms`));
+    client.on('error', (e) => log(`error ${e.code}: ${e.message}`));
+  });
   await connected(page);
   assert.ok(!page.url().includes('token='), 'the token is taken out of the address bar');
   return page;
 }
 
-const connected = (page) => page.locator('[data-testid=state]', { hasText: /^connected$/ }).waitFor({ timeout: 30_000 });
+async function connected(page, timeout = 30_000) {
+  try {
+    await page.locator('[data-testid=state]', { hasText: /^connected$/ }).waitFor({ timeout });
+  } catch (e) {
+    const log = await Promise.race([
+      page.evaluate(() => window.connectionLog ?? []),
+      new Promise((resolve) => setTimeout(() => resolve(['(the page did not answer within 5 s)']), 5000)),
+    ]).catch((error) => [`(could not read it: ${error.message})`]);
+    e.message += `\nat ${new Date().toISOString().slice(11, 23)}, the page's connection log:\n  ${log.join('\n  ')}`;
+    throw e;
+  }
+}
 
 async function say(page, text) {
   await page.fill('[data-testid=text]', text);
@@ -89,12 +109,16 @@ test('the server restarts mid-conversation: both pages reconnect, nothing lost o
   await say(a, 'before the restart');
   await seesOnce(b, 'before the restart');
 
+  const now = () => new Date().toISOString().slice(11, 23);
+  console.log(`${now()} stopping the server`);
   await stopServer();
+  console.log(`${now()} stopped`);
   await a.locator('[data-testid=state]', { hasText: /^(connecting|disconnected)$/ }).waitFor({ timeout: 30_000 });
   await say(a, 'while the server is down'); // queued by the client, sent once it is connected again
   await startServer();
-  await connected(a);
-  await connected(b);
+  console.log(`${now()} started again`);
+  // A page that failed several attempts while the server was down may wait out a backoff of up to 20 s first.
+  await Promise.all([connected(a, 45_000), connected(b, 45_000)]);
   await say(b, 'after the restart');
   for (const page of [a, b]) {
     for (const text of ['before the restart', 'while the server is down', 'after the restart']) await seesOnce(page, text);

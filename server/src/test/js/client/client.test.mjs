@@ -1,6 +1,7 @@
 // RelayClient against a real Relay server (started by JavaScriptClientIT; see ../relay.mjs for the environment).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import WebSocket from 'ws';
 import { RelayClient } from '../../../main/resources/web/client.js';
 import { HTTP, createRoom, rest, token, uniqueRoom, uniqueUser, until } from '../relay.mjs';
@@ -22,7 +23,7 @@ test('a server that does not answer is retried with growing delays from the inje
   // Port 1 on loopback refuses connections: every attempt fails at once.
   const relay = new RelayClient('ws://127.0.0.1:1/ws/connect', {
     WebSocket, token: token('nobody'), random: () => 0.5, setTimeout: timers.setTimeout,
-    clearTimeout: timers.clearTimeout,
+    clearTimeout: timers.clearTimeout, connectTimeout: 0,
   });
   const states = [];
   relay.on('state', (s) => states.push(s.state));
@@ -36,6 +37,37 @@ test('a server that does not answer is retried with growing delays from the inje
   assert.equal(relay.state, 'disconnected'); // waiting for the next timer
   relay.close();
   assert.equal(relay.state, 'disconnected');
+});
+
+test('a server that accepts the connection and never answers is given up after connectTimeout, then retried', async () => {
+  const accepted = [];
+  const requests = [];
+  const silent = net.createServer((socket) => { // reads every request, answers none
+    accepted.push(socket);
+    socket.on('data', (bytes) => requests.push(String(bytes).split(' ', 2).join(' ')));
+  });
+  await new Promise((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const { port } = silent.address();
+  const relay = new RelayClient(`ws://127.0.0.1:${port}/ws/connect`, {
+    WebSocket, token: token('nobody'), connectTimeout: 300, initialDelay: 50, maxDelay: 50,
+  });
+  const errors = [];
+  const states = [];
+  relay.on('error', (e) => errors.push(e.code));
+  relay.on('state', (s) => states.push(s.reason ? `${s.state} (${s.reason})` : s.state));
+  try {
+    // The WebSocket and the refusal check that follows it (a GET to the same silent port) are both cut off.
+    const upgrades = () => requests.filter((r) => r.startsWith('GET /ws/connect')).length;
+    await until(() => upgrades() >= 2, 'a second attempt after the first was cut off', 10_000);
+    assert.ok(requests.includes('GET /ws/rooms/general/members'), `the refusal check was made: ${requests}`);
+    assert.ok(errors.includes('timeout'), `a timeout error among ${errors}`);
+    assert.deepEqual(states.slice(0, 2), ['disconnected (connect timeout)', 'connecting']); // the first came from new
+    assert.notEqual(relay.state, 'connected');
+  } finally {
+    relay.close();
+    for (const socket of accepted) socket.destroy();
+    silent.close();
+  }
 });
 
 test('a room message is acked with the server id and seq, and handed to the application once', async () => {

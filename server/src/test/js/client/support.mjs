@@ -23,7 +23,8 @@ export class HeldTimers {
 
   /** Runs every pending timer of at least `minMs` (ack timeouts are left alone by default). */
   release(minMs = 0, maxMs = Infinity) {
-    for (const timer of this.scheduled) {
+    // Not the timers these ones schedule: a released reconnect's own connect timeout must wait for the next call.
+    for (const timer of [...this.scheduled]) {
       if (!timer.done && timer.ms >= minMs && timer.ms <= maxMs) {
         timer.done = true;
         timer.fn();
