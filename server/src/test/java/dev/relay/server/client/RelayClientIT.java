@@ -272,7 +272,11 @@ class RelayClientIT {
         Seen seen = new Seen();
         try (TestServer server = TestServer.start();
              TcpProxy network = TcpProxy.to(server.port());
-             RelayClient alice = client(connectUrl(network.port()), () -> server.token("alice"), seen);
+             // The reset is normally noticed at once; CI once waited 15 s without noticing it (cause not found),
+             // and a client's own heartbeat is what bounds that, so it is short here.
+             RelayClient alice = seen.watch(RelayClient.builder(connectUrl(network.port()))
+                     .tokenSupplier(() -> server.token("alice")).backoff(QUICK).ackTimeout(Duration.ofSeconds(30))
+                     .heartbeat(Duration.ofSeconds(2)).build());
              WsClient bob = server.connect("bob", "general")) {
             get(alice.connect());
             get(alice.setStatus(UserStatus.BUSY));
