@@ -68,8 +68,12 @@ class RelayClientIT {
     }
 
     private static RelayClient client(URI url, Supplier<String> tokens, Seen seen) {
-        return seen.watch(RelayClient.builder(url).tokenSupplier(tokens).backoff(QUICK)
-                .ackTimeout(Duration.ofSeconds(30)).build());
+        return seen.watch(builder(url, tokens).build());
+    }
+
+    /** The tests' client settings, for a test that changes one more. */
+    private static RelayClient.Builder builder(URI url, Supplier<String> tokens) {
+        return RelayClient.builder(url).tokenSupplier(tokens).backoff(QUICK).ackTimeout(Duration.ofSeconds(30));
     }
 
     private static URI connectUrl(int port) {
@@ -274,8 +278,7 @@ class RelayClientIT {
              TcpProxy network = TcpProxy.to(server.port());
              // The reset is normally noticed at once; CI once waited 15 s without noticing it (cause not found),
              // and a client's own heartbeat is what bounds that, so it is short here.
-             RelayClient alice = seen.watch(RelayClient.builder(connectUrl(network.port()))
-                     .tokenSupplier(() -> server.token("alice")).backoff(QUICK).ackTimeout(Duration.ofSeconds(30))
+             RelayClient alice = seen.watch(builder(connectUrl(network.port()), () -> server.token("alice"))
                      .heartbeat(Duration.ofSeconds(2)).build());
              WsClient bob = server.connect("bob", "general")) {
             get(alice.connect());
