@@ -70,6 +70,19 @@ test('a server that accepts the connection and never answers is given up after c
   }
 });
 
+test('a connection welcomed within connectTimeout stays open past it', async () => {
+  const relay = client(uniqueUser('patient'), { connectTimeout: 300 });
+  try {
+    await connected(relay);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    assert.equal(relay.state, 'connected');
+    assert.deepEqual(relay.seen.error.map((e) => e.code), []);
+    assert.deepEqual(relay.seen.state.map((s) => s.state).filter((s) => s === 'disconnected'), []);
+  } finally {
+    relay.close();
+  }
+});
+
 test('a room message is acked with the server id and seq, and handed to the application once', async () => {
   const room = uniqueRoom('acks');
   await createRoom(room);
