@@ -3,6 +3,7 @@ package dev.relay.core;
 import dev.relay.core.cluster.Broker;
 import dev.relay.core.cluster.SharedRoom;
 import dev.relay.core.delivery.Audience;
+import dev.relay.core.delivery.DeliveryLane;
 import dev.relay.core.delivery.EncodedFrame;
 import dev.relay.core.delivery.Encoder;
 import dev.relay.core.history.StreamPosition;
@@ -177,6 +178,11 @@ final class ClusterLink implements Broker.Inbound {
     @Override
     public void roomMessage(ServerMessage placed) {
         roomMessage(placed, null);
+    }
+
+    @Override
+    public void together(Runnable work) {
+        DeliveryLane.holdingWakeups(work);
     }
 
     @Override

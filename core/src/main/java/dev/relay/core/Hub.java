@@ -337,6 +337,13 @@ public final class Hub {
     }
 
     private void answerLater(Session session, String ref, CompletableFuture<Published> outcome) {
+        if (!outcome.isCompletedExceptionally()) {
+            if (ref != null && session.isOpen()) {
+                // Through the lane: acks completed together (a cluster's batch of placements) share a flush.
+                replies.queue(session, replies.ack(ref, outcome.resultNow()));
+            }
+            return;
+        }
         try {
             session.connection().executor().execute(() -> {
                 if (session.isOpen()) {

@@ -50,6 +50,19 @@ final class Replies {
         return new ServerMessage(null, type, null, null, roomId, null, data.isEmpty() ? null : data, clock.instant());
     }
 
+    /**
+     * Queues the reply on the session's delivery lane, from any thread: the replies a thread hands over together go
+     * out in one task and one flush per connection.
+     */
+    void queue(Session session, ServerMessage message) {
+        EncodedFrame frame = encoder.encode(message);
+        try {
+            session.outbox().send(frame);
+        } finally {
+            frame.release();
+        }
+    }
+
     /** Writes straight to the connection, bypassing the delivery lane; call on the session's executor. */
     void send(Session session, ServerMessage message) {
         EncodedFrame frame = encoder.encode(message);

@@ -333,6 +333,52 @@ class HubClusterTest extends HubTestSupport {
     }
 
     @Test
+    void acksOfPlacementsTheEngineCompletesTogetherReachTheSenderInOrderWithOneFlush() {
+        Client alice = connect(loop1, "alice", "general");
+        clearAll();
+        for (int i = 1; i <= 3; i++) {
+            alice.send(roomMessage("m-" + i, "general", "hello " + i));
+        }
+        int flushesBefore = alice.connection.flushCount();
+        long tasksBefore = loop1.executedTasks();
+
+        broker.inbound.together(() -> {
+            for (int i = 0; i < 3; i++) {
+                broker.placements.get(i).complete(broker.published.get(i).at(i + 1, EPOCH));
+            }
+            loop1.sync();
+            assertThat(alice.messages(MessageType.ACK)).as("nothing goes out before the run ends").isEmpty();
+        });
+        syncAll();
+
+        assertThat(alice.messages(MessageType.ACK)).extracting(ack -> (Object) ((Map<?, ?>) ack.data()).get("ref"))
+                .containsExactly("m-1", "m-2", "m-3");
+        assertThat(alice.messages(MessageType.ACK)).extracting(ack -> (Object) ((Map<?, ?>) ack.data()).get("seq"))
+                .containsExactly(1L, 2L, 3L);
+        assertThat(alice.connection.flushCount() - flushesBefore).as("flushes for the three acks").isEqualTo(1);
+        assertThat(loop1.executedTasks() - tasksBefore).as("tasks for the three acks").isEqualTo(1);
+    }
+
+    @Test
+    void arrivalsTheEngineHandsOverTogetherReachEachMemberInOrderWithOneFlush() {
+        Client carol = connect(loop2, "carol", "general");
+        clearAll();
+        int flushesBefore = carol.connection.flushCount();
+
+        broker.inbound.together(() -> {
+            for (int seq = 1; seq <= 3; seq++) {
+                broker.inbound.roomMessage(placed(seq, "m" + seq));
+            }
+            loop2.sync();
+            assertThat(carol.messages()).as("nothing goes out before the run ends").isEmpty();
+        });
+        syncAll();
+
+        assertThat(carol.contents(MessageType.ROOM_MESSAGE)).containsExactly("m1", "m2", "m3");
+        assertThat(carol.connection.flushCount() - flushesBefore).as("flushes for three arrivals").isEqualTo(1);
+    }
+
+    @Test
     void anArrivalWithItsFrameMadeByTheBrokerIsDeliveredAsThatFrameAndKeptInHistoryAsTheMessage() {
         Client alice = connect(loop1, "alice", "general");
         Client carol = connect(loop2, "carol", "general");

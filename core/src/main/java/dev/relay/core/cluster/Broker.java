@@ -136,5 +136,14 @@ public interface Broker extends AutoCloseable {
 
         /** The connection to the broker came back and every room is followed again: check for missed messages. */
         void reconnected();
+
+        /**
+         * Runs {@code work}, something the engine hands over in one go (arrivals it already holds, or the
+         * completions of a batch of placements), so that what it leads to on this node (deliveries, acks) goes out
+         * together when it ends rather than piece by piece as it is handed over. Nothing waits longer than the call.
+         */
+        default void together(Runnable work) {
+            work.run();
+        }
     }
 }

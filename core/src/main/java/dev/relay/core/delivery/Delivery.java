@@ -22,4 +22,16 @@ sealed interface Delivery {
      */
     record ToUnion(EncodedFrame frame, Shard[] shards, Outbox except, long acceptedNanos) implements Delivery {
     }
+
+    /**
+     * A reply to one connection (an ack that completed off its executor): written and flushed with the lane's batch,
+     * so the replies a thread hands over together cost the connection one flush, not a task and a flush each. Not a
+     * fan-out delivery: neither counted as one nor timed.
+     */
+    record ToOne(EncodedFrame frame, Outbox outbox) implements Delivery {
+        @Override
+        public long acceptedNanos() {
+            return 0L;
+        }
+    }
 }

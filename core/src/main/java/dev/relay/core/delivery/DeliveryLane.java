@@ -15,11 +15,16 @@ import java.util.function.LongSupplier;
  * The write side of one executor (event loop). Publishers on any thread queue deliveries; one task at a time drains
  * them on the executor, writes each frame to its recipients without flushing, then flushes every touched connection
  * once. Under load many messages share one task and one flush per connection; when idle a message costs one task.
+ * A thread that has several messages in hand (an engine's inbound thread) can hold the lanes' wakeups until it has
+ * queued them all ({@link #holdingWakeups}), so the loops do not start on the first while the rest are on their way.
+ * A reply to one connection can go the same way ({@link Outbox#send}), to share its flush.
  */
 public final class DeliveryLane implements Runnable {
     /** Deliveries handled per task before yielding the executor back to I/O. */
     private static final int BATCH_LIMIT = 256;
     private static final System.Logger LOG = System.getLogger(DeliveryLane.class.getName());
+    /** The lanes this thread has queued on while holding their wakeups ({@link #holdingWakeups}); usually unset. */
+    private static final ThreadLocal<HeldWakeups> HELD = new ThreadLocal<>();
 
     private final Executor executor;
     private final int queueLimit;
@@ -91,7 +96,55 @@ public final class DeliveryLane implements Runnable {
         delivery.frame().retain();
         queued.incrementAndGet();
         queue.offer(delivery);
-        schedule();
+        HeldWakeups held = HELD.get();
+        if (held != null) {
+            held.add(this);
+        } else {
+            schedule();
+        }
+    }
+
+    /**
+     * Runs {@code work} with the wakeups of the lanes it queues deliveries on held back until it ends, then wakes
+     * each of them once. For a thread that hands over several messages it already has, so every lane takes them all
+     * in one run (one flush per connection) instead of starting on the first while the rest are still coming.
+     */
+    public static void holdingWakeups(Runnable work) {
+        if (HELD.get() != null) {
+            work.run();
+            return;
+        }
+        HeldWakeups held = new HeldWakeups();
+        HELD.set(held);
+        try {
+            work.run();
+        } finally {
+            HELD.remove();
+            held.release();
+        }
+    }
+
+    private static final class HeldWakeups {
+        private DeliveryLane[] lanes = new DeliveryLane[4];
+        private int count;
+
+        void add(DeliveryLane lane) {
+            for (int i = 0; i < count; i++) {
+                if (lanes[i] == lane) {
+                    return;
+                }
+            }
+            if (count == lanes.length) {
+                lanes = Arrays.copyOf(lanes, count * 2);
+            }
+            lanes[count++] = lane;
+        }
+
+        void release() {
+            for (int i = 0; i < count; i++) {
+                lanes[i].schedule();
+            }
+        }
     }
 
     private void schedule() {
@@ -109,18 +162,23 @@ public final class DeliveryLane implements Runnable {
         int handled = 0;
         try {
             Delivery delivery;
-            for (; handled < BATCH_LIMIT && (delivery = queue.poll()) != null; handled++) {
+            for (int taken = 0; taken < BATCH_LIMIT && (delivery = queue.poll()) != null; taken++) {
                 queued.decrementAndGet();
-                if (timed) {
-                    batchAccepted[handled] = delivery.acceptedNanos();
-                }
                 try {
                     switch (delivery) {
                         case Delivery.ToShard(EncodedFrame frame, Shard shard, long seq, long ignored) ->
                                 writeShard(frame, shard, seq);
                         case Delivery.ToUnion(EncodedFrame frame, Shard[] shards, Outbox except, long ignored) ->
                                 writeUnion(frame, shards, except);
+                        case Delivery.ToOne(EncodedFrame frame, Outbox outbox) -> {
+                            writeReply(outbox, frame);
+                            continue;
+                        }
                     }
+                    if (timed) {
+                        batchAccepted[handled] = delivery.acceptedNanos();
+                    }
+                    handled++;
                 } finally {
                     delivery.frame().release();
                 }
@@ -170,16 +228,27 @@ public final class DeliveryLane implements Runnable {
     }
 
     private void write(Outbox outbox, EncodedFrame frame) {
+        if (writeReply(outbox, frame)) {
+            // Counted here, once per batch to the observer, so the fan-out pays no shared counter per recipient.
+            writes++;
+        }
+    }
+
+    /** Writes without counting a fan-out delivery; false if the connection refused the write. */
+    private boolean writeReply(Outbox outbox, EncodedFrame frame) {
         try {
             outbox.connection.write(frame);
         } catch (RuntimeException e) {
             // One broken connection must not cost the rest of the audience its message.
             LOG.log(System.Logger.Level.WARNING, "write to " + outbox.connection.remoteAddress() + " failed", e);
-            return;
+            return false;
         }
-        // Counted here, once per batch to the observer, so the fan-out pays no shared counter per recipient.
-        writes++;
         writtenBytes += frame.length();
+        markDirty(outbox);
+        return true;
+    }
+
+    private void markDirty(Outbox outbox) {
         if (!outbox.flushPending) {
             outbox.flushPending = true;
             if (dirtyCount == dirty.length) {
@@ -207,7 +276,7 @@ public final class DeliveryLane implements Runnable {
     }
 
     private void report(int handled) {
-        if (handled == 0) {
+        if (handled == 0 && writtenBytes == 0) {
             return;
         }
         int written = writes;

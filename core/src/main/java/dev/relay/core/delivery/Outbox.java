@@ -20,4 +20,12 @@ public final class Outbox {
     public Connection connection() {
         return connection;
     }
+
+    /**
+     * Queues {@code frame} for this connection alone on its lane, from any thread: it goes out with the lane's next
+     * batch. The caller keeps its reference to the frame.
+     */
+    public void send(EncodedFrame frame) {
+        lane.submit(new Delivery.ToOne(frame, this));
+    }
 }

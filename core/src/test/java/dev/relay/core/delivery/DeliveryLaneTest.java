@@ -1,5 +1,6 @@
 package dev.relay.core.delivery;
 
+import dev.relay.core.observe.HubObserver;
 import dev.relay.core.protocol.MessageType;
 import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.testing.TestConnection;
@@ -120,6 +121,99 @@ class DeliveryLaneTest {
         assertThat(loop2.executedTasks() - before2).isEqualTo(1);
         members.forEach(member -> assertThat(contents(member)).containsExactly("to ten"));
         assertThat(audience.size()).isEqualTo(10);
+    }
+
+    @Test
+    void deliveriesHandedOverWhileWakeupsAreHeldWaitForTheHoldToEndThenGoOutInOneTaskPerLoop() {
+        DeliveryLane lane1 = new DeliveryLane(loop1, LIMIT);
+        DeliveryLane lane2 = new DeliveryLane(loop2, LIMIT);
+        Audience audience = new Audience();
+        List<TestConnection> members = new ArrayList<>(join(audience, lane1, 3));
+        members.addAll(join(audience, lane2, 3));
+        long before1 = loop1.executedTasks();
+        long before2 = loop2.executedTasks();
+        int count = 20;
+
+        DeliveryLane.holdingWakeups(() -> {
+            for (int i = 0; i < count; i++) {
+                deliver(audience, "m" + i);
+            }
+            TestLoop.syncAll(loops);
+            members.forEach(member -> assertThat(member.writeCount()).as("written during the hold").isZero());
+            assertThat(lane1.queued()).isEqualTo(count);
+            assertThat(lane2.queued()).isEqualTo(count);
+        });
+        TestLoop.syncAll(loops);
+
+        for (TestConnection member : members) {
+            assertThat(contents(member)).as(member.toString()).containsExactlyElementsOf(sequence(count));
+            assertThat(member.flushCount()).as("flushes of " + member).isEqualTo(1);
+        }
+        assertThat(loop1.executedTasks() - before1).as("tasks on loop 1").isEqualTo(1);
+        assertThat(loop2.executedTasks() - before2).as("tasks on loop 2").isEqualTo(1);
+    }
+
+    @Test
+    void aNestedHoldEndsWithTheOutermostAndAHoldThatThrowsStillWakesItsLanes() {
+        DeliveryLane lane = new DeliveryLane(loop1, LIMIT);
+        Audience audience = new Audience();
+        TestConnection member = join(audience, lane, 1).getFirst();
+
+        DeliveryLane.holdingWakeups(() -> {
+            DeliveryLane.holdingWakeups(() -> deliver(audience, "inner"));
+            loop1.sync();
+            assertThat(member.writeCount()).as("after the inner hold").isZero();
+        });
+        loop1.sync();
+        assertThat(contents(member)).containsExactly("inner");
+
+        assertThatThrownBy(() -> DeliveryLane.holdingWakeups(() -> {
+            deliver(audience, "before the failure");
+            throw new IllegalStateException("boom");
+        })).hasMessage("boom");
+        loop1.sync();
+        assertThat(contents(member)).containsExactly("inner", "before the failure");
+
+        deliver(audience, "unheld");
+        loop1.sync();
+        assertThat(contents(member)).as("the thread holds nothing any more").endsWith("unheld");
+    }
+
+    @Test
+    void aReplyToOneConnectionGoesOutInOrderWithTheBatchAndIsNotCountedAsAFanOutDelivery() {
+        List<int[]> batches = new ArrayList<>();
+        List<Long> bytes = new ArrayList<>();
+        HubObserver observer = new HubObserver() {
+            @Override
+            public void flushed(int writes, long written, long flushedNanos, long[] acceptedNanos, int count) {
+                batches.add(new int[]{writes, count});
+                bytes.add(written);
+            }
+        };
+        DeliveryLane lane = new DeliveryLane(loop1, LIMIT, observer, System::nanoTime);
+        Audience audience = new Audience();
+        List<TestConnection> members = join(audience, lane, 2);
+        Outbox replyTo = outboxOf(audience, members.getFirst());
+        CountDownLatch busy = loop1.block();
+
+        deliver(audience, "m0");
+        send(replyTo, "reply");
+        deliver(audience, "m1");
+        busy.countDown();
+        loop1.sync();
+
+        assertThat(contents(members.get(0))).containsExactly("m0", "reply", "m1");
+        assertThat(contents(members.get(1))).containsExactly("m0", "m1");
+        members.forEach(member -> assertThat(member.flushCount()).as("flushes of " + member).isEqualTo(1));
+        assertThat(batches).as("one batch: 4 fan-out writes of 2 deliveries").hasSize(1);
+        assertThat(batches.getFirst()).containsExactly(4, 2);
+        assertThat(bytes.getFirst()).as("bytes include the reply's").isEqualTo(4L * "m0".length() + "reply".length());
+
+        send(replyTo, "alone");
+        loop1.sync();
+        assertThat(contents(members.get(0))).endsWith("alone");
+        assertThat(batches).as("a batch of a reply alone is reported for its bytes").hasSize(2);
+        assertThat(batches.get(1)).containsExactly(0, 0);
     }
 
     @Test
@@ -338,6 +432,15 @@ class DeliveryLaneTest {
         TestFrame frame = encoder.encode(message(content));
         try {
             return audience.deliver(frame);
+        } finally {
+            frame.release();
+        }
+    }
+
+    private void send(Outbox outbox, String content) {
+        TestFrame frame = encoder.encode(message(content));
+        try {
+            outbox.send(frame);
         } finally {
             frame.release();
         }

@@ -94,7 +94,8 @@ public final class RedisBroker implements Broker {
     @Override
     public void start(Inbound inbound) {
         this.inbound = inbound;
-        received = new InboundWorker("relay-redis-inbound-" + options.nodeId());
+        received = new InboundWorker("relay-redis-inbound-" + options.nodeId(), inbound::together);
+        placer.completeTogether(inbound::together);
         link.connect(new RedisLink.Listener() {
             @Override
             public void message(String channel, byte[] payload) {

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * Places room messages in their shared streams, several per script call. Per room one call is in flight; what is
@@ -76,12 +77,19 @@ final class RoomPlacer {
     private final byte[] script;
     private final ConcurrentHashMap<String, RoomQueue> queues = new ConcurrentHashMap<>();
     private volatile String digest;
+    /** Runs a batch's completions so that what they hand over goes out together ({@code Inbound.together}). */
+    private volatile Consumer<Runnable> together = Runnable::run;
 
     RoomPlacer(Keys keys, RedisOptions options, RedisLink link) {
         this.keys = keys;
         this.options = options;
         this.link = link;
         this.script = Keys.bytes(PLACE.replace("'PUBLISH'", "'" + link.publishCommand() + "'"));
+    }
+
+    /** How a batch's completions are run: so that the acks they lead to go out together. */
+    void completeTogether(Consumer<Runnable> together) {
+        this.together = together;
     }
 
     /** Loads the script (blocking: at start, once connected). */
@@ -155,19 +163,23 @@ final class RoomPlacer {
         }
         reply.whenComplete((answers, failure) -> {
             next.run();
-            for (int i = 0; i < batch.size(); i++) {
-                Placement p = batch.get(i);
-                if (failure != null) {
-                    p.placed().completeExceptionally(failure);
-                    continue;
-                }
-                try {
-                    p.placed().complete(placement(p.draft(), Keys.text((byte[]) answers.get(i))));
-                } catch (RuntimeException unreadable) {
-                    p.placed().completeExceptionally(unreadable);
-                }
-            }
+            together.accept(() -> complete(batch, answers, failure));
         });
+    }
+
+    private static void complete(List<Placement> batch, List<Object> answers, Throwable failure) {
+        for (int i = 0; i < batch.size(); i++) {
+            Placement p = batch.get(i);
+            if (failure != null) {
+                p.placed().completeExceptionally(failure);
+                continue;
+            }
+            try {
+                p.placed().complete(placement(p.draft(), Keys.text((byte[]) answers.get(i))));
+            } catch (RuntimeException unreadable) {
+                p.placed().completeExceptionally(unreadable);
+            }
+        }
     }
 
     /** "N seq epoch" for a new placement, "D seq epoch id timestamp" for a retry of an earlier one. */
