@@ -9,6 +9,7 @@ import dev.relay.core.session.Session;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The frames the hub writes to a single connection — acks, control replies, errors — and the one way they are written:
@@ -55,19 +56,19 @@ final class Replies {
      * out in one task and one flush per connection.
      */
     void queue(Session session, ServerMessage message) {
-        EncodedFrame frame = encoder.encode(message);
-        try {
-            session.outbox().send(frame);
-        } finally {
-            frame.release();
-        }
+        encodeTo(message, session.outbox()::send);
     }
 
     /** Writes straight to the connection, bypassing the delivery lane; call on the session's executor. */
     void send(Session session, ServerMessage message) {
+        encodeTo(message, session.connection()::send);
+    }
+
+    /** Encodes once and hands the frame over; the receiver takes its own reference if it keeps it. */
+    private void encodeTo(ServerMessage message, Consumer<EncodedFrame> receiver) {
         EncodedFrame frame = encoder.encode(message);
         try {
-            session.connection().send(frame);
+            receiver.accept(frame);
         } finally {
             frame.release();
         }

@@ -106,11 +106,9 @@ class DeliveryLaneTest {
 
     @Test
     void deliveringCostsOneTaskPerLoopNotOnePerMember() {
-        DeliveryLane lane1 = new DeliveryLane(loop1, LIMIT);
-        DeliveryLane lane2 = new DeliveryLane(loop2, LIMIT);
         Audience audience = new Audience();
-        List<TestConnection> members = new ArrayList<>(join(audience, lane1, 5));
-        members.addAll(join(audience, lane2, 5));
+        List<TestConnection> members = joinBoth(audience, new DeliveryLane(loop1, LIMIT),
+                new DeliveryLane(loop2, LIMIT), 5);
         long before1 = loop1.executedTasks();
         long before2 = loop2.executedTasks();
 
@@ -128,8 +126,7 @@ class DeliveryLaneTest {
         DeliveryLane lane1 = new DeliveryLane(loop1, LIMIT);
         DeliveryLane lane2 = new DeliveryLane(loop2, LIMIT);
         Audience audience = new Audience();
-        List<TestConnection> members = new ArrayList<>(join(audience, lane1, 3));
-        members.addAll(join(audience, lane2, 3));
+        List<TestConnection> members = joinBoth(audience, lane1, lane2, 3);
         long before1 = loop1.executedTasks();
         long before2 = loop2.executedTasks();
         int count = 20;
@@ -404,6 +401,13 @@ class DeliveryLaneTest {
                 .mapToObj(i -> new TestConnection(loop, loop.name() + "/c" + i)).toList();
         loop.run(() -> connections.forEach(connection -> audience.add(lane.outboxFor(connection))));
         return connections;
+    }
+
+    /** {@code perLoop} new connections on each of the two lanes' loops. */
+    private List<TestConnection> joinBoth(Audience audience, DeliveryLane lane1, DeliveryLane lane2, int perLoop) {
+        List<TestConnection> members = new ArrayList<>(join(audience, lane1, perLoop));
+        members.addAll(join(audience, lane2, perLoop));
+        return members;
     }
 
     private static Outbox outboxOf(Audience audience, TestConnection connection) {
