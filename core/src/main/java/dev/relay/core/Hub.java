@@ -338,8 +338,9 @@ public final class Hub {
 
     private void answerLater(Session session, String ref, CompletableFuture<Published> outcome) {
         if (!outcome.isCompletedExceptionally()) {
+            // isOpen is read off the session's thread here: a stale true only queues a write the closed
+            // connection drops. Through the lane, acks completed together (a script call's placements) share a flush.
             if (ref != null && session.isOpen()) {
-                // Through the lane: acks completed together (a cluster's batch of placements) share a flush.
                 replies.queue(session, replies.ack(ref, outcome.resultNow()));
             }
             return;
