@@ -171,7 +171,7 @@ public final class DeliveryLane implements Runnable {
                         case Delivery.ToUnion(EncodedFrame frame, Shard[] shards, Outbox except, long ignored) ->
                                 writeUnion(frame, shards, except);
                         case Delivery.ToOne(EncodedFrame frame, Outbox outbox) -> {
-                            writeReply(outbox, frame);
+                            writeUncounted(outbox, frame);
                             continue;
                         }
                     }
@@ -228,14 +228,14 @@ public final class DeliveryLane implements Runnable {
     }
 
     private void write(Outbox outbox, EncodedFrame frame) {
-        if (writeReply(outbox, frame)) {
+        if (writeUncounted(outbox, frame)) {
             // Counted here, once per batch to the observer, so the fan-out pays no shared counter per recipient.
             writes++;
         }
     }
 
-    /** Writes without counting a fan-out delivery; false if the connection refused the write. */
-    private boolean writeReply(Outbox outbox, EncodedFrame frame) {
+    /** Writes and marks the connection for the flush, without counting a fan-out delivery; false if the write threw. */
+    private boolean writeUncounted(Outbox outbox, EncodedFrame frame) {
         try {
             outbox.connection.write(frame);
         } catch (RuntimeException e) {
@@ -244,11 +244,6 @@ public final class DeliveryLane implements Runnable {
             return false;
         }
         writtenBytes += frame.length();
-        markDirty(outbox);
-        return true;
-    }
-
-    private void markDirty(Outbox outbox) {
         if (!outbox.flushPending) {
             outbox.flushPending = true;
             if (dirtyCount == dirty.length) {
@@ -256,6 +251,7 @@ public final class DeliveryLane implements Runnable {
             }
             dirty[dirtyCount++] = outbox;
         }
+        return true;
     }
 
     private void flushDirty() {
