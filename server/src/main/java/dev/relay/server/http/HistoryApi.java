@@ -164,11 +164,11 @@ public final class HistoryApi {
         if (cause instanceof ProtocolException refused) {
             responses.error(call.ctx(), call.keepAlive(), refused);
         } else if (cause instanceof StoreUnavailableException unavailable) {
-            LOG.warn("event=store_read_failed path={} error=\"{}\"", call.query().path(), unavailable.getMessage());
+            LOG.warn("event=store_read_failed path={} error=\"{}\"", call.path(), unavailable.getMessage());
             responses.error(call.ctx(), call.keepAlive(), ErrorCode.TEMPORARILY_UNAVAILABLE,
                     "the message store cannot be read right now; retry later");
         } else {
-            LOG.error("event=rest_error path={}", call.query().path(), cause);
+            LOG.error("event=rest_error path={}", call.path(), cause);
             responses.error(call.ctx(), call.keepAlive(), ErrorCode.INTERNAL_ERROR, "internal error");
         }
     }

@@ -107,7 +107,7 @@ public final class RestApi {
 
     private void internalError(RestCall call, Throwable failure) {
         Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
-        LOG.error("event=rest_error path={}", call.query().path(), cause);
+        LOG.error("event=rest_error path={}", call.path(), cause);
         responses.error(call.ctx(), call.keepAlive(), ErrorCode.INTERNAL_ERROR, "internal error");
     }
 
@@ -160,7 +160,7 @@ public final class RestApi {
         moved.whenComplete((count, failure) -> {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
-                LOG.error("event=rest_error path={}", call.query().path(), cause);
+                LOG.error("event=rest_error path={}", call.path(), cause);
                 responses.error(call.ctx(), call.keepAlive(), ErrorCode.INTERNAL_ERROR, "internal error");
                 return;
             }
@@ -186,7 +186,7 @@ public final class RestApi {
                     responses.error(call.ctx(), call.keepAlive(), refused);
                     return;
                 }
-                LOG.error("event=rest_error path={}", call.query().path(), cause);
+                LOG.error("event=rest_error path={}", call.path(), cause);
                 responses.error(call.ctx(), call.keepAlive(), ErrorCode.INTERNAL_ERROR, "internal error");
                 return;
             }
