@@ -43,6 +43,7 @@ public final class RestApi {
     private final List<Route> routes;
     private final byte[] openApi;
     private final byte[] indexPage;
+    private final Map<String, String> indexPolicy;
     private final byte[] clientScript;
     private final byte[] clientTypes;
 
@@ -54,6 +55,8 @@ public final class RestApi {
         this.maxMessageBytes = maxMessageBytes;
         this.openApi = resource("/openapi.json");
         this.indexPage = resource("/index.html");
+        this.indexPolicy = Map.of(HttpHeaderNames.CONTENT_SECURITY_POLICY.toString(),
+                ContentSecurity.forPage(indexPage));
         this.clientScript = resource("/web/client.js");
         this.clientTypes = resource("/web/client.d.ts");
         this.routes = List.of(
@@ -80,7 +83,8 @@ public final class RestApi {
     }
 
     private void index(RestCall call) {
-        responses.send(call.ctx(), call.keepAlive(), HttpResponseStatus.OK, "text/html; charset=utf-8", indexPage);
+        responses.send(call.ctx(), call.keepAlive(), HttpResponseStatus.OK, "text/html; charset=utf-8", indexPage,
+                indexPolicy);
     }
 
     private void openApi(RestCall call) {
