@@ -157,7 +157,7 @@ public final class RestApi {
     private void moveUser(RestCall call, boolean join) {
         String roomId = call.pathParameter("id");
         String userId = call.identity().userId();
-        if (join && hub.roomExists(roomId)) {
+        if (hub.roomExists(roomId)) { // leaving too: "0 connections left" would tell a stranger the room exists
             hub.roomAccess().requireEntry(call.identity(), roomId);
         }
         CompletableFuture<Integer> moved = join ? hub.joinUser(userId, roomId) : hub.leaveUser(userId, roomId);

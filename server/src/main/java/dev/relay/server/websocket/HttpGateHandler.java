@@ -6,6 +6,7 @@ import dev.relay.core.policy.KeyedRateLimits;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.room.RoomIds;
+import dev.relay.core.room.RoomRegistry;
 import dev.relay.core.session.Identity;
 import dev.relay.server.access.IpPolicy;
 import dev.relay.server.access.OriginPolicy;
@@ -245,7 +246,7 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             throw new ProtocolException(ErrorCode.INVALID_ROOM_ID, "invalid room_id: " + RoomIds.RULE);
         }
         if (!hub.roomExists(roomId)) {
-            throw new ProtocolException(ErrorCode.ROOM_NOT_FOUND, "room '" + roomId + "' does not exist");
+            throw RoomRegistry.notFound(roomId);
         }
         hub.roomAccess().requireEntry(identity, roomId);
         return new ConnectRequest(identity, roomId, resumePosition(query), token.expiresAt(), verifier.clockSkew());
