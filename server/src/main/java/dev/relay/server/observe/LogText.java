@@ -7,14 +7,14 @@ package dev.relay.server.observe;
  * {@code \}{@code uXXXX} escape. The text log applies it to every message and exception message in
  * {@link RelayLogEncoder}, so no log line, present or future, can be forged by a value a client sent.
  */
-public final class LogText {
+final class LogText {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private LogText() {
     }
 
     /** {@code text} with the dangerous characters escaped; the same instance when there are none; null stays null. */
-    public static String escape(String text) {
+    static String escape(String text) {
         if (text == null) {
             return null;
         }
