@@ -145,8 +145,8 @@ public final class Hub {
         this.presence = new Presence(rooms, users, encoder, clock, settings.enableUserPresence(),
                 settings.presenceMaxRoomUsers(), settings.enableUserStatus(), settings.userStatusTimeout(),
                 sharedRooms);
-        this.publisher = new Publisher(settings, policies, rules, rooms, users, presence, everyone, ids, encoder, clock,
-                observer);
+        this.publisher = new Publisher(settings, policies, rules, rooms, roomAccess, users, presence, everyone, ids,
+                encoder, clock, observer);
         publisher.offline(new MemoryOfflineMessages(DEFAULT_OFFLINE_MAX_MESSAGES, settings.historyTtl(), clock));
         this.held = new HeldDelivery(publisher::offline, users, replies);
         this.clusterViews = new ClusterViews(sharedRooms, users);

@@ -72,6 +72,7 @@ final class Membership {
         String roomId = rules.requireRoomId(message);
         Room room = rooms.require(roomId);
         if (!session.isIn(roomId)) {
+            roomAccess.requireEntry(session.identity(), roomId); // "not found" to outsiders of a private room
             throw new ProtocolException(ErrorCode.NOT_MEMBER, "you are not in room '" + roomId + "'");
         }
         exit(session, room);

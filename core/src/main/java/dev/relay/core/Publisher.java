@@ -7,6 +7,7 @@ import dev.relay.core.delivery.Encoder;
 import dev.relay.core.observe.HubObserver;
 import dev.relay.core.policy.MessageRules;
 import dev.relay.core.policy.Permissions;
+import dev.relay.core.policy.RoomAccess;
 import dev.relay.core.presence.Presence;
 import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.ErrorCode;
@@ -46,6 +47,7 @@ final class Publisher {
     private final Policies policies;
     private final MessageRules rules;
     private final RoomRegistry rooms;
+    private final RoomAccess roomAccess;
     private final UserDirectory users;
     private final Presence presence;
     private final Audience everyone;
@@ -63,13 +65,15 @@ final class Publisher {
     private volatile SharedRetries sharedRetries;
     private volatile Consumer<String> handOver = userId -> { };
 
-    Publisher(HubSettings settings, Policies policies, MessageRules rules, RoomRegistry rooms, UserDirectory users,
+    Publisher(HubSettings settings, Policies policies, MessageRules rules, RoomRegistry rooms, RoomAccess roomAccess,
+              UserDirectory users,
               Presence presence, Audience everyone, IdGenerator ids, Encoder encoder, Clock clock,
               HubObserver observer) {
         this.settings = settings;
         this.policies = policies;
         this.rules = rules;
         this.rooms = rooms;
+        this.roomAccess = roomAccess;
         this.users = users;
         this.presence = presence;
         this.everyone = everyone;
@@ -264,6 +268,7 @@ final class Publisher {
         Room room = rooms.require(roomId);
         boolean member = origin != null ? origin.isIn(roomId) : room.hasUser(from.userId()) || from.isAdmin();
         if (!member) {
+            roomAccess.requireEntry(from, roomId); // a private room is "not found" to outsiders, never "not joined"
             throw new ProtocolException(ErrorCode.NOT_MEMBER, "you are not in room '" + roomId + "'; join it first");
         }
         MessageSink keeper = sink;

@@ -116,7 +116,7 @@ class HubRoomStoreTest extends HubTestSupport {
         assertThat(failed).containsExactly("one-too-many");
         assertThat(hub().roomExists("tech")).isTrue();
         assertThat(hub().roomExists("one-too-many")).isFalse();
-        HubPublishTest.assertRefused(() -> connect(loop1, "carol", "board"), ErrorCode.FORBIDDEN);
+        HubPublishTest.assertRefused(() -> connect(loop1, "carol", "board"), ErrorCode.ROOM_NOT_FOUND);
         assertThat(connect(loop1, "alice", "board").session.isIn("board")).isTrue();
     }
 }

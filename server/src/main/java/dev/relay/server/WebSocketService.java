@@ -146,7 +146,8 @@ public final class WebSocketService implements AutoCloseable {
 
     /** HMAC with the secret unless a public key or a JWKS is configured; never both kinds at once. */
     private JwtVerifier verifier(JwtConfig jwt, String secret, Clock clock) {
-        JwtVerifier.Rules rules = new JwtVerifier.Rules(jwt.clockSkew(), jwt.issuer(), jwt.audience());
+        JwtVerifier.Rules rules = new JwtVerifier.Rules(jwt.clockSkew(), jwt.issuer(), jwt.audience(),
+                jwt.maxTtl());
         if (jwt.publicKey().isPresent()) {
             return JwtVerifier.publicKey(jwt.publicKey().get(), rules, clock);
         }

@@ -1,7 +1,7 @@
 package dev.relay.core.policy;
 
-import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
+import dev.relay.core.room.RoomRegistry;
 import dev.relay.core.session.Identity;
 
 import java.util.Map;
@@ -34,11 +34,13 @@ public final class RoomAccess {
         return members == null || who.isAdmin() || members.contains(who.userId()) || who.rooms().contains(roomId);
     }
 
-    /** @throws ProtocolException {@code forbidden} when {@code who} may not enter the room */
+    /**
+     * @throws ProtocolException {@code room_not_found}, exactly as for a room that does not exist, when {@code who}
+     *                           may not enter the room: a private room is not there for those outside it
+     */
     public void requireEntry(Identity who, String roomId) {
         if (!mayEnter(who, roomId)) {
-            throw new ProtocolException(ErrorCode.FORBIDDEN, "room '" + roomId + "' is private and you are not"
-                    + " one of its members");
+            throw RoomRegistry.notFound(roomId);
         }
     }
 }

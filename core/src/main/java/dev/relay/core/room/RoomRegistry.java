@@ -98,9 +98,17 @@ public final class RoomRegistry {
     public Room require(String id) {
         Room room = id == null ? null : rooms.get(id);
         if (room == null) {
-            throw new ProtocolException(ErrorCode.ROOM_NOT_FOUND, "room '" + id + "' does not exist");
+            throw notFound(id);
         }
         return room;
+    }
+
+    /**
+     * The one refusal for a room that does not exist, and for a private room to whoever may not enter it: the two
+     * must be indistinguishable, or the answer would tell a stranger that a private room exists.
+     */
+    public static ProtocolException notFound(String id) {
+        return new ProtocolException(ErrorCode.ROOM_NOT_FOUND, "room '" + id + "' does not exist");
     }
 
     public Collection<Room> all() {

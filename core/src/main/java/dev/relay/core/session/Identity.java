@@ -9,7 +9,7 @@ import java.util.Set;
 public record Identity(String userId, String name, Set<String> roles, Set<String> rooms) {
     public static final String ADMIN_ROLE = "admin";
     /** The sender of messages the server itself publishes through the embedding API. */
-    public static final Identity SYSTEM = new Identity("system", "System", Set.of(ADMIN_ROLE));
+    public static final Identity SYSTEM = new Identity(UserIds.SYSTEM, "System", Set.of(ADMIN_ROLE));
 
     public Identity {
         if (userId == null || userId.isBlank()) {

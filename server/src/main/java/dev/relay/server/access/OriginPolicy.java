@@ -44,8 +44,13 @@ public final class OriginPolicy {
             return false;
         }
         try {
-            String authority = new URI(origin.strip()).getRawAuthority();
-            return authority != null && authority.equalsIgnoreCase(host.strip());
+            URI page = new URI(origin.strip());
+            // Only web pages: a Host header says nothing of the scheme (TLS ends at the proxy), but an extension's or
+            // an app's own scheme with the server's authority is not a page of this server.
+            String scheme = page.getScheme() == null ? "" : page.getScheme().toLowerCase(Locale.ROOT);
+            String authority = page.getRawAuthority();
+            return (scheme.equals("http") || scheme.equals("https"))
+                    && authority != null && authority.equalsIgnoreCase(host.strip());
         } catch (URISyntaxException e) {
             return false;
         }

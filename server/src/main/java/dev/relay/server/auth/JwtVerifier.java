@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -34,10 +35,20 @@ public final class JwtVerifier {
     public record Verified(Identity identity, Instant expiresAt, Set<String> rooms) {
     }
 
-    /** What beyond the signature a token must satisfy; empty optionals mean "not checked". */
-    public record Rules(Duration clockSkew, Optional<String> issuer, Optional<String> audience) {
-        public static final Rules DEFAULT = new Rules(Duration.ofSeconds(30), Optional.empty(), Optional.empty());
+    /**
+     * What beyond the signature a token must satisfy; empty optionals mean "not checked".
+     *
+     * @param maxTtl the longest a token may be valid: {@code exp} at most this far after now (plus the skew) and,
+     *               when it has one, after its {@code iat}
+     */
+    public record Rules(Duration clockSkew, Optional<String> issuer, Optional<String> audience, Duration maxTtl) {
+        public static final Rules DEFAULT = new Rules(Duration.ofSeconds(30), Optional.empty(), Optional.empty(),
+                Duration.ofHours(24));
     }
+
+    /** 9999-12-31T23:59:59Z: past it a time claim is not a time (and multiplied into milliseconds it overflows). */
+    private static final long LATEST_EPOCH_SECOND = 253_402_300_799L;
+    private static final List<String> TIME_CLAIMS = List.of("exp", "nbf", "iat");
 
     private final KeyResolver keys;
     private final Rules rules;
@@ -94,6 +105,7 @@ public final class JwtVerifier {
             if (!signed.verify(verifier)) {
                 throw refused("the token's signature does not match");
             }
+            requireTimesInRange(signed.getPayload().toJSONObject());
             return verified(signed.getJWTClaimsSet());
         } catch (JOSEException | ParseException e) {
             throw refused("the token could not be verified");
@@ -108,6 +120,17 @@ public final class JwtVerifier {
         }
         if (!now.isBefore(expires.toInstant().plus(rules.clockSkew()))) {
             throw refused("the token has expired");
+        }
+        Instant latest = now.plus(rules.maxTtl()).plus(rules.clockSkew());
+        if (expires.toInstant().isAfter(latest)) {
+            throw refused("the token's 'exp' is further ahead than this server allows (jwt_max_ttl)");
+        }
+        Date issued = claims.getIssueTime();
+        if (issued != null && issued.toInstant().isAfter(now.plus(rules.clockSkew()))) {
+            throw refused("the token was issued in the future ('iat')");
+        }
+        if (issued != null && Duration.between(issued.toInstant(), expires.toInstant()).compareTo(rules.maxTtl()) > 0) {
+            throw refused("the token's lifetime from 'iat' to 'exp' is longer than this server allows (jwt_max_ttl)");
         }
         Date notBefore = claims.getNotBeforeTime();
         if (notBefore != null && now.isBefore(notBefore.toInstant().minus(rules.clockSkew()))) {
@@ -131,10 +154,33 @@ public final class JwtVerifier {
         if (!UserIds.isValid(subject)) {
             throw refused("the token's 'sub' is not a valid user id: " + UserIds.RULE);
         }
+        if (UserIds.isReserved(subject)) {
+            throw refused("the token's 'sub' is reserved for the server ('system' and ids starting with 'ip:')");
+        }
         String name = stringClaim(claims, "name");
         Set<String> rooms = stringSet(claims, "rooms");
         Identity identity = new Identity(subject, name, stringSet(claims, "roles"), rooms);
         return new Verified(identity, expires.toInstant(), rooms);
+    }
+
+    /**
+     * The time claims as sent, before nimbus multiplies them into milliseconds: a negative or huge {@code exp}
+     * overflows there and could land anywhere, even in the next hour.
+     */
+    private static void requireTimesInRange(Map<String, Object> payload) {
+        if (payload == null) {
+            return; // not a claims object: refused when the claims are read
+        }
+        for (String claim : TIME_CLAIMS) {
+            Object value = payload.get(claim);
+            if (value == null) {
+                continue;
+            }
+            if (!(value instanceof Number number) || number.doubleValue() < 0
+                    || number.doubleValue() > LATEST_EPOCH_SECOND) {
+                throw refused("the token's '" + claim + "' is not a time (seconds since 1970, up to the year 9999)");
+            }
+        }
     }
 
     private static String stringClaim(JWTClaimsSet claims, String claim) {

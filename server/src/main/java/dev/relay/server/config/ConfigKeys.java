@@ -95,6 +95,8 @@ final class ConfigKeys {
             "HS256 secret for tokens; when unset a random one is generated at startup and logged with an admin token.");
     static final ConfigKey<Duration> JWT_CLOCK_SKEW = key("jwt_clock_skew", durationOrZero(), "30s",
             "How far a token's exp and nbf may be off from the server's clock.");
+    static final ConfigKey<Duration> JWT_MAX_TTL = key("jwt_max_ttl", duration(), "24h",
+            "Longest a token may be valid: exp at most this far after now and after its iat; an iat in the future is refused.");
     static final ConfigKey<Optional<String>> JWT_ISSUER = key("jwt_issuer", SecurityValueTypes.optionalText(), "",
             "When set, a token's iss must equal it.");
     static final ConfigKey<Optional<String>> JWT_AUDIENCE = key("jwt_audience", SecurityValueTypes.optionalText(),
@@ -224,6 +226,8 @@ final class ConfigKeys {
             "Days rolled log files are kept.");
     static final ConfigKey<Integer> LOG_TOTAL_SIZE_CAP = key("log_total_size_cap", size(), "2GB",
             "Most bytes all rolled websocket.log files may take; the oldest go first.");
+    static final ConfigKey<Integer> AUDIT_TOTAL_SIZE_CAP = key("audit_total_size_cap", size(), "1GB",
+            "Most bytes all rolled audit.log files may take; the oldest go first.");
     static final ConfigKey<Path> DATA_DIR = key("data_dir", path(), "data",
             "Directory for data files: the SQLite message store (relay.db) when persistence is on without database_url.");
 

@@ -15,11 +15,13 @@ import java.util.Optional;
  * @param publicKey        when set, tokens are RS/PS/ES-signed and checked with it; HMAC tokens are refused
  * @param jwksUrl          when set (and no public key is), keys come from this JWKS; HMAC tokens are refused
  * @param jwksRefresh      how often the JWKS is fetched again
+ * @param maxTtl           the longest a token may be valid: {@code exp} at most this far after now and after {@code iat}
  */
 public record JwtConfig(Duration clockSkew, Optional<String> issuer, Optional<String> audience,
-                        Optional<PublicKey> publicKey, Optional<URI> jwksUrl, Duration jwksRefresh) {
+                        Optional<PublicKey> publicKey, Optional<URI> jwksUrl, Duration jwksRefresh, Duration maxTtl) {
     public JwtConfig {
         Objects.requireNonNull(clockSkew, "clockSkew");
+        Objects.requireNonNull(maxTtl, "maxTtl");
         Objects.requireNonNull(issuer, "issuer");
         Objects.requireNonNull(audience, "audience");
         Objects.requireNonNull(publicKey, "publicKey");

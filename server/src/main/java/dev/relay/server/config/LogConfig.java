@@ -9,8 +9,9 @@ import java.util.Objects;
  * @param maxFileSize    bytes at which a log file is rolled over
  * @param retentionDays  days rolled files are kept
  * @param totalSizeCap   bytes all rolled websocket.log files may take
+ * @param auditTotalSizeCap bytes all rolled audit.log files may take
  */
-public record LogConfig(String format, int maxFileSize, int retentionDays, int totalSizeCap) {
+public record LogConfig(String format, int maxFileSize, int retentionDays, int totalSizeCap, int auditTotalSizeCap) {
     public static final String TEXT = "text";
     public static final String JSON = "json";
 

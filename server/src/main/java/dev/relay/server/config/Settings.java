@@ -65,7 +65,7 @@ final class Settings {
                                 get(ALERT_HEAP_RATIO), get(ALERT_CHECK_INTERVAL), get(ALERT_WEBHOOK_URL),
                                 get(ALERT_WEBHOOK_COOLDOWN)),
                         new LogConfig(get(LOG_FORMAT), get(LOG_MAX_FILE_SIZE), get(LOG_RETENTION_DAYS),
-                                get(LOG_TOTAL_SIZE_CAP)),
+                                get(LOG_TOTAL_SIZE_CAP), get(AUDIT_TOTAL_SIZE_CAP)),
                         get(INTERNAL_PORT), get(INTERNAL_ADMIN)),
                 new ClusterConfig(get(ENABLE_LOAD_BALANCING), get(ENABLE_MESSAGE_QUEUE), get(ENGINE), get(REDIS_URL),
                         get(NATS_URL), get(REDIS_KEY_PREFIX), get(NODE_ID), get(PRESENCE_TTL),
@@ -116,7 +116,7 @@ final class Settings {
                     + JWT_PUBLIC_KEY.path() + " is set too; tokens are checked with one or the other, so set only one");
         }
         return new JwtConfig(get(JWT_CLOCK_SKEW), get(JWT_ISSUER), get(JWT_AUDIENCE), get(JWT_PUBLIC_KEY),
-                get(JWT_JWKS_URL), get(JWT_JWKS_REFRESH));
+                get(JWT_JWKS_URL), get(JWT_JWKS_REFRESH), get(JWT_MAX_TTL));
     }
 
     /** Default rooms are real rooms, so with the limit on they must fit under it or startup could never succeed. */

@@ -9,7 +9,6 @@ import dev.relay.core.protocol.ProtocolException;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,7 +97,7 @@ public final class AdminApi {
         hub.closeRoom(call.identity(), roomId).whenComplete((connections, failure) -> {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
-                LOG.error("event=rest_error path={}", call.query().path(), cause);
+                LOG.error("event=rest_error path={}", call.path(), cause);
                 responses.error(call.ctx(), call.keepAlive(), ErrorCode.INTERNAL_ERROR, "internal error");
                 return;
             }
@@ -111,8 +110,9 @@ public final class AdminApi {
         });
     }
 
+    /** Decoded once, with the rest of the path: decoding again would make {@code x%2541y} kick {@code xAy}. */
     private static String userId(RestCall call) {
-        return QueryStringDecoder.decodeComponent(call.pathParameter("id"));
+        return call.pathParameter("id");
     }
 
     /** The optional {@code reason} of the body, cut to what a close frame can carry; the default otherwise. */

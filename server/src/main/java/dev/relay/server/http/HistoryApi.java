@@ -9,6 +9,7 @@ import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.protocol.RawJson;
 import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.room.RoomIds;
+import dev.relay.core.room.RoomRegistry;
 import dev.relay.core.session.Identity;
 import dev.relay.core.session.UserIds;
 import dev.relay.core.store.MessageStore;
@@ -67,9 +68,9 @@ public final class HistoryApi {
         if (!RoomIds.isValid(roomId)) {
             throw new ProtocolException(ErrorCode.INVALID_ROOM_ID, "invalid room id: " + RoomIds.RULE);
         }
-        StreamPosition position = hub.roomPosition(roomId).orElseThrow(() ->
-                new ProtocolException(ErrorCode.ROOM_NOT_FOUND, "room '" + roomId + "' does not exist"));
+        StreamPosition position = hub.roomPosition(roomId).orElseThrow(() -> RoomRegistry.notFound(roomId));
         Identity caller = call.identity();
+        hub.roomAccess().requireEntry(caller, roomId); // before "join it first", which would say the room exists
         if (!caller.isAdmin() && !hub.isInRoom(roomId, caller.userId())) {
             throw new ProtocolException(ErrorCode.FORBIDDEN, "only members of room '" + roomId
                     + "' and admins may read its history; join it first");
@@ -164,11 +165,11 @@ public final class HistoryApi {
         if (cause instanceof ProtocolException refused) {
             responses.error(call.ctx(), call.keepAlive(), refused);
         } else if (cause instanceof StoreUnavailableException unavailable) {
-            LOG.warn("event=store_read_failed path={} error=\"{}\"", call.query().path(), unavailable.getMessage());
+            LOG.warn("event=store_read_failed path={} error=\"{}\"", call.path(), unavailable.getMessage());
             responses.error(call.ctx(), call.keepAlive(), ErrorCode.TEMPORARILY_UNAVAILABLE,
                     "the message store cannot be read right now; retry later");
         } else {
-            LOG.error("event=rest_error path={}", call.query().path(), cause);
+            LOG.error("event=rest_error path={}", call.path(), cause);
             responses.error(call.ctx(), call.keepAlive(), ErrorCode.INTERNAL_ERROR, "internal error");
         }
     }

@@ -115,7 +115,13 @@ public final class HttpResponses {
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, contentType)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
-                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
+                // Every answer, error or not: a browser must neither guess another type (an error that echoes input
+                // rendered as HTML), nor frame it, nor run anything in it; the web page widens the policy for itself.
+                .set(HttpHeaderNames.CONTENT_SECURITY_POLICY, ContentSecurity.NOTHING)
+                .set("X-Content-Type-Options", "nosniff")
+                .set(HttpHeaderNames.X_FRAME_OPTIONS, "DENY")
+                .set("Referrer-Policy", "no-referrer");
         extraHeaders.forEach((name, value) -> response.headers().set(name, value));
         if (keepAlive) {
             HttpUtil.setKeepAlive(response, true);

@@ -43,6 +43,7 @@ public final class RestApi {
     private final List<Route> routes;
     private final byte[] openApi;
     private final byte[] indexPage;
+    private final Map<String, String> indexPolicy;
     private final byte[] clientScript;
     private final byte[] clientTypes;
 
@@ -54,6 +55,8 @@ public final class RestApi {
         this.maxMessageBytes = maxMessageBytes;
         this.openApi = resource("/openapi.json");
         this.indexPage = resource("/index.html");
+        this.indexPolicy = Map.of(HttpHeaderNames.CONTENT_SECURITY_POLICY.toString(),
+                ContentSecurity.forPage(indexPage));
         this.clientScript = resource("/web/client.js");
         this.clientTypes = resource("/web/client.d.ts");
         this.routes = List.of(
@@ -80,7 +83,8 @@ public final class RestApi {
     }
 
     private void index(RestCall call) {
-        responses.send(call.ctx(), call.keepAlive(), HttpResponseStatus.OK, "text/html; charset=utf-8", indexPage);
+        responses.send(call.ctx(), call.keepAlive(), HttpResponseStatus.OK, "text/html; charset=utf-8", indexPage,
+                indexPolicy);
     }
 
     private void openApi(RestCall call) {
@@ -107,7 +111,7 @@ public final class RestApi {
 
     private void internalError(RestCall call, Throwable failure) {
         Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
-        LOG.error("event=rest_error path={}", call.query().path(), cause);
+        LOG.error("event=rest_error path={}", call.path(), cause);
         responses.error(call.ctx(), call.keepAlive(), ErrorCode.INTERNAL_ERROR, "internal error");
     }
 
@@ -153,14 +157,14 @@ public final class RestApi {
     private void moveUser(RestCall call, boolean join) {
         String roomId = call.pathParameter("id");
         String userId = call.identity().userId();
-        if (join && hub.roomExists(roomId)) {
+        if (hub.roomExists(roomId)) { // leaving too: "0 connections left" would tell a stranger the room exists
             hub.roomAccess().requireEntry(call.identity(), roomId);
         }
         CompletableFuture<Integer> moved = join ? hub.joinUser(userId, roomId) : hub.leaveUser(userId, roomId);
         moved.whenComplete((count, failure) -> {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
-                LOG.error("event=rest_error path={}", call.query().path(), cause);
+                LOG.error("event=rest_error path={}", call.path(), cause);
                 responses.error(call.ctx(), call.keepAlive(), ErrorCode.INTERNAL_ERROR, "internal error");
                 return;
             }
@@ -186,7 +190,7 @@ public final class RestApi {
                     responses.error(call.ctx(), call.keepAlive(), refused);
                     return;
                 }
-                LOG.error("event=rest_error path={}", call.query().path(), cause);
+                LOG.error("event=rest_error path={}", call.path(), cause);
                 responses.error(call.ctx(), call.keepAlive(), ErrorCode.INTERNAL_ERROR, "internal error");
                 return;
             }

@@ -58,9 +58,20 @@ public final class Router {
 
     /** Answers one request that is not a WebSocket upgrade. */
     public void handle(ChannelHandlerContext ctx, FullHttpRequest request) {
+        RequestTarget target;
+        try {
+            target = RequestTarget.parse(request.uri());
+        } catch (ProtocolException malformed) {
+            responses.error(ctx, HttpUtil.isKeepAlive(request), malformed);
+            return;
+        }
+        handle(ctx, request, target);
+    }
+
+    /** Answers one request that is not a WebSocket upgrade, its target already read by the caller. */
+    public void handle(ChannelHandlerContext ctx, FullHttpRequest request, RequestTarget target) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
-        QueryStringDecoder query = new QueryStringDecoder(request.uri());
-        String[] path = Route.split(query.path());
+        String[] path = target.segments();
         List<HttpMethod> allowed = new ArrayList<>(2);
         for (Route route : routes) {
             Map<String, String> parameters = route.match(path);
@@ -72,7 +83,7 @@ public final class Router {
                 continue;
             }
             HttpResponses.startTiming(ctx, request.method().name(), route.pattern());
-            dispatch(ctx, request, query, keepAlive, route, parameters);
+            dispatch(ctx, request, target, keepAlive, route, parameters);
             return;
         }
         HttpResponses.startTiming(ctx, request.method().name(), "unmatched");
@@ -81,21 +92,22 @@ public final class Router {
                     + allowed.stream().map(HttpMethod::name).collect(Collectors.joining(" or ")));
             return;
         }
-        responses.error(ctx, keepAlive, ErrorCode.NOT_FOUND, "no such endpoint: " + query.path());
+        responses.error(ctx, keepAlive, ErrorCode.NOT_FOUND, "no such endpoint: " + target.path());
     }
 
-    private void dispatch(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query,
+    private void dispatch(ChannelHandlerContext ctx, FullHttpRequest request, RequestTarget target,
                           boolean keepAlive, Route route, Map<String, String> parameters) {
+        QueryStringDecoder query = target.query();
         try {
             Identity identity = route.authenticated() ? authenticate(ctx, request, query) : null;
             if (identity != null) {
                 userLimits.acquire(identity.userId());
             }
-            route.handler().handle(new RestCall(ctx, request, query, parameters, identity, keepAlive));
+            route.handler().handle(new RestCall(ctx, request, target, parameters, identity, keepAlive));
         } catch (ProtocolException refused) {
             responses.error(ctx, keepAlive, refused);
         } catch (Exception e) {
-            LOG.error("event=rest_error method={} path={}", request.method(), query.path(), e);
+            LOG.error("event=rest_error method={} path={}", request.method(), target.path(), e);
             responses.error(ctx, keepAlive, ErrorCode.INTERNAL_ERROR, "internal error");
         }
     }

@@ -13,7 +13,7 @@ import java.time.Instant;
  * @param roomId    the room, for joins, leaves and room messages
  * @param closeCode the close code, for disconnects
  * @param detail    the message type for {@code message_sent}, the error code for {@code refused}, the client
- *                  address for {@code connect}, the reason for {@code auth_failure}
+ *                  address for {@code connect}, the reason for {@code auth_failure} (filed under {@code ip:ADDRESS})
  */
 public record ActivityEvent(String type, Instant at, Instant last, long count, String clientId, String roomId,
                             Integer closeCode, String detail) {
@@ -30,6 +30,14 @@ public record ActivityEvent(String type, Instant at, Instant last, long count, S
     /** Whether repeats of this type are folded into one entry. */
     static boolean folds(String type) {
         return type.equals(MESSAGE_SENT) || type.equals(RATE_LIMITED) || type.equals(REFUSED)
-                || type.equals(FILTERED);
+                || type.equals(FILTERED) || type.equals(AUTH_FAILURE);
+    }
+
+    /**
+     * Whether repeats fold even when their details differ: a refused token's reason can quote what the client sent
+     * (its {@code alg}), which must not let a flood of variations write an audit line each. The first reason stays.
+     */
+    static boolean foldsWhateverTheDetail(String type) {
+        return type.equals(AUTH_FAILURE);
     }
 }

@@ -203,7 +203,8 @@ public final class ActivityLog {
 
             boolean foldsWith(String otherType, String otherRoom, String otherDetail, Instant now) {
                 return !written && ActivityEvent.folds(type) && type.equals(otherType)
-                        && Objects.equals(roomId, otherRoom) && Objects.equals(detail, otherDetail)
+                        && Objects.equals(roomId, otherRoom)
+                        && (Objects.equals(detail, otherDetail) || ActivityEvent.foldsWhateverTheDetail(type))
                         && Duration.between(at, now).compareTo(FOLD_WINDOW) < 0;
             }
 

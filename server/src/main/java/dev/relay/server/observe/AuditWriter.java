@@ -23,16 +23,22 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Writes activity events as JSON lines to {@code audit.log} on a thread of its own, so no event loop ever waits for
  * a disk. The queue is bounded: when the disk cannot keep up, new lines are dropped and counted rather than grow
  * the heap. The file rolls daily and at a size, as {@code audit.YYYY-MM-DD.N.log}; rolled files older than the
- * retention are deleted.
+ * retention are deleted, and so are the oldest once the rolled files together pass their total size cap, so a flood
+ * of events can fill the disk no more than a quiet month.
  */
 final class AuditWriter implements ActivityLog.Sink, AutoCloseable {
     static final String FILE = "audit.log";
@@ -41,6 +47,7 @@ final class AuditWriter implements ActivityLog.Sink, AutoCloseable {
     /** How long lines may gather after a write before the next batch; the most an audit line is delayed by it. */
     private static final long BATCH_PAUSE_MILLIS = 10;
     private static final Line STOP = new Line(null, null);
+    private static final Pattern ROLLED_NAME = Pattern.compile("audit\\.(\\d{4}-\\d{2}-\\d{2})\\.(\\d{1,9})\\.log");
 
     private record Line(String userId, ActivityEvent event) {
     }
@@ -48,6 +55,7 @@ final class AuditWriter implements ActivityLog.Sink, AutoCloseable {
     private final Path dir;
     private final long maxFileBytes;
     private final Duration retention;
+    private final long totalSizeCap;
     private final Clock clock;
     /** No separator between root values: each line ends with its own newline, written with the object. */
     private final JsonFactory json = new JsonFactoryBuilder().rootValueSeparator((String) null)
@@ -65,10 +73,12 @@ final class AuditWriter implements ActivityLog.Sink, AutoCloseable {
     private LocalDate openedOn;
     private boolean failing;
 
-    AuditWriter(Path dir, long maxFileBytes, int retentionDays, Clock clock) {
+    /** @param totalSizeCap bytes all rolled files may take together; the oldest are deleted first */
+    AuditWriter(Path dir, long maxFileBytes, int retentionDays, long totalSizeCap, Clock clock) {
         this.dir = dir;
         this.maxFileBytes = maxFileBytes;
         this.retention = Duration.ofDays(retentionDays);
+        this.totalSizeCap = totalSizeCap;
         this.clock = clock;
         this.thread = new Thread(this::run, "relay-audit");
         thread.setDaemon(true);
@@ -199,24 +209,49 @@ final class AuditWriter implements ActivityLog.Sink, AutoCloseable {
         }
     }
 
-    private Path rolledName(LocalDate day) {
-        for (int n = 0; ; n++) {
-            Path candidate = dir.resolve("audit." + day + "." + n + ".log");
-            if (!Files.exists(candidate)) {
-                return candidate;
+    /** The day's next number: one past the highest there, so a file deleted by the cap never has its name reused. */
+    private Path rolledName(LocalDate day) throws IOException {
+        int next = 0;
+        try (DirectoryStream<Path> rolled = Files.newDirectoryStream(dir, "audit." + day + ".*.log")) {
+            for (Path file : rolled) {
+                Matcher name = ROLLED_NAME.matcher(file.getFileName().toString());
+                if (name.matches()) {
+                    next = Math.max(next, Integer.parseInt(name.group(2)) + 1);
+                }
             }
         }
+        return dir.resolve("audit." + day + "." + next + ".log");
     }
 
     private void deleteExpired() throws IOException {
         Instant cutoff = clock.instant().minus(retention);
+        List<Rolled> kept = new ArrayList<>();
         try (DirectoryStream<Path> rolled = Files.newDirectoryStream(dir, "audit.*.log")) {
             for (Path file : rolled) {
+                Matcher name = ROLLED_NAME.matcher(file.getFileName().toString());
+                if (!name.matches()) {
+                    continue;
+                }
                 if (Files.getLastModifiedTime(file).toInstant().isBefore(cutoff)) {
                     Files.deleteIfExists(file);
+                } else {
+                    kept.add(new Rolled(file, LocalDate.parse(name.group(1)), Integer.parseInt(name.group(2)),
+                            Files.size(file)));
                 }
             }
         }
+        kept.sort(Comparator.comparing(Rolled::day).thenComparingInt(Rolled::index).reversed());
+        long total = 0;
+        for (Rolled file : kept) { // newest first: what is past the cap is the oldest
+            total += file.bytes();
+            if (total > totalSizeCap) {
+                Files.deleteIfExists(file.path());
+            }
+        }
+    }
+
+    /** A rolled file, ordered by the day and the number in its name (the number is not zero-padded). */
+    private record Rolled(Path path, LocalDate day, int index, long bytes) {
     }
 
     private void flush() {

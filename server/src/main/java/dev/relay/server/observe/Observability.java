@@ -74,7 +74,7 @@ public final class Observability implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
         this.metrics = new Metrics(registry, settings.enablePerformanceMetrics());
         this.audit = new AuditWriter(config.server().logDir(), settings.logs().maxFileSize(),
-                settings.logs().retentionDays(), clock);
+                settings.logs().retentionDays(), settings.logs().auditTotalSizeCap(), clock);
         this.activity = new ActivityLog(audit, clock);
         this.events = new ObservingEvents(metrics, activity);
         this.health = new Health(() -> {

@@ -3,6 +3,7 @@ package dev.relay.server.observe;
 import dev.relay.core.observe.HubObserver;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.session.Session;
+import dev.relay.core.session.UserIds;
 import dev.relay.server.http.RequestEvents;
 import dev.relay.server.websocket.TransportEvents;
 
@@ -89,7 +90,7 @@ final class ObservingEvents implements HubObserver, TransportEvents, RequestEven
             default -> "other";
         });
         if (code == ErrorCode.UNAUTHORIZED) {
-            authFailure(client, detail, token);
+            authFailure(client, detail);
         }
     }
 
@@ -123,11 +124,14 @@ final class ObservingEvents implements HubObserver, TransportEvents, RequestEven
 
     @Override
     public void unauthorized(String client, String detail, String token) {
-        authFailure(client, detail, token);
+        authFailure(client, detail);
     }
 
-    private void authFailure(String client, String detail, String token) {
-        activity.record(ClaimedUser.of(token), ActivityEvent.AUTH_FAILURE, null, null, null,
-                detail + " (from " + client + ")");
+    /**
+     * Filed under the address the request came from, never under the {@code sub} the refused token claims: anyone can
+     * write any {@code sub} into an unsigned token, and used to rewrite that user's activity with failures.
+     */
+    private void authFailure(String client, String detail) {
+        activity.record(UserIds.ADDRESS_PREFIX + client, ActivityEvent.AUTH_FAILURE, null, null, null, detail);
     }
 }

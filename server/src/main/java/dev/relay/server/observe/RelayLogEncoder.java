@@ -1,15 +1,37 @@
 package dev.relay.server.observe;
 
+import ch.qos.logback.classic.PatternLayout;
 import ch.qos.logback.classic.encoder.JsonEncoder;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.pattern.DynamicConverter;
+import ch.qos.logback.core.pattern.PatternLayoutEncoderBase;
+
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The encoder of Relay's appenders: the pattern (text lines with key=value fields) by default, or with
  * {@code <format>json</format>} logback's own {@link JsonEncoder}, one JSON object per line for log shippers.
  * logback.xml sets the format from {@code log_format}, so switching needs no second appender and no Janino.
+ * <p>
+ * In text, the message and exception messages are escaped ({@link LogText}): a token header, a request target or a
+ * user id a client sent can neither end the line and forge the next one nor send terminal escape sequences. It is
+ * done here, not where values are logged, so a log line added later is covered without anyone remembering to.
+ * (JSON escapes by itself.)
  */
-public final class RelayLogEncoder extends PatternLayoutEncoder {
+public final class RelayLogEncoder extends PatternLayoutEncoderBase<ILoggingEvent> {
+    /** Every conversion word logback has for the message and the stack trace, escaped instead. */
+    private static final Map<String, Supplier<DynamicConverter>> ESCAPED = Map.of(
+            "m", EscapingConverters.MessageText::new,
+            "msg", EscapingConverters.MessageText::new,
+            "message", EscapingConverters.MessageText::new,
+            "ex", EscapingConverters.StackTrace::new,
+            "exception", EscapingConverters.StackTrace::new,
+            "throwable", EscapingConverters.StackTrace::new,
+            "xEx", EscapingConverters.StackTrace::new,
+            "xException", EscapingConverters.StackTrace::new,
+            "xThrowable", EscapingConverters.StackTrace::new);
+
     private String format = "text";
     private JsonEncoder json;
 
@@ -32,6 +54,13 @@ public final class RelayLogEncoder extends PatternLayoutEncoder {
             json.setWithContext(false);
             json.start();
         }
+        PatternLayout text = new PatternLayout();
+        text.setContext(getContext());
+        text.setPattern(getPattern());
+        text.setOutputPatternAsHeader(outputPatternAsHeader);
+        text.getInstanceConverterMap().putAll(ESCAPED);
+        text.start();
+        this.layout = text;
         super.start();
     }
 

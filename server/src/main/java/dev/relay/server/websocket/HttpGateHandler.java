@@ -6,6 +6,7 @@ import dev.relay.core.policy.KeyedRateLimits;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.room.RoomIds;
+import dev.relay.core.room.RoomRegistry;
 import dev.relay.core.session.Identity;
 import dev.relay.server.access.IpPolicy;
 import dev.relay.server.access.OriginPolicy;
@@ -13,6 +14,8 @@ import dev.relay.server.auth.BearerToken;
 import dev.relay.server.auth.JwtVerifier;
 import dev.relay.server.http.HttpResponses;
 import dev.relay.server.http.Router;
+import dev.relay.server.http.RequestTarget;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -22,6 +25,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +33,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The first stop of every HTTP request: the IP lists apply to everything; {@code /ws/connect} upgrades pass the
@@ -39,6 +44,8 @@ import java.util.List;
 final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     static final String CONNECT_PATH = "/ws/connect";
     static final String DEFAULT_ROOM = "general";
+    /** How long an admitted upgrade may take before its channel is closed and its slots freed. */
+    static final int HANDSHAKE_TIMEOUT_MILLIS = 10_000;
     private static final Logger LOG = LoggerFactory.getLogger(HttpGateHandler.class);
 
     private final Hub hub;
@@ -78,6 +85,15 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                     "malformed HTTP request");
             return;
         }
+        RequestTarget target;
+        try {
+            target = RequestTarget.parse(request.uri());
+        } catch (ProtocolException malformed) {
+            // A client's mistake, not the server's: no stack trace, and not a line per request at INFO.
+            LOG.debug("event=malformed_target client={}", ctx.channel().remoteAddress());
+            responses.error(ctx, false, malformed);
+            return;
+        }
         InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
         InetAddress clientAddress = limits.addresses().resolve(peer.getAddress(),
                 request.headers().getAll("Forwarded"),
@@ -86,7 +102,7 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         ctx.channel().attr(NettyConnection.CLIENT_ADDRESS).set(client);
         if (!ipPolicy.allows(clientAddress)) {
             LOG.info("event=refused reason=ip client={}", client);
-            if (new QueryStringDecoder(request.uri()).path().equals(CONNECT_PATH)) {
+            if (target.is(CONNECT_PATH)) {
                 events.handshakeRefused(client, ErrorCode.IP_FORBIDDEN, "address not allowed", null);
             }
             responses.error(ctx, false, ErrorCode.IP_FORBIDDEN, "connections from your address are not allowed");
@@ -98,16 +114,20 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             responses.error(ctx, false, ErrorCode.IP_FORBIDDEN, "connections from your country are not allowed");
             return;
         }
-        QueryStringDecoder query = new QueryStringDecoder(request.uri());
-        if (!query.path().equals(CONNECT_PATH)) {
-            router.handle(ctx, request);
+        if (!target.is(CONNECT_PATH)) {
+            router.handle(ctx, request, target);
             return;
         }
+        QueryStringDecoder query = target.query();
+        // Netty's handshaker matches the raw URI; it gets the path this gate matched, so what was admitted is
+        // upgraded and never left unanswered while it holds slots.
+        request.setUri(target.withPath(CONNECT_PATH));
         try {
             // Before the token is checked: a handshake flood must not make the server verify signatures.
             connectRate.acquire(client);
             ConnectRequest accepted = admit(request, query);
             takeSlots(ctx, client, accepted.identity().userId());
+            closeUnlessUpgradedIn(ctx, HANDSHAKE_TIMEOUT_MILLIS);
             if (limits.perUser() > 0 && limits.perUserShared() != SharedUserSlots.NONE) {
                 takeSharedSlot(ctx, request, query, client, accepted);
                 return;
@@ -121,6 +141,21 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest retained, ConnectRequest accepted) {
         ctx.pipeline().get(WebSocketFrameHandler.class).admitted(accepted);
         ctx.fireChannelRead(retained); // on to WebSocketServerProtocolHandler for the handshake
+    }
+
+    /**
+     * An admitted request holds connection slots until its channel closes, so it must end: upgraded, answered with
+     * an error (which closes), or closed here when neither happened in time, whatever the handshaker did with it.
+     */
+    private static void closeUnlessUpgradedIn(ChannelHandlerContext ctx, long millis) {
+        Channel channel = ctx.channel();
+        ScheduledFuture<?> deadline = ctx.executor().schedule(() -> {
+            if (channel.isActive() && WebSocketFrameHandler.connectionOf(ctx) == null) {
+                LOG.info("event=handshake_timeout client={}", channel.attr(NettyConnection.CLIENT_ADDRESS).get());
+                channel.close();
+            }
+        }, millis, TimeUnit.MILLISECONDS);
+        channel.closeFuture().addListener(closed -> deadline.cancel(false));
     }
 
     private void refuse(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query, String client,
@@ -211,7 +246,7 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             throw new ProtocolException(ErrorCode.INVALID_ROOM_ID, "invalid room_id: " + RoomIds.RULE);
         }
         if (!hub.roomExists(roomId)) {
-            throw new ProtocolException(ErrorCode.ROOM_NOT_FOUND, "room '" + roomId + "' does not exist");
+            throw RoomRegistry.notFound(roomId);
         }
         hub.roomAccess().requireEntry(identity, roomId);
         return new ConnectRequest(identity, roomId, resumePosition(query), token.expiresAt(), verifier.clockSkew());

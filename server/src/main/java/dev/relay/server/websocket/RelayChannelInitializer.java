@@ -47,7 +47,7 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
                 .allowExtensions(settings.compression())
                 .handleCloseFrames(true)
                 .dropPongFrames(false)
-                .handshakeTimeoutMillis(10_000)
+                .handshakeTimeoutMillis(HttpGateHandler.HANDSHAKE_TIMEOUT_MILLIS)
                 .forceCloseTimeoutMillis(1_000)
                 .build();
     }

@@ -15,6 +15,13 @@ class OriginPolicyTest {
     class SameOrigin {
         private final OriginPolicy policy = new OriginPolicy(true, List.of());
 
+        @ParameterizedTest
+        @ValueSource(strings = {"ftp://relay.example.com", "chrome-extension://relay.example.com",
+                "ws://relay.example.com", "file://relay.example.com", "//relay.example.com"})
+        void onlyAWebPageOnTheServersHostPasses(String origin) {
+            assertThat(policy.allows(origin, "relay.example.com")).isFalse();
+        }
+
         @Test
         void originOnTheServersHostAndPortIsAllowed() {
             assertThat(policy.allows("http://relay.example.com:8080", "relay.example.com:8080")).isTrue();

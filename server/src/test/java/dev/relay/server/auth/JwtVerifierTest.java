@@ -41,6 +41,7 @@ class JwtVerifierTest {
     private static final String OTHER_SECRET = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
     /** A whole second: JWT times are whole seconds, so exp == now can be expressed exactly. */
     private static final Instant NOW = Instant.parse("2030-06-01T12:00:00Z");
+    private static final Duration MAX_TTL = Duration.ofHours(24);
     private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
 
     private final JwtVerifier verifier = strict(SECRET, CLOCK);
@@ -215,7 +216,72 @@ class JwtVerifierTest {
         assertThat(verifier.verify(token).userId()).isEqualTo("user-1");
     }
 
+    // ---- lifetime (jwt_max_ttl) -----------------------------------------------------------------------------
+
+    @Test
+    void expExactlyTheLongestLifetimeAheadIsAcceptedAndOneSecondMoreIsNot() {
+        String longest = hmac(JWSAlgorithm.HS256, SECRET, claims(b -> b.issueTime(null)
+                .expirationTime(Date.from(NOW.plus(MAX_TTL)))));
+        String tooLong = hmac(JWSAlgorithm.HS256, SECRET, claims(b -> b.issueTime(null)
+                .expirationTime(Date.from(NOW.plus(MAX_TTL).plusSeconds(1)))));
+
+        assertThat(verifier.verify(longest).userId()).isEqualTo("user-1");
+        assertRefused(tooLong, "jwt_max_ttl");
+    }
+
+    @Test
+    void aTokenValidForYearsIsRefused() {
+        assertRefused(hmacRawClaims("{\"sub\":\"user-1\",\"exp\":253402300799}"), "jwt_max_ttl");
+    }
+
+    @Test
+    void aLifetimeFromIatLongerThanTheLongestIsRefusedEvenWhenLittleIsLeft() {
+        String exact = hmac(JWSAlgorithm.HS256, SECRET, claims(b -> b
+                .issueTime(Date.from(NOW.minus(MAX_TTL).plusSeconds(60))).expirationTime(Date.from(NOW.plusSeconds(60)))));
+        String longer = hmac(JWSAlgorithm.HS256, SECRET, claims(b -> b.issueTime(Date.from(NOW.minus(MAX_TTL)))
+                .expirationTime(Date.from(NOW.plusSeconds(1)))));
+
+        assertThat(verifier.verify(exact).userId()).isEqualTo("user-1");
+        assertRefused(longer, "'iat'");
+    }
+
+    @Test
+    void anIatInTheFutureIsRefusedAndNowIsAccepted() {
+        String future = hmac(JWSAlgorithm.HS256, SECRET, claims(b -> b.issueTime(Date.from(NOW.plusSeconds(1)))));
+        String now = hmac(JWSAlgorithm.HS256, SECRET, claims(b -> b.issueTime(Date.from(NOW))));
+
+        assertRefused(future, "'iat'");
+        assertThat(verifier.verify(now).userId()).isEqualTo("user-1");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-9223372036854775808", "-9223372036854771", "-1", "9223372036854775807", "1e300",
+            "253402300800"})
+    void anExpThatIsNoTimeIsRefusedRatherThanOverflowed(String exp) {
+        assertRefused(hmacRawClaims("{\"sub\":\"user-1\",\"exp\":" + exp + "}"), "'exp'");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"nbf", "iat"})
+    void otherTimeClaimsThatAreNoTimeAreRefused(String claim) {
+        assertRefused(hmacRawClaims("{\"sub\":\"user-1\",\"exp\":" + NOW.plusSeconds(60).getEpochSecond() + ",\""
+                + claim + "\":-9223372036854775808}"), "'" + claim + "'");
+    }
+
     // ---- claims ----------------------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @ValueSource(strings = {"system", "System", "SYSTEM", "ip:127.0.0.1", "IP:10.0.0.1"})
+    void idsTheServerUsesItselfAreRefused(String subject) {
+        assertRefused(hmac(JWSAlgorithm.HS256, SECRET, claims(b -> b.subject(subject))), "reserved");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"systems", "my-system", "ipv6-fan", "ip"})
+    void idsThatMerelyResembleReservedOnesAreAccepted(String subject) {
+        assertThat(verifier.verify(hmac(JWSAlgorithm.HS256, SECRET, claims(b -> b.subject(subject)))).userId())
+                .isEqualTo(subject);
+    }
 
     @Test
     void tokenWithoutSubIsRefused() {
@@ -401,6 +467,6 @@ class JwtVerifierTest {
     /** No clock skew, so the boundaries here are exact (the skew has tests of its own). */
     private static JwtVerifier strict(String secret, Clock clock) {
         return JwtVerifier.hmac(secret, new JwtVerifier.Rules(java.time.Duration.ZERO, java.util.Optional.empty(),
-                java.util.Optional.empty()), clock);
+                java.util.Optional.empty(), MAX_TTL), clock);
     }
 }

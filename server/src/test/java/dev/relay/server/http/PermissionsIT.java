@@ -2,6 +2,7 @@ package dev.relay.server.http;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import dev.relay.server.testing.Http;
+import dev.relay.server.testing.RawWebSocket;
 import dev.relay.server.testing.TestServer;
 import dev.relay.server.testing.Tokens;
 import dev.relay.server.testing.WsClient;
@@ -55,18 +56,18 @@ class PermissionsIT {
             assertThat(created.status()).isEqualTo(201);
             assertThat(created.data().path("private").asBoolean()).isTrue();
 
-            // Before the upgrade: members in, others 403.
+            // Before the upgrade: members in, others 404 as for a room that does not exist.
             assertThat(Tokens.upgradeStatusIn(server, "staff", server.token("alice"))).isEqualTo(101);
-            assertThat(Tokens.upgradeStatusIn(server, "staff", server.token("mallory"))).isEqualTo(403);
+            assertThat(Tokens.upgradeStatusIn(server, "staff", server.token("mallory"))).isEqualTo(404);
             String granted = Tokens.signHmac(TestServer.SECRET.getBytes(StandardCharsets.UTF_8), JWSAlgorithm.HS256,
                     Tokens.claims("guest", Instant.now().plusSeconds(600), b -> b.claim("rooms", List.of("staff"))));
             assertThat(Tokens.upgradeStatusIn(server, "staff", granted)).as("rooms claim").isEqualTo(101);
 
             try (WsClient mallory = server.connect("mallory", "general")) {
                 mallory.send(Map.of("type", "join_room", "room_id", "staff"));
-                assertThat(mallory.awaitType("error").path("data").path("code").asText()).isEqualTo("forbidden");
+                assertThat(mallory.awaitType("error").path("data").path("code").asText()).isEqualTo("room_not_found");
                 mallory.send(Map.of("type", "resume", "room_id", "staff", "data", Map.of("since", 0, "epoch", "x")));
-                assertThat(mallory.awaitType("error").path("data").path("code").asText()).isEqualTo("forbidden");
+                assertThat(mallory.awaitType("error").path("data").path("code").asText()).isEqualTo("room_not_found");
             }
             try (WsClient alice = server.connect("alice", "general")) {
                 alice.send(Map.of("type", "join_room", "room_id", "staff"));
@@ -77,10 +78,10 @@ class PermissionsIT {
                     .doesNotContain("staff");
             assertThat(http.get("/ws/rooms", server.token("alice")).body().path("data").path("rooms").toString())
                     .contains("staff");
-            assertThat(http.get("/ws/rooms/staff/members", mallory).status()).isEqualTo(403);
-            assertThat(http.post("/ws/rooms/staff/join", mallory, "").status()).isEqualTo(403);
+            assertThat(http.get("/ws/rooms/staff/members", mallory).status()).isEqualTo(404);
+            assertThat(http.post("/ws/rooms/staff/join", mallory, "").status()).isEqualTo(404);
             assertThat(http.post("/ws/messages", mallory,
-                    "{\"type\":\"room_message\",\"room_id\":\"staff\",\"content\":\"x\"}").status()).isEqualTo(403);
+                    "{\"type\":\"room_message\",\"room_id\":\"staff\",\"content\":\"x\"}").status()).isEqualTo(404);
             assertThat(http.get("/ws/rooms/staff/members", server.token("boss")).status()).as("creator").isEqualTo(200);
             try (WsClient alice = server.connect("alice", "staff")) {
                 assertThat(http.get("/ws/users/alice", mallory).body().toString()).doesNotContain("staff");
@@ -88,6 +89,48 @@ class PermissionsIT {
                 assertThat(http.get("/ws/users/alice", server.token("alice")).body().toString()).contains("staff");
             }
         }
+    }
+
+    @Test
+    void aPrivateRoomLooksExactlyLikeAMissingOneToOutsiders() throws Exception {
+        try (TestServer server = TestServer.start()) {
+            assertThat(server.http().post("/ws/rooms", server.adminToken("boss"),
+                    "{\"id\":\"staff\",\"private\":true,\"members\":[\"alice\"]}").status()).isEqualTo(201);
+
+            assertThat(probe(server, "staff")).isEqualTo(probe(server, "nosuch"))
+                    .allMatch(answer -> !answer.contains("private") && !answer.contains("forbidden"));
+        }
+    }
+
+    /** Everything an outsider can ask about a room, REST and WebSocket, with the room id taken out of the answers. */
+    private static List<String> probe(TestServer server, String roomId) throws Exception {
+        Http http = server.http();
+        String mallory = server.token("mallory");
+        List<Http.Response> rest = List.of(http.get("/ws/rooms/" + roomId + "/members", mallory),
+                http.post("/ws/rooms/" + roomId + "/join", mallory, ""),
+                http.post("/ws/rooms/" + roomId + "/leave", mallory, ""),
+                http.get("/ws/rooms/" + roomId + "/messages", mallory),
+                http.post("/ws/messages", mallory,
+                        "{\"type\":\"room_message\",\"room_id\":\"" + roomId + "\",\"content\":\"x\"}"));
+        List<String> answers = new java.util.ArrayList<>();
+        for (Http.Response response : rest) {
+            answers.add(response.status() + " " + response.body());
+        }
+        try (RawWebSocket upgrade = RawWebSocket.open(server.port(), "/ws/connect?room_id=" + roomId + "&token="
+                + mallory, Map.of())) {
+            answers.add(upgrade.handshake().status() + " " + upgrade.handshake().body());
+        }
+        try (WsClient ws = server.connect("mallory", "general")) {
+            for (Map<String, Object> message : List.<Map<String, Object>>of(
+                    Map.of("type", "join_room", "room_id", roomId, "id", "a"),
+                    Map.of("type", "leave_room", "room_id", roomId, "id", "b"),
+                    Map.of("type", "resume", "room_id", roomId, "id", "c", "data", Map.of("since", 0, "epoch", "x")),
+                    Map.of("type", "room_message", "room_id", roomId, "id", "d", "content", "x"))) {
+                ws.send(message);
+                answers.add(ws.awaitType("error").path("data").toString());
+            }
+        }
+        return answers.stream().map(answer -> answer.replace(roomId, "ROOM")).toList();
     }
 
     @Test

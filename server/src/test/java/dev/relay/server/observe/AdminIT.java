@@ -5,18 +5,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.server.auth.TokenIssuer;
 import dev.relay.server.testing.Http;
 import dev.relay.server.testing.TestServer;
+import dev.relay.server.testing.Tokens;
 import dev.relay.server.testing.WsClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -148,16 +151,54 @@ class AdminIT {
     }
 
     @Test
-    void aFailedLoginIsFiledUnderTheUserTheTokenNames() {
+    void aFailedLoginIsFiledUnderTheAddressItCameFrom() {
         Clock past = Clock.fixed(Instant.now().minus(Duration.ofDays(2)), ZoneOffset.UTC);
         String expired = new TokenIssuer(TestServer.SECRET, past).issue("mallory", null, List.of(), Duration.ofHours(1));
 
+        long before = authFailuresFromHere();
+
         assertThat(WsClient.connectFailure(server.connectUri("general", expired), Map.of())).isNotNull();
 
-        JsonNode activity = http.get("/ws/users/mallory/activity", admin).data();
-        assertThat(types(activity)).containsExactly("auth_failure");
-        assertThat(activity.path("events").get(0).path("detail").asText()).contains("expired");
-        assertThat(activity.path("counts").path("auth_failures").asLong()).isEqualTo(1);
+        assertThat(types(http.get("/ws/users/mallory/activity", admin).data())).doesNotContain("auth_failure");
+        assertThat(authFailuresFromHere()).isEqualTo(before + 1);
+        assertThat(types(http.get("/ws/users/ip:127.0.0.1/activity", admin).data())).containsOnly("auth_failure");
+        assertThat(http.get("/ws/users/ip:127.0.0.1/activity", server.token("mallory")).status())
+                .as("an address's failures are for admins").isEqualTo(403);
+    }
+
+    @Test
+    void unsignedTokensNamingAUserNeitherRewriteHerActivityNorFloodTheAudit() {
+        try (WsClient kim = server.connect("kim", "general")) {
+            kim.send(Map.of("type", "join_room", "room_id", "support"));
+            kim.awaitType("joined");
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> types(http.get("/ws/users/kim/activity", admin).data())
+                .contains("disconnect"));
+        JsonNode before = http.get("/ws/users/kim/activity", admin).data().path("events");
+        String unsigned = base64("{\"alg\":\"none\"}") + "." + base64("{\"sub\":\"kim\",\"exp\":4102444800}") + ".";
+        String forged = base64("{\"alg\":\"HS256\"}") + "." + base64("{\"sub\":\"kim\",\"exp\":4102444800}")
+                + ".c2ln";
+
+        for (int i = 0; i < 60; i++) {
+            String token = i % 2 == 0 ? unsigned : forged;
+            assertThat(http.get("/ws/rooms", token).status()).isEqualTo(401);
+            assertThat(Tokens.upgradeStatus(server, token)).isEqualTo(401);
+        }
+
+        JsonNode after = http.get("/ws/users/kim/activity", admin).data();
+        assertThat(after.path("events")).isEqualTo(before);
+        assertThat(after.path("counts").path("auth_failures").asLong()).isZero();
+        JsonNode address = http.get("/ws/users/ip:127.0.0.1/activity", admin).data();
+        assertThat(address.path("counts").path("auth_failures").asLong()).isGreaterThanOrEqualTo(120);
+        assertThat(address.path("events").size()).as("repeats folded").isLessThanOrEqualTo(3);
+    }
+
+    private static long authFailuresFromHere() {
+        return http.get("/ws/users/ip:127.0.0.1/activity", admin).data().path("counts").path("auth_failures").asLong();
+    }
+
+    private static String base64(String json) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
     }
 
     private static List<String> types(JsonNode activity) {

@@ -27,7 +27,7 @@ class AuditWriterTest {
 
     @Test
     void writesOneJsonObjectPerEvent() throws IOException {
-        try (AuditWriter audit = new AuditWriter(dir, 1_000_000, 14, clock)) {
+        try (AuditWriter audit = new AuditWriter(dir, 1_000_000, 14, Long.MAX_VALUE, clock)) {
             audit.accept("alice", new ActivityEvent("disconnect", clock.instant(), clock.instant(), 1, "c1", null,
                     4403, null));
             audit.accept("alice", new ActivityEvent("message_sent", clock.instant(), clock.instant().plusSeconds(9),
@@ -50,7 +50,7 @@ class AuditWriterTest {
 
     @Test
     void writesEachLineWithoutWaitingForMore() {
-        try (AuditWriter audit = new AuditWriter(dir, 1_000_000, 14, clock)) {
+        try (AuditWriter audit = new AuditWriter(dir, 1_000_000, 14, Long.MAX_VALUE, clock)) {
             audit.accept("alice", event("connect"));
 
             await().until(() -> Files.exists(dir.resolve(AuditWriter.FILE))
@@ -60,7 +60,7 @@ class AuditWriterTest {
 
     @Test
     void rollsWhenTheFileIsFullAndWhenTheDayChanges() throws IOException {
-        try (AuditWriter audit = new AuditWriter(dir, 100, 14, clock)) {
+        try (AuditWriter audit = new AuditWriter(dir, 100, 14, Long.MAX_VALUE, clock)) {
             audit.accept("alice", event("connect")); // about 80 bytes: under the limit
             audit.accept("alice", event("join"));    // over it now: the next line starts a new file
             audit.accept("alice", event("leave"));
@@ -73,6 +73,30 @@ class AuditWriterTest {
         assertThat(Files.readString(dir.resolve("audit.2026-01-01.0.log"))).contains("\"connect\"", "\"join\"");
         assertThat(Files.readString(dir.resolve(AuditWriter.FILE))).contains("\"disconnect\"")
                 .doesNotContain("\"leave\"");
+    }
+
+    @Test
+    void rolledFilesTogetherStayUnderTheirCapTheOldestGoingFirst() throws IOException {
+        long cap = 2_000;
+        try (AuditWriter audit = new AuditWriter(dir, 100, 14, cap, clock)) {
+            for (int i = 0; i < 400; i++) { // a flood: every line or two rolls the file
+                audit.accept("ip:203.0.113.7", event("auth_failure"));
+            }
+            audit.accept("ip:203.0.113.7", event("last"));
+            // The last line is written after every roll and its clean-up; close() would wait only two seconds.
+            await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                    .until(() -> Files.readString(dir.resolve(AuditWriter.FILE)).contains("\"last\""));
+        }
+
+        List<String> rolled = rolled();
+        long total = 0;
+        for (String name : rolled) {
+            total += Files.size(dir.resolve(name));
+        }
+        assertThat(total).isLessThanOrEqualTo(cap).isGreaterThan(cap / 2);
+        int newest = rolled.stream().mapToInt(name -> Integer.parseInt(name.split("\\.")[2])).max().orElseThrow();
+        assertThat(newest).as("the newest are kept").isGreaterThan(150);
+        assertThat(rolled).doesNotContain("audit.2026-01-01.0.log");
     }
 
     private ActivityEvent event(String type) {

@@ -37,6 +37,45 @@ class RelayLogEncoderTest {
         assertThat(json.has("timestamp")).isTrue();
     }
 
+    @Test
+    void textEscapesWhatCouldForgeALineOrDriveATerminal() {
+        String forged = "HS256\r\n2026-12-07T20:00:00.000Z INFO  [main] Hub - event=admin_login user=root\u001b[2J\u2028";
+        String line = encode("text", "event=refused detail=\"{}\"", forged, null);
+
+        assertThat(line).hasLineCount(1).endsWith("\n").doesNotContain("\r").doesNotContain("\u001b")
+                .doesNotContain("\u2028");
+        assertThat(line).contains("HS256\\r\\n2026-12-07T20:00:00.000Z INFO", "\\u001b[2J\\u2028");
+    }
+
+    @Test
+    void textEscapesExceptionMessagesButKeepsTheStackTraceLines() {
+        IllegalArgumentException failure = new IllegalArgumentException("bad uri /x\nWARN forged",
+                new IllegalStateException("cause\u001b[31m"));
+        String text = encode("text", "event=http_error", null, failure);
+
+        assertThat(text).contains("bad uri /x\\nWARN forged").contains("cause\\u001b[31m")
+                .doesNotContain("\u001b");
+        assertThat(text.lines()).noneMatch(line -> line.startsWith("WARN forged"));
+        assertThat(text.lines().filter(line -> line.startsWith("\tat "))).isNotEmpty();
+    }
+
+    @Test
+    void plainTextIsLeftAsItIs() {
+        assertThat(LogText.escape("event=refused user=\"alice\" 规")).isEqualTo("event=refused user=\"alice\" 规");
+        assertThat(LogText.escape(null)).isNull();
+    }
+
+    private String encode(String format, String message, Object argument, Throwable failure) {
+        RelayLogEncoder encoder = new RelayLogEncoder();
+        encoder.setContext(context);
+        encoder.setFormat(format);
+        encoder.setPattern("%-5level %logger{0} - %msg%n%ex");
+        encoder.start();
+        LoggingEvent event = new LoggingEvent(Logger.FQCN, logger, Level.WARN, message, failure,
+                argument == null ? null : new Object[]{argument});
+        return new String(encoder.encode(event), StandardCharsets.UTF_8);
+    }
+
     private String encode(String format) {
         RelayLogEncoder encoder = new RelayLogEncoder();
         encoder.setContext(context);

@@ -22,6 +22,20 @@ class OriginPatternIT {
     }
 
     @Test
+    void theSchemeOfAnAllowedOriginIsPartOfIt() throws Exception {
+        try (TestServer server = TestServer.start(Map.of("allowed_origins", "https://app.example.com"))) {
+            assertThat(status(server, "https://app.example.com")).isEqualTo(101);
+            assertThat(status(server, "http://app.example.com")).isEqualTo(403);
+            assertThat(status(server, "http://app.example.com:443")).isEqualTo(403);
+        }
+        try (TestServer sameOrigin = TestServer.start(Map.of())) {
+            String host = "127.0.0.1:" + sameOrigin.port();
+            assertThat(status(sameOrigin, "http://" + host)).isEqualTo(101);
+            assertThat(status(sameOrigin, "chrome-extension://" + host)).as("not a web page").isEqualTo(403);
+        }
+    }
+
+    @Test
     void aBadPatternStopsStartup() {
         assertThatThrownBy(() -> TestServer.start(Map.of("allowed_origins", "*.com")))
                 .hasMessageContaining("websocket.allowed_origins");
