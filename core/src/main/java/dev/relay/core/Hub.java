@@ -498,28 +498,26 @@ public final class Hub {
         }
         Set<String> allowed = new HashSet<>(members);
         allowed.add(actor.userId());
-        if (isPrivate) {
-            // Before the room exists, so there is no moment at which it is public.
-            roomAccess.restrict(spec.id(), allowed);
+        Room room = rooms.create(spec, accessOf(spec.id(), isPrivate, allowed));
+        MessageStore kept = store;
+        if (kept != null) {
+            kept.roomCreated(new RoomRecord(spec.id(), spec.name(), spec.description(), isPrivate ? allowed : null));
         }
-        try {
-            Room room = rooms.create(spec);
-            MessageStore kept = store;
-            if (kept != null) {
-                kept.roomCreated(new RoomRecord(spec.id(), spec.name(), spec.description(), isPrivate ? allowed : null));
-            }
-            ClusterLink link = cluster;
-            if (link != null) {
-                link.shareCreated(new SharedRoom(room.id(), room.name(), room.description(), isPrivate,
-                        isPrivate ? allowed : Set.of()));
-            }
-            return room.info();
-        } catch (RuntimeException refused) {
-            if (isPrivate && !rooms.find(spec.id()).isPresent()) {
-                roomAccess.forget(spec.id());
-            }
-            throw refused;
+        ClusterLink link = cluster;
+        if (link != null) {
+            link.shareCreated(new SharedRoom(room.id(), room.name(), room.description(), isPrivate,
+                    isPrivate ? allowed : Set.of()));
         }
+        return room.info();
+    }
+
+    /**
+     * Sets a new room's access list as the registry creates it: only once the create is sure to succeed, so a refused
+     * create (room_exists above all) leaves an existing room's list as it was, and before the room can be found, so a
+     * private room is never public for a moment. A public room clears any list left under its id.
+     */
+    private Runnable accessOf(String roomId, boolean isPrivate, Set<String> allowed) {
+        return isPrivate ? () -> roomAccess.restrict(roomId, allowed) : () -> roomAccess.forget(roomId);
     }
 
     /** The same as {@link #closeRoom}: deleting a room is closing it. */
@@ -688,11 +686,9 @@ public final class Hub {
         if (rooms.find(shared.id()).isPresent()) {
             return;
         }
-        if (shared.isPrivate()) {
-            roomAccess.restrict(shared.id(), shared.members());
-        }
         try {
-            rooms.create(new RoomSpec(shared.id(), shared.name(), shared.description()));
+            rooms.create(new RoomSpec(shared.id(), shared.name(), shared.description()),
+                    accessOf(shared.id(), shared.isPrivate(), shared.members()));
         } catch (ProtocolException refused) {
             System.getLogger(Hub.class.getName()).log(System.Logger.Level.WARNING,
                     "room " + shared.id() + " from another node was not created here: " + refused.getMessage());
@@ -807,13 +803,10 @@ public final class Hub {
             if (rooms.find(record.id()).isPresent()) {
                 continue;
             }
-            if (record.allowed() != null) {
-                roomAccess.restrict(record.id(), record.allowed());
-            }
             try {
-                rooms.create(new RoomSpec(record.id(), record.name(), record.description()));
+                rooms.create(new RoomSpec(record.id(), record.name(), record.description()),
+                        accessOf(record.id(), record.allowed() != null, record.allowed()));
             } catch (RuntimeException refused) {
-                roomAccess.forget(record.id());
                 failed.add(record.id());
             }
         }

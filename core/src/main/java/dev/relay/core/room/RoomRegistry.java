@@ -38,6 +38,16 @@ public final class RoomRegistry {
     }
 
     public Room create(RoomSpec spec) {
+        return create(spec, () -> { });
+    }
+
+    /**
+     * Creates the room, running {@code beforeVisible} (e.g. setting its access list) once the room is sure to be
+     * created and before anyone can find it: under the lock that serializes creation, after the id and the room
+     * limit were checked. A refused create (the id exists, the limit is reached, invalid fields) never runs it, so
+     * a refusal changes nothing about an existing room.
+     */
+    public Room create(RoomSpec spec, Runnable beforeVisible) {
         String id = spec.id();
         if (id == null || id.isEmpty()) {
             throw new ProtocolException(ErrorCode.MISSING_FIELD, "a room needs an id");
@@ -67,6 +77,7 @@ public final class RoomRegistry {
             StreamPosition start = context.history().lastPosition(id)
                     .orElseGet(() -> new StreamPosition(Epochs.next(), 0));
             Room room = new Room(id, name, description, context.clock().instant(), context, start);
+            beforeVisible.run();
             rooms.put(id, room);
             return room;
         }
