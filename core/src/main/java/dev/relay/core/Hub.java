@@ -581,6 +581,10 @@ public final class Hub {
                     public void closeHere(String roomId) {
                         rooms.find(roomId).ifPresent(room -> {
                             roomAccess.forget(roomId);
+                            MessageStore kept = store; // a store of this node's own, or shared: deleting is idempotent
+                            if (kept != null) {
+                                kept.roomClosed(roomId, room.position().epoch());
+                            }
                             ClusterLink link = cluster;
                             if (link != null) {
                                 link.unfollow(room);
@@ -777,7 +781,7 @@ public final class Hub {
         roomAccess.forget(roomId);
         MessageStore kept = store;
         if (kept != null) {
-            kept.roomClosed(roomId);
+            kept.roomClosed(roomId, room.position().epoch());
         }
         ClusterLink link = cluster;
         if (link != null) {

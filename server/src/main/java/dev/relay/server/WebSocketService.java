@@ -107,6 +107,7 @@ public final class WebSocketService implements AutoCloseable {
         });
         ClusterNode cluster = ClusterNode.join(config, hub, codec);
         closeables.add(cluster);
+        persistence.forgetRoomsGone(hub::roomExists); // once the cluster's rooms exist here too
         observability.health().addCheck(cluster::problem);
         HttpResponses responses = new HttpResponses(mapper, observability.requestEvents());
         RestApi restApi = new RestApi(hub, codec, responses, config.server().maxMessageSize());

@@ -123,6 +123,12 @@ public final class MemoryMessageStore implements MessageStore {
         return hits.size() > query.limit() ? List.copyOf(hits.subList(0, query.limit())) : hits;
     }
 
+    /** The room's messages live in the resume history, which forgets them with the room. */
+    @Override
+    public void roomClosed(String roomId, String epoch) {
+        rooms.forget(roomId);
+    }
+
     @Override
     public Map<String, StreamPosition> lastPositions() {
         return Map.of();
