@@ -47,6 +47,7 @@ import dev.relay.core.store.MemoryOfflineMessages;
 import dev.relay.core.store.MessageSink;
 import dev.relay.core.store.MessageStore;
 import dev.relay.core.store.OfflineMessages;
+import dev.relay.core.store.OfflineStats;
 import dev.relay.core.store.RoomRecord;
 
 import java.time.Clock;
@@ -460,10 +461,21 @@ public final class Hub {
 
     /**
      * Installs where private messages for users with no live connection are held; until called, in memory, at most
-     * {@value #DEFAULT_OFFLINE_MAX_MESSAGES} per user within {@code history_ttl}.
+     * {@value #DEFAULT_OFFLINE_MAX_MESSAGES} per user within {@code history_ttl}, and within the default totals of
+     * {@link MemoryOfflineMessages} for all users together.
      */
     public void offlineMessages(OfflineMessages offline) {
         publisher.offline(offline);
+    }
+
+    /** Lets the holder of offline messages drop what expired; the server calls it periodically. */
+    public void sweepOfflineMessages() {
+        publisher.offline().sweep();
+    }
+
+    /** What the holder of offline messages holds and has dropped. */
+    public OfflineStats offlineStats() {
+        return publisher.offline().stats();
     }
 
     /**

@@ -200,6 +200,7 @@ public final class WebSocketService implements AutoCloseable {
                 LOG.error("event=housekeeping_error", failure);
                 return 0;
             });
+            hub.sweepOfflineMessages(); // private messages held past offline_ttl, for users who never came back
         } catch (RuntimeException e) {
             LOG.error("event=housekeeping_error", e); // keep the schedule alive: one failure must not stop the sweeps
         }

@@ -93,9 +93,12 @@ public final class Persistence implements AutoCloseable {
         Duration historyTtl = config.delivery().historyTtl();
         MemoryHistoryStore cache = new MemoryHistoryStore(historySize, historyTtl, clock);
         if (!config.messages().enableMessagePersistence()) {
+            // Private messages in memory, held for offline users or kept for conversation pages, are bounded in
+            // total (each by the same offline_max_total_* values), so made-up recipients cannot grow the heap.
             MemoryMessageStore memory = new MemoryMessageStore(cache,
-                    new MemoryOfflineMessages(p.offlineMaxMessages(), historyTtl, clock), historySize, historyTtl,
-                    clock);
+                    new MemoryOfflineMessages(p.offlineMaxMessages(), p.offlineMaxTotalMessages(),
+                            p.offlineMaxTotalBytes(), p.offlineTtl(historyTtl), clock), historySize,
+                    p.offlineMaxTotalMessages(), p.offlineMaxTotalBytes(), historyTtl, clock);
             return new Persistence(memory, null, cache, null, 0, clock);
         }
         String url = p.databaseUrl().orElseGet(() -> sqliteUnder(config.server().dataDir()));
