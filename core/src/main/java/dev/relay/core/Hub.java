@@ -495,9 +495,26 @@ public final class Hub {
 
     /**
      * Creates a room; a private one only {@code members}, the creator, admins and tokens whose {@code rooms} claim
-     * names it may enter.
+     * names it may enter. In a cluster this waits for the broker ({@link #createRoomAsync}); on an event loop, call
+     * that instead.
      */
     public RoomInfo createRoom(Identity actor, RoomSpec spec, boolean isPrivate, Set<String> members) {
+        try {
+            return createRoomAsync(actor, spec, isPrivate, members).join();
+        } catch (CompletionException failed) {
+            throw failed.getCause() instanceof RuntimeException cause ? cause : failed;
+        }
+    }
+
+    /**
+     * Creates a room, as {@link #createRoom(Identity, RoomSpec, boolean, Set)}. A refusal for who is asking or for
+     * the fields is thrown at once. On a single node the future is complete. In a cluster the id is first claimed in
+     * the broker ({@link Broker#claimRoom}), atomically for every node: an id any node created (even one this node
+     * lacks, for its room limit or a missed announcement) fails the future with {@code room_exists}, and nothing
+     * changes anywhere; a broker that cannot be reached fails it with {@code temporarily_unavailable}.
+     */
+    public CompletableFuture<RoomInfo> createRoomAsync(Identity actor, RoomSpec spec, boolean isPrivate,
+                                                       Set<String> members) {
         if (!policies.permissions().mayCreateRooms(actor)) {
             throw new ProtocolException(ErrorCode.FORBIDDEN,
                     "only " + policies.permissions().whoMayCreateRooms() + " may create rooms");
@@ -508,19 +525,46 @@ public final class Hub {
                         + UserIds.RULE);
             }
         }
+        RoomSpec checked = RoomRegistry.checked(spec);
         Set<String> allowed = new HashSet<>(members);
         allowed.add(actor.userId());
+        ClusterLink link = cluster;
+        if (link == null) {
+            return CompletableFuture.completedFuture(createHere(spec, isPrivate, allowed).info());
+        }
+        if (rooms.find(checked.id()).isPresent()) {
+            throw new ProtocolException(ErrorCode.ROOM_EXISTS, "room '" + checked.id() + "' already exists");
+        }
+        SharedRoom shared = new SharedRoom(checked.id(), checked.name(), checked.description(), isPrivate,
+                isPrivate ? allowed : Set.of());
+        return link.claim(shared).handle((claimed, failure) -> {
+            if (failure != null) {
+                throw new ProtocolException(ErrorCode.TEMPORARILY_UNAVAILABLE,
+                        "the cluster could not be reached; the room was not created, retry later");
+            }
+            if (!claimed) {
+                throw new ProtocolException(ErrorCode.ROOM_EXISTS, "room '" + checked.id() + "' already exists");
+            }
+            Room room;
+            try {
+                room = createHere(spec, isPrivate, allowed);
+            } catch (RuntimeException refused) {
+                link.unclaim(checked.id());
+                throw refused;
+            }
+            link.shareCreated(shared);
+            return room.info();
+        });
+    }
+
+    /** Creates the room on this node with its access list, and keeps it in the store as it was asked for. */
+    private Room createHere(RoomSpec spec, boolean isPrivate, Set<String> allowed) {
         Room room = rooms.create(spec, accessOf(spec.id(), isPrivate, allowed));
         MessageStore kept = store;
         if (kept != null) {
             kept.roomCreated(new RoomRecord(spec.id(), spec.name(), spec.description(), isPrivate ? allowed : null));
         }
-        ClusterLink link = cluster;
-        if (link != null) {
-            link.shareCreated(new SharedRoom(room.id(), room.name(), room.description(), isPrivate,
-                    isPrivate ? allowed : Set.of()));
-        }
-        return room.info();
+        return room;
     }
 
     /**

@@ -116,9 +116,21 @@ public final class RestApi {
         JsonNode body = jsonObject(call);
         RoomSpec spec = new RoomSpec(text(body, "id"), text(body, "name"), text(body, "description"));
         boolean isPrivate = flag(body, "private");
-        RoomInfo created = hub.createRoom(call.identity(), spec, isPrivate, members(body));
-        LOG.info("event=room_created room={} by={} private={}", created.id(), call.identity().userId(), isPrivate);
-        responses.ok(call.ctx(), call.keepAlive(), HttpResponseStatus.CREATED, room(created, isPrivate));
+        // In a cluster the answer waits for the broker to claim the id, so no two nodes create the same room.
+        hub.createRoomAsync(call.identity(), spec, isPrivate, members(body)).whenComplete((created, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+                if (cause instanceof ProtocolException refused) {
+                    responses.error(call.ctx(), call.keepAlive(), refused);
+                } else {
+                    internalError(call, cause);
+                }
+                return;
+            }
+            LOG.info("event=room_created room={} by={} private={}", created.id(), call.identity().userId(),
+                    isPrivate);
+            responses.ok(call.ctx(), call.keepAlive(), HttpResponseStatus.CREATED, room(created, isPrivate));
+        });
     }
 
     private static boolean flag(JsonNode body, String field) {
