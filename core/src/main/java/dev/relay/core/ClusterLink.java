@@ -299,17 +299,32 @@ final class ClusterLink implements Broker.Inbound {
         }
     }
 
-    /** Tells the other nodes, and those that start later, about a room created here. */
+    /**
+     * Claims a room's id for this node before the room is created here, and keeps it for nodes that start later:
+     * false when a room with this id exists in the cluster already (on another node, even one this node does not have).
+     */
+    CompletableFuture<Boolean> claim(SharedRoom room) {
+        return broker.claimRoom(room.id(), room.encode());
+    }
+
+    /** Gives back an id claimed for a room that could not be created here after all (this node's room limit). */
+    void unclaim(String roomId) {
+        broker.deleteRoom(roomId).exceptionally(failure -> {
+            LOG.log(System.Logger.Level.WARNING, "room " + roomId + " was not created here but its id could not be"
+                    + " given back", failure);
+            return null;
+        });
+    }
+
+    /** Tells the other nodes about a room created here under an id this node claimed. */
     void shareCreated(SharedRoom room) {
         ServerMessage control = new ServerMessage(null, ROOM_CREATED, null, null, room.id(), room.encode(), null,
                 java.time.Instant.EPOCH);
-        broker.saveRoom(room.id(), room.encode())
-                .thenCompose(saved -> broker.publishToEveryone(control))
-                .exceptionally(failure -> {
-                    LOG.log(System.Logger.Level.WARNING, "room " + room.id() + " was created here but could not be"
-                            + " shared with the other nodes", failure);
-                    return null;
-                });
+        broker.publishToEveryone(control).exceptionally(failure -> {
+            LOG.log(System.Logger.Level.WARNING, "room " + room.id() + " was created here but the other nodes could"
+                    + " not be told", failure);
+            return null;
+        });
     }
 
     /** Tells the other nodes a room was closed here, and forgets its shared stream. */

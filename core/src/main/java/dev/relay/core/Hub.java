@@ -47,6 +47,7 @@ import dev.relay.core.store.MemoryOfflineMessages;
 import dev.relay.core.store.MessageSink;
 import dev.relay.core.store.MessageStore;
 import dev.relay.core.store.OfflineMessages;
+import dev.relay.core.store.OfflineStats;
 import dev.relay.core.store.RoomRecord;
 
 import java.time.Clock;
@@ -460,10 +461,21 @@ public final class Hub {
 
     /**
      * Installs where private messages for users with no live connection are held; until called, in memory, at most
-     * {@value #DEFAULT_OFFLINE_MAX_MESSAGES} per user within {@code history_ttl}.
+     * {@value #DEFAULT_OFFLINE_MAX_MESSAGES} per user within {@code history_ttl}, and within the default totals of
+     * {@link MemoryOfflineMessages} for all users together.
      */
     public void offlineMessages(OfflineMessages offline) {
         publisher.offline(offline);
+    }
+
+    /** Lets the holder of offline messages drop what expired; the server calls it periodically. */
+    public void sweepOfflineMessages() {
+        publisher.offline().sweep();
+    }
+
+    /** What the holder of offline messages holds and has dropped. */
+    public OfflineStats offlineStats() {
+        return publisher.offline().stats();
     }
 
     /**
@@ -483,9 +495,26 @@ public final class Hub {
 
     /**
      * Creates a room; a private one only {@code members}, the creator, admins and tokens whose {@code rooms} claim
-     * names it may enter.
+     * names it may enter. In a cluster this waits for the broker ({@link #createRoomAsync}); on an event loop, call
+     * that instead.
      */
     public RoomInfo createRoom(Identity actor, RoomSpec spec, boolean isPrivate, Set<String> members) {
+        try {
+            return createRoomAsync(actor, spec, isPrivate, members).join();
+        } catch (CompletionException failed) {
+            throw failed.getCause() instanceof RuntimeException cause ? cause : failed;
+        }
+    }
+
+    /**
+     * Creates a room, as {@link #createRoom(Identity, RoomSpec, boolean, Set)}. A refusal for who is asking or for
+     * the fields is thrown at once. On a single node the future is complete. In a cluster the id is first claimed in
+     * the broker ({@link Broker#claimRoom}), atomically for every node: an id any node created (even one this node
+     * lacks, for its room limit or a missed announcement) fails the future with {@code room_exists}, and nothing
+     * changes anywhere; a broker that cannot be reached fails it with {@code temporarily_unavailable}.
+     */
+    public CompletableFuture<RoomInfo> createRoomAsync(Identity actor, RoomSpec spec, boolean isPrivate,
+                                                       Set<String> members) {
         if (!policies.permissions().mayCreateRooms(actor)) {
             throw new ProtocolException(ErrorCode.FORBIDDEN,
                     "only " + policies.permissions().whoMayCreateRooms() + " may create rooms");
@@ -496,30 +525,55 @@ public final class Hub {
                         + UserIds.RULE);
             }
         }
+        RoomSpec checked = RoomRegistry.checked(spec);
         Set<String> allowed = new HashSet<>(members);
         allowed.add(actor.userId());
-        if (isPrivate) {
-            // Before the room exists, so there is no moment at which it is public.
-            roomAccess.restrict(spec.id(), allowed);
+        ClusterLink link = cluster;
+        if (link == null) {
+            return CompletableFuture.completedFuture(createHere(spec, isPrivate, allowed).info());
         }
-        try {
-            Room room = rooms.create(spec);
-            MessageStore kept = store;
-            if (kept != null) {
-                kept.roomCreated(new RoomRecord(spec.id(), spec.name(), spec.description(), isPrivate ? allowed : null));
+        if (rooms.find(checked.id()).isPresent()) {
+            throw new ProtocolException(ErrorCode.ROOM_EXISTS, "room '" + checked.id() + "' already exists");
+        }
+        SharedRoom shared = new SharedRoom(checked.id(), checked.name(), checked.description(), isPrivate,
+                isPrivate ? allowed : Set.of());
+        return link.claim(shared).handle((claimed, failure) -> {
+            if (failure != null) {
+                throw new ProtocolException(ErrorCode.TEMPORARILY_UNAVAILABLE,
+                        "the cluster could not be reached; the room was not created, retry later");
             }
-            ClusterLink link = cluster;
-            if (link != null) {
-                link.shareCreated(new SharedRoom(room.id(), room.name(), room.description(), isPrivate,
-                        isPrivate ? allowed : Set.of()));
+            if (!claimed) {
+                throw new ProtocolException(ErrorCode.ROOM_EXISTS, "room '" + checked.id() + "' already exists");
             }
+            Room room;
+            try {
+                room = createHere(spec, isPrivate, allowed);
+            } catch (RuntimeException refused) {
+                link.unclaim(checked.id());
+                throw refused;
+            }
+            link.shareCreated(shared);
             return room.info();
-        } catch (RuntimeException refused) {
-            if (isPrivate && !rooms.find(spec.id()).isPresent()) {
-                roomAccess.forget(spec.id());
-            }
-            throw refused;
+        });
+    }
+
+    /** Creates the room on this node with its access list, and keeps it in the store as it was asked for. */
+    private Room createHere(RoomSpec spec, boolean isPrivate, Set<String> allowed) {
+        Room room = rooms.create(spec, accessOf(spec.id(), isPrivate, allowed));
+        MessageStore kept = store;
+        if (kept != null) {
+            kept.roomCreated(new RoomRecord(spec.id(), spec.name(), spec.description(), isPrivate ? allowed : null));
         }
+        return room;
+    }
+
+    /**
+     * Sets a new room's access list as the registry creates it: only once the create is sure to succeed, so a refused
+     * create (room_exists above all) leaves an existing room's list as it was, and before the room can be found, so a
+     * private room is never public for a moment. A public room clears any list left under its id.
+     */
+    private Runnable accessOf(String roomId, boolean isPrivate, Set<String> allowed) {
+        return isPrivate ? () -> roomAccess.restrict(roomId, allowed) : () -> roomAccess.forget(roomId);
     }
 
     /** The same as {@link #closeRoom}: deleting a room is closing it. */
@@ -583,6 +637,10 @@ public final class Hub {
                     public void closeHere(String roomId) {
                         rooms.find(roomId).ifPresent(room -> {
                             roomAccess.forget(roomId);
+                            MessageStore kept = store; // a store of this node's own, or shared: deleting is idempotent
+                            if (kept != null) {
+                                kept.roomClosed(roomId, room.position().epoch());
+                            }
                             ClusterLink link = cluster;
                             if (link != null) {
                                 link.unfollow(room);
@@ -688,11 +746,9 @@ public final class Hub {
         if (rooms.find(shared.id()).isPresent()) {
             return;
         }
-        if (shared.isPrivate()) {
-            roomAccess.restrict(shared.id(), shared.members());
-        }
         try {
-            rooms.create(new RoomSpec(shared.id(), shared.name(), shared.description()));
+            rooms.create(new RoomSpec(shared.id(), shared.name(), shared.description()),
+                    accessOf(shared.id(), shared.isPrivate(), shared.members()));
         } catch (ProtocolException refused) {
             System.getLogger(Hub.class.getName()).log(System.Logger.Level.WARNING,
                     "room " + shared.id() + " from another node was not created here: " + refused.getMessage());
@@ -781,7 +837,7 @@ public final class Hub {
         roomAccess.forget(roomId);
         MessageStore kept = store;
         if (kept != null) {
-            kept.roomClosed(roomId);
+            kept.roomClosed(roomId, room.position().epoch());
         }
         ClusterLink link = cluster;
         if (link != null) {
@@ -807,13 +863,10 @@ public final class Hub {
             if (rooms.find(record.id()).isPresent()) {
                 continue;
             }
-            if (record.allowed() != null) {
-                roomAccess.restrict(record.id(), record.allowed());
-            }
             try {
-                rooms.create(new RoomSpec(record.id(), record.name(), record.description()));
+                rooms.create(new RoomSpec(record.id(), record.name(), record.description()),
+                        accessOf(record.id(), record.allowed() != null, record.allowed()));
             } catch (RuntimeException refused) {
-                roomAccess.forget(record.id());
                 failed.add(record.id());
             }
         }

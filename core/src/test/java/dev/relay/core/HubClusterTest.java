@@ -2,6 +2,11 @@ package dev.relay.core;
 
 import dev.relay.core.cluster.Broker;
 import dev.relay.core.cluster.SharedRetries;
+import dev.relay.core.cluster.SharedRoom;
+import dev.relay.core.protocol.ErrorCode;
+import dev.relay.core.protocol.ProtocolException;
+import dev.relay.core.room.RoomInfo;
+import dev.relay.core.room.RoomSpec;
 import dev.relay.core.store.MemoryOfflineMessages;
 import dev.relay.core.store.OfflineDelivery;
 import dev.relay.core.store.OfflineMessages;
@@ -16,10 +21,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The hub as one node of a cluster, with a broker the test drives by hand: room messages are delivered as they
@@ -42,6 +49,10 @@ class HubClusterTest extends HubTestSupport {
         final List<ServerMessage> sentToUsers = new CopyOnWriteArrayList<>();
         /** What followUser answers: complete unless a test holds the subscription back. */
         volatile CompletableFuture<Void> following = CompletableFuture.completedFuture(null);
+        /** Messages sent to every node (broadcasts, rooms created and closed). */
+        final List<ServerMessage> toEveryone = new CopyOnWriteArrayList<>();
+        /** Rooms claimed (saved for later nodes), by id, as the broker keeps them. */
+        final Map<String, String> claimedRooms = new java.util.concurrent.ConcurrentHashMap<>();
         /** "+room" for each follow, "-room" for each unfollow. */
         final List<String> follows = new CopyOnWriteArrayList<>();
         /** Where the shared stream stands and its recent messages, as position and recent answer them. */
@@ -79,6 +90,7 @@ class HubClusterTest extends HubTestSupport {
 
         @Override
         public CompletableFuture<Void> publishToEveryone(ServerMessage message) {
+            toEveryone.add(message);
             return CompletableFuture.completedFuture(null);
         }
 
@@ -132,12 +144,13 @@ class HubClusterTest extends HubTestSupport {
         }
 
         @Override
-        public CompletableFuture<Void> saveRoom(String roomId, String encoded) {
-            return CompletableFuture.completedFuture(null);
+        public CompletableFuture<Boolean> claimRoom(String roomId, String encoded) {
+            return CompletableFuture.completedFuture(claimedRooms.putIfAbsent(roomId, encoded) == null);
         }
 
         @Override
         public CompletableFuture<Void> deleteRoom(String roomId) {
+            claimedRooms.remove(roomId);
             return CompletableFuture.completedFuture(null);
         }
 
@@ -445,6 +458,45 @@ class HubClusterTest extends HubTestSupport {
         syncAll();
         arrive(1, "one, late");
         assertThat(alice.contents(MessageType.ROOM_MESSAGE)).containsExactly("one", "two");
+    }
+
+    @Test
+    void aRoomIsCreatedOnlyOnceTheBrokerClaimedItsIdAndIsThenAnnounced() {
+        RoomInfo created = hub().createRoomAsync(admin("root"), new RoomSpec("board", "Board", null), true,
+                Set.of("alice")).join();
+
+        assertThat(created.id()).isEqualTo("board");
+        assertThat(SharedRoom.decode(broker.claimedRooms.get("board")))
+                .isEqualTo(new SharedRoom("board", "Board", "", true, Set.of("alice", "root")));
+        assertThat(broker.toEveryone).extracting(ServerMessage::type).contains(ClusterLink.ROOM_CREATED);
+        assertThat(hub().roomAccess().mayEnter(user("alice"), "board")).isTrue();
+    }
+
+    @Test
+    void anIdAnotherNodeCreatedIsRefusedEvenWhenThisNodeLacksTheRoomAndNothingChanges() {
+        String theirs = new SharedRoom("board", "Board", "", true, Set.of("owner")).encode();
+        broker.claimedRooms.put("board", theirs); // created elsewhere; this node never got it (its room limit, say)
+
+        assertThatThrownBy(() -> hub().createRoomAsync(admin("root"), new RoomSpec("board", null, null), true,
+                Set.of("intruder")).join()).hasCauseInstanceOf(ProtocolException.class)
+                .cause().satisfies(refused -> assertThat(((ProtocolException) refused).code())
+                        .isEqualTo(ErrorCode.ROOM_EXISTS));
+
+        assertThat(broker.claimedRooms).containsEntry("board", theirs);
+        assertThat(hub().roomExists("board")).isFalse();
+        assertThat(hub().roomAccess().isPrivate("board")).isFalse();
+        assertThat(broker.toEveryone).extracting(ServerMessage::type).doesNotContain(ClusterLink.ROOM_CREATED);
+    }
+
+    @Test
+    void anIdClaimedForARoomThisNodeCannotTakeIsGivenBack() {
+        configure(settings -> settings.maxRooms = settings.defaultRooms.size());
+
+        assertThatThrownBy(() -> hub().createRoomAsync(admin("root"), new RoomSpec("extra", null, null), false,
+                Set.of()).join()).cause().isInstanceOfSatisfying(ProtocolException.class,
+                refused -> assertThat(refused.code()).isEqualTo(ErrorCode.ROOM_LIMIT_REACHED));
+
+        assertThat(broker.claimedRooms).doesNotContainKey("extra");
     }
 
     @Test

@@ -1,12 +1,15 @@
 package dev.relay.core;
 
+import dev.relay.core.policy.Permissions;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.MessageType;
+import dev.relay.core.session.Identity;
 import dev.relay.core.room.RoomInfo;
 import dev.relay.core.room.RoomSpec;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.Set;
 
 import static dev.relay.core.HubPublishTest.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,6 +44,46 @@ class HubRoomCreationTest extends HubTestSupport {
         assertRefused(() -> hub().createRoom(admin("root"), new RoomSpec("general", "Again", null)),
                 ErrorCode.ROOM_EXISTS);
         assertThat(HubConnectionTest.room(hub().stats(), "general").name()).isEqualTo("General");
+    }
+
+    @Test
+    void aRefusedPrivateCreateLeavesAnExistingPublicRoomOpenToEveryone() {
+        Client bob = connect(loop1, "bob", "support");
+
+        assertRefused(() -> hub().createRoom(admin("root"), new RoomSpec("general", null, null), true, Set.of("me")),
+                ErrorCode.ROOM_EXISTS);
+
+        assertThat(hub().roomAccess().isPrivate("general")).isFalse();
+        assertThat(hub().roomAccess().mayEnter(user("bob"), "general")).isTrue();
+        bob.send(joinRoom("j1", "general"));
+        assertThat(bob.messages(MessageType.JOINED)).hasSize(1);
+    }
+
+    @Test
+    void aRefusedPrivateCreateLeavesAnotherPrivateRoomsAccessListAsItWas() {
+        hub().permissions(new Permissions(Set.of("moderator"), Set.of(), Set.of("*"), Set.of()));
+        Identity owner = new Identity("owner", null, Set.of("moderator"));
+        Identity intruder = new Identity("intruder", null, Set.of("moderator"));
+        hub().createRoom(owner, new RoomSpec("board", null, null), true, Set.of("alice"));
+
+        assertRefused(() -> hub().createRoom(intruder, new RoomSpec("board", null, null), true, Set.of("intruder")),
+                ErrorCode.ROOM_EXISTS);
+        assertRefused(() -> hub().createRoom(intruder, new RoomSpec("board", null, null)), ErrorCode.ROOM_EXISTS);
+
+        assertThat(hub().roomAccess().isPrivate("board")).isTrue();
+        assertThat(hub().roomAccess().mayEnter(intruder, "board")).isFalse();
+        assertThat(hub().roomAccess().mayEnter(user("alice"), "board")).isTrue();
+        assertThat(hub().roomAccess().mayEnter(owner, "board")).isTrue();
+    }
+
+    @Test
+    void aPrivateCreateRefusedByTheRoomLimitLeavesNoAccessListBehind() {
+        configure(settings -> settings.maxRooms = settings.defaultRooms.size());
+
+        assertRefused(() -> hub().createRoom(admin("root"), new RoomSpec("later", null, null), true, Set.of("a")),
+                ErrorCode.ROOM_LIMIT_REACHED);
+
+        assertThat(hub().roomAccess().isPrivate("later")).isFalse();
     }
 
     @Test

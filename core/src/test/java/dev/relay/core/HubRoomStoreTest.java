@@ -38,7 +38,7 @@ class HubRoomStoreTest extends HubTestSupport {
         }
 
         @Override
-        public void roomClosed(String roomId) {
+        public void roomClosed(String roomId, String epoch) {
             rooms.add("closed " + roomId);
         }
 

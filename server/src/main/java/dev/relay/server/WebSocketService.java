@@ -107,6 +107,7 @@ public final class WebSocketService implements AutoCloseable {
         });
         ClusterNode cluster = ClusterNode.join(config, hub, codec);
         closeables.add(cluster);
+        persistence.forgetRoomsGone(hub::roomExists); // once the cluster's rooms exist here too
         observability.health().addCheck(cluster::problem);
         HttpResponses responses = new HttpResponses(mapper, observability.requestEvents());
         RestApi restApi = new RestApi(hub, codec, responses, config.server().maxMessageSize());
@@ -200,6 +201,7 @@ public final class WebSocketService implements AutoCloseable {
                 LOG.error("event=housekeeping_error", failure);
                 return 0;
             });
+            hub.sweepOfflineMessages(); // private messages held past offline_ttl, for users who never came back
         } catch (RuntimeException e) {
             LOG.error("event=housekeeping_error", e); // keep the schedule alive: one failure must not stop the sweeps
         }

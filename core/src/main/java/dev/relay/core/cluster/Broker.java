@@ -76,8 +76,13 @@ public interface Broker extends AutoCloseable {
      */
     CompletableFuture<Optional<List<ServerMessage>>> range(String roomId, String epoch, long after, long upTo);
 
-    /** Keeps a room created at run time (an encoded {@link SharedRoom}) for nodes that start later. */
-    CompletableFuture<Void> saveRoom(String roomId, String encoded);
+    /**
+     * Keeps a room created at run time (an encoded {@link SharedRoom}) for nodes that start later, unless a room with
+     * this id is kept already: completes true when this call kept it, false when it left the kept one exactly as it
+     * was. Atomic across nodes, so two nodes creating the same id cannot both succeed, nor the second overwrite the
+     * first's access list.
+     */
+    CompletableFuture<Boolean> claimRoom(String roomId, String encoded);
 
     /** Forgets a closed room, and its shared stream. */
     CompletableFuture<Void> deleteRoom(String roomId);

@@ -38,6 +38,43 @@ public final class RoomRegistry {
     }
 
     public Room create(RoomSpec spec) {
+        return create(spec, () -> { });
+    }
+
+    /**
+     * Creates the room, running {@code beforeVisible} (e.g. setting its access list) once the room is sure to be
+     * created and before anyone can find it: under the lock that serializes creation, after the id and the room
+     * limit were checked. A refused create (the id exists, the limit is reached, invalid fields) never runs it, so
+     * a refusal changes nothing about an existing room.
+     */
+    public Room create(RoomSpec spec, Runnable beforeVisible) {
+        RoomSpec checked = checked(spec);
+        String id = checked.id();
+        String name = checked.name();
+        String description = checked.description();
+        synchronized (this) {
+            if (rooms.containsKey(id)) {
+                throw new ProtocolException(ErrorCode.ROOM_EXISTS, "room '" + id + "' already exists");
+            }
+            if (maxRooms > 0 && rooms.size() >= maxRooms) {
+                throw new ProtocolException(ErrorCode.ROOM_LIMIT_REACHED,
+                        "the server has its maximum of " + maxRooms + " rooms");
+            }
+            // A store that outlived the last run continues the room's stream; otherwise a new epoch starts at 0.
+            StreamPosition start = context.history().lastPosition(id)
+                    .orElseGet(() -> new StreamPosition(Epochs.next(), 0));
+            Room room = new Room(id, name, description, context.clock().instant(), context, start);
+            beforeVisible.run();
+            rooms.put(id, room);
+            return room;
+        }
+    }
+
+    /**
+     * The spec as a room would be created from it (name defaulting to the id, both stripped), or the error a create
+     * would answer for its fields: for checking a room before its id is claimed elsewhere.
+     */
+    public static RoomSpec checked(RoomSpec spec) {
         String id = spec.id();
         if (id == null || id.isEmpty()) {
             throw new ProtocolException(ErrorCode.MISSING_FIELD, "a room needs an id");
@@ -55,21 +92,7 @@ public final class RoomRegistry {
             throw new ProtocolException(ErrorCode.INVALID_FIELD,
                     "a room description has at most " + RoomSpec.MAX_DESCRIPTION_LENGTH + " characters");
         }
-        synchronized (this) {
-            if (rooms.containsKey(id)) {
-                throw new ProtocolException(ErrorCode.ROOM_EXISTS, "room '" + id + "' already exists");
-            }
-            if (maxRooms > 0 && rooms.size() >= maxRooms) {
-                throw new ProtocolException(ErrorCode.ROOM_LIMIT_REACHED,
-                        "the server has its maximum of " + maxRooms + " rooms");
-            }
-            // A store that outlived the last run continues the room's stream; otherwise a new epoch starts at 0.
-            StreamPosition start = context.history().lastPosition(id)
-                    .orElseGet(() -> new StreamPosition(Epochs.next(), 0));
-            Room room = new Room(id, name, description, context.clock().instant(), context, start);
-            rooms.put(id, room);
-            return room;
-        }
+        return new RoomSpec(id, name, description);
     }
 
     /** Forgets the room, if it is still the one registered under its id; it no longer counts toward the limit. */

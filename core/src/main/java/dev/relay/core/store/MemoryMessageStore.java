@@ -8,7 +8,6 @@ import dev.relay.core.protocol.ServerMessage;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -19,36 +18,70 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The store of a server without persistence: room pages come from the in-memory resume history (the last
  * {@code history_size} messages of a room within {@code history_ttl}), private conversations are kept the same way
- * per pair of users, offline messages in memory; search scans what is kept. Nothing survives a restart.
+ * per pair of users and, all conversations together, within a total count and estimated bytes (the oldest go
+ * first), offline messages in memory; search scans what is kept. Nothing survives a restart.
  */
 public final class MemoryMessageStore implements MessageStore {
     private final MemoryHistoryStore rooms;
     private final MemoryOfflineMessages offline;
     private final int maxPerConversation;
-    private final Duration ttl;
-    private final Clock clock;
-    private final ConcurrentHashMap<String, ArrayDeque<ServerMessage>> conversations = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, TotalBound.Owner> conversations = new ConcurrentHashMap<>();
+    private final TotalBound bound;
 
+    /** Conversations bounded in total by the defaults of {@link MemoryOfflineMessages}. */
     public MemoryMessageStore(MemoryHistoryStore rooms, MemoryOfflineMessages offline, int maxPerConversation,
                               Duration ttl, Clock clock) {
+        this(rooms, offline, maxPerConversation, MemoryOfflineMessages.DEFAULT_MAX_TOTAL_MESSAGES,
+                MemoryOfflineMessages.DEFAULT_MAX_TOTAL_BYTES, ttl, clock);
+    }
+
+    /**
+     * @param maxPerConversation newest private messages kept per pair of users; 0 keeps none
+     * @param maxTotalMessages   private messages kept, all conversations together; the oldest go first
+     * @param maxTotalBytes      their estimated bytes ({@link MemoryOfflineMessages#sizeOf}), all together
+     * @param ttl                how long a private message is kept
+     */
+    public MemoryMessageStore(MemoryHistoryStore rooms, MemoryOfflineMessages offline, int maxPerConversation,
+                              int maxTotalMessages, long maxTotalBytes, Duration ttl, Clock clock) {
         this.rooms = rooms;
         this.offline = offline;
         this.maxPerConversation = maxPerConversation;
-        this.ttl = ttl;
-        this.clock = clock;
+        this.bound = new TotalBound(maxTotalMessages, maxTotalBytes, ttl, clock, new TotalBound.Listener() {
+            @Override
+            public void dropped(TotalBound.Entry entry) {
+            }
+
+            @Override
+            public void emptied(TotalBound.Owner conversation) {
+                retire(conversation);
+            }
+        });
+    }
+
+    /** Under the conversation's monitor. */
+    private void retire(TotalBound.Owner conversation) {
+        conversations.remove(conversation.key, conversation);
+        conversation.retired = true;
     }
 
     @Override
     public CompletableFuture<Void> accepted(ServerMessage message) {
         if (MessageType.PRIVATE_MESSAGE.equals(message.type()) && maxPerConversation > 0) {
-            ArrayDeque<ServerMessage> kept = conversations.computeIfAbsent(pair(message.from(), message.to()),
-                    key -> new ArrayDeque<>());
-            synchronized (kept) {
-                kept.addLast(message);
-                while (kept.size() > maxPerConversation) {
-                    kept.removeFirst();
+            while (true) {
+                TotalBound.Owner kept = conversations.computeIfAbsent(pair(message.from(), message.to()),
+                        TotalBound.Owner::new);
+                synchronized (kept) {
+                    if (kept.retired) {
+                        continue;
+                    }
+                    bound.add(kept, message);
+                    while (kept.entries.size() > maxPerConversation) {
+                        bound.forget(kept.entries.pollFirst()); // the conversation's own rotation, not a drop
+                    }
+                    break;
                 }
             }
+            bound.trim();
         }
         return null; // room messages are already in the resume history
     }
@@ -67,6 +100,17 @@ public final class MemoryMessageStore implements MessageStore {
     @Override
     public CompletableFuture<OfflineDelivery> release(String userId) {
         return offline.release(userId);
+    }
+
+    @Override
+    public void sweep() {
+        offline.sweep();
+        bound.trim();
+    }
+
+    @Override
+    public OfflineStats stats() {
+        return offline.stats();
     }
 
     @Override
@@ -123,6 +167,12 @@ public final class MemoryMessageStore implements MessageStore {
         return hits.size() > query.limit() ? List.copyOf(hits.subList(0, query.limit())) : hits;
     }
 
+    /** The room's messages live in the resume history, which forgets them with the room. */
+    @Override
+    public void roomClosed(String roomId, String epoch) {
+        rooms.forget(roomId);
+    }
+
     @Override
     public Map<String, StreamPosition> lastPositions() {
         return Map.of();
@@ -143,15 +193,24 @@ public final class MemoryMessageStore implements MessageStore {
     }
 
     private List<ServerMessage> kept(String key) {
-        ArrayDeque<ServerMessage> kept = conversations.get(key);
+        TotalBound.Owner kept = conversations.get(key);
         if (kept == null) {
             return List.of();
         }
-        Instant oldest = clock.instant().minus(ttl);
         synchronized (kept) {
-            kept.removeIf(message -> message.timestamp().isBefore(oldest));
-            return new ArrayList<>(kept);
+            bound.expire(kept);
+            List<ServerMessage> messages = new ArrayList<>(kept.entries.size());
+            kept.entries.forEach(entry -> messages.add(entry.message));
+            if (kept.entries.isEmpty()) {
+                retire(kept);
+            }
+            return messages;
         }
+    }
+
+    /** Private messages kept for conversation pages, all conversations together; for tests. */
+    OfflineStats conversationStats() {
+        return bound.stats();
     }
 
     private static Page newest(List<ServerMessage> oldestFirst, int limit) {

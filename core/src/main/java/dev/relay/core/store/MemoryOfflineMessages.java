@@ -4,39 +4,76 @@ import dev.relay.core.protocol.ServerMessage;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Offline messages in memory, for a server without persistence: per user at most {@code maxPerUser}, none older than
- * {@code ttl}; the oldest is dropped (and counted) when a new one would exceed the bound. Lost on restart.
+ * Offline messages in memory, for a server without persistence. Bounded so that users who never connect cannot grow
+ * the heap: per user at most {@code maxPerUser}; across all users at most {@code maxTotal} messages and
+ * {@code maxTotalBytes} (an estimate of the heap a message takes, {@link #sizeOf}); none older than {@code ttl}. Past
+ * a bound the oldest message held (of the user, or of everyone) is dropped and counted: in the user's
+ * {@code offline_messages.dropped} (unless none of theirs is left) and in {@link #stats()}. Expired messages are
+ * swept as new ones are held and by {@link #sweep()}, which the server calls periodically. Lost on restart.
  */
 public final class MemoryOfflineMessages implements OfflineMessages {
-    private final int maxPerUser;
-    private final Duration ttl;
-    private final Clock clock;
-    private final ConcurrentHashMap<String, Held> users = new ConcurrentHashMap<>();
+    /** The default of {@code offline_max_total_messages}. */
+    public static final int DEFAULT_MAX_TOTAL_MESSAGES = 100_000;
+    /** The default of {@code offline_max_total_bytes}: 64 MiB. */
+    public static final long DEFAULT_MAX_TOTAL_BYTES = 64L * 1024 * 1024;
 
-    /** One user's messages; guarded by its own monitor. */
-    private static final class Held {
-        final ArrayDeque<ServerMessage> messages = new ArrayDeque<>();
+    private final int maxPerUser;
+    private final ConcurrentHashMap<String, Held> users = new ConcurrentHashMap<>();
+    private final TotalBound bound;
+
+    /** One user's messages, and how many of them were dropped. */
+    private static final class Held extends TotalBound.Owner {
         long dropped;
-        /** Released and out of the map: a hold that still found it must start again with a fresh entry. */
-        boolean retired;
+
+        Held(String userId) {
+            super(userId);
+        }
     }
 
-    /** @param maxPerUser messages held per user; 0 holds none (private messages to offline users are refused) */
+    /**
+     * Per user {@code maxPerUser}, across users the defaults {@value #DEFAULT_MAX_TOTAL_MESSAGES} messages and
+     * {@value #DEFAULT_MAX_TOTAL_BYTES} bytes.
+     */
     public MemoryOfflineMessages(int maxPerUser, Duration ttl, Clock clock) {
-        if (maxPerUser < 0 || ttl.isNegative()) {
-            throw new IllegalArgumentException("maxPerUser and ttl must not be negative");
+        this(maxPerUser, DEFAULT_MAX_TOTAL_MESSAGES, DEFAULT_MAX_TOTAL_BYTES, ttl, clock);
+    }
+
+    /**
+     * @param maxPerUser    messages held per user; 0 holds none (private messages to offline users are refused)
+     * @param maxTotal      messages held across all users; at least 1
+     * @param maxTotalBytes estimated bytes ({@link #sizeOf}) held across all users; at least 1
+     * @param ttl           how long a message is held at most
+     */
+    public MemoryOfflineMessages(int maxPerUser, int maxTotal, long maxTotalBytes, Duration ttl, Clock clock) {
+        if (maxPerUser < 0) {
+            throw new IllegalArgumentException("maxPerUser must not be negative");
         }
         this.maxPerUser = maxPerUser;
-        this.ttl = ttl;
-        this.clock = clock;
+        this.bound = new TotalBound(maxTotal, maxTotalBytes, ttl, clock, new TotalBound.Listener() {
+            @Override
+            public void dropped(TotalBound.Entry entry) {
+                ((Held) entry.owner).dropped++;
+            }
+
+            @Override
+            public void emptied(TotalBound.Owner owner) {
+                // Nothing left for a user who may never connect: no entry stays behind for them either, so they are
+                // not told of these drops; that is the price of bounding the number of users too.
+                users.remove(owner.key, owner);
+                owner.retired = true;
+            }
+        });
+    }
+
+    /** What a message counts against {@code maxTotalBytes}; see {@link TotalBound#sizeOf}. */
+    public static long sizeOf(ServerMessage message) {
+        return TotalBound.sizeOf(message);
     }
 
     @Override
@@ -47,20 +84,22 @@ public final class MemoryOfflineMessages implements OfflineMessages {
     @Override
     public CompletableFuture<Void> hold(ServerMessage message) {
         while (true) {
-            Held held = users.computeIfAbsent(message.to(), user -> new Held());
+            Held held = users.computeIfAbsent(message.to(), Held::new);
             synchronized (held) {
                 if (held.retired) {
                     continue;
                 }
-                expire(held);
-                held.messages.addLast(message);
-                while (held.messages.size() > maxPerUser) {
-                    held.messages.removeFirst();
+                bound.expire(held);
+                bound.add(held, message);
+                while (held.entries.size() > maxPerUser) {
+                    bound.dropOldest(held);
                     held.dropped++;
                 }
-                return null;
+                break;
             }
         }
+        bound.trim();
+        return null;
     }
 
     @Override
@@ -72,9 +111,26 @@ public final class MemoryOfflineMessages implements OfflineMessages {
         synchronized (held) {
             users.remove(userId, held);
             held.retired = true;
-            expire(held);
-            return CompletableFuture.completedFuture(new OfflineDelivery(new ArrayList<>(held.messages), held.dropped));
+            bound.expire(held);
+            List<ServerMessage> messages = new ArrayList<>(held.entries.size());
+            for (TotalBound.Entry entry : held.entries) {
+                messages.add(entry.message);
+                bound.forget(entry);
+            }
+            held.entries.clear();
+            return CompletableFuture.completedFuture(new OfflineDelivery(messages, held.dropped));
         }
+    }
+
+    /** Drops what expired and whatever is over the total bounds; the server calls it periodically. */
+    @Override
+    public void sweep() {
+        bound.trim();
+    }
+
+    @Override
+    public OfflineStats stats() {
+        return bound.stats();
     }
 
     /** Users with messages held, for stats and tests. */
@@ -82,11 +138,8 @@ public final class MemoryOfflineMessages implements OfflineMessages {
         return users.size();
     }
 
-    private void expire(Held held) {
-        Instant oldestKept = clock.instant().minus(ttl);
-        Iterator<ServerMessage> it = held.messages.iterator();
-        while (it.hasNext() && it.next().timestamp().isBefore(oldestKept)) {
-            it.remove();
-        }
+    /** Entries in the order, gone ones included; for tests. */
+    int orderLength() {
+        return bound.orderLength();
     }
 }

@@ -35,8 +35,13 @@ public interface MessageStore extends MessageSink, OfflineMessages, AutoCloseabl
     default void roomCreated(RoomRecord room) {
     }
 
-    /** Forgets a room that was closed; must not block. */
-    default void roomClosed(String roomId) {
+    /**
+     * Forgets a room that was closed and deletes every message of its stream {@code epoch}: history, search, resume
+     * and the positions read at the next start no longer show any of them, so a room created again under the same id
+     * starts empty. Messages of that stream that reach the store afterwards (accepted just before the close) are
+     * dropped. Must not block: the deletion may finish later, before anything queued after it is written.
+     */
+    default void roomClosed(String roomId, String epoch) {
     }
 
     /** The rooms kept, to create again at startup. */

@@ -25,4 +25,13 @@ public interface OfflineMessages {
      * it returns is no longer held.
      */
     CompletableFuture<OfflineDelivery> release(String userId);
+
+    /** Lets go of what expired; called periodically, off the event loops. Holders that expire on their own ignore it. */
+    default void sweep() {
+    }
+
+    /** What is held and what was let go, for stats; {@link OfflineStats#NONE} from holders that do not count. */
+    default OfflineStats stats() {
+        return OfflineStats.NONE;
+    }
 }

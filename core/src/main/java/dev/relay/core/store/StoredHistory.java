@@ -36,6 +36,11 @@ public final class StoredHistory implements HistoryStore {
         return new StoredHistory(cache, positions);
     }
 
+    /** Where each room the store kept messages of stood at startup (rooms forgotten since left out). */
+    public Map<String, StreamPosition> lastRun() {
+        return Map.copyOf(lastRun);
+    }
+
     @Override
     public void append(ServerMessage message) {
         cache.append(message);

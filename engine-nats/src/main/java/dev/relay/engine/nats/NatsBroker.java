@@ -336,8 +336,8 @@ public final class NatsBroker implements Broker {
     }
 
     @Override
-    public CompletableFuture<Void> saveRoom(String roomId, String encoded) {
-        return streams.saveRoom(roomId, encoded);
+    public CompletableFuture<Boolean> claimRoom(String roomId, String encoded) {
+        return streams.claimRoom(roomId, encoded);
     }
 
     @Override

@@ -346,9 +346,10 @@ public final class RedisBroker implements Broker {
     // ---- rooms created at run time ----
 
     @Override
-    public CompletableFuture<Void> saveRoom(String roomId, String encoded) {
-        return bounded(() -> link.commands().hset(Keys.bytes(keys.rooms()), Keys.bytes(roomId), Keys.bytes(encoded)))
-                .thenApply(added -> null);
+    public CompletableFuture<Boolean> claimRoom(String roomId, String encoded) {
+        // HSETNX: the check and the write are one command, so of two nodes creating the same id one wins.
+        return bounded(() -> link.commands().hsetnx(Keys.bytes(keys.rooms()), Keys.bytes(roomId),
+                Keys.bytes(encoded)));
     }
 
     @Override

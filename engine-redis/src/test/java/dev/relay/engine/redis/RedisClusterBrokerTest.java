@@ -155,7 +155,9 @@ class RedisClusterBrokerTest {
                     .join();
             assertThat(retry.seq()).as("a retry through the other node").isEqualTo(first.seq());
 
-            a.saveRoom(room, "{\"id\":\"" + room + "\"}").join();
+            assertThat(a.claimRoom(room, "{\"id\":\"" + room + "\"}").join()).isTrue();
+            assertThat(b.claimRoom(room, "{\"id\":\"" + room + "\",\"other\":1}").join()).as("taken").isFalse();
+            assertThat(b.savedRooms().join()).containsEntry(room, "{\"id\":\"" + room + "\"}");
             assertThat(b.savedRooms().join()).containsKey(room);
             b.deleteRoom(room).join(); // the hash, then the room's meta and stream together (one slot)
             assertThat(a.savedRooms().join()).doesNotContainKey(room);

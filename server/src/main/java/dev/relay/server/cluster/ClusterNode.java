@@ -110,9 +110,9 @@ public final class ClusterNode implements AutoCloseable {
      * {@code enable_user_status}, each user's latest activity.
      */
     private static void shareUserState(RelayConfig config, Hub hub, BrokerCodec codec, RedisUserState userState) {
-        Duration held = config.messages().enableMessagePersistence()
+        Duration held = config.messages().persistence().offlineTtl(config.messages().enableMessagePersistence()
                 ? Duration.ofDays(config.messages().messageRetentionDays())
-                : config.delivery().historyTtl();
+                : config.delivery().historyTtl());
         hub.offlineMessages(new RedisOfflineMessages(userState, codec,
                 config.messages().persistence().offlineMaxMessages(), held, Clock.systemUTC()));
         Duration window = config.delivery().dedupWindow();

@@ -135,6 +135,15 @@ final class ConfigKeys {
     static final ConfigKey<Integer> OFFLINE_MAX_MESSAGES = key("offline_max_messages", integer(0, MAX), "1000",
             "Private messages held per user with no live connection (oldest dropped and counted);"
                     + " 0 refuses them with user_not_online.");
+    static final ConfigKey<Integer> OFFLINE_MAX_TOTAL_MESSAGES = key("offline_max_total_messages",
+            integer(1, MAX), "100000", "Private messages held in memory for offline users, all users together"
+                    + " (oldest dropped and counted).");
+    static final ConfigKey<Integer> OFFLINE_MAX_TOTAL_BYTES = key("offline_max_total_bytes", size(), "64MiB",
+            "Estimated bytes of private messages held in memory for offline users, all users together (oldest dropped"
+                    + " and counted).");
+    static final ConfigKey<Duration> OFFLINE_TTL = key("offline_ttl", durationOrZero(), "0s",
+            "How long a private message is held for an offline user before it is swept; 0s: history_ttl, or"
+                    + " message_retention_days with persistence.");
     static final ConfigKey<Integer> PERSISTENCE_QUEUE_SIZE = key("persistence_queue_size", integer(1, MAX), "10000",
             "Messages waiting to be written before new ones are refused with temporarily_unavailable.");
     static final ConfigKey<Integer> PERSISTENCE_BATCH_SIZE = key("persistence_batch_size", integer(1, 100_000), "500",

@@ -55,6 +55,7 @@ final class Settings {
                         get(ENABLE_MESSAGE_PERSISTENCE), get(MESSAGE_RETENTION_DAYS), get(ENABLE_MESSAGE_BROADCAST),
                         get(ENABLE_PRIVATE_MESSAGING),
                         new PersistenceConfig(get(DATABASE_URL), get(ACK_AFTER_PERSIST), get(OFFLINE_MAX_MESSAGES),
+                                get(OFFLINE_MAX_TOTAL_MESSAGES), get(OFFLINE_MAX_TOTAL_BYTES), get(OFFLINE_TTL),
                                 get(PERSISTENCE_QUEUE_SIZE), get(PERSISTENCE_BATCH_SIZE),
                                 get(PERSISTENCE_BATCH_DELAY))),
                 new PresenceConfig(get(ENABLE_USER_STATUS), get(USER_STATUS_TIMEOUT), get(ENABLE_USER_PRESENCE),

@@ -14,6 +14,7 @@ import dev.relay.core.protocol.Timestamps;
 import dev.relay.core.room.RoomInfo;
 import dev.relay.core.room.RoomSpec;
 import dev.relay.core.session.UserInfo;
+import dev.relay.core.store.OfflineStats;
 import dev.relay.server.websocket.JsonCodec;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -119,9 +120,21 @@ public final class RestApi {
         JsonNode body = jsonObject(call);
         RoomSpec spec = new RoomSpec(text(body, "id"), text(body, "name"), text(body, "description"));
         boolean isPrivate = flag(body, "private");
-        RoomInfo created = hub.createRoom(call.identity(), spec, isPrivate, members(body));
-        LOG.info("event=room_created room={} by={} private={}", created.id(), call.identity().userId(), isPrivate);
-        responses.ok(call.ctx(), call.keepAlive(), HttpResponseStatus.CREATED, room(created, isPrivate));
+        // In a cluster the answer waits for the broker to claim the id, so no two nodes create the same room.
+        hub.createRoomAsync(call.identity(), spec, isPrivate, members(body)).whenComplete((created, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+                if (cause instanceof ProtocolException refused) {
+                    responses.error(call.ctx(), call.keepAlive(), refused);
+                } else {
+                    internalError(call, cause);
+                }
+                return;
+            }
+            LOG.info("event=room_created room={} by={} private={}", created.id(), call.identity().userId(),
+                    isPrivate);
+            responses.ok(call.ctx(), call.keepAlive(), HttpResponseStatus.CREATED, room(created, isPrivate));
+        });
     }
 
     private static boolean flag(JsonNode body, String field) {
@@ -298,6 +311,13 @@ public final class RestApi {
                 .orElse(stats.connections()));
         data.put("total_messages", stats.totalMessages());
         data.put("slow_consumers", stats.slowConsumers());
+        OfflineStats offline = hub.offlineStats();
+        Map<String, Object> held = new LinkedHashMap<>();
+        held.put("held", offline.held());
+        held.put("held_bytes", offline.heldBytes());
+        held.put("dropped", offline.dropped());
+        held.put("expired", offline.expired());
+        data.put("offline_messages", held);
         data.put("rooms", rooms);
         data.put("timestamp", Timestamps.format(stats.timestamp()));
         responses.ok(call.ctx(), call.keepAlive(), HttpResponseStatus.OK, data);

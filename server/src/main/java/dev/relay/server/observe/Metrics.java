@@ -5,6 +5,7 @@ import dev.relay.core.protocol.CloseReason;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.MessageType;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.BaseUnits;
@@ -121,6 +122,16 @@ final class Metrics {
         Gauge.builder("relay.delivery.queued", hub, Hub::queuedDeliveries)
                 .description("Deliveries waiting on the event loops; past 65536 on one loop, messages are refused")
                 .register(registry);
+        Gauge.builder("relay.offline.held", hub, h -> h.offlineStats().held())
+                .description("Private messages held in memory for users with no live connection").register(registry);
+        Gauge.builder("relay.offline.held.bytes", hub, h -> h.offlineStats().heldBytes()).baseUnit(BaseUnits.BYTES)
+                .description("Estimated size of the private messages held in memory for offline users")
+                .register(registry);
+        FunctionCounter.builder("relay.offline.dropped", hub, h -> h.offlineStats().dropped())
+                .description("Held private messages dropped, oldest first, over offline_max_messages or the total"
+                        + " bounds (offline_max_total_messages, offline_max_total_bytes)").register(registry);
+        FunctionCounter.builder("relay.offline.expired", hub, h -> h.offlineStats().expired())
+                .description("Held private messages dropped for being older than offline_ttl").register(registry);
     }
 
     PrometheusMeterRegistry registry() {

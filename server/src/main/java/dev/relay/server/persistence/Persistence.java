@@ -8,6 +8,7 @@ import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.store.MemoryMessageStore;
 import dev.relay.core.store.MemoryOfflineMessages;
 import dev.relay.core.store.MessageStore;
+import dev.relay.core.store.RoomRecord;
 import dev.relay.core.store.StoredHistory;
 import dev.relay.server.config.ConfigException;
 import dev.relay.server.config.PersistenceConfig;
@@ -25,6 +26,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -33,7 +35,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * The message store of one server and what runs around it. Without {@code enable_message_persistence} everything
@@ -52,16 +56,19 @@ public final class Persistence implements AutoCloseable {
     private final MessageStore store;
     private final JdbcMessageStore jdbc;
     private final HistoryStore history;
+    /** The history warmed from the database; null without persistence. */
+    private final StoredHistory stored;
     private final ThreadPoolExecutor reads;
     private final ScheduledExecutorService retention;
     private final int retentionDays;
     private final Clock clock;
 
-    private Persistence(MessageStore store, JdbcMessageStore jdbc, HistoryStore history, int retentionDays,
-                        Clock clock) {
+    private Persistence(MessageStore store, JdbcMessageStore jdbc, HistoryStore history, StoredHistory stored,
+                        int retentionDays, Clock clock) {
         this.store = store;
         this.jdbc = jdbc;
         this.history = history;
+        this.stored = stored;
         this.retentionDays = retentionDays;
         this.clock = clock;
         AtomicInteger threads = new AtomicInteger();
@@ -86,10 +93,13 @@ public final class Persistence implements AutoCloseable {
         Duration historyTtl = config.delivery().historyTtl();
         MemoryHistoryStore cache = new MemoryHistoryStore(historySize, historyTtl, clock);
         if (!config.messages().enableMessagePersistence()) {
+            // Private messages in memory, held for offline users or kept for conversation pages, are bounded in
+            // total (each by the same offline_max_total_* values), so made-up recipients cannot grow the heap.
             MemoryMessageStore memory = new MemoryMessageStore(cache,
-                    new MemoryOfflineMessages(p.offlineMaxMessages(), historyTtl, clock), historySize, historyTtl,
-                    clock);
-            return new Persistence(memory, null, cache, 0, clock);
+                    new MemoryOfflineMessages(p.offlineMaxMessages(), p.offlineMaxTotalMessages(),
+                            p.offlineMaxTotalBytes(), p.offlineTtl(historyTtl), clock), historySize,
+                    p.offlineMaxTotalMessages(), p.offlineMaxTotalBytes(), historyTtl, clock);
+            return new Persistence(memory, null, cache, null, 0, clock);
         }
         String url = p.databaseUrl().orElseGet(() -> sqliteUnder(config.server().dataDir()));
         JdbcMessageStore jdbc;
@@ -104,7 +114,8 @@ public final class Persistence implements AutoCloseable {
         LOG.info("event=message_store_opened dialect={} ack_after_persist={} queue={} batch={}",
                 url.startsWith("jdbc:sqlite:") ? "sqlite" : "postgresql", p.ackAfterPersist(), p.queueSize(),
                 p.batchSize());
-        Persistence persistence = new Persistence(jdbc, jdbc, warmed, config.messages().messageRetentionDays(), clock);
+        Persistence persistence = new Persistence(jdbc, jdbc, warmed, warmed, config.messages().messageRetentionDays(),
+                clock);
         persistence.scheduleRetention();
         return persistence;
     }
@@ -134,6 +145,28 @@ public final class Persistence implements AutoCloseable {
 
     public MessageStore store() {
         return store;
+    }
+
+    /**
+     * Deletes the stored streams of rooms that no longer exist: neither created at startup (default, restored or
+     * cluster rooms, per {@code exists}) nor kept as a room to restore. These are rooms closed before closing deleted
+     * their messages, or default rooms taken out of {@code default_rooms}; left alone, a room created later under the
+     * same id would continue their stream and show their messages. Each start deletes a room's latest stream, so
+     * older streams of the same id go over the following starts. Call once the hub has all its rooms, before clients
+     * connect; the deleting runs on the store's writer.
+     */
+    public void forgetRoomsGone(Predicate<String> exists) {
+        if (stored == null) {
+            return;
+        }
+        Set<String> kept = store.rooms().stream().map(RoomRecord::id).collect(Collectors.toSet());
+        stored.lastRun().forEach((roomId, position) -> {
+            if (!exists.test(roomId) && !kept.contains(roomId)) {
+                LOG.info("event=closed_room_messages_deleting room_id={} epoch={}", roomId, position.epoch());
+                stored.forget(roomId);
+                store.roomClosed(roomId, position.epoch());
+            }
+        });
     }
 
     /** Makes the hub hand accepted and offline messages to the store. */

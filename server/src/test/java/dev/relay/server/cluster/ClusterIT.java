@@ -446,6 +446,32 @@ class ClusterIT {
         }
     }
 
+    @Test
+    void a_room_id_taken_anywhere_in_the_cluster_is_refused_with_its_access_list_left_as_it_was() {
+        TestServer a = node("a");
+        TestServer b = node("b", ExternalService.REDIS.port(), Map.of("max_rooms", "4"));
+        String owner = a.adminToken("owner");
+        // While node b is full, a room created on a cannot exist there; then b has room again.
+        assertThat(b.http().post("/ws/rooms", b.adminToken("root"), "{\"id\":\"filler\"}").status()).isEqualTo(201);
+        assertThat(a.http().post("/ws/rooms", owner, "{\"id\":\"vault\",\"private\":true,\"members\":[\"alice\"]}")
+                .status()).isEqualTo(201);
+        await().atMost(java.time.Duration.ofSeconds(10)).until(() -> a.service().hub().roomExists("filler"));
+        assertThat(b.http().send("DELETE", "/ws/rooms/filler", b.adminToken("root"), null).status()).isEqualTo(200);
+        assertThat(b.service().hub().roomExists("vault")).isFalse();
+
+        var takeover = b.http().post("/ws/rooms", b.adminToken("intruder"),
+                "{\"id\":\"vault\",\"private\":true,\"members\":[\"intruder\"]}");
+        assertThat(takeover.status()).isEqualTo(409);
+        assertThat(takeover.errorCode()).isEqualTo("room_exists");
+
+        TestServer late = node("late");
+        assertThat(late.service().hub().roomAccess().mayEnter(
+                new dev.relay.core.session.Identity("intruder", null, java.util.Set.of()), "vault")).isFalse();
+        assertThat(late.service().hub().roomAccess().mayEnter(
+                new dev.relay.core.session.Identity("alice", null, java.util.Set.of()), "vault")).isTrue();
+        assertThat(a.http().post("/ws/rooms", owner, "{\"id\":\"vault\"}").status()).as("on a too").isEqualTo(409);
+    }
+
     // ---- presence across nodes ----
 
     /**

@@ -134,6 +134,47 @@ class PermissionsIT {
     }
 
     @Test
+    void aRefusedCreateChangesNeitherTheAccessListNorTheMembersOfTheExistingRoom() throws Exception {
+        try (TestServer server = TestServer.start(Map.of("create_room_roles", "admin,moderator"))) {
+            Http http = server.http();
+            assertThat(http.post("/ws/rooms", server.token("owner", "moderator"),
+                    "{\"id\":\"board\",\"private\":true,\"members\":[\"alice\"]}").status()).isEqualTo(201);
+            try (WsClient alice = server.connect("alice", "board");
+                 WsClient bob = server.connect("bob", "general")) {
+                String membersBefore = http.get("/ws/rooms/board/members", server.adminToken("root")).data()
+                        .toString();
+
+                Http.Response takeover = http.post("/ws/rooms", server.token("intruder", "moderator"),
+                        "{\"id\":\"board\",\"private\":true,\"members\":[\"intruder\"]}");
+                assertThat(takeover.status()).isEqualTo(409);
+                assertThat(takeover.body().path("error").path("code").asText()).isEqualTo("room_exists");
+                Http.Response lockout = http.post("/ws/rooms", server.adminToken("root"),
+                        "{\"id\":\"general\",\"private\":true,\"members\":[\"me\"]}");
+                assertThat(lockout.status()).isEqualTo(409);
+
+                // The private room: its members and who may enter are as before, over REST and WebSocket.
+                assertThat(http.get("/ws/rooms/board/members", server.adminToken("root")).data().toString())
+                        .isEqualTo(membersBefore);
+                // The intruder is kept out, and answered as if the room did not exist.
+                assertThat(http.get("/ws/rooms/board/members", server.token("intruder")).status()).isEqualTo(404);
+                assertThat(Tokens.upgradeStatusIn(server, "board", server.token("intruder"))).isEqualTo(404);
+                assertThat(Tokens.upgradeStatusIn(server, "board", server.token("alice"))).isEqualTo(101);
+                alice.send(Map.of("type", "room_message", "room_id", "board", "content", "still ours"));
+                alice.awaitType("room_message");
+                // The public room stays public.
+                assertThat(Tokens.upgradeStatusIn(server, "general", server.token("carol"))).isEqualTo(101);
+                bob.send(Map.of("type", "room_message", "room_id", "general", "content", "still open"));
+                assertThat(bob.awaitType("room_message").path("content").asText()).isEqualTo("still open");
+                try (WsClient intruder = server.connect("intruder", "general")) {
+                    intruder.send(Map.of("type", "join_room", "room_id", "board"));
+                    assertThat(intruder.awaitType("error").path("data").path("code").asText())
+                            .isEqualTo("room_not_found");
+                }
+            }
+        }
+    }
+
+    @Test
     void deletingARoomNeedsTheRoleAndMovesItsMembersOut() {
         try (TestServer server = TestServer.start(Map.of("delete_room_roles", "moderator"))) {
             Http http = server.http();

@@ -33,6 +33,14 @@ abstract class HistoryAndOfflineContract {
         return server;
     }
 
+    /** Starts the server under test with these settings on top of {@link #settings()}. */
+    TestServer serverWith(Map<String, String> more) {
+        Map<String, String> all = new java.util.HashMap<>(settings());
+        all.putAll(more);
+        server = TestServer.start(all);
+        return server;
+    }
+
     @AfterEach
     void stop() {
         if (server != null) {
@@ -183,5 +191,81 @@ abstract class HistoryAndOfflineContract {
             assertThat(http.get("/ws/messages/search?q=" + "x".repeat(200), server().token("alice")).status())
                     .isEqualTo(200);
         }
+    }
+
+    @Test
+    void aRoomClosedAndCreatedAgainShowsNothingOfTheOldRoomBeforeOrAfterARestart() {
+        Http http = server().http();
+        String admin = server().adminToken("root");
+        assertThat(http.post("/ws/rooms", admin, "{\"id\":\"vault\",\"private\":true,\"members\":[\"alice\"]}")
+                .status()).isEqualTo(201);
+        try (WsClient alice = server().connect("alice", "vault")) {
+            for (int i = 1; i <= 3; i++) {
+                alice.send(Map.of("type", "room_message", "id", "v-" + i, "room_id", "vault",
+                        "content", "secret plan " + i));
+            }
+            ackFor(alice, "v-3");
+        }
+        String oldEpoch = http.get("/ws/rooms/vault/messages", admin).data().path("messages").get(0).path("epoch")
+                .asText();
+        assertThat(http.send("DELETE", "/ws/rooms/vault", admin, null).status()).isEqualTo(200);
+        assertThat(http.post("/ws/rooms", admin, "{\"id\":\"vault\"}").status()).isEqualTo(201);
+        try (WsClient bob = server().connect("bob", "vault")) {
+            bob.send(Map.of("type", "room_message", "id", "n-1", "room_id", "vault", "content", "fresh start"));
+            ackFor(bob, "n-1");
+            assertNothingOfTheOldRoom(bob, oldEpoch);
+        }
+
+        server.close();
+        server = null; // the next server() starts on the same store
+        if (server().http().get("/ws/rooms/vault/messages", server().adminToken("root")).status() == 404) {
+            // Nothing kept across the restart (memory): the room is created afresh, and must still start empty.
+            assertThat(server().http().post("/ws/rooms", server().adminToken("root"), "{\"id\":\"vault\"}")
+                    .status()).isEqualTo(201);
+            assertThat(contents(server().http().get("/ws/rooms/vault/messages", server().adminToken("root"))))
+                    .isEmpty();
+        } else {
+            assertThat(contents(server().http().get("/ws/rooms/vault/messages", server().adminToken("root"))))
+                    .containsExactly("fresh start");
+        }
+        try (WsClient bob = server().connect("bob", "vault")) {
+            assertNothingOfTheOldRoom(bob, oldEpoch);
+        }
+    }
+
+    /** History, search and resume from the old stream find nothing; {@code bob} is in the room. */
+    private void assertNothingOfTheOldRoom(WsClient bob, String oldEpoch) {
+        Http http = server().http();
+        Http.Response history = http.get("/ws/rooms/vault/messages", server().adminToken("root"));
+        assertThat(contents(history)).doesNotContain("secret plan 1", "secret plan 2", "secret plan 3");
+        history.data().path("messages").forEach(message ->
+                assertThat(message.path("epoch").asText()).as("the new room's stream").isNotEqualTo(oldEpoch));
+        assertThat(contents(http.get("/ws/messages/search?q=secret", server().adminToken("root"))))
+                .as("search, even for an admin").isEmpty();
+        assertThat(contents(http.get("/ws/messages/search?q=secret&room_id=vault", server().token("bob"))))
+                .isEmpty();
+        bob.send(Map.of("type", "resume", "room_id", "vault", "data", Map.of("since", 0, "epoch", oldEpoch)));
+        WsClient.Resumption resumed = bob.awaitResumed();
+        assertThat(resumed.replayed()).as("what a resume from the old stream replays")
+                .doesNotContain("secret plan 1", "secret plan 2", "secret plan 3");
+        assertThat(resumed.recovered()).as("the old stream is not this room's").isFalse();
+        assertThat(resumed.resumed().path("data").path("epoch").asText()).isNotEqualTo(oldEpoch);
+    }
+
+    @Test
+    void aDefaultRoomDroppedFromTheConfigurationLeavesNothingForARoomCreatedLaterUnderItsId() {
+        serverWith(Map.of("default_rooms", "general,legacy"));
+        try (WsClient alice = server.connect("alice", "legacy")) {
+            alice.send(Map.of("type", "room_message", "id", "l-1", "room_id", "legacy", "content", "legacy notes"));
+            ackFor(alice, "l-1");
+        }
+        server.close();
+
+        serverWith(Map.of("default_rooms", "general"));
+        Http http = server.http();
+        String admin = server.adminToken("root");
+        assertThat(http.post("/ws/rooms", admin, "{\"id\":\"legacy\"}").status()).isEqualTo(201);
+        assertThat(contents(http.get("/ws/rooms/legacy/messages", admin))).isEmpty();
+        assertThat(contents(http.get("/ws/messages/search?q=legacy", admin))).isEmpty();
     }
 }

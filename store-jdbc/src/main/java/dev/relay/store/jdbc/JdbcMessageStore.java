@@ -55,6 +55,9 @@ public final class JdbcMessageStore implements MessageStore {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcMessageStore.class);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
+    /** Messages of a closed room deleted per transaction, so no table is locked for long. */
+    static final int CLOSE_BATCH = 1000;
+    private static final int CLOSED_STREAMS_KEPT = 1024;
     private static final Pattern SCHEMA_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
     private static final String COLUMNS =
             "m.id, m.type, m.room_id, m.sender, m.recipient, m.content, m.data, m.created_at, m.seq, m.epoch";
@@ -69,6 +72,12 @@ public final class JdbcMessageStore implements MessageStore {
     /** Users with held messages, so a connect of anyone else costs no query. */
     private final Set<String> usersWithHeld = ConcurrentHashMap.newKeySet();
     private final AtomicLong committed = new AtomicLong();
+    /**
+     * The streams of rooms closed in this run (room id and epoch), newest last: a message of one of them that
+     * reaches the writer after the close (accepted in the instant the room closed) is dropped, not written into a
+     * room that no longer exists. Bounded: only the last closes can still have messages in flight.
+     */
+    private final Set<String> closedStreams = Collections.synchronizedSet(new LinkedHashSet<>());
     private final Thread writer;
     private volatile boolean healthy = true;
     private volatile boolean closing;
@@ -76,8 +85,11 @@ public final class JdbcMessageStore implements MessageStore {
     private sealed interface Op permits Save, Release, RoomChange, Stop {
     }
 
-    /** A room to keep ({@code room} set) or to forget (only {@code roomId}). */
-    private record RoomChange(String roomId, RoomRecord room) implements Op {
+    /** A room to keep ({@code room} set) or to forget with its stream {@code closedEpoch} (no {@code room}). */
+    private record RoomChange(String roomId, RoomRecord room, String closedEpoch) implements Op {
+        boolean closes() {
+            return room == null;
+        }
     }
 
     private record Save(ServerMessage message, boolean offline, CompletableFuture<Void> done) implements Op {
@@ -217,12 +229,28 @@ public final class JdbcMessageStore implements MessageStore {
 
     @Override
     public void roomCreated(RoomRecord room) {
-        queue.add(new RoomChange(room.id(), room));
+        queue.add(new RoomChange(room.id(), room, null));
     }
 
+    /**
+     * Queues the deletion of the room's row and of every message of its stream; the writer does it in batches of
+     * {@value #CLOSE_BATCH} rows, each its own short transaction, before anything queued later (the room created again
+     * under this id, its first messages). The row goes last, so a close cut short by a crash leaves the room to be
+     * restored and closed again rather than half its messages under a room that is gone.
+     */
     @Override
-    public void roomClosed(String roomId) {
-        queue.add(new RoomChange(roomId, null));
+    public void roomClosed(String roomId, String epoch) {
+        synchronized (closedStreams) {
+            closedStreams.add(stream(roomId, epoch));
+            if (closedStreams.size() > CLOSED_STREAMS_KEPT) {
+                closedStreams.remove(closedStreams.iterator().next());
+            }
+        }
+        queue.add(new RoomChange(roomId, null, epoch));
+    }
+
+    private static String stream(String roomId, String epoch) {
+        return roomId + "\n" + epoch;
     }
 
     @Override
@@ -253,13 +281,17 @@ public final class JdbcMessageStore implements MessageStore {
                 Op first = queue.take();
                 stop = collect(first, saves, releases, roomChanges);
                 long deadline = System.nanoTime() + settings.batchDelay().toNanos();
-                while (!stop && saves.size() < settings.batchSize()) {
+                // What was queued after a close is written after its deletion: collecting stops at a close.
+                while (!stop && saves.size() < settings.batchSize() && !closes(first)) {
                     long left = deadline - System.nanoTime();
                     Op next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
                     if (next == null) {
                         break;
                     }
                     stop = collect(next, saves, releases, roomChanges);
+                    if (closes(next)) {
+                        break;
+                    }
                 }
             } catch (InterruptedException interrupted) {
                 // close() gave up waiting: one more attempt at what is collected, no retries, the rest refused.
@@ -267,15 +299,23 @@ public final class JdbcMessageStore implements MessageStore {
                 Thread.currentThread().interrupt();
             }
             // Rooms first: a room is created before anything is published to it, so its row is committed no later
-            // than the acks of its first messages.
+            // than the acks of its first messages. A close comes last in its batch (collecting stops there) and is
+            // applied after the messages queued before it.
             for (RoomChange change : roomChanges) {
-                changeRoomUntilDone(change);
+                if (!change.closes()) {
+                    changeRoomUntilDone(change);
+                }
             }
-            roomChanges.clear();
             if (!saves.isEmpty()) {
                 writeUntilDone(saves);
                 saves.clear();
             }
+            for (RoomChange change : roomChanges) {
+                if (change.closes()) {
+                    changeRoomUntilDone(change);
+                }
+            }
+            roomChanges.clear();
             for (Release release : releases) {
                 releaseUntilDone(release);
             }
@@ -307,6 +347,10 @@ public final class JdbcMessageStore implements MessageStore {
         if (messages > 0) {
             LOG.error("event=store_closed_unwritten messages={}", messages);
         }
+    }
+
+    private static boolean closes(Op op) {
+        return op instanceof RoomChange change && change.closes();
     }
 
     private static boolean collect(Op op, List<Save> saves, List<Release> releases, List<RoomChange> roomChanges) {
@@ -373,7 +417,8 @@ public final class JdbcMessageStore implements MessageStore {
         long backoff = 100;
         while (true) {
             try (Connection c = pool.getConnection()) {
-                if (change.room() == null) {
+                if (change.closes()) {
+                    deleteStream(c, change.roomId(), change.closedEpoch());
                     try (PreparedStatement s = c.prepareStatement("DELETE FROM rooms WHERE id = ?")) {
                         s.setString(1, change.roomId());
                         s.executeUpdate();
@@ -400,6 +445,30 @@ public final class JdbcMessageStore implements MessageStore {
                 backoff = Math.min(backoff * 2, MAX_BACKOFF.toMillis());
             }
         }
+    }
+
+    /**
+     * Deletes the messages of a room's stream in batches, each committed on its own (the connection is in
+     * auto-commit), so readers and the retention job never wait long; a retry after a failure resumes where it
+     * stopped. Returns how many went.
+     */
+    private static long deleteStream(Connection c, String roomId, String epoch) throws SQLException {
+        long deleted = 0;
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM messages WHERE pos IN (SELECT pos FROM messages"
+                + " WHERE room_id = ? AND epoch = ? LIMIT ?)")) {
+            int batch;
+            do {
+                s.setString(1, roomId);
+                s.setString(2, epoch);
+                s.setInt(3, CLOSE_BATCH);
+                batch = s.executeUpdate();
+                deleted += batch;
+            } while (batch == CLOSE_BATCH);
+        }
+        if (deleted > 0) {
+            LOG.info("event=room_messages_deleted room_id={} deleted={}", roomId, deleted);
+        }
+        return deleted;
     }
 
     /** Waits before a retry; false when the writer is being interrupted and must give up. */
@@ -435,11 +504,18 @@ public final class JdbcMessageStore implements MessageStore {
                 try (PreparedStatement insert = c.prepareStatement("INSERT INTO messages (id, type, room_id, sender,"
                         + " recipient, conversation, content, data, created_at, seq, epoch)"
                         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")) {
+                    int inserts = 0;
                     for (Save save : batch) {
+                        if (ofClosedRoom(save.message())) {
+                            continue;
+                        }
                         bind(insert, save.message());
                         insert.addBatch();
+                        inserts++;
                     }
-                    insert.executeBatch();
+                    if (inserts > 0) {
+                        insert.executeBatch();
+                    }
                 }
                 Set<String> heldFor = new LinkedHashSet<>();
                 try (PreparedStatement hold = c.prepareStatement("INSERT INTO offline_messages (user_id, message_id,"
@@ -466,6 +542,11 @@ public final class JdbcMessageStore implements MessageStore {
                 throw e;
             }
         }
+    }
+
+    private boolean ofClosedRoom(ServerMessage message) {
+        return message.roomId() != null && message.epoch() != null
+                && closedStreams.contains(stream(message.roomId(), message.epoch()));
     }
 
     private static void bind(PreparedStatement insert, ServerMessage m) throws SQLException {

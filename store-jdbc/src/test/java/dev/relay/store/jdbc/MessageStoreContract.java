@@ -8,6 +8,7 @@ import dev.relay.core.protocol.RawJson;
 import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.store.MessageStore.Page;
 import dev.relay.core.store.OfflineDelivery;
+import dev.relay.core.store.RoomRecord;
 import dev.relay.core.store.SearchHit;
 import dev.relay.core.store.SearchQuery;
 import org.junit.jupiter.api.AfterEach;
@@ -260,13 +261,62 @@ abstract class MessageStoreContract {
         store.roomCreated(new dev.relay.core.store.RoomRecord("tech", "技术支持", "questions", null));
         store.roomCreated(new dev.relay.core.store.RoomRecord("board", "Board", null, Set.of("alice", "bob")));
         store.roomCreated(new dev.relay.core.store.RoomRecord("gone", null, null, null));
-        store.roomClosed("gone");
+        store.roomClosed("gone", "e");
         store.close();
 
         JdbcMessageStore reopened = open();
         assertThat(reopened.rooms()).containsExactlyInAnyOrder(
                 new dev.relay.core.store.RoomRecord("tech", "技术支持", "questions", null),
                 new dev.relay.core.store.RoomRecord("board", "Board", null, Set.of("alice", "bob")));
+    }
+
+    @Test
+    void aClosedRoomsStreamIsDeletedEverywhereAndARoomCreatedAgainUnderItsIdStartsEmpty() {
+        JdbcMessageStore store = open();
+        store.roomCreated(new RoomRecord("vault", null, null, Set.of("alice")));
+        int stored = 2 * JdbcMessageStore.CLOSE_BATCH + 1; // three delete batches, the last one short
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
+        for (int seq = 1; seq <= stored; seq++) {
+            writes.add(store.accepted(room("vault", "old", seq, "alice", "secret plan " + seq, T0)));
+        }
+        writes.forEach(MessageStoreContract::kept);
+        kept(store.accepted(room("general", "g", 1, "alice", "secret elsewhere", T0)));
+
+        store.roomClosed("vault", "old");
+        CompletableFuture<Void> late = store.accepted(room("vault", "old", stored + 1, "alice", "secret late", T0));
+        store.roomCreated(new RoomRecord("vault", null, null, null));
+        kept(store.accepted(room("vault", "new", 1, "bob", "fresh start", T0.plusSeconds(1))));
+        kept(late);
+
+        assertOnlyTheNewRoomIsLeft(store);
+        store.close();
+        assertOnlyTheNewRoomIsLeft(open());
+    }
+
+    private static void assertOnlyTheNewRoomIsLeft(JdbcMessageStore store) {
+        assertThat(store.roomMessages("vault", "old", null, 10).messages()).as("history of the old stream").isEmpty();
+        assertThat(store.recent("vault", "old", 10)).as("resume cache of the old stream").isEmpty();
+        assertThat(search(store, new SearchQuery("secret", null, null, null, null, 50, "root", null)))
+                .as("search, even for an admin").containsExactly("secret elsewhere");
+        assertThat(search(store, new SearchQuery("secret", "vault", null, null, null, 50, "bob", Set.of("vault"))))
+                .isEmpty();
+        assertThat(store.lastPositions()).as("where streams continue after a restart")
+                .containsEntry("vault", new StreamPosition("new", 1)).containsEntry("general", new StreamPosition("g", 1))
+                .hasSize(2);
+        assertThat(store.rooms()).containsExactly(new RoomRecord("vault", null, null, null));
+    }
+
+    @Test
+    void aClosedRoomLeavesNoPositionBehindForTheNextStart() {
+        JdbcMessageStore store = open();
+        store.roomCreated(new RoomRecord("vault", null, null, Set.of("alice")));
+        kept(store.accepted(room("vault", "old", 1, "alice", "secret", T0)));
+        store.roomClosed("vault", "old");
+        store.close();
+
+        JdbcMessageStore reopened = open();
+        assertThat(reopened.lastPositions()).doesNotContainKey("vault");
+        assertThat(reopened.rooms()).isEmpty();
     }
 
     @Test
