@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.time.Duration;
 
 /**
  * The internal port's pipeline: plain HTTP to its router, no WebSocket, no IP lists (the port is meant for a
@@ -27,15 +28,21 @@ final class InternalChannelInitializer extends ChannelInitializer<SocketChannel>
 
     private final Handler handler;
     private final HttpResponses responses;
+    private final Duration writeWait;
+    private final long outboundLimitBytes;
 
-    InternalChannelInitializer(Router router, HttpResponses responses) {
+    /** The outbound budget is the public port's: a scraper is a client like any other. */
+    InternalChannelInitializer(Router router, HttpResponses responses, Duration writeWait, long outboundLimitBytes) {
         this.handler = new Handler(router, responses);
         this.responses = responses;
+        this.writeWait = writeWait;
+        this.outboundLimitBytes = outboundLimitBytes;
     }
 
     @Override
     protected void initChannel(SocketChannel channel) {
         channel.pipeline()
+                .addLast("backpressure", new BackpressureHandler(writeWait, outboundLimitBytes))
                 .addLast("http-codec", new HttpServerCodec())
                 .addLast("http-aggregator", new BoundedHttpAggregator(MAX_BODY_BYTES, responses))
                 .addLast("internal", handler);

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
@@ -43,8 +44,12 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
         this.protocolConfig = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(HttpGateHandler.CONNECT_PATH)
                 .checkStartsWith(true) // the gate already matched the exact path; this lets the query string through
-                .maxFramePayloadLength(settings.maxMessageSize())
-                .allowExtensions(settings.compression())
+                .decoderConfig(WebSocketDecoderConfig.newBuilder()
+                        .maxFramePayloadLength(settings.maxMessageSize())
+                        .allowExtensions(settings.compression())
+                        // Report only: WebSocketFrameHandler sends the one close frame (else two went out).
+                        .closeOnProtocolViolation(false)
+                        .build())
                 .handleCloseFrames(true)
                 .dropPongFrames(false)
                 .handshakeTimeoutMillis(10_000)
@@ -55,6 +60,7 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel channel) {
         ChannelPipeline pipeline = channel.pipeline();
+        pipeline.addLast("backpressure", new BackpressureHandler(settings.writeWait(), settings.outboundLimitBytes()));
         pipeline.addLast("http-codec", new HttpServerCodec());
         pipeline.addLast("http-aggregator",
                 new BoundedHttpAggregator(Math.max(MIN_HTTP_BODY_BYTES, settings.maxMessageSize()), responses));
@@ -62,11 +68,12 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
             pipeline.addLast("ws-compression", new WebSocketServerCompressionHandler(0));
         }
         pipeline.addLast("http-gate", gate);
+        WebSocketFrameHandler frames = new WebSocketFrameHandler(hub, codec, settings.outboundLimitBytes(), events);
+        pipeline.addLast("ws-guard", new FrameGuard(frames));
         pipeline.addLast("ws-close-code", ClientCloseRecorder.INSTANCE);
         pipeline.addLast("ws-protocol", new WebSocketServerProtocolHandler(protocolConfig));
         pipeline.addLast("ws-aggregator", new WebSocketFrameAggregator(settings.maxMessageSize()));
         pipeline.addLast("heartbeat", new HeartbeatHandler(settings.pingPeriod(), settings.pongWait()));
-        pipeline.addLast("ws-frames",
-                new WebSocketFrameHandler(hub, codec, settings.outboundLimitBytes(), settings.writeWait(), events));
+        pipeline.addLast("ws-frames", frames);
     }
 }

@@ -40,6 +40,32 @@ class RateLimitIT {
     }
 
     @Test
+    void framesThatFailToParseAreChargedLikeMessagesAndAFloodIsClosedWith1008() {
+        int frames = 2_000; // far past the budget and twice as many refusals; the connection must not last that long
+        try (TestServer server = TestServer.start(Map.of("rate_limit_per_minute", String.valueOf(PER_MINUTE)));
+             WsClient garbage = server.connect("garbage", "general");
+             WsClient bystander = server.connect("bystander", "general")) {
+            for (int i = 0; i < PER_MINUTE; i++) {
+                garbage.send("{not json " + i);
+                assertThat(garbage.awaitType("error").path("data").path("code").asText()).isEqualTo("invalid_json");
+            }
+            garbage.send("{not json, over the budget");
+            assertThat(garbage.awaitType("error").path("data").path("code").asText()).isEqualTo("rate_limited");
+            for (int i = 0; i < frames && !garbage.isClosed(); i++) {
+                try {
+                    garbage.send("{still not json " + i);
+                } catch (RuntimeException closed) {
+                    break;
+                }
+            }
+            WsClient.Closed closed = garbage.awaitClose();
+            assertThat(closed.code()).isEqualTo(1008);
+            bystander.send(Map.of("type", "ping", "id", "still-here"));
+            assertThat(bystander.awaitType("pong").path("data").path("ref").asText()).isEqualTo("still-here");
+        }
+    }
+
+    @Test
     void restRequestsPastTheUserLimitGet429WithRetryAfter() {
         try (TestServer server = TestServer.start(Map.of("rest_rate_limit_per_minute", "3"))) {
             Http http = server.http();
