@@ -7,6 +7,7 @@ import dev.relay.server.testing.TestServer;
 import dev.relay.server.testing.WsClient;
 import org.junit.jupiter.api.Test;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -27,6 +28,8 @@ import static org.awaitility.Awaitility.await;
  */
 class BackpressureIT {
     private static final long MIB = 1024 * 1024;
+    /** How long a flood may take to be sent on a busy machine; the client reads nothing until then. */
+    private static final long FLOOD_MILLIS = 30_000;
     private static final byte[] PING_PAYLOAD = new byte[125]; // the largest a control frame may carry
 
     static {
@@ -71,7 +74,7 @@ class BackpressureIT {
                     .getBytes(StandardCharsets.US_ASCII);
             Thread flood = Thread.ofPlatform().daemon().start(() -> {
                 try {
-                    OutputStream out = attacker.getOutputStream();
+                    OutputStream out = new BufferedOutputStream(attacker.getOutputStream(), 64 * 1024);
                     for (int i = 0; i < requests; i++) {
                         out.write(request);
                     }
@@ -80,7 +83,8 @@ class BackpressureIT {
                     // expected once the server has had enough
                 }
             });
-            flood.join(5_000);
+            // All sent, or refused by a server that stopped reading and closed; not reading meanwhile.
+            flood.join(FLOOD_MILLIS);
             Thread.sleep(1_000); // longer than write_wait: a server that queues everything has done so by now
 
             assertStillServing(server, bystander);
@@ -102,7 +106,7 @@ class BackpressureIT {
                      "/ws/connect?token=" + server.token("pinger"), Map.of())) {
             assertThat(attacker.handshake().status()).isEqualTo(101);
             Thread flood = flood(attacker, pings);
-            flood.join(5_000);
+            flood.join(FLOOD_MILLIS); // all sent, or refused by a server that stopped reading and closed
 
             int pongs = 0;
             RawWebSocket.Frame frame;
@@ -137,7 +141,7 @@ class BackpressureIT {
             assertThat(attacker.handshake().status()).isEqualTo(101);
             long before = Attack.nettyDirectMemory();
             Thread flood = flood(attacker, pings);
-            flood.join(5_000);
+            flood.join(FLOOD_MILLIS); // all sent, or refused by a server that stopped reading and closed
             assertStillServing(server, bystander);
 
             int pongs = 0;
