@@ -1,5 +1,6 @@
 package dev.relay.server.websocket;
 
+import dev.relay.server.config.HttpTimeoutConfig;
 import dev.relay.server.http.BoundedHttpAggregator;
 import dev.relay.server.http.HttpResponses;
 import dev.relay.server.http.Router;
@@ -30,13 +31,16 @@ final class InternalChannelInitializer extends ChannelInitializer<SocketChannel>
     private final HttpResponses responses;
     private final Duration writeWait;
     private final long outboundLimitBytes;
+    private final HttpTimeoutConfig httpTimeouts;
 
-    /** The outbound budget is the public port's: a scraper is a client like any other. */
-    InternalChannelInitializer(Router router, HttpResponses responses, Duration writeWait, long outboundLimitBytes) {
+    /** The outbound budget and the HTTP timeouts are the public port's: a scraper is a client like any other. */
+    InternalChannelInitializer(Router router, HttpResponses responses, Duration writeWait, long outboundLimitBytes,
+                               HttpTimeoutConfig httpTimeouts) {
         this.handler = new Handler(router, responses);
         this.responses = responses;
         this.writeWait = writeWait;
         this.outboundLimitBytes = outboundLimitBytes;
+        this.httpTimeouts = httpTimeouts;
     }
 
     @Override
@@ -44,6 +48,7 @@ final class InternalChannelInitializer extends ChannelInitializer<SocketChannel>
         channel.pipeline()
                 .addLast("backpressure", new BackpressureHandler(writeWait, outboundLimitBytes))
                 .addLast("http-codec", new HttpServerCodec())
+                .addLast("http-timeouts", new HttpReadTimeouts(httpTimeouts))
                 .addLast("http-aggregator", new BoundedHttpAggregator(MAX_BODY_BYTES, responses))
                 .addLast("internal", handler);
     }

@@ -1,6 +1,8 @@
 package dev.relay.server.websocket;
 
 import dev.relay.core.Hub;
+import dev.relay.server.access.ClientAddresses;
+import dev.relay.server.config.HttpTimeoutConfig;
 import dev.relay.server.http.BoundedHttpAggregator;
 import dev.relay.server.http.HttpResponses;
 import io.netty.channel.ChannelInitializer;
@@ -27,15 +29,17 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final HttpResponses responses;
     private final TransportEvents events;
     private final WebSocketServerProtocolConfig protocolConfig;
+    private final ClientAddresses addresses;
 
     /** The slice of the configuration the pipeline needs. */
     record Settings(int maxMessageSize, boolean compression, Duration pingPeriod, Duration pongWait,
-                    Duration writeWait, long outboundLimitBytes) {
+                    Duration writeWait, long outboundLimitBytes, HttpTimeoutConfig httpTimeouts) {
     }
 
     RelayChannelInitializer(Settings settings, Hub hub, JsonCodec codec, HttpGateHandler gate,
-                            HttpResponses responses, TransportEvents events) {
+                            HttpResponses responses, TransportEvents events, ClientAddresses addresses) {
         this.settings = settings;
+        this.addresses = addresses;
         this.events = events;
         this.hub = hub;
         this.codec = codec;
@@ -62,6 +66,10 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast("backpressure", new BackpressureHandler(settings.writeWait(), settings.outboundLimitBytes()));
         pipeline.addLast("http-codec", new HttpServerCodec());
+        if (gate.perAddressSlots().max() > 0) {
+            pipeline.addLast("peer-slots", new PeerAddressSlots(gate.perAddressSlots(), addresses, responses));
+        }
+        pipeline.addLast("http-timeouts", new HttpReadTimeouts(settings.httpTimeouts()));
         pipeline.addLast("http-aggregator",
                 new BoundedHttpAggregator(Math.max(MIN_HTTP_BODY_BYTES, settings.maxMessageSize()), responses));
         if (settings.compression()) {

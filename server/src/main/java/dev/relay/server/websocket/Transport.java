@@ -63,10 +63,10 @@ public final class Transport {
                 events, limits);
         this.initializer = new RelayChannelInitializer(new RelayChannelInitializer.Settings(
                 config.maxMessageSize(), config.enableCompression(), config.pingPeriod(), config.pongWait(),
-                config.writeWait(), (long) HARD_LIMIT_FACTOR * maxPendingBytes), hub, codec, gate, responses,
-                events);
+                config.writeWait(), (long) HARD_LIMIT_FACTOR * maxPendingBytes, config.httpTimeouts()), hub, codec,
+                gate, responses, events, limits.addresses());
         this.internalInitializer = internal.map(r -> new InternalChannelInitializer(r, responses, config.writeWait(),
-                (long) HARD_LIMIT_FACTOR * maxPendingBytes));
+                (long) HARD_LIMIT_FACTOR * maxPendingBytes, config.httpTimeouts()));
     }
 
     public synchronized void start() throws InterruptedException {
