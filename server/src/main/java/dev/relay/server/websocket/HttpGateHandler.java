@@ -16,6 +16,7 @@ import dev.relay.server.http.Router;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -251,7 +252,8 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        // A socket closed mid-request (by its client, or by the HTTP timeouts) is routine, not a server error.
+        if (cause instanceof IOException || cause instanceof PrematureChannelClosureException) {
             LOG.debug("event=connection_lost client={} cause=\"{}\"", ctx.channel().remoteAddress(), cause.toString());
         } else {
             LOG.error("event=http_error client={}", ctx.channel().remoteAddress(), cause);

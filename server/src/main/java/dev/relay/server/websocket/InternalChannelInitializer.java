@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -75,7 +76,7 @@ final class InternalChannelInitializer extends ChannelInitializer<SocketChannel>
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (!(cause instanceof IOException)) {
+            if (!(cause instanceof IOException) && !(cause instanceof PrematureChannelClosureException)) {
                 LOG.error("event=http_error port=internal client={}", ctx.channel().remoteAddress(), cause);
             }
             ctx.close();

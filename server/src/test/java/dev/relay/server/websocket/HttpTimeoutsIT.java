@@ -1,6 +1,8 @@
 package dev.relay.server.websocket;
 
+import ch.qos.logback.classic.Level;
 import dev.relay.server.testing.Attack;
+import dev.relay.server.testing.LogCapture;
 import dev.relay.server.testing.RawWebSocket;
 import dev.relay.server.testing.TestServer;
 import dev.relay.server.testing.WsClient;
@@ -63,6 +65,7 @@ class HttpTimeoutsIT {
         String head = "POST /ws/rooms HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                 + "Content-Length: 20\r\n\r\n";
         try (TestServer server = TestServer.start(SHORT_TIMEOUTS);
+             LogCapture gateLog = LogCapture.of(HttpGateHandler.class);
              Socket patient = open(server);
              Socket trickling = open(server)) {
             send(patient, head + "{\"id\":");
@@ -75,6 +78,9 @@ class HttpTimeoutsIT {
                 Thread.sleep(200);
             }
             assertThat(Attack.drain(trickling, 3_000).endedByServer()).as("trickled body closed").isTrue();
+            Thread.sleep(200);
+            // A routine close, not a server error with a stack trace an attacker could fill the log with.
+            assertThat(gateLog.events()).noneMatch(event -> event.getLevel() == Level.ERROR);
         }
     }
 
