@@ -376,6 +376,25 @@ public final class Hub {
     }
 
     /**
+     * A frame that could not be read as a message costs a token like one before it is answered with why, so a
+     * client sending garbage is refused and closed like one sending messages too fast instead of getting a free
+     * error reply for every frame.
+     */
+    public void onMalformed(Session session, ProtocolException malformed) {
+        if (session.isOpen() && takeRateToken(session, null)) {
+            sendError(session, malformed, null);
+        }
+    }
+
+    /**
+     * Charges a frame that is no message (a WebSocket ping, which the transport answers itself) to the connection's
+     * rate limit like one; false when it must be dropped unanswered, the refusal having been handled as for messages.
+     */
+    public boolean chargeFrame(Session session) {
+        return session.isOpen() && takeRateToken(session, null);
+    }
+
+    /**
      * False when the message must be dropped: answered with {@code rate_limited} and when to retry, or, for a client
      * that keeps sending far past its limit, by closing the connection with 1008.
      */

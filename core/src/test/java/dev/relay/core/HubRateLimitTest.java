@@ -1,9 +1,13 @@
 package dev.relay.core;
 
+import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.MessageType;
+import dev.relay.core.protocol.ProtocolException;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -153,5 +157,52 @@ class HubRateLimitTest extends HubTestSupport {
             nanos.advance(Duration.ofSeconds(61));
         }
         assertThat(alice.connection.closeReason()).isNull();
+    }
+
+    @Test
+    void framesThatFailToParseCostATokenAndAFloodOfThemIsClosedWith1008() {
+        configure(settings -> settings.rateLimitPerMinute = PER_MINUTE);
+        Client alice = connect(loop1, "alice", "general");
+        alice.clear();
+        ProtocolException garbage = new ProtocolException(ErrorCode.INVALID_JSON, "not JSON");
+
+        for (int i = 0; i < PER_MINUTE; i++) {
+            alice.loop.run(() -> hub().onMalformed(alice.session, garbage));
+        }
+        syncAll();
+        assertThat(alice.errors()).hasSize(PER_MINUTE)
+                .allSatisfy(error -> assertError(error, "invalid_json", null));
+        alice.clear();
+        alice.send(message(MessageType.PING, "after-garbage", null, null, null, null));
+        assertError(alice.singleError(), "rate_limited", "after-garbage");
+
+        // The refusal just above was the first; one short of twice the budget leaves the connection open.
+        for (int i = 2; i < 2 * PER_MINUTE; i++) {
+            alice.loop.run(() -> hub().onMalformed(alice.session, garbage));
+        }
+        syncAll();
+        assertThat(alice.connection.closeReason()).isNull();
+        alice.loop.run(() -> hub().onMalformed(alice.session, garbage));
+        syncAll();
+        assertThat(alice.connection.closeReason().code()).isEqualTo(1008);
+    }
+
+    @Test
+    void chargedFramesShareTheBudgetWithMessages() {
+        configure(settings -> settings.rateLimitPerMinute = PER_MINUTE);
+        Client alice = connect(loop1, "alice", "general");
+        alice.clear();
+        List<Boolean> admitted = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < PER_MINUTE - 1; i++) {
+            alice.loop.run(() -> admitted.add(hub().chargeFrame(alice.session)));
+        }
+        syncAll();
+        alice.send(message(MessageType.PING, "last-token", null, null, null, null));
+        assertThat(alice.messages(MessageType.PONG)).hasSize(1);
+        alice.loop.run(() -> admitted.add(hub().chargeFrame(alice.session)));
+        syncAll();
+
+        assertThat(admitted).containsExactly(true, true, true, true, false);
+        assertError(alice.singleError(), "rate_limited", null);
     }
 }

@@ -7,6 +7,8 @@ package dev.relay.core.protocol;
 public record CloseReason(int code, String reason) {
     public static final CloseReason NORMAL = new CloseReason(1000, "normal closure");
     public static final CloseReason SHUTTING_DOWN = new CloseReason(1001, "server shutting down");
+    /** The client broke RFC 6455: reserved bits with no extension to give them meaning, an invalid close code. */
+    public static final CloseReason PROTOCOL_ERROR = new CloseReason(1002, "protocol error");
     /** The client kept sending far past its rate limit (see RateLimiter.ABUSE_FACTOR). */
     public static final CloseReason RATE_LIMIT_ABUSE = new CloseReason(1008, "rate limit exceeded");
     public static final CloseReason MESSAGE_TOO_BIG = new CloseReason(1009, "message too big");

@@ -43,6 +43,11 @@ public final class ClientAddresses {
         return client;
     }
 
+    /** Whether a peer is one of trusted_proxies, whose sockets carry many clients. */
+    public boolean isTrustedProxy(InetAddress peer) {
+        return isTrusted(peer);
+    }
+
     private boolean isTrusted(InetAddress address) {
         for (Cidr proxy : trustedProxies) {
             if (proxy.contains(address)) {

@@ -55,6 +55,13 @@ final class ConfigKeys {
             "How long after a ping the client has to answer before the connection is closed.");
     static final ConfigKey<Duration> WRITE_WAIT = key("write_wait", duration(), "10s",
             "How long a connection may stay unable to take more outbound data before it is closed as a slow consumer.");
+    static final ConfigKey<Duration> HTTP_HEADER_TIMEOUT = key("http_header_timeout", duration(), "10s",
+            "How long a request head may take from its first byte (a new connection's first, from the opening); then"
+                    + " the connection is closed.");
+    static final ConfigKey<Duration> HTTP_BODY_TIMEOUT = key("http_body_timeout", duration(), "30s",
+            "How long a request body may take from the end of its head; then the connection is closed.");
+    static final ConfigKey<Duration> HTTP_IDLE_TIMEOUT = key("http_idle_timeout", duration(), "60s",
+            "How long a kept-alive HTTP connection may wait for its next request after an answer.");
     static final ConfigKey<Integer> MAX_MESSAGE_SIZE = key("max_message_size", size(), "8KiB",
             "Most bytes of one incoming WebSocket message; a larger one closes the connection with 1009.");
     static final ConfigKey<Boolean> ENABLE_COMPRESSION = key("enable_compression", bool(), "true",

@@ -19,6 +19,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -209,22 +210,33 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             throw new ProtocolException(ErrorCode.TOO_MANY_CONNECTIONS,
                     "the server is at its limit of " + slots.max() + " connections; retry later");
         }
-        if (!perAddress.tryAcquire(client)) {
+        // A socket from a peer that is not a proxy has held its address's slot since it opened: it counts once.
+        boolean addressCounted = client.equals(ctx.channel().attr(PeerAddressSlots.HELD).get());
+        if (!addressCounted && !perAddress.tryAcquire(client)) {
             slots.release();
             throw new ProtocolException(ErrorCode.CONNECTION_LIMIT, "your address already has " + perAddress.max()
                     + " connections, the most allowed (max_connections_per_ip)");
         }
         if (!perUser.tryAcquire(userId)) {
             slots.release();
-            perAddress.release(client);
+            if (!addressCounted) {
+                perAddress.release(client);
+            }
             throw new ProtocolException(ErrorCode.CONNECTION_LIMIT, "user '" + userId + "' already has "
                     + perUser.max() + " connections, the most allowed (max_connections_per_user)");
         }
         ctx.channel().closeFuture().addListener(closed -> {
             slots.release();
-            perAddress.release(client);
+            if (!addressCounted) {
+                perAddress.release(client);
+            }
             perUser.release(userId);
         });
+    }
+
+    /** The per-address count, shared with {@link PeerAddressSlots}, which counts sockets from their opening. */
+    KeyedSlots perAddressSlots() {
+        return perAddress;
     }
 
     private ConnectRequest admit(FullHttpRequest request, QueryStringDecoder query) {
@@ -275,7 +287,8 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        // A socket closed mid-request (by its client, or by the HTTP timeouts) is routine, not a server error.
+        if (cause instanceof IOException || cause instanceof PrematureChannelClosureException) {
             LOG.debug("event=connection_lost client={} cause=\"{}\"", ctx.channel().remoteAddress(), cause.toString());
         } else {
             LOG.error("event=http_error client={}", ctx.channel().remoteAddress(), cause);

@@ -1,5 +1,6 @@
 package dev.relay.server.websocket;
 
+import dev.relay.server.config.HttpTimeoutConfig;
 import dev.relay.server.http.BoundedHttpAggregator;
 import dev.relay.server.http.HttpResponses;
 import dev.relay.server.http.Router;
@@ -8,6 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -16,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.time.Duration;
 
 /**
  * The internal port's pipeline: plain HTTP to its router, no WebSocket, no IP lists (the port is meant for a
@@ -27,16 +30,26 @@ final class InternalChannelInitializer extends ChannelInitializer<SocketChannel>
 
     private final Handler handler;
     private final HttpResponses responses;
+    private final Duration writeWait;
+    private final long outboundLimitBytes;
+    private final HttpTimeoutConfig httpTimeouts;
 
-    InternalChannelInitializer(Router router, HttpResponses responses) {
+    /** The outbound budget and the HTTP timeouts are the public port's: a scraper is a client like any other. */
+    InternalChannelInitializer(Router router, HttpResponses responses, Duration writeWait, long outboundLimitBytes,
+                               HttpTimeoutConfig httpTimeouts) {
         this.handler = new Handler(router, responses);
         this.responses = responses;
+        this.writeWait = writeWait;
+        this.outboundLimitBytes = outboundLimitBytes;
+        this.httpTimeouts = httpTimeouts;
     }
 
     @Override
     protected void initChannel(SocketChannel channel) {
         channel.pipeline()
+                .addLast("backpressure", new BackpressureHandler(writeWait, outboundLimitBytes))
                 .addLast("http-codec", new HttpServerCodec())
+                .addLast("http-timeouts", new HttpReadTimeouts(httpTimeouts))
                 .addLast("http-aggregator", new BoundedHttpAggregator(MAX_BODY_BYTES, responses))
                 .addLast("internal", handler);
     }
@@ -63,7 +76,7 @@ final class InternalChannelInitializer extends ChannelInitializer<SocketChannel>
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (!(cause instanceof IOException)) {
+            if (!(cause instanceof IOException) && !(cause instanceof PrematureChannelClosureException)) {
                 LOG.error("event=http_error port=internal client={}", ctx.channel().remoteAddress(), cause);
             }
             ctx.close();

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A WebSocket channel as the core sees it. Its outbound buffer is bounded: past {@link #hardLimitBytes} a write is
  * dropped and the connection closed as a slow consumer at once, so one stalled client can never grow the heap; the
- * softer rule (unwritable for longer than write_wait) lives in {@link WebSocketFrameHandler}.
+ * softer rule (unwritable for longer than write_wait) lives in {@link BackpressureHandler}.
  *
  * <p>Small frames are copied once per event loop into its {@link LoopLog}; the frames a connection is sent between two
  * flushes usually sit back to back there and go to the channel as one slice at the flush (each stays its own

@@ -1,12 +1,15 @@
 package dev.relay.server.websocket;
 
 import dev.relay.core.Hub;
+import dev.relay.server.access.ClientAddresses;
+import dev.relay.server.config.HttpTimeoutConfig;
 import dev.relay.server.http.BoundedHttpAggregator;
 import dev.relay.server.http.HttpResponses;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
@@ -26,15 +29,17 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final HttpResponses responses;
     private final TransportEvents events;
     private final WebSocketServerProtocolConfig protocolConfig;
+    private final ClientAddresses addresses;
 
     /** The slice of the configuration the pipeline needs. */
     record Settings(int maxMessageSize, boolean compression, Duration pingPeriod, Duration pongWait,
-                    Duration writeWait, long outboundLimitBytes) {
+                    Duration writeWait, long outboundLimitBytes, HttpTimeoutConfig httpTimeouts) {
     }
 
     RelayChannelInitializer(Settings settings, Hub hub, JsonCodec codec, HttpGateHandler gate,
-                            HttpResponses responses, TransportEvents events) {
+                            HttpResponses responses, TransportEvents events, ClientAddresses addresses) {
         this.settings = settings;
+        this.addresses = addresses;
         this.events = events;
         this.hub = hub;
         this.codec = codec;
@@ -43,8 +48,12 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
         this.protocolConfig = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(HttpGateHandler.CONNECT_PATH)
                 .checkStartsWith(true) // the gate already matched the exact path; this lets the query string through
-                .maxFramePayloadLength(settings.maxMessageSize())
-                .allowExtensions(settings.compression())
+                .decoderConfig(WebSocketDecoderConfig.newBuilder()
+                        .maxFramePayloadLength(settings.maxMessageSize())
+                        .allowExtensions(settings.compression())
+                        // Report only: WebSocketFrameHandler sends the one close frame (else two went out).
+                        .closeOnProtocolViolation(false)
+                        .build())
                 .handleCloseFrames(true)
                 .dropPongFrames(false)
                 .handshakeTimeoutMillis(HttpGateHandler.HANDSHAKE_TIMEOUT_MILLIS)
@@ -55,18 +64,24 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel channel) {
         ChannelPipeline pipeline = channel.pipeline();
+        pipeline.addLast("backpressure", new BackpressureHandler(settings.writeWait(), settings.outboundLimitBytes()));
         pipeline.addLast("http-codec", new HttpServerCodec());
+        if (gate.perAddressSlots().max() > 0) {
+            pipeline.addLast("peer-slots", new PeerAddressSlots(gate.perAddressSlots(), addresses, responses));
+        }
+        pipeline.addLast("http-timeouts", new HttpReadTimeouts(settings.httpTimeouts()));
         pipeline.addLast("http-aggregator",
                 new BoundedHttpAggregator(Math.max(MIN_HTTP_BODY_BYTES, settings.maxMessageSize()), responses));
         if (settings.compression()) {
             pipeline.addLast("ws-compression", new WebSocketServerCompressionHandler(0));
         }
         pipeline.addLast("http-gate", gate);
+        WebSocketFrameHandler frames = new WebSocketFrameHandler(hub, codec, settings.outboundLimitBytes(), events);
+        pipeline.addLast("ws-guard", new FrameGuard(frames));
         pipeline.addLast("ws-close-code", ClientCloseRecorder.INSTANCE);
         pipeline.addLast("ws-protocol", new WebSocketServerProtocolHandler(protocolConfig));
         pipeline.addLast("ws-aggregator", new WebSocketFrameAggregator(settings.maxMessageSize()));
         pipeline.addLast("heartbeat", new HeartbeatHandler(settings.pingPeriod(), settings.pongWait()));
-        pipeline.addLast("ws-frames",
-                new WebSocketFrameHandler(hub, codec, settings.outboundLimitBytes(), settings.writeWait(), events));
+        pipeline.addLast("ws-frames", frames);
     }
 }

@@ -63,9 +63,10 @@ public final class Transport {
                 events, limits);
         this.initializer = new RelayChannelInitializer(new RelayChannelInitializer.Settings(
                 config.maxMessageSize(), config.enableCompression(), config.pingPeriod(), config.pongWait(),
-                config.writeWait(), (long) HARD_LIMIT_FACTOR * maxPendingBytes), hub, codec, gate, responses,
-                events);
-        this.internalInitializer = internal.map(r -> new InternalChannelInitializer(r, responses));
+                config.writeWait(), (long) HARD_LIMIT_FACTOR * maxPendingBytes, config.httpTimeouts()), hub, codec,
+                gate, responses, events, limits.addresses());
+        this.internalInitializer = internal.map(r -> new InternalChannelInitializer(r, responses, config.writeWait(),
+                (long) HARD_LIMIT_FACTOR * maxPendingBytes, config.httpTimeouts()));
     }
 
     public synchronized void start() throws InterruptedException {
@@ -78,14 +79,14 @@ public final class Transport {
         acceptors = new MultiThreadIoEventLoopGroup(1, io);
         workers = new MultiThreadIoEventLoopGroup(0, io); // 0: Netty's default, twice the available processors
         int lowWaterMark = Math.min(config.writeBufferSize(), maxPendingBytes / 2);
+        WriteBufferWaterMark waterMark = new WriteBufferWaterMark(lowWaterMark, maxPendingBytes);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptors, workers)
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
-                        new WriteBufferWaterMark(lowWaterMark, maxPendingBytes))
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
                 .childOption(ChannelOption.RECVBUF_ALLOCATOR,
                         new AdaptiveRecvByteBufAllocator(64, config.readBufferSize(), 64 * 1024))
                 .childHandler(initializer);
@@ -94,6 +95,7 @@ public final class Transport {
             if (internalInitializer.isPresent()) {
                 internalChannel = new ServerBootstrap().group(acceptors, workers).channel(channelType)
                         .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
                         .childHandler(internalInitializer.get())
                         .bind(config.host(), internalPort.orElseThrow()).sync().channel();
                 LOG.info("event=listening_internal address={}", internalChannel.localAddress());

@@ -13,22 +13,20 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
-import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Translates between WebSocket frames and the hub, and nothing else: creates the session when the handshake
- * completes, hands decoded messages to the hub, tells it when the connection goes, and closes a connection that
- * stays unable to take data for longer than write_wait.
+ * completes, hands decoded messages to the hub and tells it when the connection goes. (A connection that stays
+ * unable to take data is closed by {@link BackpressureHandler}, which guards HTTP connections the same way.)
  */
 final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketFrameHandler.class);
@@ -36,22 +34,18 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
     private final Hub hub;
     private final JsonCodec codec;
     private final long outboundLimitBytes;
-    private final long writeWaitNanos;
     private final TransportEvents events;
     private NettyConnection connection;
     private Session session;
-    private ScheduledFuture<?> slowConsumerCheck;
     private TokenExpiryWatch expiryWatch;
     /** What the gate accepted, until the handshake completes; a field, not a channel attribute that idles on. */
     private ConnectRequest request;
 
-    WebSocketFrameHandler(Hub hub, JsonCodec codec, long outboundLimitBytes, Duration writeWait,
-                          TransportEvents events) {
+    WebSocketFrameHandler(Hub hub, JsonCodec codec, long outboundLimitBytes, TransportEvents events) {
         this.hub = hub;
         this.events = events;
         this.codec = codec;
         this.outboundLimitBytes = outboundLimitBytes;
-        this.writeWaitNanos = writeWait.toNanos();
     }
 
     /** The connection of this channel once its handshake completed, else null; for the handlers before this one. */
@@ -63,6 +57,20 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
     /** Called by the gate, on the channel's event loop, when it lets the upgrade through. */
     void admitted(ConnectRequest accepted) {
         this.request = accepted;
+    }
+
+    /** Whether a ping may be answered: it costs a token of the rate limit like a message (see {@link FrameGuard}). */
+    boolean chargePing() {
+        return session != null && hub.chargeFrame(session);
+    }
+
+    /** Closes with 1002 after a frame RFC 6455 does not allow here. */
+    void protocolError(ChannelHandlerContext ctx) {
+        if (connection != null) {
+            connection.close(CloseReason.PROTOCOL_ERROR);
+        } else {
+            ctx.close();
+        }
     }
 
     @Override
@@ -117,7 +125,7 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
                 message = codec.decode(frame.content());
             } catch (ProtocolException malformed) {
                 events.received("invalid", bytes);
-                hub.sendError(session, malformed, null);
+                hub.onMalformed(session, malformed); // charged to the rate limit: garbage is not free
                 return;
             }
             events.received(message.type(), bytes);
@@ -134,30 +142,7 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
     }
 
     @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
-        if (!ctx.channel().isWritable()) {
-            if (slowConsumerCheck == null && connection != null) {
-                slowConsumerCheck = ctx.executor().schedule(() -> {
-                    slowConsumerCheck = null;
-                    if (!ctx.channel().isWritable()) {
-                        LOG.info("event=slow_consumer client_id={} write_wait_ms={}", session == null ? "-" : session.id(),
-                                TimeUnit.NANOSECONDS.toMillis(writeWaitNanos));
-                        connection.closeAsSlowConsumer();
-                    }
-                }, writeWaitNanos, TimeUnit.NANOSECONDS);
-            }
-        } else if (slowConsumerCheck != null) {
-            slowConsumerCheck.cancel(false);
-            slowConsumerCheck = null;
-        }
-        super.channelWritabilityChanged(ctx);
-    }
-
-    @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        if (slowConsumerCheck != null) {
-            slowConsumerCheck.cancel(false);
-        }
         if (expiryWatch != null) {
             expiryWatch.stop();
         }
@@ -178,9 +163,14 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
             return;
         }
         if (cause instanceof CorruptedWebSocketFrameException corrupted) {
-            // The decoder has already sent the close frame with the right status and is closing; note the status.
-            if (connection != null && corrupted.closeStatus() != null) {
-                connection.recordClose(corrupted.closeStatus().code());
+            // The decoders only report (closeOnProtocolViolation is off): the one close frame, with their status,
+            // is sent here, where it is also recorded, so the protocol handler has none left to add.
+            WebSocketCloseStatus status = corrupted.closeStatus() == null
+                    ? WebSocketCloseStatus.PROTOCOL_ERROR : corrupted.closeStatus();
+            if (connection != null) {
+                connection.close(new CloseReason(status.code(), status.reasonText()));
+            } else {
+                ctx.close();
             }
             return;
         }

@@ -119,19 +119,23 @@ class MetricsIT {
     void countsRateLimitedAndRefusedMessages() {
         try (WsClient dave = server.connect("dave", "general")) {
             Prometheus before = server.scrape();
-            for (int i = 0; i < 3; i++) {
+            dave.send("{not json");
+            assertThat(dave.awaitType("error").path("data").path("code").asText()).isEqualTo("invalid_json");
+            for (int i = 0; i < 2; i++) {
                 dave.send(Map.of("type", "ping", "id", "p" + i));
                 dave.awaitType("pong");
             }
             dave.send(Map.of("type", "ping", "id", "over"));
             dave.awaitType("error");
-            dave.send("{not json");
-            Prometheus after = scrapeUntil(before, "relay_messages_received_total", "type", "invalid", 1);
+            dave.send("{not json, over the budget");
+            dave.awaitType("error");
+            Prometheus after = scrapeUntil(before, "relay_messages_received_total", "type", "invalid", 2);
 
-            assertThat(delta(before, after, "relay_messages_received_total", "type", "ping")).isEqualTo(4);
-            assertThat(delta(before, after, "relay_messages_rate_limited_total")).isEqualTo(1);
-            assertThat(delta(before, after, "relay_messages_refused_total", "reason", "rate_limited")).isEqualTo(1);
-            // A frame that is not JSON is refused before the rate limit is consulted: invalid_json, not rate_limited.
+            assertThat(delta(before, after, "relay_messages_received_total", "type", "ping")).isEqualTo(3);
+            // A frame that is not JSON costs a token like a message: within the budget invalid_json, past it
+            // rate_limited.
+            assertThat(delta(before, after, "relay_messages_rate_limited_total")).isEqualTo(2);
+            assertThat(delta(before, after, "relay_messages_refused_total", "reason", "rate_limited")).isEqualTo(2);
             assertThat(delta(before, after, "relay_messages_refused_total", "reason", "invalid_json")).isEqualTo(1);
         }
     }

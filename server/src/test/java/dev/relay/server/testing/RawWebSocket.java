@@ -30,6 +30,7 @@ public final class RawWebSocket implements AutoCloseable {
     private final DataInputStream in;
     private final OutputStream out;
     private final HttpReply handshake;
+    private boolean endedByServer;
 
     /** A frame as received. */
     public record Frame(int opcode, byte[] payload) {
@@ -63,7 +64,20 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** Sends an upgrade request for {@code pathAndQuery} with extra headers and reads the response head. */
     public static RawWebSocket open(int port, String pathAndQuery, Map<String, String> headers) throws IOException {
-        Socket socket = new Socket("127.0.0.1", port);
+        return open(port, pathAndQuery, headers, 0);
+    }
+
+    /**
+     * {@link #open(int, String, Map)} with the socket's receive buffer fixed at {@code receiveBufferBytes} (0: the
+     * system's, which grows to megabytes), for a client that is to look backed up without sending megabytes.
+     */
+    public static RawWebSocket open(int port, String pathAndQuery, Map<String, String> headers,
+                                    int receiveBufferBytes) throws IOException {
+        Socket socket = new Socket();
+        if (receiveBufferBytes > 0) {
+            socket.setReceiveBufferSize(receiveBufferBytes);
+        }
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
         socket.setSoTimeout(10_000);
         byte[] nonce = new byte[16];
         RANDOM.nextBytes(nonce);
@@ -123,8 +137,13 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** Sends one masked frame, as a client must. */
     public void sendFrame(int opcode, byte[] payload, boolean fin) throws IOException {
+        sendFrameWithReservedBits(opcode, 0, payload, fin);
+    }
+
+    /** Sends one masked frame with the reserved bits {@code rsv} (1 to 7: RSV3, RSV2, RSV1 from the right) set. */
+    public void sendFrameWithReservedBits(int opcode, int rsv, byte[] payload, boolean fin) throws IOException {
         ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
-        frame.write((fin ? 0x80 : 0) | opcode);
+        frame.write((fin ? 0x80 : 0) | (rsv << 4) | opcode);
         int length = payload.length;
         if (length < 126) {
             frame.write(0x80 | length);
@@ -157,6 +176,7 @@ public final class RawWebSocket implements AutoCloseable {
         try {
             int first = in.read();
             if (first == -1) {
+                endedByServer = true;
                 return null;
             }
             int second = in.readUnsignedByte();
@@ -169,10 +189,14 @@ public final class RawWebSocket implements AutoCloseable {
             byte[] payload = new byte[(int) length];
             in.readFully(payload);
             return new Frame(first & 0x0F, payload);
-        } catch (SocketTimeoutException | EOFException e) {
+        } catch (SocketTimeoutException e) {
+            return null;
+        } catch (EOFException e) {
+            endedByServer = true;
             return null;
         } catch (IOException e) {
             if (socket.isClosed() || "Connection reset".equals(e.getMessage())) {
+                endedByServer = !socket.isClosed();
                 return null;
             }
             throw e;
@@ -202,6 +226,11 @@ public final class RawWebSocket implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** Whether a read found the connection ended by the server (end of stream or reset), not just quiet. */
+    public boolean endedByServer() {
+        return endedByServer;
     }
 
     public void setReadTimeoutMillis(int millis) throws IOException {

@@ -40,6 +40,30 @@ class RateLimitIT {
     }
 
     @Test
+    void framesThatFailToParseAreChargedLikeMessagesAndAFloodIsClosedWith1008() {
+        try (TestServer server = TestServer.start(Map.of("rate_limit_per_minute", String.valueOf(PER_MINUTE)));
+             WsClient garbage = server.connect("garbage", "general");
+             WsClient bystander = server.connect("bystander", "general")) {
+            for (int i = 0; i < PER_MINUTE; i++) {
+                garbage.send("{not json " + i);
+                assertThat(garbage.awaitType("error").path("data").path("code").asText()).isEqualTo("invalid_json");
+            }
+            // One frame at a time, each answered before the next: a frame still unread when the server closes
+            // would reset the socket under the close frame.
+            for (int refusal = 1; refusal < 2 * PER_MINUTE; refusal++) {
+                garbage.send("{not json, over the budget " + refusal);
+                assertThat(garbage.awaitType("error").path("data").path("code").asText()).isEqualTo("rate_limited");
+            }
+            assertThat(garbage.isClosed()).as("one refusal short of twice the budget").isFalse();
+            garbage.send("{the last straw");
+            WsClient.Closed closed = garbage.awaitClose();
+            assertThat(closed.code()).isEqualTo(1008);
+            bystander.send(Map.of("type", "ping", "id", "still-here"));
+            assertThat(bystander.awaitType("pong").path("data").path("ref").asText()).isEqualTo("still-here");
+        }
+    }
+
+    @Test
     void restRequestsPastTheUserLimitGet429WithRetryAfter() {
         try (TestServer server = TestServer.start(Map.of("rest_rate_limit_per_minute", "3"))) {
             Http http = server.http();

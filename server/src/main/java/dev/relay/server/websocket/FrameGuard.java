@@ -1,0 +1,62 @@
+package dev.relay.server.websocket;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * What Netty's WebSocket handlers let through and RFC 6455 or our budget does not, checked on each frame after the
+ * extension decoders and before the protocol handler (which answers pings and echoes close frames by itself):
+ * <ul>
+ * <li>reserved bits still set once the negotiated extensions have read theirs mean nothing was negotiated to give
+ *     them a meaning: 1002. (Netty's decoder lets them through whenever compression may be negotiated at all.)</li>
+ * <li>a close code a peer may not send (below 1000, 1004-1006, 1015-2999, 5000 and up; Netty's own check passes
+ *     everything from 3000) is answered with 1002, not echoed.</li>
+ * <li>a ping costs a token of the connection's rate limit like a message; a refused one gets no pong. Every pong
+ *     still counts against the outbound budget ({@link BackpressureHandler}).</li>
+ * </ul>
+ * After a violation nothing more from the connection is read: one close frame goes out, from
+ * {@link WebSocketFrameHandler#protocolError}.
+ */
+final class FrameGuard extends ChannelInboundHandlerAdapter {
+    private final WebSocketFrameHandler frames;
+    private boolean violated;
+
+    FrameGuard(WebSocketFrameHandler frames) {
+        this.frames = frames;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object message) throws Exception {
+        if (!(message instanceof WebSocketFrame frame)) {
+            ctx.fireChannelRead(message);
+            return;
+        }
+        if (violated) {
+            frame.release();
+            return;
+        }
+        if (frame.rsv() != 0 || (frame instanceof CloseWebSocketFrame close && !isValidCloseCode(close.statusCode()))) {
+            violated = true;
+            frame.release();
+            frames.protocolError(ctx);
+            return;
+        }
+        if (frame instanceof PingWebSocketFrame && !frames.chargePing()) {
+            ReferenceCountUtil.release(frame);
+            return;
+        }
+        ctx.fireChannelRead(frame);
+    }
+
+    /** RFC 6455 section 7.4 and the IANA registry: the codes an endpoint may put in a close frame; -1 is none. */
+    static boolean isValidCloseCode(int code) {
+        return code == -1
+                || (code >= 1000 && code <= 1003)
+                || (code >= 1007 && code <= 1014)
+                || (code >= 3000 && code <= 4999);
+    }
+}
