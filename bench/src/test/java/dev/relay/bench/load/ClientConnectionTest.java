@@ -14,7 +14,7 @@ class ClientConnectionTest {
     private final Metrics metrics = new Metrics();
     private final Group group = new Group(null, 2);
     private final ClientConnection connection = new ClientConnection(0, Target.RAW, "127.0.0.1", 9, "/ws", metrics,
-            group, -1, null, 40);
+            group, -1, null, 40, false);
     private final EmbeddedChannel channel = new EmbeddedChannel(connection);
 
     private static ByteBuf frame(int firstByte, String text) {
