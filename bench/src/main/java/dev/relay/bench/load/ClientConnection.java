@@ -42,6 +42,10 @@ final class ClientConnection extends ByteToMessageDecoder {
 
     private State state = State.HANDSHAKE;
     private ByteBuf fragments;
+    /** The message being reassembled was compressed (RSV1 on its first frame). */
+    private boolean fragmentsCompressed;
+    /** Inflates permessage-deflate messages; made at the first one, kept for the server's context takeover. */
+    private java.util.zip.Inflater inflater;
     private ChannelHandlerContext ctx;
     private volatile long startNanos;
     private volatile boolean closing;
@@ -71,7 +75,7 @@ final class ClientConnection extends ByteToMessageDecoder {
      * @param template       the bytes around its payloads, or null when it does not publish
      */
     ClientConnection(int index, Target target, String host, int port, String requestTarget, Metrics metrics,
-                     Group group, int publisherIndex, Target.Template template, int size) {
+                     Group group, int publisherIndex, Target.Template template, int size, boolean offerDeflate) {
         this.index = index;
         this.target = target;
         this.metrics = metrics;
@@ -86,7 +90,9 @@ final class ClientConnection extends ByteToMessageDecoder {
                 + "Host: " + host + ":" + port + "\r\n"
                 + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key) + "\r\n"
-                + "Sec-WebSocket-Version: 13\r\n\r\n";
+                + "Sec-WebSocket-Version: 13\r\n"
+                + (offerDeflate ? "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n" : "")
+                + "\r\n";
     }
 
     /** Marks the moment the connect starts, for the handshake latency. */
@@ -192,17 +198,27 @@ final class ClientConnection extends ByteToMessageDecoder {
             int to = from + (int) length;
             switch (opcode) {
                 case 0x0, 0x1, 0x2 -> {
+                    boolean compressed = (b0 & 0x40) != 0;
                     if (fin && fragments == null) {
-                        data(in, from, to);
+                        if (compressed) {
+                            inflated(in, from, to);
+                        } else {
+                            data(in, from, to);
+                        }
                     } else {
                         // A fragmented message (Gorilla splits coalesced ones at its 1 KiB write buffer): a payload
                         // may straddle two fragments, so scan the message once it is whole.
                         if (fragments == null) {
                             fragments = ctx.alloc().heapBuffer();
+                            fragmentsCompressed = compressed;
                         }
                         fragments.writeBytes(in, from, to - from);
                         if (fin) {
-                            data(fragments, fragments.readerIndex(), fragments.writerIndex());
+                            if (fragmentsCompressed) {
+                                inflated(fragments, fragments.readerIndex(), fragments.writerIndex());
+                            } else {
+                                data(fragments, fragments.readerIndex(), fragments.writerIndex());
+                            }
                             releaseFragments();
                         }
                     }
@@ -221,6 +237,37 @@ final class ClientConnection extends ByteToMessageDecoder {
         }
         if (state == State.CLOSED) {
             in.skipBytes(in.readableBytes());
+        }
+    }
+
+    /** Inflates one permessage-deflate message (RFC 7692: the sender dropped the 00 00 ff ff tail) and reads it. */
+    private void inflated(ByteBuf in, int from, int to) {
+        if (inflater == null) {
+            inflater = new java.util.zip.Inflater(true);
+        }
+        byte[] compressed = new byte[to - from + 4];
+        in.getBytes(from, compressed, 0, to - from);
+        compressed[compressed.length - 2] = (byte) 0xff;
+        compressed[compressed.length - 1] = (byte) 0xff;
+        inflater.setInput(compressed);
+        ByteBuf out = ctx.alloc().heapBuffer(4 * compressed.length);
+        try {
+            while (!inflater.finished()) {
+                out.ensureWritable(4096);
+                int n = inflater.inflate(out.array(), out.arrayOffset() + out.writerIndex(), out.writableBytes());
+                out.writerIndex(out.writerIndex() + n);
+                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    break;
+                }
+            }
+            if (inflater.finished()) {
+                inflater.reset();
+            }
+            data(out, out.readerIndex(), out.writerIndex());
+        } catch (java.util.zip.DataFormatException e) {
+            fail("the server sent data that does not inflate: " + e.getMessage());
+        } finally {
+            out.release();
         }
     }
 
@@ -322,6 +369,10 @@ final class ClientConnection extends ByteToMessageDecoder {
     @Override
     protected void handlerRemoved0(ChannelHandlerContext ctx) {
         releaseFragments();
+        if (inflater != null) {
+            inflater.end();
+            inflater = null;
+        }
     }
 
     @Override

@@ -71,6 +71,8 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--nodes", split = ",", paramLabel = "URL,URL",
             description = "cluster: the nodes' WebSocket URLs; connections go round-robin over them (default: --url)")
     List<URI> nodes;
+    @Option(names = "--deflate", description = "idle, connect: offer permessage-deflate in each handshake, as browsers do (what compression costs the server per connection)")
+    boolean deflate;
 
     public LoadCommand(Scenario scenario, Map<String, String> env) {
         this.scenario = scenario;
@@ -97,7 +99,7 @@ public final class LoadCommand implements Callable<Integer> {
                 secret != null ? secret : env.get("WS_JWT_SECRET"), room, rooms, users, concurrency, serverPids,
                 sourceAddresses != null ? sourceAddresses : Clients.sourceAddressesFor(n), json, label,
                 durationOrZero(drain), quiet, nodes == null ? List.of() : nodes,
-                transport.toLowerCase(Locale.ROOT));
+                transport.toLowerCase(Locale.ROOT), deflate);
     }
 
     /** A duration as the server's options take it ({@code 2s}, {@code 500ms}), or {@code 0} / {@code 0s} for none. */

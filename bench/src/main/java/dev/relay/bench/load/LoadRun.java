@@ -198,7 +198,7 @@ public final class LoadRun {
         URI node = settings.nodeFor(connections.size());
         ClientConnection connection = new ClientConnection(connections.size(), settings.target(), node.getHost(),
                 LoadSettings.port(node), settings.target().requestTarget(node, room, tokens.forUser(user)), metrics,
-                group, publisher, template, settings.size()).to(new InetSocketAddress(node.getHost(),
+                group, publisher, template, settings.size(), settings.deflate()).to(new InetSocketAddress(node.getHost(),
                 LoadSettings.port(node)));
         connections.add(connection);
         group.members.add(connection);
@@ -361,7 +361,7 @@ public final class LoadRun {
             String token = tokens.forUser("user-" + (i % users));
             connections.add(new ClientConnection(i, settings.target(), settings.host(), settings.port(),
                     settings.target().requestTarget(settings.url(), settings.room(), token), metrics, null, -1, null,
-                    settings.size()));
+                    settings.size(), settings.deflate()));
         }
         return connections;
     }

@@ -18,15 +18,20 @@ import java.util.List;
  * @param sourceAddresses loopback source addresses to spread connections over (127.0.0.1, .2, ...)
  * @param json            where to write the result as JSON, null for none, "-" for standard output
  * @param transport       the generator's I/O transport: epoll, io_uring or nio (falls back to epoll, then NIO)
+ * @param deflate         offer permessage-deflate in every handshake, as browsers do (and inflate what comes back)
  */
 public record LoadSettings(Scenario scenario, Target target, URI url, int clients, int publishers, double rate,
                            int size, Duration duration, Duration warmup, int window, int threads, String secret,
                            String room, int rooms, int users, int concurrency, List<Long> serverPids, int sourceAddresses,
                            Path json, String label, Duration drain, boolean quiet, List<URI> nodes,
-                           String transport) {
+                           String transport, boolean deflate) {
     public LoadSettings {
         nodes = nodes == null || nodes.isEmpty() ? List.of(url) : List.copyOf(nodes);
         serverPids = serverPids == null ? List.of() : List.copyOf(serverPids);
+        if (deflate && scenario != Scenario.IDLE && scenario != Scenario.CONNECT) {
+            // The generator inflates only to see the welcome; its payload accounting reads uncompressed frames.
+            throw new IllegalArgumentException("--deflate is for the idle and connect scenarios");
+        }
         if (!List.of("epoll", "io_uring", "nio").contains(transport)) {
             throw new IllegalArgumentException("--transport is epoll, io_uring or nio, not '" + transport + "'");
         }

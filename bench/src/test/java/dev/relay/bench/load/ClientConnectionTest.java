@@ -14,7 +14,7 @@ class ClientConnectionTest {
     private final Metrics metrics = new Metrics();
     private final Group group = new Group(null, 2);
     private final ClientConnection connection = new ClientConnection(0, Target.RAW, "127.0.0.1", 9, "/ws", metrics,
-            group, -1, null, 40);
+            group, -1, null, 40, false);
     private final EmbeddedChannel channel = new EmbeddedChannel(connection);
 
     private static ByteBuf frame(int firstByte, String text) {
@@ -80,5 +80,28 @@ class ClientConnectionTest {
                 StandardCharsets.US_ASCII));
         assertThat(connection.ready).isCompletedExceptionally();
         assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void withDeflateItOffersCompressionAndAnInflatedWelcomeMakesItReady() {
+        ClientConnection relay = new ClientConnection(1, Target.RELAY, "127.0.0.1", 9, "/ws/connect", metrics, null,
+                -1, null, 40, true);
+        EmbeddedChannel relayChannel = new EmbeddedChannel(relay);
+        String request = ((ByteBuf) relayChannel.readOutbound()).toString(StandardCharsets.US_ASCII);
+        assertThat(request).contains("Sec-WebSocket-Extensions: permessage-deflate");
+        relayChannel.writeInbound(Unpooled.copiedBuffer("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n",
+                StandardCharsets.US_ASCII));
+        assertThat(relay.ready).isNotDone();
+
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater(6, true);
+        deflater.setInput("{\"type\":\"welcome\",\"data\":{}}".getBytes(StandardCharsets.US_ASCII));
+        byte[] out = new byte[256];
+        int length = deflater.deflate(out, 0, out.length, java.util.zip.Deflater.SYNC_FLUSH) - 4; // without 00 00 ff ff
+        deflater.end();
+        relayChannel.writeInbound(Unpooled.buffer().writeByte(0x80 | 0x40 | 0x1).writeByte(length)
+                .writeBytes(out, 0, length));
+        assertThat(relay.ready).isCompleted();
+        relayChannel.finishAndReleaseAll();
     }
 }

@@ -65,7 +65,7 @@ class ClusterScenarioIT {
         List<URI> urls = nodes.stream().map(n -> URI.create("ws://127.0.0.1:" + n.port() + "/ws/connect")).toList();
         LoadSettings settings = new LoadSettings(Scenario.CLUSTER, Target.RELAY, urls.getFirst(), 20, 2, 0, 100,
                 Duration.ofSeconds(2), Duration.ofMillis(500), 16, 1, SECRET, "general", 1, 0, 50, List.of(), 1, null, null,
-                Duration.ofSeconds(5), false, urls, "epoll");
+                Duration.ofSeconds(5), false, urls, "epoll", false);
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         Result result = new LoadRun(settings, new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
 

@@ -47,7 +47,7 @@ class FanoutIT {
         LoadSettings settings = new LoadSettings(Scenario.FANOUT, Target.RELAY,
                 URI.create("ws://127.0.0.1:" + relay.port() + "/ws/connect"), 20, 2, 0, 100, Duration.ofSeconds(2),
                 Duration.ofMillis(500), 16, 1, SECRET, "general", 1, 0, 50, List.of(), 1, null, null, Duration.ofSeconds(5),
-                false, List.of(), transport);
+                false, List.of(), transport, false);
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         Result result = new LoadRun(settings, new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
 

@@ -97,4 +97,13 @@ class LoadCommandTest {
         }
         assertThat(cli.getSubcommands()).containsKeys("raw-server", "report");
     }
+
+    @Test
+    void deflateIsForTheIdleAndConnectScenariosOnly() {
+        assertThat(parse(Scenario.IDLE, "--deflate").deflate()).isTrue();
+        assertThat(parse(Scenario.CONNECT, "--deflate").deflate()).isTrue();
+        assertThat(parse(Scenario.IDLE).deflate()).isFalse();
+        assertThatThrownBy(() -> parse(Scenario.FANOUT, "--deflate"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--deflate");
+    }
 }

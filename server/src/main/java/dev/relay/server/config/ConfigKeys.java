@@ -63,9 +63,10 @@ final class ConfigKeys {
     static final ConfigKey<Duration> HTTP_IDLE_TIMEOUT = key("http_idle_timeout", duration(), "60s",
             "How long a kept-alive HTTP connection may wait for its next request after an answer.");
     static final ConfigKey<Integer> MAX_MESSAGE_SIZE = key("max_message_size", size(), "8KiB",
-            "Most bytes of one incoming WebSocket message; a larger one closes the connection with 1009.");
+            "Most bytes of one incoming WebSocket message, counted after inflating a compressed one; a larger one closes "
+                    + "the connection with 1009.");
     static final ConfigKey<Boolean> ENABLE_COMPRESSION = key("enable_compression", bool(), "true",
-            "Negotiate permessage-deflate with clients that offer it.");
+            "Negotiate permessage-deflate with clients that offer it (always with server_no_context_takeover).");
     static final ConfigKey<Integer> MAX_CONNECTIONS = key("max_connections", integer(1, MAX), "10000",
             "Most concurrent WebSocket connections; more are refused with HTTP 503.");
     static final ConfigKey<Integer> MAX_CONNECTIONS_PER_USER = key("max_connections_per_user", integer(0, MAX), "0",

@@ -8,6 +8,7 @@ import dev.relay.server.auth.BearerToken;
 import dev.relay.server.auth.JwtVerifier;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -103,12 +104,25 @@ public final class Router {
             if (identity != null) {
                 userLimits.acquire(identity.userId());
             }
+            refuseEncodedBody(request);
             route.handler().handle(new RestCall(ctx, request, target, parameters, identity, keepAlive));
         } catch (ProtocolException refused) {
             responses.error(ctx, keepAlive, refused);
         } catch (Exception e) {
             LOG.error("event=rest_error method={} path={}", request.method(), target.path(), e);
             responses.error(ctx, keepAlive, ErrorCode.INTERNAL_ERROR, "internal error");
+        }
+    }
+
+    /**
+     * Nothing here inflates request bodies, so the body limit counts the bytes as they come and a compressed body
+     * can never carry more; say so instead of calling the compressed bytes bad JSON.
+     */
+    private static void refuseEncodedBody(FullHttpRequest request) {
+        String encoding = request.headers().get(HttpHeaderNames.CONTENT_ENCODING);
+        if (encoding != null && !encoding.equalsIgnoreCase("identity")) {
+            throw new ProtocolException(ErrorCode.INVALID_JSON,
+                    "the body must be uncompressed JSON; Content-Encoding '" + encoding + "' is not accepted");
         }
     }
 

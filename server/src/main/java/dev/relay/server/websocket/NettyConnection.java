@@ -18,9 +18,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A WebSocket channel as the core sees it. Its outbound buffer is bounded: past {@link #hardLimitBytes} a write is
- * dropped and the connection closed as a slow consumer at once, so one stalled client can never grow the heap; the
- * softer rule (unwritable for longer than write_wait) lives in {@link BackpressureHandler}.
+ * A WebSocket channel as the core sees it. Its outbound buffer is bounded: once {@link #hardLimitBytes} are queued
+ * and unsent, the next write is dropped and the connection closed as a slow consumer at once, so one stalled client
+ * can never grow the heap past the limit and one frame; the softer rule (unwritable for longer than write_wait) lives in {@link BackpressureHandler}.
  *
  * <p>Small frames are copied once per event loop into its {@link LoopLog}; the frames a connection is sent between two
  * flushes usually sit back to back there and go to the channel as one slice at the flush (each stays its own
@@ -93,9 +93,12 @@ final class NettyConnection implements Connection {
         ChannelOutboundBuffer pending = channel.unsafe().outboundBuffer();
         long queued = (pending == null ? 0 : pending.totalPendingWriteBytes())
                 + (range == null ? 0 : rangeEnd - rangeStart);
-        if (queued + frame.length() > hardLimitBytes) {
-            LOG.info("event=slow_consumer client={} pending_bytes={} limit_bytes={}", remoteAddress, queued,
-                    hardLimitBytes);
+        // Only what this connection has not taken yet counts, never the size of the frame now offered: a frame is
+        // as big as its sender made it (within max_message_size), and a member that reads everything must not be
+        // closed because someone sent one large message. So the buffer stays below the limit plus one frame.
+        if (queued >= hardLimitBytes) {
+            LOG.info("event=slow_consumer client={} pending_bytes={} frame_bytes={} limit_bytes={}", remoteAddress,
+                    queued, frame.length(), hardLimitBytes);
             closeAsSlowConsumer();
             return;
         }

@@ -13,7 +13,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketServerCompressionHandler;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
 
 import java.time.Duration;
 
@@ -73,7 +73,8 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
         pipeline.addLast("http-aggregator",
                 new BoundedHttpAggregator(Math.max(MIN_HTTP_BODY_BYTES, settings.maxMessageSize()), responses));
         if (settings.compression()) {
-            pipeline.addLast("ws-compression", new WebSocketServerCompressionHandler(0));
+            pipeline.addLast("ws-compression", new WebSocketServerExtensionHandler(
+                    new BoundedDeflateHandshaker(settings.maxMessageSize())));
         }
         pipeline.addLast("http-gate", gate);
         WebSocketFrameHandler frames = new WebSocketFrameHandler(hub, codec, settings.outboundLimitBytes(), events);

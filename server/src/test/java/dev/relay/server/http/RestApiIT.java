@@ -188,6 +188,27 @@ class RestApiIT {
         assertThat(tooLarge.errorCode()).isEqualTo("payload_too_large");
     }
 
+    @Test
+    void aCompressedBodyIsRefusedNotInflated() throws Exception {
+        java.io.ByteArrayOutputStream gzipped = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(gzipped)) {
+            gzip.write(bodyOfBytes(1024 * 1024).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        assertThat(gzipped.size()).as("a mebibyte that fits the body limit once compressed").isLessThan(2048);
+        try (WsClient listener = server.connect("gzip-listener", "general")) {
+            for (String encoding : new String[] {"gzip", "deflate"}) {
+                Http.Response refused = http.send(http.request("/ws/messages", admin)
+                        .header("Content-Type", "application/json").header("Content-Encoding", encoding)
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(gzipped.toByteArray())).build());
+                assertThat(refused.status()).isEqualTo(400);
+                assertThat(refused.errorCode()).isEqualTo("invalid_json");
+                assertThat(refused.body().path("error").path("message").asText()).contains("Content-Encoding");
+            }
+            assertThat(listener.drain(java.time.Duration.ofMillis(300)))
+                    .noneMatch(message -> message.toString().contains("room_message"));
+        }
+    }
+
     /** A room message to general whose JSON body is exactly {@code bytes} long. */
     private static String bodyOfBytes(int bytes) {
         String prefix = "{\"type\":\"room_message\",\"room_id\":\"general\",\"content\":\"x\",\"data\":{\"p\":\"";
