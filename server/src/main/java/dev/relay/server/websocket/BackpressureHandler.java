@@ -31,12 +31,16 @@ import java.util.concurrent.TimeUnit;
 final class BackpressureHandler extends ChannelDuplexHandler {
     private static final Logger LOG = LoggerFactory.getLogger(BackpressureHandler.class);
 
+    /** A server's control frame on the wire: two bytes of header and at most 125 of payload, never masked. */
+    private static final int MAX_CONTROL_FRAME_BYTES = 127;
+
     private final long writeWaitNanos;
     private final long hardLimitBytes;
     private ScheduledFuture<?> slowConsumerCheck;
     /** Reading was turned off here, so it is turned back on here, and by nothing else of this handler. */
     private boolean pausedReading;
     private boolean overLimit;
+    private boolean closeFrameAdmitted;
 
     BackpressureHandler(Duration writeWait, long hardLimitBytes) {
         this.writeWaitNanos = writeWait.toNanos();
@@ -73,6 +77,13 @@ final class BackpressureHandler extends ChannelDuplexHandler {
     @Override
     public void write(ChannelHandlerContext ctx, Object message, ChannelPromise promise) throws Exception {
         ChannelOutboundBuffer pending = ctx.channel().unsafe().outboundBuffer();
+        if (!overLimit && !closeFrameAdmitted && isCloseFrame(message)) {
+            // The one close frame of a connection closed for being over its budget still goes out, past the hard
+            // limit by at most a control frame's size: the client learns why (4008) instead of seeing a reset.
+            closeFrameAdmitted = true;
+            ctx.write(message, promise);
+            return;
+        }
         if (overLimit || (pending != null && pending.totalPendingWriteBytes() >= hardLimitBytes && sizeOf(message) > 0)) {
             ReferenceCountUtil.release(message);
             if (!promise.isVoid()) {
@@ -102,6 +113,13 @@ final class BackpressureHandler extends ChannelDuplexHandler {
         if (connection == null || atOnce) {
             ctx.close();
         }
+    }
+
+    /** A whole close frame as the WebSocket encoder hands it down (FIN and opcode 8, within a control frame's size). */
+    private static boolean isCloseFrame(Object message) {
+        return message instanceof ByteBuf bytes && bytes.readableBytes() >= 2
+                && bytes.readableBytes() <= MAX_CONTROL_FRAME_BYTES
+                && bytes.getByte(bytes.readerIndex()) == (byte) 0x88;
     }
 
     private static long sizeOf(Object message) {

@@ -199,7 +199,16 @@ final class NettyConnection implements Connection {
             return;
         }
         onSlowConsumer.run();
+        // What it has not taken yet it never will: dropped, so that the close frame is what comes next and fits.
+        dropRange();
         close(CloseReason.SLOW_CONSUMER);
+    }
+
+    private void dropRange() {
+        if (range != null) {
+            range.release();
+            range = null;
+        }
     }
 
     @Override
