@@ -71,6 +71,9 @@ export class RelayClient {
     this._counter = 0;
     this._order = 0;
     this._rejoins = new Map(); // ids of the resumes and joins sent after a reconnect -> room
+    // Rooms left while disconnected. The server keeps the user's rooms across connections and would put the next
+    // one back in them, so it leaves them right after its welcome.
+    this._leftWhileAway = new Set();
     this.clientId = null;
     this.userId = null;
     if (this.options.autoConnect) this.connect();
@@ -162,6 +165,7 @@ export class RelayClient {
   /** Joins a room; it is then resumed after every reconnect. Resolves when the server answers `joined`. */
   join(room) {
     const known = this._rooms.has(room);
+    this._leftWhileAway.delete(room);
     if (!known) this._rooms.set(room, { epoch: null, seq: 0 });
     return this._request({ type: 'join_room', room_id: room, id: this._nextId() }).catch((e) => {
       if (!known) this._rooms.delete(room);
@@ -173,7 +177,10 @@ export class RelayClient {
   leave(room) {
     if (!this._rooms.has(room)) return Promise.resolve({ room_id: room });
     this._rooms.delete(room);
-    if (this._state !== STATES.CONNECTED) return Promise.resolve({ room_id: room }); // not resumed on reconnect
+    if (this._state !== STATES.CONNECTED) {
+      this._leftWhileAway.add(room); // not resumed on reconnect, and left there
+      return Promise.resolve({ room_id: room });
+    }
     return this._request({ type: 'leave_room', room_id: room, id: this._nextId() });
   }
 
@@ -344,6 +351,10 @@ export class RelayClient {
       // Connected through a room this client has left: leave it again.
       this._write({ type: 'leave_room', room_id: this._connectRoom });
     }
+    for (const room of this._leftWhileAway) {
+      if (room !== this._connectRoom && !this._rooms.has(room)) this._write({ type: 'leave_room', room_id: room });
+    }
+    this._leftWhileAway.clear();
     for (const room of rooms) {
       if (room === this._connectRoom) continue;
       const p = this._rooms.get(room);
@@ -471,11 +482,14 @@ export class RelayClient {
         if (ref !== undefined) this._settle(ref, null, frame.data);
         return;
       case 'joined':
+        // Without a ref, the user joined elsewhere (another tab, the REST API): membership is the user's.
         if (!this._rooms.has(frame.room_id)) this._rooms.set(frame.room_id, { epoch: null, seq: 0 });
         if (ref !== undefined) this._settle(ref, null, { room_id: frame.room_id, ...frame.data });
         this._emit('joined', frame);
         return;
       case 'left':
+        // Without a ref, the user left elsewhere: forget the room, or the next reconnect would join it again.
+        if (ref === undefined) this._rooms.delete(frame.room_id);
         if (ref !== undefined) this._settle(ref, null, { room_id: frame.room_id, ...frame.data });
         return;
       case 'room_closed':

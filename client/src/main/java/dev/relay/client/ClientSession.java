@@ -65,6 +65,11 @@ final class ClientSession {
     private final List<CompletableFuture<Void>> statusWaiters = new ArrayList<>();
     /** Rooms this connection asked to leave and has not heard {@code left} for: their late messages are dropped. */
     private final Set<String> leaving = new HashSet<>();
+    /**
+     * Rooms left while disconnected. Membership belongs to the user on the server and outlives connections, so the
+     * next connection would be put back in them: it leaves them right after its welcome.
+     */
+    private final Set<String> leftWhileAway = new HashSet<>();
     private UserStatus status;
     private boolean started;
     private boolean closed;
@@ -144,6 +149,7 @@ final class ClientSession {
             return;
         }
         boolean added = room == null;
+        leftWhileAway.remove(roomId);
         room = rooms.add(roomId);
         room.waiters.add(future);
         if (added && state == ConnectionState.CONNECTED) {
@@ -162,7 +168,10 @@ final class ClientSession {
             leaving.add(roomId);
             request(Requests.Kind.LEAVE, roomId, future, frames.create(MessageType.LEAVE_ROOM).put("room_id", roomId));
         } else {
-            future.complete(null); // not in it on the server; a resume in flight is undone when it answers
+            if (state != ConnectionState.CONNECTED) {
+                leftWhileAway.add(roomId);
+            }
+            future.complete(null); // left on the next connection; a resume in flight is undone when it answers
         }
     }
 
@@ -425,10 +434,14 @@ final class ClientSession {
             case MessageType.ERROR -> refused(frame, data);
             case MessageType.RESUMED -> resumed(frame, data);
             case MessageType.LEFT, MessageType.PONG, MessageType.JOINED, MessageType.REFRESHED -> {
+                String ref = Frames.text(data, "ref");
                 if (MessageType.LEFT.equals(frame.path("type").asText())) {
                     leaving.remove(Frames.text(frame, "room_id"));
                 }
-                Requests.Request request = requests.answered(Frames.text(data, "ref"));
+                if (ref == null) {
+                    movedByServer(frame);
+                }
+                Requests.Request request = requests.answered(ref);
                 if (request != null && request.future() != null) {
                     request.future().complete(null);
                 }
@@ -456,6 +469,27 @@ final class ClientSession {
         }
     }
 
+    /**
+     * A {@code joined} or {@code left} this client did not ask for: the user joined or left the room elsewhere (another
+     * connection, the REST API), and membership belongs to the user. A left room is forgotten, so that no resume puts
+     * the user back in it; a joined one counts as joined, and is resumed after a reconnect.
+     */
+    private void movedByServer(JsonNode frame) {
+        String roomId = Frames.text(frame, "room_id");
+        if (roomId == null) {
+            return;
+        }
+        if (MessageType.LEFT.equals(frame.path("type").asText())) {
+            Rooms.Room room = rooms.remove(roomId);
+            if (room != null) {
+                room.fail(new CancellationException("left room " + roomId + " elsewhere"));
+            }
+        } else if (MessageType.JOINED.equals(frame.path("type").asText()) && rooms.get(roomId) == null
+                && !leaving.contains(roomId)) {
+            rooms.add(roomId).joined = true;
+        }
+    }
+
     private void roomMessage(Message message) {
         String roomId = message.roomId();
         if (roomId != null && rooms.get(roomId) == null) {
@@ -476,6 +510,13 @@ final class ClientSession {
         attempt = 0;
         // The connect room's resumed follows; if the application has left every room, that is where it is left.
         String connectRoom = Frames.text(data, "room_id");
+        for (String roomId : leftWhileAway) {
+            if (!roomId.equals(connectRoom)) { // that one is left when its resumed arrives, as below
+                leaving.add(roomId);
+                write(frames.create(MessageType.LEAVE_ROOM).put("room_id", roomId));
+            }
+        }
+        leftWhileAway.clear();
         for (Rooms.Room room : rooms.all()) {
             if (!room.id.equals(connectRoom)) {
                 resume(room);

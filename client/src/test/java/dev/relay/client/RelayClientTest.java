@@ -288,6 +288,49 @@ class RelayClientTest {
     }
 
     @Test
+    void aRoomLeftWhileDisconnectedIsLeftOnTheServerAfterTheNextWelcome() {
+        RelayClient client = withSupplier();
+        FakeTransport.Attempt first = connected(client);
+        client.join("support");
+        first.resumed("support", false, "s1", 4, first.frames("resume").getFirst().path("id").asText());
+        first.drop();
+        assertThat(client.leave("support")).isCompleted();
+
+        scheduler.advance(Duration.ofSeconds(1));
+        FakeTransport.Attempt second = server.last();
+        second.welcome("general");
+        // The server remembers the user's rooms and puts the new connection back in them; this leave ends that.
+        assertThat(second.frames("leave_room")).extracting(f -> f.path("room_id").asText()).containsExactly("support");
+        second.text("{\"type\":\"joined\",\"room_id\":\"support\"}");
+        second.roomMessage("support", "s1", 5, "before the leave took effect");
+        second.text("{\"type\":\"left\",\"room_id\":\"support\"}");
+        assertThat(messages).isEmpty();
+        second.drop();
+        scheduler.advance(Duration.ofSeconds(5));
+        server.last().welcome("general");
+        assertThat(server.last().frames("resume")).isEmpty();
+        assertThat(server.last().frames("leave_room")).isEmpty();
+    }
+
+    @Test
+    void aRoomTheUserLeftElsewhereIsNotResumedAndOneJoinedElsewhereIs() {
+        RelayClient client = withSupplier();
+        FakeTransport.Attempt first = connected(client);
+        client.join("support");
+        first.resumed("support", false, "s1", 4, first.frames("resume").getFirst().path("id").asText());
+        // The user left support on another device, and joined lobby through the REST API: no ref, nobody asked here.
+        first.text("{\"type\":\"left\",\"room_id\":\"support\"}");
+        first.text("{\"type\":\"joined\",\"room_id\":\"lobby\"}");
+
+        first.drop();
+        scheduler.advance(Duration.ofSeconds(1));
+        FakeTransport.Attempt second = server.last();
+        second.welcome("general");
+        assertThat(second.frames("resume")).extracting(f -> f.path("room_id").asText())
+                .as("resuming support would join it again").containsExactly("lobby");
+    }
+
+    @Test
     void aRoomThatIsGoneWhenResumedIsDroppedWithAnErrorAndAClosedRoomIsForgotten() {
         List<RelayException> errors = new ArrayList<>();
         List<String> closed = new ArrayList<>();

@@ -96,6 +96,8 @@ public final class Hub {
     private final SharedRooms sharedRooms;
     private final Publisher publisher;
     private final Membership membership;
+    /** The rooms each user joined and has not left, across their connections and reconnects. */
+    private final RoomMemberships memberships;
     private final SessionControl control;
     private final Audience everyone = new Audience();
     private final Map<Executor, DeliveryLane> lanes = new ConcurrentHashMap<>();
@@ -152,7 +154,9 @@ public final class Hub {
         this.held = new HeldDelivery(publisher::offline, users, replies);
         this.clusterViews = new ClusterViews(sharedRooms, users);
         publisher.onHeld(held::toUserHere);
-        this.membership = new Membership(settings, rules, rooms, roomAccess, presence, observer, replies, clock);
+        this.memberships = new RoomMemberships();
+        this.membership = new Membership(settings, rules, rooms, roomAccess, presence, memberships, observer, replies,
+                clock);
         this.control = new SessionControl(policies, presence, users, replies);
         rooms.createDefaults(settings.defaultRooms());
         this.moderation = new Moderation(rooms, users, policies, replies, clock, observer);
@@ -207,6 +211,9 @@ public final class Hub {
      * before its welcome, even when the welcome waits for the room to catch up.
      */
     private void greet(Session session, Room room, StreamPosition resumeFrom) {
+        // Connecting to a room the user had not joined is joining it; a default room is everyone's already.
+        boolean newMember = !settings.defaultRooms().contains(room.id())
+                && memberships.remember(session.userId(), room.id());
         session.everyoneSlot(everyone.add(session.outbox()));
         boolean firstOfUser = users.add(session, clock.instant());
         ClusterLink link = cluster;
@@ -230,6 +237,10 @@ public final class Hub {
             disconnect(session); // never leave a half-registered session counted and online
             throw e;
         }
+        enterRememberedRooms(session, room);
+        if (newMember) {
+            moveOthers(session, room, true);
+        }
         if (following == null || following.isDone()) {
             held.to(session);
         } else {
@@ -241,6 +252,43 @@ public final class Hub {
                     held.to(session);
                 }
             }));
+        }
+    }
+
+    /**
+     * Puts a new connection in the other rooms its user is a member of, each announced with {@code joined} (no
+     * {@code ref}) after the welcome. A room the connection's token may no longer enter (a {@code rooms} claim it
+     * lacks) is skipped, and stays the user's. In a cluster, a room this node does not follow yet is entered once
+     * it has caught up, like a {@code join_room}.
+     */
+    private void enterRememberedRooms(Session session, Room connectRoom) {
+        for (String roomId : memberships.recorded(session.userId())) {
+            Room room = rooms.find(roomId).orElse(null);
+            if (room == null || room == connectRoom || !roomAccess.mayEnter(session.identity(), roomId)) {
+                continue;
+            }
+            membership.whenCanEnter(session, room, null, () -> {
+                if (session.isOpen() && !session.isIn(roomId) && rooms.find(roomId).orElse(null) == room) {
+                    membership.enter(session, room);
+                    replies.send(session, replies.reply(MessageType.JOINED, roomId, null));
+                }
+            });
+        }
+    }
+
+    /**
+     * A user joined or left a room through one connection: their other connections follow, here and (in a cluster)
+     * on the other nodes, each told with {@code joined} or {@code left} without {@code ref}.
+     */
+    private void moveOthers(Session mover, Room room, boolean join) {
+        ClusterLink link = cluster;
+        if (link != null) {
+            link.moveElsewhere(mover.userId(), room.id(), join);
+        }
+        if (join) {
+            joinHere(mover.userId(), room, mover);
+        } else {
+            leaveHere(mover.userId(), room, mover);
         }
     }
 
@@ -291,9 +339,14 @@ public final class Hub {
             }
             switch (type) {
                 case MessageType.PING -> replies.send(session, replies.reply(MessageType.PONG, null, message.id()));
-                case MessageType.JOIN_ROOM -> membership.joinRoom(session, message);
-                case MessageType.LEAVE_ROOM -> membership.leaveRoom(session, message);
-                case MessageType.RESUME -> membership.resumeRoom(session, message);
+                case MessageType.JOIN_ROOM -> moveOthers(session, membership.joinRoom(session, message), true);
+                case MessageType.LEAVE_ROOM -> moveOthers(session, membership.leaveRoom(session, message), false);
+                case MessageType.RESUME -> {
+                    Room joined = membership.resumeRoom(session, message);
+                    if (joined != null) {
+                        moveOthers(session, joined, true);
+                    }
+                }
                 case MessageType.STATUS -> {
                     control.chooseStatus(session, message);
                     ClusterLink link = cluster;
@@ -579,6 +632,7 @@ public final class Hub {
     /** Creates the room on this node with its access list, and keeps it in the store as it was asked for. */
     private Room createHere(RoomSpec spec, boolean isPrivate, Set<String> allowed) {
         Room room = rooms.create(spec, accessOf(spec.id(), isPrivate, allowed));
+        memberships.forgetRoom(spec.id()); // a new room under a closed one's id starts with no members
         MessageStore kept = store;
         if (kept != null) {
             kept.roomCreated(new RoomRecord(spec.id(), spec.name(), spec.description(), isPrivate ? allowed : null));
@@ -619,10 +673,13 @@ public final class Hub {
                     @Override
                     public void moveHere(String userId, String roomId, boolean join) {
                         rooms.find(roomId).ifPresent(room -> {
+                            // Recorded here too, for the user's next connection to this node.
                             if (join) {
-                                joinHere(userId, room);
+                                memberships.remember(userId, room.id());
+                                joinHere(userId, room, null);
                             } else {
-                                leaveHere(userId, room);
+                                memberships.forget(userId, roomId);
+                                leaveHere(userId, room, null);
                             }
                         });
                     }
@@ -660,6 +717,7 @@ public final class Hub {
                             if (kept != null) {
                                 kept.roomClosed(roomId, room.position().epoch());
                             }
+                            memberships.forgetRoom(roomId);
                             ClusterLink link = cluster;
                             if (link != null) {
                                 link.unfollow(room);
@@ -791,23 +849,30 @@ public final class Hub {
     }
 
     /**
-     * Puts every live connection of the user in the room. Completes with the number of connections moved on this
-     * node; in a cluster the user's connections on the other nodes move too, as the request reaches them.
+     * Makes the user a member of the room, whether or not they are connected, and puts every live connection of
+     * theirs in it, each told with {@code joined} (no {@code ref}); their later connections enter it too. Completes
+     * with the number of connections moved on this node; in a cluster the user's connections on the other nodes
+     * move too, as the request reaches them. Who may enter is the caller's to check ({@link #roomAccess}).
      */
     public CompletableFuture<Integer> joinUser(String userId, String roomId) {
         Room room = existingRoom(roomId);
+        memberships.remember(userId, room.id());
         ClusterLink link = cluster;
         if (link != null) {
             link.moveElsewhere(userId, roomId, true);
         }
-        return joinHere(userId, room);
+        return joinHere(userId, room, null);
     }
 
-    private CompletableFuture<Integer> joinHere(String userId, Room room) {
+    /** Puts the user's connections here other than {@code except} (null: all) in the room. */
+    private CompletableFuture<Integer> joinHere(String userId, Room room, Session except) {
         return onEachSession(userId, session -> {
             // The room may have been closed since it was looked up; entering it now would leave a stale membership.
-            if (session.isOpen() && !session.isIn(room.id()) && rooms.find(room.id()).orElse(null) == room) {
+            if (session != except && session.isOpen() && !session.isIn(room.id())
+                    && roomAccess.mayEnter(session.identity(), room.id())
+                    && rooms.find(room.id()).orElse(null) == room) {
                 membership.enter(session, room);
+                replies.send(session, replies.reply(MessageType.JOINED, room.id(), null));
                 return true;
             }
             return false;
@@ -815,22 +880,26 @@ public final class Hub {
     }
 
     /**
-     * Takes every live connection of the user out of the room. Completes with the number of connections moved on this
-     * node; in a cluster the user's connections on the other nodes move too, as the request reaches them.
+     * Ends the user's membership of the room and takes every live connection of theirs out of it, each told with
+     * {@code left} (no {@code ref}). Completes with the number of connections moved on this node; in a cluster the
+     * user's connections on the other nodes move too, as the request reaches them.
      */
     public CompletableFuture<Integer> leaveUser(String userId, String roomId) {
         Room room = existingRoom(roomId);
+        memberships.forget(userId, roomId);
         ClusterLink link = cluster;
         if (link != null) {
             link.moveElsewhere(userId, roomId, false);
         }
-        return leaveHere(userId, room);
+        return leaveHere(userId, room, null);
     }
 
-    private CompletableFuture<Integer> leaveHere(String userId, Room room) {
+    /** Takes the user's connections here other than {@code except} (null: all) out of the room. */
+    private CompletableFuture<Integer> leaveHere(String userId, Room room, Session except) {
         return onEachSession(userId, session -> {
-            if (session.isOpen() && session.isIn(room.id())) {
+            if (session != except && session.isOpen() && session.isIn(room.id())) {
                 membership.exit(session, room);
+                replies.send(session, replies.reply(MessageType.LEFT, room.id(), null));
                 return true;
             }
             return false;
@@ -854,6 +923,7 @@ public final class Hub {
                     "'" + roomId + "' is a default room; remove it from default_rooms instead");
         }
         roomAccess.forget(roomId);
+        memberships.forgetRoom(roomId);
         MessageStore kept = store;
         if (kept != null) {
             kept.roomClosed(roomId, room.position().epoch());
@@ -947,6 +1017,25 @@ public final class Hub {
     /** True when a live connection of the user is in the room. */
     public boolean isInRoom(String roomId, String userId) {
         return rooms.find(roomId).map(room -> room.hasUser(userId)).orElse(false);
+    }
+
+    /**
+     * True when the user is a member of the existing room, connected or not: they joined it and have not left, a
+     * connection of theirs is in it, or it is a default room (every user's). Who may enter a private room is a
+     * separate question ({@link #roomAccess}): ask both.
+     */
+    public boolean isMember(String roomId, String userId) {
+        return rooms.find(roomId).map(room -> settings.defaultRooms().contains(roomId)
+                || memberships.isRecorded(userId, roomId) || room.hasUser(userId)).orElse(false);
+    }
+
+    /** The existing rooms the user is a {@linkplain #isMember member} of, default rooms included, sorted. */
+    public List<String> memberRooms(String userId) {
+        java.util.TreeSet<String> ids = new java.util.TreeSet<>(settings.defaultRooms());
+        ids.addAll(memberships.recorded(userId));
+        ids.addAll(users.rooms(userId));
+        ids.removeIf(roomId -> rooms.find(roomId).isEmpty());
+        return List.copyOf(ids);
     }
 
     /** The rooms a user's live connections are in. */

@@ -25,7 +25,8 @@ import java.util.Map;
  * A session's way into and out of rooms: the {@code join_room}, {@code leave_room} and {@code resume} control
  * messages, and the {@link #enter}/{@link #exit} steps the {@link Hub} also uses on connect, disconnect and for the
  * admin API. Keeping every entry and exit here means the room, the session, presence and the observer are always
- * updated together. Every method runs on the session's executor, which owns its membership.
+ * updated together. Every method runs on the session's executor, which owns its rooms. A join, resume or leave also
+ * records or ends the user's {@link RoomMemberships membership}; a connection's exit (a disconnect) does not end it.
  */
 final class Membership {
     private final HubSettings settings;
@@ -33,6 +34,7 @@ final class Membership {
     private final RoomRegistry rooms;
     private final RoomAccess roomAccess;
     private final Presence presence;
+    private final RoomMemberships memberships;
     private final HubObserver observer;
     private final Replies replies;
     private final Clock clock;
@@ -40,12 +42,13 @@ final class Membership {
     private volatile ClusterLink cluster;
 
     Membership(HubSettings settings, MessageRules rules, RoomRegistry rooms, RoomAccess roomAccess, Presence presence,
-               HubObserver observer, Replies replies, Clock clock) {
+               RoomMemberships memberships, HubObserver observer, Replies replies, Clock clock) {
         this.settings = settings;
         this.rules = rules;
         this.rooms = rooms;
         this.roomAccess = roomAccess;
         this.presence = presence;
+        this.memberships = memberships;
         this.observer = observer;
         this.replies = replies;
         this.clock = clock;
@@ -56,30 +59,42 @@ final class Membership {
         this.cluster = link;
     }
 
-    void joinRoom(Session session, ClientMessage message) {
+    /** Returns the room, in which the hub then puts the user's other connections too. */
+    Room joinRoom(Session session, ClientMessage message) {
         String roomId = rules.requireRoomId(message);
         Room room = rooms.require(roomId);
         roomAccess.requireEntry(session.identity(), roomId);
+        // At once, not when the entry happens: in a cluster it may wait, and a connection of the user arriving
+        // meanwhile must already find the room among the user's.
+        memberships.remember(session.userId(), room.id()); // the room's own id string, shared by every member
         whenCanEnter(session, room, message.id(), () -> {
             if (!session.isIn(roomId)) {
                 enter(session, room);
             }
             replies.send(session, replies.reply(MessageType.JOINED, roomId, message.id()));
         });
+        return room;
     }
 
-    void leaveRoom(Session session, ClientMessage message) {
+    /**
+     * Ends the user's membership and takes this connection out; returns the room, from which the hub then takes the
+     * user's other connections too. Refused when neither the user nor any connection of theirs is in the room.
+     */
+    Room leaveRoom(Session session, ClientMessage message) {
         String roomId = rules.requireRoomId(message);
         Room room = rooms.require(roomId);
-        if (!session.isIn(roomId)) {
+        boolean wasMember = memberships.forget(session.userId(), roomId);
+        if (!wasMember && !session.isIn(roomId) && !room.hasUser(session.userId())) {
             roomAccess.requireEntry(session.identity(), roomId); // "not found" to outsiders of a private room
             throw new ProtocolException(ErrorCode.NOT_MEMBER, "you are not in room '" + roomId + "'");
         }
         exit(session, room);
         replies.send(session, replies.reply(MessageType.LEFT, roomId, message.id()));
+        return room;
     }
 
-    void resumeRoom(Session session, ClientMessage message) {
+    /** Returns the room when the resume made the user a member of it (they were not), else null. */
+    Room resumeRoom(Session session, ClientMessage message) {
         String roomId = rules.requireRoomId(message);
         Room room = rooms.require(roomId);
         roomAccess.requireEntry(session.identity(), roomId);
@@ -92,8 +107,10 @@ final class Membership {
                     "resume needs data.since (the last seq you have, 0 or more) and data.epoch (a string)");
         }
         StreamPosition from = new StreamPosition(name, position.longValue());
+        boolean newMember = memberships.remember(session.userId(), room.id());
         whenCanEnter(session, room, message.id(),
                 () -> finishResume(session, room, startResume(session, room, from), message.id()));
+        return newMember ? room : null;
     }
 
     /**

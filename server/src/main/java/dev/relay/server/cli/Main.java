@@ -14,15 +14,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,15 +36,12 @@ import java.util.concurrent.CountDownLatch;
                 "Examples:",
                 "  wsserver                          serve on port 8080",
                 "  wsserver --port 9000 --config relay.yaml",
-                "  WS_JWT_SECRET=... wsserver token --user alice --role admin",
+                "  wsserver token --user alice --role admin",
                 "",
                 "Docs: docs/configuration.md, docs/protocol.md, docs/operations.md"})
 public final class Main implements Callable<Integer> {
     /** Exit status for a configuration the server refuses to start with. */
     static final int CONFIG_ERROR = 2;
-    /** Where a server run without jwt_secret keeps the one it generated, under data_dir. */
-    static final String TRIAL_SECRET_FILE = "jwt-secret";
-    private static final int MIN_SECRET_BYTES = 32;
 
     @Mixin
     ConfigOptions configOptions;
@@ -133,7 +124,7 @@ public final class Main implements Callable<Integer> {
                     .issue("admin", "Admin", List.of("admin"), Duration.ofHours(24));
             log.warn("event=generated_jwt_secret No jwt_secret is configured, so a random one is kept in {} for trying"
                     + " the server (tokens survive a restart; delete the file to revoke them all). Set WS_JWT_SECRET"
-                    + " (32+ bytes) or jwt_secret for real use.", config.server().dataDir().resolve(TRIAL_SECRET_FILE));
+                    + " (32+ bytes) or jwt_secret for real use.", config.server().dataDir().resolve(TrialSecret.FILE));
             log.warn("event=admin_token valid=24h token={}", token);
             log.warn("event=connect_url url={}?room_id=general&token={}", base, token);
             // The page reads the token from the link, so a first look is one click.
@@ -148,38 +139,16 @@ public final class Main implements Callable<Integer> {
     }
 
     /**
-     * The secret of a server run without one: generated once and kept in {@code data_dir}, readable by its owner only,
-     * so that the page's token (and every token issued with it) still works after a restart — the first thing a new
-     * user tries. Where the file cannot be kept, a secret for this run only.
+     * The {@link TrialSecret kept secret}, which {@code wsserver token} signs with too; where the file cannot be
+     * kept, a secret for this run only.
      */
     private static String trialSecret(Path dataDir, Logger log) {
-        Path file = dataDir.resolve(TRIAL_SECRET_FILE);
         try {
-            if (Files.isRegularFile(file)) {
-                String kept = Files.readString(file, StandardCharsets.UTF_8).strip();
-                if (kept.getBytes(StandardCharsets.UTF_8).length >= MIN_SECRET_BYTES) {
-                    return kept;
-                }
-            }
-            Files.createDirectories(dataDir);
-            String secret = randomSecret();
-            Path fresh = Files.createTempFile(dataDir, TRIAL_SECRET_FILE, ".tmp");
-            if (fresh.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-                Files.setPosixFilePermissions(fresh, PosixFilePermissions.fromString("rw-------"));
-            }
-            Files.writeString(fresh, secret + "\n", StandardCharsets.UTF_8);
-            Files.move(fresh, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            return secret;
+            return TrialSecret.keptIn(dataDir);
         } catch (IOException e) {
             log.warn("event=trial_secret_not_kept file={} error=\"{}\" tokens stop working when the server restarts",
-                    file, e.getMessage());
-            return randomSecret();
+                    dataDir.resolve(TrialSecret.FILE), e.getMessage());
+            return TrialSecret.random();
         }
-    }
-
-    private static String randomSecret() {
-        byte[] bytes = new byte[32];
-        new SecureRandom().nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 }

@@ -71,7 +71,8 @@ public final class HistoryApi {
         StreamPosition position = hub.roomPosition(roomId).orElseThrow(() -> RoomRegistry.notFound(roomId));
         Identity caller = call.identity();
         hub.roomAccess().requireEntry(caller, roomId); // before "join it first", which would say the room exists
-        if (!caller.isAdmin() && !hub.isInRoom(roomId, caller.userId())) {
+        // A member who is offline reads it too; membership never widens a private room's access list (checked above).
+        if (!caller.isAdmin() && !hub.isMember(roomId, caller.userId())) {
             throw new ProtocolException(ErrorCode.FORBIDDEN, "only members of room '" + roomId
                     + "' and admins may read its history; join it first");
         }
@@ -122,9 +123,10 @@ public final class HistoryApi {
         Instant until = instantParameter(call, "until");
         int limit = limit(call);
         Identity caller = call.identity();
-        // The rooms the caller is in now: a user never finds a room message they could not read by joining.
+        // The rooms the caller is a member of, connected or not: a user never finds a room message they could not
+        // read by joining.
         SearchQuery query = new SearchQuery(text, roomId, from, since, until, limit + 1, caller.userId(),
-                caller.isAdmin() ? null : new HashSet<>(hub.roomsOf(caller.userId())));
+                caller.isAdmin() ? null : readableRooms(caller));
         MessageStore store = persistence.store();
         CompletableFuture<List<SearchHit>> hits = persistence.read(() -> store.search(query));
         hits.whenComplete((found, failure) -> {
@@ -140,6 +142,12 @@ public final class HistoryApi {
             }
             ok(call, messages, found.size() > limit);
         });
+    }
+
+    private java.util.Set<String> readableRooms(Identity caller) {
+        java.util.Set<String> rooms = new HashSet<>(hub.memberRooms(caller.userId()));
+        rooms.removeIf(roomId -> !hub.roomAccess().mayEnter(caller, roomId));
+        return rooms;
     }
 
     private void answer(RestCall call, CompletableFuture<MessageStore.Page> page) {

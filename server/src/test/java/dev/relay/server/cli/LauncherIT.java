@@ -58,10 +58,73 @@ class LauncherIT {
     }
 
     @Test
-    void tokenWithoutASecretExplainsWhatToSet() throws Exception {
+    void withoutASecretTheTokenCommandSignsWithTheSecretARunningServerKept() throws Exception {
+        int port = freePort();
+        // The same configuration for both, from the environment: the kept secret lives under this data_dir.
+        Map<String, String> env = Map.of("WS_LOG_DIR", dir.resolve("logs").toString(),
+                "WS_DATA_DIR", dir.resolve("state").toString());
+        Process server = start(env, "--port", String.valueOf(port));
+        try {
+            Path kept = dir.resolve("state").resolve("jwt-secret");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!Files.exists(kept) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(kept).as("the server kept its generated secret").isRegularFile();
+            String secret = Files.readString(kept).strip();
+
+            Result bob = run(env, "token", "--user", "bob");
+            assertThat(bob.status()).as(bob.err()).isZero();
+            assertThat(bob.err()).as("says which secret it used").contains("jwt-secret");
+            SignedJWT jwt = SignedJWT.parse(bob.out().strip());
+            assertThat(jwt.verify(new MACVerifier(secret.getBytes(StandardCharsets.UTF_8)))).isTrue();
+            assertServes(port, server, bob.out().strip(), "bob");
+            assertThat(Files.readString(kept).strip()).as("the command did not replace the server's secret")
+                    .isEqualTo(secret);
+        } finally {
+            stop(server);
+        }
+    }
+
+    @Test
+    void withoutASecretATokenMintedBeforeTheServerFirstStartsIsAccepted() throws Exception {
+        Path config = dir.resolve("relay.yaml");
+        Files.writeString(config, "websocket:\n  data_dir: \"" + dir.resolve("state") + "\"\n"
+                + "  log_dir: \"" + dir.resolve("logs") + "\"\n");
+        Path kept = dir.resolve("state").resolve("jwt-secret");
+        assertThat(kept).doesNotExist();
+
+        Result alice = run(Map.of(), "token", "--config", config.toString(), "--user", "alice");
+        assertThat(alice.status()).as(alice.err()).isZero();
+        // Generated and kept exactly as the server would have: owner-only, in data_dir.
+        assertThat(kept).isRegularFile();
+        if (kept.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(kept))).isEqualTo("rw-------");
+        }
+        String secret = Files.readString(kept).strip();
+        assertThat(SignedJWT.parse(alice.out().strip())
+                .verify(new MACVerifier(secret.getBytes(StandardCharsets.UTF_8)))).isTrue();
+        Result again = run(Map.of(), "token", "--config", config.toString(), "--user", "carol");
+        assertThat(Files.readString(kept).strip()).as("a second token uses the same secret").isEqualTo(secret);
+        assertThat(again.status()).isZero();
+
+        int port = freePort();
+        Process server = start(Map.of(), "--config", config.toString(), "--port", String.valueOf(port));
+        try {
+            assertServes(port, server, alice.out().strip(), "alice");
+        } finally {
+            stop(server);
+        }
+    }
+
+    @Test
+    void tokenWithoutASecretThatCannotKeepOneExplainsWhatToSet() throws Exception {
+        Path notADirectory = dir.resolve("data");
+        Files.writeString(notADirectory, "a file where data_dir should be\n");
         Result result = run(Map.of(), "token", "--user", "alice");
         assertThat(result.status()).isEqualTo(2);
-        assertThat(result.err()).contains("jwt_secret", "WS_JWT_SECRET");
+        assertThat(result.out()).isEmpty();
+        assertThat(result.err()).contains("jwt_secret", "WS_JWT_SECRET", "jwt-secret");
     }
 
     @Test

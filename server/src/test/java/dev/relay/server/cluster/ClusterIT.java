@@ -423,6 +423,28 @@ class ClusterIT {
     }
 
     @Test
+    void a_join_or_leave_over_the_websocket_is_the_users_on_every_node() {
+        TestServer a = node("a");
+        TestServer b = node("b");
+        try (WsClient erinOnA = a.connect("erin", "general");
+             WsClient erinOnB = b.connect("erin", "general");
+             WsClient carolOnB = b.connect("carol", "support")) {
+            erinOnA.send(Map.of("type", "join_room", "room_id", "support", "id", "j"));
+            assertThat(erinOnB.awaitType("joined", "support").path("data").has("ref")).as("moved, not asked").isFalse();
+            carolOnB.send(say("support", "s1", "both of erin's"));
+            assertThat(erinOnB.awaitType("room_message", "support").path("content").asText())
+                    .isEqualTo("both of erin's");
+            assertThat(erinOnA.awaitType("room_message", "support").path("content").asText())
+                    .isEqualTo("both of erin's");
+
+            erinOnB.send(Map.of("type", "leave_room", "room_id", "support", "id", "l"));
+            erinOnA.awaitType("left", "support");
+            carolOnB.await(m -> "user_left".equals(m.path("type").asText())
+                    && "erin".equals(m.path("data").path("user_id").asText()), "erin leaving support");
+        }
+    }
+
+    @Test
     void a_room_created_on_one_node_exists_on_every_node_and_on_one_that_starts_later_and_closes_everywhere() {
         TestServer a = node("a");
         TestServer b = node("b");
@@ -638,9 +660,9 @@ class ClusterIT {
         try (WsClient alice = a.connect("alice", "general");
              WsClient carol = c.connect("carol", "support");
              WsClient daveOnA = a.connect("dave", "general");
-             WsClient daveOnB = b.connect("dave", "general")) {
-            daveOnB.send(Map.of("type", "join_room", "room_id", "support"));
-            daveOnB.awaitType("joined");
+             WsClient daveOnB = b.connect("dave", "general");
+             // Connected to support, not joined: a join would bring his other connections (node a's too) along.
+             WsClient daveInSupportOnB = b.connect("dave", "support")) {
             awaitMembers(List.of(a, b, c), "support", Map.of("carol", 1, "dave", 1));
             awaitMembers(List.of(a, b, c), "general", Map.of("alice", 1, "dave", 2));
             eventsAbout("nobody", alice, "settled", List.of(alice));

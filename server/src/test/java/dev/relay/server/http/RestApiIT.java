@@ -110,6 +110,9 @@ class RestApiIT {
             assertThat(joined.data().path("room_id").asText()).isEqualTo("support");
             // Whichever tab enters first announces the user; a member of the room sees it once.
             assertThat(watcher.awaitType("user_joined").path("data").path("user_id").asText()).isEqualTo("erin");
+            // Each tab is told it was moved; no ref, as it did not ask.
+            assertThat(tab1.awaitType("joined", "support").path("data").has("ref")).isFalse();
+            assertThat(tab2.awaitType("joined", "support").path("data").has("ref")).isFalse();
 
             tab2.send(Map.of("type", "room_message", "room_id", "support", "content", "both tabs are here"));
             assertThat(tab1.awaitType("room_message").path("content").asText()).isEqualTo("both tabs are here");
@@ -117,6 +120,7 @@ class RestApiIT {
             Http.Response left = http.post("/ws/rooms/support/leave", erin, "");
             assertThat(left.data().path("connections").asInt()).isEqualTo(2);
             assertThat(watcher.awaitType("user_left").path("data").path("user_id").asText()).isEqualTo("erin");
+            tab1.awaitType("left", "support");
             tab1.send(Map.of("type", "room_message", "room_id", "support", "content", "gone?"));
             assertThat(tab1.awaitType("error").path("data").path("code").asText()).isEqualTo("not_member");
 
@@ -126,6 +130,33 @@ class RestApiIT {
             Http.Response invalid = http.post("/ws/rooms/bad%20id/leave", erin, "");
             assertThat(invalid.status()).isEqualTo(400);
             assertThat(invalid.errorCode()).isEqualTo("invalid_room_id");
+        }
+    }
+
+    @Test
+    void joiningWithNoLiveConnectionMakesTheUserAMemberWhoseNextConnectionIsInTheRoom() {
+        assertThat(http.post("/ws/rooms", admin, "{\"id\":\"reading-club\"}").status()).isEqualTo(201);
+        String gus = server.token("gus");
+
+        Http.Response joined = http.post("/ws/rooms/reading-club/join", gus, "");
+        assertThat(joined.status()).isEqualTo(200);
+        assertThat(joined.data().path("connections").asInt()).as("no connection to move").isZero();
+        assertThat(joined.data().path("user_id").asText()).isEqualTo("gus");
+
+        try (WsClient host = server.connect("gus-host", "reading-club");
+             WsClient tab = server.connect("gus", "general")) {
+            assertThat(tab.awaitType("joined", "reading-club").path("data").has("ref")).isFalse();
+            assertThat(host.awaitType("user_joined").path("data").path("user_id").asText()).isEqualTo("gus-host");
+            assertThat(host.awaitType("user_joined").path("data").path("user_id").asText()).isEqualTo("gus");
+            host.send(Map.of("type", "room_message", "room_id", "reading-club", "content", "chapter 3 tonight"));
+            assertThat(tab.awaitType("room_message", "reading-club").path("content").asText())
+                    .isEqualTo("chapter 3 tonight");
+            assertThat(http.get("/ws/rooms/reading-club/members", gus).data().path("total").asInt()).isEqualTo(2);
+        }
+
+        assertThat(http.post("/ws/rooms/reading-club/leave", gus, "").status()).isEqualTo(200);
+        try (WsClient tab = server.connect("gus", "general")) {
+            tab.expectNothingPendingExcept("user_joined", "user_left", "presence");
         }
     }
 

@@ -17,8 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What a client sees of stored messages, whether the store is memory or a database: offline messages after the
- * welcome, history pages for members and admins only, conversations for their two users only, search in English and
- * Chinese that never finds what the caller could not read.
+ * welcome, history pages for members (connected or not) and admins only, conversations for their two users only,
+ * search in English and Chinese that never finds what the caller could not read.
  */
 abstract class HistoryAndOfflineContract {
     TestServer server;
@@ -108,9 +108,9 @@ abstract class HistoryAndOfflineContract {
 
             assertThat(contents(http.get("/ws/rooms/general/messages", server().adminToken("root"))))
                     .containsExactly("m1", "m2", "m3", "m4", "m5");
-            Http.Response outsider = http.get("/ws/rooms/general/messages", server().token("carol"));
-            assertThat(outsider.status()).isEqualTo(403);
-            assertThat(outsider.errorCode()).isEqualTo("forbidden");
+            assertThat(contents(http.get("/ws/rooms/general/messages", server().token("carol"))))
+                    .as("a default room is every user's: anyone may join it, so anyone may read it")
+                    .hasSize(5);
             assertThat(http.get("/ws/rooms/atlantis/messages", server().adminToken("root")).errorCode())
                     .isEqualTo("room_not_found");
             assertThat(http.get("/ws/rooms/general/messages?limit=0", server().token("alice")).errorCode())
@@ -150,15 +150,16 @@ abstract class HistoryAndOfflineContract {
     @Test
     void searchFindsChineseAndEnglishOnlyWhereTheCallerMayRead() {
         Http http = server().http();
+        assertThat(http.post("/ws/rooms", server().adminToken("root"), "{\"id\":\"team\"}").status()).isEqualTo(201);
         try (WsClient alice = server().connect("alice", "general");
-             WsClient carol = server().connect("carol", "support");
-             WsClient dave = server().connect("dave", "support")) {
+             WsClient carol = server().connect("carol", "team");
+             WsClient dave = server().connect("dave", "team")) {
             alice.send(Map.of("type", "room_message", "id", "r-1", "room_id", "general", "content", "消息持久化存储"));
             alice.send(Map.of("type", "room_message", "id", "r-2", "room_id", "general",
                     "content", "Persistence keeps messages"));
             ackFor(alice, "r-2");
-            carol.send(Map.of("type", "room_message", "id", "s-1", "room_id", "support",
-                    "content", "support room persistence notes"));
+            carol.send(Map.of("type", "room_message", "id", "s-1", "room_id", "team",
+                    "content", "team room persistence notes"));
             ackFor(carol, "s-1");
             carol.send(Map.of("type", "private_message", "id", "p-1", "to", "dave",
                     "content", "private persistence between carol and dave"));
@@ -171,13 +172,13 @@ abstract class HistoryAndOfflineContract {
                     .isEqualTo("消息<mark>持久化</mark>存储");
 
             assertThat(contents(http.get("/ws/messages/search?q=persistence", server().token("alice"))))
-                    .as("alice is in general only, and in no private conversation")
+                    .as("alice is a member of the default rooms only, and in no private conversation")
                     .containsExactly("Persistence keeps messages");
             assertThat(contents(http.get("/ws/messages/search?q=persistence", server().token("carol"))))
-                    .containsExactlyInAnyOrder("support room persistence notes",
-                            "private persistence between carol and dave");
-            assertThat(contents(http.get("/ws/messages/search?q=persistence&room_id=general",
-                    server().token("carol")))).as("a room carol is not in").isEmpty();
+                    .containsExactlyInAnyOrder("team room persistence notes",
+                            "private persistence between carol and dave", "Persistence keeps messages");
+            assertThat(contents(http.get("/ws/messages/search?q=persistence&room_id=team",
+                    server().token("alice")))).as("a room alice is not a member of").isEmpty();
             assertThat(contents(http.get("/ws/messages/search?q=persistence", server().adminToken("root"))))
                     .hasSize(3);
             assertThat(contents(http.get("/ws/messages/search?q=persistence&from=carol", server().adminToken("root"))))
@@ -267,5 +268,55 @@ abstract class HistoryAndOfflineContract {
         assertThat(http.post("/ws/rooms", admin, "{\"id\":\"legacy\"}").status()).isEqualTo(201);
         assertThat(contents(http.get("/ws/rooms/legacy/messages", admin))).isEmpty();
         assertThat(contents(http.get("/ws/messages/search?q=legacy", admin))).isEmpty();
+    }
+
+    @Test
+    void historyAndSearchFollowTheUsersMembershipNotTheirConnections() {
+        Http http = server().http();
+        String root = server().adminToken("root");
+        String alice = server().token("alice");
+        assertThat(http.post("/ws/rooms", root, "{\"id\":\"team\"}").status()).isEqualTo(201);
+
+        // Alice joins with no connection at all: recorded, nothing moved.
+        Http.Response joined = http.post("/ws/rooms/team/join", alice, "");
+        assertThat(joined.status()).isEqualTo(200);
+        assertThat(joined.data().path("connections").asInt()).isZero();
+        try (WsClient bob = server().connect("bob", "team")) {
+            bob.send(Map.of("type", "room_message", "id", "t-1", "room_id", "team", "content", "minutes of the sync"));
+            ackFor(bob, "t-1");
+
+            assertThat(contents(http.get("/ws/rooms/team/messages", alice))).as("alice, offline, is a member")
+                    .containsExactly("minutes of the sync");
+            assertThat(contents(http.get("/ws/messages/search?q=minutes", alice))).containsExactly("minutes of the sync");
+            Http.Response outsider = http.get("/ws/rooms/team/messages", server().token("carol"));
+            assertThat(outsider.status()).isEqualTo(403);
+            assertThat(outsider.errorCode()).isEqualTo("forbidden");
+            assertThat(contents(http.get("/ws/messages/search?q=minutes", server().token("carol")))).isEmpty();
+
+            // Her next connection, made for another room, is in the room too and gets its messages.
+            try (WsClient aliceOnline = server().connect("alice", "general")) {
+                JsonNode entered = aliceOnline.awaitType("joined", "team");
+                assertThat(entered.path("data").has("ref")).isFalse();
+                bob.send(Map.of("type", "room_message", "id", "t-2", "room_id", "team", "content", "alice, you there?"));
+                assertThat(aliceOnline.awaitType("room_message", "team").path("content").asText())
+                        .isEqualTo("alice, you there?");
+
+                // Leaving over the WebSocket ends the membership, not just this connection's presence.
+                aliceOnline.send(Map.of("type", "leave_room", "room_id", "team", "id", "l-1"));
+                aliceOnline.awaitType("left", "team");
+            }
+            Http.Response formerMember = http.get("/ws/rooms/team/messages", alice);
+            assertThat(formerMember.status()).isEqualTo(403);
+            assertThat(contents(http.get("/ws/messages/search?q=minutes", alice))).isEmpty();
+
+            // And over REST, for a user who is offline.
+            assertThat(http.post("/ws/rooms/team/join", alice, "").status()).isEqualTo(200);
+            assertThat(http.get("/ws/rooms/team/messages", alice).status()).isEqualTo(200);
+            assertThat(http.post("/ws/rooms/team/leave", alice, "").status()).isEqualTo(200);
+            assertThat(http.get("/ws/rooms/team/messages", alice).status()).isEqualTo(403);
+            try (WsClient aliceAgain = server().connect("alice", "general")) {
+                aliceAgain.expectNothingPendingExcept("user_joined", "user_left", "presence");
+            }
+        }
     }
 }
