@@ -1,6 +1,5 @@
 package dev.relay.server.websocket;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.server.testing.DeflateClient;
 import dev.relay.server.testing.RawWebSocket;
 import dev.relay.server.testing.TestServer;
@@ -22,7 +21,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * 1009 before it is inflated any further, and the other members of the room notice nothing.
  */
 class CompressionIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX = 8192;
     /** RSV1 in a frame's first byte: "this message is compressed" (RFC 7692). */
     private static final int RSV1 = 0x40;
