@@ -6,6 +6,7 @@ import io.netty.util.internal.PlatformDependent;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -61,6 +62,25 @@ public final class Attack {
     /** What reading a socket to its end gave: the bytes, and whether the server ended it (else the read timed out). */
     public record Drained(long bytes, boolean endedByServer) {
     }
+
+    /**
+     * Whether the server has ended an HTTP connection, found out without reading from it (which would make the
+     * client one that keeps up): writes an empty line, which a server skips between requests, and reports whether
+     * the write failed. A socket the server closed fails at once (reset, as it held unread bytes) or at the latest
+     * on the write after the one that drew the reset.
+     */
+    public static boolean endedByServerWithoutReading(Socket socket) {
+        try {
+            OutputStream out = socket.getOutputStream();
+            out.write(EMPTY_LINE);
+            out.flush();
+            return false;
+        } catch (IOException closed) {
+            return true;
+        }
+    }
+
+    private static final byte[] EMPTY_LINE = {'\r', '\n'};
 
     /** Reads until the server ends the connection (end of stream or reset) or nothing comes within the timeout. */
     public static Drained drain(Socket socket, int timeoutMillis) throws IOException {

@@ -59,7 +59,7 @@ class BackpressureIT {
 
     /**
      * Sends {@code requests} pipelined GETs for {@code path} to {@code port} and reads nothing until the server has
-     * had time to queue every answer; then checks that it closed the connection having answered a bounded part of
+     * closed the connection; then checks that it closed the connection having answered a bounded part of
      * them, held a bounded amount of memory, and served everyone else throughout. The attacker's receive buffer is
      * kept small, so that what the kernel takes off the server's hands stays small too.
      */
@@ -85,9 +85,13 @@ class BackpressureIT {
             });
             // All sent, or refused by a server that stopped reading and closed; not reading meanwhile.
             flood.join(FLOOD_MILLIS);
-            Thread.sleep(1_000); // longer than write_wait: a server that queues everything has done so by now
-
             assertStillServing(server, bystander);
+            // Still reading nothing until the server has ended the connection by itself: the requests sit whole in
+            // the kernel's buffers at once, and a client that started reading before the server had been backed up
+            // for write_wait (a loaded machine can take longer than any fixed pause) would be one that keeps up.
+            await("the server to close the unread connection").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> !flood.isAlive() && Attack.endedByServerWithoutReading(attacker));
             Attack.Drained drained = Attack.drain(attacker, 5_000);
             assertThat(drained.endedByServer()).as("the server closed the connection").isTrue();
             assertThat(drained.bytes()).as("bytes answered before the close").isLessThan(16 * MIB);
@@ -143,6 +147,10 @@ class BackpressureIT {
             Thread flood = flood(attacker, pings);
             flood.join(FLOOD_MILLIS); // all sent, or refused by a server that stopped reading and closed
             assertStillServing(server, bystander);
+            // Still reading nothing until the server has ended the connection by itself. The flood can sit whole in
+            // the kernel's buffers (they grow to megabytes) long before the server has been backed up for
+            // write_wait; a client that started reading then would be one that keeps up, and be served to the end.
+            awaitClosedAsSlowConsumer(server);
 
             int pongs = 0;
             RawWebSocket.Frame frame;
@@ -156,11 +164,24 @@ class BackpressureIT {
             }
             assertThat(attacker.endedByServer()).as("the server closed the connection").isTrue();
             assertThat(pongs).as("pongs answered before the close").isLessThan(pings);
-            assertThat(server.http().get("/ws/stats", server.token("ops")).data().path("slow_consumers").asLong())
-                    .as("closed as a slow consumer").isEqualTo(1);
+            assertThat(slowConsumers(server)).as("closed as a slow consumer, once").isEqualTo(1);
             assertThat(memory.peak() - before).as("peak Netty direct memory growth, bytes").isLessThan(16 * MIB);
-            await().atMost(Duration.ofSeconds(5)).until(() -> server.service().hub().connections() == 1);
+            assertStillServing(server, bystander);
         }
+    }
+
+    /**
+     * Waits, bounded, for the server to count a slow consumer and to let go of its connection (a peer that reads
+     * nothing gets its close frame's grace, then the socket is cut), with only the bystander left.
+     */
+    private static void awaitClosedAsSlowConsumer(TestServer server) {
+        await("a slow consumer counted").atMost(Duration.ofSeconds(30)).until(() -> slowConsumers(server) == 1);
+        await("the pinger's connection gone").atMost(Duration.ofSeconds(10))
+                .until(() -> server.service().hub().connections() == 1);
+    }
+
+    private static long slowConsumers(TestServer server) {
+        return server.http().get("/ws/stats", server.token("ops")).data().path("slow_consumers").asLong();
     }
 
     /** Sends masked 125-byte pings in a loop and never reads; stops when the server closes the connection. */
