@@ -112,16 +112,7 @@ class BackpressureIT {
             Thread flood = flood(attacker, pings);
             flood.join(FLOOD_MILLIS); // all sent, or refused by a server that stopped reading and closed
 
-            int pongs = 0;
-            RawWebSocket.Frame frame;
-            attacker.setReadTimeoutMillis(5_000);
-            while ((frame = attacker.readFrame()) != null) {
-                if (frame.opcode() == 0xA) {
-                    pongs++;
-                } else if (frame.opcode() == 0x8) {
-                    assertThat(frame.closeCode()).isEqualTo(1008);
-                }
-            }
+            int pongs = pongsUntilTheEnd(attacker, 1008);
             assertThat(pongs).as("pongs for %d pings", pings).isLessThanOrEqualTo(perMinute);
             // The close frame itself can be lost to the reset of a socket closed with pings still unread in it.
             assertThat(attacker.endedByServer()).as("the server closed the connection").isTrue();
@@ -152,16 +143,7 @@ class BackpressureIT {
             // write_wait; a client that started reading then would be one that keeps up, and be served to the end.
             awaitClosedAsSlowConsumer(server);
 
-            int pongs = 0;
-            RawWebSocket.Frame frame;
-            attacker.setReadTimeoutMillis(5_000);
-            while ((frame = attacker.readFrame()) != null) {
-                if (frame.opcode() == 0xA) {
-                    pongs++;
-                } else if (frame.opcode() == 0x8) {
-                    assertThat(frame.closeCode()).as("slow consumer").isEqualTo(4008);
-                }
-            }
+            int pongs = pongsUntilTheEnd(attacker, 4008);
             assertThat(attacker.endedByServer()).as("the server closed the connection").isTrue();
             assertThat(pongs).as("pongs answered before the close").isLessThan(pings);
             assertThat(slowConsumers(server)).as("closed as a slow consumer, once").isEqualTo(1);
@@ -182,6 +164,24 @@ class BackpressureIT {
 
     private static long slowConsumers(TestServer server) {
         return server.http().get("/ws/stats", server.token("ops")).data().path("slow_consumers").asLong();
+    }
+
+    /**
+     * Reads what the server still sends until the connection ends (or 5 s pass with nothing), counting the pongs; a
+     * close frame among them must carry {@code closeCode} (it can also be lost to the reset of the socket).
+     */
+    private static int pongsUntilTheEnd(RawWebSocket attacker, int closeCode) throws IOException {
+        int pongs = 0;
+        RawWebSocket.Frame frame;
+        attacker.setReadTimeoutMillis(5_000);
+        while ((frame = attacker.readFrame()) != null) {
+            if (frame.opcode() == 0xA) {
+                pongs++;
+            } else if (frame.opcode() == 0x8) {
+                assertThat(frame.closeCode()).as("the server's close code").isEqualTo(closeCode);
+            }
+        }
+        return pongs;
     }
 
     /** Sends masked 125-byte pings in a loop and never reads; stops when the server closes the connection. */
