@@ -1,10 +1,8 @@
 package dev.relay.server.websocket;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -21,9 +19,9 @@ import java.util.zip.Inflater;
 /**
  * Inflates permessage-deflate messages with a bound on the whole message: the inflated bytes of all its frames
  * together may be at most {@code maxMessageBytes} (max_message_size). Inflation stops at the first byte past it, so
- * a bomb never grows in memory beyond the limit, and the connection is closed with 1009 the way Netty's frame
- * decoder closes an uncompressed frame that is too long: the close frame is sent here, then a
- * {@link CorruptedWebSocketFrameException} tells the handlers after it. Data that does not inflate closes with 1007.
+ * a bomb never grows in memory beyond the limit, and the connection is closed with 1009 the way an uncompressed
+ * frame that is too long is: a {@link CorruptedWebSocketFrameException} tells the handlers after it, and
+ * {@link WebSocketFrameHandler} sends the one close frame. Data that does not inflate closes with 1007.
  * After either, every further data frame is dropped unread. Frames without RSV1 pass through untouched, since the
  * limits after this handler hold for them.
  *
@@ -70,7 +68,7 @@ final class BoundedInflateDecoder extends WebSocketExtensionDecoder {
         boolean rsv1 = (frame.rsv() & WebSocketExtension.RSV1) != 0;
         if (frame instanceof ContinuationWebSocketFrame) {
             if (rsv1) {
-                throw fail(ctx, WebSocketCloseStatus.PROTOCOL_ERROR, "RSV1 on a continuation frame");
+                throw fail(WebSocketCloseStatus.PROTOCOL_ERROR, "RSV1 on a continuation frame");
             }
             if (!compressedMessage) {
                 out.add(frame.retain());
@@ -115,10 +113,10 @@ final class BoundedInflateDecoder extends WebSocketExtensionDecoder {
         try {
             ByteBuf in = frame.content();
             for (ByteBuffer part : in.nioBuffers(in.readerIndex(), in.readableBytes())) {
-                inflateInto(ctx, part, out);
+                inflateInto(part, out);
             }
             if (frame.isFinalFragment()) {
-                inflateInto(ctx, ByteBuffer.wrap(MESSAGE_TAIL), out);
+                inflateInto(ByteBuffer.wrap(MESSAGE_TAIL), out);
             }
             messageBytes += out.readableBytes();
             return out;
@@ -128,13 +126,13 @@ final class BoundedInflateDecoder extends WebSocketExtensionDecoder {
         }
     }
 
-    private void inflateInto(ChannelHandlerContext ctx, ByteBuffer input, ByteBuf out) {
+    private void inflateInto(ByteBuffer input, ByteBuf out) {
         inflater.setInput(input);
         try {
             while (!inflater.finished()) {
                 if (!out.isWritable()) {
                     if (out.writerIndex() == out.maxCapacity()) {
-                        throw fail(ctx, WebSocketCloseStatus.MESSAGE_TOO_BIG,
+                        throw fail(WebSocketCloseStatus.MESSAGE_TOO_BIG,
                                 "the inflated message is larger than " + maxMessageBytes + " bytes");
                     }
                     out.ensureWritable(Math.min(STEP_BYTES, out.maxWritableBytes()));
@@ -148,15 +146,17 @@ final class BoundedInflateDecoder extends WebSocketExtensionDecoder {
                 }
             }
         } catch (DataFormatException e) {
-            throw fail(ctx, WebSocketCloseStatus.INVALID_PAYLOAD_DATA, "the compressed data is invalid: " + e.getMessage());
+            throw fail(WebSocketCloseStatus.INVALID_PAYLOAD_DATA, "the compressed data is invalid: " + e.getMessage());
         }
     }
 
-    /** Sends the close frame, as Netty's frame decoder does for its own refusals, and stops inflating. */
-    private CorruptedWebSocketFrameException fail(ChannelHandlerContext ctx, WebSocketCloseStatus status, String why) {
+    /**
+     * Stops inflating and reports, as Netty's frame decoder does with closeOnProtocolViolation off: the one close
+     * frame, with this status, is sent by {@link WebSocketFrameHandler#exceptionCaught}.
+     */
+    private CorruptedWebSocketFrameException fail(WebSocketCloseStatus status, String why) {
         failed = true;
         release();
-        ctx.writeAndFlush(new CloseWebSocketFrame(status)).addListener(ChannelFutureListener.CLOSE);
         return new CorruptedWebSocketFrameException(status, why);
     }
 

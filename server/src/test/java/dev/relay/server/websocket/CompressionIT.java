@@ -95,6 +95,10 @@ class CompressionIT {
             try (RawWebSocket raw = openCompressing(server, "zeros")) {
                 raw.sendFrame(RSV1 | TEXT, zeros, true);
                 assertThat(raw.awaitClose().closeCode()).isEqualTo(1009);
+                RawWebSocket.Frame after;
+                while ((after = raw.readFrame()) != null) {
+                    assertThat(after.opcode()).as("a frame after the close frame").isNotEqualTo(0x8);
+                }
             }
 
             assertStillServed(server, first, second);

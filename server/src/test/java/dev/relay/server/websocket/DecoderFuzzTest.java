@@ -10,7 +10,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -155,8 +154,8 @@ class DecoderFuzzTest {
 
     /**
      * Sends one compressed message in {@code frames} frames through the inflater. Returns whether it came through
-     * (inflated to at most {@code limit} bytes); false when the inflater closed the connection (with a close frame
-     * of 1002, 1007 or 1009 and a {@link CorruptedWebSocketFrameException}). Either way every buffer is released and
+     * (inflated to at most {@code limit} bytes); false when the inflater refused it with a
+     * {@link CorruptedWebSocketFrameException} of 1002, 1007 or 1009, for the frame handler to close with. Either way every buffer is released and
      * no buffer was ever allowed to grow past {@code limit + 1} bytes.
      */
     private static boolean feedCompressed(byte[] deflated, int frames, int limit, String what) {
@@ -198,10 +197,8 @@ class DecoderFuzzTest {
                 } catch (CorruptedWebSocketFrameException closing) {
                     refused = true;
                     assertThat(closing.closeStatus().code()).as(what).isIn(1002, 1007, 1009);
-                    CloseWebSocketFrame close = channel.readOutbound();
-                    assertThat(close.statusCode()).as(what).isEqualTo(closing.closeStatus().code());
-                    close.release();
-                    assertThat(channel.isOpen()).as(what).isFalse();
+                    // The decoder only reports; the one close frame, with this status, is WebSocketFrameHandler's.
+                    assertThat((Object) channel.readOutbound()).as(what + ": written by the decoder").isNull();
                 }
             }
             int inflated = 0;
