@@ -430,6 +430,9 @@ class ClusterIT {
              WsClient erinOnB = b.connect("erin", "general");
              WsClient carolOnB = b.connect("carol", "support")) {
             erinOnA.send(Map.of("type", "join_room", "room_id", "support", "id", "j"));
+            // Node a answers once it follows the room; only what is published after that answer is promised to
+            // reach the connection (a message before it may be part of the catch-up the join starts after).
+            assertThat(erinOnA.awaitType("joined", "support").path("data").path("ref").asText()).isEqualTo("j");
             assertThat(erinOnB.awaitType("joined", "support").path("data").has("ref")).as("moved, not asked").isFalse();
             carolOnB.send(say("support", "s1", "both of erin's"));
             assertThat(erinOnB.awaitType("room_message", "support").path("content").asText())
