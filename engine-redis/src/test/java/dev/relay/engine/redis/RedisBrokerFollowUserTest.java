@@ -1,5 +1,6 @@
 package dev.relay.engine.redis;
 
+import dev.relay.engine.redis.testing.RedisTestKeys;
 import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.testing.ExternalService;
 import dev.relay.core.testing.RecordingInbound;

@@ -1,5 +1,6 @@
 package dev.relay.engine.redis;
 
+import dev.relay.engine.redis.testing.RedisTestKeys;
 import dev.relay.core.testing.ExternalService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

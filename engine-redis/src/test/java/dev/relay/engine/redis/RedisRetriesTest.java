@@ -1,5 +1,6 @@
 package dev.relay.engine.redis;
 
+import dev.relay.engine.redis.testing.RedisTestKeys;
 import dev.relay.core.Published;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
