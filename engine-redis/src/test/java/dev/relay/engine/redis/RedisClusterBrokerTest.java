@@ -3,6 +3,8 @@ package dev.relay.engine.redis;
 import dev.relay.core.cluster.Broker;
 import dev.relay.core.cluster.BrokerContract;
 import dev.relay.core.cluster.PresenceStore;
+import dev.relay.core.cluster.RoomStreams;
+import dev.relay.core.cluster.RoomStreamsContract;
 import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.testing.MutableClock;
 import dev.relay.core.testing.RecordingInbound;
@@ -11,6 +13,7 @@ import dev.relay.core.testing.TextCodec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -61,6 +64,16 @@ class RedisClusterBrokerTest extends BrokerContract {
     protected Broker newBroker(String nodeId) {
         return new RedisBroker(new RedisOptions(cluster.url(), prefix, nodeId, STREAM_LENGTH, Duration.ofMinutes(1),
                 1_000, Duration.ofSeconds(2)), new TextCodec());
+    }
+
+    /** The room streams contract on the same cluster: each room's keys on the shard of its slot. */
+    @Nested
+    class Streams extends RoomStreamsContract {
+        @Override
+        protected RoomStreams newStreams() {
+            return new RedisBroker(new RedisOptions(cluster.url(), prefix, "n", STREAM_LENGTH, Duration.ofMinutes(1),
+                    1_000, Duration.ofSeconds(2)), new TextCodec());
+        }
     }
 
     /** Rooms whose keys and channel live on every master of the cluster. */
