@@ -3,15 +3,14 @@ package dev.relay.engine.redis;
 import dev.relay.core.cluster.Broker;
 import dev.relay.core.cluster.BrokerContract;
 import dev.relay.core.cluster.PresenceStore;
+import dev.relay.core.cluster.PresenceStoreContract;
 import dev.relay.core.cluster.RoomStreams;
 import dev.relay.core.cluster.RoomStreamsContract;
 import dev.relay.core.protocol.ServerMessage;
-import dev.relay.core.testing.MutableClock;
 import dev.relay.core.testing.RecordingInbound;
 import dev.relay.engine.redis.testing.RedisProcesses;
 import dev.relay.core.testing.TextCodec;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -19,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -39,7 +37,6 @@ import static org.awaitility.Awaitility.await;
 class RedisClusterBrokerTest extends BrokerContract {
     private static RedisProcesses.Cluster cluster;
     private final String prefix = "relay-test-" + UUID.randomUUID().toString().substring(0, 8) + ":";
-    private final List<AutoCloseable> closing = new ArrayList<>();
 
     @BeforeAll
     static void startCluster() {
@@ -50,13 +47,6 @@ class RedisClusterBrokerTest extends BrokerContract {
     static void stopCluster() {
         if (cluster != null) {
             cluster.close();
-        }
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        for (AutoCloseable c : closing) {
-            c.close();
         }
     }
 
@@ -194,33 +184,17 @@ class RedisClusterBrokerTest extends BrokerContract {
         assertThat(a.isConnected()).isTrue();
     }
 
-    @Test
-    void presence_counts_agree_through_the_cluster() {
-        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-        RedisPresence a = presence("a", clock, List.of("alice", "bob"), 3);
-        RedisPresence b = presence("b", clock, List.of("bob", "carol"), 2);
-        a.beatOnce();
-        assertThat(a.counts()).isEqualTo(new PresenceStore.ClusterCounts(3, 5, 2));
-        assertThat(b.counts()).isEqualTo(new PresenceStore.ClusterCounts(3, 5, 2));
-        clock.advance(Duration.ofHours(2));
-        a.beatOnce();
-        assertThat(a.counts()).as("b stopped beating").isEqualTo(new PresenceStore.ClusterCounts(2, 3, 1));
-    }
+    /** The presence contract on the same cluster. */
+    @Nested
+    class Presence extends PresenceStoreContract {
+        @Override
+        protected PresenceStore newStore(String nodeId) {
+            return new RedisPresence(cluster.url(), prefix, nodeId, TTL, clock);
+        }
 
-    private RedisPresence presence(String id, MutableClock clock, List<String> users, int connections) {
-        RedisPresence store = new RedisPresence(cluster.url(), prefix, id, Duration.ofHours(1), clock);
-        closing.add(store);
-        store.start(new PresenceStore.LocalPresence() {
-            @Override
-            public Collection<String> onlineUserIds() {
-                return users;
-            }
-
-            @Override
-            public int connections() {
-                return connections;
-            }
-        });
-        return store;
+        @Override
+        protected void beat(PresenceStore store) {
+            ((RedisPresence) store).beatOnce();
+        }
     }
 }
