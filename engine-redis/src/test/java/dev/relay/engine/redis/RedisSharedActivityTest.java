@@ -1,12 +1,12 @@
 package dev.relay.engine.redis;
 
-import dev.relay.engine.redis.testing.RedisTestKeys;
 import dev.relay.core.cluster.SharedActivity;
 import dev.relay.core.cluster.SharedActivityContract;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.testing.ExternalService;
 import dev.relay.core.testing.TcpProxy;
+import dev.relay.engine.redis.testing.RedisTestKeys;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
