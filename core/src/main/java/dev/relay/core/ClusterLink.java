@@ -1,7 +1,7 @@
 package dev.relay.core;
 
 import dev.relay.core.cluster.Broker;
-import dev.relay.core.cluster.SharedRoom;
+import dev.relay.core.cluster.SharedRoomSpec;
 import dev.relay.core.delivery.Audience;
 import dev.relay.core.delivery.DeliveryLane;
 import dev.relay.core.delivery.EncodedFrame;
@@ -82,7 +82,7 @@ final class ClusterLink implements Broker.Inbound {
         void heldHere(String userId);
 
         /** A room created on another node: create it here. */
-        void createHere(SharedRoom room);
+        void createHere(SharedRoomSpec room);
 
         /** A room closed on another node: close it here. */
         void closeHere(String roomId);
@@ -293,7 +293,7 @@ final class ClusterLink implements Broker.Inbound {
     @Override
     public void broadcast(ServerMessage message) {
         switch (message.type()) {
-            case ROOM_CREATED -> local.createHere(SharedRoom.decode(message.content()));
+            case ROOM_CREATED -> local.createHere(SharedRoomSpec.decode(message.content()));
             case ROOM_CLOSED -> local.closeHere(message.roomId());
             default -> deliver(message, everyone);
         }
@@ -303,7 +303,7 @@ final class ClusterLink implements Broker.Inbound {
      * Claims a room's id for this node before the room is created here, and keeps it for nodes that start later:
      * false when a room with this id exists in the cluster already (on another node, even one this node does not have).
      */
-    CompletableFuture<Boolean> claim(SharedRoom room) {
+    CompletableFuture<Boolean> claim(SharedRoomSpec room) {
         return broker.claimRoom(room.id(), room.encode());
     }
 
@@ -317,7 +317,7 @@ final class ClusterLink implements Broker.Inbound {
     }
 
     /** Tells the other nodes about a room created here under an id this node claimed. */
-    void shareCreated(SharedRoom room) {
+    void shareCreated(SharedRoomSpec room) {
         ServerMessage control = new ServerMessage(null, ROOM_CREATED, null, null, room.id(), room.encode(), null,
                 java.time.Instant.EPOCH);
         broker.publishToEveryone(control).exceptionally(failure -> {

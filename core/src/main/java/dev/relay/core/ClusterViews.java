@@ -2,7 +2,7 @@ package dev.relay.core;
 
 import dev.relay.core.Hub.MemberInfo;
 import dev.relay.core.cluster.RoomPresence;
-import dev.relay.core.presence.SharedRooms;
+import dev.relay.core.presence.RoomPresenceFeed;
 import dev.relay.core.room.RoomInfo;
 import dev.relay.core.room.RoomMember;
 import dev.relay.core.session.UserDirectory;
@@ -17,11 +17,11 @@ import java.util.concurrent.CompletableFuture;
  * node's own view when there is none or it cannot be read.
  */
 final class ClusterViews {
-    private final SharedRooms sharedRooms;
+    private final RoomPresenceFeed presenceFeed;
     private final UserDirectory users;
 
-    ClusterViews(SharedRooms sharedRooms, UserDirectory users) {
-        this.sharedRooms = sharedRooms;
+    ClusterViews(RoomPresenceFeed presenceFeed, UserDirectory users) {
+        this.presenceFeed = presenceFeed;
         this.users = users;
     }
 
@@ -30,7 +30,7 @@ final class ClusterViews {
      * cannot be read) the same as {@link Hub#roomMembers}.
      */
     CompletableFuture<List<MemberInfo>> members(String roomId, List<MemberInfo> here) {
-        RoomPresence shared = sharedRooms.shared();
+        RoomPresence shared = presenceFeed.shared();
         if (shared == null) {
             return CompletableFuture.completedFuture(here);
         }
@@ -65,7 +65,7 @@ final class ClusterViews {
      * cannot be read) the same as {@link Hub#roomInfos}.
      */
     CompletableFuture<List<RoomInfo>> roomInfos(List<RoomInfo> here) {
-        RoomPresence shared = sharedRooms.shared();
+        RoomPresence shared = presenceFeed.shared();
         if (shared == null) {
             return CompletableFuture.completedFuture(here);
         }

@@ -5,7 +5,7 @@ import dev.relay.core.cluster.PresenceStore;
 import dev.relay.core.cluster.RoomPresence;
 import dev.relay.core.cluster.SharedActivity;
 import dev.relay.core.cluster.SharedRetries;
-import dev.relay.core.cluster.SharedRoom;
+import dev.relay.core.cluster.SharedRoomSpec;
 import dev.relay.core.delivery.Audience;
 import dev.relay.core.delivery.Connection;
 import dev.relay.core.delivery.DeliveryLane;
@@ -22,7 +22,7 @@ import dev.relay.core.policy.RateLimiter;
 import dev.relay.core.policy.RoomAccess;
 import dev.relay.core.policy.TokenCheck;
 import dev.relay.core.presence.Presence;
-import dev.relay.core.presence.SharedRooms;
+import dev.relay.core.presence.RoomPresenceFeed;
 import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.CloseReason;
 import dev.relay.core.protocol.ErrorCode;
@@ -93,7 +93,7 @@ public final class Hub {
     private final UserDirectory users = new UserDirectory();
     private final Presence presence;
     /** In a cluster, where changes of room membership go to be announced once for every node. */
-    private final SharedRooms sharedRooms;
+    private final RoomPresenceFeed presenceFeed;
     private final Publisher publisher;
     private final Membership membership;
     /** The rooms each user joined and has not left, across their connections and reconnects. */
@@ -143,16 +143,16 @@ public final class Hub {
         this.ids = new IdGenerator(clock);
         this.replies = new Replies(encoder, clock);
         this.rules = new MessageRules(settings.maxMessageLength());
-        this.sharedRooms = new SharedRooms(clock, settings.enableUserPresence());
-        this.rooms = new RoomRegistry(new RoomContext(encoder, history, clock, sharedRooms), settings.maxRooms());
+        this.presenceFeed = new RoomPresenceFeed(clock, settings.enableUserPresence());
+        this.rooms = new RoomRegistry(new RoomContext(encoder, history, clock, presenceFeed), settings.maxRooms());
         this.presence = new Presence(rooms, users, encoder, clock, settings.enableUserPresence(),
                 settings.presenceMaxRoomUsers(), settings.enableUserStatus(), settings.userStatusTimeout(),
-                sharedRooms);
+                presenceFeed);
         this.publisher = new Publisher(settings, policies, rules, rooms, roomAccess, users, presence, everyone, ids,
                 encoder, clock, observer);
         publisher.offline(new MemoryOfflineMessages(DEFAULT_OFFLINE_MAX_MESSAGES, settings.historyTtl(), clock));
         this.held = new HeldDelivery(publisher::offline, users, replies);
-        this.clusterViews = new ClusterViews(sharedRooms, users);
+        this.clusterViews = new ClusterViews(presenceFeed, users);
         publisher.onHeld(held::toUserHere);
         this.memberships = new RoomMemberships();
         this.membership = new Membership(settings, rules, rooms, roomAccess, presence, memberships, observer, replies,
@@ -607,7 +607,7 @@ public final class Hub {
         if (rooms.find(checked.id()).isPresent()) {
             throw new ProtocolException(ErrorCode.ROOM_EXISTS, "room '" + checked.id() + "' already exists");
         }
-        SharedRoom shared = new SharedRoom(checked.id(), checked.name(), checked.description(), isPrivate,
+        SharedRoomSpec shared = new SharedRoomSpec(checked.id(), checked.name(), checked.description(), isPrivate,
                 isPrivate ? allowed : Set.of());
         return link.claim(shared).handle((claimed, failure) -> {
             if (failure != null) {
@@ -705,7 +705,7 @@ public final class Hub {
                     }
 
                     @Override
-                    public void createHere(SharedRoom room) {
+                    public void createHere(SharedRoomSpec room) {
                         createSharedRoom(room);
                     }
 
@@ -731,7 +731,7 @@ public final class Hub {
         try {
             // Rooms other nodes created before this one started.
             broker.savedRooms().get(catchUp.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).values()
-                    .forEach(saved -> createSharedRoom(SharedRoom.decode(saved)));
+                    .forEach(saved -> createSharedRoom(SharedRoomSpec.decode(saved)));
         } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException slow) {
             throw new IllegalStateException("could not read the cluster's rooms from the broker", slow);
         } catch (InterruptedException e) {
@@ -792,14 +792,14 @@ public final class Hub {
      * once, at start, before the first connection.
      */
     public void roomPresence(RoomPresence shared) {
-        if (sharedRooms.shared() != null) {
+        if (presenceFeed.shared() != null) {
             throw new IllegalStateException("a room presence is already installed");
         }
-        shared.start(sharedRooms.localRooms(
+        shared.start(presenceFeed.localRooms(
                 () -> rooms.all().stream().map(Room::id).toList(),
                 roomId -> rooms.find(roomId).map(Room::users).orElse(List.of()),
                 settings.presenceMaxRoomUsers()));
-        sharedRooms.install(shared, room -> rooms.find(room.id()).orElse(null) == room);
+        presenceFeed.install(shared, room -> rooms.find(room.id()).orElse(null) == room);
     }
 
     /**
@@ -819,7 +819,7 @@ public final class Hub {
     }
 
     /** Creates here a room another node created; one this node cannot take (its room limit) is left out, logged. */
-    private void createSharedRoom(SharedRoom shared) {
+    private void createSharedRoom(SharedRoomSpec shared) {
         if (rooms.find(shared.id()).isPresent()) {
             return;
         }
@@ -934,7 +934,7 @@ public final class Hub {
             link.shareClosed(roomId);
         }
         CompletableFuture<Integer> closed = moderation.closeRoom(actor, room);
-        RoomPresence shared = sharedRooms.shared();
+        RoomPresence shared = presenceFeed.shared();
         if (shared != null) {
             shared.forget(roomId);
         }

@@ -2,7 +2,7 @@ package dev.relay.core;
 
 import dev.relay.core.cluster.Broker;
 import dev.relay.core.cluster.SharedRetries;
-import dev.relay.core.cluster.SharedRoom;
+import dev.relay.core.cluster.SharedRoomSpec;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.room.RoomInfo;
@@ -466,15 +466,15 @@ class HubClusterTest extends HubTestSupport {
                 Set.of("alice")).join();
 
         assertThat(created.id()).isEqualTo("board");
-        assertThat(SharedRoom.decode(broker.claimedRooms.get("board")))
-                .isEqualTo(new SharedRoom("board", "Board", "", true, Set.of("alice", "root")));
+        assertThat(SharedRoomSpec.decode(broker.claimedRooms.get("board")))
+                .isEqualTo(new SharedRoomSpec("board", "Board", "", true, Set.of("alice", "root")));
         assertThat(broker.toEveryone).extracting(ServerMessage::type).contains(ClusterLink.ROOM_CREATED);
         assertThat(hub().roomAccess().mayEnter(user("alice"), "board")).isTrue();
     }
 
     @Test
     void anIdAnotherNodeCreatedIsRefusedEvenWhenThisNodeLacksTheRoomAndNothingChanges() {
-        String theirs = new SharedRoom("board", "Board", "", true, Set.of("owner")).encode();
+        String theirs = new SharedRoomSpec("board", "Board", "", true, Set.of("owner")).encode();
         broker.claimedRooms.put("board", theirs); // created elsewhere; this node never got it (its room limit, say)
 
         assertThatThrownBy(() -> hub().createRoomAsync(admin("root"), new RoomSpec("board", null, null), true,

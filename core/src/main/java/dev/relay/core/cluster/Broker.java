@@ -77,9 +77,9 @@ public interface Broker extends AutoCloseable {
     CompletableFuture<Optional<List<ServerMessage>>> range(String roomId, String epoch, long after, long upTo);
 
     /**
-     * Keeps a room created at run time (an encoded {@link SharedRoom}) for nodes that start later, unless a room with
-     * this id is kept already: completes true when this call kept it, false when it left the kept one exactly as it
-     * was. Atomic across nodes, so two nodes creating the same id cannot both succeed, nor the second overwrite the
+     * Keeps a room created at run time (an encoded {@link SharedRoomSpec}) for nodes that start later, unless a room
+     * with this id is kept already: completes true when this call kept it, false when it left the kept one exactly as
+     * it was. Atomic across nodes, so two nodes creating the same id cannot both succeed, nor the second overwrite the
      * first's access list.
      */
     CompletableFuture<Boolean> claimRoom(String roomId, String encoded);
@@ -87,7 +87,7 @@ public interface Broker extends AutoCloseable {
     /** Forgets a closed room, and its shared stream. */
     CompletableFuture<Void> deleteRoom(String roomId);
 
-    /** Every room saved and not deleted: id to encoded {@link SharedRoom}. */
+    /** Every room saved and not deleted: id to encoded {@link SharedRoomSpec}. */
     CompletableFuture<java.util.Map<String, String>> savedRooms();
 
     /** Whether the engine can reach its server now; readiness reports it. */

@@ -36,7 +36,7 @@ public final class Presence {
     private final int maxRoomUsers;
     private final boolean trackIdle;
     private final Duration idleTimeout;
-    private final SharedRooms shared;
+    private final RoomPresenceFeed shared;
     /** In a cluster: activity on every node, and how the other nodes hear of automatic changes. Null on one node. */
     private volatile Cluster cluster;
 
@@ -56,7 +56,7 @@ public final class Presence {
      * @param shared             where, in a cluster, announcements go instead of straight to the room
      */
     public Presence(RoomRegistry rooms, UserDirectory users, Encoder encoder, Clock clock, boolean announceRoomEvents,
-                    int maxRoomUsers, boolean trackIdle, Duration idleTimeout, SharedRooms shared) {
+                    int maxRoomUsers, boolean trackIdle, Duration idleTimeout, RoomPresenceFeed shared) {
         this.shared = shared;
         this.rooms = rooms;
         this.users = users;

@@ -11,9 +11,28 @@ import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The conversations a server without persistence keeps in memory: bounded in total, not only per pair. */
-class MemoryMessageStoreTest {
+/**
+ * The store of a server without persistence against the contract, and its own: conversations bounded in total, not
+ * only per pair.
+ */
+class MemoryMessageStoreTest extends MessageStoreContract {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
+    /** The resume history, where the hub keeps room messages and this store reads them. */
+    private final MemoryHistoryStore history = new MemoryHistoryStore(100, Duration.ofDays(3650), clock);
+
+    @Override
+    protected MessageStore store() {
+        return new MemoryMessageStore(history, new MemoryOfflineMessages(10, Duration.ofDays(3650), clock), 10,
+                Duration.ofDays(3650), clock);
+    }
+
+    @Override
+    protected void accept(MessageStore store, ServerMessage message) {
+        if (message.roomId() != null) {
+            history.append(message);
+        }
+        super.accept(store, message);
+    }
 
     private MemoryMessageStore store(int maxTotal, long maxBytes) {
         return new MemoryMessageStore(new MemoryHistoryStore(10, Duration.ofHours(1), clock),

@@ -2,11 +2,11 @@ package dev.relay.engine.nats;
 
 import dev.relay.core.cluster.Broker;
 import dev.relay.core.cluster.MessageCodec;
+import dev.relay.core.cluster.RoomStreams;
 import dev.relay.core.history.StreamPosition;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.protocol.ServerMessage;
-import dev.relay.engine.redis.RedisBroker;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.Dispatcher;
@@ -30,13 +30,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A {@link Broker} that fans out over NATS and keeps room streams in Redis ({@link RedisBroker#place} without its
- * publish). NATS gives no order across publishers and keeps nothing, so:
+ * A {@link Broker} that fans out over NATS and keeps room streams elsewhere ({@link RoomStreams}: Redis, in the
+ * server). NATS gives no order across publishers and keeps nothing, so:
  *
  * <ul>
- *   <li>a room message is placed in Redis first (seq, epoch, stream, retry dedup, atomically), then published on the
+ *   <li>a room message is placed in its stream first (seq, epoch, retry dedup, atomically), then published on the
  *   room's subject and handed to this node's own hub at once (the connection does not echo); a node that sees a seq
- *   before the one it expects fills the gap from the Redis stream, and the late copy is dropped as a duplicate. A
+ *   before the one it expects fills the gap from the stream, and the late copy is dropped as a duplicate. A
  *   placed message whose NATS publish fails is still acknowledged: it is in the stream, and the other nodes fetch
  *   it at their next gap or reconnect;</li>
  *   <li>a private message is a request on the user's subject: every node with a connection of the user answers, and
@@ -53,7 +53,7 @@ public final class NatsBroker implements Broker {
     private final String nodeId;
     private final Duration requestTimeout;
     private final MessageCodec codec;
-    private final RedisBroker streams;
+    private final RoomStreams streams;
     private final Set<String> rooms = ConcurrentHashMap.newKeySet();
     private final Map<String, Boolean> users = new ConcurrentHashMap<>();
     private final AtomicLong outages = new AtomicLong();
@@ -63,10 +63,10 @@ public final class NatsBroker implements Broker {
 
     /**
      * @param subjectPrefix put before every subject (letters, digits, {@code - _}); one per cluster
-     * @param streams       the Redis engine, for room streams and rooms created at run time
+     * @param streams       where room streams and rooms created at run time are kept; closed with this broker
      */
     public NatsBroker(String url, String subjectPrefix, String nodeId, Duration requestTimeout, MessageCodec codec,
-                      RedisBroker streams) {
+                      RoomStreams streams) {
         this.url = url;
         this.subjectPrefix = subjectPrefix.replaceAll("[^A-Za-z0-9_-]", "") + ".";
         this.nodeId = nodeId;
@@ -80,29 +80,12 @@ public final class NatsBroker implements Broker {
         return nodeId;
     }
 
-    /** Connects to Redis and NATS (blocking: at start, not on an event loop). */
+    /** Connects the streams and NATS (blocking: at start, not on an event loop). */
     @Override
     public void start(Inbound inbound) {
         this.inbound = inbound;
-        // Redis is only the stream store here: what it would deliver is never subscribed, but its reconnects matter.
-        streams.start(new Inbound() {
-            @Override
-            public void roomMessage(ServerMessage placed) {
-            }
-
-            @Override
-            public void userMessage(String userId, ServerMessage message) {
-            }
-
-            @Override
-            public void broadcast(ServerMessage message) {
-            }
-
-            @Override
-            public void reconnected() {
-                inbound.reconnected();
-            }
-        });
+        // The streams' own reconnects matter too: what was placed meanwhile is fetched like any gap.
+        streams.start(inbound::reconnected);
         Options options = new Options.Builder()
                 .server(url)
                 .noEcho()
@@ -167,7 +150,7 @@ public final class NatsBroker implements Broker {
 
     @Override
     public CompletableFuture<ServerMessage> publishToRoom(ServerMessage draft, String proposedEpoch, String retryKey) {
-        return streams.place(draft, proposedEpoch, retryKey, false).thenApply(placed -> {
+        return streams.place(draft, proposedEpoch, retryKey).thenApply(placed -> {
             try {
                 nats.publish(roomSubject(placed.roomId()), framed(placed.seq() + " " + placed.epoch(), draft));
             } catch (RuntimeException e) {
@@ -317,7 +300,7 @@ public final class NatsBroker implements Broker {
         }
     }
 
-    // ---- the shared stream: Redis ----
+    // ---- the shared stream: kept by the streams ----
 
     @Override
     public CompletableFuture<Optional<StreamPosition>> position(String roomId) {

@@ -2,6 +2,7 @@ package dev.relay.engine.redis;
 
 import dev.relay.core.cluster.Broker;
 import dev.relay.core.cluster.MessageCodec;
+import dev.relay.core.cluster.RoomStreams;
 import dev.relay.core.history.StreamPosition;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
@@ -51,8 +52,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * had it is gone after a failover. With {@link RedisOptions#waitReplicas()} above zero a room message is placed
  * without publishing, then {@code WAIT}ed for on that many replicas, and only then acknowledged and published, so no
  * node delivers, and no client is told about, a message the promoted replica may not have.
+ *
+ * <p>As {@link RoomStreams} it keeps the streams for a broker that fans out over something else (NATS): room
+ * messages are placed without being published, and nothing it receives is handed on but its reconnects.
  */
-public final class RedisBroker implements Broker {
+public final class RedisBroker implements Broker, RoomStreams {
     private static final Logger LOG = LoggerFactory.getLogger(RedisBroker.class);
 
     /** How long a room message may wait for its replicas before its publish fails (with waitReplicas set). */
@@ -131,13 +135,41 @@ public final class RedisBroker implements Broker {
         return place(draft, proposedEpoch, retryKey, true);
     }
 
+    /** Connects as the streams of another broker: only reconnects are passed on, nothing is delivered. */
+    @Override
+    public void start(Runnable reconnected) {
+        start(new Inbound() {
+            @Override
+            public void roomMessage(ServerMessage placed) {
+            }
+
+            @Override
+            public void userMessage(String userId, ServerMessage message) {
+            }
+
+            @Override
+            public void broadcast(ServerMessage message) {
+            }
+
+            @Override
+            public void reconnected() {
+                reconnected.run();
+            }
+        });
+    }
+
+    /** Placed without publishing on the room's channel: the broker this keeps the streams for fans it out. */
+    @Override
+    public CompletableFuture<ServerMessage> place(ServerMessage draft, String proposedEpoch, String retryKey) {
+        return place(draft, proposedEpoch, retryKey, false);
+    }
+
     /**
-     * Places a room message in its shared stream; with {@code publish} false it is not sent on the room's channel,
-     * for a broker that fans out over something else (NATS) and keeps only the streams here. Messages of a room
+     * Places a room message in its shared stream, sent on the room's channel if {@code publish}. Messages of a room
      * placed while an earlier placement of it is in flight go to Redis together ({@link RoomPlacer}).
      */
-    public CompletableFuture<ServerMessage> place(ServerMessage draft, String proposedEpoch, String retryKey,
-                                                  boolean publish) {
+    private CompletableFuture<ServerMessage> place(ServerMessage draft, String proposedEpoch, String retryKey,
+                                                   boolean publish) {
         byte[] body = codec.encode(draft);
         return bounded(() -> {
             CompletableFuture<ServerMessage> placed =

@@ -26,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Everything else the broker sends is an ordinary command on {@link #commands()}: on a cluster Lettuce routes it
  * by the key's slot, so every multi-key command must name keys of one slot (they share a hash tag).
  */
-abstract sealed class RedisLink implements AutoCloseable permits StandaloneLink, ClusterLink {
+abstract sealed class RedisLink implements AutoCloseable permits StandaloneLink, RedisClusterLink {
     /** Called on Lettuce's event loop with the channel and the payload of every message that arrives. */
     interface Listener {
         void message(String channel, byte[] payload);
@@ -61,7 +61,8 @@ abstract sealed class RedisLink implements AutoCloseable permits StandaloneLink,
     static RedisLink of(String url, int requestQueueSize, Duration commandTimeout) {
         String scheme = url.substring(0, Math.max(0, url.indexOf("://"))).toLowerCase(Locale.ROOT);
         return switch (scheme) {
-            case "redis-cluster", "rediss-cluster" -> new ClusterLink(seeds(url), requestQueueSize, commandTimeout);
+            case "redis-cluster", "rediss-cluster" ->
+                    new RedisClusterLink(seeds(url), requestQueueSize, commandTimeout);
             default -> new StandaloneLink(RedisURI.create(url), requestQueueSize, commandTimeout);
         };
     }

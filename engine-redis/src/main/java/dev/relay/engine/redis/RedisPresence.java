@@ -108,7 +108,7 @@ public final class RedisPresence implements PresenceStore {
         this.local = local;
         if (client instanceof RedisClusterClient cluster) {
             StatefulRedisClusterConnection<String, String> c = cluster.connect();
-            ClusterLink.connectEveryNode(c);
+            RedisClusterLink.connectEveryNode(c);
             connection = c;
             redis = c.sync();
         } else {

@@ -1,20 +1,23 @@
 package dev.relay.engine.redis;
 
+import dev.relay.core.cluster.Broker;
+import dev.relay.core.cluster.BrokerContract;
 import dev.relay.core.cluster.PresenceStore;
+import dev.relay.core.cluster.PresenceStoreContract;
+import dev.relay.core.cluster.RoomStreams;
+import dev.relay.core.cluster.RoomStreamsContract;
 import dev.relay.core.protocol.ServerMessage;
-import dev.relay.core.testing.MutableClock;
 import dev.relay.core.testing.RecordingInbound;
-import dev.relay.core.testing.RedisProcesses;
 import dev.relay.core.testing.TextCodec;
+import dev.relay.engine.redis.testing.RedisProcesses;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -27,14 +30,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The broker and presence on a real three-master Redis Cluster (started for this class): rooms spread over the
- * shards, sharded pub/sub, the one-slot scripts, and following a room whose slot moves to another master.
+ * The broker on a real three-master Redis Cluster (started for this class) against the broker contract; and what
+ * only a cluster does: rooms spread over the shards, sharded pub/sub, the one-slot scripts, and following a room
+ * whose slot moves to another master.
  */
-class RedisClusterBrokerTest {
-    private static final Duration WAIT = Duration.ofSeconds(15);
+class RedisClusterBrokerTest extends BrokerContract {
     private static RedisProcesses.Cluster cluster;
     private final String prefix = "relay-test-" + UUID.randomUUID().toString().substring(0, 8) + ":";
-    private final List<AutoCloseable> closing = new ArrayList<>();
 
     @BeforeAll
     static void startCluster() {
@@ -48,29 +50,20 @@ class RedisClusterBrokerTest {
         }
     }
 
-    @AfterEach
-    void close() throws Exception {
-        for (AutoCloseable c : closing) {
-            c.close();
+    @Override
+    protected Broker newBroker(String nodeId) {
+        return new RedisBroker(new RedisOptions(cluster.url(), prefix, nodeId, STREAM_LENGTH, Duration.ofMinutes(1),
+                1_000, Duration.ofSeconds(2)), new TextCodec());
+    }
+
+    /** The room streams contract on the same cluster: each room's keys on the shard of its slot. */
+    @Nested
+    class Streams extends RoomStreamsContract {
+        @Override
+        protected RoomStreams newStreams() {
+            return new RedisBroker(new RedisOptions(cluster.url(), prefix, "n", STREAM_LENGTH, Duration.ofMinutes(1),
+                    1_000, Duration.ofSeconds(2)), new TextCodec());
         }
-    }
-
-    private RedisBroker node(String id, RecordingInbound inbound) {
-        RedisBroker broker = new RedisBroker(new RedisOptions(cluster.url(), prefix, id, 1_000,
-                Duration.ofMinutes(1), 1_000, Duration.ofSeconds(2)), new TextCodec());
-        closing.add(broker);
-        broker.start(inbound);
-        return broker;
-    }
-
-    private static ServerMessage draft(String room, String content) {
-        return new ServerMessage(UUID.randomUUID().toString(), "room_message", "alice", null, room, content, null,
-                Instant.parse("2026-01-01T00:00:00Z"));
-    }
-
-    private static ServerMessage pm(String content) {
-        return new ServerMessage(UUID.randomUUID().toString(), "private_message", "alice", "bob", null, content, null,
-                Instant.now());
     }
 
     /** Rooms whose keys and channel live on every master of the cluster. */
@@ -83,20 +76,6 @@ class RedisClusterBrokerTest {
         return List.copyOf(byMaster.values());
     }
 
-    /** Publishes probes until every follower has one: SSUBSCRIBE is asynchronous. */
-    private static void subscribed(RedisBroker publisher, String room, RecordingInbound... followers) {
-        await().atMost(WAIT).untilAsserted(() -> {
-            ServerMessage probe = publisher.publishToRoom(draft(room, "probe"), "epoch0001", null).join();
-            await().atMost(Duration.ofSeconds(1)).until(() -> List.of(followers).stream()
-                    .allMatch(r -> r.rooms.stream().anyMatch(m -> m.seq().equals(probe.seq())
-                            && m.roomId().equals(room))));
-        });
-    }
-
-    private static List<ServerMessage> real(Collection<ServerMessage> received, String room) {
-        return received.stream().filter(m -> m.roomId().equals(room) && !"probe".equals(m.content())).toList();
-    }
-
     @Test
     void rooms_on_every_shard_each_keep_one_seq_and_reach_every_node_in_order() {
         List<String> rooms = roomsOnEveryShard();
@@ -106,12 +85,12 @@ class RedisClusterBrokerTest {
 
         RecordingInbound inA = new RecordingInbound();
         RecordingInbound inB = new RecordingInbound();
-        RedisBroker a = node("a", inA);
-        RedisBroker b = node("b", inB);
+        Broker a = node("a", inA);
+        Broker b = node("b", inB);
         for (String room : rooms) {
             a.followRoom(room);
             b.followRoom(room);
-            subscribed(a, room, inA, inB);
+            following(a, room, inA, inB);
         }
         List<CompletableFuture<ServerMessage>> acks = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
@@ -137,8 +116,8 @@ class RedisClusterBrokerTest {
 
     @Test
     void resume_ranges_retries_and_closed_rooms_work_on_the_cluster() {
-        RedisBroker a = node("a", new RecordingInbound());
-        RedisBroker b = node("b", new RecordingInbound());
+        Broker a = node("a", new RecordingInbound());
+        Broker b = node("b", new RecordingInbound());
         for (String room : roomsOnEveryShard()) {
             List<ServerMessage> placed = new ArrayList<>();
             for (int i = 1; i <= 20; i++) {
@@ -166,37 +145,24 @@ class RedisClusterBrokerTest {
     }
 
     @Test
-    void private_messages_and_broadcasts_cross_the_cluster() {
-        RecordingInbound inA = new RecordingInbound();
-        RecordingInbound inB = new RecordingInbound();
-        RecordingInbound inC = new RecordingInbound();
-        RedisBroker a = node("a", inA);
-        RedisBroker b = node("b", inB);
-        node("c", inC);
-        a.followUser("bob");
-        b.followUser("bob");
-        await().atMost(WAIT).until(() -> a.publishToUser("bob", pm("probe")).join() == 2);
-        assertThat(a.publishToUser("bob", pm("hi")).join()).isEqualTo(2);
-        assertThat(a.publishToUser("nobody", pm("lost")).join()).isZero();
-        await().atMost(WAIT).until(() -> inB.users.stream().anyMatch(m -> "hi".equals(m.content())));
-        assertThat(inA.users).as("never echoed to the publishing node").isEmpty();
-        assertThat(inC.users).isEmpty();
-
-        a.publishToEveryone(pm("all")).join();
-        await().atMost(WAIT).until(() -> inB.broadcasts.size() == 1 && inC.broadcasts.size() == 1);
-        assertThat(inA.broadcasts).isEmpty();
+    void a_private_message_counts_every_node_that_follows_the_user() {
+        Broker a = node("a", new RecordingInbound());
+        Broker b = node("b", new RecordingInbound());
+        a.followUser("bob").join();
+        b.followUser("bob").join();
+        assertThat(a.publishToUser("bob", pm("bob", "hi")).join()).isEqualTo(2);
     }
 
     @Test
     void a_room_whose_slot_moves_to_another_master_is_followed_there_and_the_node_told_to_catch_up() {
         RecordingInbound inA = new RecordingInbound();
         RecordingInbound inB = new RecordingInbound();
-        RedisBroker a = node("a", inA);
-        RedisBroker b = node("b", inB);
+        Broker a = node("a", inA);
+        Broker b = node("b", inB);
         String room = "moving";
         a.followRoom(room);
         b.followRoom(room);
-        subscribed(a, room, inA, inB);
+        following(a, room, inA, inB);
         ServerMessage before = a.publishToRoom(draft(room, "before"), "e", null).join();
 
         String channel = prefix + "r:{" + room + "}";
@@ -218,33 +184,17 @@ class RedisClusterBrokerTest {
         assertThat(a.isConnected()).isTrue();
     }
 
-    @Test
-    void presence_counts_agree_through_the_cluster() {
-        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-        RedisPresence a = presence("a", clock, List.of("alice", "bob"), 3);
-        RedisPresence b = presence("b", clock, List.of("bob", "carol"), 2);
-        a.beatOnce();
-        assertThat(a.counts()).isEqualTo(new PresenceStore.ClusterCounts(3, 5, 2));
-        assertThat(b.counts()).isEqualTo(new PresenceStore.ClusterCounts(3, 5, 2));
-        clock.advance(Duration.ofHours(2));
-        a.beatOnce();
-        assertThat(a.counts()).as("b stopped beating").isEqualTo(new PresenceStore.ClusterCounts(2, 3, 1));
-    }
+    /** The presence contract on the same cluster. */
+    @Nested
+    class Presence extends PresenceStoreContract {
+        @Override
+        protected PresenceStore newStore(String nodeId) {
+            return new RedisPresence(cluster.url(), prefix, nodeId, TTL, clock);
+        }
 
-    private RedisPresence presence(String id, MutableClock clock, List<String> users, int connections) {
-        RedisPresence store = new RedisPresence(cluster.url(), prefix, id, Duration.ofHours(1), clock);
-        closing.add(store);
-        store.start(new PresenceStore.LocalPresence() {
-            @Override
-            public Collection<String> onlineUserIds() {
-                return users;
-            }
-
-            @Override
-            public int connections() {
-                return connections;
-            }
-        });
-        return store;
+        @Override
+        protected void beat(PresenceStore store) {
+            ((RedisPresence) store).beatOnce();
+        }
     }
 }

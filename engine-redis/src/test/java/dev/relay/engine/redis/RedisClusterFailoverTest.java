@@ -4,8 +4,8 @@ import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.testing.RecordingInbound;
-import dev.relay.core.testing.RedisProcesses;
 import dev.relay.core.testing.TextCodec;
+import dev.relay.engine.redis.testing.RedisProcesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,7 @@
 package dev.relay.engine.redis;
 
 import dev.relay.core.testing.ExternalService;
+import dev.relay.engine.redis.testing.RedisTestKeys;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

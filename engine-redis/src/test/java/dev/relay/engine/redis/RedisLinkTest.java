@@ -18,7 +18,7 @@ class RedisLinkTest {
         assertThat(RedisLink.of("redis-sentinel://127.0.0.1:26379,127.0.0.1:26380#relay", 10, Duration.ofSeconds(1)))
                 .isInstanceOf(StandaloneLink.class).satisfies(RedisLink::close);
         RedisLink cluster = RedisLink.of("REDIS-CLUSTER://127.0.0.1:7000", 10, Duration.ofSeconds(1));
-        assertThat(cluster).isInstanceOf(ClusterLink.class);
+        assertThat(cluster).isInstanceOf(RedisClusterLink.class);
         assertThat(cluster.supportsWait()).isFalse();
         cluster.close();
     }

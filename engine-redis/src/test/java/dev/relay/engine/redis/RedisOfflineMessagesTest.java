@@ -7,6 +7,7 @@ import dev.relay.core.store.OfflineMessages;
 import dev.relay.core.store.OfflineMessagesContract;
 import dev.relay.core.testing.ExternalService;
 import dev.relay.core.testing.TextCodec;
+import dev.relay.engine.redis.testing.RedisTestKeys;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -2,8 +2,8 @@ package dev.relay.engine.redis;
 
 import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.testing.RecordingInbound;
-import dev.relay.core.testing.RedisProcesses;
 import dev.relay.core.testing.TextCodec;
+import dev.relay.engine.redis.testing.RedisProcesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,28 +1,32 @@
 package dev.relay.engine.redis;
 
+import dev.relay.core.cluster.SharedActivity;
+import dev.relay.core.cluster.SharedActivityContract;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.testing.ExternalService;
 import dev.relay.core.testing.TcpProxy;
+import dev.relay.engine.redis.testing.RedisTestKeys;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
-import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-/** Activity shared through the real Redis, two instances standing for two nodes. */
-class RedisSharedActivityTest {
+/**
+ * Activity shared through the real Redis against the contract, every instance a node with its own connection; and
+ * what only Redis shows: each user's key expires with the longest time recorded, and an outage fails the question.
+ */
+class RedisSharedActivityTest extends SharedActivityContract {
     private final String prefix = RedisTestKeys.freshPrefix();
     private final List<AutoCloseable> closing = new ArrayList<>();
 
@@ -39,7 +43,8 @@ class RedisSharedActivityTest {
         RedisTestKeys.delete(prefix);
     }
 
-    private RedisSharedActivity node() {
+    @Override
+    protected SharedActivity node() {
         return node(RedisTestKeys.url());
     }
 
@@ -54,22 +59,9 @@ class RedisSharedActivityTest {
     }
 
     @Test
-    void activity_recorded_on_one_node_is_seen_from_another_until_its_time_is_up() {
-        RedisSharedActivity a = node();
-        RedisSharedActivity b = node();
-        a.record(Map.of("alice", Duration.ofMillis(800), "bob", Duration.ofMinutes(1)));
-
-        await().atMost(Duration.ofSeconds(5)).until(() -> b.active(List.of("alice", "bob", "carol")).join()
-                .equals(Set.of("alice", "bob")));
-        await().atLeast(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5))
-                .until(() -> b.active(List.of("alice", "bob", "carol")).join().equals(Set.of("bob")));
-        assertThat(b.active(List.of()).join()).isEmpty();
-    }
-
-    @Test
-    void a_shorter_time_recorded_later_does_not_cut_a_longer_one_short() {
-        RedisSharedActivity a = node();
-        RedisSharedActivity b = node();
+    void each_users_key_expires_with_the_longest_time_recorded() {
+        SharedActivity a = node();
+        SharedActivity b = node();
         a.record(Map.of("alice", Duration.ofMinutes(1)));
         await().atMost(Duration.ofSeconds(5)).until(() -> millisLeft("alice") > 0);
 
@@ -83,27 +75,11 @@ class RedisSharedActivityTest {
     }
 
     @Test
-    void more_users_than_a_chunk_are_recorded_and_asked_about_exactly() {
-        RedisSharedActivity a = node();
-        RedisSharedActivity b = node();
-        List<String> everyone = IntStream.range(0, RedisSharedActivity.CHUNK * 2 + 37).mapToObj(i -> "u" + i)
-                .toList();
-        Map<String, Duration> odd = new HashMap<>();
-        for (int i = 1; i < everyone.size(); i += 2) {
-            odd.put(everyone.get(i), Duration.ofMinutes(1));
-        }
-        a.record(odd);
-
-        await().atMost(Duration.ofSeconds(10)).until(() -> b.active(everyone).join().size() == odd.size());
-        assertThat(b.active(everyone).join()).isEqualTo(odd.keySet());
-    }
-
-    @Test
     void asking_fails_while_redis_cannot_be_reached_and_works_again_after() throws Exception {
         TcpProxy proxy = TcpProxy.to(ExternalService.REDIS);
         closing.add(proxy);
-        RedisSharedActivity cutOff = node("redis://127.0.0.1:" + proxy.port());
-        RedisSharedActivity other = node();
+        SharedActivity cutOff = node("redis://127.0.0.1:" + proxy.port());
+        SharedActivity other = node();
         other.record(Map.of("alice", Duration.ofMinutes(1)));
         await().atMost(Duration.ofSeconds(5)).until(() -> millisLeft("alice") > 0);
 

@@ -1,6 +1,6 @@
 package dev.relay.server.cluster;
 
-import dev.relay.core.testing.RedisProcesses;
+import dev.relay.engine.redis.testing.RedisProcesses;
 import org.junit.jupiter.api.AfterAll;
 
 import java.util.Map;

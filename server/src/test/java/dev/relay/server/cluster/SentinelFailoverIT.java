@@ -1,6 +1,6 @@
 package dev.relay.server.cluster;
 
-import dev.relay.core.testing.RedisProcesses;
+import dev.relay.engine.redis.testing.RedisProcesses;
 import dev.relay.server.testing.TestServer;
 import dev.relay.server.testing.WsClient;
 import org.junit.jupiter.api.AfterEach;

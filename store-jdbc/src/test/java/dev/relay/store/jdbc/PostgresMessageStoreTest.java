@@ -11,7 +11,7 @@ import java.sql.Statement;
 import java.util.UUID;
 
 /** The store contract on the shared PostgreSQL, in a schema of its own that is dropped after each test. */
-class PostgresMessageStoreTest extends MessageStoreContract {
+class PostgresMessageStoreTest extends JdbcMessageStoreContract {
     static final String URL = "jdbc:postgresql://" + ExternalService.POSTGRES.host() + ":"
             + ExternalService.POSTGRES.port() + "/test?user=postgres";
 

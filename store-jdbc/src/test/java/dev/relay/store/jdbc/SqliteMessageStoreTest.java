@@ -5,7 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 
 /** The store contract on SQLite, a fresh file per test. */
-class SqliteMessageStoreTest extends MessageStoreContract {
+class SqliteMessageStoreTest extends JdbcMessageStoreContract {
     @TempDir
     Path dir;
 

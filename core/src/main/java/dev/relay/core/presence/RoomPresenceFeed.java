@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  * arrivals and departures once for the whole cluster; {@link Presence} then announces nothing itself. Until a
  * presence is installed (a single node) it does nothing.
  */
-public final class SharedRooms implements MemberWatch {
+public final class RoomPresenceFeed implements MemberWatch {
     private final Clock clock;
     private final boolean announce;
     private volatile RoomPresence shared;
@@ -31,7 +31,7 @@ public final class SharedRooms implements MemberWatch {
     private volatile Predicate<Room> open = room -> true;
 
     /** @param announce send user_joined, user_left and presence events (enable_user_presence) */
-    public SharedRooms(Clock clock, boolean announce) {
+    public RoomPresenceFeed(Clock clock, boolean announce) {
         this.clock = clock;
         this.announce = announce;
     }
@@ -102,12 +102,12 @@ public final class SharedRooms implements MemberWatch {
 
             @Override
             public ServerMessage arrival(String roomId, String userId, String name) {
-                return SharedRooms.this.arrival(roomId, userId, name);
+                return RoomPresenceFeed.this.arrival(roomId, userId, name);
             }
 
             @Override
             public ServerMessage departure(String roomId, String userId, String name) {
-                return SharedRooms.this.departure(roomId, userId, name);
+                return RoomPresenceFeed.this.departure(roomId, userId, name);
             }
 
             @Override

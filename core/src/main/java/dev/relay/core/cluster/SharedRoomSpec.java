@@ -9,8 +9,8 @@ import java.util.TreeSet;
  * A room created at run time, as the nodes share it so that it exists on every one: what its creator asked for,
  * and for a private room who may enter. {@link #encode()} gives one string an engine can store and send as it is.
  */
-public record SharedRoom(String id, String name, String description, boolean isPrivate, Set<String> members) {
-    public SharedRoom {
+public record SharedRoomSpec(String id, String name, String description, boolean isPrivate, Set<String> members) {
+    public SharedRoomSpec {
         members = Set.copyOf(members);
     }
 
@@ -30,7 +30,7 @@ public record SharedRoom(String id, String name, String description, boolean isP
     }
 
     /** The room as {@link #encode()} wrote it; throws {@link IllegalArgumentException} for anything else. */
-    public static SharedRoom decode(String text) {
+    public static SharedRoomSpec decode(String text) {
         List<String> fields = new ArrayList<>();
         int at = 0;
         try {
@@ -46,7 +46,7 @@ public record SharedRoom(String id, String name, String description, boolean isP
         if (fields.size() < 4) {
             throw new IllegalArgumentException("not a shared room: " + text);
         }
-        return new SharedRoom(fields.get(0), fields.get(1), fields.get(2), fields.get(3).equals("1"),
+        return new SharedRoomSpec(fields.get(0), fields.get(1), fields.get(2), fields.get(3).equals("1"),
                 Set.copyOf(fields.subList(4, fields.size())));
     }
 }

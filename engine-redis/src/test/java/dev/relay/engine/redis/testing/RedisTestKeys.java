@@ -1,4 +1,4 @@
-package dev.relay.engine.redis;
+package dev.relay.engine.redis.testing;
 
 import dev.relay.core.testing.ExternalService;
 import io.lettuce.core.RedisClient;
@@ -8,20 +8,20 @@ import io.lettuce.core.api.StatefulRedisConnection;
 
 import java.util.UUID;
 
-/** A key prefix of a test's own on the real Redis, and the cleaning up after it. */
-final class RedisTestKeys {
+/** A key prefix of a test's own on the real shared Redis, and the cleaning up after it. */
+public final class RedisTestKeys {
     private RedisTestKeys() {
     }
 
-    static String freshPrefix() {
+    public static String freshPrefix() {
         return "relay-test-" + UUID.randomUUID() + ":";
     }
 
-    static String url() {
+    public static String url() {
         return "redis://" + ExternalService.REDIS.host() + ":" + ExternalService.REDIS.port();
     }
 
-    static void delete(String prefix) {
+    public static void delete(String prefix) {
         RedisClient client = RedisClient.create(url());
         try (StatefulRedisConnection<String, String> c = client.connect()) {
             ScanIterator<String> keys = ScanIterator.scan(c.sync(), ScanArgs.Builder.matches(prefix + "*").limit(500));
@@ -34,7 +34,7 @@ final class RedisTestKeys {
     }
 
     /** A plain connection, to look at what the engine wrote. */
-    static <T> T inspect(java.util.function.Function<io.lettuce.core.api.sync.RedisCommands<String, String>, T> look) {
+    public static <T> T inspect(java.util.function.Function<io.lettuce.core.api.sync.RedisCommands<String, String>, T> look) {
         RedisClient client = RedisClient.create(url());
         try (StatefulRedisConnection<String, String> c = client.connect()) {
             return look.apply(c.sync());

@@ -1,4 +1,6 @@
-package dev.relay.core.testing;
+package dev.relay.engine.redis.testing;
+
+import dev.relay.core.testing.ExternalService;
 
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;

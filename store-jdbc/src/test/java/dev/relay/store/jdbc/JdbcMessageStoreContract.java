@@ -2,14 +2,12 @@ package dev.relay.store.jdbc;
 
 import dev.relay.core.history.StreamPosition;
 import dev.relay.core.protocol.ErrorCode;
-import dev.relay.core.protocol.MessageType;
 import dev.relay.core.protocol.ProtocolException;
-import dev.relay.core.protocol.RawJson;
 import dev.relay.core.protocol.ServerMessage;
-import dev.relay.core.store.MessageStore.Page;
+import dev.relay.core.store.MessageStore;
+import dev.relay.core.store.MessageStoreContract;
 import dev.relay.core.store.OfflineDelivery;
 import dev.relay.core.store.RoomRecord;
-import dev.relay.core.store.SearchHit;
 import dev.relay.core.store.SearchQuery;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -21,22 +19,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * What every JDBC dialect must do the same: pages of room and private history, where streams stood, offline messages
- * held in order within their bound and across a reopen, search with permissions in English and Chinese, acks at
- * commit, the queue bound, retention, and a close that flushes.
+ * What every JDBC dialect must do the same, beyond core's {@link MessageStoreContract} (pages, conversations,
+ * search, closed rooms): where streams stood, offline messages held in order within their bound and across a
+ * reopen, acks at commit, the queue bound, retention, and a close that flushes.
  */
-abstract class MessageStoreContract {
-    static final Instant T0 = Instant.parse("2026-03-01T08:00:00Z");
-
+abstract class JdbcMessageStoreContract extends MessageStoreContract {
     private final List<JdbcMessageStore> opened = new ArrayList<>();
-    private final AtomicInteger ids = new AtomicInteger();
 
     /** Where this dialect's database is, the same for every store a test opens. */
     abstract String jdbcUrl();
@@ -60,62 +54,17 @@ abstract class MessageStoreContract {
         opened.forEach(JdbcMessageStore::close);
     }
 
-    ServerMessage room(String roomId, String epoch, long seq, String from, String content, Instant at) {
-        return new ServerMessage("r" + ids.incrementAndGet(), MessageType.ROOM_MESSAGE, from, null, roomId, content,
-                null, at, seq, epoch);
+    @Override
+    protected MessageStore store() {
+        return open();
     }
 
-    ServerMessage direct(String from, String to, String content, Instant at) {
-        return new ServerMessage("p" + ids.incrementAndGet(), MessageType.PRIVATE_MESSAGE, from, to, null, content,
-                null, at);
-    }
-
-    static void kept(CompletableFuture<Void> future) {
+    /** With ack_after_persist every write hands out a future, completed at commit. */
+    @Override
+    protected void accept(MessageStore store, ServerMessage message) {
+        CompletableFuture<Void> future = store.accepted(message);
         assertThat(future).as("ack_after_persist hands out a future").isNotNull();
         future.join();
-    }
-
-    @Test
-    void roomPagesAreNewestLastWithHasMoreAndBeforeSeq() {
-        JdbcMessageStore store = open();
-        for (int seq = 1; seq <= 5; seq++) {
-            kept(store.accepted(room("general", "e1", seq, "alice", "m" + seq, T0.plusSeconds(seq))));
-        }
-        kept(store.accepted(room("other", "e1", 1, "alice", "elsewhere", T0)));
-
-        Page newest = store.roomMessages("general", "e1", null, 2);
-        assertThat(newest.messages()).extracting(ServerMessage::content).containsExactly("m4", "m5");
-        assertThat(newest.hasMore()).isTrue();
-
-        Page older = store.roomMessages("general", "e1", 4L, 10);
-        assertThat(older.messages()).extracting(ServerMessage::seq).containsExactly(1L, 2L, 3L);
-        assertThat(older.hasMore()).isFalse();
-        assertThat(store.roomMessages("general", "another-epoch", null, 10).messages()).isEmpty();
-    }
-
-    @Test
-    void aStoredMessageReadsBackFieldForField() {
-        JdbcMessageStore store = open();
-        ServerMessage sent = new ServerMessage("x1", MessageType.ROOM_MESSAGE, "alice", null, "general", "hi",
-                new RawJson("{\"k\":[1,2]}"), T0.plusMillis(123), 9L, "e1");
-        kept(store.accepted(sent));
-
-        assertThat(store.roomMessages("general", "e1", null, 1).messages()).containsExactly(sent);
-    }
-
-    @Test
-    void aConversationHoldsBothDirectionsAndNothingElse() {
-        JdbcMessageStore store = open();
-        kept(store.accepted(direct("alice", "bob", "hi bob", T0.plusSeconds(1))));
-        kept(store.accepted(direct("bob", "alice", "hi alice", T0.plusSeconds(2))));
-        kept(store.accepted(direct("alice", "carol", "hi carol", T0.plusSeconds(3))));
-        kept(store.accepted(direct("alice", "bob", "later", T0.plusSeconds(4))));
-
-        assertThat(store.conversation("bob", "alice", null, 10).messages()).extracting(ServerMessage::content)
-                .containsExactly("hi bob", "hi alice", "later");
-        Page before = store.conversation("alice", "bob", T0.plusSeconds(4), 1);
-        assertThat(before.messages()).extracting(ServerMessage::content).containsExactly("hi alice");
-        assertThat(before.hasMore()).isTrue();
     }
 
     @Test
@@ -166,55 +115,6 @@ abstract class MessageStoreContract {
         OfflineDelivery over = store.release("bob").join();
         assertThat(over.messages()).extracting(ServerMessage::content).containsExactly("n3", "n4", "n5");
         assertThat(over.dropped()).isEqualTo(2);
-    }
-
-    @Test
-    void searchFindsEnglishAndChineseWithinWhatTheReaderMayRead() {
-        JdbcMessageStore store = open();
-        kept(store.accepted(room("general", "e", 1, "alice", "消息持久化存储", T0.plusSeconds(1))));
-        kept(store.accepted(room("secret", "e", 1, "root", "持久化 in the secret room", T0.plusSeconds(2))));
-        kept(store.accepted(room("general", "e", 2, "bob", "Persistence keeps messages", T0.plusSeconds(3))));
-        kept(store.accepted(direct("carol", "dave", "private persistence talk", T0.plusSeconds(4))));
-        kept(store.accepted(direct("bob", "alice", "bob tells alice about persistence", T0.plusSeconds(5))));
-
-        SearchQuery chinese = new SearchQuery("持久化", null, null, null, null, 10, "alice", Set.of("general"));
-        assertThat(store.search(chinese)).extracting(hit -> hit.message().content()).containsExactly("消息持久化存储");
-        assertThat(store.search(chinese).getFirst().highlight()).isEqualTo("消息<mark>持久化</mark>存储");
-
-        SearchQuery english = new SearchQuery("persistence", null, null, null, null, 10, "alice", Set.of("general"));
-        assertThat(store.search(english)).extracting(hit -> hit.message().content())
-                .containsExactlyInAnyOrder("Persistence keeps messages", "bob tells alice about persistence");
-
-        SearchQuery admin = new SearchQuery("persistence", null, null, null, null, 10, "root", null);
-        assertThat(store.search(admin)).hasSize(3);
-        SearchQuery outsider = new SearchQuery("持久化", null, null, null, null, 10, "eve", Set.of());
-        assertThat(store.search(outsider)).as("eve is in no room and in no conversation").isEmpty();
-    }
-
-    @Test
-    void searchFiltersByRoomSenderAndTimeAndLimits() {
-        JdbcMessageStore store = open();
-        for (int i = 1; i <= 4; i++) {
-            kept(store.accepted(room("general", "e", i, i % 2 == 0 ? "bob" : "alice", "release notes " + i,
-                    T0.plusSeconds(i))));
-        }
-        kept(store.accepted(room("support", "e", 1, "alice", "release notes elsewhere", T0.plusSeconds(9))));
-        Set<String> both = Set.of("general", "support");
-
-        assertThat(search(store, new SearchQuery("release", "support", null, null, null, 10, "x", both)))
-                .containsExactly("release notes elsewhere");
-        assertThat(search(store, new SearchQuery("release", "general", "bob", null, null, 10, "x", both)))
-                .containsExactlyInAnyOrder("release notes 2", "release notes 4");
-        assertThat(search(store, new SearchQuery("release", null, null, T0.plusSeconds(2), T0.plusSeconds(4), 10,
-                "x", both))).containsExactlyInAnyOrder("release notes 2", "release notes 3");
-        assertThat(store.search(new SearchQuery("release", null, null, null, null, 2, "x", both))).hasSize(2);
-        assertThat(search(store, new SearchQuery("s 4", null, null, null, null, 10, "x", both)))
-                .as("shorter than a trigram").containsExactly("release notes 4");
-        assertThat(search(store, new SearchQuery("100%", null, null, null, null, 10, "x", both))).isEmpty();
-    }
-
-    private static List<String> search(JdbcMessageStore store, SearchQuery query) {
-        return store.search(query).stream().map(SearchHit::message).map(ServerMessage::content).toList();
     }
 
     @Test

@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the subscription ({@code sunsubscribe}) or the node is gone. So a channel still followed is subscribed again
  * after the topology is refreshed, and the broker is told to catch up what it may have missed meanwhile.
  */
-final class ClusterLink extends RedisLink {
+final class RedisClusterLink extends RedisLink {
     private static final Duration REFRESH = Duration.ofSeconds(10);
     private final RedisClusterClient client;
     private volatile StatefulRedisClusterConnection<byte[], byte[]> commands;
@@ -48,7 +48,7 @@ final class ClusterLink extends RedisLink {
     private final Set<String> again = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean roundScheduled = new AtomicBoolean();
 
-    ClusterLink(List<RedisURI> seeds, int requestQueueSize, Duration commandTimeout) {
+    RedisClusterLink(List<RedisURI> seeds, int requestQueueSize, Duration commandTimeout) {
         client = RedisClusterClient.create(seeds);
         client.setOptions(ClusterClientOptions.builder()
                 .autoReconnect(true)
