@@ -37,8 +37,11 @@ public final class Presence {
     private final boolean trackIdle;
     private final Duration idleTimeout;
     private final SharedRooms shared;
-    /** In a cluster: activity on every node, and how the other nodes hear of automatic changes. Null on one node. */
-    private volatile Cluster cluster;
+    /**
+     * In a cluster sharing activity: activity on every node, and how the other nodes hear of automatic changes. Null
+     * otherwise.
+     */
+    private final Cluster cluster;
 
     /** The other nodes of a cluster, told when a user turns away or comes back automatically here. */
     public interface Elsewhere {
@@ -54,10 +57,15 @@ public final class Presence {
      * @param maxRoomUsers       rooms with more users than this are not told (presence_max_room_users; 0: no limit)
      * @param trackIdle          turn idle users away automatically (enable_user_status)
      * @param shared             where, in a cluster, announcements go instead of straight to the room
+     * @param activity           null, or, in a cluster, the activity of every node: a user then turns away only
+     *                           once idle on every node
+     * @param elsewhere          with {@code activity}, tells the other nodes when a user turns away or comes back here
      */
     public Presence(RoomRegistry rooms, UserDirectory users, Encoder encoder, Clock clock, boolean announceRoomEvents,
-                    int maxRoomUsers, boolean trackIdle, Duration idleTimeout, SharedRooms shared) {
+                    int maxRoomUsers, boolean trackIdle, Duration idleTimeout, SharedRooms shared,
+                    SharedActivity activity, Elsewhere elsewhere) {
         this.shared = shared;
+        this.cluster = activity == null ? null : new Cluster(activity, elsewhere);
         this.rooms = rooms;
         this.users = users;
         this.encoder = encoder;
@@ -100,14 +108,6 @@ public final class Presence {
     /** The user chose a status. */
     public void choose(String userId, UserStatus status) {
         users.choose(userId, status).ifPresent(changed -> statusChanged(userId, changed));
-    }
-
-    /**
-     * Makes idle detection cluster-wide: a user turns away only once idle on every node, and this node tells the
-     * others when a user turns away or comes back here. Call once, before the first sweep.
-     */
-    public void cluster(SharedActivity activity, Elsewhere elsewhere) {
-        this.cluster = new Cluster(activity, elsewhere);
     }
 
     /**
