@@ -13,7 +13,7 @@ import java.util.List;
 import static dev.relay.core.HubPublishTest.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** What {@link Hub#user} and {@link Hub#roomMembers} report: status, connections, rooms and join times. */
+/** What {@link HubQueries#user} and {@link HubQueries#roomMembers} report: status, connections, rooms and join times. */
 class HubUserInfoTest extends HubTestSupport {
 
     @Test
