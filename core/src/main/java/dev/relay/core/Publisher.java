@@ -34,7 +34,8 @@ import java.util.function.Consumer;
 /**
  * The publishing path of the {@link Hub}: takes a room message, private message, broadcast or binary frame that has
  * passed the rate limit, applies the content filter, the permissions and the message rules, deduplicates retries and
- * hands one encoded frame to the audiences it is for. A refusal is thrown as a {@link ProtocolException}, which the
+ * hands it to the hub's {@link Routing}, which places it (in the room here, or in the cluster's shared stream) and
+ * comes back to this class to deliver on this node: one encoded frame for all the audiences it is for. A refusal is thrown as a {@link ProtocolException}, which the
  * hub turns into an {@code error} frame or an API error; a message that is accepted but whose ack must wait (for the
  * {@link MessageSink} to keep it) completes its future later. Safe from any thread; {@link #relay} is called on the
  * sending session's executor because it reads the session's rooms.
