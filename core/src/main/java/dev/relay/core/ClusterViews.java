@@ -27,7 +27,7 @@ final class ClusterViews {
 
     /**
      * The users in a room on every node, oldest member first; on a single node (or while the cluster's presence
-     * cannot be read) the same as {@link Hub#roomMembers}.
+     * cannot be read) the same as {@link HubQueries#roomMembers}.
      */
     CompletableFuture<List<MemberInfo>> members(String roomId, List<MemberInfo> here) {
         RoomPresence shared = presenceFeed.shared();
@@ -62,7 +62,7 @@ final class ClusterViews {
 
     /**
      * Every room with its users and connections on every node; on a single node (or while the cluster's presence
-     * cannot be read) the same as {@link Hub#roomInfos}.
+     * cannot be read) the same as {@link HubQueries#roomInfos}.
      */
     CompletableFuture<List<RoomInfo>> roomInfos(List<RoomInfo> here) {
         RoomPresence shared = presenceFeed.shared();

@@ -10,18 +10,17 @@ import dev.relay.core.store.OfflineMessages;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.function.Supplier;
 
 /**
  * Hands a user's connection the private messages held while they were connected nowhere: on connect (after the
  * welcome), and when a message is held just as the user connects (here or, in a cluster, told by another node).
  */
 final class HeldDelivery {
-    private final Supplier<OfflineMessages> holder;
+    private final OfflineMessages holder;
     private final UserDirectory users;
     private final Replies replies;
 
-    HeldDelivery(Supplier<OfflineMessages> holder, UserDirectory users, Replies replies) {
+    HeldDelivery(OfflineMessages holder, UserDirectory users, Replies replies) {
         this.holder = holder;
         this.users = users;
         this.replies = replies;
@@ -59,8 +58,7 @@ final class HeldDelivery {
      * a store answers, the messages are held again for the next connection.
      */
     void to(Session session) {
-        OfflineMessages holder = this.holder.get();
-        if (holder == null || !holder.enabled()) {
+        if (!holder.enabled()) {
             return;
         }
         CompletableFuture<OfflineDelivery> held = holder.release(session.userId());

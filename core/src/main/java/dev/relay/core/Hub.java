@@ -32,32 +32,25 @@ import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.room.Resumption;
 import dev.relay.core.room.Room;
 import dev.relay.core.room.RoomContext;
-import dev.relay.core.room.RoomIds;
-import dev.relay.core.room.RoomInfo;
 import dev.relay.core.room.RoomMember;
 import dev.relay.core.room.RoomRegistry;
-import dev.relay.core.room.RoomSpec;
 import dev.relay.core.session.Identity;
 import dev.relay.core.session.Session;
 import dev.relay.core.session.UserDirectory;
-import dev.relay.core.session.UserIds;
-import dev.relay.core.session.UserInfo;
 import dev.relay.core.session.UserStatus;
 import dev.relay.core.store.MemoryOfflineMessages;
 import dev.relay.core.store.MessageSink;
 import dev.relay.core.store.MessageStore;
 import dev.relay.core.store.OfflineMessages;
-import dev.relay.core.store.OfflineStats;
 import dev.relay.core.store.RoomRecord;
 
 import java.time.Clock;
-import java.util.Comparator;
-import java.util.HashSet;
+import java.time.Duration;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -65,11 +58,18 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Predicate;
 
 /**
- * The entry point of the domain: the transport calls it for connections and their messages, the REST API and the
- * embedding API for everything else.
+ * The entry point of the domain, as the transport sees it: connections and what arrives on them (connect, message,
+ * binary, malformed, chargeFrame, disconnect), plus publishing on behalf of the REST and embedding APIs. What the
+ * administration changes is on {@link #admin()} ({@link HubAdmin}), what queries read on {@link #queries()}
+ * ({@link HubQueries}): one hub, three faces split by who calls them, so that each caller sees a small type and the
+ * transport's hot path lives in a class of its own. They are views of the one hub rather than three types built
+ * separately, because they share its state (rooms, users, routing) and must never see two different ones.
+ *
+ * <p>A hub is built once, from everything it needs ({@link #builder}): its stores, its cluster engine if any, and its
+ * policies cannot change afterwards. Whether it is a single node or one of a cluster is decided then too, as its
+ * {@link Routing}: a room message takes the same path through the hub either way.
  *
  * <p>Threading: methods taking a {@link Session} run on that session's executor (its event loop), which owns the
  * session's state. Everything else is safe from any thread; work on a session is handed to its executor.
@@ -77,89 +77,126 @@ import java.util.function.Predicate;
 public final class Hub {
     public static final String WELCOME_CONTENT = "欢迎连接到WebSocket服务";
     public static final String RECONNECT_CONTENT = "the server is shutting down; reconnect";
-    /** Private messages held per offline user until a store is installed (the default of offline_max_messages). */
+    /** Private messages held per offline user unless a holder is given (the default of offline_max_messages). */
     public static final int DEFAULT_OFFLINE_MAX_MESSAGES = 1000;
     /** The type {@link HubObserver#accepted} reports for a relayed binary frame. */
     public static final String BINARY = "binary";
 
     private final HubSettings settings;
-    private final Encoder encoder;
     private final Clock clock;
     private final RateLimiter.NanoClock nanoClock;
     private final IdGenerator ids;
-    private final MessageRules rules;
     private final RoomAccess roomAccess = new RoomAccess();
     private final RoomRegistry rooms;
     private final UserDirectory users = new UserDirectory();
     private final Presence presence;
-    /** In a cluster, where changes of room membership go to be announced once for every node. */
-    private final RoomPresenceFeed presenceFeed;
+    private final Routing routing;
     private final Publisher publisher;
     private final Membership membership;
     /** The rooms each user joined and has not left, across their connections and reconnects. */
     private final RoomMemberships memberships;
+    private final UserMoves moves;
     private final SessionControl control;
     private final Audience everyone = new Audience();
     private final Map<Executor, DeliveryLane> lanes = new ConcurrentHashMap<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicLong slowConsumers = new AtomicLong();
     private final HubObserver observer;
-    private final Moderation moderation;
-    /** Shared by reference with the helpers, so what the setters install is seen everywhere at once. */
-    private final Policies policies = new Policies();
     private final Replies replies;
     private final HeldDelivery held;
-    private final ClusterViews clusterViews;
-    /** Told of rooms created and closed, when one is installed. */
-    private volatile MessageStore store;
-    /** Set once when the hub joins a cluster; null for a single node. */
-    private volatile ClusterLink cluster;
-    /** Set once when the hub joins a cluster that shares presence; null for a single node. */
-    private volatile PresenceStore presenceStore;
+    private final HubAdmin admin;
+    private final HubQueries queries;
+    /** The kept rooms given to the builder that could not be created again. */
+    private final List<String> notRestored;
 
-    /** A hub whose room history lives in memory, sized by the settings. */
-    public Hub(HubSettings settings, Encoder encoder, Clock clock, RateLimiter.NanoClock nanoClock) {
-        this(settings, encoder, clock, nanoClock, HubObserver.NONE);
+    /** Starts a hub from what it cannot do without; everything else has an in-memory, single-node default. */
+    public static Builder builder(HubSettings settings, Encoder encoder, Clock clock,
+                                  RateLimiter.NanoClock nanoClock) {
+        return new Builder(settings, encoder, clock, nanoClock);
     }
 
-    /** @param observer told of connections, room changes, accepted and refused messages and flushed deliveries */
-    public Hub(HubSettings settings, Encoder encoder, Clock clock, RateLimiter.NanoClock nanoClock,
-               HubObserver observer) {
-        this(settings, encoder, new MemoryHistoryStore(settings.historySize(), settings.historyTtl(), clock), clock,
-                nanoClock, observer);
+    private Hub(Builder b) {
+        this.observer = b.observer;
+        this.settings = b.settings;
+        this.clock = b.clock;
+        this.nanoClock = b.nanoClock;
+        Encoder encoder = b.encoder;
+        this.ids = new IdGenerator(clock);
+        this.replies = new Replies(encoder, clock);
+        MessageRules rules = new MessageRules(settings.maxMessageLength());
+        Policies policies = new Policies(b.permissions, b.tokenCheck, b.contentFilter);
+        // In a cluster, where changes of room membership go to be announced once for every node.
+        RoomPresenceFeed presenceFeed = new RoomPresenceFeed(clock, settings.enableUserPresence());
+        HistoryStore history = b.history != null ? b.history
+                : new MemoryHistoryStore(settings.historySize(), settings.historyTtl(), clock);
+        this.rooms = new RoomRegistry(new RoomContext(encoder, history, clock, presenceFeed), settings.maxRooms());
+        ClusteredRouting clustered = b.broker == null ? null : new ClusteredRouting(b.broker, rooms, users, everyone,
+                encoder, settings.historySize(), b.catchUp, new FromOtherNodes());
+        this.routing = clustered == null ? LocalRouting.INSTANCE : clustered;
+        this.presence = new Presence(rooms, users, encoder, clock, settings.enableUserPresence(),
+                settings.presenceMaxRoomUsers(), settings.enableUserStatus(), settings.userStatusTimeout(),
+                presenceFeed, b.sharedActivity, clustered == null ? null : clustered::shareAutomatic);
+        OfflineMessages offline = b.offline != null ? b.offline : b.store != null ? b.store
+                : new MemoryOfflineMessages(DEFAULT_OFFLINE_MAX_MESSAGES, settings.historyTtl(), clock);
+        MessageSink sink = b.sink != null ? b.sink : b.store != null ? b.store : MessageSink.NONE;
+        this.held = new HeldDelivery(offline, users, replies);
+        this.publisher = new Publisher(settings, policies, rules, rooms, roomAccess, users, presence, everyone, ids,
+                encoder, clock, observer, routing, sink, offline, b.sharedRetries, held::toUserHere);
+        this.memberships = new RoomMemberships();
+        this.membership = new Membership(settings, rules, rooms, roomAccess, presence, memberships, observer, replies,
+                clock, routing);
+        this.moves = new UserMoves(rooms, users, roomAccess, membership, replies);
+        this.control = new SessionControl(policies, presence, users, replies);
+        Moderation moderation = new Moderation(rooms, users, policies, replies, clock, observer);
+        this.admin = new HubAdmin(settings, policies, rooms, roomAccess, memberships, moves, moderation, presence,
+                presenceFeed, offline, routing, b.store);
+        this.queries = new HubQueries(settings, rooms, roomAccess, users, memberships, publisher,
+                new ClusterViews(presenceFeed, users), routing, b.presenceStore, connections, slowConsumers,
+                lanes.values(), clock);
+        rooms.createDefaults(settings.defaultRooms());
+        // Before joining a cluster, so the rooms this node kept win over the same ids created by other nodes.
+        this.notRestored = admin.restoreRooms(b.keptRooms);
+        if (clustered != null) {
+            clustered.join();
+        }
+        if (b.roomPresence != null) {
+            b.roomPresence.start(presenceFeed.localRooms(
+                    () -> rooms.all().stream().map(Room::id).toList(),
+                    roomId -> rooms.find(roomId).map(Room::users).orElse(List.<RoomMember>of()),
+                    settings.presenceMaxRoomUsers()));
+            presenceFeed.install(b.roomPresence, room -> rooms.find(room.id()).orElse(null) == room);
+        }
+        if (b.presenceStore != null) {
+            b.presenceStore.start(new PresenceStore.LocalPresence() {
+                @Override
+                public Collection<String> onlineUserIds() {
+                    return users.onlineUserIds();
+                }
+
+                @Override
+                public int connections() {
+                    return connections.get();
+                }
+            });
+        }
+    }
+
+    /** Rooms, users' memberships, kicks and sweeps: what the administration changes. */
+    public HubAdmin admin() {
+        return admin;
+    }
+
+    /** Stats, rooms, members, users and cluster counts: what the API and metrics read. */
+    public HubQueries queries() {
+        return queries;
     }
 
     /**
-     * @param history  where room streams are kept for resume
-     * @param observer told of connections, room changes, accepted and refused messages and flushed deliveries
+     * The ids of the {@linkplain Builder#keptRooms kept rooms} that could not be created again (the room limit, an id
+     * no longer valid).
      */
-    public Hub(HubSettings settings, Encoder encoder, HistoryStore history, Clock clock,
-               RateLimiter.NanoClock nanoClock, HubObserver observer) {
-        this.observer = observer;
-        this.settings = settings;
-        this.encoder = encoder;
-        this.clock = clock;
-        this.nanoClock = nanoClock;
-        this.ids = new IdGenerator(clock);
-        this.replies = new Replies(encoder, clock);
-        this.rules = new MessageRules(settings.maxMessageLength());
-        this.presenceFeed = new RoomPresenceFeed(clock, settings.enableUserPresence());
-        this.rooms = new RoomRegistry(new RoomContext(encoder, history, clock, presenceFeed), settings.maxRooms());
-        this.presence = new Presence(rooms, users, encoder, clock, settings.enableUserPresence(),
-                settings.presenceMaxRoomUsers(), settings.enableUserStatus(), settings.userStatusTimeout(),
-                presenceFeed);
-        this.publisher = new Publisher(settings, policies, rules, rooms, roomAccess, users, presence, everyone, ids,
-                encoder, clock, observer);
-        publisher.offline(new MemoryOfflineMessages(DEFAULT_OFFLINE_MAX_MESSAGES, settings.historyTtl(), clock));
-        this.held = new HeldDelivery(publisher::offline, users, replies);
-        this.clusterViews = new ClusterViews(presenceFeed, users);
-        publisher.onHeld(held::toUserHere);
-        this.memberships = new RoomMemberships();
-        this.membership = new Membership(settings, rules, rooms, roomAccess, presence, memberships, observer, replies,
-                clock);
-        this.control = new SessionControl(policies, presence, users, replies);
-        rooms.createDefaults(settings.defaultRooms());
-        this.moderation = new Moderation(rooms, users, policies, replies, clock, observer);
+    public List<String> notRestored() {
+        return notRestored;
     }
 
     // ---- connections (on the connection's executor) ----
@@ -216,10 +253,8 @@ public final class Hub {
                 && memberships.remember(session.userId(), room.id());
         session.everyoneSlot(everyone.add(session.outbox()));
         boolean firstOfUser = users.add(session, clock.instant());
-        ClusterLink link = cluster;
         // Held messages are taken once the user's channel reaches this node (see below).
-        CompletableFuture<Void> following = firstOfUser && link != null
-                ? link.broker().followUser(session.userId()) : null;
+        CompletableFuture<Void> following = firstOfUser ? routing.followUser(session.userId()) : null;
         try {
             // Join first, so anything published once the client holds its welcome reaches it; the welcome still
             // goes out first, because live messages are queued on this executor behind the writes made here.
@@ -246,7 +281,7 @@ public final class Hub {
         } else {
             // Taken only once the user's channel reaches this node: a message another node holds at this instant
             // is then either in what is taken or followed by the holder's notice, which arrives here (see
-            // ClusterLink#heldFor). Taken earlier, it could wait for the user's next connection.
+            // ClusteredRouting#heldFor). Taken earlier, it could wait for the user's next connection.
             following.whenComplete((followed, failure) -> HeldDelivery.onExecutor(session, () -> {
                 if (session.isOpen()) {
                     held.to(session);
@@ -281,14 +316,11 @@ public final class Hub {
      * on the other nodes, each told with {@code joined} or {@code left} without {@code ref}.
      */
     private void moveOthers(Session mover, Room room, boolean join) {
-        ClusterLink link = cluster;
-        if (link != null) {
-            link.moveElsewhere(mover.userId(), room.id(), join);
-        }
+        routing.moveElsewhere(mover.userId(), room.id(), join);
         if (join) {
-            joinHere(mover.userId(), room, mover);
+            moves.joinHere(mover.userId(), room, mover);
         } else {
-            leaveHere(mover.userId(), room, mover);
+            moves.leaveHere(mover.userId(), room, mover);
         }
     }
 
@@ -309,10 +341,7 @@ public final class Hub {
         if (lastOfUser) {
             // After leaving, so the closing connection itself is not written to; the rooms still hear it.
             presence.wentOffline(session.userId(), roomIds);
-            ClusterLink link = cluster;
-            if (link != null) {
-                link.broker().unfollowUser(session.userId());
-            }
+            routing.unfollowUser(session.userId());
         }
         if (session.everyoneSlot() != null) { // null: closed while its welcome waited for the room (never greeted)
             everyone.remove(session.everyoneSlot());
@@ -349,12 +378,7 @@ public final class Hub {
                 }
                 case MessageType.STATUS -> {
                     control.chooseStatus(session, message);
-                    ClusterLink link = cluster;
-                    if (link != null) {
-                        // Even when unchanged: choosing "away" while automatically away makes it a chosen status,
-                        // which activity on another node must then leave alone there too.
-                        link.shareStatus(session.userId(), users.status(session.userId()).wireName());
-                    }
+                    routing.shareStatus(session.userId());
                 }
                 case MessageType.REFRESH -> control.refreshToken(session, message);
                 default -> {
@@ -480,16 +504,6 @@ public final class Hub {
                 clock.instant()));
     }
 
-    /** Installs how {@code refresh} tokens are verified; until called, refresh is refused as unsupported. */
-    public void tokenCheck(TokenCheck check) {
-        policies.tokenCheck(check);
-    }
-
-    /** Installs the message filter applied to the content of every room message, private message and broadcast. */
-    public void contentFilter(ContentFilter filter) {
-        policies.contentFilter(filter);
-    }
-
     /** Tells the client its token runs out at {@link Session#tokenExpiresAt()}; call on the session's executor. */
     public void warnTokenExpiring(Session session) {
         if (session.isOpen()) {
@@ -510,7 +524,8 @@ public final class Hub {
      * speaking through a connection (REST, the embedding API). Admins may post to rooms they are not in. A message
      * with an {@code id} the same user already sent within the dedup window is not sent again; the answer is the
      * first one's. A refusal decided at once is thrown as a {@link ProtocolException}; the future is already complete
-     * unless the ack waits for the message to be kept ({@link #messageSink}), and then it may also fail with one.
+     * unless the ack waits for the message to be kept ({@link Builder#messageSink}), and then it may also fail with
+     * one.
      */
     public CompletableFuture<Published> publish(Identity sender, ClientMessage message) {
         String type = message.type();
@@ -526,473 +541,6 @@ public final class Hub {
         return publisher.route(sender, null, message).copy();
     }
 
-    /** Installs where accepted room and private messages are kept; until called, nowhere, and acks never wait. */
-    public void messageSink(MessageSink sink) {
-        publisher.sink(sink);
-    }
-
-    /**
-     * Installs where private messages for users with no live connection are held; until called, in memory, at most
-     * {@value #DEFAULT_OFFLINE_MAX_MESSAGES} per user within {@code history_ttl}, and within the default totals of
-     * {@link MemoryOfflineMessages} for all users together.
-     */
-    public void offlineMessages(OfflineMessages offline) {
-        publisher.offline(offline);
-    }
-
-    /** Lets the holder of offline messages drop what expired; the server calls it periodically. */
-    public void sweepOfflineMessages() {
-        publisher.offline().sweep();
-    }
-
-    /** What the holder of offline messages holds and has dropped. */
-    public OfflineStats offlineStats() {
-        return publisher.offline().stats();
-    }
-
-    /**
-     * Installs a store as the sink of accepted messages, the holder of offline ones, and the keeper of rooms created
-     * at runtime.
-     */
-    public void messageStore(MessageStore store) {
-        publisher.sink(store);
-        publisher.offline(store);
-        this.store = store;
-    }
-
-    /** Creates a public room; only the roles {@link Permissions#createRooms()} names may. */
-    public RoomInfo createRoom(Identity actor, RoomSpec spec) {
-        return createRoom(actor, spec, false, Set.of());
-    }
-
-    /**
-     * Creates a room; a private one only {@code members}, the creator, admins and tokens whose {@code rooms} claim
-     * names it may enter. In a cluster this waits for the broker ({@link #createRoomAsync}); on an event loop, call
-     * that instead.
-     */
-    public RoomInfo createRoom(Identity actor, RoomSpec spec, boolean isPrivate, Set<String> members) {
-        try {
-            return createRoomAsync(actor, spec, isPrivate, members).join();
-        } catch (CompletionException failed) {
-            throw failed.getCause() instanceof RuntimeException cause ? cause : failed;
-        }
-    }
-
-    /**
-     * Creates a room, as {@link #createRoom(Identity, RoomSpec, boolean, Set)}. A refusal for who is asking or for
-     * the fields is thrown at once. On a single node the future is complete. In a cluster the id is first claimed in
-     * the broker ({@link Broker#claimRoom}), atomically for every node: an id any node created (even one this node
-     * lacks, for its room limit or a missed announcement) fails the future with {@code room_exists}, and nothing
-     * changes anywhere; a broker that cannot be reached fails it with {@code temporarily_unavailable}.
-     */
-    public CompletableFuture<RoomInfo> createRoomAsync(Identity actor, RoomSpec spec, boolean isPrivate,
-                                                       Set<String> members) {
-        if (!policies.permissions().mayCreateRooms(actor)) {
-            throw new ProtocolException(ErrorCode.FORBIDDEN,
-                    "only " + policies.permissions().whoMayCreateRooms() + " may create rooms");
-        }
-        for (String member : members) {
-            if (!UserIds.isValid(member)) {
-                throw new ProtocolException(ErrorCode.INVALID_FIELD, "'members' holds an invalid user id: "
-                        + UserIds.RULE);
-            }
-        }
-        RoomSpec checked = RoomRegistry.checked(spec);
-        Set<String> allowed = new HashSet<>(members);
-        allowed.add(actor.userId());
-        ClusterLink link = cluster;
-        if (link == null) {
-            return CompletableFuture.completedFuture(createHere(spec, isPrivate, allowed).info());
-        }
-        if (rooms.find(checked.id()).isPresent()) {
-            throw new ProtocolException(ErrorCode.ROOM_EXISTS, "room '" + checked.id() + "' already exists");
-        }
-        SharedRoomSpec shared = new SharedRoomSpec(checked.id(), checked.name(), checked.description(), isPrivate,
-                isPrivate ? allowed : Set.of());
-        return link.claim(shared).handle((claimed, failure) -> {
-            if (failure != null) {
-                throw new ProtocolException(ErrorCode.TEMPORARILY_UNAVAILABLE,
-                        "the cluster could not be reached; the room was not created, retry later");
-            }
-            if (!claimed) {
-                throw new ProtocolException(ErrorCode.ROOM_EXISTS, "room '" + checked.id() + "' already exists");
-            }
-            Room room;
-            try {
-                room = createHere(spec, isPrivate, allowed);
-            } catch (RuntimeException refused) {
-                link.unclaim(checked.id());
-                throw refused;
-            }
-            link.shareCreated(shared);
-            return room.info();
-        });
-    }
-
-    /** Creates the room on this node with its access list, and keeps it in the store as it was asked for. */
-    private Room createHere(RoomSpec spec, boolean isPrivate, Set<String> allowed) {
-        Room room = rooms.create(spec, accessOf(spec.id(), isPrivate, allowed));
-        memberships.forgetRoom(spec.id()); // a new room under a closed one's id starts with no members
-        MessageStore kept = store;
-        if (kept != null) {
-            kept.roomCreated(new RoomRecord(spec.id(), spec.name(), spec.description(), isPrivate ? allowed : null));
-        }
-        return room;
-    }
-
-    /**
-     * Sets a new room's access list as the registry creates it: only once the create is sure to succeed, so a refused
-     * create (room_exists above all) leaves an existing room's list as it was, and before the room can be found, so a
-     * private room is never public for a moment. A public room clears any list left under its id.
-     */
-    private Runnable accessOf(String roomId, boolean isPrivate, Set<String> allowed) {
-        return isPrivate ? () -> roomAccess.restrict(roomId, allowed) : () -> roomAccess.forget(roomId);
-    }
-
-    /** The same as {@link #closeRoom}: deleting a room is closing it. */
-    public CompletableFuture<Integer> deleteRoom(Identity actor, String roomId) {
-        return closeRoom(actor, roomId);
-    }
-
-    /**
-     * Makes this hub one node of a cluster: room messages take their {@code seq} from the broker's shared stream and
-     * are delivered as they arrive from it, private messages and broadcasts reach the other nodes. A room is followed
-     * while a connection here is in it: the first one to arrive makes the node subscribe and bring the room up to
-     * date from its shared stream, the last one to leave unsubscribes. Call once, after construction and before the
-     * first connection: it connects and reads the rooms other nodes created, waiting up to {@code catchUp}. A
-     * connection entering or resuming a room this node does not follow yet waits up to {@code catchUp} for it to catch
-     * up (so a client resuming on a node that just started finds what it missed), then is answered from what the node
-     * has.
-     */
-    public void broker(Broker broker, java.time.Duration catchUp) {
-        if (cluster != null) {
-            throw new IllegalStateException("a broker is already installed");
-        }
-        ClusterLink link = new ClusterLink(broker, rooms, users, everyone, encoder, settings.historySize(), catchUp,
-                new ClusterLink.Local() {
-                    @Override
-                    public void moveHere(String userId, String roomId, boolean join) {
-                        rooms.find(roomId).ifPresent(room -> {
-                            // Recorded here too, for the user's next connection to this node.
-                            if (join) {
-                                memberships.remember(userId, room.id());
-                                joinHere(userId, room, null);
-                            } else {
-                                memberships.forget(userId, roomId);
-                                leaveHere(userId, room, null);
-                            }
-                        });
-                    }
-
-                    @Override
-                    public void statusHere(String userId, String status) {
-                        UserStatus.choosable(status).ifPresent(chosen -> presence.choose(userId, chosen));
-                    }
-
-                    @Override
-                    public void idleHere(String userId) {
-                        presence.idleElsewhere(userId);
-                    }
-
-                    @Override
-                    public void activeHere(String userId) {
-                        presence.activeElsewhere(userId);
-                    }
-
-                    @Override
-                    public void heldHere(String userId) {
-                        held.toUserHere(userId);
-                    }
-
-                    @Override
-                    public void createHere(SharedRoomSpec room) {
-                        createSharedRoom(room);
-                    }
-
-                    @Override
-                    public void closeHere(String roomId) {
-                        rooms.find(roomId).ifPresent(room -> {
-                            roomAccess.forget(roomId);
-                            MessageStore kept = store; // a store of this node's own, or shared: deleting is idempotent
-                            if (kept != null) {
-                                kept.roomClosed(roomId, room.position().epoch());
-                            }
-                            memberships.forgetRoom(roomId);
-                            ClusterLink link = cluster;
-                            if (link != null) {
-                                link.unfollow(room);
-                            }
-                            moderation.closeRoom(Identity.SYSTEM, room);
-                        });
-                    }
-                });
-        broker.start(link);
-        publisher.cluster(link);
-        try {
-            // Rooms other nodes created before this one started.
-            broker.savedRooms().get(catchUp.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).values()
-                    .forEach(saved -> createSharedRoom(SharedRoomSpec.decode(saved)));
-        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException slow) {
-            throw new IllegalStateException("could not read the cluster's rooms from the broker", slow);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        membership.cluster(link);
-        cluster = link;
-    }
-
-    /**
-     * Recognises retried ids of private messages and broadcasts across the cluster (room messages are recognised by
-     * their shared stream); call once, at start, after {@link #broker}.
-     */
-    public void sharedRetries(SharedRetries retries) {
-        publisher.sharedRetries(retries);
-    }
-
-    /**
-     * Makes automatic {@code away} cluster-wide: a user turns away only once idle on every node, every node then
-     * reports it, and activity on any node brings them back everywhere. Call once, at start, after {@link #broker}.
-     */
-    public void sharedActivity(SharedActivity activity) {
-        ClusterLink link = cluster;
-        if (link == null) {
-            throw new IllegalStateException("install the broker first: automatic statuses travel through it");
-        }
-        presence.cluster(activity, link::shareAutomatic);
-    }
-
-    /** Shares this node's online users and connections with the cluster; call once, at start. */
-    public void presenceStore(PresenceStore store) {
-        if (presenceStore != null) {
-            throw new IllegalStateException("a presence store is already installed");
-        }
-        store.start(new PresenceStore.LocalPresence() {
-            @Override
-            public java.util.Collection<String> onlineUserIds() {
-                return users.onlineUserIds();
-            }
-
-            @Override
-            public int connections() {
-                return connections.get();
-            }
-        });
-        presenceStore = store;
-    }
-
-    /** Online users and connections across the cluster, when this node shares presence with others. */
-    public Optional<PresenceStore.ClusterCounts> clusterCounts() {
-        PresenceStore store = presenceStore;
-        return store == null ? Optional.empty() : Optional.of(store.counts());
-    }
-
-    /**
-     * Shares who is in which room with the other nodes: from now on a user's arrival and departure are announced
-     * once for the whole cluster, and {@link #clusterMembers} and {@link #clusterRoomInfos} report every node. Call
-     * once, at start, before the first connection.
-     */
-    public void roomPresence(RoomPresence shared) {
-        if (presenceFeed.shared() != null) {
-            throw new IllegalStateException("a room presence is already installed");
-        }
-        shared.start(presenceFeed.localRooms(
-                () -> rooms.all().stream().map(Room::id).toList(),
-                roomId -> rooms.find(roomId).map(Room::users).orElse(List.of()),
-                settings.presenceMaxRoomUsers()));
-        presenceFeed.install(shared, room -> rooms.find(room.id()).orElse(null) == room);
-    }
-
-    /**
-     * The users in a room on every node, oldest member first; on a single node (or while the cluster's presence
-     * cannot be read) the same as {@link #roomMembers}.
-     */
-    public CompletableFuture<List<MemberInfo>> clusterMembers(String roomId) {
-        return clusterViews.members(roomId, roomMembers(roomId));
-    }
-
-    /**
-     * Every room with its users and connections on every node; on a single node (or while the cluster's presence
-     * cannot be read) the same as {@link #roomInfos}.
-     */
-    public CompletableFuture<List<RoomInfo>> clusterRoomInfos() {
-        return clusterViews.roomInfos(roomInfos());
-    }
-
-    /** Creates here a room another node created; one this node cannot take (its room limit) is left out, logged. */
-    private void createSharedRoom(SharedRoomSpec shared) {
-        if (rooms.find(shared.id()).isPresent()) {
-            return;
-        }
-        try {
-            rooms.create(new RoomSpec(shared.id(), shared.name(), shared.description()),
-                    accessOf(shared.id(), shared.isPrivate(), shared.members()));
-        } catch (ProtocolException refused) {
-            System.getLogger(Hub.class.getName()).log(System.Logger.Level.WARNING,
-                    "room " + shared.id() + " from another node was not created here: " + refused.getMessage());
-        }
-    }
-
-    /** The broker this node publishes through, if it is part of a cluster. */
-    public Optional<Broker> broker() {
-        ClusterLink link = cluster;
-        return link == null ? Optional.empty() : Optional.of(link.broker());
-    }
-
-    /** Installs who may do what; until called, {@link Permissions#DEFAULT}. */
-    public void permissions(Permissions permissions) {
-        policies.permissions(permissions);
-    }
-
-    /** Which rooms are private and who may enter them. */
-    public RoomAccess roomAccess() {
-        return roomAccess;
-    }
-
-    /**
-     * Makes the user a member of the room, whether or not they are connected, and puts every live connection of
-     * theirs in it, each told with {@code joined} (no {@code ref}); their later connections enter it too. Completes
-     * with the number of connections moved on this node; in a cluster the user's connections on the other nodes
-     * move too, as the request reaches them. Who may enter is the caller's to check ({@link #roomAccess}).
-     */
-    public CompletableFuture<Integer> joinUser(String userId, String roomId) {
-        Room room = existingRoom(roomId);
-        memberships.remember(userId, room.id());
-        ClusterLink link = cluster;
-        if (link != null) {
-            link.moveElsewhere(userId, roomId, true);
-        }
-        return joinHere(userId, room, null);
-    }
-
-    /** Puts the user's connections here other than {@code except} (null: all) in the room. */
-    private CompletableFuture<Integer> joinHere(String userId, Room room, Session except) {
-        return onEachSession(userId, session -> {
-            // The room may have been closed since it was looked up; entering it now would leave a stale membership.
-            if (session != except && session.isOpen() && !session.isIn(room.id())
-                    && roomAccess.mayEnter(session.identity(), room.id())
-                    && rooms.find(room.id()).orElse(null) == room) {
-                membership.enter(session, room);
-                replies.send(session, replies.reply(MessageType.JOINED, room.id(), null));
-                return true;
-            }
-            return false;
-        });
-    }
-
-    /**
-     * Ends the user's membership of the room and takes every live connection of theirs out of it, each told with
-     * {@code left} (no {@code ref}). Completes with the number of connections moved on this node; in a cluster the
-     * user's connections on the other nodes move too, as the request reaches them.
-     */
-    public CompletableFuture<Integer> leaveUser(String userId, String roomId) {
-        Room room = existingRoom(roomId);
-        memberships.forget(userId, roomId);
-        ClusterLink link = cluster;
-        if (link != null) {
-            link.moveElsewhere(userId, roomId, false);
-        }
-        return leaveHere(userId, room, null);
-    }
-
-    /** Takes the user's connections here other than {@code except} (null: all) out of the room. */
-    private CompletableFuture<Integer> leaveHere(String userId, Room room, Session except) {
-        return onEachSession(userId, session -> {
-            if (session != except && session.isOpen() && session.isIn(room.id())) {
-                membership.exit(session, room);
-                replies.send(session, replies.reply(MessageType.LEFT, room.id(), null));
-                return true;
-            }
-            return false;
-        });
-    }
-
-    /**
-     * Closes a room (roles in {@code delete_room_roles}, admins by default): each connection in it gets
-     * {@code room_closed} and leaves it, without {@code user_left} events; new joins and messages find no room at
-     * once. Default rooms cannot be closed: clients connect to them without naming a room. Completes, when every
-     * member has been told, with the number of connections that were in it.
-     */
-    public CompletableFuture<Integer> closeRoom(Identity actor, String roomId) {
-        if (!policies.permissions().mayDeleteRooms(actor)) {
-            throw new ProtocolException(ErrorCode.FORBIDDEN,
-                    "only " + policies.permissions().whoMayDeleteRooms() + " may delete rooms");
-        }
-        Room room = existingRoom(roomId);
-        if (settings.defaultRooms().contains(roomId)) {
-            throw new ProtocolException(ErrorCode.FORBIDDEN,
-                    "'" + roomId + "' is a default room; remove it from default_rooms instead");
-        }
-        roomAccess.forget(roomId);
-        memberships.forgetRoom(roomId);
-        MessageStore kept = store;
-        if (kept != null) {
-            kept.roomClosed(roomId, room.position().epoch());
-        }
-        ClusterLink link = cluster;
-        if (link != null) {
-            link.unfollow(room);
-            link.shareClosed(roomId);
-        }
-        CompletableFuture<Integer> closed = moderation.closeRoom(actor, room);
-        RoomPresence shared = presenceFeed.shared();
-        if (shared != null) {
-            shared.forget(roomId);
-        }
-        return closed;
-    }
-
-    /**
-     * Creates again the rooms a store kept from an earlier run (rooms that exist already, such as default rooms, are
-     * skipped), with their access lists; call at startup, before clients connect. Returns the ids of rooms that could
-     * not be created (the room limit, an id no longer valid).
-     */
-    public List<String> restoreRooms(List<RoomRecord> kept) {
-        List<String> failed = new java.util.ArrayList<>();
-        for (RoomRecord record : kept) {
-            if (rooms.find(record.id()).isPresent()) {
-                continue;
-            }
-            try {
-                rooms.create(new RoomSpec(record.id(), record.name(), record.description()),
-                        accessOf(record.id(), record.allowed() != null, record.allowed()));
-            } catch (RuntimeException refused) {
-                failed.add(record.id());
-            }
-        }
-        return failed;
-    }
-
-    /**
-     * Closes every connection of a user (admins only) with {@code reason}, which the client receives in the close
-     * frame. Returns how many connections are being closed; each goes through {@link #disconnect} as it ends.
-     */
-    public int disconnectUser(Identity actor, String userId, CloseReason reason) {
-        return moderation.disconnectUser(actor, userId, reason);
-    }
-
-
-    /**
-     * Turns idle users away; the server calls it periodically, from one thread. Completes with how many changed: at
-     * once on a single node, and in a cluster sharing activity once the cluster answered (the call never waits).
-     */
-    public CompletableFuture<Integer> sweepIdleUsers() {
-        return presence.sweepIdle();
-    }
-
-    /** The users in a room with their status, oldest member first. */
-    public List<MemberInfo> roomMembers(String roomId) {
-        Room room = existingRoom(roomId);
-        return room.users().stream()
-                .sorted(Comparator.comparing(RoomMember::joinedAt).thenComparing(RoomMember::userId))
-                .map(member -> new MemberInfo(member, users.status(member.userId())))
-                .toList();
-    }
-
-    /** A user's status, connections and rooms; offline users are reported as such. */
-    public UserInfo user(String userId) {
-        return users.info(userId).orElseGet(() -> new UserInfo(userId, userId, UserStatus.OFFLINE, 0, List.of()));
-    }
-
     /** Tells every connection to reconnect elsewhere and closes it, e.g. on shutdown. */
     public void closeAll(CloseReason reason) {
         users.forEachSession(session -> {
@@ -1004,89 +552,205 @@ public final class Hub {
         });
     }
 
-    public HubStats stats() {
-        List<RoomInfo> infos = roomInfos();
-        return new HubStats(infos.size(), users.onlineCount(), connections.get(), publisher.totalMessages(),
-                slowConsumers.get(), infos, clock.instant());
-    }
-
-    public List<RoomInfo> roomInfos() {
-        return rooms.sorted().stream().map(Room::info).toList();
-    }
-
-    /** True when a live connection of the user is in the room. */
-    public boolean isInRoom(String roomId, String userId) {
-        return rooms.find(roomId).map(room -> room.hasUser(userId)).orElse(false);
-    }
-
-    /**
-     * True when the user is a member of the existing room, connected or not: they joined it and have not left, a
-     * connection of theirs is in it, or it is a default room (every user's). Who may enter a private room is a
-     * separate question ({@link #roomAccess}): ask both.
-     */
-    public boolean isMember(String roomId, String userId) {
-        return rooms.find(roomId).map(room -> settings.defaultRooms().contains(roomId)
-                || memberships.isRecorded(userId, roomId) || room.hasUser(userId)).orElse(false);
-    }
-
-    /** The existing rooms the user is a {@linkplain #isMember member} of, default rooms included, sorted. */
-    public List<String> memberRooms(String userId) {
-        java.util.TreeSet<String> ids = new java.util.TreeSet<>(settings.defaultRooms());
-        ids.addAll(memberships.recorded(userId));
-        ids.addAll(users.rooms(userId));
-        ids.removeIf(roomId -> rooms.find(roomId).isEmpty());
-        return List.copyOf(ids);
-    }
-
-    /** The rooms a user's live connections are in. */
-    public List<String> roomsOf(String userId) {
-        return users.rooms(userId);
-    }
-
-    public boolean roomExists(String roomId) {
-        return rooms.find(roomId).isPresent();
-    }
-
-    /** Where a room's stream stands, for clients that want to resume from now. */
-    public Optional<StreamPosition> roomPosition(String roomId) {
-        return rooms.find(roomId).map(Room::position);
-    }
-
-    public int onlineUsers() {
-        return users.onlineCount();
-    }
-
-    public int connections() {
-        return connections.get();
-    }
-
-    /** Deliveries waiting on all event loops; near the lane queue limit, publishers start getting overloaded. */
-    public int queuedDeliveries() {
-        return lanes.values().stream().mapToInt(DeliveryLane::queued).sum();
-    }
 
     public Clock clock() {
         return clock;
     }
 
-    // ---- helpers for the API (any thread) ----
-
-    private Room existingRoom(String roomId) {
-        if (!RoomIds.isValid(roomId)) {
-            throw new ProtocolException(ErrorCode.INVALID_ROOM_ID, "invalid room id: " + RoomIds.RULE);
+    /** What another node asks of this one, through the clustered routing. */
+    private final class FromOtherNodes implements ClusteredRouting.Local {
+        @Override
+        public void moveHere(String userId, String roomId, boolean join) {
+            admin.movedElsewhere(userId, roomId, join);
         }
-        return rooms.require(roomId);
-    }
 
-    private CompletableFuture<Integer> onEachSession(String userId, Predicate<Session> task) {
-        List<CompletableFuture<Boolean>> moves = users.sessions(userId).stream()
-                .map(session -> CompletableFuture.supplyAsync(() -> task.test(session), session.connection().executor()))
-                .toList();
-        return CompletableFuture.allOf(moves.toArray(CompletableFuture[]::new))
-                .thenApply(done -> (int) moves.stream().filter(CompletableFuture::join).count());
+        @Override
+        public void statusHere(String userId, String status) {
+            UserStatus.choosable(status).ifPresent(chosen -> presence.choose(userId, chosen));
+        }
+
+        @Override
+        public void idleHere(String userId) {
+            presence.idleElsewhere(userId);
+        }
+
+        @Override
+        public void activeHere(String userId) {
+            presence.activeElsewhere(userId);
+        }
+
+        @Override
+        public void heldHere(String userId) {
+            held.toUserHere(userId);
+        }
+
+        @Override
+        public void createHere(SharedRoomSpec room) {
+            admin.createShared(room);
+        }
+
+        @Override
+        public void closeHere(Room room) {
+            admin.closedElsewhere(room);
+        }
     }
 
     /** A room member as the API reports them. */
     public record MemberInfo(RoomMember member, UserStatus status) {
+    }
+
+    /**
+     * Everything a hub is made of, given before it exists. Required: the settings, the encoder and the clocks. The
+     * rest defaults to a single node keeping everything in memory: history sized by the settings, no message sink,
+     * offline messages held in memory ({@value #DEFAULT_OFFLINE_MAX_MESSAGES} per user within {@code history_ttl}),
+     * {@link Permissions#DEFAULT}, refresh refused as unsupported, no content filter, no observer.
+     */
+    public static final class Builder {
+        private final HubSettings settings;
+        private final Encoder encoder;
+        private final Clock clock;
+        private final RateLimiter.NanoClock nanoClock;
+        private HubObserver observer = HubObserver.NONE;
+        private HistoryStore history;
+        private MessageStore store;
+        private MessageSink sink;
+        private OfflineMessages offline;
+        private List<RoomRecord> keptRooms = List.of();
+        private Broker broker;
+        private Duration catchUp;
+        private SharedRetries sharedRetries;
+        private SharedActivity sharedActivity;
+        private PresenceStore presenceStore;
+        private RoomPresence roomPresence;
+        private Permissions permissions = Permissions.DEFAULT;
+        private TokenCheck tokenCheck = TokenCheck.UNSUPPORTED;
+        private ContentFilter contentFilter = ContentFilter.NONE;
+
+        private Builder(HubSettings settings, Encoder encoder, Clock clock, RateLimiter.NanoClock nanoClock) {
+            this.settings = Objects.requireNonNull(settings, "settings");
+            this.encoder = Objects.requireNonNull(encoder, "encoder");
+            this.clock = Objects.requireNonNull(clock, "clock");
+            this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+        }
+
+        /** Told of connections, room changes, accepted and refused messages and flushed deliveries. */
+        public Builder observer(HubObserver observer) {
+            this.observer = Objects.requireNonNull(observer, "observer");
+            return this;
+        }
+
+        /** Where room streams are kept for resume. */
+        public Builder history(HistoryStore history) {
+            this.history = history;
+            return this;
+        }
+
+        /**
+         * A store as the sink of accepted messages, the holder of offline ones (unless {@link #offlineMessages} names
+         * another), and the keeper of rooms created at runtime.
+         */
+        public Builder messageStore(MessageStore store) {
+            this.store = store;
+            return this;
+        }
+
+        /** Where accepted room and private messages are kept, instead of the store's; acks wait for it. */
+        public Builder messageSink(MessageSink sink) {
+            this.sink = sink;
+            return this;
+        }
+
+        /** Where private messages for users with no live connection are held, whatever the store. */
+        public Builder offlineMessages(OfflineMessages offline) {
+            this.offline = offline;
+            return this;
+        }
+
+        /**
+         * Rooms a store kept from an earlier run, created again (with their access lists) before the hub joins a
+         * cluster; rooms that exist already, such as default rooms, are skipped. See {@link Hub#notRestored}.
+         */
+        public Builder keptRooms(List<RoomRecord> kept) {
+            this.keptRooms = List.copyOf(kept);
+            return this;
+        }
+
+        /**
+         * Makes the hub one node of a cluster: room messages take their {@code seq} from the broker's shared stream
+         * and are delivered as they arrive from it, private messages and broadcasts reach the other nodes. A room is
+         * followed while a connection here is in it: the first one to arrive makes the node subscribe and bring the
+         * room up to date from its shared stream, the last one to leave unsubscribes. {@link #build} connects and
+         * reads the rooms other nodes created, waiting up to {@code catchUp}. A connection entering or resuming a
+         * room this node does not follow yet waits up to {@code catchUp} for it to catch up (so a client resuming on
+         * a node that just started finds what it missed), then is answered from what the node has.
+         */
+        public Builder broker(Broker broker, Duration catchUp) {
+            this.broker = Objects.requireNonNull(broker, "broker");
+            this.catchUp = Objects.requireNonNull(catchUp, "catchUp");
+            return this;
+        }
+
+        /**
+         * Recognises retried ids of private messages and broadcasts across the cluster (room messages are recognised
+         * by their shared stream).
+         */
+        public Builder sharedRetries(SharedRetries retries) {
+            this.sharedRetries = retries;
+            return this;
+        }
+
+        /**
+         * Makes automatic {@code away} cluster-wide: a user turns away only once idle on every node, every node then
+         * reports it, and activity on any node brings them back everywhere. Needs a {@link #broker}.
+         */
+        public Builder sharedActivity(SharedActivity activity) {
+            this.sharedActivity = activity;
+            return this;
+        }
+
+        /** Shares this node's online users and connections with the cluster; started by {@link #build}. */
+        public Builder presenceStore(PresenceStore store) {
+            this.presenceStore = store;
+            return this;
+        }
+
+        /**
+         * Shares who is in which room with the other nodes: a user's arrival and departure are announced once for the
+         * whole cluster, and {@link HubQueries#clusterMembers} and {@link HubQueries#clusterRoomInfos} report every
+         * node. Started by {@link #build}.
+         */
+        public Builder roomPresence(RoomPresence shared) {
+            this.roomPresence = shared;
+            return this;
+        }
+
+        /** Who may do what. */
+        public Builder permissions(Permissions permissions) {
+            this.permissions = Objects.requireNonNull(permissions, "permissions");
+            return this;
+        }
+
+        /** How {@code refresh} tokens are verified. */
+        public Builder tokenCheck(TokenCheck check) {
+            this.tokenCheck = Objects.requireNonNull(check, "check");
+            return this;
+        }
+
+        /** The message filter applied to the content of every room message, private message and broadcast. */
+        public Builder contentFilter(ContentFilter filter) {
+            this.contentFilter = Objects.requireNonNull(filter, "filter");
+            return this;
+        }
+
+        /**
+         * Builds the hub, creates its default and kept rooms, and, in a cluster, connects to the broker and starts
+         * the shared presence; call once, before the first connection.
+         */
+        public Hub build() {
+            if (sharedActivity != null && broker == null) {
+                throw new IllegalStateException("shared activity needs a broker: automatic statuses travel through it");
+            }
+            return new Hub(this);
+        }
     }
 }

@@ -38,11 +38,12 @@ final class Membership {
     private final HubObserver observer;
     private final Replies replies;
     private final Clock clock;
-    /** Null on a single node; set once when the hub joins a cluster. */
-    private volatile ClusterLink cluster;
+    /** In a cluster, follows a room on this node only while a connection here is in it, or a resume waits for it. */
+    private final Routing routing;
 
     Membership(HubSettings settings, MessageRules rules, RoomRegistry rooms, RoomAccess roomAccess, Presence presence,
-               RoomMemberships memberships, HubObserver observer, Replies replies, Clock clock) {
+               RoomMemberships memberships, HubObserver observer, Replies replies, Clock clock, Routing routing) {
+        this.routing = routing;
         this.settings = settings;
         this.rules = rules;
         this.rooms = rooms;
@@ -52,11 +53,6 @@ final class Membership {
         this.observer = observer;
         this.replies = replies;
         this.clock = clock;
-    }
-
-    /** Follows a room on this node only while a connection here is in it, or a resume waits for it. */
-    void cluster(ClusterLink link) {
-        this.cluster = link;
     }
 
     /** Returns the room, in which the hub then puts the user's other connections too. */
@@ -118,8 +114,7 @@ final class Membership {
      * yet (no connection here is in it), so it does not know where the shared stream stands.
      */
     boolean canEnterNow(Session session, Room room) {
-        ClusterLink link = cluster;
-        return link == null || session.isIn(room.id()) || link.isCurrent(room);
+        return session.isIn(room.id()) || routing.isCurrent(room);
     }
 
     /**
@@ -130,12 +125,11 @@ final class Membership {
      * {@code room_not_found} (with {@code ref}).
      */
     void whenCanEnter(Session session, Room room, String ref, Runnable entry) {
-        ClusterLink link = cluster;
         if (canEnterNow(session, room)) {
             entry.run();
             return;
         }
-        link.holdUntilCurrent(room).thenRun(() -> {
+        routing.holdUntilCurrent(room).thenRun(() -> {
             try {
                 session.connection().executor().execute(() -> {
                     try {
@@ -154,11 +148,11 @@ final class Membership {
                         }
                         entry.run();
                     } finally {
-                        link.release(room); // after the entry: the session now holds the room followed
+                        routing.release(room); // after the entry: the session now holds the room followed
                     }
                 });
             } catch (java.util.concurrent.RejectedExecutionException shutDown) {
-                link.release(room);
+                routing.release(room);
             }
         });
     }
@@ -212,19 +206,13 @@ final class Membership {
         Slot slot = session.exit(room.id());
         if (slot != null) {
             room.leave(slot, session.userId(), () -> presence.left(room, session.identity()));
-            ClusterLink link = cluster;
-            if (link != null) {
-                link.release(room);
-            }
+            routing.release(room);
             observer.left(session, room.id());
         }
     }
 
-    /** After the room's lock is released: the link's catch-up may complete on this thread and take it. */
+    /** After the room's lock is released: a cluster's catch-up may complete on this thread and take it. */
     private void following(Room room) {
-        ClusterLink link = cluster;
-        if (link != null) {
-            link.hold(room);
-        }
+        routing.hold(room);
     }
 }

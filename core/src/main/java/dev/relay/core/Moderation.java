@@ -31,7 +31,6 @@ final class Moderation {
     private final Clock clock;
     private final HubObserver observer;
 
-    /** {@code policies} is the hub's own, read on each use, so permissions installed later apply here too. */
     Moderation(RoomRegistry rooms, UserDirectory users, Policies policies, Replies replies, Clock clock,
                HubObserver observer) {
         this.rooms = rooms;

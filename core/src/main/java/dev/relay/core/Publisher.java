@@ -34,7 +34,8 @@ import java.util.function.Consumer;
 /**
  * The publishing path of the {@link Hub}: takes a room message, private message, broadcast or binary frame that has
  * passed the rate limit, applies the content filter, the permissions and the message rules, deduplicates retries and
- * hands one encoded frame to the audiences it is for. A refusal is thrown as a {@link ProtocolException}, which the
+ * hands it to the hub's {@link Routing}, which places it (in the room here, or in the cluster's shared stream) and
+ * comes back to this class to deliver on this node: one encoded frame for all the audiences it is for. A refusal is thrown as a {@link ProtocolException}, which the
  * hub turns into an {@code error} frame or an API error; a message that is accepted but whose ack must wait (for the
  * {@link MessageSink} to keep it) completes its future later. Safe from any thread; {@link #relay} is called on the
  * sending session's executor because it reads the session's rooms.
@@ -57,18 +58,29 @@ final class Publisher {
     private final HubObserver observer;
     private final RetryLedger retries;
     private final AtomicLong totalMessages = new AtomicLong();
-    private volatile MessageSink sink = MessageSink.NONE;
-    private volatile OfflineMessages offline;
-    /** Null on a single node; set once when the hub joins a cluster. */
-    private volatile ClusterLink cluster;
-    /** Null on a single node: private messages and broadcasts retried through another node are recognised there. */
-    private volatile SharedRetries sharedRetries;
-    private volatile Consumer<String> handOver = userId -> { };
+    private final MessageSink sink;
+    private final OfflineMessages offline;
+    private final Routing routing;
+    /** Null unless retries are shared: private messages and broadcasts retried through another node are recognised. */
+    private final SharedRetries sharedRetries;
+    /** Hands held messages to a user's connections here. */
+    private final Consumer<String> handOver;
 
+    /**
+     * @param sink          where accepted room and private messages are kept
+     * @param offline       where private messages to users with no live connection are held
+     * @param sharedRetries null, or how retries made through other nodes are recognised
+     * @param handOver      hands what is held for a user to their connections here
+     */
     Publisher(HubSettings settings, Policies policies, MessageRules rules, RoomRegistry rooms, RoomAccess roomAccess,
-              UserDirectory users,
-              Presence presence, Audience everyone, IdGenerator ids, Encoder encoder, Clock clock,
-              HubObserver observer) {
+              UserDirectory users, Presence presence, Audience everyone, IdGenerator ids, Encoder encoder, Clock clock,
+              HubObserver observer, Routing routing, MessageSink sink, OfflineMessages offline,
+              SharedRetries sharedRetries, Consumer<String> handOver) {
+        this.routing = routing;
+        this.sink = sink;
+        this.offline = offline;
+        this.sharedRetries = sharedRetries;
+        this.handOver = handOver;
         this.settings = settings;
         this.policies = policies;
         this.rules = rules;
@@ -84,28 +96,8 @@ final class Publisher {
         this.retries = new RetryLedger(settings.dedupWindow(), RETRY_LEDGER_GENERATION_LIMIT, clock);
     }
 
-    /** Installs where accepted room and private messages are kept. */
-    void sink(MessageSink sink) {
-        this.sink = sink;
-    }
-
-    /** Installs where private messages to users with no live connection are held. */
-    void offline(OfflineMessages offline) {
-        this.offline = offline;
-    }
-
     OfflineMessages offline() {
         return offline;
-    }
-
-    /** Routes room messages through the cluster's shared streams and forwards private messages and broadcasts. */
-    void cluster(ClusterLink link) {
-        this.cluster = link;
-    }
-
-    /** Installs what hands held messages to a user's connections here (the hub's, set once at construction). */
-    void onHeld(Consumer<String> handOver) {
-        this.handOver = handOver;
     }
 
     /**
@@ -116,11 +108,6 @@ final class Publisher {
         if (users.isOnline(userId)) {
             handOver.accept(userId);
         }
-    }
-
-    /** Recognises retries of private messages and broadcasts made through other nodes. */
-    void sharedRetries(SharedRetries retries) {
-        this.sharedRetries = retries;
     }
 
     /** Messages accepted so far, text and binary, for stats. */
@@ -271,37 +258,16 @@ final class Publisher {
             roomAccess.requireEntry(from, roomId); // a private room is "not found" to outsiders, never "not joined"
             throw new ProtocolException(ErrorCode.NOT_MEMBER, "you are not in room '" + roomId + "'; join it first");
         }
-        MessageSink keeper = sink;
-        keeper.checkCapacity(); // before the message takes a seq, so a refusal leaves no gap in the stream
-        ClusterLink link = cluster;
-        if (link != null) {
-            return toSharedRoom(link, room, message(pending, MessageType.ROOM_MESSAGE, from, null, roomId, message),
-                    keeper, retryKey);
-        }
-        ServerMessage placed = room.publish(message(pending, MessageType.ROOM_MESSAGE, from, null, roomId, message));
-        if (placed == null) {
-            throw overloaded();
-        }
-        totalMessages.incrementAndGet();
-        observer.accepted(from.userId(), MessageType.ROOM_MESSAGE, roomId);
-        return kept(keeper.accepted(placed), new Published(placed.id(), placed.timestamp(), placed.seq()));
+        sink.checkCapacity(); // before the message takes a seq, so a refusal leaves no gap in the stream
+        return routing.toRoom(room, message(pending, MessageType.ROOM_MESSAGE, from, null, roomId, message),
+                retryKey, this);
     }
 
-    /**
-     * Cluster: the shared stream gives the message its seq, and every node, this one included, delivers it when it
-     * arrives from there ({@link ClusterLink}); the ack waits for the stream's answer. The retry key makes a retry
-     * through any node land once.
-     */
-    private CompletableFuture<Published> toSharedRoom(ClusterLink link, Room room, ServerMessage draft,
-                                                      MessageSink keeper, String retryKey) {
-        if (!room.members().hasRoom()) {
-            throw overloaded(); // this node's lanes are full: refuse before the stream takes it
-        }
-        return link.publish(room, draft, retryKey).thenCompose(placed -> {
-            totalMessages.incrementAndGet();
-            observer.accepted(draft.from(), MessageType.ROOM_MESSAGE, draft.roomId());
-            return kept(keeper.accepted(placed), new Published(placed.id(), placed.timestamp(), placed.seq()));
-        });
+    /** A room message has its seq and was delivered here: counted, reported, and handed to the sink. */
+    CompletableFuture<Published> placed(ServerMessage placed) {
+        totalMessages.incrementAndGet();
+        observer.accepted(placed.from(), MessageType.ROOM_MESSAGE, placed.roomId());
+        return kept(sink.accepted(placed), new Published(placed.id(), placed.timestamp(), placed.seq()));
     }
 
     /** The outcome of an accepted message: at once, or when the sink has kept it. */
@@ -332,27 +298,24 @@ final class Publisher {
 
     private CompletableFuture<Published> toUser(Identity from, ClientMessage message, Published pending) {
         String to = checkPrivate(from, message);
-        MessageSink keeper = sink;
-        ClusterLink link = cluster;
-        if (link != null) {
-            // Online anywhere is only known once the user's channel answers.
-            keeper.checkCapacity();
-            return toUserAnywhere(link, from, to, message(pending, MessageType.PRIVATE_MESSAGE, from, to, null,
-                    message), keeper, pending);
-        }
+        return routing.toUser(from, to, message(pending, MessageType.PRIVATE_MESSAGE, from, to, null, message),
+                pending, this);
+    }
+
+    /** A single node: the recipient's and the sender's connections here get it, or it is held for the recipient. */
+    CompletableFuture<Published> toUserHere(Identity from, String to, ServerMessage out, Published pending) {
         Audience recipient = users.audience(to).orElse(null);
         OfflineMessages holder = offline;
-        if (recipient == null && (holder == null || !holder.enabled())) {
+        if (recipient == null && !holder.enabled()) {
             throw new ProtocolException(ErrorCode.USER_NOT_ONLINE, "user '" + to + "' is not online");
         }
-        keeper.checkCapacity();
+        sink.checkCapacity();
         List<Audience> audiences = new ArrayList<>(2);
         if (recipient != null) {
             audiences.add(recipient);
         }
         // The sender's other connections (tabs, devices) see the conversation too.
         users.audience(from.userId()).filter(own -> own != recipient).ifPresent(audiences::add);
-        ServerMessage out = message(pending, MessageType.PRIVATE_MESSAGE, from, to, null, message);
         deliver(out, frame -> audiences.isEmpty() || Audience.deliverToUnion(frame, audiences, null));
         if (recipient == null) {
             // Held for the recipient's return; the store keeps the message itself with it.
@@ -367,7 +330,7 @@ final class Publisher {
                 return stored;
             });
         }
-        return kept(keeper.accepted(out), pending);
+        return kept(sink.accepted(out), pending);
     }
 
     /**
@@ -375,15 +338,18 @@ final class Publisher {
      * whether the user is online anywhere; once that answers, this node's connections of both users get it. The
      * sender's connections on other nodes get it through the sender's channel.
      */
-    private CompletableFuture<Published> toUserAnywhere(ClusterLink link, Identity from, String to, ServerMessage out,
-                                                        MessageSink keeper, Published pending) {
-        return link.broker().publishToUser(to, out).thenCompose(otherNodes -> {
+    CompletableFuture<Published> toUserAnywhere(ClusteredRouting link, Identity from, String to, ServerMessage out,
+                                                Published pending) {
+        // Online anywhere is only known once the user's channel answers.
+        MessageSink keeper = sink;
+        keeper.checkCapacity();
+        return link.engine().publishToUser(to, out).thenCompose(otherNodes -> {
             Optional<Audience> recipient = users.audience(to);
             if (otherNodes == 0 && recipient.isEmpty()) {
                 return holdAnywhere(link, from, to, out, keeper, pending);
             }
             if (!from.userId().equals(to)) {
-                link.broker().publishToUser(from.userId(), out); // the sender's other devices: best effort
+                link.engine().publishToUser(from.userId(), out); // the sender's other devices: best effort
             }
             List<Audience> audiences = new ArrayList<>(2);
             recipient.ifPresent(audiences::add);
@@ -396,16 +362,16 @@ final class Publisher {
     /**
      * Cluster: the recipient is connected nowhere. The message is held where every node can take it (the holder the
      * cluster installed), and once it is, the nodes are told, so a connection that arrived meanwhile and took what
-     * was held just before still gets it ({@link ClusterLink#heldFor}).
+     * was held just before still gets it ({@link ClusteredRouting#heldFor}).
      */
-    private CompletableFuture<Published> holdAnywhere(ClusterLink link, Identity from, String to, ServerMessage out,
-                                                      MessageSink keeper, Published pending) {
+    private CompletableFuture<Published> holdAnywhere(ClusteredRouting link, Identity from, String to,
+                                                      ServerMessage out, MessageSink keeper, Published pending) {
         OfflineMessages holder = offline;
-        if (holder == null || !holder.enabled()) {
+        if (!holder.enabled()) {
             throw new ProtocolException(ErrorCode.USER_NOT_ONLINE, "user '" + to + "' is not online");
         }
         if (!from.userId().equals(to)) {
-            link.broker().publishToUser(from.userId(), out); // the sender's other devices: best effort
+            link.engine().publishToUser(from.userId(), out); // the sender's other devices: best effort
         }
         Optional<Audience> own = users.audience(from.userId());
         deliver(out, frame -> own.isEmpty() || own.get().deliver(frame));
@@ -443,16 +409,12 @@ final class Publisher {
     private CompletableFuture<Published> toEveryone(Identity from, ClientMessage message, Published pending) {
         checkBroadcast(from, message);
         ServerMessage out = message(pending, MessageType.BROADCAST, from, null, null, message);
-        ClusterLink link = cluster;
-        if (link != null) {
-            // The other nodes first: a broker that cannot take it fails the broadcast before anyone has seen it.
-            return link.broker().publishToEveryone(out).thenApply(sent -> {
-                deliver(out, everyone::deliver);
-                return pending;
-            });
-        }
+        return routing.toEveryone(out, pending, this);
+    }
+
+    /** Delivers a broadcast to every connection here. */
+    void toEveryoneHere(ServerMessage out) {
         deliver(out, everyone::deliver);
-        return CompletableFuture.completedFuture(pending);
     }
 
     private static ServerMessage message(Published pending, String type, Identity from, String to, String roomId,

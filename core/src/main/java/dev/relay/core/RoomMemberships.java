@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * outlives disconnects, so a reconnecting user's connection enters these rooms again, and REST history and search
  * answer a member who is offline. It ends with a leave or with the room's closing.
  *
- * <p>Connecting to a default room records nothing: every user is a member of those anyway ({@link Hub#isMember}),
+ * <p>Connecting to a default room records nothing: every user is a member of those anyway ({@link HubQueries#isMember}),
  * and recording it would cost an entry for every user who ever connected. So only users who chose a room hold an
  * entry here. Kept in memory on this node only: a restart forgets it (docs/protocol.md, "Membership"). Safe from any
  * thread.

@@ -12,9 +12,8 @@ import dev.relay.core.session.UserStatus;
 
 /**
  * The control messages that change a session itself rather than its rooms: {@code refresh} (a new token extends the
- * connection) and {@code status} (the user picks online, away or busy). The token check is read from the shared
- * {@link Policies} on each refresh, so one installed on the hub after construction applies at once. Every method runs
- * on the session's executor.
+ * connection) and {@code status} (the user picks online, away or busy). The token check comes from the hub's
+ * {@link Policies}. Every method runs on the session's executor.
  */
 final class SessionControl {
     private final Policies policies;

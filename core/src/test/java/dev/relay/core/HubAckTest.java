@@ -78,7 +78,7 @@ class HubAckTest extends HubTestSupport {
                 .containsEntry("seq", 1L);
         assertThat(bob.contents(MessageType.ROOM_MESSAGE)).containsExactly("hello");
         assertThat(alice.contents(MessageType.ROOM_MESSAGE)).containsExactly("hello");
-        assertThat(hub().stats().totalMessages()).isEqualTo(1);
+        assertThat(hub().queries().stats().totalMessages()).isEqualTo(1);
     }
 
     @Test

@@ -45,10 +45,8 @@ class HubAsyncAckTest extends HubTestSupport {
     private final HoldingSink sink = new HoldingSink();
 
     @Override
-    Hub hub() {
-        Hub hub = super.hub();
-        hub.messageSink(sink);
-        return hub;
+    void building(Hub.Builder builder) {
+        builder.messageSink(sink);
     }
 
     @Test

@@ -35,7 +35,7 @@ class HubBinaryTest extends HubTestSupport {
         assertThat(alice.connection.received()).as("the sender is left out").isEmpty();
         assertThat(erin.connection.received()).isEmpty();
 
-        HubStats stats = hub().stats();
+        HubStats stats = hub().queries().stats();
         assertThat(stats.totalMessages()).isEqualTo(1);
         assertThat(HubConnectionTest.room(stats, "general").messageCount()).isEqualTo(1);
         assertThat(HubConnectionTest.room(stats, "support").messageCount()).isEqualTo(1);
@@ -54,7 +54,7 @@ class HubBinaryTest extends HubTestSupport {
         assertError(alice.singleError(), "not_member", null);
         assertThat(bob.connection.received()).isEmpty();
         assertThat(alice.connection.closeReason()).isNull();
-        assertThat(hub().stats().totalMessages()).isZero();
+        assertThat(hub().queries().stats().totalMessages()).isZero();
     }
 
     /**

@@ -172,12 +172,8 @@ class HubClusterTest extends HubTestSupport {
     private final HandBroker broker = new HandBroker();
 
     @Override
-    Hub hub() {
-        Hub hub = super.hub();
-        if (hub.broker().isEmpty()) {
-            hub.broker(broker, Duration.ofSeconds(1));
-        }
-        return hub;
+    void building(Hub.Builder builder) {
+        builder.broker(broker, Duration.ofSeconds(1));
     }
 
     /** Held in memory, but each hold completes only when the test says so, as a shared holder's would. */
@@ -227,7 +223,7 @@ class HubClusterTest extends HubTestSupport {
     @Test
     void aPrivateMessageToAUserConnectedNowhereIsHeldAndOnlyOnceItIsAreTheNodesToldAndTheSenderAcked() {
         GatedHolder holder = new GatedHolder(clock);
-        hub().offlineMessages(holder);
+        build(b -> b.offlineMessages(holder));
         Client alice = connect(loop1, "alice", "general");
         clearAll();
         alice.send(message(MessageType.PRIVATE_MESSAGE, "p-1", "for later", null, "bob", null));
@@ -239,7 +235,7 @@ class HubClusterTest extends HubTestSupport {
         syncAll();
         assertThat(alice.messages(MessageType.ACK)).singleElement()
                 .satisfies(ack -> assertThat(data(ack)).containsEntry("stored_offline", true));
-        assertThat(broker.toUsers).last().isEqualTo("bob:" + ClusterLink.OFFLINE_HELD);
+        assertThat(broker.toUsers).last().isEqualTo("bob:" + ClusteredRouting.OFFLINE_HELD);
     }
 
     @Test
@@ -264,13 +260,13 @@ class HubClusterTest extends HubTestSupport {
     @Test
     void aNoticeThatAMessageWasHeldHandsItToTheUsersConnectionHere() {
         GatedHolder holder = new GatedHolder(clock);
-        hub().offlineMessages(holder);
+        build(b -> b.offlineMessages(holder));
         Client bob = connect(loop2, "bob", "general");
         clearAll();
         // Held by another node while bob was connecting here, after this node took what was held.
         holder.memory.hold(new ServerMessage("x-1", MessageType.PRIVATE_MESSAGE, "carol", "bob", null, "raced",
                 null, START));
-        broker.inbound.userMessage("bob", new ServerMessage(null, ClusterLink.OFFLINE_HELD, null, "bob", null, null,
+        broker.inbound.userMessage("bob", new ServerMessage(null, ClusteredRouting.OFFLINE_HELD, null, "bob", null, null,
                 null, START));
         syncAll();
         assertThat(bob.types()).containsExactly(MessageType.OFFLINE_MESSAGES, MessageType.PRIVATE_MESSAGE);
@@ -280,7 +276,8 @@ class HubClusterTest extends HubTestSupport {
     @Test
     void aRetryAnotherNodeSawIsAnsweredWithTheFirstOutcomeAndNotSentAgain() {
         HandRetries retries = new HandRetries();
-        hub().sharedRetries(retries);
+        // Offline messages off: a private message to a user connected nowhere is refused (p-4 below).
+        build(b -> b.sharedRetries(retries).offlineMessages(new MemoryOfflineMessages(0, Duration.ofHours(1), clock)));
         Client alice = connect(loop1, "alice", "general");
         Client bob = connect(loop2, "bob", "general");
         clearAll();
@@ -300,7 +297,6 @@ class HubClusterTest extends HubTestSupport {
         String newId = (String) data(alice.messages(MessageType.ACK).getLast()).get("id");
         assertThat(retries.settled).containsExactly("p-2=" + newId);
 
-        hub().offlineMessages(new MemoryOfflineMessages(0, Duration.ofHours(1), clock));
         alice.send(message(MessageType.PRIVATE_MESSAGE, "p-3", "malformed", null, "not a valid id!", null));
         alice.send(message(MessageType.PRIVATE_MESSAGE, "p-4", "to no one", null, "nobody", null));
         syncAll();
@@ -427,7 +423,7 @@ class HubClusterTest extends HubTestSupport {
         arrive(3, "three again");
         arrive(5, "five");
         assertThat(alice.contents(MessageType.ROOM_MESSAGE)).containsExactly("one", "two", "three", "four", "five");
-        assertThat(hub().roomPosition("general")).contains(new StreamPosition(EPOCH, 5));
+        assertThat(hub().queries().roomPosition("general")).contains(new StreamPosition(EPOCH, 5));
     }
 
     @Test
@@ -462,14 +458,14 @@ class HubClusterTest extends HubTestSupport {
 
     @Test
     void aRoomIsCreatedOnlyOnceTheBrokerClaimedItsIdAndIsThenAnnounced() {
-        RoomInfo created = hub().createRoomAsync(admin("root"), new RoomSpec("board", "Board", null), true,
+        RoomInfo created = hub().admin().createRoomAsync(admin("root"), new RoomSpec("board", "Board", null), true,
                 Set.of("alice")).join();
 
         assertThat(created.id()).isEqualTo("board");
         assertThat(SharedRoomSpec.decode(broker.claimedRooms.get("board")))
                 .isEqualTo(new SharedRoomSpec("board", "Board", "", true, Set.of("alice", "root")));
-        assertThat(broker.toEveryone).extracting(ServerMessage::type).contains(ClusterLink.ROOM_CREATED);
-        assertThat(hub().roomAccess().mayEnter(user("alice"), "board")).isTrue();
+        assertThat(broker.toEveryone).extracting(ServerMessage::type).contains(ClusteredRouting.ROOM_CREATED);
+        assertThat(hub().queries().roomAccess().mayEnter(user("alice"), "board")).isTrue();
     }
 
     @Test
@@ -477,22 +473,22 @@ class HubClusterTest extends HubTestSupport {
         String theirs = new SharedRoomSpec("board", "Board", "", true, Set.of("owner")).encode();
         broker.claimedRooms.put("board", theirs); // created elsewhere; this node never got it (its room limit, say)
 
-        assertThatThrownBy(() -> hub().createRoomAsync(admin("root"), new RoomSpec("board", null, null), true,
+        assertThatThrownBy(() -> hub().admin().createRoomAsync(admin("root"), new RoomSpec("board", null, null), true,
                 Set.of("intruder")).join()).hasCauseInstanceOf(ProtocolException.class)
                 .cause().satisfies(refused -> assertThat(((ProtocolException) refused).code())
                         .isEqualTo(ErrorCode.ROOM_EXISTS));
 
         assertThat(broker.claimedRooms).containsEntry("board", theirs);
-        assertThat(hub().roomExists("board")).isFalse();
-        assertThat(hub().roomAccess().isPrivate("board")).isFalse();
-        assertThat(broker.toEveryone).extracting(ServerMessage::type).doesNotContain(ClusterLink.ROOM_CREATED);
+        assertThat(hub().queries().roomExists("board")).isFalse();
+        assertThat(hub().queries().roomAccess().isPrivate("board")).isFalse();
+        assertThat(broker.toEveryone).extracting(ServerMessage::type).doesNotContain(ClusteredRouting.ROOM_CREATED);
     }
 
     @Test
     void anIdClaimedForARoomThisNodeCannotTakeIsGivenBack() {
         configure(settings -> settings.maxRooms = settings.defaultRooms.size());
 
-        assertThatThrownBy(() -> hub().createRoomAsync(admin("root"), new RoomSpec("extra", null, null), false,
+        assertThatThrownBy(() -> hub().admin().createRoomAsync(admin("root"), new RoomSpec("extra", null, null), false,
                 Set.of()).join()).cause().isInstanceOfSatisfying(ProtocolException.class,
                 refused -> assertThat(refused.code()).isEqualTo(ErrorCode.ROOM_LIMIT_REACHED));
 
@@ -529,7 +525,7 @@ class HubClusterTest extends HubTestSupport {
         broker.shared = Optional.of(new StreamPosition(EPOCH, 5));
         broker.sharedRecent = List.of(placed(3, "three"), placed(4, "four"), placed(5, "five"));
         Client alice = connect(loop1, "alice", "general");
-        assertThat(hub().roomPosition("general")).contains(new StreamPosition(EPOCH, 5));
+        assertThat(hub().queries().roomPosition("general")).contains(new StreamPosition(EPOCH, 5));
         arrive(6, "six");
         assertThat(alice.contents(MessageType.ROOM_MESSAGE)).as("what came before the join is not delivered")
                 .containsExactly("six");
@@ -554,7 +550,7 @@ class HubClusterTest extends HubTestSupport {
         assertThat(alice.types()).startsWith(MessageType.WELCOME).doesNotContain(MessageType.ROOM_MESSAGE);
         arrive(7, "seven");
         assertThat(alice.contents(MessageType.ROOM_MESSAGE)).containsExactly("seven");
-        assertThat(hub().roomPosition("general")).contains(new StreamPosition(EPOCH, 7));
+        assertThat(hub().queries().roomPosition("general")).contains(new StreamPosition(EPOCH, 7));
 
         Client bob = connect(loop2, "bob", "general");
         assertThat(bob.types()).as("the room is followed and current: at once").startsWith(MessageType.WELCOME);

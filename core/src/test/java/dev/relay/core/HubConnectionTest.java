@@ -70,8 +70,8 @@ class HubConnectionTest extends HubTestSupport {
         assertThat(second.types()).containsExactly(MessageType.WELCOME);
         assertThat(observer.messages()).isEmpty();
         assertThat(first.messages()).isEmpty();
-        assertThat(hub().onlineUsers()).isEqualTo(2);
-        assertThat(hub().connections()).isEqualTo(3);
+        assertThat(hub().queries().onlineUsers()).isEqualTo(2);
+        assertThat(hub().queries().connections()).isEqualTo(3);
     }
 
     @Test
@@ -84,8 +84,8 @@ class HubConnectionTest extends HubTestSupport {
         syncAll();
 
         assertThat(connection.received()).isEmpty();
-        assertThat(hub().connections()).isZero();
-        assertThat(hub().onlineUsers()).isZero();
+        assertThat(hub().queries().connections()).isZero();
+        assertThat(hub().queries().onlineUsers()).isZero();
     }
 
     @Test
@@ -120,8 +120,8 @@ class HubConnectionTest extends HubTestSupport {
         assertThat(carol.types()).containsExactly(MessageType.USER_LEFT, MessageType.PRESENCE);
         assertThat(carol.messages().getFirst().roomId()).isEqualTo("support");
         assertThat(alice.messages()).as("nothing is sent to a closed connection").isEmpty();
-        assertThat(hub().onlineUsers()).isEqualTo(2);
-        assertThat(hub().connections()).isEqualTo(2);
+        assertThat(hub().queries().onlineUsers()).isEqualTo(2);
+        assertThat(hub().queries().connections()).isEqualTo(2);
         assertThat(clientCount("general")).isEqualTo(1);
         assertThat(clientCount("support")).isEqualTo(1);
 
@@ -139,8 +139,8 @@ class HubConnectionTest extends HubTestSupport {
         alice.disconnect();
 
         assertThat(bob.messages(MessageType.USER_LEFT)).hasSize(1);
-        assertThat(hub().connections()).isEqualTo(1);
-        assertThat(hub().onlineUsers()).isEqualTo(1);
+        assertThat(hub().queries().connections()).isEqualTo(1);
+        assertThat(hub().queries().onlineUsers()).isEqualTo(1);
         assertThat(clientCount("general")).isEqualTo(1);
     }
 
@@ -158,7 +158,7 @@ class HubConnectionTest extends HubTestSupport {
         assertThat(alice.messages()).isEmpty();
         assertThat(bob.connection.received()).isEmpty();
         assertThat(clientCount("support")).as("a closed connection does not re-enter a room").isEqualTo(1);
-        assertThat(room(hub().stats(), "support").userCount()).isEqualTo(1);
+        assertThat(room(hub().queries().stats(), "support").userCount()).isEqualTo(1);
         HubPublishTest.assertRefused(() -> hub().publish(alice.identity, roomMessage("support", "via REST")),
                 ErrorCode.NOT_MEMBER);
     }
@@ -173,14 +173,14 @@ class HubConnectionTest extends HubTestSupport {
         first.disconnect();
 
         assertThat(bob.messages()).isEmpty();
-        assertThat(hub().onlineUsers()).isEqualTo(2);
-        assertThat(hub().connections()).isEqualTo(2);
+        assertThat(hub().queries().onlineUsers()).isEqualTo(2);
+        assertThat(hub().queries().connections()).isEqualTo(2);
 
         second.disconnect();
 
         assertThat(bob.messages(MessageType.USER_LEFT)).singleElement()
                 .satisfies(left -> assertThat(data(left)).containsEntry("user_id", "alice"));
-        assertThat(hub().onlineUsers()).isEqualTo(1);
+        assertThat(hub().queries().onlineUsers()).isEqualTo(1);
     }
 
     @Test
@@ -195,7 +195,7 @@ class HubConnectionTest extends HubTestSupport {
         bob.send(roomMessage("support", "")); // refused: counts nothing
         clock.advance(Duration.ofMinutes(5));
 
-        HubStats stats = hub().stats();
+        HubStats stats = hub().queries().stats();
 
         assertThat(stats.totalRooms()).isEqualTo(3);
         assertThat(stats.onlineUsers()).isEqualTo(2);
@@ -247,7 +247,7 @@ class HubConnectionTest extends HubTestSupport {
     }
 
     private int clientCount(String roomId) {
-        return room(hub().stats(), roomId).clientCount();
+        return room(hub().queries().stats(), roomId).clientCount();
     }
 
     static RoomInfo room(HubStats stats, String roomId) {

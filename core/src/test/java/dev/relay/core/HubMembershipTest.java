@@ -64,7 +64,7 @@ class HubMembershipTest extends HubTestSupport {
             assertThat(data(joined)).containsEntry("ref", "second");
         });
         assertThat(bob.messages()).isEmpty();
-        assertThat(HubConnectionTest.room(hub().stats(), "support").clientCount()).isEqualTo(2);
+        assertThat(HubConnectionTest.room(hub().queries().stats(), "support").clientCount()).isEqualTo(2);
 
         bob.send(roomMessage("support", "once"));
         assertThat(alice.contents(MessageType.ROOM_MESSAGE)).containsExactly("once");
@@ -199,14 +199,14 @@ class HubMembershipTest extends HubTestSupport {
         Client outsider = connect(loop3, "carol", "general");
         clearAll();
 
-        int moved = hub().joinUser("alice", "support").get(5, TimeUnit.SECONDS);
+        int moved = hub().admin().joinUser("alice", "support").get(5, TimeUnit.SECONDS);
         syncAll();
 
         assertThat(moved).isEqualTo(3);
         assertThat(observer.messages(MessageType.USER_JOINED)).singleElement()
                 .satisfies(event -> assertThat(data(event)).containsEntry("user_id", "alice"));
         assertThat(outsider.messages()).isEmpty();
-        assertThat(HubConnectionTest.room(hub().stats(), "support").clientCount()).isEqualTo(4);
+        assertThat(HubConnectionTest.room(hub().queries().stats(), "support").clientCount()).isEqualTo(4);
 
         observer.send(roomMessage("support", "hi alice"));
         for (Client connection : List.of(alice, aliceOnPhone, aliceOnTablet)) {
@@ -222,7 +222,7 @@ class HubMembershipTest extends HubTestSupport {
         Client observer = connect(loop3, "bob", "support");
         clearAll();
 
-        int moved = hub().joinUser("alice", "support").get(5, TimeUnit.SECONDS);
+        int moved = hub().admin().joinUser("alice", "support").get(5, TimeUnit.SECONDS);
         syncAll();
 
         assertThat(moved).isEqualTo(1);
@@ -238,7 +238,7 @@ class HubMembershipTest extends HubTestSupport {
         Client observer = connect(loop3, "bob", "general");
         clearAll();
 
-        int moved = hub().leaveUser("alice", "general").get(5, TimeUnit.SECONDS);
+        int moved = hub().admin().leaveUser("alice", "general").get(5, TimeUnit.SECONDS);
         syncAll();
 
         assertThat(moved).isEqualTo(2);
@@ -250,17 +250,17 @@ class HubMembershipTest extends HubTestSupport {
         assertThat(alice.messages(MessageType.ROOM_MESSAGE)).isEmpty();
         assertThat(aliceOnPhone.messages(MessageType.ROOM_MESSAGE)).isEmpty();
         assertThat(aliceInSupport.messages()).isEmpty();
-        assertThat(hub().onlineUsers()).as("leaving a room is not going offline").isEqualTo(2);
+        assertThat(hub().queries().onlineUsers()).as("leaving a room is not going offline").isEqualTo(2);
     }
 
     @Test
     void joinUserAndLeaveUserNeedAnExistingRoom() {
         connect(loop1, "alice", "general");
 
-        assertThatThrownBy(() -> hub().joinUser("alice", "nowhere"))
+        assertThatThrownBy(() -> hub().admin().joinUser("alice", "nowhere"))
                 .isInstanceOfSatisfying(ProtocolException.class,
                         refused -> assertThat(refused.code()).isEqualTo(ErrorCode.ROOM_NOT_FOUND));
-        assertThatThrownBy(() -> hub().leaveUser("alice", "nowhere"))
+        assertThatThrownBy(() -> hub().admin().leaveUser("alice", "nowhere"))
                 .isInstanceOfSatisfying(ProtocolException.class,
                         refused -> assertThat(refused.code()).isEqualTo(ErrorCode.ROOM_NOT_FOUND));
     }
@@ -270,8 +270,8 @@ class HubMembershipTest extends HubTestSupport {
         Client bob = connect(loop1, "bob", "support");
         bob.clear();
 
-        assertThat(hub().joinUser("ghost", "support").get(5, TimeUnit.SECONDS)).isZero();
-        assertThat(hub().leaveUser("ghost", "support").get(5, TimeUnit.SECONDS)).isZero();
+        assertThat(hub().admin().joinUser("ghost", "support").get(5, TimeUnit.SECONDS)).isZero();
+        assertThat(hub().admin().leaveUser("ghost", "support").get(5, TimeUnit.SECONDS)).isZero();
         syncAll();
         assertThat(bob.messages()).isEmpty();
     }
@@ -283,9 +283,9 @@ class HubMembershipTest extends HubTestSupport {
         alice.disconnect();
         alice.clear();
 
-        assertThat(hub().joinUser("alice", "support").get(5, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(hub().admin().joinUser("alice", "support").get(5, TimeUnit.SECONDS)).isEqualTo(1);
         syncAll();
-        assertThat(HubConnectionTest.room(hub().stats(), "support").clientCount()).isEqualTo(1);
+        assertThat(HubConnectionTest.room(hub().queries().stats(), "support").clientCount()).isEqualTo(1);
         assertThat(alice.messages()).isEmpty();
     }
 }

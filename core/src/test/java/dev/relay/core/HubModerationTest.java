@@ -16,14 +16,14 @@ class HubModerationTest extends HubTestSupport {
 
     @Test
     void closingARoomTellsEveryMemberConnectionOnceAndTakesThemOut() throws Exception {
-        hub().createRoom(admin("ops"), new dev.relay.core.room.RoomSpec("lounge", null, null));
+        hub().admin().createRoom(admin("ops"), new dev.relay.core.room.RoomSpec("lounge", null, null));
         Client alice = connect(loop1, "alice", "lounge");
         Client aliceTab = connect(loop2, "alice", "lounge");
         Client bob = connect(loop3, "bob", "lounge");
         Client carol = connect(loop1, "carol", "general");
         clearAll();
 
-        int evicted = hub().closeRoom(admin("ops"), "lounge").get(10, TimeUnit.SECONDS);
+        int evicted = hub().admin().closeRoom(admin("ops"), "lounge").get(10, TimeUnit.SECONDS);
         syncAll();
 
         assertThat(evicted).isEqualTo(3);
@@ -35,14 +35,14 @@ class HubModerationTest extends HubTestSupport {
             assertThat(member.session.roomIds()).doesNotContain("lounge");
         }
         assertThat(carol.messages()).as("not a member").isEmpty();
-        assertThat(hub().roomExists("lounge")).isFalse();
+        assertThat(hub().queries().roomExists("lounge")).isFalse();
     }
 
     @Test
     void aClosedRoomTakesNoMessagesOrJoinsAndCanBeCreatedAnew() throws Exception {
-        hub().createRoom(admin("ops"), new dev.relay.core.room.RoomSpec("lounge", null, null));
+        hub().admin().createRoom(admin("ops"), new dev.relay.core.room.RoomSpec("lounge", null, null));
         Client alice = connect(loop1, "alice", "lounge");
-        hub().closeRoom(admin("ops"), "lounge").get(10, TimeUnit.SECONDS);
+        hub().admin().closeRoom(admin("ops"), "lounge").get(10, TimeUnit.SECONDS);
         clearAll();
 
         alice.send(roomMessage("m", "lounge", "anyone?"));
@@ -50,9 +50,9 @@ class HubModerationTest extends HubTestSupport {
         alice.clear();
         alice.send(joinRoom("j", "lounge"));
         assertError(alice.singleError(), "room_not_found", "j");
-        assertThatThrownBy(() -> hub().joinUser("alice", "lounge")).isInstanceOf(ProtocolException.class);
+        assertThatThrownBy(() -> hub().admin().joinUser("alice", "lounge")).isInstanceOf(ProtocolException.class);
 
-        hub().createRoom(admin("ops"), new dev.relay.core.room.RoomSpec("lounge", "Support again", ""));
+        hub().admin().createRoom(admin("ops"), new dev.relay.core.room.RoomSpec("lounge", "Support again", ""));
         alice.clear();
         alice.send(joinRoom("again", "lounge"));
         assertThat(alice.types()).contains(MessageType.JOINED);
@@ -60,41 +60,41 @@ class HubModerationTest extends HubTestSupport {
 
     @Test
     void onlyAdminsMayCloseRoomsOrDisconnectUsers() {
-        hub().createRoom(admin("ops"), new dev.relay.core.room.RoomSpec("lounge", null, null));
+        hub().admin().createRoom(admin("ops"), new dev.relay.core.room.RoomSpec("lounge", null, null));
         Client bob = connect(loop1, "bob", "general");
 
-        assertThatThrownBy(() -> hub().closeRoom(user("mallory"), "general"))
+        assertThatThrownBy(() -> hub().admin().closeRoom(user("mallory"), "general"))
                 .isInstanceOfSatisfying(ProtocolException.class,
                         e -> assertThat(e.code().code()).isEqualTo("forbidden"));
-        assertThatThrownBy(() -> hub().disconnectUser(user("mallory"), "bob", CloseReason.DISCONNECTED_BY_ADMIN))
+        assertThatThrownBy(() -> hub().admin().disconnectUser(user("mallory"), "bob", CloseReason.DISCONNECTED_BY_ADMIN))
                 .isInstanceOfSatisfying(ProtocolException.class,
                         e -> assertThat(e.code().code()).isEqualTo("forbidden"));
-        assertThat(hub().roomExists("general")).isTrue();
+        assertThat(hub().queries().roomExists("general")).isTrue();
         assertThat(bob.connection.closeCalls()).isZero();
     }
 
     @Test
     void closingAMissingRoomIsRoomNotFound() {
-        hub().createRoom(admin("ops"), new dev.relay.core.room.RoomSpec("lounge", null, null));
-        assertThatThrownBy(() -> hub().closeRoom(admin("ops"), "nowhere"))
+        hub().admin().createRoom(admin("ops"), new dev.relay.core.room.RoomSpec("lounge", null, null));
+        assertThatThrownBy(() -> hub().admin().closeRoom(admin("ops"), "nowhere"))
                 .isInstanceOfSatisfying(ProtocolException.class,
                         e -> assertThat(e.code().code()).isEqualTo("room_not_found"));
     }
 
     @Test
     void disconnectingAUserClosesEachOfItsConnectionsWithTheReasonAndNoOneElses() {
-        hub().createRoom(admin("ops"), new dev.relay.core.room.RoomSpec("lounge", null, null));
+        hub().admin().createRoom(admin("ops"), new dev.relay.core.room.RoomSpec("lounge", null, null));
         Client alice = connect(loop1, "alice", "general");
         Client aliceTab = connect(loop2, "alice", "lounge");
         Client bob = connect(loop3, "bob", "general");
         CloseReason reason = new CloseReason(CloseReason.DISCONNECTED_BY_ADMIN.code(), "spamming");
 
-        int closed = hub().disconnectUser(admin("ops"), "alice", reason);
+        int closed = hub().admin().disconnectUser(admin("ops"), "alice", reason);
 
         assertThat(closed).isEqualTo(2);
         assertThat(alice.connection.closeReason()).isEqualTo(reason);
         assertThat(aliceTab.connection.closeReason()).isEqualTo(reason);
         assertThat(bob.connection.closeCalls()).isZero();
-        assertThat(hub().disconnectUser(admin("ops"), "nobody", reason)).isZero();
+        assertThat(hub().admin().disconnectUser(admin("ops"), "nobody", reason)).isZero();
     }
 }

@@ -167,11 +167,11 @@ class HubObserverTest extends HubTestSupport {
         alice.sendNoSync(roomMessage("general", "one"));
         alice.sendNoSync(roomMessage("general", "two"));
         loop1.sync();
-        assertThat(hub().queuedDeliveries()).as("two waiting on loop 2").isEqualTo(2);
+        assertThat(hub().queries().queuedDeliveries()).as("two waiting on loop 2").isEqualTo(2);
 
         busy.countDown();
         syncAll();
-        assertThat(hub().queuedDeliveries()).isZero();
+        assertThat(hub().queries().queuedDeliveries()).isZero();
     }
 
     @Test

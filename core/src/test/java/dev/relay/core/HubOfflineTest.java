@@ -53,7 +53,7 @@ class HubOfflineTest extends HubTestSupport {
 
     @Test
     void overTheBoundTheOldestAreDroppedAndCounted() {
-        hub().offlineMessages(new MemoryOfflineMessages(2, Duration.ofHours(1), clock));
+        build(b -> b.offlineMessages(new MemoryOfflineMessages(2, Duration.ofHours(1), clock)));
         Client alice = connect(loop1, "alice", "general");
         for (int i = 1; i <= 2; i++) {
             alice.send(privateMessage("bob", "a" + i));
@@ -87,7 +87,7 @@ class HubOfflineTest extends HubTestSupport {
 
     @Test
     void withOfflineMessagesOffAPrivateMessageToAnOfflineUserIsRefused() {
-        hub().offlineMessages(new MemoryOfflineMessages(0, Duration.ofHours(1), clock));
+        build(b -> b.offlineMessages(new MemoryOfflineMessages(0, Duration.ofHours(1), clock)));
         Client alice = connect(loop1, "alice", "general");
 
         alice.send(message(MessageType.PRIVATE_MESSAGE, "p-1", "hello?", null, "bob", null));
@@ -102,7 +102,7 @@ class HubOfflineTest extends HubTestSupport {
         ServerMessage held = new ServerMessage("h1", MessageType.PRIVATE_MESSAGE, "alice", "bob", null, "held", null,
                 START);
         java.util.List<ServerMessage> heldAgain = new java.util.concurrent.CopyOnWriteArrayList<>();
-        hub().offlineMessages(new OfflineMessages() {
+        build(b -> b.offlineMessages(new OfflineMessages() {
             @Override
             public CompletableFuture<Void> hold(ServerMessage message) {
                 heldAgain.add(message);
@@ -113,7 +113,7 @@ class HubOfflineTest extends HubTestSupport {
             public CompletableFuture<OfflineDelivery> release(String userId) {
                 return answer;
             }
-        });
+        }));
         Client bob = connect(loop2, "bob", "general");
         bob.disconnect();
 
@@ -129,7 +129,7 @@ class HubOfflineTest extends HubTestSupport {
         // A holder that keeps a message only when the test says so: as a database write finishing late.
         MemoryOfflineMessages memory = new MemoryOfflineMessages(10, Duration.ofHours(1), clock);
         java.util.List<Runnable> landings = new java.util.concurrent.CopyOnWriteArrayList<>();
-        hub().offlineMessages(new OfflineMessages() {
+        build(b -> b.offlineMessages(new OfflineMessages() {
             @Override
             public CompletableFuture<Void> hold(ServerMessage message) {
                 CompletableFuture<Void> kept = new CompletableFuture<>();
@@ -144,7 +144,7 @@ class HubOfflineTest extends HubTestSupport {
             public CompletableFuture<OfflineDelivery> release(String userId) {
                 return memory.release(userId);
             }
-        });
+        }));
         Client alice = connect(loop1, "alice", "general");
         alice.send(message(MessageType.PRIVATE_MESSAGE, "p-1", "just in time", null, "bob", null));
         Client bob = connect(loop2, "bob", "general"); // takes what is held: nothing yet

@@ -41,8 +41,8 @@ class HubOverloadTest extends HubTestSupport {
         assertThat(bob.contents(MessageType.ROOM_MESSAGE))
                 .containsExactlyElementsOf(IntStream.range(0, LIMIT).mapToObj(i -> "m" + i).toList());
         assertThat(bob.messages(MessageType.PRIVATE_MESSAGE)).isEmpty();
-        assertThat(HubConnectionTest.room(hub().stats(), "general").messageCount()).isEqualTo(LIMIT);
-        assertThat(hub().stats().totalMessages()).isEqualTo(LIMIT);
+        assertThat(HubConnectionTest.room(hub().queries().stats(), "general").messageCount()).isEqualTo(LIMIT);
+        assertThat(hub().queries().stats().totalMessages()).isEqualTo(LIMIT);
 
         alice.clear();
         alice.send(roomMessage("general", "drained"));

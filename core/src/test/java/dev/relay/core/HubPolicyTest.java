@@ -28,7 +28,7 @@ class HubPolicyTest extends HubTestSupport {
     @Test
     void aRefreshForTheSameUserMovesTheExpiryForwardAndNeverBack() {
         Instant later = START.plusSeconds(3600);
-        hub().tokenCheck(token -> new TokenCheck.Checked(user(token), token.equals("alice") ? later : START));
+        build(b -> b.tokenCheck(token -> new TokenCheck.Checked(user(token), token.equals("alice") ? later : START)));
         Client alice = connect(loop1, "alice", "general");
         alice.session.tokenExpiresAt(START.plusSeconds(60));
         alice.clear();
@@ -53,11 +53,11 @@ class HubPolicyTest extends HubTestSupport {
 
     @Test
     void permissionsComeFromTheInstalledRoleLists() {
-        hub().permissions(new Permissions(Set.of("moderator"), Set.of("moderator"), Set.of("verified"),
-                Set.of("moderator")));
+        build(b -> b.permissions(new Permissions(Set.of("moderator"), Set.of("moderator"), Set.of("verified"),
+                Set.of("moderator"))));
         Identity moderator = new Identity("mod", null, Set.of("moderator"));
-        assertThat(hub().createRoom(moderator, new RoomSpec("modroom", null, null)).id()).isEqualTo("modroom");
-        assertThatThrownBy(() -> hub().createRoom(admin("root"), new RoomSpec("x", null, null)))
+        assertThat(hub().admin().createRoom(moderator, new RoomSpec("modroom", null, null)).id()).isEqualTo("modroom");
+        assertThatThrownBy(() -> hub().admin().createRoom(admin("root"), new RoomSpec("x", null, null)))
                 .isInstanceOf(ProtocolException.class).hasMessageContaining("moderator");
 
         Client pleb = connect(loop1, "pleb", "general");
@@ -69,12 +69,12 @@ class HubPolicyTest extends HubTestSupport {
 
     @Test
     void aPrivateRoomAdmitsMembersTheCreatorAdminsAndGrantedTokensOnly() {
-        hub().createRoom(admin("boss"), new RoomSpec("staff", null, null), true, Set.of("alice"));
-        assertThat(hub().roomAccess().mayEnter(user("alice"), "staff")).isTrue();
-        assertThat(hub().roomAccess().mayEnter(admin("boss"), "staff")).isTrue();
-        assertThat(hub().roomAccess().mayEnter(new Identity("guest", null, Set.of(), Set.of("staff")), "staff"))
+        hub().admin().createRoom(admin("boss"), new RoomSpec("staff", null, null), true, Set.of("alice"));
+        assertThat(hub().queries().roomAccess().mayEnter(user("alice"), "staff")).isTrue();
+        assertThat(hub().queries().roomAccess().mayEnter(admin("boss"), "staff")).isTrue();
+        assertThat(hub().queries().roomAccess().mayEnter(new Identity("guest", null, Set.of(), Set.of("staff")), "staff"))
                 .isTrue();
-        assertThat(hub().roomAccess().mayEnter(user("mallory"), "staff")).isFalse();
+        assertThat(hub().queries().roomAccess().mayEnter(user("mallory"), "staff")).isFalse();
 
         Client mallory = connect(loop1, "mallory", "general");
         mallory.clear();
@@ -85,32 +85,35 @@ class HubPolicyTest extends HubTestSupport {
 
     @Test
     void filteredContentIsWhatTheRoomAndItsHistoryGet() {
-        hub().contentFilter(ContentFilter.of(List.of("spam"), ContentFilter.Action.MASK));
+        build(b -> b.contentFilter(ContentFilter.of(List.of("spam"), ContentFilter.Action.MASK)));
         Client alice = connect(loop1, "alice", "general");
         Client bob = connect(loop2, "bob", "general");
         clearAll();
         alice.send(roomMessage("general", "no SPAM here"));
         assertThat(bob.contents(MessageType.ROOM_MESSAGE)).containsExactly("no **** here");
         assertThat(alice.contents(MessageType.ROOM_MESSAGE)).containsExactly("no **** here");
+    }
 
-        hub().contentFilter(ContentFilter.of(List.of("spam"), ContentFilter.Action.REJECT));
+    @Test
+    void aRejectingFilterRefusesTheMessage() {
+        build(b -> b.contentFilter(ContentFilter.of(List.of("spam"), ContentFilter.Action.REJECT)));
         assertThatThrownBy(() -> hub().publish(Identity.SYSTEM, broadcast("spam")))
                 .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FILTERED));
     }
 
     @Test
     void deletingARoomMovesEveryConnectionOutAndDefaultRoomsStay() {
-        hub().createRoom(admin("boss"), new RoomSpec("temp", null, null));
+        hub().admin().createRoom(admin("boss"), new RoomSpec("temp", null, null));
         Client alice = connect(loop1, "alice", "temp");
         Client bob = connect(loop2, "bob", "general");
         clearAll();
-        assertThatThrownBy(() -> hub().deleteRoom(user("alice"), "temp")).hasMessageContaining("admin");
-        assertThatThrownBy(() -> hub().deleteRoom(admin("boss"), "general")).hasMessageContaining("default room");
+        assertThatThrownBy(() -> hub().admin().deleteRoom(user("alice"), "temp")).hasMessageContaining("admin");
+        assertThatThrownBy(() -> hub().admin().deleteRoom(admin("boss"), "general")).hasMessageContaining("default room");
 
-        int moved = hub().deleteRoom(admin("boss"), "temp").join();
+        int moved = hub().admin().deleteRoom(admin("boss"), "temp").join();
         syncAll();
         assertThat(moved).isEqualTo(1);
-        assertThat(hub().roomExists("temp")).isFalse();
+        assertThat(hub().queries().roomExists("temp")).isFalse();
         assertThat(alice.messages(MessageType.ROOM_CLOSED)).hasSize(1);
         assertThat(alice.session.roomIds()).isEmpty();
         assertThat(bob.messages(MessageType.ROOM_CLOSED)).isEmpty();

@@ -36,7 +36,7 @@ class HubPrivateAndBroadcastTest extends HubTestSupport {
         }
         assertThat(carol.messages()).isEmpty();
         assertThat(carolOnLoop1.messages()).isEmpty();
-        assertThat(hub().stats().totalMessages()).isEqualTo(1);
+        assertThat(hub().queries().stats().totalMessages()).isEqualTo(1);
     }
 
     @Test
@@ -125,7 +125,7 @@ class HubPrivateAndBroadcastTest extends HubTestSupport {
                 assertThat(received.roomId()).isNull();
             });
         }
-        assertThat(hub().stats().totalMessages()).isEqualTo(1);
+        assertThat(hub().queries().stats().totalMessages()).isEqualTo(1);
     }
 
     @Test

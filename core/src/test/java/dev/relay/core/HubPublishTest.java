@@ -36,7 +36,7 @@ class HubPublishTest extends HubTestSupport {
                 assertThat(received.timestamp()).isEqualTo(published.timestamp());
             });
         }
-        assertThat(hub().stats().totalMessages()).isEqualTo(1);
+        assertThat(hub().queries().stats().totalMessages()).isEqualTo(1);
     }
 
     @Test
@@ -113,7 +113,7 @@ class HubPublishTest extends HubTestSupport {
         assertRefused(() -> hub().publish(Identity.SYSTEM, roomMessage("not valid", "x")),
                 ErrorCode.INVALID_ROOM_ID);
         assertRefused(() -> hub().publish(Identity.SYSTEM, roomMessage("general", "")), ErrorCode.MISSING_FIELD);
-        assertThat(hub().stats().totalMessages()).isZero();
+        assertThat(hub().queries().stats().totalMessages()).isZero();
     }
 
     static void assertRefused(ThrowingCallable call, ErrorCode code) {

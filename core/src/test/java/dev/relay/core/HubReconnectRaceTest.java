@@ -41,9 +41,9 @@ class HubReconnectRaceTest extends HubTestSupport {
         encoder.beforeEncoding(message -> { });
         syncAll();
 
-        assertThat(hub().user("alice").status()).isEqualTo(UserStatus.ONLINE);
-        assertThat(hub().user("alice").connections()).isEqualTo(1);
-        assertThat(hub().user("alice").rooms()).containsExactly("general");
+        assertThat(hub().queries().user("alice").status()).isEqualTo(UserStatus.ONLINE);
+        assertThat(hub().queries().user("alice").connections()).isEqualTo(1);
+        assertThat(hub().queries().user("alice").rooms()).containsExactly("general");
         assertThat(bob.messages(MessageType.PRESENCE)).as("general must not hear that alice went offline").isEmpty();
         assertThat(bob.messages(MessageType.USER_LEFT)).as("alice never left general").isEmpty();
 

@@ -88,7 +88,7 @@ class HubResumeTest extends HubTestSupport {
         assertThat(bob.messages(MessageType.USER_JOINED)).singleElement()
                 .satisfies(joined -> assertThat(data(joined)).containsEntry("user_id", "alice"));
         assertThat(alice.loop.call(() -> alice.session.isIn("general"))).isTrue();
-        assertThat(hub().user("alice").rooms()).containsExactlyInAnyOrder("support", "general");
+        assertThat(hub().queries().user("alice").rooms()).containsExactlyInAnyOrder("support", "general");
 
         alice.clear();
         bob.send(roomMessage("general", "live"));

@@ -21,13 +21,13 @@ class HubRoomCreationTest extends HubTestSupport {
     void anAdminCreatesARoomThatCanBeUsedAtOnce() {
         clock.advance(Duration.ofHours(1));
 
-        RoomInfo info = hub().createRoom(admin("root"), new RoomSpec("team-1", "Team one", "for the team"));
+        RoomInfo info = hub().admin().createRoom(admin("root"), new RoomSpec("team-1", "Team one", "for the team"));
 
         assertThat(info).isEqualTo(new RoomInfo("team-1", "Team one", "for the team", 0, 0, 0,
                 START.plus(Duration.ofHours(1))));
-        assertThat(hub().roomExists("team-1")).isTrue();
-        assertThat(hub().roomInfos()).extracting(RoomInfo::id).contains("team-1");
-        assertThat(hub().roomInfos().getLast().id()).as("newest room listed last").isEqualTo("team-1");
+        assertThat(hub().queries().roomExists("team-1")).isTrue();
+        assertThat(hub().queries().roomInfos()).extracting(RoomInfo::id).contains("team-1");
+        assertThat(hub().queries().roomInfos().getLast().id()).as("newest room listed last").isEqualTo("team-1");
         Client alice = connect(loop1, "alice", "team-1");
         alice.send(roomMessage("team-1", "first!"));
         assertThat(alice.contents(MessageType.ROOM_MESSAGE)).containsExactly("first!");
@@ -35,79 +35,79 @@ class HubRoomCreationTest extends HubTestSupport {
 
     @Test
     void onlyAdminsMayCreateRooms() {
-        assertRefused(() -> hub().createRoom(user("alice"), new RoomSpec("mine", null, null)), ErrorCode.FORBIDDEN);
-        assertThat(hub().roomExists("mine")).isFalse();
+        assertRefused(() -> hub().admin().createRoom(user("alice"), new RoomSpec("mine", null, null)), ErrorCode.FORBIDDEN);
+        assertThat(hub().queries().roomExists("mine")).isFalse();
     }
 
     @Test
     void anExistingIdIsRefused() {
-        assertRefused(() -> hub().createRoom(admin("root"), new RoomSpec("general", "Again", null)),
+        assertRefused(() -> hub().admin().createRoom(admin("root"), new RoomSpec("general", "Again", null)),
                 ErrorCode.ROOM_EXISTS);
-        assertThat(HubConnectionTest.room(hub().stats(), "general").name()).isEqualTo("General");
+        assertThat(HubConnectionTest.room(hub().queries().stats(), "general").name()).isEqualTo("General");
     }
 
     @Test
     void aRefusedPrivateCreateLeavesAnExistingPublicRoomOpenToEveryone() {
         Client bob = connect(loop1, "bob", "support");
 
-        assertRefused(() -> hub().createRoom(admin("root"), new RoomSpec("general", null, null), true, Set.of("me")),
+        assertRefused(() -> hub().admin().createRoom(admin("root"), new RoomSpec("general", null, null), true, Set.of("me")),
                 ErrorCode.ROOM_EXISTS);
 
-        assertThat(hub().roomAccess().isPrivate("general")).isFalse();
-        assertThat(hub().roomAccess().mayEnter(user("bob"), "general")).isTrue();
+        assertThat(hub().queries().roomAccess().isPrivate("general")).isFalse();
+        assertThat(hub().queries().roomAccess().mayEnter(user("bob"), "general")).isTrue();
         bob.send(joinRoom("j1", "general"));
         assertThat(bob.messages(MessageType.JOINED)).hasSize(1);
     }
 
     @Test
     void aRefusedPrivateCreateLeavesAnotherPrivateRoomsAccessListAsItWas() {
-        hub().permissions(new Permissions(Set.of("moderator"), Set.of(), Set.of("*"), Set.of()));
+        build(b -> b.permissions(new Permissions(Set.of("moderator"), Set.of(), Set.of("*"), Set.of())));
         Identity owner = new Identity("owner", null, Set.of("moderator"));
         Identity intruder = new Identity("intruder", null, Set.of("moderator"));
-        hub().createRoom(owner, new RoomSpec("board", null, null), true, Set.of("alice"));
+        hub().admin().createRoom(owner, new RoomSpec("board", null, null), true, Set.of("alice"));
 
-        assertRefused(() -> hub().createRoom(intruder, new RoomSpec("board", null, null), true, Set.of("intruder")),
+        assertRefused(() -> hub().admin().createRoom(intruder, new RoomSpec("board", null, null), true, Set.of("intruder")),
                 ErrorCode.ROOM_EXISTS);
-        assertRefused(() -> hub().createRoom(intruder, new RoomSpec("board", null, null)), ErrorCode.ROOM_EXISTS);
+        assertRefused(() -> hub().admin().createRoom(intruder, new RoomSpec("board", null, null)), ErrorCode.ROOM_EXISTS);
 
-        assertThat(hub().roomAccess().isPrivate("board")).isTrue();
-        assertThat(hub().roomAccess().mayEnter(intruder, "board")).isFalse();
-        assertThat(hub().roomAccess().mayEnter(user("alice"), "board")).isTrue();
-        assertThat(hub().roomAccess().mayEnter(owner, "board")).isTrue();
+        assertThat(hub().queries().roomAccess().isPrivate("board")).isTrue();
+        assertThat(hub().queries().roomAccess().mayEnter(intruder, "board")).isFalse();
+        assertThat(hub().queries().roomAccess().mayEnter(user("alice"), "board")).isTrue();
+        assertThat(hub().queries().roomAccess().mayEnter(owner, "board")).isTrue();
     }
 
     @Test
     void aPrivateCreateRefusedByTheRoomLimitLeavesNoAccessListBehind() {
         configure(settings -> settings.maxRooms = settings.defaultRooms.size());
 
-        assertRefused(() -> hub().createRoom(admin("root"), new RoomSpec("later", null, null), true, Set.of("a")),
+        assertRefused(() -> hub().admin().createRoom(admin("root"), new RoomSpec("later", null, null), true, Set.of("a")),
                 ErrorCode.ROOM_LIMIT_REACHED);
 
-        assertThat(hub().roomAccess().isPrivate("later")).isFalse();
+        assertThat(hub().queries().roomAccess().isPrivate("later")).isFalse();
     }
 
     @Test
     void anInvalidIdIsRefused() {
         for (String id : new String[] {"has space", "-leading", "x".repeat(65), "ünïcode", "a/b"}) {
-            assertRefused(() -> hub().createRoom(admin("root"), new RoomSpec(id, null, null)),
+            assertRefused(() -> hub().admin().createRoom(admin("root"), new RoomSpec(id, null, null)),
                     ErrorCode.INVALID_ROOM_ID);
         }
-        assertRefused(() -> hub().createRoom(admin("root"), new RoomSpec(null, null, null)),
+        assertRefused(() -> hub().admin().createRoom(admin("root"), new RoomSpec(null, null, null)),
                 ErrorCode.MISSING_FIELD);
-        assertThat(hub().stats().totalRooms()).isEqualTo(3);
+        assertThat(hub().queries().stats().totalRooms()).isEqualTo(3);
     }
 
     @Test
     void theRoomLimitCountsTheDefaultRooms() {
         configure(settings -> settings.maxRooms = settings.defaultRooms.size() + 1);
 
-        hub().createRoom(admin("root"), new RoomSpec("one-more", null, null));
-        assertRefused(() -> hub().createRoom(admin("root"), new RoomSpec("too-many", null, null)),
+        hub().admin().createRoom(admin("root"), new RoomSpec("one-more", null, null));
+        assertRefused(() -> hub().admin().createRoom(admin("root"), new RoomSpec("too-many", null, null)),
                 ErrorCode.ROOM_LIMIT_REACHED);
 
-        assertThat(hub().roomExists("one-more")).isTrue();
-        assertThat(hub().roomExists("too-many")).isFalse();
-        assertThat(hub().stats().totalRooms()).isEqualTo(4);
+        assertThat(hub().queries().roomExists("one-more")).isTrue();
+        assertThat(hub().queries().roomExists("too-many")).isFalse();
+        assertThat(hub().queries().stats().totalRooms()).isEqualTo(4);
     }
 
     @Test
@@ -115,15 +115,15 @@ class HubRoomCreationTest extends HubTestSupport {
         String longestName = "名".repeat(RoomSpec.MAX_NAME_LENGTH);
         String longestDescription = "😀".repeat(RoomSpec.MAX_DESCRIPTION_LENGTH);
 
-        RoomInfo info = hub().createRoom(admin("root"), new RoomSpec("longest", longestName, longestDescription));
+        RoomInfo info = hub().admin().createRoom(admin("root"), new RoomSpec("longest", longestName, longestDescription));
         assertThat(info.name()).isEqualTo(longestName);
         assertThat(info.description()).isEqualTo(longestDescription);
 
-        assertRefused(() -> hub().createRoom(admin("root"), new RoomSpec("name-too-long", longestName + "x", null)),
+        assertRefused(() -> hub().admin().createRoom(admin("root"), new RoomSpec("name-too-long", longestName + "x", null)),
                 ErrorCode.INVALID_FIELD);
-        assertRefused(() -> hub().createRoom(admin("root"),
+        assertRefused(() -> hub().admin().createRoom(admin("root"),
                 new RoomSpec("description-too-long", null, longestDescription + "x")), ErrorCode.INVALID_FIELD);
-        assertThat(hub().roomExists("name-too-long")).isFalse();
-        assertThat(hub().roomExists("description-too-long")).isFalse();
+        assertThat(hub().queries().roomExists("name-too-long")).isFalse();
+        assertThat(hub().queries().roomExists("description-too-long")).isFalse();
     }
 }

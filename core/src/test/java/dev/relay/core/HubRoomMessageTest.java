@@ -94,7 +94,7 @@ class HubRoomMessageTest extends HubTestSupport {
         }
         assertThat(alice.errors()).isEmpty();
         assertThat(bob.errors()).isEmpty();
-        assertThat(HubConnectionTest.room(hub().stats(), "general").messageCount()).isEqualTo(2L * each);
+        assertThat(HubConnectionTest.room(hub().queries().stats(), "general").messageCount()).isEqualTo(2L * each);
     }
 
     private CompletableFuture<Void> publishConcurrently(Client publisher, String prefix, int count,
@@ -146,7 +146,7 @@ class HubRoomMessageTest extends HubTestSupport {
         assertThat(bob.messages()).isEmpty();
         assertThat(carol.messages()).isEmpty();
         assertThat(alice.connection.closeReason()).as("an error does not close the connection").isNull();
-        assertThat(hub().stats().totalMessages()).isZero();
+        assertThat(hub().queries().stats().totalMessages()).isZero();
     }
 
     @ParameterizedTest(name = "{0}")

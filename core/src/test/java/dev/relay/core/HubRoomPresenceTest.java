@@ -71,7 +71,7 @@ class HubRoomPresenceTest extends HubTestSupport {
 
     private RecordingPresence installed() {
         RecordingPresence presence = new RecordingPresence();
-        hub().roomPresence(presence);
+        build(b -> b.roomPresence(presence));
         return presence;
     }
 
@@ -127,10 +127,10 @@ class HubRoomPresenceTest extends HubTestSupport {
     void closing_a_room_shares_no_departure_and_forgets_the_room() {
         RecordingPresence presence = installed();
         Identity admin = new Identity("root", "Root", Set.of(Identity.ADMIN_ROLE));
-        hub().createRoom(admin, new RoomSpec("ops", "Ops", ""));
+        hub().admin().createRoom(admin, new RoomSpec("ops", "Ops", ""));
         Client alice = connect(loop1, "alice", "ops");
         presence.calls.clear();
-        hub().closeRoom(admin, "ops").join();
+        hub().admin().closeRoom(admin, "ops").join();
         syncAll();
         assertThat(alice.messages(MessageType.ROOM_CLOSED)).hasSize(1);
         assertThat(presence.calls).containsExactly("forget ops");
@@ -142,7 +142,7 @@ class HubRoomPresenceTest extends HubTestSupport {
         connect(loop2, "alice", "general");
         syncAll();
         assertThat(bob.messages(MessageType.USER_JOINED)).extracting(m -> data(m).get("user_id")).contains("alice");
-        assertThat(hub().clusterMembers("general").join()).extracting(info -> info.member().userId())
+        assertThat(hub().queries().clusterMembers("general").join()).extracting(info -> info.member().userId())
                 .containsExactlyInAnyOrder("bob", "alice");
     }
 
@@ -152,8 +152,8 @@ class HubRoomPresenceTest extends HubTestSupport {
         Client alice = connect(loop1, "alice", "general");
         alice.send(status("s1", "busy"));
         syncAll();
-        CompletableFuture<List<Hub.MemberInfo>> members = hub().clusterMembers("general");
-        CompletableFuture<List<RoomInfo>> rooms = hub().clusterRoomInfos();
+        CompletableFuture<List<Hub.MemberInfo>> members = hub().queries().clusterMembers("general");
+        CompletableFuture<List<RoomInfo>> rooms = hub().queries().clusterRoomInfos();
         presence.members.complete(List.of(
                 new RoomPresence.Member("zed", "Zed", 2, START.minusSeconds(5), "away"),
                 new RoomPresence.Member("alice", "Alice", 3, START, "online")));
@@ -178,9 +178,9 @@ class HubRoomPresenceTest extends HubTestSupport {
         connect(loop1, "alice", "general");
         presence.members.completeExceptionally(new IllegalStateException("Redis is away"));
         presence.counts.completeExceptionally(new IllegalStateException("Redis is away"));
-        assertThat(hub().clusterMembers("general").join()).extracting(info -> info.member().userId())
+        assertThat(hub().queries().clusterMembers("general").join()).extracting(info -> info.member().userId())
                 .containsExactly("alice");
-        assertThat(hub().clusterRoomInfos().join()).filteredOn(room -> room.id().equals("general")).singleElement()
+        assertThat(hub().queries().clusterRoomInfos().join()).filteredOn(room -> room.id().equals("general")).singleElement()
                 .satisfies(room -> assertThat(room.clientCount()).isEqualTo(1));
     }
 

@@ -95,11 +95,11 @@ class HubRoomStoreTest extends HubTestSupport {
     @Test
     void createdAndClosedRoomsAreHandedToTheStore() {
         RecordingStore store = new RecordingStore();
-        hub().messageStore(store);
+        build(b -> b.messageStore(store));
 
-        hub().createRoom(admin("root"), new RoomSpec("tech", "Tech", "questions"));
-        hub().createRoom(admin("root"), new RoomSpec("board", "Board", null), true, Set.of("alice"));
-        hub().closeRoom(admin("root"), "tech").join();
+        hub().admin().createRoom(admin("root"), new RoomSpec("tech", "Tech", "questions"));
+        hub().admin().createRoom(admin("root"), new RoomSpec("board", "Board", null), true, Set.of("alice"));
+        hub().admin().closeRoom(admin("root"), "tech").join();
 
         assertThat(store.rooms).containsExactly(new RoomRecord("tech", "Tech", "questions", null),
                 new RoomRecord("board", "Board", null, Set.of("alice", "root")), "closed tech");
@@ -109,13 +109,14 @@ class HubRoomStoreTest extends HubTestSupport {
     void restoredRoomsExistWithTheirAccessListsAndExistingOrImpossibleOnesAreSkipped() {
         configure(settings -> settings.maxRooms = 5); // general, announcements, support + 2
 
-        List<String> failed = hub().restoreRooms(List.of(new RoomRecord("general", "dup", null, null),
+        build(b -> b.keptRooms(List.of(new RoomRecord("general", "dup", null, null),
                 new RoomRecord("tech", "Tech", null, null), new RoomRecord("board", "Board", null, Set.of("alice")),
-                new RoomRecord("one-too-many", null, null, Set.of("bob"))));
+                new RoomRecord("one-too-many", null, null, Set.of("bob")))));
+        List<String> failed = hub().notRestored();
 
         assertThat(failed).containsExactly("one-too-many");
-        assertThat(hub().roomExists("tech")).isTrue();
-        assertThat(hub().roomExists("one-too-many")).isFalse();
+        assertThat(hub().queries().roomExists("tech")).isTrue();
+        assertThat(hub().queries().roomExists("one-too-many")).isFalse();
         HubPublishTest.assertRefused(() -> connect(loop1, "carol", "board"), ErrorCode.ROOM_NOT_FOUND);
         assertThat(connect(loop1, "alice", "board").session.isIn("board")).isTrue();
     }

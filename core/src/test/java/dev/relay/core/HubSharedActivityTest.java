@@ -58,13 +58,8 @@ class HubSharedActivityTest extends HubTestSupport {
     private final HandActivity activity = new HandActivity();
 
     @Override
-    Hub hub() {
-        Hub hub = super.hub();
-        if (hub.broker().isEmpty()) {
-            hub.broker(broker, Duration.ofSeconds(1));
-            hub.sharedActivity(activity);
-        }
-        return hub;
+    void building(Hub.Builder builder) {
+        builder.broker(broker, Duration.ofSeconds(1)).sharedActivity(activity);
     }
 
     private void configured() {
@@ -74,13 +69,13 @@ class HubSharedActivityTest extends HubTestSupport {
     /** The automatic statuses this node told the user's other nodes, in order: "idle" or "active". */
     private List<String> told(String userId) {
         return broker.sentToUsers.stream()
-                .filter(m -> m.type().equals(ClusterLink.STATUS) && userId.equals(m.to()))
+                .filter(m -> m.type().equals(ClusteredRouting.STATUS) && userId.equals(m.to()))
                 .map(ServerMessage::content)
                 .toList();
     }
 
     private void fromAnotherNode(String userId, String content) {
-        broker.inbound.userMessage(userId, new ServerMessage(null, ClusterLink.STATUS, null, userId, null, content,
+        broker.inbound.userMessage(userId, new ServerMessage(null, ClusteredRouting.STATUS, null, userId, null, content,
                 null, Instant.EPOCH));
     }
 
@@ -94,20 +89,20 @@ class HubSharedActivityTest extends HubTestSupport {
         clearAll();
         activity.activeElsewhere.add("alice");
 
-        assertThat(hub().sweepIdleUsers().join()).isZero();
+        assertThat(hub().admin().sweepIdleUsers().join()).isZero();
         assertThat(activity.asked.getLast()).as("only the users idle here are asked about").containsExactly("alice");
         syncAll();
-        assertThat(hub().user("alice").status()).isEqualTo(UserStatus.ONLINE);
+        assertThat(hub().queries().user("alice").status()).isEqualTo(UserStatus.ONLINE);
         assertThat(bob.messages(MessageType.PRESENCE)).isEmpty();
         assertThat(told("alice")).isEmpty();
 
         activity.activeElsewhere.remove("alice");
         clock.advance(Duration.ofSeconds(3));
-        assertThat(hub().sweepIdleUsers().join()).isEqualTo(1);
+        assertThat(hub().admin().sweepIdleUsers().join()).isEqualTo(1);
         syncAll();
-        assertThat(hub().user("alice").status()).isEqualTo(UserStatus.AWAY);
+        assertThat(hub().queries().user("alice").status()).isEqualTo(UserStatus.AWAY);
         assertPresence(bob, "general", "alice", "away");
-        assertThat(told("alice")).as("the other nodes hear it was automatic").containsExactly(ClusterLink.IDLE);
+        assertThat(told("alice")).as("the other nodes hear it was automatic").containsExactly(ClusteredRouting.IDLE);
         assertThat(alice.messages(MessageType.PRESENCE)).hasSize(1);
     }
 
@@ -118,18 +113,18 @@ class HubSharedActivityTest extends HubTestSupport {
         connect(loop2, "bob", "general");
 
         clock.advance(Duration.ofSeconds(5));
-        hub().sweepIdleUsers().join();
+        hub().admin().sweepIdleUsers().join();
         assertThat(activity.recorded).containsExactly(Map.of("alice", Duration.ofSeconds(25),
                 "bob", Duration.ofSeconds(25)));
 
         clock.advance(Duration.ofSeconds(1));
-        hub().sweepIdleUsers().join();
+        hub().admin().sweepIdleUsers().join();
         assertThat(activity.recorded).as("nothing new: no call").hasSize(1);
 
         alice.send(roomMessage("general", "hello"));
         syncAll();
         clock.advance(Duration.ofSeconds(2));
-        hub().sweepIdleUsers().join();
+        hub().admin().sweepIdleUsers().join();
         assertThat(activity.recorded.getLast()).isEqualTo(Map.of("alice", Duration.ofSeconds(28)));
         assertThat(activity.asked).as("nobody idle yet: no question").isEmpty();
     }
@@ -144,7 +139,7 @@ class HubSharedActivityTest extends HubTestSupport {
         CompletableFuture<Set<String>> answer = new CompletableFuture<>();
         activity.held = answer;
 
-        CompletableFuture<Integer> sweep = hub().sweepIdleUsers();
+        CompletableFuture<Integer> sweep = hub().admin().sweepIdleUsers();
         assertThat(sweep).isNotDone();
         assertThat(activity.asked.getLast()).containsExactlyInAnyOrder("alice", "bob");
         alice.send(roomMessage("general", "typing again"));
@@ -153,10 +148,10 @@ class HubSharedActivityTest extends HubTestSupport {
 
         assertThat(sweep.join()).as("bob only: alice did something while the cluster was asked").isEqualTo(1);
         syncAll();
-        assertThat(hub().user("alice").status()).isEqualTo(UserStatus.ONLINE);
-        assertThat(hub().user("bob").status()).isEqualTo(UserStatus.AWAY);
+        assertThat(hub().queries().user("alice").status()).isEqualTo(UserStatus.ONLINE);
+        assertThat(hub().queries().user("bob").status()).isEqualTo(UserStatus.AWAY);
         assertThat(told("alice")).isEmpty();
-        assertThat(told("bob")).containsExactly(ClusterLink.IDLE);
+        assertThat(told("bob")).containsExactly(ClusteredRouting.IDLE);
     }
 
     @Test
@@ -170,11 +165,11 @@ class HubSharedActivityTest extends HubTestSupport {
         activity.activeElsewhere.add("alice"); // what the cluster would say, could it be read
         activity.held = CompletableFuture.failedFuture(new IllegalStateException("redis down"));
 
-        assertThat(hub().sweepIdleUsers().join()).isEqualTo(1);
+        assertThat(hub().admin().sweepIdleUsers().join()).isEqualTo(1);
         syncAll();
-        assertThat(hub().user("alice").status()).isEqualTo(UserStatus.AWAY);
+        assertThat(hub().queries().user("alice").status()).isEqualTo(UserStatus.AWAY);
         assertPresence(bob, "general", "alice", "away");
-        assertThat(hub().user("bob").status()).isEqualTo(UserStatus.ONLINE);
+        assertThat(hub().queries().user("bob").status()).isEqualTo(UserStatus.ONLINE);
     }
 
     @Test
@@ -188,18 +183,18 @@ class HubSharedActivityTest extends HubTestSupport {
         clock.advance(Duration.ofSeconds(1));
         clearAll();
 
-        fromAnotherNode("alice", ClusterLink.IDLE);
+        fromAnotherNode("alice", ClusteredRouting.IDLE);
         syncAll();
-        assertThat(hub().user("alice").status()).isEqualTo(UserStatus.AWAY);
+        assertThat(hub().queries().user("alice").status()).isEqualTo(UserStatus.AWAY);
         assertPresence(bob, "general", "alice", "away");
         assertThat(told("alice")).as("nothing to tell back").isEmpty();
 
-        fromAnotherNode("carol", ClusterLink.IDLE);
+        fromAnotherNode("carol", ClusteredRouting.IDLE);
         syncAll();
-        assertThat(hub().user("carol").status()).as("active here a second ago").isEqualTo(UserStatus.ONLINE);
-        assertThat(told("carol")).as("the other nodes hear she is back").containsExactly(ClusterLink.ACTIVE);
+        assertThat(hub().queries().user("carol").status()).as("active here a second ago").isEqualTo(UserStatus.ONLINE);
+        assertThat(told("carol")).as("the other nodes hear she is back").containsExactly(ClusteredRouting.ACTIVE);
 
-        fromAnotherNode("alice", ClusterLink.IDLE);
+        fromAnotherNode("alice", ClusteredRouting.IDLE);
         syncAll();
         assertThat(bob.messages(MessageType.PRESENCE)).as("away already: said once").hasSize(1);
     }
@@ -210,15 +205,15 @@ class HubSharedActivityTest extends HubTestSupport {
         Client alice = connect(loop1, "alice", "general");
         Client bob = connect(loop2, "bob", "general");
         clock.advance(TIMEOUT);
-        fromAnotherNode("alice", ClusterLink.IDLE);
+        fromAnotherNode("alice", ClusteredRouting.IDLE);
         clearAll();
 
         alice.send(roomMessage("general", "back"));
         syncAll();
 
-        assertThat(hub().user("alice").status()).isEqualTo(UserStatus.ONLINE);
+        assertThat(hub().queries().user("alice").status()).isEqualTo(UserStatus.ONLINE);
         assertPresence(bob, "general", "alice", "online");
-        assertThat(told("alice")).containsExactly(ClusterLink.ACTIVE);
+        assertThat(told("alice")).containsExactly(ClusteredRouting.ACTIVE);
         alice.send(roomMessage("general", "and again"));
         syncAll();
         assertThat(told("alice")).as("only coming back is told, not every message").hasSize(1);
@@ -230,20 +225,20 @@ class HubSharedActivityTest extends HubTestSupport {
         connect(loop1, "alice", "general");
         Client bob = connect(loop2, "bob", "general");
         clock.advance(TIMEOUT);
-        hub().sweepIdleUsers().join();
+        hub().admin().sweepIdleUsers().join();
         bob.send(roomMessage("general", "still here"));
         clearAll();
 
-        fromAnotherNode("alice", ClusterLink.ACTIVE);
+        fromAnotherNode("alice", ClusteredRouting.ACTIVE);
         syncAll();
-        assertThat(hub().user("alice").status()).isEqualTo(UserStatus.ONLINE);
+        assertThat(hub().queries().user("alice").status()).isEqualTo(UserStatus.ONLINE);
         assertPresence(bob, "general", "alice", "online");
-        assertThat(told("alice")).as("not echoed").containsExactly(ClusterLink.IDLE);
+        assertThat(told("alice")).as("not echoed").containsExactly(ClusteredRouting.IDLE);
 
         clock.advance(TIMEOUT.minusMillis(1));
         activity.asked.clear();
-        hub().sweepIdleUsers().join();
-        assertThat(hub().user("alice").status()).as("the other node's activity counts here").isEqualTo(UserStatus.ONLINE);
+        hub().admin().sweepIdleUsers().join();
+        assertThat(hub().queries().user("alice").status()).as("the other node's activity counts here").isEqualTo(UserStatus.ONLINE);
         assertThat(activity.asked).allSatisfy(asked -> assertThat(asked).doesNotContain("alice"));
     }
 
@@ -256,20 +251,20 @@ class HubSharedActivityTest extends HubTestSupport {
         clock.advance(TIMEOUT);
         clearAll();
 
-        fromAnotherNode("alice", ClusterLink.IDLE);
-        fromAnotherNode("alice", ClusterLink.ACTIVE);
-        hub().sweepIdleUsers().join();
+        fromAnotherNode("alice", ClusteredRouting.IDLE);
+        fromAnotherNode("alice", ClusteredRouting.ACTIVE);
+        hub().admin().sweepIdleUsers().join();
         alice.send(roomMessage("general", "busy but talking"));
         syncAll();
 
-        assertThat(hub().user("alice").status()).isEqualTo(UserStatus.BUSY);
+        assertThat(hub().queries().user("alice").status()).isEqualTo(UserStatus.BUSY);
         assertThat(told("alice")).as("the chosen status went as chosen").containsExactly("busy");
         assertThat(activity.asked).allSatisfy(asked -> assertThat(asked).doesNotContain("alice"));
 
         fromAnotherNode("alice", "online"); // chosen on another node: automatic again
         clock.advance(TIMEOUT);
-        assertThat(hub().sweepIdleUsers().join()).as("alice; bob turned away at the first sweep").isEqualTo(1);
-        assertThat(hub().user("alice").status()).isEqualTo(UserStatus.AWAY);
+        assertThat(hub().admin().sweepIdleUsers().join()).as("alice; bob turned away at the first sweep").isEqualTo(1);
+        assertThat(hub().queries().user("alice").status()).isEqualTo(UserStatus.AWAY);
     }
 
     @Test
@@ -278,7 +273,7 @@ class HubSharedActivityTest extends HubTestSupport {
         Client alice = connect(loop1, "alice", "general");
         Client bob = connect(loop2, "bob", "general");
         clock.advance(TIMEOUT);
-        fromAnotherNode("alice", ClusterLink.IDLE);
+        fromAnotherNode("alice", ClusteredRouting.IDLE);
         bob.send(roomMessage("general", "here"));
         clearAll();
 
@@ -286,9 +281,9 @@ class HubSharedActivityTest extends HubTestSupport {
         syncAll();
         assertThat(told("alice")).as("unchanged here, but now chosen").containsExactly("away");
         assertThat(bob.messages(MessageType.PRESENCE)).isEmpty();
-        fromAnotherNode("alice", ClusterLink.ACTIVE);
+        fromAnotherNode("alice", ClusteredRouting.ACTIVE);
         alice.send(roomMessage("general", "away but talking"));
         syncAll();
-        assertThat(hub().user("alice").status()).isEqualTo(UserStatus.AWAY);
+        assertThat(hub().queries().user("alice").status()).isEqualTo(UserStatus.AWAY);
     }
 }

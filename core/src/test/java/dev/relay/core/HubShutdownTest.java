@@ -96,7 +96,7 @@ class HubShutdownTest extends HubTestSupport {
     void closingAnEmptyHubDoesNothing() {
         hub().closeAll(CloseReason.SHUTTING_DOWN);
 
-        assertThat(hub().connections()).isZero();
+        assertThat(hub().queries().connections()).isZero();
     }
 
     private Recording connectRecorded(TestLoop loop, Identity identity, String roomId) {

@@ -42,7 +42,7 @@ class HubStatusTest extends HubTestSupport {
         assertThat(erin.messages(MessageType.PRESENCE)).extracting(ServerMessage::roomId)
                 .containsExactlyInAnyOrder("general", "support");
         assertThat(dave.messages()).isEmpty();
-        assertThat(hub().user("alice").status()).isEqualTo(UserStatus.AWAY);
+        assertThat(hub().queries().user("alice").status()).isEqualTo(UserStatus.AWAY);
 
         clearAll();
         aliceOnPhone.send(status(null, "busy"));
@@ -53,7 +53,7 @@ class HubStatusTest extends HubTestSupport {
         clearAll();
         alice.send(status("s-3", "online"));
         assertPresence(carol, "support", "alice", "online");
-        assertThat(hub().user("alice").status()).isEqualTo(UserStatus.ONLINE);
+        assertThat(hub().queries().user("alice").status()).isEqualTo(UserStatus.ONLINE);
     }
 
     @Test
@@ -83,7 +83,7 @@ class HubStatusTest extends HubTestSupport {
         assertError(alice.singleError(), "invalid_field", "s-1");
         assertThat(alice.messages(MessageType.STATUS)).isEmpty();
         assertThat(bob.messages()).isEmpty();
-        assertThat(hub().user("alice").status()).isEqualTo(UserStatus.ONLINE);
+        assertThat(hub().queries().user("alice").status()).isEqualTo(UserStatus.ONLINE);
     }
 
     @Test
@@ -95,22 +95,22 @@ class HubStatusTest extends HubTestSupport {
         clearAll();
 
         clock.set(START.plus(TIMEOUT).minusMillis(1));
-        assertThat(hub().sweepIdleUsers().join()).isZero();
+        assertThat(hub().admin().sweepIdleUsers().join()).isZero();
         syncAll();
-        assertThat(hub().user("alice").status()).isEqualTo(UserStatus.ONLINE);
+        assertThat(hub().queries().user("alice").status()).isEqualTo(UserStatus.ONLINE);
         assertThat(bob.messages()).isEmpty();
 
         clock.set(START.plus(TIMEOUT));
-        assertThat(hub().sweepIdleUsers().join()).isEqualTo(1);
+        assertThat(hub().admin().sweepIdleUsers().join()).isEqualTo(1);
         syncAll();
-        assertThat(hub().user("alice").status()).isEqualTo(UserStatus.AWAY);
-        assertThat(hub().user("bob").status()).isEqualTo(UserStatus.ONLINE);
+        assertThat(hub().queries().user("alice").status()).isEqualTo(UserStatus.AWAY);
+        assertThat(hub().queries().user("bob").status()).isEqualTo(UserStatus.ONLINE);
         assertPresence(bob, "general", "alice", "away");
-        assertThat(hub().sweepIdleUsers().join()).as("already away").isZero();
+        assertThat(hub().admin().sweepIdleUsers().join()).as("already away").isZero();
 
         clock.set(START.plusSeconds(10).plus(TIMEOUT));
-        assertThat(hub().sweepIdleUsers().join()).isEqualTo(1);
-        assertThat(hub().user("bob").status()).isEqualTo(UserStatus.AWAY);
+        assertThat(hub().admin().sweepIdleUsers().join()).isEqualTo(1);
+        assertThat(hub().queries().user("bob").status()).isEqualTo(UserStatus.AWAY);
     }
 
     @Test
@@ -119,23 +119,23 @@ class HubStatusTest extends HubTestSupport {
         Client alice = connect(loop1, "alice", "general");
         Client bob = connect(loop2, "bob", "general");
         clock.advance(TIMEOUT);
-        hub().sweepIdleUsers().join();
+        hub().admin().sweepIdleUsers().join();
         clearAll();
 
         alice.send(message(MessageType.PING, "p", null, null, null, null));
-        assertThat(hub().user("alice").status()).as("a ping is not activity").isEqualTo(UserStatus.AWAY);
+        assertThat(hub().queries().user("alice").status()).as("a ping is not activity").isEqualTo(UserStatus.AWAY);
         assertThat(bob.messages()).isEmpty();
 
         alice.send(roomMessage("general", "back"));
 
         assertThat(bob.types()).containsExactly(MessageType.PRESENCE, MessageType.ROOM_MESSAGE);
         assertPresence(bob, "general", "alice", "online");
-        assertThat(hub().user("alice").status()).isEqualTo(UserStatus.ONLINE);
+        assertThat(hub().queries().user("alice").status()).isEqualTo(UserStatus.ONLINE);
         clock.advance(TIMEOUT.minusMillis(1));
-        assertThat(hub().sweepIdleUsers().join()).as("the message reset the idle clock; bob is away already").isZero();
-        assertThat(hub().user("alice").status()).isEqualTo(UserStatus.ONLINE);
+        assertThat(hub().admin().sweepIdleUsers().join()).as("the message reset the idle clock; bob is away already").isZero();
+        assertThat(hub().queries().user("alice").status()).isEqualTo(UserStatus.ONLINE);
         clock.advance(Duration.ofMillis(1));
-        assertThat(hub().sweepIdleUsers().join()).isEqualTo(1);
+        assertThat(hub().admin().sweepIdleUsers().join()).isEqualTo(1);
     }
 
     @Test
@@ -149,12 +149,12 @@ class HubStatusTest extends HubTestSupport {
         clearAll();
 
         clock.advance(TIMEOUT.multipliedBy(3));
-        assertThat(hub().sweepIdleUsers().join()).as("bob only").isEqualTo(1);
+        assertThat(hub().admin().sweepIdleUsers().join()).as("bob only").isEqualTo(1);
         alice.send(roomMessage("general", "busy but talking"));
         carol.send(roomMessage("general", "away but talking"));
 
-        assertThat(hub().user("alice").status()).isEqualTo(UserStatus.BUSY);
-        assertThat(hub().user("carol").status()).isEqualTo(UserStatus.AWAY);
+        assertThat(hub().queries().user("alice").status()).isEqualTo(UserStatus.BUSY);
+        assertThat(hub().queries().user("carol").status()).isEqualTo(UserStatus.AWAY);
         assertThat(bob.messages(MessageType.PRESENCE)).extracting(m -> data(m).get("user_id")).containsOnly("bob");
     }
 
@@ -167,10 +167,10 @@ class HubStatusTest extends HubTestSupport {
 
         clock.advance(TIMEOUT);
 
-        assertThat(hub().sweepIdleUsers().join()).isEqualTo(1);
-        assertThat(hub().user("alice").status()).isEqualTo(UserStatus.AWAY);
+        assertThat(hub().admin().sweepIdleUsers().join()).isEqualTo(1);
+        assertThat(hub().queries().user("alice").status()).isEqualTo(UserStatus.AWAY);
         alice.send(roomMessage("general", "back"));
-        assertThat(hub().user("alice").status()).isEqualTo(UserStatus.ONLINE);
+        assertThat(hub().queries().user("alice").status()).isEqualTo(UserStatus.ONLINE);
     }
 
     @Test
@@ -185,9 +185,9 @@ class HubStatusTest extends HubTestSupport {
 
         clock.advance(TIMEOUT.multipliedBy(100));
 
-        assertThat(hub().sweepIdleUsers().join()).isZero();
+        assertThat(hub().admin().sweepIdleUsers().join()).isZero();
         syncAll();
-        assertThat(hub().user("alice").status()).isEqualTo(UserStatus.ONLINE);
+        assertThat(hub().queries().user("alice").status()).isEqualTo(UserStatus.ONLINE);
         assertThat(bob.messages()).isEmpty();
     }
 
@@ -203,11 +203,11 @@ class HubStatusTest extends HubTestSupport {
 
         alice.send(status("s-1", "busy"));
         clock.advance(TIMEOUT);
-        assertThat(hub().sweepIdleUsers().join()).isEqualTo(1);
+        assertThat(hub().admin().sweepIdleUsers().join()).isEqualTo(1);
         alice.disconnect();
 
         assertThat(data(alice.messages(MessageType.STATUS).getFirst())).containsEntry("status", "busy");
-        assertThat(hub().user("bob").status()).isEqualTo(UserStatus.AWAY);
+        assertThat(hub().queries().user("bob").status()).isEqualTo(UserStatus.AWAY);
         assertThat(bob.messages()).isEmpty();
     }
 
@@ -222,7 +222,7 @@ class HubStatusTest extends HubTestSupport {
 
         alice.disconnect();
         assertThat(bob.messages()).as("alice is still here on her phone").isEmpty();
-        assertThat(hub().user("alice").status()).isEqualTo(UserStatus.ONLINE);
+        assertThat(hub().queries().user("alice").status()).isEqualTo(UserStatus.ONLINE);
 
         aliceOnPhone.disconnect();
 
@@ -233,7 +233,7 @@ class HubStatusTest extends HubTestSupport {
         assertPresence(bob, "general", "alice", "offline");
         assertPresence(carol, "support", "alice", "offline");
         assertThat(aliceOnPhone.messages()).as("nothing is written to the closing connection").isEmpty();
-        assertThat(hub().user("alice").status()).isEqualTo(UserStatus.OFFLINE);
+        assertThat(hub().queries().user("alice").status()).isEqualTo(UserStatus.OFFLINE);
     }
 
     /** The client received exactly one presence event, for that room, user and status. */

@@ -19,8 +19,8 @@ class HubStreamTest extends HubTestSupport {
     void roomMessagesCarryConsecutiveSeqsFromOneAndTheRoomsEpoch() {
         Client alice = connect(loop1, "alice", "general");
         Client bob = connect(loop2, "bob", "general");
-        String epoch = hub().roomPosition("general").orElseThrow().epoch();
-        assertThat(hub().roomPosition("general")).contains(new StreamPosition(epoch, 0));
+        String epoch = hub().queries().roomPosition("general").orElseThrow().epoch();
+        assertThat(hub().queries().roomPosition("general")).contains(new StreamPosition(epoch, 0));
         clearAll();
 
         for (int i = 1; i <= 5; i++) {
@@ -32,7 +32,7 @@ class HubStreamTest extends HubTestSupport {
             assertThat(member.messages(MessageType.ROOM_MESSAGE)).extracting(ServerMessage::epoch).containsOnly(epoch);
         }
         assertThat(epoch).isNotBlank();
-        assertThat(hub().roomPosition("general")).contains(new StreamPosition(epoch, 5));
+        assertThat(hub().queries().roomPosition("general")).contains(new StreamPosition(epoch, 5));
     }
 
     @Test
@@ -70,10 +70,10 @@ class HubStreamTest extends HubTestSupport {
         assertThat(general).extracting(ServerMessage::epoch).containsOnly(generalEpoch);
         assertThat(support).extracting(ServerMessage::epoch).containsOnly(supportEpoch);
         assertThat(generalEpoch).isNotEqualTo(supportEpoch);
-        assertThat(hub().roomPosition("general")).contains(new StreamPosition(generalEpoch, 2));
-        assertThat(hub().roomPosition("support")).contains(new StreamPosition(supportEpoch, 3));
-        assertThat(hub().roomPosition("announcements").orElseThrow().seq()).isZero();
-        assertThat(hub().roomPosition("nowhere")).isEmpty();
+        assertThat(hub().queries().roomPosition("general")).contains(new StreamPosition(generalEpoch, 2));
+        assertThat(hub().queries().roomPosition("support")).contains(new StreamPosition(supportEpoch, 3));
+        assertThat(hub().queries().roomPosition("announcements").orElseThrow().seq()).isZero();
+        assertThat(hub().queries().roomPosition("nowhere")).isEmpty();
     }
 
     @Test

@@ -47,6 +47,7 @@ abstract class HubTestSupport {
 
     private final Settings settings = new Settings();
     private final List<Client> clients = new ArrayList<>();
+    private final List<Consumer<Hub.Builder>> additions = new ArrayList<>();
     private Hub hub;
 
     /** The knobs of {@link HubSettings}, starting at its defaults. */
@@ -128,11 +129,26 @@ abstract class HubTestSupport {
         change.accept(settings);
     }
 
+    /** Adds to what the hub is built with (a store, a broker, policies); only before the hub is first used. */
+    void build(Consumer<Hub.Builder> addition) {
+        if (hub != null) {
+            throw new IllegalStateException("add to the hub before it is first used");
+        }
+        additions.add(addition);
+    }
+
     Hub hub() {
         if (hub == null) {
-            hub = new Hub(settings.build(), encoder, clock, nanos, observer());
+            Hub.Builder builder = Hub.builder(settings.build(), encoder, clock, nanos).observer(observer());
+            building(builder);
+            additions.forEach(addition -> addition.accept(builder));
+            hub = builder.build();
         }
         return hub;
+    }
+
+    /** What a whole test class builds its hubs with (a broker, a sink); tests add more with {@link #build}. */
+    void building(Hub.Builder builder) {
     }
 
     /** What the hub reports to; tests of the observer override it. */
@@ -332,7 +348,7 @@ abstract class HubTestSupport {
 
     /** The room's current epoch. */
     String epoch(String roomId) {
-        return hub().roomPosition(roomId).orElseThrow().epoch();
+        return hub().queries().roomPosition(roomId).orElseThrow().epoch();
     }
 
     /** The data of the first {@code resumed} the client received. */

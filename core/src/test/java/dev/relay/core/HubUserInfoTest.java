@@ -13,7 +13,7 @@ import java.util.List;
 import static dev.relay.core.HubPublishTest.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** What {@link Hub#user} and {@link Hub#roomMembers} report: status, connections, rooms and join times. */
+/** What {@link HubQueries#user} and {@link HubQueries#roomMembers} report: status, connections, rooms and join times. */
 class HubUserInfoTest extends HubTestSupport {
 
     @Test
@@ -22,7 +22,7 @@ class HubUserInfoTest extends HubTestSupport {
         Client aliceOnPhone = connect(loop2, "alice", "general");
         aliceOnPhone.send(joinRoom(null, "support"));
 
-        UserInfo info = hub().user("alice");
+        UserInfo info = hub().queries().user("alice");
 
         assertThat(info.userId()).isEqualTo("alice");
         assertThat(info.name()).isEqualTo("Name of alice");
@@ -32,14 +32,14 @@ class HubUserInfoTest extends HubTestSupport {
 
         aliceOnPhone.send(leaveRoom(null, "support"));
         alice.send(status(null, "busy"));
-        assertThat(hub().user("alice")).satisfies(after -> {
+        assertThat(hub().queries().user("alice")).satisfies(after -> {
             assertThat(after.rooms()).containsExactly("general");
             assertThat(after.status()).isEqualTo(UserStatus.BUSY);
         });
 
         alice.disconnect();
-        assertThat(hub().user("alice").connections()).isEqualTo(1);
-        assertThat(hub().user("alice").rooms()).containsExactly("general");
+        assertThat(hub().queries().user("alice").connections()).isEqualTo(1);
+        assertThat(hub().queries().user("alice").rooms()).containsExactly("general");
     }
 
     @Test
@@ -47,10 +47,10 @@ class HubUserInfoTest extends HubTestSupport {
         connect(loop1, "alice", "general");
         Client aliceOnPhone = connect(loop2, "alice", "support");
 
-        assertThat(hub().user("alice").rooms()).containsExactlyInAnyOrder("general", "support");
+        assertThat(hub().queries().user("alice").rooms()).containsExactlyInAnyOrder("general", "support");
         aliceOnPhone.disconnect();
 
-        assertThat(hub().user("alice").rooms()).containsExactly("general");
+        assertThat(hub().queries().user("alice").rooms()).containsExactly("general");
     }
 
     @Test
@@ -60,7 +60,7 @@ class HubUserInfoTest extends HubTestSupport {
         alice.disconnect();
 
         for (String userId : List.of("alice", "never-seen")) {
-            assertThat(hub().user(userId)).isEqualTo(new UserInfo(userId, userId, UserStatus.OFFLINE, 0, List.of()));
+            assertThat(hub().queries().user(userId)).isEqualTo(new UserInfo(userId, userId, UserStatus.OFFLINE, 0, List.of()));
         }
     }
 
@@ -72,7 +72,7 @@ class HubUserInfoTest extends HubTestSupport {
 
         connect(loop2, "alice", "support");
 
-        assertThat(hub().user("alice")).satisfies(info -> {
+        assertThat(hub().queries().user("alice")).satisfies(info -> {
             assertThat(info.status()).isEqualTo(UserStatus.ONLINE);
             assertThat(info.connections()).isEqualTo(1);
             assertThat(info.rooms()).containsExactly("support");
@@ -94,7 +94,7 @@ class HubUserInfoTest extends HubTestSupport {
         zedAgain.send(status(null, "away"));
         connect(loop3, "outsider", "support");
 
-        List<Hub.MemberInfo> members = hub().roomMembers("general");
+        List<Hub.MemberInfo> members = hub().queries().roomMembers("general");
 
         assertThat(members).extracting(member -> member.member().userId()).containsExactlyElementsOf(joinOrder);
         assertThat(members).extracting(member -> member.member().joinedAt()).containsExactly(joinedAt);
@@ -115,17 +115,17 @@ class HubUserInfoTest extends HubTestSupport {
         alice.send(leaveRoom(null, "general"));
         alice.send(joinRoom(null, "general"));
 
-        assertThat(hub().roomMembers("general")).extracting(member -> member.member().userId())
+        assertThat(hub().queries().roomMembers("general")).extracting(member -> member.member().userId())
                 .containsExactly("bob", "alice");
-        assertThat(hub().roomMembers("general").getLast().member().joinedAt()).isEqualTo(START.plusSeconds(2));
+        assertThat(hub().queries().roomMembers("general").getLast().member().joinedAt()).isEqualTo(START.plusSeconds(2));
     }
 
     @Test
     void anEmptyRoomHasNoMembersAndAnUnknownOrInvalidRoomIsRefused() {
         connect(loop1, "alice", "general");
 
-        assertThat(hub().roomMembers("support")).isEmpty();
-        assertRefused(() -> hub().roomMembers("nowhere"), ErrorCode.ROOM_NOT_FOUND);
-        assertRefused(() -> hub().roomMembers("not valid!"), ErrorCode.INVALID_ROOM_ID);
+        assertThat(hub().queries().roomMembers("support")).isEmpty();
+        assertRefused(() -> hub().queries().roomMembers("nowhere"), ErrorCode.ROOM_NOT_FOUND);
+        assertRefused(() -> hub().queries().roomMembers("not valid!"), ErrorCode.INVALID_ROOM_ID);
     }
 }

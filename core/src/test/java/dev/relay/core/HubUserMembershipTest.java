@@ -22,14 +22,14 @@ class HubUserMembershipTest extends HubTestSupport {
     @BeforeEach
     void teamRoom() {
         // Not a default room: the default rooms are every user's without joining.
-        hub().createRoom(admin("ops"), new RoomSpec("team", "Team", null));
+        hub().admin().createRoom(admin("ops"), new RoomSpec("team", "Team", null));
     }
 
     @Test
     void joinUserWithNoLiveConnectionMakesAMemberWhoseNextConnectionEntersTheRoom() throws Exception {
-        assertThat(hub().joinUser("alice", "team").get(5, TimeUnit.SECONDS)).as("no connection moved").isZero();
-        assertThat(hub().isMember("team", "alice")).isTrue();
-        assertThat(hub().isMember("team", "bob")).isFalse();
+        assertThat(hub().admin().joinUser("alice", "team").get(5, TimeUnit.SECONDS)).as("no connection moved").isZero();
+        assertThat(hub().queries().isMember("team", "alice")).isTrue();
+        assertThat(hub().queries().isMember("team", "bob")).isFalse();
         Client bob = connect(loop2, "bob", "team");
         bob.clear();
 
@@ -52,18 +52,18 @@ class HubUserMembershipTest extends HubTestSupport {
         Client alice = connect(loop1, "alice", "general");
         alice.send(joinRoom("j", "team"));
         alice.disconnect();
-        assertThat(hub().isMember("team", "alice")).as("offline, still a member").isTrue();
-        assertThat(hub().isInRoom("team", "alice")).as("but not present").isFalse();
+        assertThat(hub().queries().isMember("team", "alice")).as("offline, still a member").isTrue();
+        assertThat(hub().queries().isInRoom("team", "alice")).as("but not present").isFalse();
 
         Client again = connect(loop2, "alice", "general");
         assertThat(again.messages(MessageType.JOINED)).extracting(ServerMessage::roomId).containsExactly("team");
         again.send(leaveRoom("l", "team"));
         again.disconnect();
-        assertThat(hub().isMember("team", "alice")).isFalse();
+        assertThat(hub().queries().isMember("team", "alice")).isFalse();
 
         Client third = connect(loop3, "alice", "general");
         assertThat(third.messages(MessageType.JOINED)).as("left means left").isEmpty();
-        assertThat(hub().roomMembers("team")).isEmpty();
+        assertThat(hub().queries().roomMembers("team")).isEmpty();
     }
 
     @Test
@@ -75,13 +75,13 @@ class HubUserMembershipTest extends HubTestSupport {
 
         Client aliceAgain = connect(loop3, "alice", "general");
         assertThat(aliceAgain.messages(MessageType.JOINED)).extracting(ServerMessage::roomId).containsExactly("team");
-        assertThat(hub().memberRooms("alice")).containsExactly("announcements", "general", "support", "team");
+        assertThat(hub().queries().memberRooms("alice")).containsExactly("announcements", "general", "support", "team");
         // Every user is a member of the default rooms, connected or not, and is not put back in them.
-        assertThat(hub().isMember("support", "carol")).isTrue();
-        assertThat(hub().memberRooms("bob")).containsExactly("announcements", "general", "support");
+        assertThat(hub().queries().isMember("support", "carol")).isTrue();
+        assertThat(hub().queries().memberRooms("bob")).containsExactly("announcements", "general", "support");
         Client bobAgain = connect(loop1, "bob", "announcements");
         assertThat(bobAgain.messages(MessageType.JOINED)).isEmpty();
-        assertThat(hub().isMember("nowhere", "bob")).as("not a room").isFalse();
+        assertThat(hub().queries().isMember("nowhere", "bob")).as("not a room").isFalse();
     }
 
     @Test
@@ -130,18 +130,18 @@ class HubUserMembershipTest extends HubTestSupport {
         assertThat(alice.messages(MessageType.LEFT)).singleElement()
                 .satisfies(left -> assertThat(left.data()).isNull());
         assertThat(bob.messages(MessageType.USER_LEFT)).hasSize(1);
-        assertThat(hub().isMember("team", "alice")).isFalse();
+        assertThat(hub().queries().isMember("team", "alice")).isFalse();
         bob.send(roomMessage("team", "alone"));
         assertThat(alice.messages(MessageType.ROOM_MESSAGE)).isEmpty();
     }
 
     @Test
     void leaveUserEndsTheMembershipOfAnOfflineUser() throws Exception {
-        hub().joinUser("alice", "team").get(5, TimeUnit.SECONDS);
+        hub().admin().joinUser("alice", "team").get(5, TimeUnit.SECONDS);
 
-        assertThat(hub().leaveUser("alice", "team").get(5, TimeUnit.SECONDS)).isZero();
+        assertThat(hub().admin().leaveUser("alice", "team").get(5, TimeUnit.SECONDS)).isZero();
 
-        assertThat(hub().isMember("team", "alice")).isFalse();
+        assertThat(hub().queries().isMember("team", "alice")).isFalse();
         Client alice = connect(loop1, "alice", "general");
         assertThat(alice.messages(MessageType.JOINED)).isEmpty();
     }
@@ -149,7 +149,7 @@ class HubUserMembershipTest extends HubTestSupport {
     @Test
     void leaveRoomOfARoomTheUserIsOnlyRememberedInWorks() throws Exception {
         Client alice = connect(loop1, "alice", "general");
-        hub().joinUser("alice", "team").get(5, TimeUnit.SECONDS);
+        hub().admin().joinUser("alice", "team").get(5, TimeUnit.SECONDS);
         syncAll();
         alice.send(leaveRoom("l", "team"));
         alice.clear();
@@ -162,20 +162,20 @@ class HubUserMembershipTest extends HubTestSupport {
     void closingARoomEndsItsMembershipsAndANewRoomWithItsIdStartsWithNone() throws Exception {
         Client alice = connect(loop1, "alice", "general");
         alice.send(joinRoom("j", "team"));
-        hub().joinUser("bob", "team").get(5, TimeUnit.SECONDS);
+        hub().admin().joinUser("bob", "team").get(5, TimeUnit.SECONDS);
 
-        hub().closeRoom(admin("ops"), "team").get(5, TimeUnit.SECONDS);
-        hub().createRoom(admin("ops"), new RoomSpec("team", "Team again", null));
+        hub().admin().closeRoom(admin("ops"), "team").get(5, TimeUnit.SECONDS);
+        hub().admin().createRoom(admin("ops"), new RoomSpec("team", "Team again", null));
 
-        assertThat(hub().isMember("team", "alice")).isFalse();
-        assertThat(hub().isMember("team", "bob")).isFalse();
+        assertThat(hub().queries().isMember("team", "alice")).isFalse();
+        assertThat(hub().queries().isMember("team", "bob")).isFalse();
         Client bob = connect(loop2, "bob", "general");
         assertThat(bob.messages(MessageType.JOINED)).isEmpty();
     }
 
     @Test
     void aRememberedPrivateRoomIsEnteredOnlyWithATokenThatMayEnterIt() throws Exception {
-        hub().createRoom(admin("ops"), new RoomSpec("secret", "Secret", null), true, Set.of());
+        hub().admin().createRoom(admin("ops"), new RoomSpec("secret", "Secret", null), true, Set.of());
         Identity granted = new Identity("alice", "Alice", Set.of(), Set.of("secret"));
         Client alice = connect(loop1, granted, "general");
         alice.send(joinRoom("j", "secret"));
@@ -186,7 +186,7 @@ class HubUserMembershipTest extends HubTestSupport {
         Client withTheClaim = connect(loop3, granted, "general");
         assertThat(withTheClaim.messages(MessageType.JOINED)).extracting(ServerMessage::roomId)
                 .containsExactly("secret");
-        assertThat(hub().roomAccess().mayEnter(user("alice"), "secret")).isFalse();
+        assertThat(hub().queries().roomAccess().mayEnter(user("alice"), "secret")).isFalse();
     }
 
     @Test
@@ -195,16 +195,16 @@ class HubUserMembershipTest extends HubTestSupport {
         alice.send(resume("r", "team", 0, epoch("team")));
         alice.disconnect();
 
-        assertThat(hub().isMember("team", "alice")).isTrue();
+        assertThat(hub().queries().isMember("team", "alice")).isTrue();
         assertThat(connect(loop2, "alice", "general").messages(MessageType.JOINED))
                 .extracting(ServerMessage::roomId).containsExactly("team");
     }
 
     @Test
     void membersOfSeveralRoomsEnterEachOnce() throws Exception {
-        hub().createRoom(admin("ops"), new RoomSpec("design", "Design", null));
+        hub().admin().createRoom(admin("ops"), new RoomSpec("design", "Design", null));
         for (String room : List.of("team", "design", "support")) {
-            hub().joinUser("alice", room).get(5, TimeUnit.SECONDS);
+            hub().admin().joinUser("alice", room).get(5, TimeUnit.SECONDS);
         }
 
         Client alice = connect(loop1, "alice", "team");

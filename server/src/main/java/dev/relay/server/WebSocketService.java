@@ -82,32 +82,35 @@ public final class WebSocketService implements AutoCloseable {
         JsonCodec codec = new JsonCodec(mapper, PooledByteBufAllocator.DEFAULT);
         this.observability = Observability.create(config, clock);
         Persistence persistence = Persistence.open(config, clock);
-        this.hub = new Hub(hubSettings(config), codec, persistence.history(), clock, System::nanoTime,
-                observability.hubObserver());
-        persistence.install(hub);
-        List<String> notRestored = hub.restoreRooms(persistence.store().rooms());
-        if (!notRestored.isEmpty()) {
-            LOG.warn("event=rooms_not_restored rooms={} reason=\"max_rooms reached or id no longer valid\"",
-                    notRestored);
-        }
         // Closed after the transport has stopped, so the last accepted messages are flushed.
         closeables.add(persistence);
         observability.health().addCheck(persistence.check());
-        observability.bind(hub);
         JwtVerifier verifier = verifier(config.security().jwt(), secret, clock);
-        hub.permissions(new Permissions(Set.copyOf(config.policies().createRoomRoles()),
-                Set.copyOf(config.policies().broadcastRoles()), Set.copyOf(config.policies().privateMessageRoles()),
-                Set.copyOf(config.policies().deleteRoomRoles())));
+        Hub.Builder hubBuilder = Hub.builder(hubSettings(config), codec, clock, System::nanoTime)
+                .history(persistence.history())
+                .observer(observability.hubObserver())
+                .permissions(new Permissions(Set.copyOf(config.policies().createRoomRoles()),
+                        Set.copyOf(config.policies().broadcastRoles()),
+                        Set.copyOf(config.policies().privateMessageRoles()),
+                        Set.copyOf(config.policies().deleteRoomRoles())))
+                .tokenCheck(token -> {
+                    JwtVerifier.Verified checked = verifier.check(token);
+                    return new TokenCheck.Checked(checked.identity(), checked.expiresAt());
+                });
         if (config.messages().enableMessageFilter()) {
-            hub.contentFilter(ContentFilter.of(config.policies().filterWords(), config.policies().filterAction()));
+            hubBuilder.contentFilter(ContentFilter.of(config.policies().filterWords(),
+                    config.policies().filterAction()));
         }
-        hub.tokenCheck(token -> {
-            JwtVerifier.Verified checked = verifier.check(token);
-            return new TokenCheck.Checked(checked.identity(), checked.expiresAt());
-        });
-        ClusterNode cluster = ClusterNode.join(config, hub, codec);
+        persistence.install(hubBuilder);
+        ClusterNode cluster = ClusterNode.join(config, hubBuilder, codec);
+        this.hub = cluster.hub();
         closeables.add(cluster);
-        persistence.forgetRoomsGone(hub::roomExists); // once the cluster's rooms exist here too
+        if (!hub.notRestored().isEmpty()) {
+            LOG.warn("event=rooms_not_restored rooms={} reason=\"max_rooms reached or id no longer valid\"",
+                    hub.notRestored());
+        }
+        observability.bind(hub.queries());
+        persistence.forgetRoomsGone(hub.queries()::roomExists); // once the cluster's rooms exist here too
         observability.health().addCheck(cluster::problem);
         HttpResponses responses = new HttpResponses(mapper, observability.requestEvents());
         RestApi restApi = new RestApi(hub, codec, responses, config.server().maxMessageSize());
@@ -197,11 +200,11 @@ public final class WebSocketService implements AutoCloseable {
     private void sweep() {
         try {
             // In a cluster the answer comes later, on the engine's thread: this thread never waits for Redis.
-            hub.sweepIdleUsers().exceptionally(failure -> {
+            hub.admin().sweepIdleUsers().exceptionally(failure -> {
                 LOG.error("event=housekeeping_error", failure);
                 return 0;
             });
-            hub.sweepOfflineMessages(); // private messages held past offline_ttl, for users who never came back
+            hub.admin().sweepOfflineMessages(); // private messages held past offline_ttl, for users who never came back
         } catch (RuntimeException e) {
             LOG.error("event=housekeeping_error", e); // keep the schedule alive: one failure must not stop the sweeps
         }
@@ -273,7 +276,7 @@ public final class WebSocketService implements AutoCloseable {
     public void close() {
         housekeeping.shutdownNow();
         observability.stopping(); // readiness fails first, so load balancers stop sending while clients drain
-        transport.stop(() -> hub.closeAll(CloseReason.SHUTTING_DOWN), () -> hub.connections() == 0,
+        transport.stop(() -> hub.closeAll(CloseReason.SHUTTING_DOWN), () -> hub.queries().connections() == 0,
                 config.delivery().shutdownTimeout());
         for (AutoCloseable closeable : closeables) {
             try {

@@ -60,7 +60,7 @@ public class FanoutBenchmark {
                 PooledByteBufAllocator.DEFAULT);
         HubSettings settings = new HubSettings(1000, 0, 100, List.of("general"), false, true, true,
                 HubSettings.DEFAULT_LANE_QUEUE_LIMIT);
-        hub = new Hub(settings, codec, Clock.systemUTC(), System::nanoTime);
+        hub = Hub.builder(settings, codec, Clock.systemUTC(), System::nanoTime).build();
         for (int i = 0; i < members; i++) {
             Session session = hub.connect(new Identity("user-" + i, "User " + i, Set.of()), new MemoryConnection(),
                     "general");

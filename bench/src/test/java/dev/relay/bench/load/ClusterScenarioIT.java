@@ -76,6 +76,6 @@ class ClusterScenarioIT {
         assertThat(result.get("caught_up")).isEqualTo(true);
         assertThat(result.getLong("nodes")).isEqualTo(2);
         // Both nodes had a publisher: each accepted messages of its own.
-        assertThat(nodes).allSatisfy(n -> assertThat(n.hub().stats().totalMessages()).isPositive());
+        assertThat(nodes).allSatisfy(n -> assertThat(n.hub().queries().stats().totalMessages()).isPositive());
     }
 }

@@ -37,8 +37,8 @@ public final class Presence {
     private final boolean trackIdle;
     private final Duration idleTimeout;
     private final RoomPresenceFeed shared;
-    /** In a cluster: activity on every node, and how the other nodes hear of automatic changes. Null on one node. */
-    private volatile Cluster cluster;
+    /** Whose activity decides that a user is idle: this node's, or, in a cluster sharing activity, every node's. */
+    private final Idleness idleness;
 
     /** The other nodes of a cluster, told when a user turns away or comes back automatically here. */
     public interface Elsewhere {
@@ -46,18 +46,20 @@ public final class Presence {
         void automatic(String userId, UserStatus status);
     }
 
-    private record Cluster(SharedActivity activity, Elsewhere elsewhere) {
-    }
-
     /**
      * @param announceRoomEvents send user_joined, user_left and presence events (enable_user_presence)
      * @param maxRoomUsers       rooms with more users than this are not told (presence_max_room_users; 0: no limit)
      * @param trackIdle          turn idle users away automatically (enable_user_status)
      * @param shared             where, in a cluster, announcements go instead of straight to the room
+     * @param activity           null, or, in a cluster, the activity of every node: a user then turns away only
+     *                           once idle on every node
+     * @param elsewhere          with {@code activity}, tells the other nodes when a user turns away or comes back here
      */
     public Presence(RoomRegistry rooms, UserDirectory users, Encoder encoder, Clock clock, boolean announceRoomEvents,
-                    int maxRoomUsers, boolean trackIdle, Duration idleTimeout, RoomPresenceFeed shared) {
+                    int maxRoomUsers, boolean trackIdle, Duration idleTimeout, RoomPresenceFeed shared,
+                    SharedActivity activity, Elsewhere elsewhere) {
         this.shared = shared;
+        this.idleness = activity == null ? new HereOnly() : new AcrossNodes(activity, elsewhere);
         this.rooms = rooms;
         this.users = users;
         this.encoder = encoder;
@@ -90,24 +92,13 @@ public final class Presence {
     public void activity(String userId) {
         users.activity(userId, clock.instant()).ifPresent(status -> {
             statusChanged(userId, status);
-            Cluster joined = cluster;
-            if (joined != null) {
-                joined.elsewhere().automatic(userId, status); // rare: only on coming back, never per message
-            }
+            idleness.cameBack(userId, status); // rare: only on coming back, never per message
         });
     }
 
     /** The user chose a status. */
     public void choose(String userId, UserStatus status) {
         users.choose(userId, status).ifPresent(changed -> statusChanged(userId, changed));
-    }
-
-    /**
-     * Makes idle detection cluster-wide: a user turns away only once idle on every node, and this node tells the
-     * others when a user turns away or comes back here. Call once, before the first sweep.
-     */
-    public void cluster(SharedActivity activity, Elsewhere elsewhere) {
-        this.cluster = new Cluster(activity, elsewhere);
     }
 
     /**
@@ -118,40 +109,10 @@ public final class Presence {
         if (!trackIdle) {
             return CompletableFuture.completedFuture(0);
         }
-        Cluster joined = cluster;
-        if (joined == null) {
-            List<String> away = users.markIdleAway(clock.instant(), idleTimeout);
-            away.forEach(userId -> statusChanged(userId, UserStatus.AWAY));
-            return CompletableFuture.completedFuture(away.size());
-        }
-        Instant now = clock.instant();
-        Map<String, Duration> activeFor = new HashMap<>();
-        users.takeFreshActivity().forEach((userId, at) -> {
-            Duration left = idleTimeout.minus(Duration.between(at, now));
-            if (left.isPositive()) {
-                activeFor.put(userId, left);
-            }
-        });
-        if (!activeFor.isEmpty()) {
-            joined.activity().record(activeFor);
-        }
-        List<String> idle = users.idle(now, idleTimeout);
-        if (idle.isEmpty()) {
-            return CompletableFuture.completedFuture(0);
-        }
-        return joined.activity().active(idle)
-                .handle((elsewhere, failure) -> {
-                    if (failure != null) {
-                        LOG.log(System.Logger.Level.WARNING, "cannot read the cluster's activity; " + idle.size()
-                                + " idle users turn away on this node's activity alone: " + failure);
-                        return Set.<String>of();
-                    }
-                    return elsewhere;
-                })
-                .thenApply(elsewhere -> turnAway(idle, elsewhere, joined.elsewhere()));
+        return idleness.sweep();
     }
 
-    /** The idle users no other node saw active turn away, unless they did something here meanwhile. */
+    /** In a cluster: the idle users no other node saw active turn away, unless they did something here meanwhile. */
     private int turnAway(List<String> idle, Set<String> activeElsewhere, Elsewhere elsewhere) {
         int changed = 0;
         Instant now = clock.instant();
@@ -172,15 +133,8 @@ public final class Presence {
      * user is back.
      */
     public void idleElsewhere(String userId) {
-        Cluster joined = cluster;
-        if (!trackIdle || joined == null) {
-            return;
-        }
-        switch (users.markAway(userId, clock.instant(), idleTimeout)) {
-            case TURNED_AWAY -> statusChanged(userId, UserStatus.AWAY);
-            case ACTIVE -> joined.elsewhere().automatic(userId, UserStatus.ONLINE);
-            case UNCHANGED -> {
-            }
+        if (trackIdle) {
+            idleness.idleElsewhere(userId);
         }
     }
 
@@ -190,10 +144,7 @@ public final class Presence {
      * record of the activity reaches the cluster.
      */
     public void activeElsewhere(String userId) {
-        if (cluster == null) {
-            return;
-        }
-        users.activity(userId, clock.instant()).ifPresent(status -> statusChanged(userId, status));
+        idleness.activeElsewhere(userId);
     }
 
     /** The user's last connection closed: the rooms it was in hear they are offline. */
@@ -245,6 +196,106 @@ public final class Presence {
             room.announce(frame); // an event lost to an overloaded lane is not worth refusing a join for
         } finally {
             frame.release();
+        }
+    }
+
+    /** Turning idle users away, and what other nodes say about it; chosen once, when the presence is made. */
+    private sealed interface Idleness permits HereOnly, AcrossNodes {
+        /** Activity here brought the user back from an automatic away. */
+        void cameBack(String userId, UserStatus status);
+
+        /** Turns the users idle for longer than the timeout away (only called when idle users are tracked). */
+        CompletableFuture<Integer> sweep();
+
+        /** Another node found the user idle everywhere (only called when idle users are tracked). */
+        void idleElsewhere(String userId);
+
+        /** Activity on another node brought the user back from an automatic away. */
+        void activeElsewhere(String userId);
+    }
+
+    /** One node, or a cluster that does not share activity: this node's activity alone decides. */
+    private final class HereOnly implements Idleness {
+        @Override
+        public void cameBack(String userId, UserStatus status) {
+        }
+
+        @Override
+        public CompletableFuture<Integer> sweep() {
+            List<String> away = users.markIdleAway(clock.instant(), idleTimeout);
+            away.forEach(userId -> statusChanged(userId, UserStatus.AWAY));
+            return CompletableFuture.completedFuture(away.size());
+        }
+
+        @Override
+        public void idleElsewhere(String userId) {
+        }
+
+        @Override
+        public void activeElsewhere(String userId) {
+        }
+    }
+
+    /**
+     * A cluster sharing activity: a user turns away only once idle on every node, and this node tells the others
+     * when a user turns away or comes back here.
+     */
+    private final class AcrossNodes implements Idleness {
+        private final SharedActivity activity;
+        private final Elsewhere elsewhere;
+
+        AcrossNodes(SharedActivity activity, Elsewhere elsewhere) {
+            this.activity = activity;
+            this.elsewhere = elsewhere;
+        }
+
+        @Override
+        public void cameBack(String userId, UserStatus status) {
+            elsewhere.automatic(userId, status);
+        }
+
+        @Override
+        public CompletableFuture<Integer> sweep() {
+            Instant now = clock.instant();
+            Map<String, Duration> activeFor = new HashMap<>();
+            users.takeFreshActivity().forEach((userId, at) -> {
+                Duration left = idleTimeout.minus(Duration.between(at, now));
+                if (left.isPositive()) {
+                    activeFor.put(userId, left);
+                }
+            });
+            if (!activeFor.isEmpty()) {
+                activity.record(activeFor);
+            }
+            List<String> idle = users.idle(now, idleTimeout);
+            if (idle.isEmpty()) {
+                return CompletableFuture.completedFuture(0);
+            }
+            return activity.active(idle)
+                    .handle((activeElsewhere, failure) -> {
+                        if (failure != null) {
+                            LOG.log(System.Logger.Level.WARNING, "cannot read the cluster's activity; " + idle.size()
+                                    + " idle users turn away on this node's activity alone: " + failure);
+                            return Set.<String>of();
+                        }
+                        return activeElsewhere;
+                    })
+                    .thenApply(activeElsewhere -> turnAway(idle, activeElsewhere, elsewhere));
+        }
+
+        @Override
+        public void idleElsewhere(String userId) {
+            switch (users.markAway(userId, clock.instant(), idleTimeout)) {
+                case TURNED_AWAY -> statusChanged(userId, UserStatus.AWAY);
+                case ACTIVE -> elsewhere.automatic(userId, UserStatus.ONLINE);
+                case UNCHANGED -> {
+                }
+            }
+        }
+
+        @Override
+        public void activeElsewhere(String userId) {
+            users.activity(userId, clock.instant()).ifPresent(status -> statusChanged(userId, status));
         }
     }
 }

@@ -120,15 +120,7 @@ public final class Room {
                 return null;
             }
             ServerMessage placed = draft.at(seq + 1, epoch);
-            EncodedFrame frame = context.encoder().encode(placed);
-            try {
-                seq = placed.seq();
-                context.history().append(placed);
-                members.deliverAt(frame, placed.seq());
-            } finally {
-                frame.release();
-            }
-            messageCount.incrementAndGet();
+            append(placed, null);
             return placed;
         }
     }
@@ -159,19 +151,28 @@ public final class Room {
             if (placed.seq() > seq + 1) {
                 return Arrival.GAP;
             }
-            EncodedFrame frame = wire != null ? wire.retain() : context.encoder().encode(placed);
-            try {
-                seq = placed.seq();
-                context.history().append(placed);
-                // Past a lane's limit the frame is still queued: it is already acknowledged and stored, and a
-                // remote node cannot refuse it; the lanes are bounded by the publishers being refused upstream.
-                members.deliverAt(frame, placed.seq());
-            } finally {
-                frame.release();
-            }
-            messageCount.incrementAndGet();
+            // Past a lane's limit the frame is still queued: it is already acknowledged and stored, and a remote
+            // node cannot refuse it; the lanes are bounded by the publishers being refused upstream.
+            append(placed, wire);
             return Arrival.DELIVERED;
         }
+    }
+
+    /**
+     * The one way a message enters the stream, published here or arrived from a shared stream: it becomes the
+     * room's position, goes into history and is queued for every member. Holds the stream lock. {@code wire} is the
+     * message's frame if it was made already (one reference is taken), else the message is encoded here.
+     */
+    private void append(ServerMessage placed, EncodedFrame wire) {
+        EncodedFrame frame = wire != null ? wire.retain() : context.encoder().encode(placed);
+        try {
+            seq = placed.seq();
+            context.history().append(placed);
+            members.deliverAt(frame, placed.seq());
+        } finally {
+            frame.release();
+        }
+        messageCount.incrementAndGet();
     }
 
     /**

@@ -27,7 +27,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Joins the hub to the other nodes through the configured engine, or leaves it a single node. */
+/** Builds the hub as one node of a cluster through the configured engine, or as a single node. */
 public final class ClusterNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
     /** Publishes waiting for the broker at most; more are refused as overloaded rather than queued. */
@@ -35,14 +35,16 @@ public final class ClusterNode implements AutoCloseable {
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
     public static final String BROKER_UNREACHABLE = "broker_unreachable";
 
+    private final Hub hub;
     private final Broker broker;
     private final RedisPresence presence;
     private final RedisRoomPresence rooms;
     private final RedisUserState userState;
     private final RedisConnectionSlots userSlots;
 
-    private ClusterNode(Broker broker, RedisPresence presence, RedisRoomPresence rooms, RedisUserState userState,
-                        RedisConnectionSlots userSlots) {
+    private ClusterNode(Hub hub, Broker broker, RedisPresence presence, RedisRoomPresence rooms,
+                        RedisUserState userState, RedisConnectionSlots userSlots) {
+        this.hub = hub;
         this.broker = broker;
         this.presence = presence;
         this.rooms = rooms;
@@ -50,8 +52,11 @@ public final class ClusterNode implements AutoCloseable {
         this.userSlots = userSlots;
     }
 
-    /** Connects to the engine (blocking, at start) and installs it in the hub; a memory engine installs nothing. */
-    public static ClusterNode join(RelayConfig config, Hub hub, JsonCodec wire) {
+    /**
+     * Connects to the engine (blocking, at start) and builds the hub with it; with a memory engine, builds the hub
+     * as it is given.
+     */
+    public static ClusterNode join(RelayConfig config, Hub.Builder hubBuilder, JsonCodec wire) {
         ClusterConfig cluster = config.cluster();
         if (!cluster.clustered()) {
             // The seed's switches declare several nodes; nodes without a shared engine cannot see each other.
@@ -60,7 +65,7 @@ public final class ClusterNode implements AutoCloseable {
                 throw new ConfigException("websocket." + key + ": true needs nodes that share an engine; set engine"
                         + " to redis or nats, or set " + key + " to false");
             }
-            return new ClusterNode(null, null, null, null, null);
+            return new ClusterNode(hubBuilder.build(), null, null, null, null, null);
         }
         String nodeId = cluster.nodeId().orElseGet(ClusterNode::madeUpNodeId);
         BrokerCodec codec = new BrokerCodec(wire);
@@ -79,12 +84,12 @@ public final class ClusterNode implements AutoCloseable {
         RedisUserState userState = new RedisUserState(cluster.redisUrl().toString(), cluster.redisKeyPrefix(),
                 MAX_PENDING, COMMAND_TIMEOUT);
         RedisConnectionSlots userSlots = null;
+        Hub hub;
         try {
-            hub.broker(redis, COMMAND_TIMEOUT);
-            hub.roomPresence(rooms);
-            hub.presenceStore(presence);
             userState.start();
-            shareUserState(config, hub, codec, userState);
+            hubBuilder.broker(redis, COMMAND_TIMEOUT).roomPresence(rooms).presenceStore(presence);
+            shareUserState(config, hubBuilder, codec, userState);
+            hub = hubBuilder.build();
             int perUser = config.policies().maxConnectionsPerUser();
             if (perUser > 0) {
                 userSlots = new RedisConnectionSlots(userState, perUser, nodeId, cluster.presenceTtl(),
@@ -100,7 +105,7 @@ public final class ClusterNode implements AutoCloseable {
                     + cluster.natsUrl() : "") + "): " + e.getMessage());
         }
         LOG.info("event=cluster_joined engine={} node_id={}", cluster.engine(), nodeId);
-        return new ClusterNode(redis, presence, rooms, userState, userSlots);
+        return new ClusterNode(hub, redis, presence, rooms, userState, userSlots);
     }
 
     /**
@@ -109,7 +114,8 @@ public final class ClusterNode implements AutoCloseable {
      * message itself is also in the database), retried ids of private messages and broadcasts, and, with
      * {@code enable_user_status}, each user's latest activity.
      */
-    private static void shareUserState(RelayConfig config, Hub hub, BrokerCodec codec, RedisUserState userState) {
+    private static void shareUserState(RelayConfig config, Hub.Builder hub, BrokerCodec codec,
+                                       RedisUserState userState) {
         Duration held = config.messages().persistence().offlineTtl(config.messages().enableMessagePersistence()
                 ? Duration.ofDays(config.messages().messageRetentionDays())
                 : config.delivery().historyTtl());
@@ -153,6 +159,11 @@ public final class ClusterNode implements AutoCloseable {
             host = "node";
         }
         return host + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** The hub, built with this node's engine if it has one. */
+    public Hub hub() {
+        return hub;
     }
 
     public Optional<Broker> broker() {

@@ -81,7 +81,7 @@ public final class AdminApi {
         String userId = userId(call);
         String reason = closeReason(call);
         CloseReason close = new CloseReason(CloseReason.DISCONNECTED_BY_ADMIN.code(), reason);
-        int connections = hub.disconnectUser(call.identity(), userId, close);
+        int connections = hub.admin().disconnectUser(call.identity(), userId, close);
         LOG.info("event=user_disconnected user={} by={} connections={} reason=\"{}\"", userId,
                 call.identity().userId(), connections, reason);
         Map<String, Object> data = new LinkedHashMap<>();
@@ -94,7 +94,7 @@ public final class AdminApi {
 
     private void closeRoom(RestCall call) {
         String roomId = call.pathParameter("id");
-        hub.closeRoom(call.identity(), roomId).whenComplete((connections, failure) -> {
+        hub.admin().closeRoom(call.identity(), roomId).whenComplete((connections, failure) -> {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
                 LOG.error("event=rest_error path={}", call.path(), cause);

@@ -68,11 +68,11 @@ public final class HistoryApi {
         if (!RoomIds.isValid(roomId)) {
             throw new ProtocolException(ErrorCode.INVALID_ROOM_ID, "invalid room id: " + RoomIds.RULE);
         }
-        StreamPosition position = hub.roomPosition(roomId).orElseThrow(() -> RoomRegistry.notFound(roomId));
+        StreamPosition position = hub.queries().roomPosition(roomId).orElseThrow(() -> RoomRegistry.notFound(roomId));
         Identity caller = call.identity();
-        hub.roomAccess().requireEntry(caller, roomId); // before "join it first", which would say the room exists
+        hub.queries().roomAccess().requireEntry(caller, roomId); // before "join it first", which would say the room exists
         // A member who is offline reads it too; membership never widens a private room's access list (checked above).
-        if (!caller.isAdmin() && !hub.isMember(roomId, caller.userId())) {
+        if (!caller.isAdmin() && !hub.queries().isMember(roomId, caller.userId())) {
             throw new ProtocolException(ErrorCode.FORBIDDEN, "only members of room '" + roomId
                     + "' and admins may read its history; join it first");
         }
@@ -145,8 +145,8 @@ public final class HistoryApi {
     }
 
     private java.util.Set<String> readableRooms(Identity caller) {
-        java.util.Set<String> rooms = new HashSet<>(hub.memberRooms(caller.userId()));
-        rooms.removeIf(roomId -> !hub.roomAccess().mayEnter(caller, roomId));
+        java.util.Set<String> rooms = new HashSet<>(hub.queries().memberRooms(caller.userId()));
+        rooms.removeIf(roomId -> !hub.queries().roomAccess().mayEnter(caller, roomId));
         return rooms;
     }
 

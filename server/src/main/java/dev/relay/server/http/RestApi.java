@@ -94,15 +94,15 @@ public final class RestApi {
 
     private void listRooms(RestCall call) {
         // In a cluster the counts come from the engine: answered when they arrive, off the event loop.
-        hub.clusterRoomInfos().whenComplete((infos, failure) -> {
+        hub.queries().clusterRoomInfos().whenComplete((infos, failure) -> {
             if (failure != null) {
                 internalError(call, failure);
                 return;
             }
             // Private rooms are listed only to those who may enter them.
             List<Map<String, Object>> rooms = infos.stream()
-                    .filter(info -> hub.roomAccess().mayEnter(call.identity(), info.id()))
-                    .map(info -> room(info, hub.roomAccess().isPrivate(info.id()))).toList();
+                    .filter(info -> hub.queries().roomAccess().mayEnter(call.identity(), info.id()))
+                    .map(info -> room(info, hub.queries().roomAccess().isPrivate(info.id()))).toList();
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("rooms", rooms);
             data.put("total", rooms.size());
@@ -121,7 +121,7 @@ public final class RestApi {
         RoomSpec spec = new RoomSpec(text(body, "id"), text(body, "name"), text(body, "description"));
         boolean isPrivate = flag(body, "private");
         // In a cluster the answer waits for the broker to claim the id, so no two nodes create the same room.
-        hub.createRoomAsync(call.identity(), spec, isPrivate, members(body)).whenComplete((created, failure) -> {
+        hub.admin().createRoomAsync(call.identity(), spec, isPrivate, members(body)).whenComplete((created, failure) -> {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
                 if (cause instanceof ProtocolException refused) {
@@ -170,10 +170,10 @@ public final class RestApi {
     private void moveUser(RestCall call, boolean join) {
         String roomId = call.pathParameter("id");
         String userId = call.identity().userId();
-        if (hub.roomExists(roomId)) { // leaving too: "0 connections left" would tell a stranger the room exists
-            hub.roomAccess().requireEntry(call.identity(), roomId);
+        if (hub.queries().roomExists(roomId)) { // leaving too: "0 connections left" would tell a stranger the room exists
+            hub.queries().roomAccess().requireEntry(call.identity(), roomId);
         }
-        CompletableFuture<Integer> moved = join ? hub.joinUser(userId, roomId) : hub.leaveUser(userId, roomId);
+        CompletableFuture<Integer> moved = join ? hub.admin().joinUser(userId, roomId) : hub.admin().leaveUser(userId, roomId);
         moved.whenComplete((count, failure) -> {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
@@ -233,10 +233,10 @@ public final class RestApi {
 
     private void roomMembers(RestCall call) {
         String roomId = call.pathParameter("id");
-        if (hub.roomExists(roomId)) {
-            hub.roomAccess().requireEntry(call.identity(), roomId);
+        if (hub.queries().roomExists(roomId)) {
+            hub.queries().roomAccess().requireEntry(call.identity(), roomId);
         }
-        hub.clusterMembers(roomId).whenComplete((infos, failure) -> {
+        hub.queries().clusterMembers(roomId).whenComplete((infos, failure) -> {
             if (failure != null) {
                 internalError(call, failure);
                 return;
@@ -259,7 +259,7 @@ public final class RestApi {
     }
 
     private void user(RestCall call) {
-        UserInfo user = hub.user(call.pathParameter("id"));
+        UserInfo user = hub.queries().user(call.pathParameter("id"));
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("user_id", user.userId());
         data.put("name", user.name());
@@ -267,22 +267,22 @@ public final class RestApi {
         data.put("connections", user.connections());
         // Private rooms the caller may not enter are not revealed, not even by name.
         data.put("rooms", user.rooms().stream()
-                .filter(roomId -> hub.roomAccess().mayEnter(call.identity(), roomId)).sorted().toList());
+                .filter(roomId -> hub.queries().roomAccess().mayEnter(call.identity(), roomId)).sorted().toList());
         responses.ok(call.ctx(), call.keepAlive(), HttpResponseStatus.OK, data);
     }
 
     private void onlineUsers(RestCall call) {
         Map<String, Object> data = new LinkedHashMap<>();
         // In a cluster: every node's users, as of the last presence heartbeat.
-        data.put("online_users", hub.clusterCounts().map(PresenceStore.ClusterCounts::onlineUsers)
-                .orElseGet(hub::onlineUsers));
+        data.put("online_users", hub.queries().clusterCounts().map(PresenceStore.ClusterCounts::onlineUsers)
+                .orElseGet(hub.queries()::onlineUsers));
         data.put("timestamp", Timestamps.format(hub.clock().instant()));
         responses.ok(call.ctx(), call.keepAlive(), HttpResponseStatus.OK, data);
     }
 
     private void stats(RestCall call) {
-        HubStats stats = hub.stats();
-        hub.clusterRoomInfos().whenComplete((infos, failure) -> {
+        HubStats stats = hub.queries().stats();
+        hub.queries().clusterRoomInfos().whenComplete((infos, failure) -> {
             if (failure != null) {
                 internalError(call, failure);
                 return;
@@ -294,7 +294,7 @@ public final class RestApi {
     private void stats(RestCall call, HubStats stats, List<RoomInfo> infos) {
         Map<String, Object> rooms = new LinkedHashMap<>();
         for (RoomInfo room : infos) {
-            if (!hub.roomAccess().mayEnter(call.identity(), room.id())) {
+            if (!hub.queries().roomAccess().mayEnter(call.identity(), room.id())) {
                 continue; // private, and not the caller's: not even its name
             }
             Map<String, Object> entry = new LinkedHashMap<>();
@@ -305,13 +305,13 @@ public final class RestApi {
         }
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("total_rooms", stats.totalRooms());
-        data.put("online_users", hub.clusterCounts().map(PresenceStore.ClusterCounts::onlineUsers)
+        data.put("online_users", hub.queries().clusterCounts().map(PresenceStore.ClusterCounts::onlineUsers)
                 .orElse(stats.onlineUsers()));
-        data.put("total_connections", hub.clusterCounts().map(PresenceStore.ClusterCounts::connections)
+        data.put("total_connections", hub.queries().clusterCounts().map(PresenceStore.ClusterCounts::connections)
                 .orElse(stats.connections()));
         data.put("total_messages", stats.totalMessages());
         data.put("slow_consumers", stats.slowConsumers());
-        OfflineStats offline = hub.offlineStats();
+        OfflineStats offline = hub.queries().offlineStats();
         Map<String, Object> held = new LinkedHashMap<>();
         held.put("held", offline.held());
         held.put("held_bytes", offline.heldBytes());

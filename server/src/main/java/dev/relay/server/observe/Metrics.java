@@ -1,6 +1,7 @@
 package dev.relay.server.observe;
 
 import dev.relay.core.Hub;
+import dev.relay.core.HubQueries;
 import dev.relay.core.protocol.CloseReason;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.MessageType;
@@ -113,13 +114,13 @@ final class Metrics {
     }
 
     /** Gauges read from the hub when scraped. */
-    void bindHub(Hub hub) {
-        Gauge.builder("relay.connections", hub, Hub::connections).description("Open WebSocket connections")
+    void bindHub(HubQueries hub) {
+        Gauge.builder("relay.connections", hub, HubQueries::connections).description("Open WebSocket connections")
                 .register(registry);
-        Gauge.builder("relay.users.online", hub, Hub::onlineUsers).description("Users with a live connection")
+        Gauge.builder("relay.users.online", hub, HubQueries::onlineUsers).description("Users with a live connection")
                 .register(registry);
         Gauge.builder("relay.rooms", hub, h -> h.roomInfos().size()).description("Rooms").register(registry);
-        Gauge.builder("relay.delivery.queued", hub, Hub::queuedDeliveries)
+        Gauge.builder("relay.delivery.queued", hub, HubQueries::queuedDeliveries)
                 .description("Deliveries waiting on the event loops; past 65536 on one loop, messages are refused")
                 .register(registry);
         Gauge.builder("relay.offline.held", hub, h -> h.offlineStats().held())

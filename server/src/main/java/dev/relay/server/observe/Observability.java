@@ -1,6 +1,7 @@
 package dev.relay.server.observe;
 
 import dev.relay.core.Hub;
+import dev.relay.core.HubQueries;
 import dev.relay.core.observe.HubObserver;
 import dev.relay.server.config.ObservabilityConfig;
 import dev.relay.server.config.RelayConfig;
@@ -56,7 +57,7 @@ public final class Observability implements AutoCloseable {
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     private final ScheduledExecutorService operations;
     private final List<AutoCloseable> closeables = new ArrayList<>();
-    private volatile Hub hub;
+    private volatile HubQueries hub;
     /** The latest alert changes, newest first, for the dashboard; bounded. */
     private final Deque<AlertChange> recentAlerts = new ArrayDeque<>();
     private static final int RECENT_ALERTS = 20;
@@ -78,7 +79,7 @@ public final class Observability implements AutoCloseable {
         this.activity = new ActivityLog(audit, clock);
         this.events = new ObservingEvents(metrics, activity);
         this.health = new Health(() -> {
-            Hub current = hub;
+            HubQueries current = hub;
             return current != null && current.connections() >= config.server().maxConnections();
         });
         Gauge.builder("relay.audit.dropped", audit, AuditWriter::dropped)
@@ -125,7 +126,7 @@ public final class Observability implements AutoCloseable {
     }
 
     /** Reads the hub's gauges from now on. */
-    public void bind(Hub hub) {
+    public void bind(HubQueries hub) {
         this.hub = hub;
         metrics.bindHub(hub);
     }
@@ -217,7 +218,7 @@ public final class Observability implements AutoCloseable {
     }
 
     Sample sample() {
-        Hub current = hub;
+        HubQueries current = hub;
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         return new Sample(current == null ? 0 : current.connections(), config.server().maxConnections(),
                 current == null ? 0 : current.onlineUsers(), current == null ? 0 : current.roomInfos().size(),

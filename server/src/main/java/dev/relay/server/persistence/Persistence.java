@@ -169,9 +169,12 @@ public final class Persistence implements AutoCloseable {
         });
     }
 
-    /** Makes the hub hand accepted and offline messages to the store. */
-    public void install(Hub hub) {
-        hub.messageStore(store);
+    /**
+     * Builds the hub with the store: accepted and offline messages go to it, and the rooms it kept from an earlier
+     * run are created again.
+     */
+    public void install(Hub.Builder hub) {
+        hub.messageStore(store).keptRooms(store.rooms());
     }
 
     /** Readiness: false while the database does not take writes. */

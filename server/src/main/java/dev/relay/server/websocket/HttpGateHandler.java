@@ -257,10 +257,10 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         if (!RoomIds.isValid(roomId)) {
             throw new ProtocolException(ErrorCode.INVALID_ROOM_ID, "invalid room_id: " + RoomIds.RULE);
         }
-        if (!hub.roomExists(roomId)) {
+        if (!hub.queries().roomExists(roomId)) {
             throw RoomRegistry.notFound(roomId);
         }
-        hub.roomAccess().requireEntry(identity, roomId);
+        hub.queries().roomAccess().requireEntry(identity, roomId);
         return new ConnectRequest(identity, roomId, resumePosition(query), token.expiresAt(), verifier.clockSkew());
     }
 

@@ -454,20 +454,20 @@ class ClusterIT {
         String admin = a.adminToken("root");
         var created = a.http().post("/ws/rooms", admin, "{\"id\":\"ops\",\"name\":\"Ops\",\"description\":\"on call\"}");
         assertThat(created.status()).isEqualTo(201);
-        await().atMost(java.time.Duration.ofSeconds(10)).until(() -> b.service().hub().roomExists("ops"));
+        await().atMost(java.time.Duration.ofSeconds(10)).until(() -> b.service().hub().queries().roomExists("ops"));
         try (WsClient bob = b.connect("bob", "ops");
              WsClient alice = a.connect("alice", "ops")) {
             alice.send(say("ops", "o1", "paging"));
             assertThat(bob.awaitType("room_message", "ops").path("content").asText()).isEqualTo("paging");
 
             TestServer late = node("late");
-            assertThat(late.service().hub().roomExists("ops")).isTrue();
+            assertThat(late.service().hub().queries().roomExists("ops")).isTrue();
             assertThat(late.http().get("/ws/rooms", admin).body().toString()).contains("\"Ops\"", "on call");
 
             assertThat(a.http().send("DELETE", "/ws/rooms/ops", admin, null).status()).isEqualTo(200);
             bob.awaitType("room_closed", "ops");
-            await().atMost(java.time.Duration.ofSeconds(10)).until(() -> !b.service().hub().roomExists("ops")
-                    && !late.service().hub().roomExists("ops"));
+            await().atMost(java.time.Duration.ofSeconds(10)).until(() -> !b.service().hub().queries().roomExists("ops")
+                    && !late.service().hub().queries().roomExists("ops"));
         }
     }
 
@@ -480,9 +480,9 @@ class ClusterIT {
         assertThat(b.http().post("/ws/rooms", b.adminToken("root"), "{\"id\":\"filler\"}").status()).isEqualTo(201);
         assertThat(a.http().post("/ws/rooms", owner, "{\"id\":\"vault\",\"private\":true,\"members\":[\"alice\"]}")
                 .status()).isEqualTo(201);
-        await().atMost(java.time.Duration.ofSeconds(10)).until(() -> a.service().hub().roomExists("filler"));
+        await().atMost(java.time.Duration.ofSeconds(10)).until(() -> a.service().hub().queries().roomExists("filler"));
         assertThat(b.http().send("DELETE", "/ws/rooms/filler", b.adminToken("root"), null).status()).isEqualTo(200);
-        assertThat(b.service().hub().roomExists("vault")).isFalse();
+        assertThat(b.service().hub().queries().roomExists("vault")).isFalse();
 
         var takeover = b.http().post("/ws/rooms", b.adminToken("intruder"),
                 "{\"id\":\"vault\",\"private\":true,\"members\":[\"intruder\"]}");
@@ -490,9 +490,9 @@ class ClusterIT {
         assertThat(takeover.errorCode()).isEqualTo("room_exists");
 
         TestServer late = node("late");
-        assertThat(late.service().hub().roomAccess().mayEnter(
+        assertThat(late.service().hub().queries().roomAccess().mayEnter(
                 new dev.relay.core.session.Identity("intruder", null, java.util.Set.of()), "vault")).isFalse();
-        assertThat(late.service().hub().roomAccess().mayEnter(
+        assertThat(late.service().hub().queries().roomAccess().mayEnter(
                 new dev.relay.core.session.Identity("alice", null, java.util.Set.of()), "vault")).isTrue();
         assertThat(a.http().post("/ws/rooms", owner, "{\"id\":\"vault\"}").status()).as("on a too").isEqualTo(409);
     }

@@ -159,7 +159,7 @@ class BackpressureIT {
     private static void awaitClosedAsSlowConsumer(TestServer server) {
         await("a slow consumer counted").atMost(Duration.ofSeconds(30)).until(() -> slowConsumers(server) == 1);
         await("the pinger's connection gone").atMost(Duration.ofSeconds(10))
-                .until(() -> server.service().hub().connections() == 1);
+                .until(() -> server.service().hub().queries().connections() == 1);
     }
 
     private static long slowConsumers(TestServer server) {

@@ -22,6 +22,6 @@ class ShutdownIT {
             WsClient.Closed closed = client.awaitClose();
             assertThat(closed.code()).isEqualTo(1001);
         }
-        assertThat(server.service().hub().connections()).isZero();
+        assertThat(server.service().hub().queries().connections()).isZero();
     }
 }

@@ -38,7 +38,7 @@ class SlowConsumerIT {
             await().atMost(Duration.ofSeconds(10)).until(() -> clientsIn(server, "support") == 1);
             // Closing takes the connection out of its rooms first and out of the count a moment later.
             await().atMost(Duration.ofSeconds(2)).untilAsserted(
-                    () -> assertThat(server.service().hub().connections()).isEqualTo(1));
+                    () -> assertThat(server.service().hub().queries().connections()).isEqualTo(1));
         }
     }
 
@@ -81,7 +81,7 @@ class SlowConsumerIT {
     }
 
     private static int clientsIn(TestServer server, String roomId) {
-        return server.service().hub().roomInfos().stream()
+        return server.service().hub().queries().roomInfos().stream()
                 .filter(room -> room.id().equals(roomId)).mapToInt(RoomInfo::clientCount).findFirst().orElse(-1);
     }
 }

@@ -7,21 +7,28 @@ import dev.relay.core.delivery.DeliveryLane;
 import dev.relay.core.delivery.EncodedFrame;
 import dev.relay.core.delivery.Encoder;
 import dev.relay.core.history.StreamPosition;
+import dev.relay.core.protocol.ErrorCode;
+import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.room.Room;
 import dev.relay.core.room.RoomRegistry;
+import dev.relay.core.session.Identity;
 import dev.relay.core.session.UserDirectory;
 import dev.relay.core.session.UserStatus;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
- * The hub's side of a {@link Broker}: follows the rooms this node has a reason to follow (a connection in the room,
+ * The {@link Routing} of a node in a cluster, the hub's side of a {@link Broker}: a room message takes its {@code seq}
+ * from the room's shared stream and is delivered here, as on every node, when it arrives from there; private messages,
+ * broadcasts, joins, statuses and room changes also reach the other nodes. It follows the rooms this node has a reason to follow (a connection in the room,
  * or a resume waiting for it), delivers what arrives from the shared streams in {@code seq} order, and fills a gap
  * (messages missed while the broker was unreachable, or published before this node followed the room) from the
  * shared stream before anything after it is delivered.
@@ -32,8 +39,8 @@ import java.util.concurrent.TimeUnit;
  * {@link ConcurrentHashMap#compute}, so a room's subscribe and unsubscribe reach the broker in the order its first
  * connection arrived and its last one left, whatever loops they were on.
  */
-final class ClusterLink implements Broker.Inbound {
-    private static final System.Logger LOG = System.getLogger(ClusterLink.class.getName());
+final class ClusteredRouting implements Routing, Broker.Inbound {
+    private static final System.Logger LOG = System.getLogger(ClusteredRouting.class.getName());
     /** Arrivals kept while a gap is being filled; past it, the room is caught up from the stream afresh. */
     static final int MAX_WAITING = 10_000;
     private static final Executor RETRY = CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS);
@@ -84,16 +91,16 @@ final class ClusterLink implements Broker.Inbound {
         /** A room created on another node: create it here. */
         void createHere(SharedRoomSpec room);
 
-        /** A room closed on another node: close it here. */
-        void closeHere(String roomId);
+        /** A room closed on another node: close it here (this node no longer follows it). */
+        void closeHere(Room room);
     }
 
     /**
      * @param catchUpWait how long an entry or resume waits for a room this node just started following to catch up
      *                    with the shared stream; past it the connection is answered from what this node has
      */
-    ClusterLink(Broker broker, RoomRegistry rooms, UserDirectory users, Audience everyone, Encoder encoder,
-                int historySize, java.time.Duration catchUpWait, Local local) {
+    ClusteredRouting(Broker broker, RoomRegistry rooms, UserDirectory users, Audience everyone, Encoder encoder,
+                     int historySize, java.time.Duration catchUpWait, Local local) {
         this.local = local;
         this.catchUpWait = catchUpWait;
         this.broker = broker;
@@ -104,8 +111,105 @@ final class ClusterLink implements Broker.Inbound {
         this.historySize = historySize;
     }
 
-    Broker broker() {
+    /**
+     * Connects to the broker and creates the rooms other nodes created before this one started, waiting up to the
+     * catch-up wait for them. Called once, when the hub is built, after everything the inbound messages reach exists.
+     */
+    void join() {
+        broker.start(this);
+        try {
+            broker.savedRooms().get(catchUpWait.toMillis(), TimeUnit.MILLISECONDS).values()
+                    .forEach(saved -> local.createHere(SharedRoomSpec.decode(saved)));
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException slow) {
+            throw new IllegalStateException("could not read the cluster's rooms from the broker", slow);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    Broker engine() {
         return broker;
+    }
+
+    @Override
+    public Optional<Broker> broker() {
+        return Optional.of(broker);
+    }
+
+    // ---- publishing ----
+
+    /**
+     * The shared stream gives the message its seq, and every node, this one included, delivers it when it arrives
+     * from there; the ack waits for the stream's answer. The retry key makes a retry through any node land once.
+     */
+    @Override
+    public CompletableFuture<Published> toRoom(Room room, ServerMessage draft, String retryKey, Publisher here) {
+        if (!room.members().hasRoom()) {
+            throw Publisher.overloaded(); // this node's lanes are full: refuse before the stream takes it
+        }
+        return broker.publishToRoom(draft, room.epoch(), retryKey).thenCompose(here::placed);
+    }
+
+    @Override
+    public CompletableFuture<Published> toUser(Identity from, String to, ServerMessage out, Published pending,
+                                               Publisher here) {
+        return here.toUserAnywhere(this, from, to, out, pending);
+    }
+
+    /** The other nodes first: a broker that cannot take it fails the broadcast before anyone has seen it. */
+    @Override
+    public CompletableFuture<Published> toEveryone(ServerMessage out, Published pending, Publisher here) {
+        return broker.publishToEveryone(out).thenApply(sent -> {
+            here.toEveryoneHere(out);
+            return pending;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> followUser(String userId) {
+        return broker.followUser(userId);
+    }
+
+    @Override
+    public void unfollowUser(String userId) {
+        broker.unfollowUser(userId);
+    }
+
+    /**
+     * Claims the id in the broker ({@link Broker#claimRoom}), atomically for every node, then creates the room here
+     * and tells the other nodes. An id any node created fails with {@code room_exists}, a broker that cannot be
+     * reached with {@code temporarily_unavailable}; either way nothing changes anywhere.
+     */
+    @Override
+    public CompletableFuture<Room> create(SharedRoomSpec shared, Supplier<Room> createHere) {
+        if (rooms.find(shared.id()).isPresent()) {
+            throw new ProtocolException(ErrorCode.ROOM_EXISTS, "room '" + shared.id() + "' already exists");
+        }
+        return claim(shared).handle((claimed, failure) -> {
+            if (failure != null) {
+                throw new ProtocolException(ErrorCode.TEMPORARILY_UNAVAILABLE,
+                        "the cluster could not be reached; the room was not created, retry later");
+            }
+            if (!claimed) {
+                throw new ProtocolException(ErrorCode.ROOM_EXISTS, "room '" + shared.id() + "' already exists");
+            }
+            Room room;
+            try {
+                room = createHere.get();
+            } catch (RuntimeException refused) {
+                unclaim(shared.id());
+                throw refused;
+            }
+            shareCreated(shared);
+            return room;
+        });
+    }
+
+    /** Stops following the closed room and tells the other nodes, which close it too. */
+    @Override
+    public void closed(Room room) {
+        unfollow(room);
+        shareClosed(room.id());
     }
 
     /**
@@ -113,7 +217,8 @@ final class ClusterLink implements Broker.Inbound {
      * this node subscribe and bring the room up to date with the shared stream (its recent messages kept for
      * resumes) before it delivers anything newer. Each call is undone by one {@link #release}.
      */
-    void hold(Room room) {
+    @Override
+    public void hold(Room room) {
         Feed[] created = new Feed[1];
         feeds.compute(room.id(), (id, feed) -> {
             if (feed != null && feed.room == room) {
@@ -132,7 +237,8 @@ final class ClusterLink implements Broker.Inbound {
     }
 
     /** Undoes one {@link #hold}; the last makes this node stop following the room. */
-    void release(Room room) {
+    @Override
+    public void release(Room room) {
         feeds.computeIfPresent(room.id(), (id, feed) -> {
             if (feed.room != room || --feed.holders > 0) {
                 return feed;
@@ -143,7 +249,8 @@ final class ClusterLink implements Broker.Inbound {
     }
 
     /** Whether the room is followed here and has caught up with the shared stream since. */
-    boolean isCurrent(Room room) {
+    @Override
+    public boolean isCurrent(Room room) {
         Feed feed = feeds.get(room.id());
         return feed != null && feed.room == room && feed.caughtUp.isDone();
     }
@@ -152,7 +259,8 @@ final class ClusterLink implements Broker.Inbound {
      * Holds the room (undo with {@link #release}) and completes once it has caught up with the shared stream, or
      * after the catch-up wait when the broker cannot answer; never fails.
      */
-    CompletableFuture<Void> holdUntilCurrent(Room room) {
+    @Override
+    public CompletableFuture<Void> holdUntilCurrent(Room room) {
         hold(room);
         Feed feed = feeds.get(room.id());
         if (feed == null || feed.room != room) {
@@ -162,15 +270,10 @@ final class ClusterLink implements Broker.Inbound {
     }
 
     /** The room was closed: stop following it, whatever still holds it. */
-    void unfollow(Room room) {
+    private void unfollow(Room room) {
         if (feeds.remove(room.id()) != null) {
             broker.unfollowRoom(room.id());
         }
-    }
-
-    /** Places a room message in the shared stream; every node, this one included, delivers it as it arrives. */
-    CompletableFuture<ServerMessage> publish(Room room, ServerMessage draft, String retryKey) {
-        return broker.publishToRoom(draft, room.epoch(), retryKey);
     }
 
     // ---- inbound, on the engine's threads ----
@@ -219,7 +322,8 @@ final class ClusterLink implements Broker.Inbound {
     }
 
     /** Asks the other nodes to move the user's connections there into or out of the room. */
-    void moveElsewhere(String userId, String roomId, boolean join) {
+    @Override
+    public void moveElsewhere(String userId, String roomId, boolean join) {
         ServerMessage control = new ServerMessage(null, join ? JOIN_ROOM : LEAVE_ROOM, null, userId, roomId, null,
                 null, java.time.Instant.EPOCH);
         broker.publishToUser(userId, control).exceptionally(failure -> {
@@ -231,9 +335,12 @@ final class ClusterLink implements Broker.Inbound {
     /**
      * Tells the user's other nodes the status they chose here, so every node reports the same one and announces it
      * in the rooms the user is in there (once per room: the room presence drops what another node said already).
+     * Even when unchanged: choosing "away" while automatically away makes it a chosen status, which activity on
+     * another node must then leave alone there too.
      */
-    void shareStatus(String userId, String status) {
-        sendStatus(userId, status);
+    @Override
+    public void shareStatus(String userId) {
+        sendStatus(userId, users.status(userId).wireName());
     }
 
     /**
@@ -294,7 +401,10 @@ final class ClusterLink implements Broker.Inbound {
     public void broadcast(ServerMessage message) {
         switch (message.type()) {
             case ROOM_CREATED -> local.createHere(SharedRoomSpec.decode(message.content()));
-            case ROOM_CLOSED -> local.closeHere(message.roomId());
+            case ROOM_CLOSED -> rooms.find(message.roomId()).ifPresent(room -> {
+                unfollow(room);
+                local.closeHere(room);
+            });
             default -> deliver(message, everyone);
         }
     }
@@ -303,12 +413,12 @@ final class ClusterLink implements Broker.Inbound {
      * Claims a room's id for this node before the room is created here, and keeps it for nodes that start later:
      * false when a room with this id exists in the cluster already (on another node, even one this node does not have).
      */
-    CompletableFuture<Boolean> claim(SharedRoomSpec room) {
+    private CompletableFuture<Boolean> claim(SharedRoomSpec room) {
         return broker.claimRoom(room.id(), room.encode());
     }
 
     /** Gives back an id claimed for a room that could not be created here after all (this node's room limit). */
-    void unclaim(String roomId) {
+    private void unclaim(String roomId) {
         broker.deleteRoom(roomId).exceptionally(failure -> {
             LOG.log(System.Logger.Level.WARNING, "room " + roomId + " was not created here but its id could not be"
                     + " given back", failure);
@@ -317,7 +427,7 @@ final class ClusterLink implements Broker.Inbound {
     }
 
     /** Tells the other nodes about a room created here under an id this node claimed. */
-    void shareCreated(SharedRoomSpec room) {
+    private void shareCreated(SharedRoomSpec room) {
         ServerMessage control = new ServerMessage(null, ROOM_CREATED, null, null, room.id(), room.encode(), null,
                 java.time.Instant.EPOCH);
         broker.publishToEveryone(control).exceptionally(failure -> {
@@ -328,7 +438,7 @@ final class ClusterLink implements Broker.Inbound {
     }
 
     /** Tells the other nodes a room was closed here, and forgets its shared stream. */
-    void shareClosed(String roomId) {
+    private void shareClosed(String roomId) {
         ServerMessage control = new ServerMessage(null, ROOM_CLOSED, null, null, roomId, null, null,
                 java.time.Instant.EPOCH);
         broker.publishToEveryone(control)

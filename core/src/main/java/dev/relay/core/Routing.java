@@ -1,0 +1,71 @@
+package dev.relay.core;
+
+import dev.relay.core.cluster.Broker;
+import dev.relay.core.cluster.SharedRoomSpec;
+import dev.relay.core.protocol.ServerMessage;
+import dev.relay.core.room.Room;
+import dev.relay.core.session.Identity;
+
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * Where messages and membership changes go, chosen once when the hub is built: {@link LocalRouting} on a single node
+ * (a room message goes straight to its room), {@link ClusteredRouting} when a {@link Broker} links nodes. The rest of
+ * the hub takes the same path either way, so single-node and cluster behaviour cannot drift apart; with only these
+ * two implementations every call site stays at most bimorphic.
+ */
+sealed interface Routing permits LocalRouting, ClusteredRouting {
+
+    // ---- publishing ({@link Publisher} has checked the message; {@code here} delivers on this node) ----
+
+    /** Gives a room message its {@code seq} and delivers it; throws {@code overloaded} when lanes are full. */
+    CompletableFuture<Published> toRoom(Room room, ServerMessage draft, String retryKey, Publisher here);
+
+    /** Delivers a checked private message to {@code to}, or holds it while they are connected nowhere. */
+    CompletableFuture<Published> toUser(Identity from, String to, ServerMessage out, Published pending,
+                                        Publisher here);
+
+    /** Delivers a checked broadcast to everyone. */
+    CompletableFuture<Published> toEveryone(ServerMessage out, Published pending, Publisher here);
+
+    // ---- following rooms and users ({@link Membership}, {@link Hub}) ----
+
+    /** One more reason to follow the room on this node (a connection entered it); undone by {@link #release}. */
+    void hold(Room room);
+
+    void release(Room room);
+
+    /** Whether a connection may enter or resume the room now: true unless this node still has to catch it up. */
+    boolean isCurrent(Room room);
+
+    /** Holds the room and completes once it is current; only called when {@link #isCurrent} was false. */
+    CompletableFuture<Void> holdUntilCurrent(Room room);
+
+    /** The user's first connection here: completes once messages for the user reach this node. */
+    CompletableFuture<Void> followUser(String userId);
+
+    /** The user's last connection here closed. */
+    void unfollowUser(String userId);
+
+    // ---- telling the other nodes ----
+
+    /** A join or leave of the user's, made here, for their connections elsewhere. */
+    void moveElsewhere(String userId, String roomId, boolean join);
+
+    /** The user chose a status here (their current status is read from the directory). */
+    void shareStatus(String userId);
+
+    /**
+     * Creates a room: at once on a single node; in a cluster once its id is claimed for every node (see
+     * {@link HubAdmin#createRoomAsync}).
+     */
+    CompletableFuture<Room> create(SharedRoomSpec shared, Supplier<Room> createHere);
+
+    /** A room was closed here. */
+    void closed(Room room);
+
+    /** The broker, in a cluster. */
+    Optional<Broker> broker();
+}
