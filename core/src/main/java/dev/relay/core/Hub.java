@@ -216,6 +216,12 @@ public final class Hub {
                 && memberships.remember(session.userId(), room.id());
         session.everyoneSlot(everyone.add(session.outbox()));
         boolean firstOfUser = users.add(session, clock.instant());
+        if (firstOfUser) {
+            observer.presence(session.userId(), true);
+        }
+        if (newMember) {
+            observer.membership(session.userId(), room.id(), true);
+        }
         ClusterLink link = cluster;
         // Held messages are taken once the user's channel reaches this node (see below).
         CompletableFuture<Void> following = firstOfUser && link != null
@@ -309,6 +315,7 @@ public final class Hub {
         if (lastOfUser) {
             // After leaving, so the closing connection itself is not written to; the rooms still hear it.
             presence.wentOffline(session.userId(), roomIds);
+            observer.presence(session.userId(), false);
             ClusterLink link = cluster;
             if (link != null) {
                 link.broker().unfollowUser(session.userId());
@@ -349,6 +356,7 @@ public final class Hub {
                 }
                 case MessageType.STATUS -> {
                     control.chooseStatus(session, message);
+                    observer.statusChosen(session.userId(), users.status(session.userId()).wireName());
                     ClusterLink link = cluster;
                     if (link != null) {
                         // Even when unchanged: choosing "away" while automatically away makes it a chosen status,
@@ -602,7 +610,9 @@ public final class Hub {
         allowed.add(actor.userId());
         ClusterLink link = cluster;
         if (link == null) {
-            return CompletableFuture.completedFuture(createHere(spec, isPrivate, allowed).info());
+            RoomInfo created = createHere(spec, isPrivate, allowed).info();
+            observer.roomCreated(created.id(), actor.userId());
+            return CompletableFuture.completedFuture(created);
         }
         if (rooms.find(checked.id()).isPresent()) {
             throw new ProtocolException(ErrorCode.ROOM_EXISTS, "room '" + checked.id() + "' already exists");
@@ -625,6 +635,7 @@ public final class Hub {
                 throw refused;
             }
             link.shareCreated(shared);
+            observer.roomCreated(room.id(), actor.userId());
             return room.info();
         });
     }
@@ -856,7 +867,9 @@ public final class Hub {
      */
     public CompletableFuture<Integer> joinUser(String userId, String roomId) {
         Room room = existingRoom(roomId);
-        memberships.remember(userId, room.id());
+        if (memberships.remember(userId, room.id())) {
+            observer.membership(userId, room.id(), true);
+        }
         ClusterLink link = cluster;
         if (link != null) {
             link.moveElsewhere(userId, roomId, true);
@@ -886,7 +899,9 @@ public final class Hub {
      */
     public CompletableFuture<Integer> leaveUser(String userId, String roomId) {
         Room room = existingRoom(roomId);
-        memberships.forget(userId, roomId);
+        if (memberships.forget(userId, roomId)) {
+            observer.membership(userId, roomId, false);
+        }
         ClusterLink link = cluster;
         if (link != null) {
             link.moveElsewhere(userId, roomId, false);
@@ -934,6 +949,7 @@ public final class Hub {
             link.shareClosed(roomId);
         }
         CompletableFuture<Integer> closed = moderation.closeRoom(actor, room);
+        observer.roomDeleted(roomId, actor.userId());
         RoomPresence shared = sharedRooms.shared();
         if (shared != null) {
             shared.forget(roomId);

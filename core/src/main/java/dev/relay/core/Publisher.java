@@ -284,6 +284,7 @@ final class Publisher {
         }
         totalMessages.incrementAndGet();
         observer.accepted(from.userId(), MessageType.ROOM_MESSAGE, roomId);
+        observer.messageAccepted(placed);
         return kept(keeper.accepted(placed), new Published(placed.id(), placed.timestamp(), placed.seq()));
     }
 
@@ -300,6 +301,7 @@ final class Publisher {
         return link.publish(room, draft, retryKey).thenCompose(placed -> {
             totalMessages.incrementAndGet();
             observer.accepted(draft.from(), MessageType.ROOM_MESSAGE, draft.roomId());
+            observer.messageAccepted(placed);
             return kept(keeper.accepted(placed), new Published(placed.id(), placed.timestamp(), placed.seq()));
         });
     }
@@ -478,6 +480,7 @@ final class Publisher {
         }
         totalMessages.incrementAndGet();
         observer.accepted(message.from(), message.type(), message.roomId());
+        observer.messageAccepted(message);
     }
 
     static ProtocolException overloaded() {
