@@ -5,6 +5,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.relay.core.Hub;
 import dev.relay.core.HubSettings;
 import dev.relay.core.Published;
+import dev.relay.core.event.EventListener;
+import dev.relay.core.event.EventStream;
+import dev.relay.core.event.ListenerStats;
+import dev.relay.core.event.StreamingObserver;
+import dev.relay.core.observe.HubObserver;
 import dev.relay.core.policy.ContentFilter;
 import dev.relay.core.policy.Permissions;
 import dev.relay.core.policy.TokenCheck;
@@ -72,8 +77,10 @@ public final class WebSocketService implements AutoCloseable {
     });
     private final Observability observability;
     private final Routers routers;
+    /** The listeners registered at build time, each behind its own bounded queue; closed after the transport. */
+    private final EventStream events;
 
-    private WebSocketService(RelayConfig config) {
+    private WebSocketService(RelayConfig config, List<EventListener> listeners) {
         this.config = config;
         String secret = config.security().jwtSecret().orElseThrow(() -> new IllegalArgumentException(
                 "jwt_secret must be set before the service is created (RelayConfig.withJwtSecret)"));
@@ -82,8 +89,13 @@ public final class WebSocketService implements AutoCloseable {
         JsonCodec codec = new JsonCodec(mapper, PooledByteBufAllocator.DEFAULT);
         this.observability = Observability.create(config, clock);
         Persistence persistence = Persistence.open(config, clock);
-        this.hub = new Hub(hubSettings(config), codec, persistence.history(), clock, System::nanoTime,
-                observability.hubObserver());
+        this.events = new EventStream(listeners, EventStream.DEFAULT_CAPACITY);
+        // On one node, this node's first and last connections are the cluster's; in a cluster they are not.
+        HubObserver observer = events.isEmpty() ? observability.hubObserver()
+                : HubObserver.both(observability.hubObserver(),
+                        new StreamingObserver(events, clock, !config.cluster().clustered()));
+        this.hub = new Hub(hubSettings(config), codec, persistence.history(), clock, System::nanoTime, observer);
+        observability.bindEvents(events);
         persistence.install(hub);
         List<String> notRestored = hub.restoreRooms(persistence.store().rooms());
         if (!notRestored.isEmpty()) {
@@ -161,7 +173,20 @@ public final class WebSocketService implements AutoCloseable {
     }
 
     public static WebSocketService create(RelayConfig config) {
-        return new WebSocketService(Objects.requireNonNull(config, "config"));
+        return create(config, List.of());
+    }
+
+    /**
+     * A service whose hub events ({@link dev.relay.core.event.RelayEvent}) go to {@code listeners}, each on a thread
+     * of its own behind a bounded queue (docs/architecture.md, "Event stream").
+     */
+    public static WebSocketService create(RelayConfig config, List<EventListener> listeners) {
+        return new WebSocketService(Objects.requireNonNull(config, "config"), List.copyOf(listeners));
+    }
+
+    /** Each event listener's counts: handled, dropped for a full queue, failed. */
+    public List<ListenerStats> eventStats() {
+        return events.stats();
     }
 
     private static HubSettings hubSettings(RelayConfig config) {
@@ -282,6 +307,7 @@ public final class WebSocketService implements AutoCloseable {
                 LOG.warn("event=close_failed resource={}", closeable, e);
             }
         }
+        events.close(); // after the transport: the last disconnects' events are queued by now
         observability.close();
     }
 }
