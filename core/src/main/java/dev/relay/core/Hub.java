@@ -155,6 +155,7 @@ public final class Hub {
         this.clusterViews = new ClusterViews(sharedRooms, users);
         publisher.onHeld(held::toUserHere);
         this.memberships = new RoomMemberships();
+        publisher.memberships(memberships);
         this.membership = new Membership(settings, rules, rooms, roomAccess, presence, memberships, observer, replies,
                 clock);
         this.control = new SessionControl(policies, presence, users, replies);
@@ -515,7 +516,8 @@ public final class Hub {
 
     /**
      * Publishes a {@code room_message}, {@code private_message} or {@code broadcast} on behalf of a user who is not
-     * speaking through a connection (REST, the embedding API). Admins may post to rooms they are not in. A message
+     * speaking through a connection (REST, the embedding API). A room message needs the user to be a member who may
+     * enter the room (joined and not left, or connected in it); admins may post to rooms they are not in. A message
      * with an {@code id} the same user already sent within the dedup window is not sent again; the answer is the
      * first one's. A refusal decided at once is thrown as a {@link ProtocolException}; the future is already complete
      * unless the ack waits for the message to be kept ({@link #messageSink}), and then it may also fail with one.

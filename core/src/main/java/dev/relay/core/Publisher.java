@@ -64,6 +64,8 @@ final class Publisher {
     /** Null on a single node: private messages and broadcasts retried through another node are recognised there. */
     private volatile SharedRetries sharedRetries;
     private volatile Consumer<String> handOver = userId -> { };
+    /** The rooms users joined and have not left; until installed, none (a live connection is then needed). */
+    private volatile RoomMemberships memberships = new RoomMemberships();
 
     Publisher(HubSettings settings, Policies policies, MessageRules rules, RoomRegistry rooms, RoomAccess roomAccess,
               UserDirectory users,
@@ -101,6 +103,11 @@ final class Publisher {
     /** Routes room messages through the cluster's shared streams and forwards private messages and broadcasts. */
     void cluster(ClusterLink link) {
         this.cluster = link;
+    }
+
+    /** Installs the hub's record of who joined which room, for messages sent without a connection. */
+    void memberships(RoomMemberships memberships) {
+        this.memberships = memberships;
     }
 
     /** Installs what hands held messages to a user's connections here (the hub's, set once at construction). */
@@ -266,7 +273,9 @@ final class Publisher {
         String roomId = rules.requireRoomId(message);
         rules.checkBody(message);
         Room room = rooms.require(roomId);
-        boolean member = origin != null ? origin.isIn(roomId) : room.hasUser(from.userId()) || from.isAdmin();
+        // Without a connection (REST, embedding) the user's membership counts, not only a live connection in the room.
+        boolean member = origin != null ? origin.isIn(roomId) : room.hasUser(from.userId()) || from.isAdmin()
+                || memberships.isRecorded(from.userId(), roomId) && roomAccess.mayEnter(from, roomId);
         if (!member) {
             roomAccess.requireEntry(from, roomId); // a private room is "not found" to outsiders, never "not joined"
             throw new ProtocolException(ErrorCode.NOT_MEMBER, "you are not in room '" + roomId + "'; join it first");

@@ -9,6 +9,7 @@ import dev.relay.core.event.EventListener;
 import dev.relay.core.event.EventStream;
 import dev.relay.core.event.ListenerStats;
 import dev.relay.core.event.StreamingObserver;
+import dev.relay.core.local.LocalClient;
 import dev.relay.core.observe.HubObserver;
 import dev.relay.core.policy.ContentFilter;
 import dev.relay.core.policy.Permissions;
@@ -50,6 +51,8 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import java.util.concurrent.CompletableFuture;
 import java.util.Objects;
 import java.util.Optional;
@@ -79,6 +82,8 @@ public final class WebSocketService implements AutoCloseable {
     private final Routers routers;
     /** The listeners registered at build time, each behind its own bounded queue; closed after the transport. */
     private final EventStream events;
+    /** Also reads back what the hub writes to in-process clients. */
+    private final JsonCodec codec;
 
     private WebSocketService(RelayConfig config, List<EventListener> listeners) {
         this.config = config;
@@ -87,6 +92,7 @@ public final class WebSocketService implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         ObjectMapper mapper = new ObjectMapper().disable(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
         JsonCodec codec = new JsonCodec(mapper, PooledByteBufAllocator.DEFAULT);
+        this.codec = codec;
         this.observability = Observability.create(config, clock);
         Persistence persistence = Persistence.open(config, clock);
         this.events = new EventStream(listeners, EventStream.DEFAULT_CAPACITY);
@@ -278,6 +284,16 @@ public final class WebSocketService implements AutoCloseable {
      */
     public CompletableFuture<Published> publishToRoom(String roomId, String content) {
         return hub.publish(Identity.SYSTEM, new ClientMessage(MessageType.ROOM_MESSAGE, null, content, roomId, null, null));
+    }
+
+    /**
+     * A client inside the server speaking as {@code identity} (a bot, the system): connected into {@code roomId} like
+     * a socket, under the same permissions, rate limit, filter, dedup, history and persistence. What the hub
+     * delivers to it goes to {@code handler} as JSON fields, on a thread of the client's own. Blocks until the hub
+     * has registered it; close it when done.
+     */
+    public LocalClient inProcess(Identity identity, String roomId, Consumer<Map<String, Object>> handler) {
+        return LocalClient.connect(hub, identity, roomId, codec::read, handler);
     }
 
     /** Sends a private message from the server to every connection of a user. */
