@@ -5,15 +5,16 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Hands each event to every listener through a bounded queue of its own, drained by a virtual thread of its own.
- * {@link #publish} never blocks and takes no lock shared by the listeners: it is called on event loops, some inside
- * a room's lock. A full queue drops the event for that listener alone and counts it, so a slow or stuck listener
+ * {@link #publish} never blocks and takes no lock (a lock-free queue bounded by a counter): it is called on every
+ * event loop, some inside a room's lock, and a queue lock would be one lock all of them contend for. A full queue drops the event for that listener alone and counts it, so a slow or stuck listener
  * costs its own events, never delivery to sockets or to the other listeners. Each listener sees the events in the
  * order they were published (events published concurrently on different threads have no order between them).
  */
@@ -86,41 +87,63 @@ public final class EventStream implements AutoCloseable {
 
     /** One listener's queue and the thread that empties it. */
     private static final class Drain {
+        private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
         private final EventListener listener;
-        private final BlockingQueue<RelayEvent> queue;
+        private final int capacity;
+        private final ConcurrentLinkedQueue<RelayEvent> queue = new ConcurrentLinkedQueue<>();
+        /** Events in the queue; reserved before adding, so the queue never holds more than the capacity. */
+        private final AtomicInteger size = new AtomicInteger();
         private final AtomicLong delivered = new AtomicLong();
         private final AtomicLong dropped = new AtomicLong();
         private final AtomicLong failed = new AtomicLong();
         private final Thread thread;
         private volatile boolean stopping;
+        /** The drain found the queue empty and may park: a publisher then unparks it. */
+        private volatile boolean idle;
 
         Drain(EventListener listener, int capacity) {
             this.listener = listener;
-            this.queue = new ArrayBlockingQueue<>(capacity);
+            this.capacity = capacity;
             this.thread = Thread.ofVirtual().name("relay-events-" + listener.name()).start(this::run);
         }
 
         void offer(RelayEvent event) {
-            if (stopping || !queue.offer(event)) {
+            if (stopping) {
                 dropped.incrementAndGet();
+                return;
+            }
+            if (size.incrementAndGet() > capacity) {
+                size.decrementAndGet();
+                dropped.incrementAndGet();
+                return;
+            }
+            queue.add(event);
+            if (idle) {
+                LockSupport.unpark(thread);
             }
         }
 
         private void run() {
             while (true) {
-                RelayEvent event;
-                try {
-                    event = queue.poll(100, TimeUnit.MILLISECONDS);
-                } catch (InterruptedException stopped) {
-                    return;
-                }
-                if (event == null) {
-                    if (stopping) {
-                        return; // stopped and emptied
-                    }
+                RelayEvent event = queue.poll();
+                if (event != null) {
+                    size.decrementAndGet();
+                    deliver(event);
                     continue;
                 }
-                deliver(event);
+                if (stopping) {
+                    return; // stopped and emptied
+                }
+                // Idle is published before the queue is checked again, and a publisher adds before it reads idle:
+                // either this sees the event or the publisher sees idle and unparks. The timeout is a safety net.
+                idle = true;
+                if (queue.isEmpty() && !stopping) {
+                    LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+                }
+                idle = false;
+                if (Thread.interrupted()) {
+                    return;
+                }
             }
         }
 
@@ -140,6 +163,7 @@ public final class EventStream implements AutoCloseable {
 
         void stop() {
             stopping = true;
+            LockSupport.unpark(thread);
         }
 
         void await(long nanos) {
@@ -153,7 +177,7 @@ public final class EventStream implements AutoCloseable {
         }
 
         ListenerStats stats() {
-            return new ListenerStats(listener.name(), delivered.get(), dropped.get(), failed.get(), queue.size());
+            return new ListenerStats(listener.name(), delivered.get(), dropped.get(), failed.get(), size.get());
         }
     }
 }

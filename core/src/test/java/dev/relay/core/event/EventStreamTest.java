@@ -105,6 +105,30 @@ class EventStreamTest {
     }
 
     @Test
+    void publishersOnManyThreadsLoseNothingThatFits() throws Exception {
+        List<RelayEvent> got = new CopyOnWriteArrayList<>();
+        stream = new EventStream(List.of(listener("many", got::add)), 40_000);
+        List<Thread> publishers = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            int base = t * 10_000;
+            publishers.add(Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < 10_000; i++) {
+                    stream.publish(online(base + i));
+                    if (i % 1000 == 0) {
+                        Thread.yield(); // let the drain go idle now and then, so wake-ups are exercised
+                    }
+                }
+            }));
+        }
+        for (Thread publisher : publishers) {
+            publisher.join();
+        }
+        await().atMost(WAIT).until(() -> got.size() == 40_000);
+        assertThat(stream.stats().get(0).dropped()).isZero();
+        assertThat(got).doesNotHaveDuplicates();
+    }
+
+    @Test
     void aThrowingListenerIsCountedAndKeepsGettingEvents() {
         List<RelayEvent> got = new CopyOnWriteArrayList<>();
         stream = new EventStream(List.of(listener("flaky", event -> {
