@@ -140,16 +140,16 @@ public final class Hub {
                 : new MemoryOfflineMessages(DEFAULT_OFFLINE_MAX_MESSAGES, settings.historyTtl(), clock);
         MessageSink sink = b.sink != null ? b.sink : b.store != null ? b.store : MessageSink.NONE;
         this.held = new HeldDelivery(offline, users, replies);
-        this.publisher = new Publisher(settings, policies, rules, rooms, roomAccess, users, presence, everyone, ids,
-                encoder, clock, observer, routing, sink, offline, b.sharedRetries, held::toUserHere);
         this.memberships = new RoomMemberships();
+        this.publisher = new Publisher(settings, policies, rules, rooms, roomAccess, users, presence, everyone, ids,
+                encoder, clock, observer, routing, sink, offline, b.sharedRetries, held::toUserHere, memberships);
         this.membership = new Membership(settings, rules, rooms, roomAccess, presence, memberships, observer, replies,
                 clock, routing);
         this.moves = new UserMoves(rooms, users, roomAccess, membership, replies);
         this.control = new SessionControl(policies, presence, users, replies);
         Moderation moderation = new Moderation(rooms, users, policies, replies, clock, observer);
         this.admin = new HubAdmin(settings, policies, rooms, roomAccess, memberships, moves, moderation, presence,
-                presenceFeed, offline, routing, b.store);
+                presenceFeed, offline, routing, b.store, observer);
         this.queries = new HubQueries(settings, rooms, roomAccess, users, memberships, publisher,
                 new ClusterViews(presenceFeed, users), routing, b.presenceStore, connections, slowConsumers,
                 lanes.values(), clock);
@@ -253,6 +253,12 @@ public final class Hub {
                 && memberships.remember(session.userId(), room.id());
         session.everyoneSlot(everyone.add(session.outbox()));
         boolean firstOfUser = users.add(session, clock.instant());
+        if (firstOfUser) {
+            observer.presence(session.userId(), true);
+        }
+        if (newMember) {
+            observer.membership(session.userId(), room.id(), true);
+        }
         // Held messages are taken once the user's channel reaches this node (see below).
         CompletableFuture<Void> following = firstOfUser ? routing.followUser(session.userId()) : null;
         try {
@@ -341,6 +347,7 @@ public final class Hub {
         if (lastOfUser) {
             // After leaving, so the closing connection itself is not written to; the rooms still hear it.
             presence.wentOffline(session.userId(), roomIds);
+            observer.presence(session.userId(), false);
             routing.unfollowUser(session.userId());
         }
         if (session.everyoneSlot() != null) { // null: closed while its welcome waited for the room (never greeted)
@@ -378,6 +385,7 @@ public final class Hub {
                 }
                 case MessageType.STATUS -> {
                     control.chooseStatus(session, message);
+                    observer.statusChosen(session.userId(), users.status(session.userId()).wireName());
                     routing.shareStatus(session.userId());
                 }
                 case MessageType.REFRESH -> control.refreshToken(session, message);

@@ -4,6 +4,7 @@ import dev.relay.core.cluster.RoomPresence;
 import dev.relay.core.cluster.SharedRoomSpec;
 import dev.relay.core.policy.Permissions;
 import dev.relay.core.policy.RoomAccess;
+import dev.relay.core.observe.HubObserver;
 import dev.relay.core.presence.Presence;
 import dev.relay.core.presence.RoomPresenceFeed;
 import dev.relay.core.protocol.CloseReason;
@@ -46,10 +47,14 @@ public final class HubAdmin {
     private final Routing routing;
     /** Told of rooms created and closed; null when rooms are kept nowhere. */
     private final MessageStore store;
+    /** Told of rooms created and deleted and of memberships changed here (not of copies from other nodes). */
+    private final HubObserver observer;
 
     HubAdmin(HubSettings settings, Policies policies, RoomRegistry rooms, RoomAccess roomAccess,
              RoomMemberships memberships, UserMoves moves, Moderation moderation, Presence presence,
-             RoomPresenceFeed presenceFeed, OfflineMessages offline, Routing routing, MessageStore store) {
+             RoomPresenceFeed presenceFeed, OfflineMessages offline, Routing routing, MessageStore store,
+             HubObserver observer) {
+        this.observer = observer;
         this.settings = settings;
         this.policies = policies;
         this.rooms = rooms;
@@ -107,7 +112,10 @@ public final class HubAdmin {
         allowed.add(actor.userId());
         SharedRoomSpec shared = new SharedRoomSpec(checked.id(), checked.name(), checked.description(), isPrivate,
                 isPrivate ? allowed : Set.of());
-        return routing.create(shared, () -> createHere(spec, isPrivate, allowed)).thenApply(Room::info);
+        return routing.create(shared, () -> createHere(spec, isPrivate, allowed)).thenApply(room -> {
+            observer.roomCreated(room.id(), actor.userId()); // here only: nodes applying the copy do not report it
+            return room.info();
+        });
     }
 
     /** Creates the room on this node with its access list, and keeps it in the store as it was asked for. */
@@ -157,6 +165,7 @@ public final class HubAdmin {
         }
         routing.closed(room);
         CompletableFuture<Integer> closed = moderation.closeRoom(actor, room);
+        observer.roomDeleted(roomId, actor.userId());
         RoomPresence shared = presenceFeed.shared();
         if (shared != null) {
             shared.forget(roomId);
@@ -172,7 +181,9 @@ public final class HubAdmin {
      */
     public CompletableFuture<Integer> joinUser(String userId, String roomId) {
         Room room = existingRoom(roomId);
-        memberships.remember(userId, room.id());
+        if (memberships.remember(userId, room.id())) {
+            observer.membership(userId, room.id(), true);
+        }
         routing.moveElsewhere(userId, roomId, true);
         return moves.joinHere(userId, room, null);
     }
@@ -184,7 +195,9 @@ public final class HubAdmin {
      */
     public CompletableFuture<Integer> leaveUser(String userId, String roomId) {
         Room room = existingRoom(roomId);
-        memberships.forget(userId, roomId);
+        if (memberships.forget(userId, roomId)) {
+            observer.membership(userId, roomId, false);
+        }
         routing.moveElsewhere(userId, roomId, false);
         return moves.leaveHere(userId, room, null);
     }

@@ -62,7 +62,9 @@ final class Membership {
         roomAccess.requireEntry(session.identity(), roomId);
         // At once, not when the entry happens: in a cluster it may wait, and a connection of the user arriving
         // meanwhile must already find the room among the user's.
-        memberships.remember(session.userId(), room.id()); // the room's own id string, shared by every member
+        if (memberships.remember(session.userId(), room.id())) { // the room's own id string, shared by every member
+            observer.membership(session.userId(), room.id(), true);
+        }
         whenCanEnter(session, room, message.id(), () -> {
             if (!session.isIn(roomId)) {
                 enter(session, room);
@@ -84,6 +86,9 @@ final class Membership {
             roomAccess.requireEntry(session.identity(), roomId); // "not found" to outsiders of a private room
             throw new ProtocolException(ErrorCode.NOT_MEMBER, "you are not in room '" + roomId + "'");
         }
+        if (wasMember) {
+            observer.membership(session.userId(), roomId, false); // before the room may be vacated by the exit
+        }
         exit(session, room);
         replies.send(session, replies.reply(MessageType.LEFT, roomId, message.id()));
         return room;
@@ -104,6 +109,9 @@ final class Membership {
         }
         StreamPosition from = new StreamPosition(name, position.longValue());
         boolean newMember = memberships.remember(session.userId(), room.id());
+        if (newMember) {
+            observer.membership(session.userId(), room.id(), true);
+        }
         whenCanEnter(session, room, message.id(),
                 () -> finishResume(session, room, startResume(session, room, from), message.id()));
         return newMember ? room : null;
@@ -161,7 +169,7 @@ final class Membership {
     Resumption startResume(Session session, Room room, StreamPosition from) {
         Resumption resumption = room.resume(session.outbox(), session.slotIn(room.id()), session.identity(),
                 from.epoch(), from.seq(), settings.recoveryMaxMessages(),
-                () -> presence.entered(room, session.identity()));
+                () -> firstOfUser(session, room));
         if (resumption.joined()) {
             session.enter(room.id(), resumption.slot());
             following(room);
@@ -192,7 +200,7 @@ final class Membership {
     }
 
     void enter(Session session, Room room) {
-        Slot slot = room.join(session.outbox(), session.identity(), () -> presence.entered(room, session.identity()));
+        Slot slot = room.join(session.outbox(), session.identity(), () -> firstOfUser(session, room));
         session.enter(room.id(), slot);
         following(room);
         observer.joined(session, room.id());
@@ -205,9 +213,22 @@ final class Membership {
     void exit(Session session, Room room) {
         Slot slot = session.exit(room.id());
         if (slot != null) {
-            room.leave(slot, session.userId(), () -> presence.left(room, session.identity()));
+            room.leave(slot, session.userId(), () -> {
+                presence.left(room, session.identity());
+                if (room.userCount() == 0) {
+                    observer.occupancy(room.id(), false);
+                }
+            });
             routing.release(room);
             observer.left(session, room.id());
+        }
+    }
+
+    /** The user's first connection here entered the room; inside the room's lock, so the count is exact. */
+    private void firstOfUser(Session session, Room room) {
+        presence.entered(room, session.identity());
+        if (room.userCount() == 1) {
+            observer.occupancy(room.id(), true);
         }
     }
 

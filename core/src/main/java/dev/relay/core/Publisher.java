@@ -65,18 +65,22 @@ final class Publisher {
     private final SharedRetries sharedRetries;
     /** Hands held messages to a user's connections here. */
     private final Consumer<String> handOver;
+    /** The rooms users joined and have not left: a message sent without a connection is a member's by these. */
+    private final RoomMemberships memberships;
 
     /**
      * @param sink          where accepted room and private messages are kept
      * @param offline       where private messages to users with no live connection are held
      * @param sharedRetries null, or how retries made through other nodes are recognised
      * @param handOver      hands what is held for a user to their connections here
+     * @param memberships   the hub's record of who joined which room
      */
     Publisher(HubSettings settings, Policies policies, MessageRules rules, RoomRegistry rooms, RoomAccess roomAccess,
               UserDirectory users, Presence presence, Audience everyone, IdGenerator ids, Encoder encoder, Clock clock,
               HubObserver observer, Routing routing, MessageSink sink, OfflineMessages offline,
-              SharedRetries sharedRetries, Consumer<String> handOver) {
+              SharedRetries sharedRetries, Consumer<String> handOver, RoomMemberships memberships) {
         this.routing = routing;
+        this.memberships = memberships;
         this.sink = sink;
         this.offline = offline;
         this.sharedRetries = sharedRetries;
@@ -253,7 +257,9 @@ final class Publisher {
         String roomId = rules.requireRoomId(message);
         rules.checkBody(message);
         Room room = rooms.require(roomId);
-        boolean member = origin != null ? origin.isIn(roomId) : room.hasUser(from.userId()) || from.isAdmin();
+        // Without a connection (REST, embedding) the user's membership counts, not only a live connection in the room.
+        boolean member = origin != null ? origin.isIn(roomId) : room.hasUser(from.userId()) || from.isAdmin()
+                || memberships.isRecorded(from.userId(), roomId) && roomAccess.mayEnter(from, roomId);
         if (!member) {
             roomAccess.requireEntry(from, roomId); // a private room is "not found" to outsiders, never "not joined"
             throw new ProtocolException(ErrorCode.NOT_MEMBER, "you are not in room '" + roomId + "'; join it first");
@@ -267,6 +273,7 @@ final class Publisher {
     CompletableFuture<Published> placed(ServerMessage placed) {
         totalMessages.incrementAndGet();
         observer.accepted(placed.from(), MessageType.ROOM_MESSAGE, placed.roomId());
+        observer.messageAccepted(placed);
         return kept(sink.accepted(placed), new Published(placed.id(), placed.timestamp(), placed.seq()));
     }
 
@@ -440,6 +447,7 @@ final class Publisher {
         }
         totalMessages.incrementAndGet();
         observer.accepted(message.from(), message.type(), message.roomId());
+        observer.messageAccepted(message);
     }
 
     static ProtocolException overloaded() {

@@ -4,6 +4,7 @@ import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.MessageType;
 import dev.relay.core.protocol.ProtocolException;
+import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.session.Identity;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
@@ -57,6 +58,25 @@ class HubPublishTest extends HubTestSupport {
         alice.send(leaveRoom(null, "general"));
 
         assertRefused(() -> hub().publish(alice.identity, roomMessage("general", "hi")), ErrorCode.NOT_MEMBER);
+    }
+
+    @Test
+    void aMemberWithNoLiveConnectionInTheRoomMayPublishToItThroughTheApi() {
+        Client bob = connect(loop2, "bob", "support");
+        hub().admin().joinUser("alice", "support").join(); // a member, never connected
+        Client carol = connect(loop1, "carol", "general");
+        carol.send(joinRoom("j", "support"));
+        carol.disconnect(); // still a member: disconnecting is not leaving
+        clearAll();
+
+        hub().publish(user("alice"), roomMessage("support", "from alice"));
+        hub().publish(carol.identity, roomMessage("support", "from carol"));
+        syncAll();
+        assertThat(bob.messages()).filteredOn(message -> message.type().equals(MessageType.ROOM_MESSAGE))
+                .extracting(ServerMessage::content).containsExactly("from alice", "from carol");
+
+        hub().admin().leaveUser("alice", "support").join();
+        assertRefused(() -> hub().publish(user("alice"), roomMessage("support", "gone")), ErrorCode.NOT_MEMBER);
     }
 
     @Test

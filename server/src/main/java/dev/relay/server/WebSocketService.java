@@ -5,6 +5,12 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.relay.core.Hub;
 import dev.relay.core.HubSettings;
 import dev.relay.core.Published;
+import dev.relay.core.event.EventListener;
+import dev.relay.core.event.EventStream;
+import dev.relay.core.event.ListenerStats;
+import dev.relay.core.event.StreamingObserver;
+import dev.relay.core.local.LocalClient;
+import dev.relay.core.observe.HubObserver;
 import dev.relay.core.policy.ContentFilter;
 import dev.relay.core.policy.Permissions;
 import dev.relay.core.policy.TokenCheck;
@@ -45,6 +51,8 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import java.util.concurrent.CompletableFuture;
 import java.util.Objects;
 import java.util.Optional;
@@ -72,23 +80,34 @@ public final class WebSocketService implements AutoCloseable {
     });
     private final Observability observability;
     private final Routers routers;
+    /** The listeners registered at build time, each behind its own bounded queue; closed after the transport. */
+    private final EventStream events;
+    /** Also reads back what the hub writes to in-process clients. */
+    private final JsonCodec codec;
 
-    private WebSocketService(RelayConfig config) {
+    private WebSocketService(RelayConfig config, List<EventListener> listeners) {
         this.config = config;
         String secret = config.security().jwtSecret().orElseThrow(() -> new IllegalArgumentException(
                 "jwt_secret must be set before the service is created (RelayConfig.withJwtSecret)"));
         Clock clock = Clock.systemUTC();
         ObjectMapper mapper = new ObjectMapper().disable(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
         JsonCodec codec = new JsonCodec(mapper, PooledByteBufAllocator.DEFAULT);
+        this.codec = codec;
         this.observability = Observability.create(config, clock);
         Persistence persistence = Persistence.open(config, clock);
+        this.events = new EventStream(listeners, EventStream.DEFAULT_CAPACITY);
+        // On one node, this node's first and last connections are the cluster's; in a cluster they are not.
+        HubObserver observer = events.isEmpty() ? observability.hubObserver()
+                : HubObserver.both(observability.hubObserver(),
+                        new StreamingObserver(events, clock, !config.cluster().clustered()));
+        observability.bindEvents(events);
         // Closed after the transport has stopped, so the last accepted messages are flushed.
         closeables.add(persistence);
         observability.health().addCheck(persistence.check());
         JwtVerifier verifier = verifier(config.security().jwt(), secret, clock);
         Hub.Builder hubBuilder = Hub.builder(hubSettings(config), codec, clock, System::nanoTime)
                 .history(persistence.history())
-                .observer(observability.hubObserver())
+                .observer(observer)
                 .permissions(new Permissions(Set.copyOf(config.policies().createRoomRoles()),
                         Set.copyOf(config.policies().broadcastRoles()),
                         Set.copyOf(config.policies().privateMessageRoles()),
@@ -164,7 +183,20 @@ public final class WebSocketService implements AutoCloseable {
     }
 
     public static WebSocketService create(RelayConfig config) {
-        return new WebSocketService(Objects.requireNonNull(config, "config"));
+        return create(config, List.of());
+    }
+
+    /**
+     * A service whose hub events ({@link dev.relay.core.event.RelayEvent}) go to {@code listeners}, each on a thread
+     * of its own behind a bounded queue (docs/architecture.md, "Event stream").
+     */
+    public static WebSocketService create(RelayConfig config, List<EventListener> listeners) {
+        return new WebSocketService(Objects.requireNonNull(config, "config"), List.copyOf(listeners));
+    }
+
+    /** Each event listener's counts: handled, dropped for a full queue, failed. */
+    public List<ListenerStats> eventStats() {
+        return events.stats();
     }
 
     private static HubSettings hubSettings(RelayConfig config) {
@@ -258,6 +290,16 @@ public final class WebSocketService implements AutoCloseable {
         return hub.publish(Identity.SYSTEM, new ClientMessage(MessageType.ROOM_MESSAGE, null, content, roomId, null, null));
     }
 
+    /**
+     * A client inside the server speaking as {@code identity} (a bot, the system): connected into {@code roomId} like
+     * a socket, under the same permissions, rate limit, filter, dedup, history and persistence. What the hub
+     * delivers to it goes to {@code handler} as JSON fields, on a thread of the client's own. Blocks until the hub
+     * has registered it; close it when done.
+     */
+    public LocalClient inProcess(Identity identity, String roomId, Consumer<Map<String, Object>> handler) {
+        return LocalClient.connect(hub, identity, roomId, codec::read, handler);
+    }
+
     /** Sends a private message from the server to every connection of a user. */
     public CompletableFuture<Published> sendToUser(String userId, String content) {
         return hub.publish(Identity.SYSTEM, new ClientMessage(MessageType.PRIVATE_MESSAGE, null, content, null, userId, null));
@@ -285,6 +327,7 @@ public final class WebSocketService implements AutoCloseable {
                 LOG.warn("event=close_failed resource={}", closeable, e);
             }
         }
+        events.close(); // after the transport: the last disconnects' events are queued by now
         observability.close();
     }
 }

@@ -1,6 +1,7 @@
 package dev.relay.core.observe;
 
 import dev.relay.core.protocol.ErrorCode;
+import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.session.Session;
 
 /**
@@ -14,6 +15,11 @@ public interface HubObserver {
     /** Observes nothing. */
     HubObserver NONE = new HubObserver() {
     };
+
+    /** Tells {@code first}, then {@code second}, of everything. */
+    static HubObserver both(HubObserver first, HubObserver second) {
+        return new ObserverPair(first, second);
+    }
 
     /** A connection was registered, before its welcome and its first room. */
     default void connected(Session session) {
@@ -67,5 +73,41 @@ public interface HubObserver {
      * @param count         deliveries in the batch (one per message per event loop)
      */
     default void flushed(int writes, long bytes, long flushedNanos, long[] acceptedNanos, int count) {
+    }
+
+    // ---- what the event stream reports (dev.relay.core.event); each is called once where it happened ----
+
+    /** A room was created through this node (not when a copy of another node's room is made here). */
+    default void roomCreated(String roomId, String userId) {
+    }
+
+    /** A room was deleted through this node (not when another node's deletion is applied here). */
+    default void roomDeleted(String roomId, String userId) {
+    }
+
+    /**
+     * The room's first user on this node entered it ({@code occupied}), or its last one left; inside the room's lock,
+     * so the calls of one room come in the order its members changed. Not called when the room is deleted.
+     */
+    default void occupancy(String roomId, boolean occupied) {
+    }
+
+    /** A user became ({@code joined}) or stopped being a member of a room, asked on this node. */
+    default void membership(String userId, String roomId, boolean joined) {
+    }
+
+    /** The user's first connection on this node was registered ({@code online}), or their last one closed. */
+    default void presence(String userId, boolean online) {
+    }
+
+    /** The user chose a status ({@code status} message); {@code status} is its wire name. */
+    default void statusChosen(String userId, String status) {
+    }
+
+    /**
+     * A room message, private message or broadcast was accepted on this node, as its recipients get it: a room
+     * message with its final {@code seq} and {@code epoch}. Once per message across a cluster.
+     */
+    default void messageAccepted(ServerMessage message) {
     }
 }

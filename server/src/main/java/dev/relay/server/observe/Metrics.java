@@ -5,6 +5,8 @@ import dev.relay.core.HubQueries;
 import dev.relay.core.protocol.CloseReason;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.MessageType;
+import dev.relay.core.event.EventStream;
+import dev.relay.core.event.ListenerStats;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -133,6 +135,27 @@ final class Metrics {
                         + " bounds (offline_max_total_messages, offline_max_total_bytes)").register(registry);
         FunctionCounter.builder("relay.offline.expired", hub, h -> h.offlineStats().expired())
                 .description("Held private messages dropped for being older than offline_ttl").register(registry);
+    }
+
+    /**
+     * Each event listener's counts, tagged {@code listener}. Read from the stream at each scrape: the drains count
+     * with their own atomics, and nothing is added to the event path for metrics.
+     */
+    void bindEvents(EventStream stream) {
+        List<ListenerStats> listeners = stream.stats();
+        for (int i = 0; i < listeners.size(); i++) {
+            int index = i;
+            String name = listeners.get(i).listener();
+            FunctionCounter.builder("relay.events.delivered", stream, s -> s.stats().get(index).delivered())
+                    .description("Events an event listener handled").tag("listener", name).register(registry);
+            FunctionCounter.builder("relay.events.dropped", stream, s -> s.stats().get(index).dropped())
+                    .description("Events dropped because the listener's queue was full")
+                    .tag("listener", name).register(registry);
+            FunctionCounter.builder("relay.events.failed", stream, s -> s.stats().get(index).failed())
+                    .description("Events the listener threw on").tag("listener", name).register(registry);
+            Gauge.builder("relay.events.queued", stream, s -> s.stats().get(index).queued())
+                    .description("Events waiting for the listener").tag("listener", name).register(registry);
+        }
     }
 
     PrometheusMeterRegistry registry() {

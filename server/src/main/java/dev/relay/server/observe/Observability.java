@@ -2,6 +2,7 @@ package dev.relay.server.observe;
 
 import dev.relay.core.Hub;
 import dev.relay.core.HubQueries;
+import dev.relay.core.event.EventStream;
 import dev.relay.core.observe.HubObserver;
 import dev.relay.server.config.ObservabilityConfig;
 import dev.relay.server.config.RelayConfig;
@@ -129,6 +130,11 @@ public final class Observability implements AutoCloseable {
     public void bind(HubQueries hub) {
         this.hub = hub;
         metrics.bindHub(hub);
+    }
+
+    /** Counts what each event listener handled, dropped and failed on ({@code relay_events_*{listener=...}}). */
+    public void bindEvents(EventStream stream) {
+        metrics.bindEvents(stream);
     }
 
     /** A gauge of pending tasks per event loop: a loop that falls behind shows here first. */

@@ -304,6 +304,25 @@ public final class JsonCodec implements Encoder {
         return new RawJson(text.toString());
     }
 
+    /**
+     * Reads a frame this codec encoded back into its JSON fields, for in-process clients
+     * ({@link dev.relay.core.local.LocalClient}); null for a binary frame.
+     */
+    @SuppressWarnings("unchecked")
+    public java.util.Map<String, Object> read(EncodedFrame frame) {
+        if (!(frame instanceof WireFrame wire) || !wire.isText()) {
+            return null;
+        }
+        ByteBuf payload = wire.payload();
+        byte[] bytes = new byte[payload.readableBytes()];
+        payload.getBytes(payload.readerIndex(), bytes);
+        try {
+            return mapper.readValue(bytes, java.util.LinkedHashMap.class);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("a frame this codec wrote could not be read back", e);
+        }
+    }
+
     public ObjectMapper mapper() {
         return mapper;
     }

@@ -1,5 +1,6 @@
 package dev.relay.server.testing;
 
+import dev.relay.core.event.EventListener;
 import dev.relay.server.WebSocketService;
 import dev.relay.server.auth.TokenIssuer;
 import dev.relay.server.config.ConfigLoader;
@@ -25,6 +26,11 @@ public final class TestServer implements AutoCloseable {
 
     /** Starts with the defaults plus {@code settings} (configuration keys and values as strings). */
     public static TestServer start(Map<String, String> settings) {
+        return start(settings, List.of());
+    }
+
+    /** Starts like {@link #start(Map)}, with the hub's events going to {@code listeners}. */
+    public static TestServer start(Map<String, String> settings, List<EventListener> listeners) {
         Map<String, String> overrides = new HashMap<>();
         overrides.put("host", "127.0.0.1");
         overrides.put("port", "0");
@@ -33,7 +39,7 @@ public final class TestServer implements AutoCloseable {
         overrides.putAll(settings);
         RelayConfig config = ConfigLoader.load(null, Map.of(), overrides);
         try {
-            return new TestServer(WebSocketService.create(config).start());
+            return new TestServer(WebSocketService.create(config, listeners).start());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
