@@ -34,7 +34,7 @@ import dev.relay.server.http.Routers;
 import dev.relay.server.observe.Observability;
 import dev.relay.server.persistence.Persistence;
 import dev.relay.server.websocket.ConnectLimits;
-import dev.relay.server.websocket.JsonCodec;
+import dev.relay.server.codec.JsonCodec;
 import dev.relay.server.websocket.SharedUserSlots;
 import dev.relay.server.websocket.Transport;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -92,7 +92,7 @@ public final class WebSocketService implements AutoCloseable {
         }
         // Closed after the transport has stopped, so the last accepted messages are flushed.
         closeables.add(persistence);
-        observability.health().addCheck(persistence.check());
+        observability.health().addCheck(persistence::problem);
         observability.bind(hub);
         JwtVerifier verifier = verifier(config.security().jwt(), secret, clock);
         hub.permissions(new Permissions(Set.copyOf(config.policies().createRoomRoles()),

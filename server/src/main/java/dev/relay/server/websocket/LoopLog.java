@@ -1,5 +1,6 @@
 package dev.relay.server.websocket;
 
+import dev.relay.server.codec.WireFrame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.concurrent.FastThreadLocal;

@@ -3,6 +3,7 @@ package dev.relay.server.websocket;
 import dev.relay.core.delivery.Connection;
 import dev.relay.core.delivery.EncodedFrame;
 import dev.relay.core.protocol.CloseReason;
+import dev.relay.server.codec.WireFrame;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;

@@ -4,6 +4,7 @@ import dev.relay.core.Hub;
 import dev.relay.server.access.IpPolicy;
 import dev.relay.server.access.OriginPolicy;
 import dev.relay.server.auth.JwtVerifier;
+import dev.relay.server.codec.JsonCodec;
 import dev.relay.server.config.ServerConfig;
 import dev.relay.server.http.HttpResponses;
 import dev.relay.server.http.Router;
