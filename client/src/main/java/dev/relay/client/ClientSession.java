@@ -46,7 +46,7 @@ final class ClientSession {
     private final Backoff backoff;
     private final RandomGenerator random;
     private final Scheduler scheduler;
-    private final Transport transport;
+    private final Connector connector;
     private final Duration ackTimeout;
     private final Duration heartbeat;
     private final Listeners listeners;
@@ -75,7 +75,7 @@ final class ClientSession {
     private boolean closed;
     /** Counts connection attempts; events from an older attempt's link are ignored. */
     private int generation;
-    private Transport.Link link;
+    private Connector.Link link;
     private int attempt;
     private Scheduler.Cancellable retry;
     /** A frame arrived since the last heartbeat tick. */
@@ -83,7 +83,7 @@ final class ClientSession {
     /** The last tick heard nothing and sent a ping: the next one gives up on the connection if still nothing. */
     private boolean probing;
 
-    ClientSession(RelayClient.Builder builder, Scheduler scheduler, Transport transport, Listeners listeners) {
+    ClientSession(RelayClient.Builder builder, Scheduler scheduler, Connector connector, Listeners listeners) {
         this.url = builder.url;
         this.initialRoom = builder.room;
         this.tokens = builder.tokens;
@@ -91,7 +91,7 @@ final class ClientSession {
         this.backoff = builder.backoff;
         this.random = builder.random;
         this.scheduler = scheduler;
-        this.transport = transport;
+        this.connector = connector;
         this.ackTimeout = builder.ackTimeout;
         this.heartbeat = builder.heartbeat;
         this.listeners = listeners;
@@ -244,7 +244,7 @@ final class ClientSession {
                 reconnectLater(0, "the token supplier failed: " + error, Duration.ZERO);
                 return;
             }
-            transport.open(connectUri(), Map.of("Authorization", "Bearer " + value), new LinkEvents(attemptId))
+            connector.open(connectUri(), Map.of("Authorization", "Bearer " + value), new LinkEvents(attemptId))
                     .whenComplete((ignored, failure) -> {
                         if (failure != null) {
                             submit(() -> openFailed(attemptId, failure));
@@ -270,7 +270,7 @@ final class ClientSession {
         }
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
-        if (!(cause instanceof Transport.HandshakeRefused refused)) {
+        if (!(cause instanceof Connector.HandshakeRefused refused)) {
             reconnectLater(0, String.valueOf(cause), Duration.ZERO);
             return;
         }
@@ -355,7 +355,7 @@ final class ClientSession {
     }
 
     /** Routes one link's events onto the scheduler, tagged with the attempt they belong to. */
-    private final class LinkEvents implements Transport.Events {
+    private final class LinkEvents implements Connector.Events {
         private final int attemptId;
 
         LinkEvents(int attemptId) {
@@ -363,7 +363,7 @@ final class ClientSession {
         }
 
         @Override
-        public void onOpen(Transport.Link opened) {
+        public void onOpen(Connector.Link opened) {
             submit(() -> {
                 if (attemptId != generation || closed) {
                     opened.close(1000, "superseded");
@@ -385,7 +385,7 @@ final class ClientSession {
                     Listeners.fire(List.of(listener), bytes.duplicate())));
         }
 
-        /** Completes once handled, which is when the transport reads another frame: the backlog stays bounded. */
+        /** Completes once handled, which is when the connector reads another frame: the backlog stays bounded. */
         private CompletableFuture<Void> handled(Runnable handler) {
             CompletableFuture<Void> done = new CompletableFuture<>();
             try {

@@ -39,7 +39,7 @@ public final class RelayClient implements AutoCloseable {
 
     private final Scheduler scheduler;
     private final boolean ownsScheduler;
-    private final Transport transport;
+    private final Connector connector;
     private final Listeners listeners = new Listeners();
     private final ClientSession session;
     private volatile boolean shutDown;
@@ -47,9 +47,9 @@ public final class RelayClient implements AutoCloseable {
     private RelayClient(Builder builder) {
         this.ownsScheduler = builder.scheduler == null;
         this.scheduler = ownsScheduler ? Scheduler.singleThread() : builder.scheduler;
-        this.transport = builder.transport != null ? builder.transport
-                : new JdkTransport(builder.http, builder.connectTimeout);
-        this.session = new ClientSession(builder, scheduler, transport, listeners);
+        this.connector = builder.connector != null ? builder.connector
+                : new JdkConnector(builder.http, builder.connectTimeout);
+        this.session = new ClientSession(builder, scheduler, connector, listeners);
     }
 
     public static Builder builder(URI url) {
@@ -234,7 +234,7 @@ public final class RelayClient implements AutoCloseable {
         }
         submit(() -> {
             session.close();
-            transport.shutdown();
+            connector.shutdown();
             if (ownsScheduler) {
                 scheduler.shutdown();
             }
@@ -281,7 +281,7 @@ public final class RelayClient implements AutoCloseable {
         Backoff backoff = Backoff.DEFAULT;
         RandomGenerator random = RandomGenerator.getDefault();
         Scheduler scheduler;
-        Transport transport;
+        Connector connector;
         HttpClient http;
         Duration ackTimeout = Duration.ofSeconds(10);
         Duration connectTimeout = Duration.ofSeconds(10);
@@ -379,8 +379,8 @@ public final class RelayClient implements AutoCloseable {
             return this;
         }
 
-        Builder transport(Transport transport) {
-            this.transport = transport;
+        Builder connector(Connector connector) {
+            this.connector = connector;
             return this;
         }
 

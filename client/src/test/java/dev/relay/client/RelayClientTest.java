@@ -23,7 +23,7 @@ class RelayClientTest {
     private static final Backoff BACKOFF = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(4));
 
     private final ManualScheduler scheduler = new ManualScheduler();
-    private final FakeTransport server = new FakeTransport();
+    private final FakeConnector server = new FakeConnector();
     private final List<StateChange> states = new ArrayList<>();
     private final List<Message> messages = new ArrayList<>();
     private final List<Resumed> recovered = new ArrayList<>();
@@ -33,7 +33,7 @@ class RelayClientTest {
     private RelayClient.Builder builder() {
         return RelayClient.builder(URI.create("ws://relay.test/ws/connect"))
                 .scheduler(scheduler)
-                .transport(server)
+                .connector(server)
                 .random(new FixedRandom(0.5))
                 .backoff(BACKOFF);
     }
@@ -55,7 +55,7 @@ class RelayClientTest {
     }
 
     /** Connects and answers like a server that has not seen this client before. */
-    private FakeTransport.Attempt connected(RelayClient client) {
+    private FakeConnector.Attempt connected(RelayClient client) {
         client.connect();
         return server.last().welcome("general").resumed("general", false, "e1", 0, null);
     }
@@ -69,7 +69,7 @@ class RelayClientTest {
         RelayClient client = withSupplier();
         CompletableFuture<Void> ready = client.connect();
         assertThat(client.state()).isEqualTo(CONNECTING);
-        FakeTransport.Attempt attempt = server.last();
+        FakeConnector.Attempt attempt = server.last();
         assertThat(attempt.headers).containsEntry("Authorization", "Bearer token-1");
         assertThat(attempt.uri.getQuery()).isEqualTo("room_id=general&since=0&epoch=-");
         assertThat(ready).isNotDone();
@@ -111,7 +111,7 @@ class RelayClientTest {
     void aFailedAttemptThatAlsoReportsItsLinkBrokenIsRetriedOnce() {
         RelayClient client = withSupplier();
         client.connect();
-        FakeTransport.Attempt attempt = server.last();
+        FakeConnector.Attempt attempt = server.last();
         attempt.unreachable();
         attempt.drop();
         attempt.close(1006);
@@ -182,7 +182,7 @@ class RelayClientTest {
     @Test
     void tokenExpiringSendsARefreshWithTheSuppliersNextToken() {
         RelayClient client = withSupplier();
-        FakeTransport.Attempt attempt = connected(client);
+        FakeConnector.Attempt attempt = connected(client);
         attempt.text("{\"type\":\"token_expiring\",\"data\":{\"expires_at\":\"2026-01-01T00:00:00.000Z\"}}");
         List<JsonNode> refresh = attempt.frames("refresh");
         assertThat(refresh).hasSize(1);
@@ -190,7 +190,7 @@ class RelayClientTest {
         assertThat(refresh.getFirst().path("id").asText()).isNotEmpty();
 
         RelayClient fixed = withFixedToken();
-        FakeTransport.Attempt other = connected(fixed);
+        FakeConnector.Attempt other = connected(fixed);
         other.text("{\"type\":\"token_expiring\",\"data\":{}}");
         assertThat(other.frames("refresh")).isEmpty();
     }
@@ -198,7 +198,7 @@ class RelayClientTest {
     @Test
     void everyJoinedRoomResumesFromItsLastSeqAndNothingIsDeliveredTwice() {
         RelayClient client = withSupplier();
-        FakeTransport.Attempt first = connected(client);
+        FakeConnector.Attempt first = connected(client);
         assertThat(reloads).as("a first join is no reload").isEmpty();
         CompletableFuture<Void> joined = client.join("support");
         JsonNode join = first.frames("resume").getFirst();
@@ -215,7 +215,7 @@ class RelayClientTest {
         assertThat(client.state()).isEqualTo(DISCONNECTED);
         scheduler.advance(Duration.ofSeconds(1));
 
-        FakeTransport.Attempt second = server.last();
+        FakeConnector.Attempt second = server.last();
         assertThat(second.uri.getQuery()).isEqualTo("room_id=general&since=2&epoch=e1");
         second.welcome("general");
         JsonNode resume = second.frames("resume").getFirst();
@@ -237,7 +237,7 @@ class RelayClientTest {
     @Test
     void aLeftRoomIsNotRejoinedAndTheConnectionOpensInAJoinedOne() {
         RelayClient client = withSupplier();
-        FakeTransport.Attempt first = connected(client);
+        FakeConnector.Attempt first = connected(client);
         client.join("support");
         first.resumed("support", false, "s1", 4, first.frames("resume").getFirst().path("id").asText());
         CompletableFuture<Void> left = client.leave("general");
@@ -248,7 +248,7 @@ class RelayClientTest {
 
         first.close(1001);
         scheduler.advance(Duration.ofSeconds(1));
-        FakeTransport.Attempt second = server.last();
+        FakeConnector.Attempt second = server.last();
         assertThat(second.uri.getQuery()).isEqualTo("room_id=support&since=4&epoch=s1");
         second.welcome("support");
         assertThat(second.frames("resume")).isEmpty();
@@ -257,11 +257,11 @@ class RelayClientTest {
     @Test
     void aClientThatLeftEveryRoomLeavesTheRoomItsNextConnectionOpensIn() {
         RelayClient client = withSupplier();
-        FakeTransport.Attempt first = connected(client);
+        FakeConnector.Attempt first = connected(client);
         client.leave("general");
         first.close(1011);
         scheduler.advance(Duration.ofSeconds(1));
-        FakeTransport.Attempt second = server.last();
+        FakeConnector.Attempt second = server.last();
         assertThat(second.uri.getQuery()).isEqualTo("room_id=general&since=0&epoch=-");
         second.welcome("general");
         assertThat(second.frames("leave_room")).as("not before the server says it is in").isEmpty();
@@ -275,7 +275,7 @@ class RelayClientTest {
     @Test
     void aRoomTheServerPutTheConnectionInCountsAsJoinedAndIsResumedLater() {
         RelayClient client = withSupplier();
-        FakeTransport.Attempt first = connected(client);
+        FakeConnector.Attempt first = connected(client);
         first.roomMessage("lobby", "l1", 8, "joined by an admin");
         assertThat(messages).extracting(Message::content).containsExactly("joined by an admin");
         first.drop();
@@ -290,14 +290,14 @@ class RelayClientTest {
     @Test
     void aRoomLeftWhileDisconnectedIsLeftOnTheServerAfterTheNextWelcome() {
         RelayClient client = withSupplier();
-        FakeTransport.Attempt first = connected(client);
+        FakeConnector.Attempt first = connected(client);
         client.join("support");
         first.resumed("support", false, "s1", 4, first.frames("resume").getFirst().path("id").asText());
         first.drop();
         assertThat(client.leave("support")).isCompleted();
 
         scheduler.advance(Duration.ofSeconds(1));
-        FakeTransport.Attempt second = server.last();
+        FakeConnector.Attempt second = server.last();
         second.welcome("general");
         // The server remembers the user's rooms and puts the new connection back in them; this leave ends that.
         assertThat(second.frames("leave_room")).extracting(f -> f.path("room_id").asText()).containsExactly("support");
@@ -315,7 +315,7 @@ class RelayClientTest {
     @Test
     void aRoomTheUserLeftElsewhereIsNotResumedAndOneJoinedElsewhereIs() {
         RelayClient client = withSupplier();
-        FakeTransport.Attempt first = connected(client);
+        FakeConnector.Attempt first = connected(client);
         client.join("support");
         first.resumed("support", false, "s1", 4, first.frames("resume").getFirst().path("id").asText());
         // The user left support on another device, and joined lobby through the REST API: no ref, nobody asked here.
@@ -324,7 +324,7 @@ class RelayClientTest {
 
         first.drop();
         scheduler.advance(Duration.ofSeconds(1));
-        FakeTransport.Attempt second = server.last();
+        FakeConnector.Attempt second = server.last();
         second.welcome("general");
         assertThat(second.frames("resume")).extracting(f -> f.path("room_id").asText())
                 .as("resuming support would join it again").containsExactly("lobby");
@@ -335,7 +335,7 @@ class RelayClientTest {
         List<RelayException> errors = new ArrayList<>();
         List<String> closed = new ArrayList<>();
         RelayClient client = withSupplier().onError(errors::add).onRoomClosed(closed::add);
-        FakeTransport.Attempt first = connected(client);
+        FakeConnector.Attempt first = connected(client);
         client.join("team");
         first.resumed("team", false, "t1", 0, first.frames("resume").getFirst().path("id").asText());
         client.join("ops");
@@ -345,7 +345,7 @@ class RelayClientTest {
         first.close(1001);
 
         scheduler.advance(Duration.ofSeconds(1));
-        FakeTransport.Attempt second = server.last().welcome("general");
+        FakeConnector.Attempt second = server.last().welcome("general");
         List<JsonNode> resumes = second.frames("resume");
         assertThat(resumes).extracting(f -> f.path("room_id").asText()).containsExactly("team");
         second.text("{\"type\":\"error\",\"content\":\"room 'team' does not exist\",\"data\":{\"code\":"
@@ -360,7 +360,7 @@ class RelayClientTest {
     @Test
     void aQuietConnectionIsPingedAndReplacedWhenNothingAnswers() {
         RelayClient client = client(builder().token("t").heartbeat(Duration.ofSeconds(30)));
-        FakeTransport.Attempt first = connected(client);
+        FakeConnector.Attempt first = connected(client);
         scheduler.advance(Duration.ofSeconds(30));
         assertThat(first.frames("ping")).as("the welcome was traffic enough for the first interval").isEmpty();
         scheduler.advance(Duration.ofSeconds(30));
@@ -385,7 +385,7 @@ class RelayClientTest {
     @Test
     void aBusyConnectionIsNeverPingedAndAZeroHeartbeatNeverChecks() {
         RelayClient busy = client(builder().token("t"));
-        FakeTransport.Attempt attempt = connected(busy);
+        FakeConnector.Attempt attempt = connected(busy);
         for (int i = 1; i <= 10; i++) {
             scheduler.advance(Duration.ofSeconds(20));
             attempt.roomMessage("general", "e1", i, "m" + i);
@@ -393,7 +393,7 @@ class RelayClientTest {
         assertThat(attempt.frames("ping")).isEmpty();
 
         RelayClient unchecked = client(builder().token("t").heartbeat(Duration.ZERO));
-        FakeTransport.Attempt quiet = connected(unchecked);
+        FakeConnector.Attempt quiet = connected(unchecked);
         scheduler.advance(Duration.ofHours(1));
         assertThat(quiet.frames("ping")).isEmpty();
         assertThat(unchecked.state()).isEqualTo(CONNECTED);
@@ -402,7 +402,7 @@ class RelayClientTest {
     @Test
     void sendsAreCompletedByTheirAckOrFailedByTheErrorWithTheirRefOrByTheTimeout() throws Exception {
         RelayClient client = client(builder().token("t").ackTimeout(Duration.ofSeconds(5)));
-        FakeTransport.Attempt attempt = connected(client);
+        FakeConnector.Attempt attempt = connected(client);
         CompletableFuture<Ack> accepted = client.sendToRoom("general", "one", java.util.Map.of("k", 1));
         CompletableFuture<Ack> refused = client.sendToRoom("nowhere", "two");
         CompletableFuture<Ack> unanswered = client.sendPrivate("bob", "three");
@@ -430,7 +430,7 @@ class RelayClientTest {
     @Test
     void theOutboxHoldsItsBoundWhileDisconnectedAndSendsItAllWithTheOriginalIdsOnReconnect() {
         RelayClient client = client(builder().token("t").maxPendingMessages(3));
-        FakeTransport.Attempt first = connected(client);
+        FakeConnector.Attempt first = connected(client);
         CompletableFuture<Ack> inFlight = client.sendToRoom("general", "in flight");
         String inFlightId = first.frames("room_message").getFirst().path("id").asText();
         first.drop();
@@ -443,7 +443,7 @@ class RelayClientTest {
         assertThat(List.of(inFlight, queued1, queued2)).noneMatch(CompletableFuture::isDone);
 
         scheduler.advance(Duration.ofSeconds(1));
-        FakeTransport.Attempt second = server.last();
+        FakeConnector.Attempt second = server.last();
         assertThat(second.sent).isEmpty();
         second.welcome("general");
         List<JsonNode> resent = second.frames("room_message");
@@ -460,7 +460,7 @@ class RelayClientTest {
     @Test
     void theBoundAlsoCountsMessagesInFlightOnALiveConnection() {
         RelayClient client = client(builder().token("t").maxPendingMessages(2));
-        FakeTransport.Attempt attempt = connected(client);
+        FakeConnector.Attempt attempt = connected(client);
         client.sendToRoom("general", "a");
         client.sendToRoom("general", "b");
         assertThat(client.sendToRoom("general", "c")).isCompletedExceptionally();
@@ -472,7 +472,7 @@ class RelayClientTest {
     @Test
     void aChosenStatusIsSetAgainOnTheNextConnection() {
         RelayClient client = withSupplier();
-        FakeTransport.Attempt first = connected(client);
+        FakeConnector.Attempt first = connected(client);
         CompletableFuture<Void> busy = client.setStatus(UserStatus.BUSY);
         JsonNode status = first.frames("status").getFirst();
         assertThat(status.path("content").asText()).isEqualTo("busy");
@@ -487,7 +487,7 @@ class RelayClientTest {
     @Test
     void closingFailsWhatIsPendingAndStopsReconnecting() {
         RelayClient client = withSupplier();
-        FakeTransport.Attempt attempt = connected(client);
+        FakeConnector.Attempt attempt = connected(client);
         CompletableFuture<Ack> pending = client.sendToRoom("general", "bye");
         client.close();
         assertThat(attempt.closedWith).isEqualTo(1000);

@@ -40,9 +40,9 @@ import dev.relay.server.http.Routers;
 import dev.relay.server.observe.Observability;
 import dev.relay.server.persistence.Persistence;
 import dev.relay.server.websocket.ConnectLimits;
-import dev.relay.server.websocket.JsonCodec;
+import dev.relay.server.codec.JsonCodec;
 import dev.relay.server.websocket.SharedUserSlots;
-import dev.relay.server.websocket.Transport;
+import dev.relay.server.websocket.NettyServer;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,7 +70,7 @@ public final class WebSocketService implements AutoCloseable {
 
     private final RelayConfig config;
     private final Hub hub;
-    private final Transport transport;
+    private final NettyServer nettyServer;
     /** Resources of optional features (e.g. the JWKS refresher), closed with the service. */
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -103,7 +103,7 @@ public final class WebSocketService implements AutoCloseable {
         observability.bindEvents(events);
         // Closed after the transport has stopped, so the last accepted messages are flushed.
         closeables.add(persistence);
-        observability.health().addCheck(persistence.check());
+        observability.health().addCheck(persistence::problem);
         JwtVerifier verifier = verifier(config.security().jwt(), secret, clock);
         Hub.Builder hubBuilder = Hub.builder(hubSettings(config), codec, clock, System::nanoTime)
                 .history(persistence.history())
@@ -147,7 +147,7 @@ public final class WebSocketService implements AutoCloseable {
                 config.security().ipBlacklist());
         OriginPolicy originPolicy = new OriginPolicy(config.security().enableOriginCheck(),
                 config.security().allowedOrigins());
-        this.transport = new Transport(config.server(), config.delivery().maxPendingBytes(), hub, codec, verifier,
+        this.nettyServer = new NettyServer(config.server(), config.delivery().maxPendingBytes(), hub, codec, verifier,
                 ipPolicy, originPolicy, routers.main(), routers.internal(), internalPort, responses,
                 observability.transportEvents(), connectLimits(config, closeables, cluster.userSlots()));
     }
@@ -220,11 +220,11 @@ public final class WebSocketService implements AutoCloseable {
 
     /** Binds the port and starts serving. */
     public WebSocketService start() throws InterruptedException {
-        transport.start();
+        nettyServer.start();
         // Idle users turn away within a tenth of user_status_timeout of it passing; the sweep itself is cheap.
         long sweepMillis = Math.max(100, config.presence().userStatusTimeout().toMillis() / 10);
         housekeeping.scheduleAtFixedRate(this::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
-        observability.bindEventLoops(transport.workers());
+        observability.bindEventLoops(nettyServer.workers());
         observability.serving();
         return this;
     }
@@ -244,7 +244,7 @@ public final class WebSocketService implements AutoCloseable {
 
     /** The internal port actually bound (metrics, health), when {@code internal_port} is set. */
     public Optional<InetSocketAddress> internalAddress() {
-        return transport.internalAddress();
+        return nettyServer.internalAddress();
     }
 
     /** Metrics, health, activity: what operators see. */
@@ -261,16 +261,16 @@ public final class WebSocketService implements AutoCloseable {
 
     /** The port actually bound (useful with {@code port: 0}). */
     public int port() {
-        return transport.localAddress().getPort();
+        return nettyServer.localAddress().getPort();
     }
 
     public InetSocketAddress localAddress() {
-        return transport.localAddress();
+        return nettyServer.localAddress();
     }
 
     /** The Netty I/O transport the sockets run on ({@code epoll}, {@code io_uring} or {@code nio}), once started. */
     public String ioTransport() {
-        return transport.ioTransport();
+        return nettyServer.ioTransport();
     }
 
     /** The domain behind the service: rooms, users, stats and the publishing API. */
@@ -318,7 +318,7 @@ public final class WebSocketService implements AutoCloseable {
     public void close() {
         housekeeping.shutdownNow();
         observability.stopping(); // readiness fails first, so load balancers stop sending while clients drain
-        transport.stop(() -> hub.closeAll(CloseReason.SHUTTING_DOWN), () -> hub.queries().connections() == 0,
+        nettyServer.stop(() -> hub.closeAll(CloseReason.SHUTTING_DOWN), () -> hub.queries().connections() == 0,
                 config.delivery().shutdownTimeout());
         for (AutoCloseable closeable : closeables) {
             try {

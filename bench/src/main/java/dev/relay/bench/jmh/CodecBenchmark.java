@@ -8,7 +8,7 @@ import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.MessageType;
 import dev.relay.core.protocol.RawJson;
 import dev.relay.core.protocol.ServerMessage;
-import dev.relay.server.websocket.JsonCodec;
+import dev.relay.server.codec.JsonCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;

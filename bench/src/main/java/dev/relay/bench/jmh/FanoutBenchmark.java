@@ -11,7 +11,7 @@ import dev.relay.core.protocol.CloseReason;
 import dev.relay.core.protocol.MessageType;
 import dev.relay.core.session.Identity;
 import dev.relay.core.session.Session;
-import dev.relay.server.websocket.JsonCodec;
+import dev.relay.server.codec.JsonCodec;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

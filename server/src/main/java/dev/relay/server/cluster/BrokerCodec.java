@@ -9,7 +9,7 @@ import dev.relay.core.delivery.EncodedFrame;
 import dev.relay.core.protocol.RawJson;
 import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.protocol.Timestamps;
-import dev.relay.server.websocket.JsonCodec;
+import dev.relay.server.codec.JsonCodec;
 
 import java.io.IOException;
 import java.io.StringWriter;

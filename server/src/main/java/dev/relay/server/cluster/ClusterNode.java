@@ -15,7 +15,7 @@ import dev.relay.engine.redis.RedisUserState;
 import dev.relay.server.config.ClusterConfig;
 import dev.relay.server.config.ConfigException;
 import dev.relay.server.config.RelayConfig;
-import dev.relay.server.websocket.JsonCodec;
+import dev.relay.server.codec.JsonCodec;
 import dev.relay.server.websocket.SharedUserSlots;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

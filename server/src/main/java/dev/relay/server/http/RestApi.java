@@ -15,7 +15,7 @@ import dev.relay.core.room.RoomInfo;
 import dev.relay.core.room.RoomSpec;
 import dev.relay.core.session.UserInfo;
 import dev.relay.core.store.OfflineStats;
-import dev.relay.server.websocket.JsonCodec;
+import dev.relay.server.codec.JsonCodec;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;

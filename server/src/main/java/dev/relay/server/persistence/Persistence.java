@@ -13,7 +13,6 @@ import dev.relay.core.store.StoredHistory;
 import dev.relay.server.config.ConfigException;
 import dev.relay.server.config.PersistenceConfig;
 import dev.relay.server.config.RelayConfig;
-import dev.relay.server.observe.Health;
 import dev.relay.store.jdbc.JdbcMessageStore;
 import dev.relay.store.jdbc.JdbcStoreSettings;
 import org.slf4j.Logger;
@@ -177,9 +176,9 @@ public final class Persistence implements AutoCloseable {
         hub.messageStore(store).keptRooms(store.rooms());
     }
 
-    /** Readiness: false while the database does not take writes. */
-    public Health.Check check() {
-        return () -> jdbc == null || jdbc.healthy() ? Optional.empty() : Optional.of(STORE_UNAVAILABLE);
+    /** For readiness: why the store is not usable (the database does not take writes), or empty when it is. */
+    public Optional<String> problem() {
+        return jdbc == null || jdbc.healthy() ? Optional.empty() : Optional.of(STORE_UNAVAILABLE);
     }
 
     /** Runs a blocking read on the store's bounded executor; refused with temporarily_unavailable when it is full. */

@@ -3,6 +3,7 @@ package dev.relay.server.websocket;
 import dev.relay.core.delivery.Connection;
 import dev.relay.core.delivery.EncodedFrame;
 import dev.relay.core.protocol.CloseReason;
+import dev.relay.server.codec.WireFrame;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -22,17 +23,17 @@ import java.util.concurrent.TimeUnit;
  * and unsent, the next write is dropped and the connection closed as a slow consumer at once, so one stalled client
  * can never grow the heap past the limit and one frame; the softer rule (unwritable for longer than write_wait) lives in {@link BackpressureHandler}.
  *
- * <p>Small frames are copied once per event loop into its {@link LoopLog}; the frames a connection is sent between two
- * flushes usually sit back to back there and go to the channel as one slice at the flush (each stays its own
- * WebSocket frame). So a connection costs one outbound entry and one loop-local reference count per batch instead of
- * one per frame, and no event loop touches the reference count of the frame they all share. Large frames are shared
+ * <p>Small frames are copied once per event loop into its {@link LoopFrameChunk}; the frames a connection is sent
+ * between two flushes usually sit back to back there and go to the channel as one slice at the flush (each stays its
+ * own WebSocket frame). So a connection costs one outbound entry and one loop-local reference count per batch instead
+ * of one per frame, and no event loop touches the reference count of the frame they all share. Large frames are shared
  * as they are. Between flushes a connection holds nothing.
  */
 final class NettyConnection implements Connection {
     private static final Logger LOG = LoggerFactory.getLogger(NettyConnection.class);
     /** How long a closing connection gets to send its close frame before the socket is cut. */
     private static final long CLOSE_GRACE_MILLIS = 1000;
-    /** Frames up to this many bytes go through the loop's log; larger ones are written as shared bytes. */
+    /** Frames up to this many bytes are copied into the loop's frame chunk; larger ones are written as shared bytes. */
     static final int COPY_LIMIT = 1024;
 
     private final Channel channel;
@@ -58,7 +59,7 @@ final class NettyConnection implements Connection {
     /** RFC 6455's code for a close frame that carried no code. */
     static final int NO_STATUS = 1005;
     /**
-     * The chunk of the loop's log holding the frames written since the last flush, retained once, and where they
+     * The loop's frame chunk holding the frames written since the last flush, retained once, and where they
      * are in it; null between flushes. Event loop only.
      */
     private ByteBuf range;
@@ -113,16 +114,16 @@ final class NettyConnection implements Connection {
             }
             return;
         }
-        LoopLog log = LoopLog.current();
-        ByteBuf chunk = log.place(wire, channel.alloc());
-        if (chunk == range && log.start() == rangeEnd) {
-            rangeEnd = log.end(); // right after what this connection already has: the same slice grows
+        LoopFrameChunk shared = LoopFrameChunk.current();
+        ByteBuf chunk = shared.place(wire, channel.alloc());
+        if (chunk == range && shared.start() == rangeEnd) {
+            rangeEnd = shared.end(); // right after what this connection already has: the same slice grows
             return;
         }
         writeRange();
         range = chunk.retain();
-        rangeStart = log.start();
-        rangeEnd = log.end();
+        rangeStart = shared.start();
+        rangeEnd = shared.end();
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.relay.server.websocket;
 
 import dev.relay.core.Hub;
 import dev.relay.server.access.ClientAddresses;
+import dev.relay.server.codec.JsonCodec;
 import dev.relay.server.config.HttpTimeoutConfig;
 import dev.relay.server.http.BoundedHttpAggregator;
 import dev.relay.server.http.HttpResponses;

@@ -5,6 +5,8 @@ import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.CloseReason;
 import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.session.Session;
+import dev.relay.server.codec.JsonCodec;
+import dev.relay.server.codec.WireFrame;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.core.delivery.EncodedFrame;
 import dev.relay.core.protocol.RawJson;
 import dev.relay.core.protocol.ServerMessage;
-import dev.relay.server.websocket.JsonCodec;
+import dev.relay.server.codec.JsonCodec;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import org.junit.jupiter.api.Test;
 

@@ -47,7 +47,7 @@ class RetentionTest {
             assertThat(persistence.store().roomMessages("general", "e", null, 10).messages())
                     .extracting(ServerMessage::content).containsExactly("message 2501", "message 2502");
             assertThat(persistence.applyRetention()).as("nothing left to delete").isZero();
-            await().until(() -> persistence.check().problem().isEmpty());
+            await().until(() -> persistence.problem().isEmpty());
         }
     }
 }

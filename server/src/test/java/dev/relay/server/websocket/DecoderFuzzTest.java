@@ -5,6 +5,7 @@ import dev.relay.core.policy.MessageRules;
 import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.session.UserIds;
+import dev.relay.server.codec.JsonCodec;
 import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;

@@ -1,8 +1,10 @@
 package dev.relay.server.websocket;
 
+import dev.relay.server.codec.WireFrame;
 import dev.relay.server.testing.LogCapture;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import org.junit.jupiter.api.AfterEach;
@@ -71,11 +73,8 @@ class NettyConnectionTest {
         ((CloseWebSocketFrame) last).release();
     }
 
-    /** A text frame of {@code payloadBytes} bytes, above the copy limit so it is written as it is. */
+    /** A frame of {@code payloadBytes} bytes, above the copy limit so it is written as it is. */
     private static WireFrame frameOf(int payloadBytes) {
-        ByteBuf buffer = Unpooled.directBuffer(WireFrame.HEADER_ROOM + payloadBytes);
-        buffer.writerIndex(WireFrame.HEADER_ROOM);
-        buffer.writeZero(payloadBytes);
-        return WireFrame.text(buffer);
+        return WireFrame.binary(UnpooledByteBufAllocator.DEFAULT, Unpooled.wrappedBuffer(new byte[payloadBytes]));
     }
 }

@@ -6,9 +6,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-/** Opens WebSockets. The JDK's in production ({@link JdkTransport}); a scripted one in the client's unit tests. */
-interface Transport {
-    /** How many received messages may wait for the client before the transport stops reading. */
+/** Opens WebSockets. The JDK's in production ({@link JdkConnector}); a scripted one in the client's unit tests. */
+interface Connector {
+    /** How many received messages may wait for the client before the connector stops reading. */
     int WINDOW = 64;
 
     /**
@@ -18,7 +18,7 @@ interface Transport {
      */
     CompletableFuture<Void> open(URI uri, Map<String, String> headers, Events events);
 
-    /** Releases what the transport holds (threads, sockets); called once, when its client closes. */
+    /** Releases what the connector holds (threads, sockets); called once, when its client closes. */
     default void shutdown() {
     }
 
@@ -36,8 +36,8 @@ interface Transport {
     }
 
     /**
-     * What arrives on a link; called from the transport's threads, one call at a time. A message's future completes
-     * when the client has handled it: the transport has at most {@link #WINDOW} messages unhandled.
+     * What arrives on a link; called from the connector's threads, one call at a time. A message's future completes
+     * when the client has handled it: the connector has at most {@link #WINDOW} messages unhandled.
      */
     interface Events {
         void onOpen(Link link);

@@ -13,8 +13,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
-/** {@link Transport} on {@code java.net.http.WebSocket}. */
-final class JdkTransport implements Transport {
+/** {@link Connector} on {@code java.net.http.WebSocket}. */
+final class JdkConnector implements Connector {
     /** How long a polite close may wait for the server's close frame before the socket is dropped. */
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
@@ -22,8 +22,8 @@ final class JdkTransport implements Transport {
     private final boolean ownsHttp;
     private final Duration connectTimeout;
 
-    /** With {@code http} null, a client of its own, shut down with the transport. */
-    JdkTransport(HttpClient http, Duration connectTimeout) {
+    /** With {@code http} null, a client of its own, shut down with the connector. */
+    JdkConnector(HttpClient http, Duration connectTimeout) {
         this.ownsHttp = http == null;
         this.http = ownsHttp ? HttpClient.newHttpClient() : http;
         this.connectTimeout = connectTimeout;
@@ -55,7 +55,7 @@ final class JdkTransport implements Transport {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof WebSocketHandshakeException handshake) {
             HttpResponse<?> response = handshake.getResponse();
-            Duration retryAfter = response.headers().firstValue("Retry-After").map(JdkTransport::seconds)
+            Duration retryAfter = response.headers().firstValue("Retry-After").map(JdkConnector::seconds)
                     .orElse(Duration.ZERO);
             Object body = response.body();
             return new HandshakeRefused(response.statusCode(), retryAfter, body == null ? "" : body.toString());

@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-/** A transport the test plays the server of: it sees every attempt and link, and says what the server answers. */
-final class FakeTransport implements Transport {
+/** A connector the test plays the server of: it sees every attempt and link, and says what the server answers. */
+final class FakeConnector implements Connector {
     private static final ObjectMapper JSON = new ObjectMapper();
     final List<Attempt> attempts = new ArrayList<>();
 
@@ -113,7 +113,7 @@ final class FakeTransport implements Transport {
 
         /** The frames the client sent, as JSON. */
         List<JsonNode> frames() {
-            return sent.stream().map(FakeTransport::parse).toList();
+            return sent.stream().map(FakeConnector::parse).toList();
         }
 
         List<JsonNode> frames(String type) {

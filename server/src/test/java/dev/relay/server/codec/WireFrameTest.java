@@ -1,4 +1,4 @@
-package dev.relay.server.websocket;
+package dev.relay.server.codec;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.core.protocol.ServerMessage;

@@ -1,28 +1,30 @@
 package dev.relay.server.websocket;
 
+import dev.relay.server.codec.WireFrame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.concurrent.FastThreadLocal;
 
 /**
- * One event loop's copy of the small frames its connections are being sent. A frame is copied once per loop into a
- * shared chunk (the core's lane writes one frame to all its members before the next, so "the frame copied last" is
- * the only lookup); a connection whose frames of a batch sit back to back in the chunk sends them as one slice. The
- * chunk's reference count is touched by this loop only. Event loop threads only.
+ * One event loop's chunk of bytes holding a copy of the small frames its connections are being sent (a new chunk when
+ * the current one is full). A frame is copied once per loop into the shared chunk (the core's lane writes one frame to
+ * all its members before the next, so "the frame copied last" is the only lookup); a connection whose frames of a batch
+ * sit back to back in the chunk sends them as one slice. The chunk's reference count is touched by this loop only.
+ * Event loop threads only.
  */
-final class LoopLog {
+final class LoopFrameChunk {
     /** Bytes per chunk; at least {@link NettyConnection#COPY_LIMIT} so any small frame fits an empty one. */
     static final int CHUNK_BYTES = 32 * 1024;
 
-    private static final FastThreadLocal<LoopLog> LOGS = new FastThreadLocal<>() {
+    private static final FastThreadLocal<LoopFrameChunk> PER_LOOP = new FastThreadLocal<>() {
         @Override
-        protected LoopLog initialValue() {
-            return new LoopLog();
+        protected LoopFrameChunk initialValue() {
+            return new LoopFrameChunk();
         }
 
         @Override
-        protected void onRemoval(LoopLog log) {
-            log.release();
+        protected void onRemoval(LoopFrameChunk chunk) {
+            chunk.release();
         }
     };
 
@@ -31,17 +33,17 @@ final class LoopLog {
     private int start;
     private int end;
 
-    private LoopLog() {
+    private LoopFrameChunk() {
     }
 
-    /** The calling event loop's log. */
-    static LoopLog current() {
-        return LOGS.get();
+    /** The calling event loop's chunk. */
+    static LoopFrameChunk current() {
+        return PER_LOOP.get();
     }
 
     /**
      * Makes sure the frame's bytes are in the current chunk and returns the chunk; {@link #start()} and {@link #end()}
-     * then tell where. The log keeps its own reference to the chunk: a caller that holds on to it must retain it.
+     * then tell where. This keeps its own reference to the chunk: a caller that holds on to it must retain it.
      */
     ByteBuf place(WireFrame frame, ByteBufAllocator allocator) {
         if (frame != last || chunk == null) {

@@ -4,6 +4,7 @@ import dev.relay.core.Hub;
 import dev.relay.server.access.IpPolicy;
 import dev.relay.server.access.OriginPolicy;
 import dev.relay.server.auth.JwtVerifier;
+import dev.relay.server.codec.JsonCodec;
 import dev.relay.server.config.ServerConfig;
 import dev.relay.server.http.HttpResponses;
 import dev.relay.server.http.Router;
@@ -25,9 +26,11 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-/** The Netty server: event loops on the configured I/O transport (see {@link IoTransport}), the bound port, shutdown. */
-public final class Transport {
-    private static final Logger LOG = LoggerFactory.getLogger(Transport.class);
+/**
+ * The Netty server: event loops on the configured I/O transport (see {@link IoTransport}), the bound ports, shutdown.
+ */
+public final class NettyServer {
+    private static final Logger LOG = LoggerFactory.getLogger(NettyServer.class);
     /**
      * Past max_pending_bytes a connection is unwritable and the write_wait clock starts; past this many times that,
      * a write is dropped and the connection closed at once: the hard bound on what one client can hold.
@@ -51,7 +54,7 @@ public final class Transport {
      * @param internal        the router of the internal port (metrics, health, perhaps admin), when there is one
      * @param internalPort    the internal port; present exactly when {@code internal} is
      */
-    public Transport(ServerConfig config, int maxPendingBytes, Hub hub, JsonCodec codec, JwtVerifier verifier,
+    public NettyServer(ServerConfig config, int maxPendingBytes, Hub hub, JsonCodec codec, JwtVerifier verifier,
                      IpPolicy ipPolicy, OriginPolicy originPolicy, Router router, Optional<Router> internal,
                      Optional<Integer> internalPort, HttpResponses responses, TransportEvents events,
                      ConnectLimits limits) {

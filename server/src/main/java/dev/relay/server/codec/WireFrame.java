@@ -1,4 +1,4 @@
-package dev.relay.server.websocket;
+package dev.relay.server.codec;
 
 import dev.relay.core.delivery.EncodedFrame;
 import io.netty.buffer.ByteBuf;
@@ -13,7 +13,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
  * through the WebSocket encoder. Connections that negotiated compression get the payload as a WebSocket frame
  * instead, because their encoder must deflate it.
  */
-final class WireFrame implements EncodedFrame {
+public final class WireFrame implements EncodedFrame {
     /** Room a payload is written after: the largest header (2 bytes + 8 bytes of length). */
     static final int HEADER_ROOM = 10;
     private static final int OPCODE_TEXT = 0x1;
@@ -40,7 +40,7 @@ final class WireFrame implements EncodedFrame {
     }
 
     /** A binary frame with a copy of {@code payload}; the caller keeps its reference. */
-    static WireFrame binary(ByteBufAllocator allocator, ByteBuf payload) {
+    public static WireFrame binary(ByteBufAllocator allocator, ByteBuf payload) {
         ByteBuf buffer = allocator.directBuffer(HEADER_ROOM + payload.readableBytes());
         buffer.writerIndex(HEADER_ROOM);
         buffer.writeBytes(payload, payload.readerIndex(), payload.readableBytes());
@@ -66,22 +66,22 @@ final class WireFrame implements EncodedFrame {
     }
 
     /** The whole frame, header included, for connections without extensions. A new reference. */
-    ByteBuf wireBytes() {
+    public ByteBuf wireBytes() {
         return wire.retainedDuplicate();
     }
 
     /** Bytes of the whole frame, header included. */
-    int wireLength() {
+    public int wireLength() {
         return wire.readableBytes();
     }
 
     /** Appends the whole frame to {@code out} without touching this frame's indices or reference count. */
-    void copyTo(ByteBuf out) {
+    public void copyTo(ByteBuf out) {
         out.writeBytes(wire, wire.readerIndex(), wire.readableBytes());
     }
 
     /** The payload as a Netty frame, for connections whose extensions (compression) must see it. A new reference. */
-    WebSocketFrame asFrame() {
+    public WebSocketFrame asFrame() {
         ByteBuf payload = wire.retainedSlice(payloadOffset, payloadLength);
         return text ? new TextWebSocketFrame(payload) : new BinaryWebSocketFrame(payload);
     }

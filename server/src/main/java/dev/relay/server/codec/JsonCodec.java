@@ -1,4 +1,4 @@
-package dev.relay.server.websocket;
+package dev.relay.server.codec;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;

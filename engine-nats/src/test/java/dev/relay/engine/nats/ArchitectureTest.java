@@ -1,0 +1,55 @@
+package dev.relay.engine.nats;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** NATS engine: implements the core's cluster SPI and knows nothing of the server nor of the Redis engine. */
+class ArchitectureTest {
+    private static JavaClasses nats;
+
+    @BeforeAll
+    static void importMainClasses() {
+        nats = new ClassFileImporter()
+                .withImportOption(new ImportOption.DoNotIncludeTests())
+                .importPackages("dev.relay.engine.nats");
+    }
+
+    @Test
+    void theImportHoldsTheMainClassesOnly() {
+        assertThat(nats.contain(NatsBroker.class)).isTrue();
+        assertThat(nats.stream().map(c -> c.getName())).noneMatch(name -> name.endsWith("Test"));
+    }
+
+    /** dev.relay.(**): the module's root package is a slice too. */
+    @Test
+    void packagesAreFreeOfCycles() {
+        slices().matching("dev.relay.(**)").should().beFreeOfCycles()
+                .because("a package cycle ties its packages into one: break it by moving the type both sides need"
+                        + " to the package that uses it (an interface owned by its caller, implemented elsewhere)"
+                        + " or into a small leaf package, not by merging the packages")
+                .check(nats);
+    }
+
+    @Test
+    void dependsOnNoServerClass() {
+        noClasses().should().dependOnClassesThat().resideInAnyPackage("dev.relay.server..")
+                .because("engines run inside the server but must not know it: what an engine needs comes in"
+                        + " through the core's interfaces (core.cluster) or as settings")
+                .check(nats);
+    }
+
+    @Test
+    void dependsOnNoRedisEngineClass() {
+        noClasses().should().dependOnClassesThat().resideInAPackage("dev.relay.engine.redis..")
+                .because("each engine stands alone on the core's cluster SPI: what both engines need belongs in"
+                        + " core.cluster (or in the server's wiring), not in one engine used by the other")
+                .check(nats);
+    }
+}
