@@ -18,6 +18,8 @@ import io.netty.util.ReferenceCountUtil;
  * <li>a ping costs a token of the connection's rate limit like a message; a refused one gets no pong. Every pong
  *     still counts against the outbound budget ({@link BackpressureHandler}).</li>
  * </ul>
+ * A valid close frame's code is noted here, for the connections-closed metric and the activity log: the protocol
+ * handler after this one answers close frames itself and passes them no further.
  * After a violation nothing more from the connection is read: one close frame goes out, from
  * {@link WebSocketFrameHandler#protocolError}.
  */
@@ -49,7 +51,17 @@ final class FrameGuard extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(frame);
             return;
         }
+        if (frame instanceof CloseWebSocketFrame close) {
+            recordClientClose(ctx, close.statusCode());
+        }
         ctx.fireChannelRead(frame);
+    }
+
+    private static void recordClientClose(ChannelHandlerContext ctx, int code) {
+        NettyConnection connection = WebSocketFrameHandler.connectionOf(ctx);
+        if (connection != null) {
+            connection.recordClose(code < 0 ? NettyConnection.NO_STATUS : code);
+        }
     }
 
     /** RFC 6455 section 7.4 and the IANA registry: the codes an endpoint may put in a close frame; -1 is none. */

@@ -80,7 +80,6 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
         pipeline.addLast("http-gate", gate);
         WebSocketFrameHandler frames = new WebSocketFrameHandler(hub, codec, settings.outboundLimitBytes(), events);
         pipeline.addLast("ws-guard", new FrameGuard(frames));
-        pipeline.addLast("ws-close-code", ClientCloseRecorder.INSTANCE);
         pipeline.addLast("ws-protocol", new WebSocketServerProtocolHandler(protocolConfig));
         pipeline.addLast("ws-aggregator", new WebSocketFrameAggregator(settings.maxMessageSize()));
         pipeline.addLast("heartbeat", new HeartbeatHandler(settings.pingPeriod(), settings.pongWait()));
