@@ -2,6 +2,7 @@ package dev.relay.core;
 
 import dev.relay.core.cluster.Broker;
 import dev.relay.core.cluster.PresenceStore;
+import dev.relay.core.cluster.Published;
 import dev.relay.core.cluster.RoomPresence;
 import dev.relay.core.cluster.SharedActivity;
 import dev.relay.core.cluster.SharedRetries;
@@ -14,6 +15,7 @@ import dev.relay.core.delivery.Encoder;
 import dev.relay.core.history.HistoryStore;
 import dev.relay.core.history.MemoryHistoryStore;
 import dev.relay.core.history.StreamPosition;
+import dev.relay.core.identity.Identity;
 import dev.relay.core.observe.HubObserver;
 import dev.relay.core.policy.ContentFilter;
 import dev.relay.core.policy.MessageRules;
@@ -34,7 +36,6 @@ import dev.relay.core.room.Room;
 import dev.relay.core.room.RoomContext;
 import dev.relay.core.room.RoomMember;
 import dev.relay.core.room.RoomRegistry;
-import dev.relay.core.session.Identity;
 import dev.relay.core.session.Session;
 import dev.relay.core.session.UserDirectory;
 import dev.relay.core.session.UserStatus;
@@ -559,7 +560,6 @@ public final class Hub {
             session.connection().close(reason);
         });
     }
-
 
     public Clock clock() {
         return clock;

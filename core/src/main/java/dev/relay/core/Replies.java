@@ -1,5 +1,6 @@
 package dev.relay.core;
 
+import dev.relay.core.cluster.Published;
 import dev.relay.core.delivery.EncodedFrame;
 import dev.relay.core.delivery.Encoder;
 import dev.relay.core.protocol.MessageType;
