@@ -2,9 +2,9 @@ package dev.relay.core;
 
 import dev.relay.core.cluster.Published;
 import dev.relay.core.cluster.SharedRetries;
+import dev.relay.core.codec.EncodedFrame;
+import dev.relay.core.codec.Encoder;
 import dev.relay.core.delivery.Audience;
-import dev.relay.core.delivery.EncodedFrame;
-import dev.relay.core.delivery.Encoder;
 import dev.relay.core.identity.Identity;
 import dev.relay.core.identity.UserIds;
 import dev.relay.core.observe.HubObserver;

@@ -1,8 +1,8 @@
 package dev.relay.core.local;
 
 import dev.relay.core.Hub;
+import dev.relay.core.codec.EncodedFrame;
 import dev.relay.core.delivery.Connection;
-import dev.relay.core.delivery.EncodedFrame;
 import dev.relay.core.history.StreamPosition;
 import dev.relay.core.identity.Identity;
 import dev.relay.core.protocol.ClientMessage;

@@ -2,8 +2,8 @@ package dev.relay.core.presence;
 
 import dev.relay.core.cluster.RoomPresence;
 import dev.relay.core.cluster.SharedActivity;
-import dev.relay.core.delivery.EncodedFrame;
-import dev.relay.core.delivery.Encoder;
+import dev.relay.core.codec.EncodedFrame;
+import dev.relay.core.codec.Encoder;
 import dev.relay.core.identity.Identity;
 import dev.relay.core.protocol.MessageType;
 import dev.relay.core.protocol.ServerMessage;

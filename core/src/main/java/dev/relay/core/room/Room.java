@@ -1,7 +1,7 @@
 package dev.relay.core.room;
 
+import dev.relay.core.codec.EncodedFrame;
 import dev.relay.core.delivery.Audience;
-import dev.relay.core.delivery.EncodedFrame;
 import dev.relay.core.delivery.Outbox;
 import dev.relay.core.delivery.Slot;
 import dev.relay.core.history.StreamPosition;
