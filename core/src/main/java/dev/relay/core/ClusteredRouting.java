@@ -1,18 +1,19 @@
 package dev.relay.core;
 
 import dev.relay.core.cluster.Broker;
+import dev.relay.core.cluster.Published;
 import dev.relay.core.cluster.SharedRoomSpec;
+import dev.relay.core.codec.EncodedFrame;
+import dev.relay.core.codec.Encoder;
 import dev.relay.core.delivery.Audience;
 import dev.relay.core.delivery.DeliveryLane;
-import dev.relay.core.delivery.EncodedFrame;
-import dev.relay.core.delivery.Encoder;
 import dev.relay.core.history.StreamPosition;
+import dev.relay.core.identity.Identity;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.room.Room;
 import dev.relay.core.room.RoomRegistry;
-import dev.relay.core.session.Identity;
 import dev.relay.core.session.UserDirectory;
 import dev.relay.core.session.UserStatus;
 

@@ -2,18 +2,20 @@ package dev.relay.core;
 
 import dev.relay.core.cluster.Broker;
 import dev.relay.core.cluster.PresenceStore;
+import dev.relay.core.cluster.Published;
 import dev.relay.core.cluster.RoomPresence;
 import dev.relay.core.cluster.SharedActivity;
 import dev.relay.core.cluster.SharedRetries;
 import dev.relay.core.cluster.SharedRoomSpec;
+import dev.relay.core.codec.EncodedFrame;
+import dev.relay.core.codec.Encoder;
 import dev.relay.core.delivery.Audience;
 import dev.relay.core.delivery.Connection;
 import dev.relay.core.delivery.DeliveryLane;
-import dev.relay.core.delivery.EncodedFrame;
-import dev.relay.core.delivery.Encoder;
 import dev.relay.core.history.HistoryStore;
 import dev.relay.core.history.MemoryHistoryStore;
 import dev.relay.core.history.StreamPosition;
+import dev.relay.core.identity.Identity;
 import dev.relay.core.observe.HubObserver;
 import dev.relay.core.policy.ContentFilter;
 import dev.relay.core.policy.MessageRules;
@@ -34,7 +36,6 @@ import dev.relay.core.room.Room;
 import dev.relay.core.room.RoomContext;
 import dev.relay.core.room.RoomMember;
 import dev.relay.core.room.RoomRegistry;
-import dev.relay.core.session.Identity;
 import dev.relay.core.session.Session;
 import dev.relay.core.session.UserDirectory;
 import dev.relay.core.session.UserStatus;
@@ -559,7 +560,6 @@ public final class Hub {
             session.connection().close(reason);
         });
     }
-
 
     public Clock clock() {
         return clock;

@@ -1,10 +1,11 @@
 package dev.relay.core;
 
 import dev.relay.core.cluster.Broker;
+import dev.relay.core.cluster.Published;
 import dev.relay.core.cluster.SharedRoomSpec;
+import dev.relay.core.identity.Identity;
 import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.room.Room;
-import dev.relay.core.session.Identity;
 
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;

@@ -1,6 +1,7 @@
 package dev.relay.core;
 
 import dev.relay.core.delivery.Slot;
+import dev.relay.core.identity.Identity;
 import dev.relay.core.observe.HubObserver;
 import dev.relay.core.protocol.CloseReason;
 import dev.relay.core.protocol.ErrorCode;
@@ -9,7 +10,6 @@ import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.room.Room;
 import dev.relay.core.room.RoomRegistry;
-import dev.relay.core.session.Identity;
 import dev.relay.core.session.Session;
 import dev.relay.core.session.UserDirectory;
 

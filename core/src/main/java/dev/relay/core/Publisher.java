@@ -1,9 +1,12 @@
 package dev.relay.core;
 
+import dev.relay.core.cluster.Published;
 import dev.relay.core.cluster.SharedRetries;
+import dev.relay.core.codec.EncodedFrame;
+import dev.relay.core.codec.Encoder;
 import dev.relay.core.delivery.Audience;
-import dev.relay.core.delivery.EncodedFrame;
-import dev.relay.core.delivery.Encoder;
+import dev.relay.core.identity.Identity;
+import dev.relay.core.identity.UserIds;
 import dev.relay.core.observe.HubObserver;
 import dev.relay.core.policy.MessageRules;
 import dev.relay.core.policy.Permissions;
@@ -16,10 +19,8 @@ import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.room.Room;
 import dev.relay.core.room.RoomRegistry;
-import dev.relay.core.session.Identity;
 import dev.relay.core.session.Session;
 import dev.relay.core.session.UserDirectory;
-import dev.relay.core.session.UserIds;
 import dev.relay.core.store.MessageSink;
 import dev.relay.core.store.OfflineMessages;
 

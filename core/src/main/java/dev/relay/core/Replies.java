@@ -1,7 +1,8 @@
 package dev.relay.core;
 
-import dev.relay.core.delivery.EncodedFrame;
-import dev.relay.core.delivery.Encoder;
+import dev.relay.core.cluster.Published;
+import dev.relay.core.codec.EncodedFrame;
+import dev.relay.core.codec.Encoder;
 import dev.relay.core.protocol.MessageType;
 import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.session.Session;

@@ -1,5 +1,7 @@
 package dev.relay.core;
 
+import dev.relay.core.cluster.Published;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

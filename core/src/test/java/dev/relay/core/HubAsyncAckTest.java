@@ -1,5 +1,6 @@
 package dev.relay.core;
 
+import dev.relay.core.cluster.Published;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.MessageType;
 import dev.relay.core.protocol.ProtocolException;

@@ -1,7 +1,7 @@
 package dev.relay.core;
 
+import dev.relay.core.identity.Identity;
 import dev.relay.core.protocol.MessageType;
-import dev.relay.core.session.Identity;
 import dev.relay.core.testing.TestFrame;
 import org.junit.jupiter.api.Test;
 

@@ -1,18 +1,19 @@
 package dev.relay.core;
 
 import dev.relay.core.cluster.Broker;
+import dev.relay.core.cluster.Published;
 import dev.relay.core.cluster.SharedRetries;
 import dev.relay.core.cluster.SharedRoomSpec;
+import dev.relay.core.history.StreamPosition;
 import dev.relay.core.protocol.ErrorCode;
+import dev.relay.core.protocol.MessageType;
 import dev.relay.core.protocol.ProtocolException;
+import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.room.RoomInfo;
 import dev.relay.core.room.RoomSpec;
 import dev.relay.core.store.MemoryOfflineMessages;
 import dev.relay.core.store.OfflineDelivery;
 import dev.relay.core.store.OfflineMessages;
-import dev.relay.core.history.StreamPosition;
-import dev.relay.core.protocol.MessageType;
-import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.testing.TestFrame;
 import org.junit.jupiter.api.Test;
 

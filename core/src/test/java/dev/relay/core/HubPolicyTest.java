@@ -1,5 +1,6 @@
 package dev.relay.core;
 
+import dev.relay.core.identity.Identity;
 import dev.relay.core.policy.ContentFilter;
 import dev.relay.core.policy.Permissions;
 import dev.relay.core.policy.TokenCheck;
@@ -8,7 +9,6 @@ import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.MessageType;
 import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.room.RoomSpec;
-import dev.relay.core.session.Identity;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;

@@ -1,11 +1,12 @@
 package dev.relay.core;
 
+import dev.relay.core.cluster.Published;
+import dev.relay.core.identity.Identity;
 import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.MessageType;
 import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.protocol.ServerMessage;
-import dev.relay.core.session.Identity;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 

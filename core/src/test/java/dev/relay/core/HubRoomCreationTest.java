@@ -1,9 +1,9 @@
 package dev.relay.core;
 
+import dev.relay.core.identity.Identity;
 import dev.relay.core.policy.Permissions;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.MessageType;
-import dev.relay.core.session.Identity;
 import dev.relay.core.room.RoomInfo;
 import dev.relay.core.room.RoomSpec;
 import org.junit.jupiter.api.Test;

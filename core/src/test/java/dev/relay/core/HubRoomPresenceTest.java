@@ -1,11 +1,11 @@
 package dev.relay.core;
 
 import dev.relay.core.cluster.RoomPresence;
+import dev.relay.core.identity.Identity;
 import dev.relay.core.protocol.MessageType;
 import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.room.RoomInfo;
 import dev.relay.core.room.RoomSpec;
-import dev.relay.core.session.Identity;
 import dev.relay.core.session.UserStatus;
 import org.junit.jupiter.api.Test;
 

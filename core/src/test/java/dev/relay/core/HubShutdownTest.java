@@ -1,11 +1,11 @@
 package dev.relay.core;
 
+import dev.relay.core.codec.EncodedFrame;
 import dev.relay.core.delivery.Connection;
-import dev.relay.core.delivery.EncodedFrame;
+import dev.relay.core.identity.Identity;
 import dev.relay.core.protocol.CloseReason;
 import dev.relay.core.protocol.MessageType;
 import dev.relay.core.protocol.ServerMessage;
-import dev.relay.core.session.Identity;
 import dev.relay.core.session.Session;
 import dev.relay.core.testing.TestConnection;
 import dev.relay.core.testing.TestFrame;

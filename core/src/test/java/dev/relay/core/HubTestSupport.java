@@ -1,12 +1,12 @@
 package dev.relay.core;
 
 import dev.relay.core.history.StreamPosition;
+import dev.relay.core.identity.Identity;
 import dev.relay.core.observe.HubObserver;
 import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.MessageType;
 import dev.relay.core.protocol.RawJson;
 import dev.relay.core.protocol.ServerMessage;
-import dev.relay.core.session.Identity;
 import dev.relay.core.session.Session;
 import dev.relay.core.testing.MutableClock;
 import dev.relay.core.testing.TestConnection;

@@ -1,9 +1,9 @@
 package dev.relay.core;
 
+import dev.relay.core.identity.Identity;
 import dev.relay.core.protocol.MessageType;
 import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.room.RoomSpec;
-import dev.relay.core.session.Identity;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 

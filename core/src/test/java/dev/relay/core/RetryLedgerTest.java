@@ -1,5 +1,6 @@
 package dev.relay.core;
 
+import dev.relay.core.cluster.Published;
 import dev.relay.core.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 

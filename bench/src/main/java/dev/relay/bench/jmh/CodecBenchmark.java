@@ -2,7 +2,7 @@ package dev.relay.bench.jmh;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.relay.core.delivery.EncodedFrame;
+import dev.relay.core.codec.EncodedFrame;
 import dev.relay.core.policy.MessageRules;
 import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.MessageType;

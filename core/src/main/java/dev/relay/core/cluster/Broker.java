@@ -1,6 +1,7 @@
 package dev.relay.core.cluster;
 
-import dev.relay.core.delivery.EncodedFrame;
+import dev.relay.core.codec.EncodedFrame;
+import dev.relay.core.codec.MessageCodec;
 import dev.relay.core.history.StreamPosition;
 import dev.relay.core.protocol.ServerMessage;
 

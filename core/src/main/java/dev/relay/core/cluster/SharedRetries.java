@@ -1,7 +1,5 @@
 package dev.relay.core.cluster;
 
-import dev.relay.core.Published;
-
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 

@@ -1,5 +1,7 @@
 package dev.relay.core.delivery;
 
+import dev.relay.core.codec.EncodedFrame;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;

@@ -1,5 +1,6 @@
 package dev.relay.core.delivery;
 
+import dev.relay.core.codec.EncodedFrame;
 import dev.relay.core.protocol.CloseReason;
 
 import java.util.concurrent.Executor;

@@ -1,5 +1,7 @@
 package dev.relay.core.delivery;
 
+import dev.relay.core.codec.EncodedFrame;
+
 /**
  * One frame queued on a lane, for one shard or for the union of several. {@code acceptedNanos} is when it was queued,
  * on the lane's nano clock (0 when the lane does not time deliveries), for the delivery latency.

@@ -1,6 +1,6 @@
 package dev.relay.core.delivery;
 
-import dev.relay.core.observe.HubObserver;
+import dev.relay.core.codec.EncodedFrame;
 
 import java.util.Arrays;
 import java.util.Queue;
@@ -31,7 +31,7 @@ public final class DeliveryLane implements Runnable {
     private final Queue<Delivery> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicBoolean scheduled = new AtomicBoolean();
-    private final HubObserver observer;
+    private final LaneObserver observer;
     private final LongSupplier nanoClock;
     private final boolean timed;
 
@@ -49,7 +49,7 @@ public final class DeliveryLane implements Runnable {
      *                   saturated event loop can accumulate
      */
     public DeliveryLane(Executor executor, int queueLimit) {
-        this(executor, queueLimit, HubObserver.NONE, System::nanoTime);
+        this(executor, queueLimit, LaneObserver.NONE, System::nanoTime);
     }
 
     /**
@@ -57,7 +57,7 @@ public final class DeliveryLane implements Runnable {
      *                  each delivery was queued
      * @param nanoClock {@link System#nanoTime()} or a test's clock, read only when the observer times deliveries
      */
-    public DeliveryLane(Executor executor, int queueLimit, HubObserver observer, LongSupplier nanoClock) {
+    public DeliveryLane(Executor executor, int queueLimit, LaneObserver observer, LongSupplier nanoClock) {
         if (queueLimit < 1) {
             throw new IllegalArgumentException("queueLimit must be positive");
         }

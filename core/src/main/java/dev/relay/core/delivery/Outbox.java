@@ -1,5 +1,7 @@
 package dev.relay.core.delivery;
 
+import dev.relay.core.codec.EncodedFrame;
+
 /**
  * The delivery side of one connection: which lane batches its writes, and the bits of state a batch needs. All
  * fields are touched only on the connection's executor, so none is volatile.

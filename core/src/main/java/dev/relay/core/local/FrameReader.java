@@ -1,6 +1,6 @@
 package dev.relay.core.local;
 
-import dev.relay.core.delivery.EncodedFrame;
+import dev.relay.core.codec.EncodedFrame;
 
 import java.util.Map;
 

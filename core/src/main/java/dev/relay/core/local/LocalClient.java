@@ -1,15 +1,15 @@
 package dev.relay.core.local;
 
 import dev.relay.core.Hub;
+import dev.relay.core.codec.EncodedFrame;
 import dev.relay.core.delivery.Connection;
-import dev.relay.core.delivery.EncodedFrame;
 import dev.relay.core.history.StreamPosition;
+import dev.relay.core.identity.Identity;
 import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.CloseReason;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.MessageType;
 import dev.relay.core.protocol.ProtocolException;
-import dev.relay.core.session.Identity;
 import dev.relay.core.session.Session;
 
 import java.util.Arrays;

@@ -1,17 +1,19 @@
 package dev.relay.core.observe;
 
+import dev.relay.core.delivery.LaneObserver;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.session.Session;
 
 /**
- * Events of the hub and its delivery lanes, for metrics, activity tracking and audit. Every method does nothing by
- * default, so an implementation overrides only what it needs and the core never checks for null.
+ * Events of the hub and its delivery lanes (the part it inherits from {@link LaneObserver}), for metrics, activity
+ * tracking and audit. Every method does nothing by default, so an implementation overrides only what it needs and the
+ * core never checks for null.
  *
  * <p>Most calls come from an event loop on the message path: implementations must be cheap, must not block and must
  * not throw. Methods taking a {@link Session} run on that session's executor.
  */
-public interface HubObserver {
+public interface HubObserver extends LaneObserver {
     /** Observes nothing. */
     HubObserver NONE = new HubObserver() {
     };
@@ -52,27 +54,6 @@ public interface HubObserver {
 
     /** A connection's message was refused with an {@code error} frame (rate limit, validation, permission...). */
     default void refused(Session session, ErrorCode code) {
-    }
-
-    /**
-     * Whether lanes should time deliveries for {@link #flushed}. Timing costs a clock read per delivery; answering
-     * false (the default) skips it and {@link #flushed} gets no timestamps.
-     */
-    default boolean timesDeliveries() {
-        return false;
-    }
-
-    /**
-     * A delivery lane flushed a batch, on its executor.
-     *
-     * @param writes        frames written to connections in the batch (one per recipient)
-     * @param bytes         payload bytes of those frames, summed over recipients
-     * @param flushedNanos  when the batch was flushed, on the lane's nano clock (0 unless {@link #timesDeliveries})
-     * @param acceptedNanos when each delivery of the batch was queued, in {@code [0, count)}; null unless
-     *                      {@link #timesDeliveries}. The lane reuses the array: read it during the call only
-     * @param count         deliveries in the batch (one per message per event loop)
-     */
-    default void flushed(int writes, long bytes, long flushedNanos, long[] acceptedNanos, int count) {
     }
 
     // ---- what the event stream reports (dev.relay.core.event); each is called once where it happened ----

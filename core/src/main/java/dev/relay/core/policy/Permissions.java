@@ -1,6 +1,6 @@
 package dev.relay.core.policy;
 
-import dev.relay.core.session.Identity;
+import dev.relay.core.identity.Identity;
 
 import java.util.Set;
 

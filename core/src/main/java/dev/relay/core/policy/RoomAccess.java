@@ -1,8 +1,8 @@
 package dev.relay.core.policy;
 
+import dev.relay.core.identity.Identity;
 import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.room.RoomRegistry;
-import dev.relay.core.session.Identity;
 
 import java.util.Map;
 import java.util.Set;

@@ -1,8 +1,8 @@
 package dev.relay.core.policy;
 
+import dev.relay.core.identity.Identity;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
-import dev.relay.core.session.Identity;
 
 import java.time.Instant;
 

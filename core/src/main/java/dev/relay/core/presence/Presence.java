@@ -2,13 +2,13 @@ package dev.relay.core.presence;
 
 import dev.relay.core.cluster.RoomPresence;
 import dev.relay.core.cluster.SharedActivity;
-import dev.relay.core.delivery.EncodedFrame;
-import dev.relay.core.delivery.Encoder;
+import dev.relay.core.codec.EncodedFrame;
+import dev.relay.core.codec.Encoder;
+import dev.relay.core.identity.Identity;
 import dev.relay.core.protocol.MessageType;
 import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.room.Room;
 import dev.relay.core.room.RoomRegistry;
-import dev.relay.core.session.Identity;
 import dev.relay.core.session.UserDirectory;
 import dev.relay.core.session.UserStatus;
 

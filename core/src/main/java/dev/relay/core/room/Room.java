@@ -1,12 +1,12 @@
 package dev.relay.core.room;
 
+import dev.relay.core.codec.EncodedFrame;
 import dev.relay.core.delivery.Audience;
-import dev.relay.core.delivery.EncodedFrame;
 import dev.relay.core.delivery.Outbox;
 import dev.relay.core.delivery.Slot;
 import dev.relay.core.history.StreamPosition;
+import dev.relay.core.identity.Identity;
 import dev.relay.core.protocol.ServerMessage;
-import dev.relay.core.session.Identity;
 
 import java.time.Instant;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.relay.core.room;
 
-import dev.relay.core.delivery.Encoder;
+import dev.relay.core.codec.Encoder;
 import dev.relay.core.history.HistoryStore;
 
 import java.time.Clock;

@@ -3,6 +3,7 @@ package dev.relay.core.session;
 import dev.relay.core.delivery.Connection;
 import dev.relay.core.delivery.Outbox;
 import dev.relay.core.delivery.Slot;
+import dev.relay.core.identity.Identity;
 import dev.relay.core.policy.RateLimiter;
 
 import java.time.Instant;

@@ -1,6 +1,5 @@
 package dev.relay.core.cluster;
 
-import dev.relay.core.Published;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
 import org.junit.jupiter.api.Test;

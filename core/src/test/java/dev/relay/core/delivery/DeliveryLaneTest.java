@@ -1,6 +1,5 @@
 package dev.relay.core.delivery;
 
-import dev.relay.core.observe.HubObserver;
 import dev.relay.core.protocol.MessageType;
 import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.testing.TestConnection;
@@ -180,7 +179,7 @@ class DeliveryLaneTest {
     void aReplyToOneConnectionGoesOutInOrderWithTheBatchAndIsNotCountedAsAFanOutDelivery() {
         List<int[]> batches = new ArrayList<>();
         List<Long> bytes = new ArrayList<>();
-        HubObserver observer = new HubObserver() {
+        LaneObserver observer = new LaneObserver() {
             @Override
             public void flushed(int writes, long written, long flushedNanos, long[] acceptedNanos, int count) {
                 batches.add(new int[]{writes, count});

@@ -1,7 +1,7 @@
 package dev.relay.core.testing;
 
+import dev.relay.core.codec.EncodedFrame;
 import dev.relay.core.delivery.Connection;
-import dev.relay.core.delivery.EncodedFrame;
 import dev.relay.core.protocol.CloseReason;
 import dev.relay.core.protocol.ServerMessage;
 

@@ -1,6 +1,6 @@
 package dev.relay.core.testing;
 
-import dev.relay.core.delivery.Encoder;
+import dev.relay.core.codec.Encoder;
 import dev.relay.core.protocol.ServerMessage;
 
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.relay.core.testing;
 
-import dev.relay.core.delivery.EncodedFrame;
+import dev.relay.core.codec.EncodedFrame;
 import dev.relay.core.protocol.ServerMessage;
 
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package dev.relay.core.testing;
 
-import dev.relay.core.cluster.MessageCodec;
+import dev.relay.core.codec.MessageCodec;
 import dev.relay.core.protocol.RawJson;
 import dev.relay.core.protocol.ServerMessage;
 

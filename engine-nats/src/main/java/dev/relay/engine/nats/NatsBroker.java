@@ -1,8 +1,8 @@
 package dev.relay.engine.nats;
 
 import dev.relay.core.cluster.Broker;
-import dev.relay.core.cluster.MessageCodec;
 import dev.relay.core.cluster.RoomStreams;
+import dev.relay.core.codec.MessageCodec;
 import dev.relay.core.history.StreamPosition;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;

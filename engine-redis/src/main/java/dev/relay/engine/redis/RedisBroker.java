@@ -1,15 +1,15 @@
 package dev.relay.engine.redis;
 
 import dev.relay.core.cluster.Broker;
-import dev.relay.core.cluster.MessageCodec;
 import dev.relay.core.cluster.RoomStreams;
+import dev.relay.core.codec.MessageCodec;
 import dev.relay.core.history.StreamPosition;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.protocol.ServerMessage;
 import io.lettuce.core.Range;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.StreamMessage;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

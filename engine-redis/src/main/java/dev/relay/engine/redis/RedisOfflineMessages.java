@@ -1,6 +1,6 @@
 package dev.relay.engine.redis;
 
-import dev.relay.core.cluster.MessageCodec;
+import dev.relay.core.codec.MessageCodec;
 import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.store.OfflineDelivery;
 import dev.relay.core.store.OfflineMessages;

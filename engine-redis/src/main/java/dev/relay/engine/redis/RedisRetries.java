@@ -1,6 +1,6 @@
 package dev.relay.engine.redis;
 
-import dev.relay.core.Published;
+import dev.relay.core.cluster.Published;
 import dev.relay.core.cluster.SharedRetries;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;

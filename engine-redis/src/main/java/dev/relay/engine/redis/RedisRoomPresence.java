@@ -1,8 +1,8 @@
 package dev.relay.engine.redis;
 
 import dev.relay.core.cluster.Broker;
-import dev.relay.core.cluster.MessageCodec;
 import dev.relay.core.cluster.RoomPresence;
+import dev.relay.core.codec.MessageCodec;
 import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.room.RoomMember;
 import io.lettuce.core.RedisFuture;

@@ -6,10 +6,10 @@ import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.SignedJWT;
+import dev.relay.core.identity.Identity;
+import dev.relay.core.identity.UserIds;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
-import dev.relay.core.session.Identity;
-import dev.relay.core.session.UserIds;
 
 import java.security.PublicKey;
 import java.text.ParseException;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.core.Hub;
 import dev.relay.core.HubStats;
 import dev.relay.core.cluster.PresenceStore;
-import dev.relay.core.Published;
+import dev.relay.core.cluster.Published;
 import dev.relay.core.policy.KeyedRateLimits;
 import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.ErrorCode;

@@ -1,6 +1,6 @@
 package dev.relay.server.http;
 
-import dev.relay.core.session.Identity;
+import dev.relay.core.identity.Identity;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;

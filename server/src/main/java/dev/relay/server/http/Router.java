@@ -1,9 +1,9 @@
 package dev.relay.server.http;
 
-import dev.relay.core.protocol.ErrorCode;
+import dev.relay.core.identity.Identity;
 import dev.relay.core.policy.KeyedRateLimits;
+import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
-import dev.relay.core.session.Identity;
 import dev.relay.server.auth.BearerToken;
 import dev.relay.server.auth.JwtVerifier;
 import io.netty.channel.ChannelHandlerContext;

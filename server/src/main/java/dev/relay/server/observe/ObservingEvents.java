@@ -1,9 +1,9 @@
 package dev.relay.server.observe;
 
+import dev.relay.core.identity.UserIds;
 import dev.relay.core.observe.HubObserver;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.session.Session;
-import dev.relay.core.session.UserIds;
 import dev.relay.server.http.RequestEvents;
 import dev.relay.server.websocket.TransportEvents;
 

@@ -1,7 +1,7 @@
 package dev.relay.server.websocket;
 
 import dev.relay.core.history.StreamPosition;
-import dev.relay.core.session.Identity;
+import dev.relay.core.identity.Identity;
 
 import java.time.Duration;
 import java.time.Instant;

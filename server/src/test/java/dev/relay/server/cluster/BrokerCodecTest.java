@@ -1,7 +1,7 @@
 package dev.relay.server.cluster;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.relay.core.delivery.EncodedFrame;
+import dev.relay.core.codec.EncodedFrame;
 import dev.relay.core.protocol.RawJson;
 import dev.relay.core.protocol.ServerMessage;
 import dev.relay.server.codec.JsonCodec;

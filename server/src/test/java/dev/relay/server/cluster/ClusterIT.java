@@ -491,9 +491,9 @@ class ClusterIT {
 
         TestServer late = node("late");
         assertThat(late.service().hub().queries().roomAccess().mayEnter(
-                new dev.relay.core.session.Identity("intruder", null, java.util.Set.of()), "vault")).isFalse();
+                new dev.relay.core.identity.Identity("intruder", null, java.util.Set.of()), "vault")).isFalse();
         assertThat(late.service().hub().queries().roomAccess().mayEnter(
-                new dev.relay.core.session.Identity("alice", null, java.util.Set.of()), "vault")).isTrue();
+                new dev.relay.core.identity.Identity("alice", null, java.util.Set.of()), "vault")).isTrue();
         assertThat(a.http().post("/ws/rooms", owner, "{\"id\":\"vault\"}").status()).as("on a too").isEqualTo(409);
     }
 

@@ -1,12 +1,12 @@
 package dev.relay.server.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.relay.core.identity.Identity;
 import dev.relay.core.local.LocalAck;
 import dev.relay.core.local.LocalClient;
 import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
-import dev.relay.core.session.Identity;
 import dev.relay.server.testing.Http;
 import dev.relay.server.testing.TestServer;
 import dev.relay.server.testing.WsClient;

@@ -1,10 +1,10 @@
 package dev.relay.server.websocket;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.core.identity.UserIds;
 import dev.relay.core.policy.MessageRules;
 import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.ProtocolException;
-import dev.relay.core.session.UserIds;
 import dev.relay.server.codec.JsonCodec;
 import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;

@@ -45,7 +45,7 @@ class MessagingIT {
 
     @Test
     void roomMessageReachesEveryMemberIncludingTheSenderAndNobodyElse() {
-        server.service().hub().admin().createRoom(dev.relay.core.session.Identity.SYSTEM,
+        server.service().hub().admin().createRoom(dev.relay.core.identity.Identity.SYSTEM,
                 new dev.relay.core.room.RoomSpec("lobby-1", "Lobby", null));
         try (WsClient alice = server.connect("alice1", "lobby-1");
              WsClient bob = server.connect("bob1", "lobby-1");

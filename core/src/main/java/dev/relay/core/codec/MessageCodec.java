@@ -1,6 +1,5 @@
-package dev.relay.core.cluster;
+package dev.relay.core.codec;
 
-import dev.relay.core.delivery.EncodedFrame;
 import dev.relay.core.protocol.ServerMessage;
 
 /**

@@ -1,4 +1,4 @@
-package dev.relay.core.delivery;
+package dev.relay.core.codec;
 
 /**
  * A message already encoded for the wire, produced once and written to every recipient. The core passes it around

@@ -1,4 +1,4 @@
-package dev.relay.core.session;
+package dev.relay.core.identity;
 
 import java.util.Set;
 

@@ -1,4 +1,4 @@
-package dev.relay.core.delivery;
+package dev.relay.core.codec;
 
 import dev.relay.core.protocol.ServerMessage;
 

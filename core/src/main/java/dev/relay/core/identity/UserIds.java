@@ -1,4 +1,4 @@
-package dev.relay.core.session;
+package dev.relay.core.identity;
 
 /**
  * The one rule for a user id: the token's {@code sub}, a private message's {@code to}, the REST user paths. Identity
