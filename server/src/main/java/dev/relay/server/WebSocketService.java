@@ -96,10 +96,10 @@ public final class WebSocketService implements AutoCloseable {
         this.observability = Observability.create(config, clock);
         Persistence persistence = Persistence.open(config, clock);
         this.events = new EventStream(listeners, EventStream.DEFAULT_CAPACITY);
-        // On one node, this node's first and last connections are the cluster's; in a cluster they are not.
+        // Occupancy and online/offline reach it already decided for the cluster (see HubObserver).
         HubObserver observer = events.isEmpty() ? observability.hubObserver()
                 : HubObserver.both(observability.hubObserver(),
-                        new StreamingObserver(events, clock, !config.cluster().clustered()));
+                        new StreamingObserver(events, clock));
         observability.bindEvents(events);
         // Closed after the transport has stopped, so the last accepted messages are flushed.
         closeables.add(persistence);
