@@ -170,10 +170,10 @@ public final class Presence {
         }
     }
 
-    /** This node decided an automatic status: the rooms hear it, and so does the observer. */
+    /** This node decided an automatic status: the rooms hear it, and so does the observer (once per cluster). */
     private void decided(String userId, UserStatus status) {
         statusChanged(userId, status);
-        observer.statusAutomatic(userId, status.wireName());
+        idleness.report(userId, status);
     }
 
     private void statusChanged(String userId, UserStatus status) {
@@ -224,6 +224,9 @@ public final class Presence {
 
         /** Activity on another node brought the user back from an automatic away. */
         void activeElsewhere(String userId);
+
+        /** Tells the observer of an automatic status this node decided. */
+        void report(String userId, UserStatus status);
     }
 
     /** One node, or a cluster that does not share activity: this node's activity alone decides. */
@@ -245,6 +248,11 @@ public final class Presence {
 
         @Override
         public void activeElsewhere(String userId) {
+        }
+
+        @Override
+        public void report(String userId, UserStatus status) {
+            observer.statusAutomatic(userId, status.wireName());
         }
     }
 
@@ -301,7 +309,7 @@ public final class Presence {
                 case TURNED_AWAY -> statusChanged(userId, UserStatus.AWAY);
                 case ACTIVE -> {
                     // Another node turned the user away (and reported it); activity seen here brings them back.
-                    observer.statusAutomatic(userId, UserStatus.ONLINE.wireName());
+                    report(userId, UserStatus.ONLINE);
                     elsewhere.automatic(userId, UserStatus.ONLINE);
                 }
                 case UNCHANGED -> {
@@ -312,6 +320,21 @@ public final class Presence {
         @Override
         public void activeElsewhere(String userId) {
             users.activity(userId, clock.instant()).ifPresent(status -> statusChanged(userId, status));
+        }
+
+        /**
+         * Two nodes may decide the same change at once (both sweeps find the user idle before either hears of the
+         * other): the shared activity lets one report it. Claimed for half the timeout, shorter than the time the
+         * same change takes to come round again. If the store cannot answer, this node reports it anyway: a
+         * duplicate is better than a change nobody hears of.
+         */
+        @Override
+        public void report(String userId, UserStatus status) {
+            activity.claim(userId, status.wireName(), idleTimeout.dividedBy(2)).whenComplete((first, failure) -> {
+                if (failure != null || first) {
+                    observer.statusAutomatic(userId, status.wireName());
+                }
+            });
         }
     }
 }

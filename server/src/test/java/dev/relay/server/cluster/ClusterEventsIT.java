@@ -44,8 +44,13 @@ class ClusterEventsIT {
     }
 
     private TestServer node(String id, RecordingListener listener) {
+        return node(id, listener, Map.of());
+    }
+
+    private TestServer node(String id, RecordingListener listener, Map<String, String> more) {
         engineServices();
         Map<String, String> config = new java.util.HashMap<>(engine());
+        config.putAll(more);
         config.putAll(Map.of(
                 "redis_url", RedisKeys.url(ExternalService.REDIS.port()),
                 "redis_key_prefix", prefix,
@@ -160,6 +165,34 @@ class ClusterEventsIT {
             assertThat(both(atA, atB, 2, line -> line.startsWith("room_") && line.endsWith(" lounge")))
                     .as("occupied by a's dave, vacated when b's erin, its last user, left")
                     .containsExactly("a: room_occupied lounge", "b: room_vacated lounge");
+        }
+    }
+
+    @Test
+    void an_automatic_away_and_the_return_from_it_are_reported_once_by_the_node_that_decided() {
+        Map<String, String> quick = Map.of("user_status_timeout", "2s");
+        RecordingListener atA = new RecordingListener("a");
+        RecordingListener atB = new RecordingListener("b");
+        TestServer a = node("a", atA, quick);
+        TestServer b = node("b", atB, quick);
+        java.util.function.Predicate<String> franks = line -> line.startsWith("user_status frank");
+        try (WsClient onA = a.connect("frank", "general");
+             WsClient onB = b.connect("frank", "general")) {
+            // Idle on both nodes: one of them finds him idle everywhere and decides; the other follows silently.
+            List<String> away = both(atA, atB, 1, franks);
+            assertThat(away).hasSize(1);
+            assertThat(away.getFirst()).endsWith("user_status frank away true");
+            await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
+                    b.service().hub().queries().user("frank").status().wireName().equals("away")
+                            && a.service().hub().queries().user("frank").status().wireName().equals("away"));
+
+            // Activity on b brings him back: b decided it.
+            onB.send(Map.of("type", "room_message", "room_id", "general", "id", "m", "content", "back"));
+            onB.awaitType("ack");
+            await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
+                    a.service().hub().queries().user("frank").status().wireName().equals("online"));
+            assertThat(both(atA, atB, 2, franks)).as("away once, back once, from b")
+                    .containsExactly(away.getFirst(), "b: user_status frank online true");
         }
     }
 }
