@@ -34,6 +34,12 @@ import java.util.concurrent.TimeUnit;
  * thread, with blocking calls, never on an event loop. Every key carries the hash tag {@code {presence}}, so on Redis
  * Cluster the heartbeat script, the union and the multi-get stay on one shard (a cluster connection has no
  * {@code MULTI}, hence a script rather than a transaction).
+ *
+ * <p>Besides the beat, each user's first and last connection on this node is shared as it happens ({@link #share},
+ * one script call, sent without waiting on the same connection so one user's changes keep their order): a per-node
+ * set that does not expire and a cluster hash of how many nodes each user is on. The script that moves the count
+ * from 0 or to 0 is the cluster's transition, and only its caller hears so. A dead node's set stays until the
+ * survivor that takes the node out empties it, answering the users then on no node.
  */
 public final class RedisPresence implements PresenceStore {
     private static final Logger LOG = LoggerFactory.getLogger(RedisPresence.class);
