@@ -89,7 +89,7 @@ public final class Hub {
     private final IdGenerator ids;
     private final RoomAccess roomAccess = new RoomAccess();
     private final RoomRegistry rooms;
-    private final UserDirectory users = new UserDirectory();
+    private final UserDirectory users;
     private final Presence presence;
     private final Routing routing;
     private final Publisher publisher;
@@ -103,6 +103,8 @@ public final class Hub {
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicLong slowConsumers = new AtomicLong();
     private final HubObserver observer;
+    /** Whether this node's first and last connection of a user are the user's (see {@link #shareOnline}). */
+    private final boolean singleNode;
     private final Replies replies;
     private final HeldDelivery held;
     private final HubAdmin admin;
@@ -119,6 +121,9 @@ public final class Hub {
     private Hub(Builder b) {
         this.observer = b.observer;
         this.settings = b.settings;
+        this.singleNode = b.broker == null;
+        this.users = new UserDirectory(b.presenceStore == null ? UserDirectory.Transitions.NONE
+                : (userId, online) -> shareOnline(b.presenceStore, userId, online));
         this.clock = b.clock;
         this.nanoClock = b.nanoClock;
         Encoder encoder = b.encoder;
@@ -136,7 +141,8 @@ public final class Hub {
         this.routing = clustered == null ? LocalRouting.INSTANCE : clustered;
         this.presence = new Presence(rooms, users, encoder, clock, settings.enableUserPresence(),
                 settings.presenceMaxRoomUsers(), settings.enableUserStatus(), settings.userStatusTimeout(),
-                presenceFeed, b.sharedActivity, clustered == null ? null : clustered::shareAutomatic);
+                presenceFeed, b.sharedActivity, clustered == null ? null : clustered::shareAutomatic,
+                observer);
         OfflineMessages offline = b.offline != null ? b.offline : b.store != null ? b.store
                 : new MemoryOfflineMessages(DEFAULT_OFFLINE_MAX_MESSAGES, settings.historyTtl(), clock);
         MessageSink sink = b.sink != null ? b.sink : b.store != null ? b.store : MessageSink.NONE;
@@ -164,7 +170,7 @@ public final class Hub {
             b.roomPresence.start(presenceFeed.localRooms(
                     () -> rooms.all().stream().map(Room::id).toList(),
                     roomId -> rooms.find(roomId).map(Room::users).orElse(List.<RoomMember>of()),
-                    settings.presenceMaxRoomUsers()));
+                    settings.presenceMaxRoomUsers(), observer::occupancy));
             presenceFeed.install(b.roomPresence, room -> rooms.find(room.id()).orElse(null) == room);
         }
         if (b.presenceStore != null) {
@@ -178,8 +184,26 @@ public final class Hub {
                 public int connections() {
                     return connections.get();
                 }
+
+                @Override
+                public void transition(String userId, boolean online) {
+                    observer.presence(userId, online);
+                }
             });
         }
+    }
+
+    /**
+     * In a cluster, a user's first or last connection here goes to the shared presence store, which says whether it
+     * was the cluster's; only then is the observer told, so a listener hears online and offline once per cluster.
+     * Runs inside the directory's per-user update (the store only queues), on the store's thread when it answers.
+     */
+    private void shareOnline(PresenceStore store, String userId, boolean online) {
+        store.share(userId, online).whenComplete((clusterWide, failure) -> {
+            if (failure == null && clusterWide) {
+                observer.presence(userId, online);
+            }
+        });
     }
 
     /** Rooms, users' memberships, kicks and sweeps: what the administration changes. */
@@ -254,7 +278,7 @@ public final class Hub {
                 && memberships.remember(session.userId(), room.id());
         session.everyoneSlot(everyone.add(session.outbox()));
         boolean firstOfUser = users.add(session, clock.instant());
-        if (firstOfUser) {
+        if (firstOfUser && singleNode) {
             observer.presence(session.userId(), true);
         }
         if (newMember) {
@@ -348,7 +372,9 @@ public final class Hub {
         if (lastOfUser) {
             // After leaving, so the closing connection itself is not written to; the rooms still hear it.
             presence.wentOffline(session.userId(), roomIds);
-            observer.presence(session.userId(), false);
+            if (singleNode) {
+                observer.presence(session.userId(), false);
+            }
             routing.unfollowUser(session.userId());
         }
         if (session.everyoneSlot() != null) { // null: closed while its welcome waited for the room (never greeted)

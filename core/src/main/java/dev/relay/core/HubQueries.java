@@ -168,6 +168,14 @@ public final class HubQueries {
         return lanes.stream().mapToInt(DeliveryLane::queued).sum();
     }
 
+    /**
+     * Delivery lanes the hub keeps: one per executor that ever had a connection, kept for the hub's life (the event
+     * loops, and the one executor all in-process clients share).
+     */
+    public int deliveryLanes() {
+        return lanes.size();
+    }
+
     /** What the holder of offline messages holds and has dropped. */
     public OfflineStats offlineStats() {
         return publisher.offline().stats();

@@ -36,6 +36,11 @@ final class Membership {
     private final Presence presence;
     private final RoomMemberships memberships;
     private final HubObserver observer;
+    /**
+     * Whether this node's first and last user of a room are the room's. In a cluster they are not: the shared room
+     * presence decides and tells the one node whose change it was (see Hub's wiring of RoomPresence.LocalRooms).
+     */
+    private final boolean singleNode;
     private final Replies replies;
     private final Clock clock;
     /** In a cluster, follows a room on this node only while a connection here is in it, or a resume waits for it. */
@@ -51,6 +56,7 @@ final class Membership {
         this.presence = presence;
         this.memberships = memberships;
         this.observer = observer;
+        this.singleNode = routing.broker().isEmpty();
         this.replies = replies;
         this.clock = clock;
     }
@@ -215,7 +221,7 @@ final class Membership {
         if (slot != null) {
             room.leave(slot, session.userId(), () -> {
                 presence.left(room, session.identity());
-                if (room.userCount() == 0) {
+                if (room.userCount() == 0 && singleNode) {
                     observer.occupancy(room.id(), false);
                 }
             });
@@ -227,7 +233,7 @@ final class Membership {
     /** The user's first connection here entered the room; inside the room's lock, so the count is exact. */
     private void firstOfUser(Session session, Room room) {
         presence.entered(room, session.identity());
-        if (room.userCount() == 1) {
+        if (room.userCount() == 1 && singleNode) {
             observer.occupancy(room.id(), true);
         }
     }

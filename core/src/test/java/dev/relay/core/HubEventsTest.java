@@ -35,7 +35,7 @@ class HubEventsTest extends HubTestSupport {
 
     @Override
     HubObserver observer() {
-        return new StreamingObserver(stream, Clock.systemUTC(), true);
+        return new StreamingObserver(stream, Clock.systemUTC());
     }
 
     @AfterEach
@@ -70,7 +70,7 @@ class HubEventsTest extends HubTestSupport {
                 "member_joined support alice",
                 "room_occupied support",
                 "room_message support alice 1 " + epoch + " hello",
-                "user_status alice busy",
+                "user_status alice busy false",
                 "member_left support alice",
                 "room_vacated support",
                 "room_vacated general",
@@ -117,12 +117,18 @@ class HubEventsTest extends HubTestSupport {
     }
 
     @Test
-    void onANodeOfAClusterTheNodesOwnTransitionsAreLeftOut() {
-        StreamingObserver clustered = new StreamingObserver(stream, Clock.systemUTC(), false);
-        clustered.presence("alice", true);
-        clustered.occupancy("general", true);
-        clustered.membership("alice", "support", true);
-        assertThat(lines(1)).containsExactly("member_joined support alice");
-        assertThat(Set.copyOf(stream.stats())).hasSize(1);
+    void anAutomaticAwayAndTheReturnFromItAreReportedAsAutomatic() {
+        configure(settings -> settings.userStatusTimeout = Duration.ofSeconds(30));
+        Client alice = connect(loop1, "alice", "general");
+        lines(2); // online, occupied
+        got.clear();
+
+        clock.advance(Duration.ofSeconds(30));
+        assertThat(hub().admin().sweepIdleUsers().join()).isEqualTo(1);
+        alice.send(roomMessage("general", "back"));
+        syncAll();
+
+        assertThat(lines(3).subList(0, 2)).containsExactly("user_status alice away true",
+                "user_status alice online true");
     }
 }

@@ -1,6 +1,7 @@
 package dev.relay.core;
 
 import dev.relay.core.cluster.SharedActivity;
+import dev.relay.core.observe.HubObserver;
 import dev.relay.core.protocol.MessageType;
 import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.session.UserStatus;
@@ -52,6 +53,14 @@ class HubSharedActivityTest extends HubTestSupport {
             return CompletableFuture.completedFuture(userIds.stream().filter(activeElsewhere::contains)
                     .collect(java.util.stream.Collectors.toSet()));
         }
+
+        /** "user status" claimed already (by another node, as the test says, or by this one). */
+        final Set<String> claimed = ConcurrentHashMap.newKeySet();
+
+        @Override
+        public CompletableFuture<Boolean> claim(String userId, String status, Duration within) {
+            return CompletableFuture.completedFuture(claimed.add(userId + " " + status));
+        }
     }
 
     private final HubClusterTest.HandBroker broker = new HubClusterTest.HandBroker();
@@ -60,6 +69,19 @@ class HubSharedActivityTest extends HubTestSupport {
     @Override
     void building(Hub.Builder builder) {
         builder.broker(broker, Duration.ofSeconds(1)).sharedActivity(activity);
+    }
+
+    /** "user status" for each automatic status this node reported to its observer. */
+    private final List<String> reported = new CopyOnWriteArrayList<>();
+
+    @Override
+    HubObserver observer() {
+        return new HubObserver() {
+            @Override
+            public void statusAutomatic(String userId, String status) {
+                reported.add(userId + " " + status);
+            }
+        };
     }
 
     private void configured() {
@@ -285,5 +307,26 @@ class HubSharedActivityTest extends HubTestSupport {
         alice.send(roomMessage("general", "away but talking"));
         syncAll();
         assertThat(hub().queries().user("alice").status()).isEqualTo(UserStatus.AWAY);
+    }
+
+    @Test
+    void anAutomaticChangeIsReportedOnlyByTheNodeThatClaimsItAndNotByOneApplyingAnotherNodesDecision() {
+        configured();
+        Client alice = connect(loop1, "alice", "general");
+        connect(loop2, "bob", "general");
+        clock.advance(TIMEOUT);
+        activity.claimed.add("bob away"); // another node's sweep decided bob's away at the same moment
+
+        assertThat(hub().admin().sweepIdleUsers().join()).isEqualTo(2);
+        syncAll();
+        assertThat(reported).as("alice's away is this node's; bob's was claimed elsewhere")
+                .containsExactly("alice away");
+
+        alice.send(roomMessage("general", "back"));
+        syncAll();
+        fromAnotherNode("bob", ClusteredRouting.ACTIVE); // bob came back on another node, which reports it
+        syncAll();
+        assertThat(hub().queries().user("bob").status()).isEqualTo(UserStatus.ONLINE);
+        assertThat(reported).containsExactly("alice away", "alice online");
     }
 }

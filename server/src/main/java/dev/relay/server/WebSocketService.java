@@ -11,6 +11,8 @@ import dev.relay.core.event.ListenerStats;
 import dev.relay.core.event.StreamingObserver;
 import dev.relay.core.identity.Identity;
 import dev.relay.core.local.LocalClient;
+import dev.relay.core.local.LocalClients;
+import dev.relay.core.local.LocalSender;
 import dev.relay.core.observe.HubObserver;
 import dev.relay.core.policy.ContentFilter;
 import dev.relay.core.policy.KeyedRateLimits;
@@ -84,6 +86,10 @@ public final class WebSocketService implements AutoCloseable {
     private final EventStream events;
     /** Also reads back what the hub writes to in-process clients. */
     private final JsonCodec codec;
+    /** The in-process senders and clients, one shared executor for all the clients. */
+    private final LocalClients local;
+    /** Speaks as {@code system} for {@link #publishToRoom}, {@link #sendToUser} and {@link #broadcast}. */
+    private final LocalSender system;
 
     private WebSocketService(RelayConfig config, List<EventListener> listeners) {
         this.config = config;
@@ -96,10 +102,10 @@ public final class WebSocketService implements AutoCloseable {
         this.observability = Observability.create(config, clock);
         Persistence persistence = Persistence.open(config, clock);
         this.events = new EventStream(listeners, EventStream.DEFAULT_CAPACITY);
-        // On one node, this node's first and last connections are the cluster's; in a cluster they are not.
+        // Occupancy and online/offline reach it already decided for the cluster (see HubObserver).
         HubObserver observer = events.isEmpty() ? observability.hubObserver()
                 : HubObserver.both(observability.hubObserver(),
-                        new StreamingObserver(events, clock, !config.cluster().clustered()));
+                        new StreamingObserver(events, clock));
         observability.bindEvents(events);
         // Closed after the transport has stopped, so the last accepted messages are flushed.
         closeables.add(persistence);
@@ -123,6 +129,8 @@ public final class WebSocketService implements AutoCloseable {
         persistence.install(hubBuilder);
         ClusterNode cluster = ClusterNode.join(config, hubBuilder, codec);
         this.hub = cluster.hub();
+        this.local = new LocalClients(hub, codec::read);
+        this.system = local.sender(Identity.SYSTEM);
         closeables.add(cluster);
         if (!hub.notRestored().isEmpty()) {
             LOG.warn("event=rooms_not_restored rooms={} reason=\"max_rooms reached or id no longer valid\"",
@@ -287,27 +295,36 @@ public final class WebSocketService implements AutoCloseable {
      * {@code ack_after_persist}, once it is stored.
      */
     public CompletableFuture<Published> publishToRoom(String roomId, String content) {
-        return hub.publish(Identity.SYSTEM, new ClientMessage(MessageType.ROOM_MESSAGE, null, content, roomId, null, null));
+        return system.publish(roomId, content);
     }
 
     /**
      * A client inside the server speaking as {@code identity} (a bot, the system): connected into {@code roomId} like
      * a socket, under the same permissions, rate limit, filter, dedup, history and persistence. What the hub
      * delivers to it goes to {@code handler} as JSON fields, on a thread of the client's own. Blocks until the hub
-     * has registered it; close it when done.
+     * has registered it; close it when done. All in-process clients share one executor (one delivery lane), so
+     * opening one per task is fine. It counts as a connection of its user, like a socket (see docs/operations.md).
      */
     public LocalClient inProcess(Identity identity, String roomId, Consumer<Map<String, Object>> handler) {
-        return LocalClient.connect(hub, identity, roomId, codec::read, handler);
+        return local.connect(identity, roomId, handler);
+    }
+
+    /**
+     * Sends as {@code identity} without a session: the same policies, dedup, history and persistence as
+     * {@link #inProcess}, but no connection (nobody sees the identity arrive; room messages follow its memberships).
+     */
+    public LocalSender sender(Identity identity) {
+        return local.sender(identity);
     }
 
     /** Sends a private message from the server to every connection of a user. */
     public CompletableFuture<Published> sendToUser(String userId, String content) {
-        return hub.publish(Identity.SYSTEM, new ClientMessage(MessageType.PRIVATE_MESSAGE, null, content, null, userId, null));
+        return system.sendPrivate(userId, content);
     }
 
     /** Sends a message to every connection. */
     public CompletableFuture<Published> broadcast(String content) {
-        return hub.publish(Identity.SYSTEM, new ClientMessage(MessageType.BROADCAST, null, content, null, null, null));
+        return system.broadcast(content);
     }
 
     /**
@@ -320,6 +337,7 @@ public final class WebSocketService implements AutoCloseable {
         observability.stopping(); // readiness fails first, so load balancers stop sending while clients drain
         nettyServer.stop(() -> hub.closeAll(CloseReason.SHUTTING_DOWN), () -> hub.queries().connections() == 0,
                 config.delivery().shutdownTimeout());
+        local.close(); // its clients were closed with the rest
         for (AutoCloseable closeable : closeables) {
             try {
                 closeable.close();

@@ -85,5 +85,12 @@ public interface RoomPresence extends AutoCloseable {
 
         /** {@code presence} with status offline, or null when it is not announced. */
         ServerMessage offline(String roomId, String userId);
+
+        /**
+         * The room got its first user on any node ({@code occupied}) or lost its last one, through a change of this
+         * node or a dead node's users this node took out: told to exactly one node per transition, on the engine's
+         * thread. Not for a room that is {@linkplain #forget forgotten}.
+         */
+        void occupancy(String roomId, boolean occupied);
     }
 }

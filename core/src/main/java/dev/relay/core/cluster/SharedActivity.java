@@ -29,4 +29,13 @@ public interface SharedActivity {
      * sweep then decides from this node's activity alone.
      */
     CompletableFuture<Set<String>> active(Collection<String> userIds);
+
+    /**
+     * This node turned the user {@code away} automatically, or brought them back {@code online}: true for the first
+     * node to claim that change of the user within {@code within}, false for the others, so that exactly one node
+     * reports it even when two decide it at once (two sweeps finding the user idle before either hears of the
+     * other; activity on two nodes). {@code within} must be shorter than the idle timeout: the same change cannot
+     * legitimately happen twice in that time. Fails while the store cannot be reached.
+     */
+    CompletableFuture<Boolean> claim(String userId, String status, Duration within);
 }

@@ -125,8 +125,12 @@ public sealed interface RelayEvent {
         }
     }
 
-    /** The user chose a status with a {@code status} message ({@code online}, {@code away}, {@code busy}). */
-    record UserStatusChanged(String userId, String status, Instant at) implements RelayEvent {
+    /**
+     * The user's status changed: chosen with a {@code status} message ({@code online}, {@code away}, {@code busy};
+     * {@code automatic} false), or set by the idle timeout ({@code away}) and activity ({@code online}),
+     * {@code automatic} true, once per cluster where nodes share activity.
+     */
+    record UserStatusChanged(String userId, String status, boolean automatic, Instant at) implements RelayEvent {
         public String name() {
             return "user_status";
         }
@@ -134,6 +138,7 @@ public sealed interface RelayEvent {
         public void addIds(Map<String, Object> fields) {
             fields.put("user_id", userId);
             fields.put("status", status);
+            fields.put("automatic", automatic);
         }
     }
 

@@ -11,24 +11,17 @@ import java.time.Clock;
  * offers it: no lock, no wait, one allocation per event (never per recipient). Metrics do not go through here: a
  * counter incremented in place is cheaper than an event queued for it, and is never dropped.
  *
- * <p>Room occupancy and online/offline are known here per node. On a single node that is the whole picture; in a
- * cluster a node's own transition is not the cluster's (the user may be connected to another node), and the shared
- * stores do not report the cluster-wide transition back yet, so those four events are left out rather than sent
- * once per node: {@code clusterWide} false.
+ * <p>Room occupancy and online/offline come already decided for the cluster: the hub reports them from this node's
+ * counts on a single node, and from the shared stores' answers in a cluster (only the node whose change was the
+ * cluster's transition hears it), so each is emitted here as told.
  */
 public final class StreamingObserver implements HubObserver {
     private final EventStream stream;
     private final Clock clock;
-    private final boolean nodeTransitionsAreClusterWide;
 
-    /**
-     * @param nodeTransitionsAreClusterWide true on a single node: this node's first and last connection of a user,
-     *                                      and first and last user of a room, are the cluster's
-     */
-    public StreamingObserver(EventStream stream, Clock clock, boolean nodeTransitionsAreClusterWide) {
+    public StreamingObserver(EventStream stream, Clock clock) {
         this.stream = stream;
         this.clock = clock;
-        this.nodeTransitionsAreClusterWide = nodeTransitionsAreClusterWide;
     }
 
     @Override
@@ -43,10 +36,8 @@ public final class StreamingObserver implements HubObserver {
 
     @Override
     public void occupancy(String roomId, boolean occupied) {
-        if (nodeTransitionsAreClusterWide) {
-            emit(occupied ? new RelayEvent.RoomOccupied(roomId, clock.instant())
-                    : new RelayEvent.RoomVacated(roomId, clock.instant()));
-        }
+        emit(occupied ? new RelayEvent.RoomOccupied(roomId, clock.instant())
+                : new RelayEvent.RoomVacated(roomId, clock.instant()));
     }
 
     @Override
@@ -57,15 +48,18 @@ public final class StreamingObserver implements HubObserver {
 
     @Override
     public void presence(String userId, boolean online) {
-        if (nodeTransitionsAreClusterWide) {
-            emit(online ? new RelayEvent.UserOnline(userId, clock.instant())
-                    : new RelayEvent.UserOffline(userId, clock.instant()));
-        }
+        emit(online ? new RelayEvent.UserOnline(userId, clock.instant())
+                : new RelayEvent.UserOffline(userId, clock.instant()));
     }
 
     @Override
     public void statusChosen(String userId, String status) {
-        emit(new RelayEvent.UserStatusChanged(userId, status, clock.instant()));
+        emit(new RelayEvent.UserStatusChanged(userId, status, false, clock.instant()));
+    }
+
+    @Override
+    public void statusAutomatic(String userId, String status) {
+        emit(new RelayEvent.UserStatusChanged(userId, status, true, clock.instant()));
     }
 
     @Override

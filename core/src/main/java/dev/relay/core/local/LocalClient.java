@@ -19,6 +19,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -33,20 +34,26 @@ import java.util.function.Consumer;
  * announces it to rooms as it does a socket client. Only the transport's own limits (frame size, origin, IP) do not
  * apply: no frame crosses a network.
  *
- * <p>Each client owns one thread (virtual) that is its connection's executor, the way an event loop owns a socket;
- * what the hub delivers to it is read back into JSON fields ({@link FrameReader}) and handed to the handler on a
- * second thread of its own, through a bounded inbox. A handler that falls that far behind is closed like a slow
+ * <p>A client's connection runs on the executor all clients of its {@link LocalClients} share, the way sockets
+ * share an event loop (so the hub keeps one delivery lane for them all, however many are opened and closed); what
+ * the hub delivers to it is read back into JSON fields ({@link FrameReader}) and handed to the handler on a thread
+ * of the client's own, through a bounded inbox. A handler that falls that far behind is closed like a slow
  * socket consumer (4008); the hub's event loops never wait for it.
  *
  * <p>Every message is sent with an id (one is made up when the caller gives none) and its future completes with the
  * hub's answer to that id: {@code ack}, {@code joined}, {@code left}, {@code status}..., or fails with the
  * {@link ProtocolException} of an {@code error} frame. Answers are not handed to the handler.
+ *
+ * <p>What it sends goes through its session (its connection's rate limit, activity that ends an automatic away),
+ * like a socket client's; to send without a session (no presence, no lane), use a {@link LocalSender}.
  */
 public final class LocalClient implements AutoCloseable {
     /** Frames that may wait for the handler before the client is closed as a slow consumer. */
     public static final int DEFAULT_INBOX = 10_000;
     private static final System.Logger LOG = System.getLogger(LocalClient.class.getName());
     private static final AtomicLong CLIENTS = new AtomicLong();
+    /** Where answers complete their futures: a virtual thread each, never the shared executor. */
+    private static final Executor ANSWERS = Executors.newVirtualThreadPerTaskExecutor();
 
     private final Hub hub;
     private final Identity identity;
@@ -61,35 +68,24 @@ public final class LocalClient implements AutoCloseable {
     private final CompletableFuture<CloseReason> closed = new CompletableFuture<>();
     private volatile Session session;
 
-    private LocalClient(Hub hub, Identity identity, FrameReader reader, Consumer<Map<String, Object>> handler,
-                        int inboxSize) {
+    private LocalClient(Hub hub, ExecutorService loop, Identity identity, FrameReader reader,
+                        Consumer<Map<String, Object>> handler, int inboxSize) {
         this.hub = hub;
         this.identity = identity;
         this.reader = reader;
         this.handler = handler;
-        this.loop = Executors.newSingleThreadExecutor(
-                Thread.ofVirtual().name("relay-local-" + identity.userId()).factory());
+        this.loop = loop;
         this.inbox = new ArrayBlockingQueue<>(inboxSize);
         this.drain = Thread.ofVirtual().name("relay-local-inbox-" + identity.userId()).start(this::drainInbox);
     }
 
-    /**
-     * Connects as {@code identity} into {@code roomId} and waits for the hub to register it (blocking: do not call
-     * on an event loop). The {@code welcome} and everything after it go to {@code handler}.
-     *
-     * @throws ProtocolException as a socket's connect would be refused (room not found, private room)
-     */
-    public static LocalClient connect(Hub hub, Identity identity, String roomId, FrameReader reader,
-                                      Consumer<Map<String, Object>> handler) {
-        return connect(hub, identity, roomId, reader, handler, DEFAULT_INBOX);
-    }
-
-    public static LocalClient connect(Hub hub, Identity identity, String roomId, FrameReader reader,
-                                      Consumer<Map<String, Object>> handler, int inboxSize) {
-        LocalClient client = new LocalClient(hub, identity, reader, handler, inboxSize);
+    /** Made by {@link LocalClients#connect}: {@code loop} is the executor every client of the hub shares. */
+    static LocalClient connect(Hub hub, ExecutorService loop, Identity identity, String roomId, FrameReader reader,
+                               Consumer<Map<String, Object>> handler, int inboxSize) {
+        LocalClient client = new LocalClient(hub, loop, identity, reader, handler, inboxSize);
         try {
             client.session = CompletableFuture.supplyAsync(
-                    () -> hub.connect(identity, client.new Socketless(), roomId), client.loop).join();
+                    () -> hub.connect(identity, client.new Socketless(), roomId), loop).join();
         } catch (CompletionException failed) {
             client.stopThreads();
             throw failed.getCause() instanceof RuntimeException cause ? cause : failed;
@@ -190,8 +186,8 @@ public final class LocalClient implements AutoCloseable {
         stopThreads();
     }
 
+    /** The shared executor stays: other clients run on it. */
     private void stopThreads() {
-        loop.shutdown();
         drain.interrupt();
     }
 
@@ -212,11 +208,12 @@ public final class LocalClient implements AutoCloseable {
         Object ref = message.get("data") instanceof Map<?, ?> data ? data.get("ref") : null;
         CompletableFuture<Map<String, Object>> answer = ref instanceof String id ? pending.remove(id) : null;
         if (answer != null) {
-            if (MessageType.ERROR.equals(message.get("type"))) {
-                answer.completeExceptionally(refusal(message));
-            } else {
-                answer.complete(message);
-            }
+            // Completed off the shared executor: a caller's continuation that waits on another client's answer
+            // would otherwise wait on the very thread that has to produce it.
+            Runnable complete = MessageType.ERROR.equals(message.get("type"))
+                    ? () -> answer.completeExceptionally(refusal(message))
+                    : () -> answer.complete(message);
+            ANSWERS.execute(complete);
             return;
         }
         if (!inbox.offer(message)) {

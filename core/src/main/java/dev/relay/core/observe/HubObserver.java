@@ -67,8 +67,10 @@ public interface HubObserver extends LaneObserver {
     }
 
     /**
-     * The room's first user on this node entered it ({@code occupied}), or its last one left; inside the room's lock,
-     * so the calls of one room come in the order its members changed. Not called when the room is deleted.
+     * The room's first user entered it ({@code occupied}), or its last one left. On a single node: inside the room's
+     * lock, so the calls of one room come in the order its members changed. In a cluster with a shared room presence:
+     * the cluster's first and last user, on the one node whose change (or whose taking out of a dead node) made it,
+     * on the engine's thread; never on a cluster without one. Not called when the room is deleted.
      */
     default void occupancy(String roomId, boolean occupied) {
     }
@@ -77,12 +79,24 @@ public interface HubObserver extends LaneObserver {
     default void membership(String userId, String roomId, boolean joined) {
     }
 
-    /** The user's first connection on this node was registered ({@code online}), or their last one closed. */
+    /**
+     * The user's first connection was registered ({@code online}), or their last one closed. On a single node, this
+     * node's; in a cluster with a shared presence store, the cluster's, on the one node whose change (or whose taking
+     * out of a dead node) made it, on the store's thread; never on a cluster without one.
+     */
     default void presence(String userId, boolean online) {
     }
 
     /** The user chose a status ({@code status} message); {@code status} is its wire name. */
     default void statusChosen(String userId, String status) {
+    }
+
+    /**
+     * The user turned {@code away} after the idle timeout, or came back ({@code online}) with activity, on the node
+     * that decided it: in a cluster sharing activity, once per cluster; the nodes that follow the decision are not
+     * told. On the sweep's thread or the active session's executor.
+     */
+    default void statusAutomatic(String userId, String status) {
     }
 
     /**

@@ -90,6 +90,12 @@ record ObserverPair(HubObserver first, HubObserver second) implements HubObserve
     }
 
     @Override
+    public void statusAutomatic(String userId, String status) {
+        first.statusAutomatic(userId, status);
+        second.statusAutomatic(userId, status);
+    }
+
+    @Override
     public void messageAccepted(ServerMessage message) {
         first.messageAccepted(message);
         second.messageAccepted(message);

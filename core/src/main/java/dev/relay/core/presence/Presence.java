@@ -5,6 +5,7 @@ import dev.relay.core.cluster.SharedActivity;
 import dev.relay.core.codec.EncodedFrame;
 import dev.relay.core.codec.Encoder;
 import dev.relay.core.identity.Identity;
+import dev.relay.core.observe.HubObserver;
 import dev.relay.core.protocol.MessageType;
 import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.room.Room;
@@ -39,6 +40,8 @@ public final class Presence {
     private final RoomPresenceFeed shared;
     /** Whose activity decides that a user is idle: this node's, or, in a cluster sharing activity, every node's. */
     private final Idleness idleness;
+    /** Told of the automatic statuses this node decided (not those it applies because another node decided). */
+    private final HubObserver observer;
 
     /** The other nodes of a cluster, told when a user turns away or comes back automatically here. */
     public interface Elsewhere {
@@ -54,11 +57,14 @@ public final class Presence {
      * @param activity           null, or, in a cluster, the activity of every node: a user then turns away only
      *                           once idle on every node
      * @param elsewhere          with {@code activity}, tells the other nodes when a user turns away or comes back here
+     * @param observer           told of each automatic away or back this node decides: with {@code activity}, once
+     *                           per cluster; without, each node decides (and reports) on its own activity
      */
     public Presence(RoomRegistry rooms, UserDirectory users, Encoder encoder, Clock clock, boolean announceRoomEvents,
                     int maxRoomUsers, boolean trackIdle, Duration idleTimeout, RoomPresenceFeed shared,
-                    SharedActivity activity, Elsewhere elsewhere) {
+                    SharedActivity activity, Elsewhere elsewhere, HubObserver observer) {
         this.shared = shared;
+        this.observer = observer;
         this.idleness = activity == null ? new HereOnly() : new AcrossNodes(activity, elsewhere);
         this.rooms = rooms;
         this.users = users;
@@ -91,7 +97,7 @@ public final class Presence {
     /** The user sent something: brings them back from an automatic away, on every node. */
     public void activity(String userId) {
         users.activity(userId, clock.instant()).ifPresent(status -> {
-            statusChanged(userId, status);
+            decided(userId, status);
             idleness.cameBack(userId, status); // rare: only on coming back, never per message
         });
     }
@@ -120,7 +126,7 @@ public final class Presence {
             if (!activeElsewhere.contains(userId)
                     && users.markAway(userId, now, idleTimeout) == UserDirectory.Idle.TURNED_AWAY) {
                 changed++;
-                statusChanged(userId, UserStatus.AWAY);
+                decided(userId, UserStatus.AWAY);
                 elsewhere.automatic(userId, UserStatus.AWAY);
             }
         }
@@ -162,6 +168,12 @@ public final class Presence {
             rooms.find(roomId).ifPresent(room -> announce(room, room.userCount() + 1, MessageType.PRESENCE, userId,
                     "status", UserStatus.OFFLINE.wireName()));
         }
+    }
+
+    /** This node decided an automatic status: the rooms hear it, and so does the observer (once per cluster). */
+    private void decided(String userId, UserStatus status) {
+        statusChanged(userId, status);
+        idleness.report(userId, status);
     }
 
     private void statusChanged(String userId, UserStatus status) {
@@ -212,6 +224,9 @@ public final class Presence {
 
         /** Activity on another node brought the user back from an automatic away. */
         void activeElsewhere(String userId);
+
+        /** Tells the observer of an automatic status this node decided. */
+        void report(String userId, UserStatus status);
     }
 
     /** One node, or a cluster that does not share activity: this node's activity alone decides. */
@@ -223,7 +238,7 @@ public final class Presence {
         @Override
         public CompletableFuture<Integer> sweep() {
             List<String> away = users.markIdleAway(clock.instant(), idleTimeout);
-            away.forEach(userId -> statusChanged(userId, UserStatus.AWAY));
+            away.forEach(userId -> decided(userId, UserStatus.AWAY));
             return CompletableFuture.completedFuture(away.size());
         }
 
@@ -233,6 +248,11 @@ public final class Presence {
 
         @Override
         public void activeElsewhere(String userId) {
+        }
+
+        @Override
+        public void report(String userId, UserStatus status) {
+            observer.statusAutomatic(userId, status.wireName());
         }
     }
 
@@ -287,7 +307,11 @@ public final class Presence {
         public void idleElsewhere(String userId) {
             switch (users.markAway(userId, clock.instant(), idleTimeout)) {
                 case TURNED_AWAY -> statusChanged(userId, UserStatus.AWAY);
-                case ACTIVE -> elsewhere.automatic(userId, UserStatus.ONLINE);
+                case ACTIVE -> {
+                    // Another node turned the user away (and reported it); activity seen here brings them back.
+                    report(userId, UserStatus.ONLINE);
+                    elsewhere.automatic(userId, UserStatus.ONLINE);
+                }
                 case UNCHANGED -> {
                 }
             }
@@ -296,6 +320,21 @@ public final class Presence {
         @Override
         public void activeElsewhere(String userId) {
             users.activity(userId, clock.instant()).ifPresent(status -> statusChanged(userId, status));
+        }
+
+        /**
+         * Two nodes may decide the same change at once (both sweeps find the user idle before either hears of the
+         * other): the shared activity lets one report it. Claimed for half the timeout, shorter than the time the
+         * same change takes to come round again. If the store cannot answer, this node reports it anyway: a
+         * duplicate is better than a change nobody hears of.
+         */
+        @Override
+        public void report(String userId, UserStatus status) {
+            activity.claim(userId, status.wireName(), idleTimeout.dividedBy(2)).whenComplete((first, failure) -> {
+                if (failure != null || first) {
+                    observer.statusAutomatic(userId, status.wireName());
+                }
+            });
         }
     }
 }

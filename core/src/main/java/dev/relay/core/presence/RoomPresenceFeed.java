@@ -14,6 +14,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -81,9 +82,13 @@ public final class RoomPresenceFeed implements MemberWatch {
         return ServerMessage.event(type, roomId, data, clock.instant());
     }
 
-    /** The events the engine needs for a dead node's users and for putting this node's share back. */
+    /**
+     * The events the engine needs for a dead node's users and for putting this node's share back; {@code occupancy}
+     * hears the cluster-wide occupied/vacated transitions the engine decides.
+     */
     public RoomPresence.LocalRooms localRooms(Supplier<Collection<String>> roomIds,
-                                              Function<String, List<RoomMember>> here, int maxRoomUsers) {
+                                              Function<String, List<RoomMember>> here, int maxRoomUsers,
+                                              BiConsumer<String, Boolean> occupancy) {
         return new RoomPresence.LocalRooms() {
             @Override
             public Collection<String> roomIds() {
@@ -113,6 +118,11 @@ public final class RoomPresenceFeed implements MemberWatch {
             @Override
             public ServerMessage offline(String roomId, String userId) {
                 return status(roomId, userId, UserStatus.OFFLINE);
+            }
+
+            @Override
+            public void occupancy(String roomId, boolean occupied) {
+                occupancy.accept(roomId, occupied);
             }
         };
     }

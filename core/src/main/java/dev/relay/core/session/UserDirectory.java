@@ -18,6 +18,29 @@ import java.util.function.Consumer;
  */
 public final class UserDirectory {
     private final ConcurrentHashMap<String, Entry> users = new ConcurrentHashMap<>();
+    private final Transitions transitions;
+
+    /** Told of each user's first and last connection here, inside the user's update, in the order they happen. */
+    @FunctionalInterface
+    public interface Transitions {
+        Transitions NONE = (userId, online) -> {
+        };
+
+        /** Must not block: it runs inside the directory's per-user update. */
+        void changed(String userId, boolean online);
+    }
+
+    public UserDirectory() {
+        this(Transitions.NONE);
+    }
+
+    /**
+     * @param transitions told inside the per-user update, so that a cluster's shared store hears one user's first and
+     *                    last connection here in the order they happened even when they come from two event loops
+     */
+    public UserDirectory(Transitions transitions) {
+        this.transitions = transitions;
+    }
 
     private static final class Entry {
         final String name;
@@ -46,6 +69,9 @@ public final class UserDirectory {
             Entry e = existing != null ? existing : new Entry(session.identity().name(), now);
             first[0] = e.connections++ == 0;
             e.sessions.add(session); // visible to closeAll and joinUser from the moment it counts
+            if (first[0]) {
+                transitions.changed(user, true);
+            }
             return e;
         });
         session.userSlot(entry.audience.add(session.outbox()));
@@ -62,6 +88,9 @@ public final class UserDirectory {
         boolean[] last = new boolean[1];
         users.computeIfPresent(session.userId(), (user, e) -> {
             last[0] = --e.connections == 0;
+            if (last[0]) {
+                transitions.changed(user, false);
+            }
             return last[0] ? null : e;
         });
         return last[0];

@@ -78,10 +78,64 @@ public abstract class PresenceStoreContract {
         assertThat(a.counts()).isEqualTo(new PresenceStore.ClusterCounts(1, 1, 1));
     }
 
+    @Test
+    void a_users_first_node_and_last_node_are_each_the_clusters_transition_once() {
+        PresenceStore a = node("a", new LocalNode(List.of(), 0));
+        PresenceStore b = node("b", new LocalNode(List.of(), 0));
+
+        assertThat(a.share("alice", true).join()).as("alice's first node").isTrue();
+        assertThat(b.share("alice", true).join()).as("already online on a").isFalse();
+        assertThat(a.share("alice", false).join()).as("still online on b").isFalse();
+        assertThat(b.share("alice", false).join()).as("her last node").isTrue();
+        assertThat(b.share("alice", false).join()).as("a repeated change is none").isFalse();
+        assertThat(a.share("alice", true).join()).as("back again").isTrue();
+    }
+
+    @Test
+    void a_dead_nodes_users_online_nowhere_else_go_offline_once_told_to_the_survivor_that_took_them_out() {
+        LocalNode onA = new LocalNode(List.of(), 0);
+        LocalNode onC = new LocalNode(List.of(), 0);
+        PresenceStore a = node("a", onA);
+        PresenceStore b = node("b", new LocalNode(List.of(), 0));
+        PresenceStore c = node("c", onC);
+        assertThat(b.share("bob", true).join()).isTrue();
+        assertThat(b.share("dave", true).join()).isTrue();
+        assertThat(a.share("dave", true).join()).isFalse();
+
+        // b stops beating (killed); once the TTL has passed both survivors notice, one after the other.
+        clock.advance(TTL.plusSeconds(1));
+        beat(a);
+        beat(c);
+        List<String> told = new ArrayList<>(onA.transitions);
+        told.addAll(onC.transitions);
+        assertThat(told).as("bob once; dave is still online on a").containsExactly("bob offline");
+        assertThat(c.share("bob", true).join()).as("bob is online nowhere now").isTrue();
+    }
+
+    @Test
+    void a_node_started_again_under_its_id_takes_out_what_its_earlier_run_left() {
+        PresenceStore first = newStore("a");
+        first.start(new LocalNode(List.of(), 0));
+        assertThat(first.share("erin", true).join()).isTrue();
+        // Killed without closing (its connection dropped), then started again under the same id.
+        LocalNode again = new LocalNode(List.of(), 0);
+        PresenceStore second = node("a", again);
+        assertThat(again.transitions).containsExactly("erin offline");
+        assertThat(second.share("erin", true).join()).isTrue();
+        stores.add(first);
+    }
+
     /** What a node contributes; its users can change between beats. */
     protected static final class LocalNode implements PresenceStore.LocalPresence {
         final Collection<String> users;
         final int connections;
+        /** What the store told this node on its own: "user online" or "user offline". */
+        public final List<String> transitions = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void transition(String userId, boolean online) {
+            transitions.add(userId + (online ? " online" : " offline"));
+        }
 
         public LocalNode(List<String> users, int connections) {
             this.users = new CopyOnWriteArrayList<>(users);

@@ -61,6 +61,8 @@ public abstract class RoomPresenceContract {
     protected final class Node {
         public final RecordingInbound inbound = new RecordingInbound();
         public final Map<String, RoomMember> here = new ConcurrentHashMap<>();
+        /** The cluster-wide occupancy transitions the engine told this node of, in order. */
+        public final List<String> occupancy = new java.util.concurrent.CopyOnWriteArrayList<>();
         public final Broker broker;
         public final RoomPresence presence;
 
@@ -102,6 +104,11 @@ public abstract class RoomPresenceContract {
                 @Override
                 public ServerMessage offline(String roomId, String userId) {
                     return event("presence", userId);
+                }
+
+                @Override
+                public void occupancy(String roomId, boolean occupied) {
+                    occupancy.add((occupied ? "occupied " : "vacated ") + roomId);
                 }
             });
         }
@@ -181,6 +188,34 @@ public abstract class RoomPresenceContract {
         seenEverywhere(List.of("user_joined dave"), a, b);
         b.connections("dave", 0);
         seenEverywhere(List.of("user_joined dave", "user_left dave"), a, b);
+    }
+
+    @Test
+    void a_room_is_occupied_once_and_vacated_once_told_to_the_node_whose_change_it_was() {
+        Node a = node("a");
+        Node b = node("b");
+        a.connections("dave", 1);
+        b.connections("erin", 1);
+        b.connections("dave", 1);
+        a.connections("dave", 0);
+        b.connections("dave", 0);
+        assertThat(a.occupancy).as("a's dave was the room's first user").containsExactly("occupied " + ROOM);
+        assertThat(b.occupancy).as("erin still in it").isEmpty();
+        b.connections("erin", 0);
+        assertThat(b.occupancy).as("erin was its last").containsExactly("vacated " + ROOM);
+        assertThat(a.occupancy).hasSize(1);
+    }
+
+    @Test
+    void a_dead_nodes_last_users_vacate_the_room_once_told_to_the_survivor_that_took_them_out() {
+        Node a = node("a");
+        Node b = node("b");
+        Node c = node("c");
+        a.connections("dave", 1);
+        reap(b.presence, "a");
+        reap(c.presence, "a");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(List.of(b.occupancy, c.occupancy))
+                .as("once, by one of the survivors").containsExactlyInAnyOrder(List.of("vacated " + ROOM), List.of()));
     }
 
     @Test

@@ -75,4 +75,17 @@ public abstract class SharedActivityContract {
         await().atMost(Duration.ofSeconds(10)).until(() -> b.active(everyone).join().size() == odd.size());
         assertThat(b.active(everyone).join()).isEqualTo(odd.keySet());
     }
+
+    @Test
+    void a_change_is_claimed_by_one_node_only_until_its_time_is_up() {
+        SharedActivity a = node();
+        SharedActivity b = node();
+        String alice = user("alice");
+        Duration within = Duration.ofMillis(500);
+        assertThat(a.claim(alice, "away", within).join()).as("first to decide").isTrue();
+        assertThat(b.claim(alice, "away", within).join()).as("the same change, decided at once elsewhere").isFalse();
+        assertThat(b.claim(alice, "online", within).join()).as("another change").isTrue();
+        assertThat(a.claim(user("bob"), "away", within).join()).as("another user").isTrue();
+        await().atMost(Duration.ofSeconds(5)).until(() -> b.claim(alice, "away", within).join());
+    }
 }

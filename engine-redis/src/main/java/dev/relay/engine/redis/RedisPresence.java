@@ -12,6 +12,7 @@ import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +34,12 @@ import java.util.concurrent.TimeUnit;
  * thread, with blocking calls, never on an event loop. Every key carries the hash tag {@code {presence}}, so on Redis
  * Cluster the heartbeat script, the union and the multi-get stay on one shard (a cluster connection has no
  * {@code MULTI}, hence a script rather than a transaction).
+ *
+ * <p>Besides the beat, each user's first and last connection on this node is shared as it happens ({@link #share},
+ * one script call, sent without waiting on the same connection so one user's changes keep their order): a per-node
+ * set that does not expire and a cluster hash of how many nodes each user is on. The script that moves the count
+ * from 0 or to 0 is the cluster's transition, and only its caller hears so. A dead node's set stays until the
+ * survivor that takes the node out empties it, answering the users then on no node.
  */
 public final class RedisPresence implements PresenceStore {
     private static final Logger LOG = LoggerFactory.getLogger(RedisPresence.class);
@@ -52,6 +60,50 @@ public final class RedisPresence implements PresenceStore {
             return redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4])
             """.formatted(ADD_BATCH, ADD_BATCH - 1);
 
+    /**
+     * KEYS: this node's users by change ({@code <node>:here}, kept until a node takes it out, unlike the beat's set
+     * that expires), the cluster's users (user to the number of nodes they are on). ARGV: user, 1 (online here) or
+     * 0. Answers 1 when the change is the user's first node or last one: the cluster's transition.
+     */
+    private static final String SHARE = """
+            if ARGV[2] == '1' then
+              if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+              if redis.call('HINCRBY', KEYS[2], ARGV[1], 1) == 1 then return 1 end
+              return 0
+            end
+            if redis.call('SREM', KEYS[1], ARGV[1]) == 0 then return 0 end
+            if redis.call('HINCRBY', KEYS[2], ARGV[1], -1) <= 0 then
+              redis.call('HDEL', KEYS[2], ARGV[1])
+              return 1
+            end
+            return 0
+            """;
+    /**
+     * KEYS as {@link #SHARE}, for a node taken out (dead, started again, closing). Answers the users it had who are
+     * then on no node; a second survivor running it finds the node's set gone and answers nobody.
+     */
+    private static final String TAKE_OUT = """
+            local gone = {}
+            for _, user in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+              if redis.call('HINCRBY', KEYS[2], user, -1) <= 0 then
+                redis.call('HDEL', KEYS[2], user)
+                table.insert(gone, user)
+              end
+            end
+            redis.call('DEL', KEYS[1])
+            return gone
+            """;
+    /** KEYS as {@link #SHARE}; ARGV: the users this node has. Answers those it brought back online cluster-wide. */
+    private static final String PUT_BACK = """
+            local back = {}
+            for _, user in ipairs(ARGV) do
+              if redis.call('SADD', KEYS[1], user) == 1 and redis.call('HINCRBY', KEYS[2], user, 1) == 1 then
+                table.insert(back, user)
+              end
+            end
+            return back
+            """;
+
     private final String nodeId;
     private final Duration ttl;
     private final Clock clock;
@@ -65,6 +117,8 @@ public final class RedisPresence implements PresenceStore {
     });
     private volatile StatefulConnection<String, String> connection;
     private volatile RedisClusterCommands<String, String> redis;
+    /** The same connection, for {@link #share}: commands sent in the order they are called, none waited for. */
+    private volatile RedisClusterAsyncCommands<String, String> async;
     private volatile LocalPresence local;
     private volatile ClusterCounts counts = new ClusterCounts(0, 0, 1);
     private volatile RedisRoomPresence rooms;
@@ -102,6 +156,10 @@ public final class RedisPresence implements PresenceStore {
         return prefix + node + ":connections";
     }
 
+    private String[] userKeys(String node) {
+        return new String[]{prefix + node + ":here", prefix + "online"};
+    }
+
     /** Connects (blocking, at start) and beats once before returning, so the first counts include this node. */
     @Override
     public void start(LocalPresence local) {
@@ -111,11 +169,15 @@ public final class RedisPresence implements PresenceStore {
             RedisClusterLink.connectEveryNode(c);
             connection = c;
             redis = c.sync();
+            async = c.async();
         } else {
             var c = ((RedisClient) client).connect();
             connection = c;
             redis = c.sync();
+            async = c.async();
         }
+        // What an earlier run under this id left: those users are not here any more.
+        takeOut(nodeId);
         counts = new ClusterCounts(local.onlineUserIds().size(), local.connections(), 1);
         beatOnce();
         long period = Math.max(100, ttl.toMillis() / 3);
@@ -142,6 +204,9 @@ public final class RedisPresence implements PresenceStore {
                 // the rooms, so put them back.
                 LOG.warn("this node was taken for dead by the cluster; putting its room presence back");
                 rooms.markStale();
+            }
+            if (Long.valueOf(1).equals(added) && beaten) {
+                putBack(users);
             }
             beaten = true;
             takeOutDead(redis, now);
@@ -176,6 +241,7 @@ public final class RedisPresence implements PresenceStore {
         RedisRoomPresence rooms = this.rooms;
         for (String dead : redis.zrangebyscore(nodes, Range.create(Double.NEGATIVE_INFINITY,
                 (double) (now - ttl.toMillis())))) {
+            takeOut(dead);
             if (rooms != null) {
                 try {
                     rooms.reap(dead).get(ttl.toMillis(), TimeUnit.MILLISECONDS);
@@ -191,6 +257,36 @@ public final class RedisPresence implements PresenceStore {
         }
         if (rooms != null) {
             rooms.checkStale();
+        }
+    }
+
+    @Override
+    public CompletableFuture<Boolean> share(String userId, boolean online) {
+        try {
+            return async.eval(SHARE, ScriptOutputType.INTEGER, userKeys(nodeId), userId, online ? "1" : "0")
+                    .toCompletableFuture().thenApply(answer -> Long.valueOf(1).equals(answer));
+        } catch (RuntimeException e) {
+            // Redis unreachable: the change is lost for events (the counts come back with the next beat).
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Takes a node's users out, telling this node's hub of each then online nowhere; blocking, on this thread. */
+    private void takeOut(String node) {
+        List<String> gone = redis.eval(TAKE_OUT, ScriptOutputType.MULTI, userKeys(node));
+        for (String userId : gone) {
+            local.transition(userId, false);
+        }
+    }
+
+    /** After the cluster took this node for dead: its users are put back, those online nowhere else announced. */
+    private void putBack(Collection<String> users) {
+        if (users.isEmpty()) {
+            return;
+        }
+        List<String> back = redis.eval(PUT_BACK, ScriptOutputType.MULTI, userKeys(nodeId), users.toArray(String[]::new));
+        for (String userId : back) {
+            local.transition(userId, true);
         }
     }
 
@@ -212,6 +308,7 @@ public final class RedisPresence implements PresenceStore {
             if (connection != null) {
                 redis.zrem(nodes, nodeId);
                 redis.del(users(nodeId), connections(nodeId));
+                takeOut(nodeId);
                 connection.close();
             }
         } catch (RuntimeException e) {

@@ -90,7 +90,7 @@ public final class RedisRoomPresence implements RoomPresence {
                 Keys.bytes(nodeId), Keys.bytes(share.userId()), Keys.bytes(Integer.toString(share.connections())),
                 Keys.bytes(Long.toString(share.joinedAt().toEpochMilli())), Keys.bytes(share.name()),
                 Keys.bytes(Integer.toString(local.maxRoomUsers())), channel(roomId), payload};
-        queue(RoomScripts.SHARE, roomKeys(roomId), args, share.announcement());
+        queue(RoomScripts.SHARE, roomKeys(roomId), args, share.announcement(), roomId);
     }
 
     @Override
@@ -98,15 +98,19 @@ public final class RedisRoomPresence implements RoomPresence {
         byte[][] keyArgs = {Keys.bytes(keys.roomUsers(roomId)), Keys.bytes(keys.roomStatus(roomId))};
         byte[][] args = {Keys.bytes(userId), Keys.bytes(status), Keys.bytes(Integer.toString(local.maxRoomUsers())),
                 channel(roomId), Keys.roomEvent(codec.encode(event))};
-        queue(RoomScripts.STATUS, keyArgs, args, event);
+        queue(RoomScripts.STATUS, keyArgs, args, event, null);
     }
 
     private byte[] channel(String roomId) {
         return publishInScript ? Keys.bytes(keys.roomChannel(roomId)) : new byte[0];
     }
 
-    /** Sends a change without waiting; what Redis does not take makes the share stale. */
-    private void queue(String script, byte[][] keyArgs, byte[][] args, ServerMessage announcement) {
+    /**
+     * Sends a change without waiting; what Redis does not take makes the share stale. {@code occupancyOf}: the room
+     * whose cluster-wide occupancy the answer may report (null for a status, whose answer is only whether to announce).
+     */
+    private void queue(String script, byte[][] keyArgs, byte[][] args, ServerMessage announcement,
+                       String occupancyOf) {
         if (pending.incrementAndGet() > MAX_PENDING) {
             pending.decrementAndGet();
             markStale("too many changes waiting for Redis", null);
@@ -120,12 +124,21 @@ public final class RedisRoomPresence implements RoomPresence {
             markStale("Redis did not take a change", e);
             return;
         }
-        done.whenComplete((announce, failure) -> {
-            pending.decrementAndGet();
-            if (failure != null) {
-                markStale("Redis did not take a change", failure);
-            } else if (announce == 1L && !publishInScript && announcement != null) {
-                fanOut.publishRoomEvent(announcement);
+        done.whenComplete((flags, failure) -> {
+            // Counted as waiting until the hub has been told, so a change that has settled has been reported.
+            try {
+                if (failure != null) {
+                    markStale("Redis did not take a change", failure);
+                    return;
+                }
+                if ((flags & RoomScripts.ANNOUNCE) != 0 && !publishInScript && announcement != null) {
+                    fanOut.publishRoomEvent(announcement);
+                }
+                if (occupancyOf != null && (flags & (RoomScripts.OCCUPIED | RoomScripts.VACATED)) != 0) {
+                    local.occupancy(occupancyOf, (flags & RoomScripts.OCCUPIED) != 0);
+                }
+            } finally {
+                pending.decrementAndGet();
             }
         });
     }
@@ -205,6 +218,13 @@ public final class RedisRoomPresence implements RoomPresence {
         int max = local.maxRoomUsers();
         List<Object> arrived = (List<Object>) reply.get(1);
         List<Object> departed = (List<Object>) reply.get(2);
+        // The script ran alone: the room's users before it are those after, less who arrived, plus who left.
+        long before = users - arrived.size() / 2 + departed.size() / 2;
+        if (before == 0 && users > 0) {
+            local.occupancy(roomId, true);
+        } else if (before > 0 && users == 0) {
+            local.occupancy(roomId, false);
+        }
         boolean announceArrivals = max == 0 || users <= max;
         boolean announceDepartures = max == 0 || users + 1 <= max;
         for (int i = 0; i + 1 < arrived.size() && announceArrivals; i += 2) {

@@ -3,6 +3,7 @@ package dev.relay.engine.redis;
 import dev.relay.core.cluster.SharedActivity;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,6 +89,17 @@ public final class RedisSharedActivity implements SharedActivity {
             }
             return activeFrom(all, from + CHUNK, active);
         });
+    }
+
+    /**
+     * One short-lived key per user and change ({@code claimed:{user}:away}): {@code SET NX PX} lets the first node
+     * through and no other until it expires. Same hash tag as the activity key.
+     */
+    @Override
+    public CompletableFuture<Boolean> claim(String userId, String status, Duration within) {
+        byte[] key = RedisUserState.bytes(redis.key("claimed:{" + userId + "}:" + status));
+        SetArgs once = SetArgs.Builder.nx().px(Math.max(1, within.toMillis()));
+        return redis.<String>call(c -> c.set(key, RedisUserState.bytes("1"), once)).thenApply("OK"::equals);
     }
 
     private byte[] key(String userId) {

@@ -11,14 +11,21 @@ package dev.relay.engine.redis;
  * per user, or "left" between a departure and the offline that may follow it).
  */
 final class RoomScripts {
+    /** What {@link #SHARE} answers, as bits. */
+    static final long ANNOUNCE = 1;
+    static final long OCCUPIED = 2;
+    static final long VACATED = 4;
+
     private RoomScripts() {
     }
 
     /**
      * KEYS: on, users, connections, nodes, status. ARGV: node, user, connections (0: none left), joinedAt, name,
      * max users (0: no limit), channel (empty: the caller fans out), payload (empty: nothing to announce).
-     * Returns 1 when the change is the user's arrival in the room, or departure from it, cluster-wide and it is to
-     * be announced (published already when a channel was given).
+     * Returns flags: {@link #ANNOUNCE} when the change is the user's arrival in the room, or departure from it,
+     * cluster-wide and it is to be announced (published already when a channel was given); {@link #OCCUPIED} when
+     * that arrival made the room's first user on any node, {@link #VACATED} when that departure took its last. Users
+     * counted for a departure include the one leaving, hence 1 for the last.
      */
     static final String SHARE = """
             local old = redis.call('HGET', KEYS[1], ARGV[2])
@@ -48,12 +55,17 @@ final class RoomScripts {
               end
               users = redis.call('HLEN', KEYS[2]) + 1
             end
+            local result = 0
             if changed and ARGV[8] ~= '' and (ARGV[6] == '0' or users <= tonumber(ARGV[6])) then
               if ARGV[7] ~= '' then redis.call('PUBLISH', ARGV[7], ARGV[8]) end
-              return 1
+              result = ANNOUNCE
             end
-            return 0
-            """;
+            if changed and users == 1 then
+              if conns > 0 then result = result + OCCUPIED else result = result + VACATED end
+            end
+            return result
+            """.replace("ANNOUNCE", Long.toString(ANNOUNCE)).replace("OCCUPIED", Long.toString(OCCUPIED))
+            .replace("VACATED", Long.toString(VACATED));
 
     /**
      * KEYS: users, status. ARGV: user, status, max users, channel (empty: the caller fans out), payload. A status is

@@ -6,6 +6,7 @@ import dev.relay.core.Hub;
 import dev.relay.core.HubStats;
 import dev.relay.core.cluster.PresenceStore;
 import dev.relay.core.cluster.Published;
+import dev.relay.core.local.LocalSender;
 import dev.relay.core.policy.KeyedRateLimits;
 import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.ErrorCode;
@@ -196,7 +197,8 @@ public final class RestApi {
                     "the message has " + size + " bytes; the limit is " + maxMessageBytes);
         }
         ClientMessage message = codec.decode(call.request().content());
-        hub.publish(call.identity(), message).whenComplete((published, failure) -> {
+        // The sessionless in-process sender: the caller speaks as itself without a connection (no presence, no lane).
+        new LocalSender(hub, call.identity()).send(message).whenComplete((published, failure) -> {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
                 if (cause instanceof ProtocolException refused) {

@@ -52,7 +52,7 @@ class EventStreamIT {
                 "member_joined support alice",
                 "room_occupied support",
                 "room_message support alice 1 " + epoch + " hello",
-                "user_status alice busy",
+                "user_status alice busy false",
                 "member_left support alice",
                 "room_vacated support",
                 "room_vacated general",

@@ -154,4 +154,37 @@ class InProcessClientIT {
                 .until(() -> server.service().hub().queries().user("leaving-bot").connections() == 0);
         assertThat(failure(bot.publish("general", "too late"))).isInstanceOf(IllegalStateException.class);
     }
+
+    @Test
+    void openingAndClosingAThousandClientsKeepsTheHubsLanesBounded() throws Exception {
+        int before = server.service().hub().queries().deliveryLanes();
+        for (int i = 0; i < 1000; i++) {
+            try (LocalClient bot = server.service().inProcess(bot("passing-bot-" + i), "general", message -> { })) {
+                assertThat(bot.identity().userId()).isEqualTo("passing-bot-" + i);
+            }
+        }
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> server.service().hub().queries().user("passing-bot-999").connections() == 0);
+        // Every in-process client shares one executor, so at most one lane more than before (none, if one was
+        // opened earlier); an executor per client would have left a thousand.
+        assertThat(server.service().hub().queries().deliveryLanes()).isLessThanOrEqualTo(before + 1);
+    }
+
+    @Test
+    void aSenderPublishesAsItsIdentityWithoutBeingSeenToArrive() throws Exception {
+        assertThat(server.http().post("/ws/rooms/support/join", server.token("quiet-bot"), "").status()).isEqualTo(200);
+        try (WsClient dave = server.connect("dave", "support")) {
+            var published = done(server.service().sender(bot("quiet-bot")).publish("support", "psst"));
+            List<String> seen = new CopyOnWriteArrayList<>();
+            JsonNode got = dave.await(json -> {
+                seen.add(json.path("type").asText() + " " + json.path("data").path("user_id").asText());
+                return "room_message".equals(json.path("type").asText());
+            }, "the sender's message");
+            assertThat(got.path("from").asText()).isEqualTo("quiet-bot");
+            assertThat(got.path("id").asText()).isEqualTo(published.id());
+            assertThat(server.service().hub().queries().user("quiet-bot").connections())
+                    .as("no session: not online").isZero();
+            assertThat(seen).as("nobody saw it arrive").doesNotContain("user_joined quiet-bot");
+        }
+    }
 }
