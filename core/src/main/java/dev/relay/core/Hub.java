@@ -103,8 +103,12 @@ public final class Hub {
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicLong slowConsumers = new AtomicLong();
     private final HubObserver observer;
-    /** Whether this node's first and last connection of a user are the user's (see {@link #shareOnline}). */
-    private final boolean singleNode;
+    /**
+     * Told when this node's first or last connection of a user is the user's first or last anywhere: the observer on
+     * one node; nobody in a cluster, where the shared presence says which node's change it was ({@link #shareOnline}).
+     * Chosen once here, like the routing, so no call asks whether there is a cluster.
+     */
+    private final HubObserver nodeTransitions;
     private final Replies replies;
     private final HeldDelivery held;
     private final HubAdmin admin;
@@ -121,7 +125,7 @@ public final class Hub {
     private Hub(Builder b) {
         this.observer = b.observer;
         this.settings = b.settings;
-        this.singleNode = b.broker == null;
+        this.nodeTransitions = b.broker == null ? b.observer : HubObserver.NONE;
         this.users = new UserDirectory(b.presenceStore == null ? UserDirectory.Transitions.NONE
                 : (userId, online) -> shareOnline(b.presenceStore, userId, online));
         this.clock = b.clock;
@@ -150,8 +154,8 @@ public final class Hub {
         this.memberships = new RoomMemberships();
         this.publisher = new Publisher(settings, policies, rules, rooms, roomAccess, users, presence, everyone, ids,
                 encoder, clock, observer, routing, sink, offline, b.sharedRetries, held::toUserHere, memberships);
-        this.membership = new Membership(settings, rules, rooms, roomAccess, presence, memberships, observer, replies,
-                clock, routing);
+        this.membership = new Membership(settings, rules, rooms, roomAccess, presence, memberships, observer,
+                nodeTransitions, replies, clock, routing);
         this.moves = new UserMoves(rooms, users, roomAccess, membership, replies);
         this.control = new SessionControl(policies, presence, users, replies);
         Moderation moderation = new Moderation(rooms, users, policies, replies, clock, observer);
@@ -278,8 +282,8 @@ public final class Hub {
                 && memberships.remember(session.userId(), room.id());
         session.everyoneSlot(everyone.add(session.outbox()));
         boolean firstOfUser = users.add(session, clock.instant());
-        if (firstOfUser && singleNode) {
-            observer.presence(session.userId(), true);
+        if (firstOfUser) {
+            nodeTransitions.presence(session.userId(), true);
         }
         if (newMember) {
             observer.membership(session.userId(), room.id(), true);
@@ -372,9 +376,7 @@ public final class Hub {
         if (lastOfUser) {
             // After leaving, so the closing connection itself is not written to; the rooms still hear it.
             presence.wentOffline(session.userId(), roomIds);
-            if (singleNode) {
-                observer.presence(session.userId(), false);
-            }
+            nodeTransitions.presence(session.userId(), false);
             routing.unfollowUser(session.userId());
         }
         if (session.everyoneSlot() != null) { // null: closed while its welcome waited for the room (never greeted)

@@ -37,17 +37,19 @@ final class Membership {
     private final RoomMemberships memberships;
     private final HubObserver observer;
     /**
-     * Whether this node's first and last user of a room are the room's. In a cluster they are not: the shared room
-     * presence decides and tells the one node whose change it was (see Hub's wiring of RoomPresence.LocalRooms).
+     * Told when this node's first or last user of a room is the room's: the observer on one node; nobody in a
+     * cluster, where the shared room presence decides and tells the one node whose change it was (see Hub's wiring of
+     * RoomPresence.LocalRooms).
      */
-    private final boolean singleNode;
+    private final HubObserver roomTransitions;
     private final Replies replies;
     private final Clock clock;
     /** In a cluster, follows a room on this node only while a connection here is in it, or a resume waits for it. */
     private final Routing routing;
 
     Membership(HubSettings settings, MessageRules rules, RoomRegistry rooms, RoomAccess roomAccess, Presence presence,
-               RoomMemberships memberships, HubObserver observer, Replies replies, Clock clock, Routing routing) {
+               RoomMemberships memberships, HubObserver observer, HubObserver roomTransitions, Replies replies,
+               Clock clock, Routing routing) {
         this.routing = routing;
         this.settings = settings;
         this.rules = rules;
@@ -56,7 +58,7 @@ final class Membership {
         this.presence = presence;
         this.memberships = memberships;
         this.observer = observer;
-        this.singleNode = routing.broker().isEmpty();
+        this.roomTransitions = roomTransitions;
         this.replies = replies;
         this.clock = clock;
     }
@@ -221,8 +223,8 @@ final class Membership {
         if (slot != null) {
             room.leave(slot, session.userId(), () -> {
                 presence.left(room, session.identity());
-                if (room.userCount() == 0 && singleNode) {
-                    observer.occupancy(room.id(), false);
+                if (room.userCount() == 0) {
+                    roomTransitions.occupancy(room.id(), false);
                 }
             });
             routing.release(room);
@@ -233,8 +235,8 @@ final class Membership {
     /** The user's first connection here entered the room; inside the room's lock, so the count is exact. */
     private void firstOfUser(Session session, Room room) {
         presence.entered(room, session.identity());
-        if (room.userCount() == 1 && singleNode) {
-            observer.occupancy(room.id(), true);
+        if (room.userCount() == 1) {
+            roomTransitions.occupancy(room.id(), true);
         }
     }
 
