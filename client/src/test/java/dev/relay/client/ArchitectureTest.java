@@ -1,13 +1,11 @@
 package dev.relay.client;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
+import dev.relay.core.testing.ModuleRules;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The Java client: a library for applications, built on the core's protocol types only. */
@@ -16,9 +14,7 @@ class ArchitectureTest {
 
     @BeforeAll
     static void importMainClasses() {
-        client = new ClassFileImporter()
-                .withImportOption(new ImportOption.DoNotIncludeTests())
-                .importPackages("dev.relay.client");
+        client = ModuleRules.mainClasses("dev.relay.client");
     }
 
     @Test
@@ -30,11 +26,7 @@ class ArchitectureTest {
     /** dev.relay.(**): the module's root package is a slice too. */
     @Test
     void packagesAreFreeOfCycles() {
-        slices().matching("dev.relay.(**)").should().beFreeOfCycles()
-                .because("a package cycle ties its packages into one: break it by moving the type both sides need"
-                        + " to the package that uses it (an interface owned by its caller, implemented elsewhere)"
-                        + " or into a small leaf package, not by merging the packages")
-                .check(client);
+        ModuleRules.packagesAreFreeOfCycles().check(client);
     }
 
     @Test

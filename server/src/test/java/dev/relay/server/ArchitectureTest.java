@@ -1,12 +1,10 @@
 package dev.relay.server;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
+import dev.relay.core.testing.ModuleRules;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The server's packages depend on each other one way only. */
@@ -15,9 +13,7 @@ class ArchitectureTest {
 
     @BeforeAll
     static void importServer() {
-        server = new ClassFileImporter()
-                .withImportOption(new ImportOption.DoNotIncludeTests())
-                .importPackages("dev.relay.server");
+        server = ModuleRules.mainClasses("dev.relay.server");
     }
 
     @Test
@@ -32,10 +28,6 @@ class ArchitectureTest {
     /** dev.relay.(**): the module's root package is a slice too, so a cycle through WebSocketService counts. */
     @Test
     void packagesAreFreeOfCycles() {
-        slices().matching("dev.relay.(**)").should().beFreeOfCycles()
-                .because("a package cycle ties its packages into one: break it by moving the type both sides need"
-                        + " to the package that uses it (an interface owned by its caller, implemented elsewhere)"
-                        + " or into a small leaf package (as server.codec), not by merging the packages")
-                .check(server);
+        ModuleRules.packagesAreFreeOfCycles().check(server);
     }
 }
