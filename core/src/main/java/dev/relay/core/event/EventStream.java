@@ -14,8 +14,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Hands each event to every listener through a bounded queue of its own, drained by a virtual thread of its own.
  * {@link #publish} never blocks and takes no lock (a lock-free queue bounded by a counter): it is called on every
- * event loop, some inside a room's lock, and a queue lock would be one lock all of them contend for. A full queue drops the event for that listener alone and counts it, so a slow or stuck listener
- * costs its own events, never delivery to sockets or to the other listeners. Each listener sees the events in the
+ * event loop, some inside a room's lock, and a queue lock would be one lock all of them contend for. A full queue
+ * drops the event for that listener alone and counts it, so a slow or stuck listener costs its own events, never
+ * delivery to sockets or to the other listeners. Each listener sees the events in the
  * order they were published (events published concurrently on different threads have no order between them).
  */
 public final class EventStream implements AutoCloseable {
