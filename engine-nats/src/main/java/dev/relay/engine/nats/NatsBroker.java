@@ -151,6 +151,10 @@ public final class NatsBroker implements Broker {
     @Override
     public CompletableFuture<ServerMessage> publishToRoom(ServerMessage draft, String proposedEpoch, String retryKey) {
         return streams.place(draft, proposedEpoch, retryKey).thenApply(placed -> {
+            if (!placed.id().equals(draft.id())) {
+                // A retry the stream recognised: it answers with the first placement, which its own node sent.
+                return placed;
+            }
             try {
                 nats.publish(roomSubject(placed.roomId()), framed(placed.seq() + " " + placed.epoch(), draft));
             } catch (RuntimeException e) {
