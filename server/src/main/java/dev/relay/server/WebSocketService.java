@@ -84,8 +84,6 @@ public final class WebSocketService implements AutoCloseable {
     private final Routers routers;
     /** The listeners registered at build time, each behind its own bounded queue; closed after the transport. */
     private final EventStream events;
-    /** Also reads back what the hub writes to in-process clients. */
-    private final JsonCodec codec;
     /** The in-process senders and clients, one shared executor for all the clients. */
     private final LocalClients local;
     /** Speaks as {@code system} for {@link #publishToRoom}, {@link #sendToUser} and {@link #broadcast}. */
@@ -98,7 +96,6 @@ public final class WebSocketService implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         ObjectMapper mapper = new ObjectMapper().disable(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
         JsonCodec codec = new JsonCodec(mapper, PooledByteBufAllocator.DEFAULT);
-        this.codec = codec;
         this.observability = Observability.create(config, clock);
         Persistence persistence = Persistence.open(config, clock);
         this.events = new EventStream(listeners, EventStream.DEFAULT_CAPACITY);
