@@ -83,6 +83,9 @@ public final class Observability implements AutoCloseable {
             HubQueries current = hub;
             return current != null && current.connections() >= config.server().maxConnections();
         });
+        // For dashboards and alert rules, which see metrics but not /health/ready's answer.
+        Gauge.builder("relay.ready", health, h -> h.readiness().ready() ? 1 : 0)
+                .description("1 while /health/ready answers ready, else 0 (its reasons say why)").register(registry);
         Gauge.builder("relay.audit.dropped", audit, AuditWriter::dropped)
                 .description("Audit lines dropped because the writer could not keep up").register(registry);
         this.operations = Executors.newSingleThreadScheduledExecutor(runnable -> {
