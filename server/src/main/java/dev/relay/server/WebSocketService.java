@@ -107,7 +107,7 @@ public final class WebSocketService implements AutoCloseable {
         // Closed after the transport has stopped, so the last accepted messages are flushed.
         closeables.add(persistence);
         observability.health().addCheck(persistence::problem);
-        JwtVerifier verifier = verifier(config.security().jwt(), secret, clock);
+        JwtVerifier verifier = tokenVerifier(config.security().jwt(), secret, clock, closeables);
         Hub.Builder hubBuilder = Hub.builder(hubSettings(config), codec, clock, System::nanoTime)
                 .history(persistence.history())
                 .observer(observer)
@@ -172,8 +172,12 @@ public final class WebSocketService implements AutoCloseable {
                 new ClientAddresses(p.trustedProxies()), geo, sharedPerUser);
     }
 
-    /** HMAC with the secret unless a public key or a JWKS is configured; never both kinds at once. */
-    private JwtVerifier verifier(JwtConfig jwt, String secret, Clock clock) {
+    /**
+     * HMAC with the secret unless a public key or a JWKS is configured; never both kinds at once. Public for
+     * {@code checktoken}, which must judge a token exactly as the server would; what it opens (a JWKS refresher)
+     * goes to {@code opened}, for the caller to close.
+     */
+    public static JwtVerifier tokenVerifier(JwtConfig jwt, String secret, Clock clock, List<AutoCloseable> opened) {
         JwtVerifier.Rules rules = new JwtVerifier.Rules(jwt.clockSkew(), jwt.issuer(), jwt.audience(),
                 jwt.maxTtl());
         if (jwt.publicKey().isPresent()) {
@@ -181,7 +185,7 @@ public final class WebSocketService implements AutoCloseable {
         }
         if (jwt.jwksUrl().isPresent()) {
             JwksKeys keys = new JwksKeys(jwt.jwksUrl().get(), jwt.jwksRefresh());
-            closeables.add(keys);
+            opened.add(keys);
             return JwtVerifier.jwks(keys, rules, clock);
         }
         return JwtVerifier.hmac(secret, rules, clock);

@@ -25,7 +25,8 @@ import java.util.concurrent.CountDownLatch;
 
 /** {@code wsserver}: serves by default; {@code wsserver token} prints a token. */
 @Command(name = "wsserver", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        subcommands = {TokenCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {TokenCommand.class, CheckConfigCommand.class, DefaultConfigCommand.class, CheckTokenCommand.class,
+                CommandLine.HelpCommand.class},
         description = {
                 "Relay: a real-time WebSocket server with rooms, private messages, broadcast and a REST API.",
                 "",
@@ -37,6 +38,9 @@ import java.util.concurrent.CountDownLatch;
                 "  wsserver                          serve on port 8080",
                 "  wsserver --port 9000 --config relay.yaml",
                 "  wsserver token --user alice --role admin",
+                "  wsserver checkconfig relay.yaml       validate, and print every effective value",
+                "  wsserver defaultconfig > relay.yaml   every key with its default and meaning",
+                "  wsserver checktoken TOKEN             would the server accept it, and as whom",
                 "",
                 "Docs: docs/configuration.md, docs/protocol.md, docs/operations.md"})
 public final class Main implements Callable<Integer> {

@@ -31,6 +31,20 @@ public final class ConfigLoader {
      * @throws ConfigException naming the first bad key or value, or a missing or malformed file
      */
     public static RelayConfig load(Path file, Map<String, String> env, Map<String, String> overrides) {
+        return read(file, env, overrides).toConfig();
+    }
+
+    /**
+     * Every key's value and where it came from, as {@link #load} would use them; throws {@link ConfigException} where
+     * {@code load} would, so a configuration that lists cleanly also starts.
+     */
+    public static List<EffectiveSetting> effective(Path file, Map<String, String> env, Map<String, String> overrides) {
+        Settings settings = read(file, env, overrides);
+        settings.toConfig();
+        return settings.effective();
+    }
+
+    private static Settings read(Path file, Map<String, String> env, Map<String, String> overrides) {
         Objects.requireNonNull(env, "env");
         Objects.requireNonNull(overrides, "overrides");
         Settings settings = Settings.defaults();
@@ -58,7 +72,7 @@ public final class ConfigLoader {
             settings.set(key, new RawValue.Scalar(Objects.requireNonNull(override.getValue(), override.getKey())),
                     Source.COMMAND_LINE);
         }
-        return settings.toConfig();
+        return settings;
     }
 
     /**

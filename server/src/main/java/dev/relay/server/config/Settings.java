@@ -39,6 +39,15 @@ final class Settings {
         return value;
     }
 
+    /** Every key in the documented order, its value as written (secrets hidden) and its source. */
+    List<EffectiveSetting> effective() {
+        return ConfigKeys.ALL.stream().map(key -> {
+            Setting setting = settings.get(key);
+            return new EffectiveSetting(key.name(), key.environmentVariable(), key.type().display(setting.raw()),
+                    setting.source().toString());
+        }).toList();
+    }
+
     RelayConfig toConfig() {
         checkDefaultRoomsFit();
         checkWaitNeedsOneMaster();

@@ -145,6 +145,74 @@ class LauncherIT {
     }
 
     @Test
+    void checkconfigPrintsEveryEffectiveValueWithItsSourceAndHidesSecrets() throws Exception {
+        Path config = dir.resolve("relay.yaml");
+        Files.writeString(config, "websocket:\n  port: 9000\n  jwt_secret: \"" + SECRET + "\"\n");
+
+        Result result = run(Map.of("WS_MAX_ROOMS", "7"), "checkconfig", config.toString(), "--set", "ping_period=20s");
+
+        assertThat(result.status()).as(result.err()).isZero();
+        assertThat(result.out()).containsPattern("(?m)^port +=  ?\"9000\"  \\(in .*relay.yaml, line 2\\)$")
+                .containsPattern("(?m)^max_rooms +=  ?\"7\"  \\(from WS_MAX_ROOMS\\)$")
+                .containsPattern("(?m)^ping_period +=  ?\"20s\"  \\(from command line\\)$")
+                .containsPattern("(?m)^host +=  ?\"0.0.0.0\"  \\(default\\)$")
+                .contains("<hidden, " + SECRET.length() + " bytes>")
+                .doesNotContain(SECRET);
+        Result changed = run(Map.of(), "checkconfig", config.toString(), "--changed");
+        assertThat(changed.out().strip().lines()).hasSize(2);
+    }
+
+    @Test
+    void checkconfigRefusesWhatTheServerWouldRefuse() throws Exception {
+        Path config = dir.resolve("relay.yaml");
+        Files.writeString(config, "websocket:\n  max_connections: lots\n");
+
+        Result result = run(Map.of(), "checkconfig", config.toString());
+
+        assertThat(result.status()).isEqualTo(2);
+        assertThat(result.out()).isEmpty();
+        assertThat(result.err()).contains("max_connections", "lots", "line 2");
+    }
+
+    @Test
+    void defaultconfigPrintsAFileThatLoadsToTheDefaults() throws Exception {
+        Result printed = run(Map.of(), "defaultconfig");
+        assertThat(printed.status()).isZero();
+        assertThat(printed.out()).startsWith("# Relay configuration").contains("websocket:\n")
+                .contains("# Port to listen on").contains("env WS_PORT").contains("  port: \"8080\"");
+        Path file = dir.resolve("defaults.yaml");
+        Files.writeString(file, printed.out());
+
+        Result fromFile = run(Map.of(), "checkconfig", file.toString());
+        Result defaults = run(Map.of(), "checkconfig");
+
+        assertThat(fromFile.status()).as(fromFile.err()).isZero();
+        assertThat(valuesOnly(fromFile.out())).isEqualTo(valuesOnly(defaults.out()));
+        assertThat(fromFile.out()).doesNotContain("(default)");
+    }
+
+    @Test
+    void checktokenSaysWhomAnAcceptedTokenIdentifiesAndWhyOneIsRefused() throws Exception {
+        Map<String, String> env = Map.of("WS_JWT_SECRET", SECRET);
+        String token = run(env, "token", "--user", "alice", "--name", "Alice", "--role", "admin").out().strip();
+
+        Result accepted = run(env, "checktoken", token);
+        Result otherSecret = run(Map.of("WS_JWT_SECRET", SECRET + "-other"), "checktoken", token);
+        Result garbage = run(env, "checktoken", "not.a.jwt");
+
+        assertThat(accepted.status()).as(accepted.err()).isZero();
+        assertThat(accepted.out()).contains("user_id: alice", "name:    Alice", "roles:   admin", "expires: ");
+        assertThat(otherSecret.status()).isEqualTo(1);
+        assertThat(otherSecret.err()).contains("refused", "signature");
+        assertThat(garbage.status()).isEqualTo(1);
+        assertThat(garbage.err()).contains("not a well-formed JWT");
+    }
+
+    private static List<String> valuesOnly(String checkconfigOutput) {
+        return checkconfigOutput.lines().map(line -> line.replaceAll("  \\([^)]*\\)$", "")).toList();
+    }
+
+    @Test
     void environmentOverridesTheFileAndTheCommandLineOverridesBoth() throws Exception {
         int filePort = freePort();
         int envPort = freePort();
