@@ -30,7 +30,7 @@ import java.util.concurrent.CountDownLatch;
         description = {
                 "Relay: a real-time WebSocket server with rooms, private messages, broadcast and a REST API.",
                 "",
-                "Without a command it serves WebSocket connections on ws://HOST:PORT/ws/connect and the REST API "
+                "Without a command it serves WebSocket connections on ws://HOST:PORT/ws/connect (wss:// with tls_cert_file) and the REST API "
                         + "under /ws/. Configuration: defaults < --config file < WS_* environment < command line."},
         footer = {
                 "",
@@ -118,11 +118,14 @@ public final class Main implements Callable<Integer> {
             Runtime.getRuntime().halt(0);
         }, "relay-shutdown"));
 
-        String base = "ws://" + displayHost(config.server().host()) + ":" + service.port() + "/ws/connect";
+        boolean tls = config.server().tls().enabled();
+        String base = (tls ? "wss://" : "ws://") + displayHost(config.server().host()) + ":" + service.port()
+                + "/ws/connect";
         log.info("event=started version={} url={}", Version.current(), base);
         String host = displayHost(config.server().host());
-        service.internalAddress().ifPresent(internal -> log.info("event=internal_port metrics=http://{}:{}/metrics",
-                host, internal.getPort()));
+        String http = tls ? "https" : "http";
+        service.internalAddress().ifPresent(internal -> log.info("event=internal_port metrics={}://{}:{}/metrics",
+                http, host, internal.getPort()));
         if (generatedSecret) {
             String token = new TokenIssuer(config.security().jwtSecret().orElseThrow(), Clock.systemUTC())
                     .issue("admin", "Admin", List.of("admin"), Duration.ofHours(24));
@@ -132,7 +135,7 @@ public final class Main implements Callable<Integer> {
             log.warn("event=admin_token valid=24h token={}", token);
             log.warn("event=connect_url url={}?room_id=general&token={}", base, token);
             // The page reads the token from the link, so a first look is one click.
-            log.warn("event=web_url url=http://{}:{}/?token={}", host, service.port(), token);
+            log.warn("event=web_url url={}://{}:{}/?token={}", http, host, service.port(), token);
         }
         stopped.await();
         return 0;

@@ -65,6 +65,14 @@ final class ConfigKeys {
     static final ConfigKey<Integer> MAX_MESSAGE_SIZE = key("max_message_size", size(), "8KiB",
             "Most bytes of one incoming WebSocket message, counted after inflating a compressed one; a larger one closes "
                     + "the connection with 1009.");
+    static final ConfigKey<Optional<Path>> TLS_CERT_FILE = key("tls_cert_file", SecurityValueTypes.optionalFile(), "",
+            "PEM certificate chain (server certificate first): serve wss:// and https:// on port and internal_port.");
+    static final ConfigKey<Optional<Path>> TLS_KEY_FILE = key("tls_key_file", SecurityValueTypes.optionalFile(), "",
+            "PEM private key of tls_cert_file (PKCS#8, or PKCS#1 for RSA; not encrypted).");
+    static final ConfigKey<Optional<Path>> TLS_CLIENT_CA = key("tls_client_ca", SecurityValueTypes.optionalFile(), "",
+            "PEM CA certificates: internal_port then accepts only clients with a certificate they signed (mutual TLS).");
+    static final ConfigKey<Duration> TLS_RELOAD_INTERVAL = key("tls_reload_interval", durationOrZero(), "10s",
+            "How often tls_cert_file and tls_key_file are checked for a renewal, taken without a restart; 0 never.");
     static final ConfigKey<Boolean> ENABLE_COMPRESSION = key("enable_compression", bool(), "true",
             "Negotiate permessage-deflate with clients that offer it (always with server_no_context_takeover).");
     static final ConfigKey<Integer> MAX_CONNECTIONS = key("max_connections", integer(1, MAX), "10000",

@@ -21,11 +21,12 @@ import java.util.Objects;
  * @param dataDir           directory for data files (planned persistence)
  * @param transport         Netty I/O transport: auto, epoll, io_uring or nio (one that cannot load here falls back)
  * @param httpTimeouts      how long a connection still speaking HTTP may keep the server waiting
+ * @param tls               certificate and key for wss:// and https://, or off
  */
 public record ServerConfig(String host, int port, int readBufferSize, int writeBufferSize, Duration pingPeriod,
                            Duration pongWait, Duration writeWait, int maxMessageSize, boolean enableCompression,
                            int maxConnections, Path logDir, Path dataDir, String transport,
-                           HttpTimeoutConfig httpTimeouts) {
+                           HttpTimeoutConfig httpTimeouts, TlsConfig tls) {
     public ServerConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(pingPeriod, "pingPeriod");
@@ -35,5 +36,6 @@ public record ServerConfig(String host, int port, int readBufferSize, int writeB
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(httpTimeouts, "httpTimeouts");
+        Objects.requireNonNull(tls, "tls");
     }
 }

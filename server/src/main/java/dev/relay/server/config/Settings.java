@@ -56,7 +56,8 @@ final class Settings {
                         get(PING_PERIOD), get(PONG_WAIT), get(WRITE_WAIT), get(MAX_MESSAGE_SIZE),
                         get(ENABLE_COMPRESSION), get(MAX_CONNECTIONS), get(LOG_DIR), get(DATA_DIR),
                         get(TRANSPORT),
-                        new HttpTimeoutConfig(get(HTTP_HEADER_TIMEOUT), get(HTTP_BODY_TIMEOUT), get(HTTP_IDLE_TIMEOUT))),
+                        new HttpTimeoutConfig(get(HTTP_HEADER_TIMEOUT), get(HTTP_BODY_TIMEOUT), get(HTTP_IDLE_TIMEOUT)),
+                        tls()),
                 new SecurityConfig(get(JWT_SECRET), get(ENABLE_ORIGIN_CHECK), get(ALLOWED_ORIGINS),
                         get(ENABLE_IP_WHITELIST), get(IP_WHITELIST), get(IP_BLACKLIST), get(ENABLE_RATE_LIMIT),
                         get(RATE_LIMIT_PER_MINUTE), jwtConfig()),
@@ -84,6 +85,23 @@ final class Settings {
                 new DeliveryConfig(get(HISTORY_SIZE), get(HISTORY_TTL), get(RECOVERY_MAX_MESSAGES), get(DEDUP_WINDOW),
                         get(MAX_PENDING_BYTES), get(SHUTDOWN_TIMEOUT)),
                 policies());
+    }
+
+    /** A certificate and its key come together; a client CA means nothing without them. */
+    private TlsConfig tls() {
+        Optional<Path> cert = get(TLS_CERT_FILE);
+        Optional<Path> key = get(TLS_KEY_FILE);
+        if (cert.isPresent() != key.isPresent()) {
+            ConfigKey<?> missing = cert.isPresent() ? TLS_KEY_FILE : TLS_CERT_FILE;
+            ConfigKey<?> given = cert.isPresent() ? TLS_CERT_FILE : TLS_KEY_FILE;
+            throw new ConfigException(missing.path() + ": required when " + given.path() + " is set ("
+                    + settings.get(given).source() + ")");
+        }
+        if (get(TLS_CLIENT_CA).isPresent() && cert.isEmpty()) {
+            throw new ConfigException(TLS_CLIENT_CA.path() + " (" + settings.get(TLS_CLIENT_CA).source()
+                    + "): needs tls_cert_file and tls_key_file, since client certificates are asked for over TLS");
+        }
+        return new TlsConfig(cert, key, get(TLS_CLIENT_CA), get(TLS_RELOAD_INTERVAL));
     }
 
     private PolicyConfig policies() {

@@ -4,6 +4,8 @@ import dev.relay.server.config.HttpTimeoutConfig;
 import dev.relay.server.http.BoundedHttpAggregator;
 import dev.relay.server.http.HttpResponses;
 import dev.relay.server.http.Router;
+import dev.relay.server.tls.ServerTls;
+import dev.relay.server.tls.TlsFailures;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -19,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The internal port's pipeline: plain HTTP to its router, no WebSocket, no IP lists (the port is meant for a
@@ -33,10 +36,12 @@ final class InternalChannelInitializer extends ChannelInitializer<SocketChannel>
     private final Duration writeWait;
     private final long outboundLimitBytes;
     private final HttpTimeoutConfig httpTimeouts;
+    private final Optional<ServerTls> tls;
 
     /** The outbound budget and the HTTP timeouts are the public port's: a scraper is a client like any other. */
     InternalChannelInitializer(Router router, HttpResponses responses, Duration writeWait, long outboundLimitBytes,
-                               HttpTimeoutConfig httpTimeouts) {
+                               HttpTimeoutConfig httpTimeouts, Optional<ServerTls> tls) {
+        this.tls = tls;
         this.handler = new Handler(router, responses);
         this.responses = responses;
         this.writeWait = writeWait;
@@ -46,6 +51,9 @@ final class InternalChannelInitializer extends ChannelInitializer<SocketChannel>
 
     @Override
     protected void initChannel(SocketChannel channel) {
+        // With tls_client_ca, this handler asks for and checks client certificates.
+        tls.ifPresent(contexts -> channel.pipeline().addLast("tls", contexts.internalHandler(channel.alloc()))
+                .addLast("tls-failures", TlsFailures.INSTANCE));
         channel.pipeline()
                 .addLast("backpressure", new BackpressureHandler(writeWait, outboundLimitBytes))
                 .addLast("http-codec", new HttpServerCodec())

@@ -38,9 +38,10 @@ final class NettyConnection implements Connection {
 
     private final Channel channel;
     /**
-     * Where pre-framed bytes enter the pipeline: the first handler's context, so they go straight to the socket.
-     * Every handler after it works on WebSocket frame objects or HTTP messages and would only pass bytes along, at
-     * the cost of a walk over the whole pipeline per write and per flush. Null in a pipeline without handlers.
+     * Where pre-framed bytes enter the pipeline: the backpressure handler's context (the first handler's in a
+     * pipeline without it), so they go straight to the socket, through TLS when the port has it. Every handler
+     * after it works on WebSocket frame objects or HTTP messages and would only pass bytes along, at the cost of a
+     * walk over the whole pipeline per write and per flush. Null in a pipeline without handlers.
      */
     private final ChannelHandlerContext head;
     private final boolean throughExtensions;
@@ -73,7 +74,8 @@ final class NettyConnection implements Connection {
     NettyConnection(Channel channel, boolean throughExtensions, long hardLimitBytes, Runnable onSlowConsumer,
                     TransportEvents events) {
         this.channel = channel;
-        this.head = channel.pipeline().firstContext();
+        ChannelHandlerContext backpressure = channel.pipeline().context(BackpressureHandler.class);
+        this.head = backpressure != null ? backpressure : channel.pipeline().firstContext();
         this.events = events;
         this.throughExtensions = throughExtensions;
         this.hardLimitBytes = hardLimitBytes;

@@ -8,6 +8,7 @@ import dev.relay.server.codec.JsonCodec;
 import dev.relay.server.config.ServerConfig;
 import dev.relay.server.http.HttpResponses;
 import dev.relay.server.http.Router;
+import dev.relay.server.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
@@ -42,6 +43,7 @@ public final class NettyServer {
     private final RelayChannelInitializer initializer;
     private final Optional<InternalChannelInitializer> internalInitializer;
     private final Optional<Integer> internalPort;
+    private final Optional<ServerTls> tls;
     private IoTransport ioTransport;
     private EventLoopGroup acceptors;
     private EventLoopGroup workers;
@@ -61,15 +63,16 @@ public final class NettyServer {
         this.config = config;
         this.maxPendingBytes = maxPendingBytes;
         this.internalPort = internalPort;
+        this.tls = ServerTls.open(config.tls()); // a bad certificate or key stops startup here, naming the file
         ConnectionSlots slots = new ConnectionSlots(config.maxConnections());
         HttpGateHandler gate = new HttpGateHandler(hub, verifier, ipPolicy, originPolicy, slots, router, responses,
                 events, limits);
         this.initializer = new RelayChannelInitializer(new RelayChannelInitializer.Settings(
                 config.maxMessageSize(), config.enableCompression(), config.pingPeriod(), config.pongWait(),
                 config.writeWait(), (long) HARD_LIMIT_FACTOR * maxPendingBytes, config.httpTimeouts()), hub, codec,
-                gate, responses, events, limits.addresses());
+                gate, responses, events, limits.addresses(), tls);
         this.internalInitializer = internal.map(r -> new InternalChannelInitializer(r, responses, config.writeWait(),
-                (long) HARD_LIMIT_FACTOR * maxPendingBytes, config.httpTimeouts()));
+                (long) HARD_LIMIT_FACTOR * maxPendingBytes, config.httpTimeouts(), tls));
     }
 
     public synchronized void start() throws InterruptedException {
@@ -111,7 +114,13 @@ public final class NettyServer {
             shutdownGroups();
             throw e;
         }
-        LOG.info("event=listening address={} transport={}", serverChannel.localAddress(), ioTransport.settingName());
+        LOG.info("event=listening address={} transport={} tls={}", serverChannel.localAddress(),
+                ioTransport.settingName(), tls.map(ServerTls::providerName).orElse("off"));
+    }
+
+    /** Whether the ports speak TLS (wss:// and https://). */
+    public boolean tls() {
+        return tls.isPresent();
     }
 
     /** The I/O transport the sockets run on: epoll, io_uring or nio. */
@@ -167,6 +176,7 @@ public final class NettyServer {
             internalChannel.close().syncUninterruptibly(); // last, so probes saw "shutting down" all along
         }
         shutdownGroups();
+        tls.ifPresent(ServerTls::close);
         LOG.info("event=stopped");
     }
 

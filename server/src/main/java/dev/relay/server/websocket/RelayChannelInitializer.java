@@ -6,6 +6,8 @@ import dev.relay.server.codec.JsonCodec;
 import dev.relay.server.config.HttpTimeoutConfig;
 import dev.relay.server.http.BoundedHttpAggregator;
 import dev.relay.server.http.HttpResponses;
+import dev.relay.server.tls.ServerTls;
+import dev.relay.server.tls.TlsFailures;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
@@ -17,6 +19,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /** Builds each connection's pipeline; holds no logic of its own. */
 final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
@@ -31,6 +34,7 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final TransportEvents events;
     private final WebSocketServerProtocolConfig protocolConfig;
     private final ClientAddresses addresses;
+    private final Optional<ServerTls> tls;
 
     /** The slice of the configuration the pipeline needs. */
     record Settings(int maxMessageSize, boolean compression, Duration pingPeriod, Duration pongWait,
@@ -38,8 +42,10 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
     }
 
     RelayChannelInitializer(Settings settings, Hub hub, JsonCodec codec, HttpGateHandler gate,
-                            HttpResponses responses, TransportEvents events, ClientAddresses addresses) {
+                            HttpResponses responses, TransportEvents events, ClientAddresses addresses,
+                            Optional<ServerTls> tls) {
         this.settings = settings;
+        this.tls = tls;
         this.addresses = addresses;
         this.events = events;
         this.hub = hub;
@@ -65,6 +71,9 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel channel) {
         ChannelPipeline pipeline = channel.pipeline();
+        // Nearest the socket: everything after it, the byte budgets included, sees plain bytes.
+        tls.ifPresent(contexts -> pipeline.addLast("tls", contexts.publicHandler(channel.alloc()))
+                .addLast("tls-failures", TlsFailures.INSTANCE));
         pipeline.addLast("backpressure", new BackpressureHandler(settings.writeWait(), settings.outboundLimitBytes()));
         pipeline.addLast("http-codec", new HttpServerCodec());
         if (gate.perAddressSlots().max() > 0) {

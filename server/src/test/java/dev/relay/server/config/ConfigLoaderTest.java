@@ -244,15 +244,29 @@ class ConfigLoaderTest {
         for (ConfigKey<?> key : ConfigKeys.ALL) {
             String sample = sampleFor(key);
             Path file = yaml("websocket:\n  " + key.name() + ": \"" + sample + "\"\n");
+            // Keys that only make sense with others (a TLS key with its certificate) get those from the command line.
+            Map<String, String> companions = companionsOf(key.name());
+            Map<String, String> cli = new java.util.HashMap<>(companions);
+            cli.put(key.name(), sample);
 
-            RelayConfig fromCli = ConfigLoader.load(null, Map.of(), Map.of(key.name(), sample));
-            RelayConfig fromEnv = ConfigLoader.load(null, Map.of(key.environmentVariable(), sample), Map.of());
-            RelayConfig fromFile = ConfigLoader.load(file, Map.of(), Map.of());
+            RelayConfig fromCli = ConfigLoader.load(null, Map.of(), cli);
+            RelayConfig fromEnv = ConfigLoader.load(null, Map.of(key.environmentVariable(), sample), companions);
+            RelayConfig fromFile = ConfigLoader.load(file, Map.of(), companions);
 
             assertThat(fromCli).as(key.name() + " changes the config").isNotEqualTo(defaults);
             assertThat(fromEnv).as(key.name() + " from the environment").isEqualTo(fromCli);
             assertThat(fromFile).as(key.name() + " from the file").isEqualTo(fromCli);
         }
+    }
+
+    private static Map<String, String> companionsOf(String key) {
+        String pem = wordsFile().toString(); // the loader checks paths only; the files are read when the server starts
+        return switch (key) {
+            case "tls_cert_file" -> Map.of("tls_key_file", pem);
+            case "tls_key_file" -> Map.of("tls_cert_file", pem);
+            case "tls_client_ca" -> Map.of("tls_cert_file", pem, "tls_key_file", pem);
+            default -> Map.of();
+        };
     }
 
     private static String sampleFor(ConfigKey<?> key) {

@@ -123,8 +123,9 @@ final class NodeTests implements AutoCloseable {
                 "--test-reporter=spec"));
         command.addAll(List.of(paths));
         ProcessBuilder builder = new ProcessBuilder(command).directory(JS.toFile()).redirectErrorStream(true);
-        builder.environment().put("RELAY_HTTP", "http://127.0.0.1:" + port);
-        builder.environment().put("RELAY_WS", "ws://127.0.0.1:" + port + "/ws/connect");
+        boolean tls = config.containsKey("tls_cert_file");
+        builder.environment().put("RELAY_HTTP", (tls ? "https" : "http") + "://127.0.0.1:" + port);
+        builder.environment().put("RELAY_WS", (tls ? "wss" : "ws") + "://127.0.0.1:" + port + "/ws/connect");
         builder.environment().put("RELAY_JWT_SECRET", TestServer.SECRET);
         builder.environment().put("RELAY_CONTROL", "http://127.0.0.1:" + control.getAddress().getPort());
         builder.environment().putAll(extraEnvironment);
