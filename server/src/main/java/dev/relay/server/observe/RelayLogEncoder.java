@@ -1,7 +1,6 @@
 package dev.relay.server.observe;
 
 import ch.qos.logback.classic.PatternLayout;
-import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.pattern.DynamicConverter;
 import ch.qos.logback.core.pattern.PatternLayoutEncoderBase;
@@ -11,7 +10,7 @@ import java.util.function.Supplier;
 
 /**
  * The encoder of Relay's appenders: the pattern (text lines with key=value fields) by default, or with
- * {@code <format>json</format>} logback's own {@link JsonEncoder}, one JSON object per line for log shippers.
+ * {@code <format>json</format>} one JSON object per line with each field under its ECS name ({@link EcsJson}).
  * logback.xml sets the format from {@code log_format}, so switching needs no second appender and no Janino.
  * <p>
  * In text, the message and exception messages are escaped ({@link LogText}): a token header, a request target or a
@@ -33,7 +32,7 @@ public final class RelayLogEncoder extends PatternLayoutEncoderBase<ILoggingEven
             "xThrowable", EscapingConverters.StackTrace::new);
 
     private String format = "text";
-    private JsonEncoder json;
+    private boolean json;
 
     /** {@code text} or {@code json}; set by logback from the configuration file. */
     public void setFormat(String format) {
@@ -42,18 +41,7 @@ public final class RelayLogEncoder extends PatternLayoutEncoderBase<ILoggingEven
 
     @Override
     public void start() {
-        if ("json".equalsIgnoreCase(format)) {
-            json = new JsonEncoder();
-            json.setContext(getContext());
-            // The formatted message is what an operator greps for; arguments and sequence numbers are noise.
-            json.setWithFormattedMessage(true);
-            json.setWithMessage(false);
-            json.setWithArguments(false);
-            json.setWithSequenceNumber(false);
-            json.setWithNanoseconds(false);
-            json.setWithContext(false);
-            json.start();
-        }
+        json = "json".equalsIgnoreCase(format);
         PatternLayout text = new PatternLayout();
         text.setContext(getContext());
         text.setPattern(getPattern());
@@ -66,24 +54,16 @@ public final class RelayLogEncoder extends PatternLayoutEncoderBase<ILoggingEven
 
     @Override
     public byte[] encode(ILoggingEvent event) {
-        return json != null ? json.encode(event) : super.encode(event);
+        return json ? EcsJson.encode(event) : super.encode(event);
     }
 
     @Override
     public byte[] headerBytes() {
-        return json != null ? null : super.headerBytes();
+        return json ? null : super.headerBytes();
     }
 
     @Override
     public byte[] footerBytes() {
-        return json != null ? null : super.footerBytes();
-    }
-
-    @Override
-    public void stop() {
-        if (json != null) {
-            json.stop();
-        }
-        super.stop();
+        return json ? null : super.footerBytes();
     }
 }

@@ -302,14 +302,21 @@ class LauncherIT {
 
         List<String> lines = Files.readAllLines(log);
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-        List<String> messages = new ArrayList<>();
+        List<com.fasterxml.jackson.databind.JsonNode> events = new ArrayList<>();
         for (String line : lines) {
             com.fasterxml.jackson.databind.JsonNode object = json.readTree(line);
             assertThat(object.isObject()).as("a JSON object per line: " + line).isTrue();
-            messages.add(object.path("formattedMessage").asText());
+            assertThat(object.path("@timestamp").isTextual() && object.path("log.level").isTextual()
+                    && object.path("message").isTextual()).as("ECS base fields: " + line).isTrue();
+            events.add(object);
         }
         assertThat(lines).as("grep PERFORMANCE still works").anyMatch(line -> line.contains("PERFORMANCE connections="));
-        assertThat(messages).anyMatch(message -> message.startsWith("event=started"));
+        assertThat(events).anyMatch(e -> e.path("event.action").asText().equals("started")
+                && e.path("url.full").asText().startsWith("ws://"));
+        assertThat(events).as("each field of a connection is a field of its own").anyMatch(e ->
+                e.path("event.action").asText().equals("connected") && e.path("user.id").asText().equals("probe")
+                        && !e.path("relay.client_id").asText().isEmpty() && !e.path("client.address").asText().isEmpty());
+        assertThat(events).anyMatch(e -> e.path("relay.connections").isNumber());
         assertThat(Files.readString(logs.resolve("audit.log"))).contains("\"user_id\":\"probe\"", "\"event\":\"connect\"");
     }
 

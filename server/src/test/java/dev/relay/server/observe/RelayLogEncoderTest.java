@@ -25,16 +25,61 @@ class RelayLogEncoderTest {
     }
 
     @Test
-    void jsonIsOneObjectPerLineWithTheFormattedMessage() throws Exception {
+    void jsonIsOneObjectPerLineWithEachFieldUnderItsEcsName() throws Exception {
         String line = encode("json");
 
         assertThat(line).endsWith("\n").doesNotContain("\n\n");
         assertThat(line.strip()).doesNotContain("\n");
         JsonNode json = new ObjectMapper().readTree(line);
-        assertThat(json.path("level").asText()).isEqualTo("WARN");
-        assertThat(json.path("loggerName").asText()).isEqualTo("dev.relay.Test");
-        assertThat(json.path("formattedMessage").asText()).isEqualTo("event=refused reason=ip client=10.0.0.9");
-        assertThat(json.has("timestamp")).isTrue();
+        assertThat(json.path("log.level").asText()).isEqualTo("WARN");
+        assertThat(json.path("log.logger").asText()).isEqualTo("dev.relay.Test");
+        assertThat(json.path("message").asText()).isEqualTo("event=refused reason=ip client=10.0.0.9");
+        assertThat(json.path("event.action").asText()).isEqualTo("refused");
+        assertThat(json.path("event.reason").asText()).isEqualTo("ip");
+        assertThat(json.path("client.address").asText()).isEqualTo("10.0.0.9");
+        assertThat(java.time.Instant.parse(json.path("@timestamp").asText())).isNotNull();
+        assertThat(json.path("ecs.version").asText()).isNotEmpty();
+    }
+
+    @Test
+    void jsonReadsQuotedValuesNumbersIdsAndSlf4jKeyValuePairs() throws Exception {
+        LoggingEvent event = new LoggingEvent(Logger.FQCN, logger, Level.INFO,
+                "event=connected client_id=0QYB user=12345 room=general detail=\"a \\\"quoted\\\" text\" pending_bytes=4096",
+                null, null);
+        event.addKeyValuePair(new org.slf4j.event.KeyValuePair("room_id", "support"));
+
+        JsonNode json = new ObjectMapper().readTree(json(event));
+
+        assertThat(json.path("relay.client_id").asText()).isEqualTo("0QYB");
+        assertThat(json.path("user.id").isTextual()).as("ids stay text").isTrue();
+        assertThat(json.path("user.id").asText()).isEqualTo("12345");
+        assertThat(json.path("relay.room_id").asText()).as("a key-value pair wins").isEqualTo("support");
+        assertThat(json.path("relay.detail").asText()).isEqualTo("a \"quoted\" text");
+        assertThat(json.path("relay.pending_bytes").isNumber()).isTrue();
+        assertThat(json.path("relay.pending_bytes").asLong()).isEqualTo(4096);
+    }
+
+    @Test
+    void jsonCarriesTheErrorAndItsStackTraceInOneLine() throws Exception {
+        LoggingEvent event = new LoggingEvent(Logger.FQCN, logger, Level.ERROR, "event=http_error",
+                new IllegalStateException("broken\nline"), null);
+
+        String line = json(event);
+        JsonNode json = new ObjectMapper().readTree(line);
+
+        assertThat(line.strip()).doesNotContain("\n");
+        assertThat(json.path("error.type").asText()).isEqualTo("java.lang.IllegalStateException");
+        assertThat(json.path("error.message").asText()).isEqualTo("broken\nline");
+        assertThat(json.path("error.stack_trace").asText()).contains("\tat dev.relay.server.observe");
+    }
+
+    private String json(LoggingEvent event) {
+        RelayLogEncoder encoder = new RelayLogEncoder();
+        encoder.setContext(context);
+        encoder.setFormat("json");
+        encoder.setPattern("%msg%n");
+        encoder.start();
+        return new String(encoder.encode(event), StandardCharsets.UTF_8);
     }
 
     @Test
