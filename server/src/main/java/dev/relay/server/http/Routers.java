@@ -18,6 +18,7 @@ public record Routers(Router main, Optional<Router> internal) {
                              boolean adminInternal, JwtVerifier verifier, HttpResponses responses,
                              RequestEvents events) {
         List<Route> main = new ArrayList<>(api.routes());
+        main.addAll(new DocsApi(responses).routes());
         main.addAll(history.routes());
         main.addAll(admin.userRoutes());
         if (!separateInternal) {

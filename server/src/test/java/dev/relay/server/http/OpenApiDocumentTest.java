@@ -28,7 +28,8 @@ class OpenApiDocumentTest {
     /** Served by the upgrade gate rather than a router, and described all the same. */
     private static final Router.Endpoint CONNECT = new Router.Endpoint("GET", "/ws/connect", true);
     private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
-    private static final Set<String> PUBLIC = Set.of("/ws/openapi.json", "/ws/connect", "/ws/client.js", "/ws/client.d.ts");
+    private static final Set<String> PUBLIC = Set.of("/ws/openapi.json", "/ws/connect", "/ws/client.js", "/ws/client.d.ts",
+            "/ws/docs", "/ws/docs/{file}");
 
     private static JsonNode document;
     /** What the server registers, each port's routes together (a route lives on one port or the other). */
@@ -73,6 +74,29 @@ class OpenApiDocumentTest {
                     .path(endpoint.method().toLowerCase(Locale.ROOT)).path("security");
             assertThat(security.isArray()).as(endpoint + " declares its security").isTrue();
             assertThat(security.isEmpty()).as(endpoint + " needs no token").isEqualTo(!endpoint.authenticated());
+        }
+    }
+
+    @Test
+    void isAValidOpenApiDocumentByTheSpecification() throws IOException {
+        io.swagger.v3.parser.core.models.SwaggerParseResult parsed = new io.swagger.v3.parser.OpenAPIV3Parser()
+                .readContents(new String(bytes(), java.nio.charset.StandardCharsets.UTF_8), null,
+                        new io.swagger.v3.parser.core.models.ParseOptions());
+
+        assertThat(parsed.getMessages()).as("what swagger-parser finds wrong").isEmpty();
+        assertThat(parsed.getOpenAPI().getPaths()).hasSize(document.path("paths").size());
+    }
+
+    @Test
+    void noKeyIsGivenTwice() throws IOException {
+        // A repeated key is legal JSON that every parser resolves silently: the first of two operations vanished.
+        ObjectMapper strict = new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        assertThat(strict.readTree(bytes()).path("paths").size()).isEqualTo(document.path("paths").size());
+    }
+
+    private static byte[] bytes() throws IOException {
+        try (InputStream in = OpenApiDocumentTest.class.getResourceAsStream("/openapi.json")) {
+            return in.readAllBytes();
         }
     }
 
