@@ -84,6 +84,8 @@ public final class Hub {
     public static final String BINARY = "binary";
 
     private final HubSettings settings;
+    /** What a configuration reload may change while the hub runs: the content filter, new connections' rate limit. */
+    private final LiveSettings live;
     private final Clock clock;
     private final RateLimiter.NanoClock nanoClock;
     private final IdGenerator ids;
@@ -134,7 +136,8 @@ public final class Hub {
         this.ids = new IdGenerator(clock);
         this.replies = new Replies(encoder, clock);
         MessageRules rules = new MessageRules(settings.maxMessageLength());
-        Policies policies = new Policies(b.permissions, b.tokenCheck, b.contentFilter);
+        this.live = new LiveSettings(b.contentFilter, settings.rateLimitPerMinute());
+        Policies policies = new Policies(b.permissions, b.tokenCheck, live);
         // In a cluster, where changes of room membership go to be announced once for every node.
         RoomPresenceFeed presenceFeed = new RoomPresenceFeed(clock, settings.enableUserPresence());
         HistoryStore history = b.history != null ? b.history
@@ -249,9 +252,8 @@ public final class Hub {
         roomAccess.requireEntry(identity, roomId);
         DeliveryLane lane = lanes.computeIfAbsent(connection.executor(),
                 executor -> new DeliveryLane(executor, settings.laneQueueLimit(), observer, nanoClock::nanoTime));
-        RateLimiter limiter = settings.rateLimitPerMinute() > 0
-                ? new RateLimiter(settings.rateLimitPerMinute(), nanoClock)
-                : RateLimiter.unlimited();
+        int perMinute = live.rateLimitPerMinute(); // read once: a reload gives connections opened later its value
+        RateLimiter limiter = perMinute > 0 ? new RateLimiter(perMinute, nanoClock) : RateLimiter.unlimited();
         Session session = new Session(ids.next(), identity, lane.outboxFor(connection), clock.instant(), limiter);
         connections.incrementAndGet();
         observer.connected(session);
@@ -521,7 +523,7 @@ public final class Hub {
             session.connection().close(CloseReason.RATE_LIMIT_ABUSE);
             return false;
         }
-        sendError(session, new ProtocolException(ErrorCode.RATE_LIMITED, "more than " + settings.rateLimitPerMinute()
+        sendError(session, new ProtocolException(ErrorCode.RATE_LIMITED, "more than " + limiter.perMinute()
                 + " messages a minute; this one was dropped", limiter.retryAfterMillis()), ref);
         return false;
     }

@@ -137,6 +137,11 @@ public final class HubAdmin {
         return isPrivate ? () -> roomAccess.restrict(roomId, allowed) : () -> roomAccess.forget(roomId);
     }
 
+    /** The settings a configuration reload may change while the hub runs. */
+    public LiveSettings live() {
+        return policies.live();
+    }
+
     /** The same as {@link #closeRoom}: deleting a room is closing it. */
     public CompletableFuture<Integer> deleteRoom(Identity actor, String roomId) {
         return closeRoom(actor, roomId);

@@ -44,7 +44,7 @@ class DistributionIT {
         }
         assertThat(home.resolve("bin/relay")).isExecutable();
         assertThat(home.resolve("systemd/relay.service")).content().contains("ExecStart=/opt/relay/bin/relay",
-                "LimitNOFILE=", "Restart=on-failure", "User=relay", "/health/ready");
+                "LimitNOFILE=", "Restart=on-failure", "User=relay", "/health/ready", "ExecReload=/bin/kill -HUP $MAINPID");
         assertThat(home.resolve("conf/relay.yaml")).content().contains("websocket:", "  port: \"8080\"");
 
         Map<String, String> env = Map.of("WS_JWT_SECRET", SECRET, "PATH", "/usr/bin:/bin");

@@ -14,7 +14,6 @@ import dev.relay.core.local.LocalClient;
 import dev.relay.core.local.LocalClients;
 import dev.relay.core.local.LocalSender;
 import dev.relay.core.observe.HubObserver;
-import dev.relay.core.policy.ContentFilter;
 import dev.relay.core.policy.KeyedRateLimits;
 import dev.relay.core.policy.Permissions;
 import dev.relay.core.policy.TokenCheck;
@@ -31,18 +30,22 @@ import dev.relay.server.cluster.ClusterNode;
 import dev.relay.server.codec.JsonCodec;
 import dev.relay.server.config.ConfigException;
 import dev.relay.server.config.JwtConfig;
+import dev.relay.server.config.LoadedConfig;
 import dev.relay.server.config.PolicyConfig;
 import dev.relay.server.config.RelayConfig;
 import dev.relay.server.http.AdminApi;
 import dev.relay.server.http.HistoryApi;
 import dev.relay.server.http.HttpResponses;
 import dev.relay.server.http.OpsApi;
+import dev.relay.server.http.ReloadApi;
 import dev.relay.server.http.RestApi;
 import dev.relay.server.http.Router;
 import dev.relay.server.http.Routers;
 import dev.relay.server.observe.Observability;
 import dev.relay.server.persistence.Persistence;
 import dev.relay.server.websocket.ConnectLimits;
+import dev.relay.server.reload.ConfigReload;
+import dev.relay.server.reload.LivePolicies;
 import dev.relay.server.websocket.NettyServer;
 import dev.relay.server.websocket.SharedUserSlots;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -62,6 +65,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Relay as a library: create it from a {@link RelayConfig}, {@link #start()} it, publish through it, {@link #close()}
@@ -88,6 +92,8 @@ public final class WebSocketService implements AutoCloseable {
     private final LocalClients local;
     /** Speaks as {@code system} for {@link #publishToRoom}, {@link #sendToUser} and {@link #broadcast}. */
     private final LocalSender system;
+    /** What SIGHUP and POST /ws/admin/reload change without a restart. */
+    private final ConfigReload reload;
 
     private WebSocketService(RelayConfig config, List<EventListener> listeners) {
         this.config = config;
@@ -107,7 +113,8 @@ public final class WebSocketService implements AutoCloseable {
         // Closed after the transport has stopped, so the last accepted messages are flushed.
         closeables.add(persistence);
         observability.health().addCheck(persistence::problem);
-        JwtVerifier verifier = tokenVerifier(config.security().jwt(), secret, clock, closeables);
+        List<AutoCloseable> jwtOpened = new ArrayList<>();
+        JwtVerifier verifier = tokenVerifier(config.security().jwt(), secret, clock, jwtOpened);
         Hub.Builder hubBuilder = Hub.builder(hubSettings(config), codec, clock, System::nanoTime)
                 .history(persistence.history())
                 .observer(observer)
@@ -119,10 +126,7 @@ public final class WebSocketService implements AutoCloseable {
                     JwtVerifier.Verified checked = verifier.check(token);
                     return new TokenCheck.Checked(checked.identity(), checked.expiresAt());
                 });
-        if (config.messages().enableMessageFilter()) {
-            hubBuilder.contentFilter(ContentFilter.of(config.policies().filterWords(),
-                    config.policies().filterAction()));
-        }
+        hubBuilder.contentFilter(LivePolicies.contentFilter(config));
         persistence.install(hubBuilder);
         ClusterNode cluster = ClusterNode.join(config, hubBuilder, codec);
         this.hub = cluster.hub();
@@ -144,29 +148,29 @@ public final class WebSocketService implements AutoCloseable {
                 observability::recentAlerts, mapper, responses);
         Optional<Integer> internalPort = config.observability().internalPort();
         HistoryApi historyApi = new HistoryApi(hub, persistence, mapper, responses);
-        this.routers = Routers.of(restApi, historyApi, opsApi, adminApi, internalPort.isPresent(),
+        this.reload = new ConfigReload();
+        this.routers = Routers.of(restApi, historyApi, opsApi, adminApi,
+                new ReloadApi(reload, observability.executor(), responses), internalPort.isPresent(),
                 config.observability().internalAdmin(), verifier, responses, observability.requestEvents());
-        routers.main().limitPerUser(new KeyedRateLimits(config.policies().restRateLimitPerMinute(), System::nanoTime,
-                "REST requests"));
-        IpPolicy ipPolicy = new IpPolicy(config.security().enableIpWhitelist(), config.security().ipWhitelist(),
-                config.security().ipBlacklist());
-        OriginPolicy originPolicy = new OriginPolicy(config.security().enableOriginCheck(),
-                config.security().allowedOrigins());
+        KeyedRateLimits restLimits = new KeyedRateLimits(config.policies().restRateLimitPerMinute(), System::nanoTime,
+                "REST requests");
+        routers.main().limitPerUser(restLimits);
+        IpPolicy ipPolicy = LivePolicies.ipPolicy(config);
+        OriginPolicy originPolicy = LivePolicies.originPolicy(config);
+        ConnectLimits limits = connectLimits(config, closeables, cluster.userSlots());
         this.nettyServer = new NettyServer(config.server(), config.delivery().maxPendingBytes(), hub, codec, verifier,
                 ipPolicy, originPolicy, routers.main(), routers.internal(), internalPort, responses,
-                observability.transportEvents(), connectLimits(config, closeables, cluster.userSlots()));
+                observability.transportEvents(), limits);
+        closeables.add(LivePolicies.register(reload, new LivePolicies.Targets(hub.admin().live(), restLimits, ipPolicy, originPolicy,
+                limits.geo(), verifier, (next, opened) -> tokenVerifier(next.security().jwt(),
+                next.security().jwtSecret().orElse(secret), clock, opened), observability::replaceAlertThresholds),
+                jwtOpened));
     }
 
     private static ConnectLimits connectLimits(RelayConfig config, List<AutoCloseable> closeables,
                                                SharedUserSlots sharedPerUser) {
         PolicyConfig p = config.policies();
-        if (p.geoDatabase().isEmpty() && !(p.geoAllowedCountries().isEmpty() && p.geoDeniedCountries().isEmpty())) {
-            // Refusing to start beats silently not restricting anything.
-            throw new ConfigException("websocket.geo_database: geo_allowed_countries or geo_denied_countries is set,"
-                    + " which needs a country database; set geo_database to a GeoLite2/GeoIP2 Country .mmdb file");
-        }
-        GeoPolicy geo = p.geoDatabase().map(database -> GeoPolicy.open(database,
-                Set.copyOf(p.geoAllowedCountries()), Set.copyOf(p.geoDeniedCountries()))).orElse(GeoPolicy.off());
+        GeoPolicy geo = LivePolicies.geoPolicy(config);
         closeables.add(geo);
         return new ConnectLimits(p.maxConnectionsPerUser(), p.maxConnectionsPerIp(), p.maxConnectsPerIpPerMinute(),
                 new ClientAddresses(p.trustedProxies()), geo, sharedPerUser);
@@ -188,7 +192,27 @@ public final class WebSocketService implements AutoCloseable {
             opened.add(keys);
             return JwtVerifier.jwks(keys, rules, clock);
         }
-        return JwtVerifier.hmac(secret, rules, clock);
+        return JwtVerifier.hmac(secret, jwt.previousSecrets(), rules, clock);
+    }
+
+    /**
+     * Lets {@link #reloadConfiguration()}, SIGHUP and {@code POST /ws/admin/reload} read the configuration again:
+     * {@code source} loads it as startup did (file, environment, command line); {@code started} is what this server
+     * was created from.
+     */
+    public void reloadFrom(LoadedConfig started, Supplier<LoadedConfig> source) {
+        reload.readFrom(started, source);
+    }
+
+    /**
+     * Reads the configuration again and applies what can change live (filter words, IP lists and geo rules, origins,
+     * rate limits, JWT keys and rules, alert thresholds, log level); the outcome lists those, and the changed keys
+     * that need a restart.
+     *
+     * @throws ConfigException when the configuration does not load: nothing is changed
+     */
+    public ConfigReload.Outcome reloadConfiguration() {
+        return reload.reload();
     }
 
     public static WebSocketService create(RelayConfig config) {

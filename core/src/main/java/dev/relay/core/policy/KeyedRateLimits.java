@@ -14,7 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class KeyedRateLimits {
     static final int MAX_TRACKED = 100_000;
 
-    private final int perMinute;
+    /** Changed by a configuration reload; a bucket made with another budget is replaced on its next use. */
+    private volatile int perMinute;
     private final RateLimiter.NanoClock clock;
     private final String what;
     private final Map<String, RateLimiter> buckets = new ConcurrentHashMap<>();
@@ -31,13 +32,15 @@ public final class KeyedRateLimits {
 
     /** @throws ProtocolException {@code rate_limited} with the time to wait, when {@code key} is over its limit */
     public void acquire(String key) {
-        if (perMinute == 0) {
+        int budget = perMinute;
+        if (budget == 0) {
             return;
         }
         if (buckets.size() > MAX_TRACKED) {
             forgetIdle();
         }
-        RateLimiter bucket = buckets.computeIfAbsent(key, k -> new RateLimiter(perMinute, clock));
+        RateLimiter bucket = buckets.compute(key, (k, existing) ->
+                existing != null && existing.perMinute() == budget ? existing : new RateLimiter(budget, clock));
         long retryAfter;
         synchronized (bucket) { // RateLimiter is single-threaded; REST requests of one user arrive on any loop
             if (bucket.tryAcquire()) {
@@ -46,7 +49,15 @@ public final class KeyedRateLimits {
             retryAfter = bucket.retryAfterMillis();
         }
         throw new ProtocolException(ErrorCode.RATE_LIMITED,
-                "more than " + perMinute + " " + what + " a minute; retry later", retryAfter);
+                "more than " + budget + " " + what + " a minute; retry later", retryAfter);
+    }
+
+    /** A new budget per key per minute (0: no limit), from the next request on. */
+    public void setPerMinute(int perMinute) {
+        if (perMinute < 0) {
+            throw new IllegalArgumentException("perMinute is 0 (off) or positive");
+        }
+        this.perMinute = perMinute;
     }
 
     private void forgetIdle() {

@@ -46,6 +46,11 @@ public final class RateLimiter {
         return UNLIMITED;
     }
 
+    /** The budget this bucket was made with. */
+    public int perMinute() {
+        return (int) capacity;
+    }
+
     /** Takes one token; false when the bucket is empty and the message should be refused. */
     public boolean tryAcquire() {
         if (capacity == Integer.MAX_VALUE) {

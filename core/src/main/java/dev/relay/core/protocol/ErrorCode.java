@@ -26,6 +26,8 @@ public enum ErrorCode {
     METHOD_NOT_ALLOWED("method_not_allowed", 405),
     ROOM_EXISTS("room_exists", 409),
     ROOM_LIMIT_REACHED("room_limit_reached", 409),
+    /** A configuration reload read a file or environment that does not load; nothing was changed. */
+    INVALID_CONFIG("invalid_config", 422),
     UPGRADE_REQUIRED("upgrade_required", 426),
     RATE_LIMITED("rate_limited", 429),
     /** A user or client address is at max_connections_per_user / max_connections_per_ip. */

@@ -20,21 +20,27 @@ import java.util.stream.Collectors;
  * at startup and looked up in memory, so a lookup is a few microseconds and fine on an event loop.
  */
 public final class GeoPolicy implements AutoCloseable {
-    private static final GeoPolicy OFF = new GeoPolicy(null, Set.of(), Set.of());
-
-    private final DatabaseReader reader;
-    private final Set<String> allowed;
-    private final Set<String> denied;
-
-    private GeoPolicy(DatabaseReader reader, Set<String> allowed, Set<String> denied) {
-        this.reader = reader;
-        this.allowed = allowed;
-        this.denied = denied;
+    /** The database and the country lists, replaced whole by a configuration reload ({@link #adopt}). */
+    private record Rules(DatabaseReader reader, Set<String> allowed, Set<String> denied) {
     }
 
-    /** A policy that allows every address. */
+    private volatile Rules rules;
+
+    private GeoPolicy(DatabaseReader reader, Set<String> allowed, Set<String> denied) {
+        this.rules = new Rules(reader, allowed, denied);
+    }
+
+    /** A policy that allows every address (a new one each time: a reload may give it rules). */
     public static GeoPolicy off() {
-        return OFF;
+        return new GeoPolicy(null, Set.of(), Set.of());
+    }
+
+    /**
+     * From now on, the database and lists of {@code other}. The database this policy had is not closed here: a
+     * lookup may still be reading it, and a memory-mapped file is released when nothing refers to it.
+     */
+    public void adopt(GeoPolicy other) {
+        this.rules = other.rules;
     }
 
     /**
@@ -56,18 +62,23 @@ public final class GeoPolicy implements AutoCloseable {
     }
 
     public boolean allows(InetAddress address) {
-        if (reader == null) {
+        Rules current = rules;
+        if (current.reader() == null) {
             return true;
         }
-        Optional<String> country = country(address);
-        if (country.isPresent() && denied.contains(country.get())) {
+        Optional<String> country = country(current.reader(), address);
+        if (country.isPresent() && current.denied().contains(country.get())) {
             return false;
         }
-        return allowed.isEmpty() || country.map(allowed::contains).orElse(false);
+        return current.allowed().isEmpty() || country.map(current.allowed()::contains).orElse(false);
     }
 
     /** The address's ISO country code, when the database places it. */
     public Optional<String> country(InetAddress address) {
+        return country(rules.reader(), address);
+    }
+
+    private static Optional<String> country(DatabaseReader reader, InetAddress address) {
         if (reader == null) {
             return Optional.empty();
         }
@@ -80,6 +91,7 @@ public final class GeoPolicy implements AutoCloseable {
 
     @Override
     public void close() {
+        DatabaseReader reader = rules.reader();
         if (reader != null) {
             try {
                 reader.close();

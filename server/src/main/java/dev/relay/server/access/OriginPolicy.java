@@ -11,17 +11,22 @@ import java.util.Locale;
  * must come from the server's own host, as gorilla/websocket decides by default.
  */
 public final class OriginPolicy {
-    private final boolean enabled;
-    private final boolean allowAll;
-    private final List<String> allowed;
-    private final List<OriginPattern> patterns;
+    private record Rules(boolean enabled, boolean allowAll, List<String> allowed, List<OriginPattern> patterns) {
+    }
+
+    /** Replaced whole by a configuration reload ({@link #adopt}), so a check never sees half of each. */
+    private volatile Rules rules;
 
     public OriginPolicy(boolean enabled, List<String> allowedOrigins) {
-        this.enabled = enabled;
-        this.allowAll = allowedOrigins.contains("*");
-        this.patterns = allowedOrigins.stream().flatMap(origin -> OriginPattern.parse(origin).stream()).toList();
-        this.allowed = allowedOrigins.stream().filter(origin -> OriginPattern.parse(origin).isEmpty())
-                .map(OriginPolicy::normalize).toList();
+        this.rules = new Rules(enabled, allowedOrigins.contains("*"),
+                allowedOrigins.stream().filter(origin -> OriginPattern.parse(origin).isEmpty())
+                        .map(OriginPolicy::normalize).toList(),
+                allowedOrigins.stream().flatMap(origin -> OriginPattern.parse(origin).stream()).toList());
+    }
+
+    /** From now on, the rules of {@code other}. */
+    public void adopt(OriginPolicy other) {
+        this.rules = other.rules;
     }
 
     /** Checks an allowed_origins entry with a wildcard; throws IllegalArgumentException saying what is wrong. */
@@ -34,11 +39,13 @@ public final class OriginPolicy {
      * @param host   the Host header, or null
      */
     public boolean allows(String origin, String host) {
-        if (!enabled || origin == null || allowAll) {
+        Rules current = rules;
+        if (!current.enabled() || origin == null || current.allowAll()) {
             return true;
         }
-        if (!allowed.isEmpty() || !patterns.isEmpty()) {
-            return allowed.contains(normalize(origin)) || patterns.stream().anyMatch(p -> p.matches(origin));
+        if (!current.allowed().isEmpty() || !current.patterns().isEmpty()) {
+            return current.allowed().contains(normalize(origin))
+                    || current.patterns().stream().anyMatch(p -> p.matches(origin));
         }
         if (host == null) {
             return false;

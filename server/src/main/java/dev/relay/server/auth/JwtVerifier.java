@@ -50,8 +50,11 @@ public final class JwtVerifier {
     private static final long LATEST_EPOCH_SECOND = 253_402_300_799L;
     private static final List<String> TIME_CLAIMS = List.of("exp", "nbf", "iat");
 
-    private final KeyResolver keys;
-    private final Rules rules;
+    /** Keys and rules together, replaced whole by a configuration reload ({@link #adopt}). */
+    private record State(KeyResolver keys, Rules rules) {
+    }
+
+    private volatile State state;
     private final Clock clock;
 
     /** HMAC tokens with the secret, the default rules: what tests and the token command use. */
@@ -60,13 +63,25 @@ public final class JwtVerifier {
     }
 
     JwtVerifier(KeyResolver keys, Rules rules, Clock clock) {
-        this.keys = keys;
-        this.rules = rules;
+        this.state = new State(keys, rules);
         this.clock = clock;
+    }
+
+    /**
+     * From the next token on, the keys and rules of {@code other}: a rotated secret, a new public key or JWKS, other
+     * issuer or audience. Connections already open keep the identity their token gave them.
+     */
+    public void adopt(JwtVerifier other) {
+        this.state = other.state;
     }
 
     public static JwtVerifier hmac(String secret, Rules rules, Clock clock) {
         return new JwtVerifier(new HmacKeys(secret), rules, clock);
+    }
+
+    /** HMAC with the current secret and, during a rotation, the former ones. */
+    public static JwtVerifier hmac(String secret, List<String> previousSecrets, Rules rules, Clock clock) {
+        return new JwtVerifier(new HmacKeys(secret, previousSecrets), rules, clock);
     }
 
     public static JwtVerifier publicKey(PublicKey key, Rules rules, Clock clock) {
@@ -79,7 +94,7 @@ public final class JwtVerifier {
 
     /** How far past {@code exp} a token is still accepted; live connections get the same grace. */
     public Duration clockSkew() {
-        return rules.clockSkew();
+        return state.rules().clockSkew();
     }
 
     public Identity verify(String token) {
@@ -100,19 +115,20 @@ public final class JwtVerifier {
         if (!(parsed instanceof SignedJWT signed)) {
             throw refused("unsigned tokens (alg: none) are not accepted");
         }
-        JWSVerifier verifier = keys.verifierFor(signed.getHeader());
+        State current = state; // one token, one set of keys and rules, even across a reload
+        JWSVerifier verifier = current.keys().verifierFor(signed.getHeader());
         try {
             if (!signed.verify(verifier)) {
                 throw refused("the token's signature does not match");
             }
             requireTimesInRange(signed.getPayload().toJSONObject());
-            return verified(signed.getJWTClaimsSet());
+            return verified(signed.getJWTClaimsSet(), current.rules());
         } catch (JOSEException | ParseException e) {
             throw refused("the token could not be verified");
         }
     }
 
-    private Verified verified(JWTClaimsSet claims) {
+    private Verified verified(JWTClaimsSet claims, Rules rules) {
         Instant now = clock.instant();
         Date expires = claims.getExpirationTime();
         if (expires == null) {

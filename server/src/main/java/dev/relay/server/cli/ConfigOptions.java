@@ -1,6 +1,7 @@
 package dev.relay.server.cli;
 
 import dev.relay.server.config.ConfigLoader;
+import dev.relay.server.config.LoadedConfig;
 import dev.relay.server.config.RelayConfig;
 import picocli.CommandLine.Option;
 
@@ -20,8 +21,13 @@ final class ConfigOptions {
 
     /** Defaults < file < WS_* environment < these command-line settings < {@code extra}. */
     RelayConfig load(Map<String, String> extra) {
+        return loadWithValues(extra).config();
+    }
+
+    /** As {@link #load}, with every key's value, for a reload to compare; the environment is read anew each time. */
+    LoadedConfig loadWithValues(Map<String, String> extra) {
         Map<String, String> overrides = new LinkedHashMap<>(settings);
         overrides.putAll(extra);
-        return ConfigLoader.load(file, System.getenv(), overrides);
+        return ConfigLoader.loadWithValues(file, System.getenv(), overrides);
     }
 }

@@ -4,8 +4,10 @@ import dev.relay.server.WebSocketService;
 import dev.relay.server.auth.TokenIssuer;
 import dev.relay.server.config.ConfigException;
 import dev.relay.server.config.ConfigLoader;
+import dev.relay.server.config.LoadedConfig;
 import dev.relay.server.config.LogConfig;
 import dev.relay.server.config.RelayConfig;
+import dev.relay.server.reload.LogLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -71,9 +73,11 @@ public final class Main implements Callable<Integer> {
         if (host != null) {
             cli.put("host", host);
         }
+        LoadedConfig loaded;
         RelayConfig config;
         try {
-            config = configOptions.load(cli);
+            loaded = configOptions.loadWithValues(cli);
+            config = loaded.config();
         } catch (ConfigException e) {
             System.err.println("wsserver: " + e.getMessage());
             return CONFIG_ERROR;
@@ -85,13 +89,17 @@ public final class Main implements Callable<Integer> {
         System.setProperty("relay.log_max_file_size", Integer.toString(logs.maxFileSize()));
         System.setProperty("relay.log_retention_days", Integer.toString(logs.retentionDays()));
         System.setProperty("relay.log_total_size_cap", Integer.toString(logs.totalSizeCap()));
+        LogLevel.apply(logs.level());
         Logger log = LoggerFactory.getLogger(Main.class);
         ConfigLoader.unknownEnvironmentVariables(System.getenv()).forEach(warning -> log.warn("event=config_warning {}", warning));
 
         boolean generatedSecret = config.security().jwtSecret().isEmpty();
         if (generatedSecret) {
-            config = config.withJwtSecret(trialSecret(config.server().dataDir(), log));
+            String trial = trialSecret(config.server().dataDir(), log);
+            loaded = loaded.withJwtSecret(trial);
+            config = loaded.config();
         }
+        String keptSecret = generatedSecret ? config.security().jwtSecret().orElseThrow() : null;
         WebSocketService service;
         try {
             service = WebSocketService.create(config); // may connect to the cluster's engine, and find it missing
@@ -106,6 +114,14 @@ public final class Main implements Callable<Integer> {
                     + ": " + e.getMessage());
             return 1;
         }
+        // A reload reads the same file, the environment and the command line again; without a jwt_secret, the kept
+        // trial secret stays the one in use.
+        service.reloadFrom(loaded, () -> {
+            LoadedConfig next = configOptions.loadWithValues(cli);
+            return keptSecret != null && next.config().security().jwtSecret().isEmpty()
+                    ? next.withJwtSecret(keptSecret) : next;
+        });
+        ReloadSignal.install(service, log);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             service.close();

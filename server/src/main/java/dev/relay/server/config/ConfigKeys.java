@@ -109,6 +109,9 @@ final class ConfigKeys {
             "Origins allowed by the origin check (* allows any); empty means same origin as the Host header.");
     static final ConfigKey<Optional<String>> JWT_SECRET = key("jwt_secret", secret(), "",
             "HS256 secret for tokens; when unset a random one is generated at startup and logged with an admin token.");
+    static final ConfigKey<List<String>> JWT_PREVIOUS_SECRETS = key("jwt_previous_secrets",
+            SecurityValueTypes.secrets(), "", "Former HS256 secrets still accepted while their tokens run out (rotation:"
+                    + " set the new jwt_secret, move the old one here, reload; remove it after jwt_max_ttl).");
     static final ConfigKey<Duration> JWT_CLOCK_SKEW = key("jwt_clock_skew", durationOrZero(), "30s",
             "How far a token's exp and nbf may be off from the server's clock.");
     static final ConfigKey<Duration> JWT_MAX_TTL = key("jwt_max_ttl", duration(), "24h",
@@ -241,6 +244,8 @@ final class ConfigKeys {
             "Bytes a connection may have queued and unsent; over it for write_wait it is closed as a slow consumer.");
     static final ConfigKey<Duration> SHUTDOWN_TIMEOUT = key("shutdown_timeout", duration(), "10s",
             "How long a stopping server lets clients take their last frames before it exits.");
+    static final ConfigKey<String> LOG_LEVEL = key("log_level", choice("error", "warn", "info", "debug", "trace"),
+            "info", "Least severe log lines written (Relay's own and its libraries'); changed by a reload too.");
     static final ConfigKey<Path> LOG_DIR = key("log_dir", path(), "logs",
             "Directory where websocket.log and audit.log are written.");
     static final ConfigKey<String> LOG_FORMAT = key("log_format", choice("text", "json"), "text",

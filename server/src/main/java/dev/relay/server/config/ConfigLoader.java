@@ -34,6 +34,12 @@ public final class ConfigLoader {
         return read(file, env, overrides).toConfig();
     }
 
+    /** Loads like {@link #load}, keeping every key's value beside the configuration, for a reload to compare. */
+    public static LoadedConfig loadWithValues(Path file, Map<String, String> env, Map<String, String> overrides) {
+        Settings settings = read(file, env, overrides);
+        return new LoadedConfig(settings.toConfig(), settings.values());
+    }
+
     /**
      * Every key's value and where it came from, as {@link #load} would use them; throws {@link ConfigException} where
      * {@code load} would, so a configuration that lists cleanly also starts.

@@ -3,6 +3,7 @@ package dev.relay.server.config;
 import java.net.URI;
 import java.security.PublicKey;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -16,9 +17,11 @@ import java.util.Optional;
  * @param jwksUrl          when set (and no public key is), keys come from this JWKS; HMAC tokens are refused
  * @param jwksRefresh      how often the JWKS is fetched again
  * @param maxTtl           the longest a token may be valid: {@code exp} at most this far after now and after {@code iat}
+ * @param previousSecrets  former HMAC secrets still accepted (rotation); tokens are never signed with them
  */
 public record JwtConfig(Duration clockSkew, Optional<String> issuer, Optional<String> audience,
-                        Optional<PublicKey> publicKey, Optional<URI> jwksUrl, Duration jwksRefresh, Duration maxTtl) {
+                        Optional<PublicKey> publicKey, Optional<URI> jwksUrl, Duration jwksRefresh, Duration maxTtl,
+                        List<String> previousSecrets) {
     public JwtConfig {
         Objects.requireNonNull(clockSkew, "clockSkew");
         Objects.requireNonNull(maxTtl, "maxTtl");
@@ -27,6 +30,7 @@ public record JwtConfig(Duration clockSkew, Optional<String> issuer, Optional<St
         Objects.requireNonNull(publicKey, "publicKey");
         Objects.requireNonNull(jwksUrl, "jwksUrl");
         Objects.requireNonNull(jwksRefresh, "jwksRefresh");
+        previousSecrets = List.copyOf(previousSecrets);
     }
 
     /** Whether tokens are asymmetric (public key or JWKS), in which case HMAC tokens are refused. */

@@ -67,6 +67,38 @@ final class SecurityValueTypes {
         return new ValueTypes.ListOf<>("list of words", "expected a list of words", text -> text, false);
     }
 
+    /** Secrets of at least 32 bytes each, never shown: error messages and checkconfig say only how many. */
+    static ValueType<List<String>> secrets() {
+        ValueTypes.ListOf<String> list = new ValueTypes.ListOf<>("list of secrets", ValueTypes.Secret.EXPECTED
+                + " each", text -> {
+                    if (text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < ValueTypes.MIN_SECRET_BYTES) {
+                        throw new BadValue("one is shorter");
+                    }
+                    return text;
+                }, true);
+        return new ValueType<>() {
+            @Override
+            public List<String> parse(RawValue raw) throws BadValue {
+                return list.parse(raw);
+            }
+
+            @Override
+            public String description() {
+                return list.description();
+            }
+
+            @Override
+            public String display(RawValue raw) {
+                return "<hidden, " + raw.items().size() + " secrets>";
+            }
+
+            @Override
+            public String documentedDefault(String defaultText) {
+                return list.documentedDefault(defaultText);
+            }
+        };
+    }
+
     /** A file path where empty means "not set"; the file is read when the configuration is built. */
     static ValueType<Optional<Path>> optionalFile() {
         String expected = "expected a file path";

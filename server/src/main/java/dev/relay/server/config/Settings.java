@@ -39,6 +39,15 @@ final class Settings {
         return value;
     }
 
+    /** Every key's value as read (an empty optional or list where unset), by key name. */
+    java.util.Map<String, Object> values() {
+        java.util.Map<String, Object> values = new HashMap<>();
+        for (ConfigKey<?> key : ConfigKeys.ALL) {
+            values.put(key.name(), settings.get(key).value());
+        }
+        return values;
+    }
+
     /** Every key in the documented order, its value as written (secrets hidden) and its source. */
     List<EffectiveSetting> effective() {
         return ConfigKeys.ALL.stream().map(key -> {
@@ -77,7 +86,7 @@ final class Settings {
                                 get(ALERT_HEAP_RATIO), get(ALERT_CHECK_INTERVAL), get(ALERT_WEBHOOK_URL),
                                 get(ALERT_WEBHOOK_COOLDOWN)),
                         new LogConfig(get(LOG_FORMAT), get(LOG_MAX_FILE_SIZE), get(LOG_RETENTION_DAYS),
-                                get(LOG_TOTAL_SIZE_CAP), get(AUDIT_TOTAL_SIZE_CAP)),
+                                get(LOG_TOTAL_SIZE_CAP), get(AUDIT_TOTAL_SIZE_CAP), get(LOG_LEVEL)),
                         get(INTERNAL_PORT), get(INTERNAL_ADMIN)),
                 new ClusterConfig(get(ENABLE_LOAD_BALANCING), get(ENABLE_MESSAGE_QUEUE), get(ENGINE), get(REDIS_URL),
                         get(NATS_URL), get(REDIS_KEY_PREFIX), get(NODE_ID), get(PRESENCE_TTL),
@@ -145,7 +154,7 @@ final class Settings {
                     + JWT_PUBLIC_KEY.path() + " is set too; tokens are checked with one or the other, so set only one");
         }
         return new JwtConfig(get(JWT_CLOCK_SKEW), get(JWT_ISSUER), get(JWT_AUDIENCE), get(JWT_PUBLIC_KEY),
-                get(JWT_JWKS_URL), get(JWT_JWKS_REFRESH), get(JWT_MAX_TTL));
+                get(JWT_JWKS_URL), get(JWT_JWKS_REFRESH), get(JWT_MAX_TTL), get(JWT_PREVIOUS_SECRETS));
     }
 
     /** Default rooms are real rooms, so with the limit on they must fit under it or startup could never succeed. */

@@ -26,12 +26,17 @@ final class Alerts {
     static final long MIN_CALLS_FOR_ERROR_RATE = 20;
     private static final Logger LOG = LoggerFactory.getLogger(Alerts.class);
 
-    private final AlertConfig config;
+    /** Thresholds; a configuration reload replaces them between two checks. */
+    private volatile AlertConfig config;
     private final Supplier<Sample> sampler;
     private final Clock clock;
     private final Consumer<AlertChange> onChange;
     private final Set<String> firing = new HashSet<>();
     private Sample previous;
+
+    void replaceThresholds(AlertConfig thresholds) {
+        this.config = thresholds;
+    }
 
     Alerts(AlertConfig config, Supplier<Sample> sampler, Clock clock, Consumer<AlertChange> onChange) {
         this.config = config;
@@ -43,20 +48,21 @@ final class Alerts {
 
     /** Takes a sample and compares each measure with its threshold. */
     void check() {
+        AlertConfig thresholds = config; // one set for the whole check
         Sample now = sampler.get();
-        evaluate(CONNECTIONS, (double) now.connections() / now.maxConnections(), config.connectionsRatio(),
+        evaluate(CONNECTIONS, (double) now.connections() / now.maxConnections(), thresholds.connectionsRatio(),
                 now.connections() + " of " + now.maxConnections() + " connections");
         if (now.latencyP99() != null) {
             double p99 = now.latencyP99().toNanos() / 1e6;
-            evaluate(LATENCY_P99, p99, config.latencyP99().toNanos() / 1e6,
+            evaluate(LATENCY_P99, p99, thresholds.latencyP99().toNanos() / 1e6,
                     String.format(Locale.ROOT, "delivery latency p99 %.1f ms", p99));
         }
         long calls = now.handled() - previous.handled();
         long failures = now.failed() - previous.failed();
         double errorRate = calls < MIN_CALLS_FOR_ERROR_RATE ? 0 : (double) failures / calls;
-        evaluate(ERROR_RATE, errorRate, config.errorRate(), failures + " of " + calls + " calls failed");
+        evaluate(ERROR_RATE, errorRate, thresholds.errorRate(), failures + " of " + calls + " calls failed");
         if (now.heapMax() > 0) {
-            evaluate(HEAP, (double) now.heapUsed() / now.heapMax(), config.heapRatio(),
+            evaluate(HEAP, (double) now.heapUsed() / now.heapMax(), thresholds.heapRatio(),
                     now.heapUsed() / (1024 * 1024) + " of " + now.heapMax() / (1024 * 1024) + " MiB of heap used");
         }
         previous = now;

@@ -1,5 +1,6 @@
 package dev.relay.server.observe;
 
+import dev.relay.server.config.AlertConfig;
 import dev.relay.core.Hub;
 import dev.relay.core.HubQueries;
 import dev.relay.core.event.EventStream;
@@ -61,6 +62,8 @@ public final class Observability implements AutoCloseable {
     private volatile HubQueries hub;
     /** The latest alert changes, newest first, for the dashboard; bounded. */
     private final Deque<AlertChange> recentAlerts = new ArrayDeque<>();
+    /** Set once serving with alerts on; read by a reload. */
+    private volatile Alerts alerts;
     private static final int RECENT_ALERTS = 20;
 
     private Observability(RelayConfig config, Clock clock) {
@@ -152,6 +155,17 @@ public final class Observability implements AutoCloseable {
         }
     }
 
+    /**
+     * New alert thresholds (a configuration reload), from the next check on. The check interval and the webhook
+     * stay as they started; with alerts off there is nothing to change.
+     */
+    public void replaceAlertThresholds(AlertConfig thresholds) {
+        Alerts running = alerts;
+        if (running != null) {
+            running.replaceThresholds(thresholds);
+        }
+    }
+
     /** The server is accepting connections: readiness passes, statistics and alerts start. */
     public void serving() {
         health.serving();
@@ -171,6 +185,7 @@ public final class Observability implements AutoCloseable {
             if (webhook != null) {
                 closeables.add(webhook);
             }
+            this.alerts = alerts;
             schedule(() -> {
                 alerts.check();
                 if (webhook != null) {

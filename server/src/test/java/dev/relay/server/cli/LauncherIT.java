@@ -213,6 +213,36 @@ class LauncherIT {
     }
 
     @Test
+    void sighupReloadsTheFileAndTheServerKeepsServing() throws Exception {
+        int port = freePort();
+        Path logs = dir.resolve("logs");
+        Path config = dir.resolve("relay.yaml");
+        Files.writeString(config, "websocket:\n  jwt_secret: \"" + SECRET + "\"\n  rate_limit_per_minute: 1000\n"
+                + "  log_dir: \"" + logs + "\"\n");
+        Process server = start(Map.of(), "--config", config.toString(), "--port", String.valueOf(port));
+        try {
+            assertServes(port, server);
+            Files.writeString(config, "websocket:\n  jwt_secret: \"" + SECRET + "\"\n  rate_limit_per_minute: 50\n"
+                    + "  max_rooms: 7\n  log_dir: \"" + logs + "\"\n");
+
+            Process hup = new ProcessBuilder("kill", "-HUP", String.valueOf(server.pid())).start();
+            assertThat(hup.waitFor(10, TimeUnit.SECONDS) && hup.exitValue() == 0).isTrue();
+
+            Path log = logs.resolve("websocket.log");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!Files.readString(log).contains("event=config_reloaded") && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(Files.readString(log)).contains(
+                    "event=config_reloaded applied=[rate_limit_per_minute] restart_required=[max_rooms]");
+            assertThat(server.isAlive()).as("SIGHUP does not stop the JVM").isTrue();
+            assertServes(port, server);
+        } finally {
+            stop(server);
+        }
+    }
+
+    @Test
     void environmentOverridesTheFileAndTheCommandLineOverridesBoth() throws Exception {
         int filePort = freePort();
         int envPort = freePort();

@@ -277,6 +277,8 @@ class ConfigLoaderTest {
             case "string" -> "127.0.0.1";
             case "path" -> "/var/relay/" + key.name();
             case "secret" -> "0123456789abcdef0123456789abcdef";
+            case "list of secrets" -> "0123456789abcdef0123456789abcdef,fedcba9876543210fedcba9876543210";
+            case "error or warn or info or debug or trace" -> "debug";
             case "list of room ids" -> "lobby,news";
             case "list of CIDRs" -> "10.0.0.0/8,::1";
             case "list of origins" -> "https://app.example.com";

@@ -58,7 +58,7 @@ class RelayConfigDefaultsTest {
         assertThat(defaults.observability()).isEqualTo(new ObservabilityConfig(true, Duration.ofMinutes(1), true, false,
                 new AlertConfig(0.9, Duration.ofMillis(100), 0.05, 0.85, Duration.ofSeconds(15), Optional.empty(),
                         Duration.ofMinutes(5)),
-                new LogConfig("text", 50_000_000, 14, 2_000_000_000, 1_000_000_000), Optional.empty(), false));
+                new LogConfig("text", 50_000_000, 14, 2_000_000_000, 1_000_000_000, "info"), Optional.empty(), false));
     }
 
     @Test

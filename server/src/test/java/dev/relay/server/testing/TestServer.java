@@ -46,6 +46,11 @@ public final class TestServer implements AutoCloseable {
         }
     }
 
+    /** Wraps a service started by the test itself (e.g. from a configuration file it reloads). */
+    public static TestServer of(WebSocketService started) {
+        return new TestServer(started);
+    }
+
     public static TestServer start() {
         return start(Map.of());
     }
