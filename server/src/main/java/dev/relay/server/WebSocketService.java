@@ -40,6 +40,8 @@ import dev.relay.server.http.OpsApi;
 import dev.relay.server.http.RestApi;
 import dev.relay.server.http.Router;
 import dev.relay.server.http.Routers;
+import dev.relay.server.http.WebhookTestApi;
+import dev.relay.server.webhook.Webhooks;
 import dev.relay.server.observe.Observability;
 import dev.relay.server.persistence.Persistence;
 import dev.relay.server.websocket.ConnectLimits;
@@ -88,6 +90,8 @@ public final class WebSocketService implements AutoCloseable {
     private final LocalClients local;
     /** Speaks as {@code system} for {@link #publishToRoom}, {@link #sendToUser} and {@link #broadcast}. */
     private final LocalSender system;
+    /** The configured webhooks, listeners of the event stream; closed after it, so its last events are spooled. */
+    private final Webhooks webhooks;
 
     private WebSocketService(RelayConfig config, List<EventListener> listeners) {
         this.config = config;
@@ -98,7 +102,10 @@ public final class WebSocketService implements AutoCloseable {
         JsonCodec codec = new JsonCodec(mapper, PooledByteBufAllocator.DEFAULT);
         this.observability = Observability.create(config, clock);
         Persistence persistence = Persistence.open(config, clock);
-        this.events = new EventStream(listeners, EventStream.DEFAULT_CAPACITY);
+        this.webhooks = Webhooks.start(config, observability.registry(), clock);
+        List<EventListener> allListeners = new ArrayList<>(listeners);
+        allListeners.addAll(webhooks.listeners());
+        this.events = new EventStream(allListeners, EventStream.DEFAULT_CAPACITY);
         // Occupancy and online/offline reach it already decided for the cluster (see HubObserver).
         HubObserver observer = events.isEmpty() ? observability.hubObserver()
                 : HubObserver.both(observability.hubObserver(),
@@ -144,7 +151,8 @@ public final class WebSocketService implements AutoCloseable {
                 observability::recentAlerts, mapper, responses);
         Optional<Integer> internalPort = config.observability().internalPort();
         HistoryApi historyApi = new HistoryApi(hub, persistence, mapper, responses);
-        this.routers = Routers.of(restApi, historyApi, opsApi, adminApi, internalPort.isPresent(),
+        this.routers = Routers.of(restApi, historyApi, opsApi, adminApi,
+                new WebhookTestApi(webhooks::test, responses), internalPort.isPresent(),
                 config.observability().internalAdmin(), verifier, responses, observability.requestEvents());
         routers.main().limitPerUser(new KeyedRateLimits(config.policies().restRateLimitPerMinute(), System::nanoTime,
                 "REST requests"));
@@ -343,6 +351,7 @@ public final class WebSocketService implements AutoCloseable {
             }
         }
         events.close(); // after the transport: the last disconnects' events are queued by now
+        webhooks.close(); // after the stream: what it handed them is sent or spooled
         observability.close();
     }
 }

@@ -14,7 +14,8 @@ import java.util.Optional;
  */
 public record Routers(Router main, Optional<Router> internal) {
 
-    public static Routers of(RestApi api, HistoryApi history, OpsApi ops, AdminApi admin, boolean separateInternal,
+    public static Routers of(RestApi api, HistoryApi history, OpsApi ops, AdminApi admin, WebhookTestApi webhooks,
+                             boolean separateInternal,
                              boolean adminInternal, JwtVerifier verifier, HttpResponses responses,
                              RequestEvents events) {
         List<Route> main = new ArrayList<>(api.routes());
@@ -22,11 +23,13 @@ public record Routers(Router main, Optional<Router> internal) {
         main.addAll(admin.userRoutes());
         if (!separateInternal) {
             main.addAll(admin.adminRoutes());
+            main.addAll(webhooks.routes());
             main.addAll(ops.routes());
             return new Routers(new Router(main, verifier, responses, events), Optional.empty());
         }
         List<Route> internal = new ArrayList<>(ops.routes());
         (adminInternal ? internal : main).addAll(admin.adminRoutes());
+        (adminInternal ? internal : main).addAll(webhooks.routes());
         return new Routers(new Router(main, verifier, responses, events),
                 Optional.of(new Router(internal, verifier, responses, events)));
     }
