@@ -41,6 +41,7 @@ import dev.relay.server.http.RestApi;
 import dev.relay.server.http.Router;
 import dev.relay.server.http.Routers;
 import dev.relay.server.http.WebhookTestApi;
+import dev.relay.server.proxy.Proxies;
 import dev.relay.server.webhook.Webhooks;
 import dev.relay.server.observe.Observability;
 import dev.relay.server.persistence.Persistence;
@@ -156,13 +157,15 @@ public final class WebSocketService implements AutoCloseable {
                 config.observability().internalAdmin(), verifier, responses, observability.requestEvents());
         routers.main().limitPerUser(new KeyedRateLimits(config.policies().restRateLimitPerMinute(), System::nanoTime,
                 "REST requests"));
+        Proxies proxies = Proxies.create(config.integrations(), hub, mapper, observability.registry(), clock);
+        closeables.add(proxies);
         IpPolicy ipPolicy = new IpPolicy(config.security().enableIpWhitelist(), config.security().ipWhitelist(),
                 config.security().ipBlacklist());
         OriginPolicy originPolicy = new OriginPolicy(config.security().enableOriginCheck(),
                 config.security().allowedOrigins());
         this.nettyServer = new NettyServer(config.server(), config.delivery().maxPendingBytes(), hub, codec, verifier,
                 ipPolicy, originPolicy, routers.main(), routers.internal(), internalPort, responses,
-                observability.transportEvents(), connectLimits(config, closeables, cluster.userSlots()));
+                observability.transportEvents(), connectLimits(config, closeables, cluster.userSlots()), proxies);
     }
 
     private static ConnectLimits connectLimits(RelayConfig config, List<AutoCloseable> closeables,

@@ -270,7 +270,7 @@ final class ConfigKeys {
     static final ConfigKey<Boolean> PROXY_PUBLISH_FAIL_OPEN = key("proxy_publish_fail_open", bool(), "false",
             "With the backend down, accept the message unchanged instead of refusing it with unavailable.");
     static final ConfigKey<Optional<URI>> PROXY_RPC_URL = key("proxy_rpc_url", optionalUrl(), "",
-            "The backend that answers rpc frames; unset: rpc is refused with feature_disabled.");
+            "The backend that answers rpc frames; unset: rpc is refused with unknown_type.");
     static final ConfigKey<Duration> PROXY_RPC_TIMEOUT = key("proxy_rpc_timeout", duration(), "1s",
             "How long an rpc proxy call may take; then the client gets unavailable.");
     static final ConfigKey<List<String>> PROXY_RPC_HEADERS = key("proxy_rpc_headers",

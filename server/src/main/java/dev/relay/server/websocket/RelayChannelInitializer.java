@@ -6,6 +6,7 @@ import dev.relay.server.codec.JsonCodec;
 import dev.relay.server.config.HttpTimeoutConfig;
 import dev.relay.server.http.BoundedHttpAggregator;
 import dev.relay.server.http.HttpResponses;
+import dev.relay.server.proxy.MessageProxies;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
@@ -31,6 +32,7 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final TransportEvents events;
     private final WebSocketServerProtocolConfig protocolConfig;
     private final ClientAddresses addresses;
+    private final MessageProxies proxies;
 
     /** The slice of the configuration the pipeline needs. */
     record Settings(int maxMessageSize, boolean compression, Duration pingPeriod, Duration pongWait,
@@ -38,8 +40,10 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
     }
 
     RelayChannelInitializer(Settings settings, Hub hub, JsonCodec codec, HttpGateHandler gate,
-                            HttpResponses responses, TransportEvents events, ClientAddresses addresses) {
+                            HttpResponses responses, TransportEvents events, ClientAddresses addresses,
+                            MessageProxies proxies) {
         this.settings = settings;
+        this.proxies = proxies;
         this.addresses = addresses;
         this.events = events;
         this.hub = hub;
@@ -78,7 +82,8 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
                     new BoundedDeflateHandshaker(settings.maxMessageSize())));
         }
         pipeline.addLast("http-gate", gate);
-        WebSocketFrameHandler frames = new WebSocketFrameHandler(hub, codec, settings.outboundLimitBytes(), events);
+        WebSocketFrameHandler frames = new WebSocketFrameHandler(hub, codec, settings.outboundLimitBytes(), events,
+                proxies);
         pipeline.addLast("ws-guard", new FrameGuard(frames));
         pipeline.addLast("ws-protocol", new WebSocketServerProtocolHandler(protocolConfig));
         pipeline.addLast("ws-aggregator", new WebSocketFrameAggregator(settings.maxMessageSize()));
