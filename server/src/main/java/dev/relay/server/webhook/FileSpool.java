@@ -128,7 +128,7 @@ final class FileSpool implements Spool {
                     pending.remove(id);
                 }
             } catch (IOException | RuntimeException torn) {
-                LOG.warn("event=webhook_spool_line_skipped file={} cause=\"{}\"", file, torn.toString());
+                LOG.warn("event=webhook_spool_line_skipped file={} cause={}", file, torn.getClass().getSimpleName());
             }
         }
     }

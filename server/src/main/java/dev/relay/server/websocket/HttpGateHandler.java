@@ -138,11 +138,16 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             connectRate.acquire(client);
             requireUpgrade(request);
             String token = BearerToken.from(request, query);
-            if (connectProxy.enabled() && (connectProxy.replacesJwt() || !validToken(token))) {
+            if (!connectProxy.enabled()) {
+                admitted(ctx, request, query, client, verifier.check(token));
+                return;
+            }
+            JwtVerifier.Verified byToken = connectProxy.replacesJwt() ? null : validToken(token);
+            if (byToken == null) {
                 askConnectProxy(ctx, request, query, client, token);
                 return;
             }
-            admitted(ctx, request, query, client, verifier.check(token));
+            admitted(ctx, request, query, client, byToken);
         } catch (ProtocolException refused) {
             refuse(ctx, request, query, client, refused);
         }
@@ -161,12 +166,12 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         upgrade(ctx, request.retain(), accepted);
     }
 
-    private boolean validToken(String token) {
+    /** The token's user, or null when there is no valid token (proxy_connect_mode: without_valid_jwt asks then). */
+    private JwtVerifier.Verified validToken(String token) {
         try {
-            verifier.check(token);
-            return true;
+            return verifier.check(token);
         } catch (ProtocolException invalid) {
-            return false;
+            return null;
         }
     }
 

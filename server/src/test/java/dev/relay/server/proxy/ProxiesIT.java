@@ -196,6 +196,47 @@ class ProxiesIT {
     }
 
     @Test
+    void atMost100MessagesWaitBehindAPublishInFlightAndAt16RpcsInFlightMoreAreRefusedWithOverloaded() {
+        CountDownLatch release = new CountDownLatch(1);
+        backend = backend(request -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Answer.ok("{\"result\":{}}");
+        });
+        TestServer server = start(Map.of("proxy_publish_url", backend.url("/publish"), "proxy_rpc_url",
+                backend.url("/rpc"), "proxy_publish_timeout", "10s", "proxy_rpc_timeout", "10s"));
+
+        try (WsClient alice = server.connect("alice", "general");
+             WsClient bob = server.connect("bob", "general")) {
+            alice.send(Map.of("type", "room_message", "room_id", "general", "id", "m", "content", "held"));
+            for (int i = 1; i <= ProxiedInbox.MAX_WAITING + 1; i++) {
+                alice.send(Map.of("type", "ping", "id", "p" + i));
+            }
+            JsonNode overloaded = alice.awaitType("error");
+            assertThat(overloaded.path("data").path("code").asText()).isEqualTo("overloaded");
+            assertThat(overloaded.path("data").path("ref").asText()).as("the 101st waiting, not the 100th")
+                    .isEqualTo("p" + (ProxiedInbox.MAX_WAITING + 1));
+            for (int i = 1; i <= ProxiedInbox.MAX_RPCS + 1; i++) {
+                bob.send(Map.of("type", "rpc", "id", "r" + i, "data", Map.of("method", "wait")));
+            }
+            JsonNode tooMany = bob.awaitType("error");
+            assertThat(tooMany.path("data").path("code").asText()).isEqualTo("overloaded");
+            assertThat(tooMany.path("data").path("ref").asText()).isEqualTo("r" + (ProxiedInbox.MAX_RPCS + 1));
+            release.countDown();
+            assertThat(alice.awaitType("ack").path("data").path("ref").asText()).isEqualTo("m");
+            for (int i = 1; i <= ProxiedInbox.MAX_WAITING; i++) {
+                assertThat(alice.awaitType("pong").path("data").path("ref").asText()).isEqualTo("p" + i);
+            }
+            for (int i = 1; i <= ProxiedInbox.MAX_RPCS; i++) {
+                assertThat(bob.awaitType("rpc_result").path("data").has("result")).isTrue();
+            }
+        }
+    }
+
+    @Test
     void aPublishProxyThatIsDownRefusesWithUnavailableUnlessItFailsOpen() {
         backend = backend(request -> Answer.status(502));
         TestServer closed = start(Map.of("proxy_publish_url", backend.url("/publish")));

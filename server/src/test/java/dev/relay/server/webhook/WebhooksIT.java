@@ -115,16 +115,22 @@ class WebhooksIT {
     }
 
     @Test
-    void aFullQueueDropsAndCountsEvents() {
+    void aFullQueueDropsAndCountsEventsForItsWebhookAloneAndTheOthersGetThemAll() throws Exception {
         Backend stuck = backend(request -> new Answer(200, "", Duration.ofSeconds(2)));
-        TestServer server = server(hook(stuck, Map.of("queue_size", "1", "batch_delay", "0s")));
+        Backend healthy = backend(request -> Answer.status(200));
+        TestServer server = start(Map.of("webhooks", MAPPER.writeValueAsString(List.of(
+                hookMap(stuck, Map.of("queue_size", "1", "batch_delay", "0s", "events", List.of("user_online"))),
+                hookMap(healthy, Map.of("queue_size", "5", "events", List.of("user_online")))))));
 
         for (int i = 0; i < 5; i++) {
             server.connect("user" + i, "general").close();
         }
 
+        await().until(() -> healthy.requests.stream().mapToInt(r -> names(r.json()).size()).sum() == 5);
         await().untilAsserted(() -> assertThat(server.scrape().value("relay_webhook_events_dropped_total",
                 "webhook", stuck.url("/hook"))).isPositive());
+        assertThat(server.scrape().value("relay_webhook_events_dropped_total", "webhook", healthy.url("/hook")))
+                .as("a queue of 5 holds 5 events: none dropped").isZero();
     }
 
     @Test
@@ -189,7 +195,9 @@ class WebhooksIT {
         await().until(() -> backend.requests.size() == 1);
         String id = backend.requests.getFirst().header("X-Relay-Delivery");
         first.close();
-        assertThat(Files.list(dataDir.resolve("webhooks"))).as("a spool per webhook").hasSize(1);
+        try (var spools = Files.list(dataDir.resolve("webhooks"))) {
+            assertThat(spools).as("a spool per webhook").hasSize(1);
+        }
 
         backend.answer(request -> Answer.status(200));
         TestServer second = start(settings);
