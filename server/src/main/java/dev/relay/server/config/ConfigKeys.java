@@ -249,7 +249,7 @@ final class ConfigKeys {
             "Directory for data files: the SQLite message store (relay.db) when persistence is on without database_url.");
 
     static final ConfigKey<List<WebhookConfig>> WEBHOOKS = key("webhooks", IntegrationTypes.webhooks(), "",
-            "Where to POST signed batches of events: a list of {url, events, rooms, secret, batch_delay, timeout, ...}.");
+            "Where to POST signed batches of events: a list of {url, events, rooms, secret, batch_delay, ...}.");
     static final ConfigKey<Optional<URI>> PROXY_CONNECT_URL = key("proxy_connect_url", optionalUrl(), "",
             "The backend asked whether an upgrade may connect, and as whom; unset: no connect proxy.");
     static final ConfigKey<String> PROXY_CONNECT_MODE = key("proxy_connect_mode",

@@ -2,6 +2,8 @@ package dev.relay.server.proxy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.relay.core.identity.Identity;
+import dev.relay.core.protocol.ErrorCode;
+import dev.relay.core.protocol.ProtocolException;
 import dev.relay.server.config.IntegrationConfig;
 import dev.relay.server.config.ProxyConfig;
 
@@ -12,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code proxy_connect_url}: asks the backend whether an upgrade may connect, and as whom. The upgrade gate calls
@@ -20,6 +23,11 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class ConnectProxy {
     static final String NAME = "connect";
+    /**
+     * Most upgrades waiting for the backend at once, on this node; past it an upgrade is refused with 503
+     * {@code overloaded} at once, so a handshake flood cannot pile up calls (and held sockets) without end.
+     */
+    public static final int MAX_IN_FLIGHT = 1_000;
 
     /** What the backend decided. */
     public sealed interface Decision {
@@ -39,6 +47,7 @@ public final class ConnectProxy {
     private final ProxyConfig config;
     private final boolean always;
     private final ProxyClient client;
+    private final AtomicInteger inFlight = new AtomicInteger();
 
     ConnectProxy(ProxyConfig config, String mode, ProxyClient client) {
         this.config = config;
@@ -63,9 +72,16 @@ public final class ConnectProxy {
      * @param headers every header of the upgrade request (names in any case); only the allow-listed ones are sent
      * @param query   the query parameters, without {@code token}, which goes in its own field
      * @param token   the raw token of the request, or null
+     * @throws ProtocolException {@code overloaded} when {@link #MAX_IN_FLIGHT} calls are waiting already
      */
-    public CompletableFuture<Decision> decide(String clientId, String remoteAddr, Iterable<Map.Entry<String, String>> headers,
+    public CompletableFuture<Decision> decide(String clientId, String remoteAddr,
+                                              Iterable<Map.Entry<String, String>> headers,
                                               Map<String, List<String>> query, String token) {
+        if (inFlight.incrementAndGet() > MAX_IN_FLIGHT) {
+            inFlight.decrementAndGet();
+            throw new ProtocolException(ErrorCode.OVERLOADED, MAX_IN_FLIGHT + " connections are already waiting for"
+                    + " the connect proxy; retry later");
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("client_id", clientId);
         body.put("remote_addr", remoteAddr);
@@ -78,7 +94,8 @@ public final class ConnectProxy {
         });
         body.put("query", parameters);
         body.put("token", token);
-        return client.call(NAME, config, body).thenApply(ConnectProxy::decision);
+        return client.call(NAME, config, body).whenComplete((answer, failure) -> inFlight.decrementAndGet())
+                .thenApply(ConnectProxy::decision);
     }
 
     private static Decision decision(ProxyAnswer answer) {

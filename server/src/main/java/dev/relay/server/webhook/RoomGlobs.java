@@ -11,7 +11,7 @@ final class RoomGlobs {
         this.patterns = globs.stream().map(RoomGlobs::compile).toList();
     }
 
-    /** Whether an event about {@code roomId} passes; an event about no room always does, and so does any with no patterns. */
+    /** Whether an event about {@code roomId} passes; one about no room always does, and any does without patterns. */
     boolean allows(Object roomId) {
         if (patterns.isEmpty() || !(roomId instanceof String room)) {
             return true;

@@ -39,6 +39,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -181,39 +182,40 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
      */
     private void askConnectProxy(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query,
                                  String client, String token) {
+        CompletableFuture<ConnectProxy.Decision> asked = connectProxy.decide(ctx.channel().id().asShortText(),
+                client, request.headers(), query.parameters(), token);
         ctx.channel().config().setAutoRead(false);
         FullHttpRequest waiting = request.retain();
-        connectProxy.decide(ctx.channel().id().asShortText(), client, request.headers(), query.parameters(), token)
-                .whenComplete((decision, failure) -> ctx.executor().execute(() -> {
-                    ctx.channel().config().setAutoRead(true);
-                    try {
-                        if (!ctx.channel().isActive()) {
-                            return;
+        asked.whenComplete((decision, failure) -> ctx.executor().execute(() -> {
+            ctx.channel().config().setAutoRead(true);
+            try {
+                if (!ctx.channel().isActive()) {
+                    return;
+                }
+                ConnectProxy.Decision answer = failure == null ? decision
+                        : new ConnectProxy.Decision.Unavailable(failure.toString());
+                switch (answer) {
+                    case ConnectProxy.Decision.Accepted user -> admitted(ctx, waiting, query, client,
+                            new JwtVerifier.Verified(user.identity(), user.expiresAt(), user.identity().rooms()));
+                    case ConnectProxy.Decision.Refused refused -> refuseByBackend(ctx, waiting, query, client,
+                            refused);
+                    case ConnectProxy.Decision.Unavailable down -> {
+                        if (!connectProxy.failOpen()) {
+                            throw new ProtocolException(ErrorCode.UNAVAILABLE, "the connection could not be"
+                                    + " checked (connect proxy unavailable); retry later");
                         }
-                        ConnectProxy.Decision answer = failure == null ? decision
-                                : new ConnectProxy.Decision.Unavailable(failure.toString());
-                        switch (answer) {
-                            case ConnectProxy.Decision.Accepted user -> admitted(ctx, waiting, query, client,
-                                    new JwtVerifier.Verified(user.identity(), user.expiresAt(), user.identity().rooms()));
-                            case ConnectProxy.Decision.Refused refused -> refuseByBackend(ctx, waiting, query, client,
-                                    refused);
-                            case ConnectProxy.Decision.Unavailable down -> {
-                                if (!connectProxy.failOpen()) {
-                                    throw new ProtocolException(ErrorCode.UNAVAILABLE, "the connection could not be"
-                                            + " checked (connect proxy unavailable); retry later");
-                                }
-                                admitted(ctx, waiting, query, client, verifier.check(token));
-                            }
-                        }
-                    } catch (ProtocolException refused) {
-                        refuse(ctx, waiting, query, client, refused);
-                    } catch (RuntimeException bug) {
-                        LOG.error("event=connect_proxy_error client={}", client, bug);
-                        ctx.close();
-                    } finally {
-                        waiting.release();
+                        admitted(ctx, waiting, query, client, verifier.check(token));
                     }
-                }));
+                }
+            } catch (ProtocolException refused) {
+                refuse(ctx, waiting, query, client, refused);
+            } catch (RuntimeException bug) {
+                LOG.error("event=connect_proxy_error client={}", client, bug);
+                ctx.close();
+            } finally {
+                waiting.release();
+            }
+        }));
     }
 
     /** The backend's refusal, with its own code (which need not be one of Relay's), in the REST error envelope. */

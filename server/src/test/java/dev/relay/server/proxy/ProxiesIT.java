@@ -238,8 +238,10 @@ class ProxiesIT {
 
     @Test
     void aPublishProxyThatIsDownRefusesWithUnavailableUnlessItFailsOpen() {
-        backend = backend(request -> Answer.status(502));
-        TestServer closed = start(Map.of("proxy_publish_url", backend.url("/publish")));
+        backend = backend(request -> request.json().path("content").asText().equals("slow")
+                ? new Answer(200, "{\"result\":{}}", Duration.ofSeconds(3)) : Answer.status(502));
+        TestServer closed = start(Map.of("proxy_publish_url", backend.url("/publish"),
+                "proxy_publish_timeout", "200ms"));
         TestServer open = start(Map.of("proxy_publish_url", backend.url("/publish"),
                 "proxy_publish_fail_open", "true"));
 
@@ -251,6 +253,10 @@ class ProxiesIT {
             assertThat(error.path("data").path("code").asText()).isEqualTo("unavailable");
             assertThat(error.path("data").path("ref").asText()).isEqualTo("1");
             assertThat(accepted.awaitType("ack").path("data").path("ref").asText()).isEqualTo("1");
+            refused.send(Map.of("type", "room_message", "room_id", "general", "id", "2", "content", "slow"));
+            JsonNode timedOut = refused.awaitType("error");
+            assertThat(timedOut.path("data").path("code").asText()).as("a timeout").isEqualTo("unavailable");
+            assertThat(timedOut.path("data").path("ref").asText()).isEqualTo("2");
         }
     }
 
