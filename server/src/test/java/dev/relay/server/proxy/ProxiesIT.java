@@ -306,6 +306,7 @@ class ProxiesIT {
         assertThat(metrics.value("relay_proxy_calls_total", "proxy", "rpc", "outcome", "accepted")).isEqualTo(1.0);
         assertThat(metrics.value("relay_proxy_calls_total", "proxy", "rpc", "outcome", "refused")).isEqualTo(1.0);
         assertThat(metrics.value("relay_proxy_calls_total", "proxy", "rpc", "outcome", "unavailable")).isEqualTo(1.0);
+        assertThat(metrics.value("relay_messages_received_total", "type", "rpc")).isEqualTo(4.0);
     }
 
     @Test
