@@ -14,6 +14,9 @@ import java.util.Map;
  * through {@link MappingFields}, which names the item and the field in every error and refuses fields the reader did
  * not ask for. In YAML it is a block or flow sequence of mappings; from the environment or the command line the same
  * list is written inline, as JSON or YAML flow text ({@code WS_WEBHOOKS='[{"url": "https://..."}]'}). Empty: no items.
+ *
+ * <p>A new list key needs a record with a {@code static read(MappingFields)} (see {@link WebhookConfig#read}) and a
+ * key registered with {@code new MappingList<>("list of things", "thing", Thing::read)}; nothing else changes.
  */
 record MappingList<T>(String description, String itemName, ItemReader<T> reader) implements ValueType<List<T>> {
     private static final ObjectMapper FLOW = new ObjectMapper(new YAMLFactory());
