@@ -35,7 +35,9 @@ public final class ProxyClient implements AutoCloseable {
             Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5)};
 
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
-    private final HttpClient client;
+    /** Built on first use, so a server without proxies starts no selector thread for them. */
+    private HttpClient client;
+    private boolean closed;
     private final ObjectMapper mapper;
     private final MeterRegistry registry;
     private final Map<String, Timer> latency = new ConcurrentHashMap<>();
@@ -44,8 +46,17 @@ public final class ProxyClient implements AutoCloseable {
     public ProxyClient(ObjectMapper mapper, MeterRegistry registry) {
         this.mapper = mapper;
         this.registry = registry;
-        this.client = HttpClient.newBuilder().executor(threads).connectTimeout(Duration.ofSeconds(5))
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    private synchronized HttpClient client() {
+        if (client == null) {
+            if (closed) {
+                throw new IllegalStateException("proxy client closed");
+            }
+            client = HttpClient.newBuilder().executor(threads).connectTimeout(Duration.ofSeconds(5))
+                    .followRedirects(HttpClient.Redirect.NEVER).build();
+        }
+        return client;
     }
 
     /** POSTs {@code body} to the proxy's URL; never completes exceptionally. */
@@ -63,7 +74,13 @@ public final class ProxyClient implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json))
                 .build();
         long started = System.nanoTime();
-        return client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+        CompletableFuture<HttpResponse<byte[]>> sent;
+        try {
+            sent = client().sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IllegalStateException stopping) {
+            sent = CompletableFuture.failedFuture(stopping);
+        }
+        return sent
                 .handle((response, failure) -> {
                     ProxyAnswer answer = failure == null ? read(response) : unavailable(failure, config);
                     record(proxy, answer, System.nanoTime() - started);
@@ -126,7 +143,12 @@ public final class ProxyClient implements AutoCloseable {
 
     @Override
     public void close() {
-        client.shutdownNow();
+        synchronized (this) {
+            closed = true;
+            if (client != null) {
+                client.shutdownNow();
+            }
+        }
         threads.shutdownNow();
     }
 }

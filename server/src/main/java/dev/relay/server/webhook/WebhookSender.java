@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Clock;
+import java.util.function.Supplier;
 
 /** One POST of one delivery to one webhook, signed; blocks its (virtual) thread until the answer or the timeout. */
 final class WebhookSender {
@@ -28,10 +29,11 @@ final class WebhookSender {
         }
     }
 
-    private final HttpClient client;
+    private final Supplier<HttpClient> client;
     private final Clock clock;
 
-    WebhookSender(HttpClient client, Clock clock) {
+    /** @param client the shared client, built on first use */
+    WebhookSender(Supplier<HttpClient> client, Clock clock) {
         this.client = client;
         this.clock = clock;
     }
@@ -51,7 +53,8 @@ final class WebhookSender {
             request.header(PUSHER_SIGNATURE, signature);
         }
         try {
-            HttpResponse<Void> response = client.send(request.build(), HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> response = client.get().send(request.build(),
+                    HttpResponse.BodyHandlers.discarding());
             return new Attempt(response.statusCode(), null);
         } catch (HttpTimeoutException e) {
             return new Attempt(0, "timeout after " + hook.timeout().toMillis() + " ms");
@@ -60,6 +63,8 @@ final class WebhookSender {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Attempt(0, "interrupted: the server is stopping");
+        } catch (IllegalStateException stopped) {
+            return new Attempt(0, "the server is stopping");
         }
     }
 }

@@ -40,7 +40,9 @@ public final class Webhooks implements AutoCloseable {
     private final List<WebhookDispatcher> dispatchers = new ArrayList<>();
     private final List<String> labels = new ArrayList<>();
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
-    private final HttpClient client;
+    /** Built on first use, so a server without webhooks starts no selector thread for them. */
+    private HttpClient client;
+    private boolean closed;
     private final WebhookSender sender;
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "relay-webhook-retries");
@@ -53,9 +55,7 @@ public final class Webhooks implements AutoCloseable {
     private Webhooks(RelayConfig config, MeterRegistry registry, Clock clock) {
         this.hooks = config.integrations().webhooks();
         this.clock = clock;
-        this.client = HttpClient.newBuilder().executor(threads).connectTimeout(Duration.ofSeconds(5))
-                .followRedirects(HttpClient.Redirect.NEVER).build();
-        this.sender = new WebhookSender(client, clock);
+        this.sender = new WebhookSender(this::client, clock);
         boolean spooled = config.messages().enableMessagePersistence();
         Set<String> spoolNames = new HashSet<>();
         for (int i = 0; i < hooks.size(); i++) {
@@ -139,12 +139,28 @@ public final class Webhooks implements AutoCloseable {
         return dataDir.resolve(SPOOL_DIRECTORY).resolve(name + ".spool");
     }
 
+    private synchronized HttpClient client() {
+        if (client == null) {
+            if (closed) {
+                throw new IllegalStateException("webhooks closed");
+            }
+            client = HttpClient.newBuilder().executor(threads).connectTimeout(Duration.ofSeconds(5))
+                    .followRedirects(HttpClient.Redirect.NEVER).build();
+        }
+        return client;
+    }
+
     /** Stops every webhook (what is pending stays in the spools), then the scheduler, the client and its threads. */
     @Override
     public void close() {
         dispatchers.forEach(WebhookDispatcher::close);
         retries.shutdownNow();
-        client.shutdownNow();
+        synchronized (this) {
+            closed = true;
+            if (client != null) {
+                client.shutdownNow();
+            }
+        }
         threads.shutdownNow();
     }
 }
