@@ -40,15 +40,25 @@ class WebhookClusterIT {
         RedisKeys.delete(prefix);
     }
 
+    /** The engine's keys; {@link NatsWebhookClusterIT} runs the test with NATS carrying the messages. */
+    Map<String, String> engine() {
+        return Map.of("engine", "redis");
+    }
+
+    void engineServices() {
+    }
+
     private TestServer node(String id) throws Exception {
+        engineServices();
         String hooks = new ObjectMapper().writeValueAsString(List.of(Map.of("url", backend.url("/hook"),
                 "secret", "s", "events", List.of("room_occupied", "room_vacated"), "rooms", List.of("support"),
                 "batch_delay", "0s")));
-        TestServer node = TestServer.start(Map.of("engine", "redis",
-                "redis_url", RedisKeys.url(ExternalService.REDIS.port()),
+        Map<String, String> config = new java.util.HashMap<>(engine());
+        config.putAll(Map.of("redis_url", RedisKeys.url(ExternalService.REDIS.port()),
                 "redis_key_prefix", prefix,
                 "node_id", id,
                 "webhooks", hooks));
+        TestServer node = TestServer.start(config);
         nodes.add(node);
         return node;
     }
