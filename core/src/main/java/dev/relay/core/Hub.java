@@ -543,6 +543,17 @@ public final class Hub {
                 clock.instant()));
     }
 
+    /**
+     * Writes a message the hub did not make to the session, straight to its connection: an answer decided outside the
+     * hub (a proxy's {@code rpc_result}, or an {@code error} with the code an application backend chose). Call on the
+     * session's executor.
+     */
+    public void send(Session session, ServerMessage message) {
+        if (session.isOpen()) {
+            replies.send(session, message);
+        }
+    }
+
     /** Tells the client its token runs out at {@link Session#tokenExpiresAt()}; call on the session's executor. */
     public void warnTokenExpiring(Session session) {
         if (session.isOpen()) {

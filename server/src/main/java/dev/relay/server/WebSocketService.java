@@ -41,6 +41,9 @@ import dev.relay.server.http.ReloadApi;
 import dev.relay.server.http.RestApi;
 import dev.relay.server.http.Router;
 import dev.relay.server.http.Routers;
+import dev.relay.server.http.WebhookTestApi;
+import dev.relay.server.proxy.Proxies;
+import dev.relay.server.webhook.Webhooks;
 import dev.relay.server.observe.Observability;
 import dev.relay.server.persistence.Persistence;
 import dev.relay.server.websocket.ConnectLimits;
@@ -94,6 +97,8 @@ public final class WebSocketService implements AutoCloseable {
     private final LocalSender system;
     /** What SIGHUP and POST /ws/admin/reload change without a restart. */
     private final ConfigReload reload;
+    /** The configured webhooks, listeners of the event stream; closed after it, so its last events are spooled. */
+    private final Webhooks webhooks;
 
     private WebSocketService(RelayConfig config, List<EventListener> listeners) {
         this.config = config;
@@ -104,7 +109,10 @@ public final class WebSocketService implements AutoCloseable {
         JsonCodec codec = new JsonCodec(mapper, PooledByteBufAllocator.DEFAULT);
         this.observability = Observability.create(config, clock);
         Persistence persistence = Persistence.open(config, clock);
-        this.events = new EventStream(listeners, EventStream.DEFAULT_CAPACITY);
+        this.webhooks = Webhooks.start(config, observability.registry(), clock);
+        List<EventListener> allListeners = new ArrayList<>(listeners);
+        allListeners.addAll(webhooks.listeners());
+        this.events = new EventStream(allListeners, EventStream.DEFAULT_CAPACITY);
         // Occupancy and online/offline reach it already decided for the cluster (see HubObserver).
         HubObserver observer = events.isEmpty() ? observability.hubObserver()
                 : HubObserver.both(observability.hubObserver(),
@@ -150,19 +158,22 @@ public final class WebSocketService implements AutoCloseable {
         HistoryApi historyApi = new HistoryApi(hub, persistence, mapper, responses);
         this.reload = new ConfigReload();
         this.routers = Routers.of(restApi, historyApi, opsApi, adminApi,
-                new ReloadApi(reload, observability.executor(), responses), internalPort.isPresent(),
+                new ReloadApi(reload, observability.executor(), responses),
+                new WebhookTestApi(webhooks::test, responses), internalPort.isPresent(),
                 config.observability().internalAdmin(), verifier, responses, observability.requestEvents());
         KeyedRateLimits restLimits = new KeyedRateLimits(config.policies().restRateLimitPerMinute(), System::nanoTime,
                 "REST requests");
         routers.main().limitPerUser(restLimits);
+        Proxies proxies = Proxies.create(config.integrations(), hub, mapper, observability.registry(), clock);
+        closeables.add(proxies);
         IpPolicy ipPolicy = LivePolicies.ipPolicy(config);
         OriginPolicy originPolicy = LivePolicies.originPolicy(config);
         ConnectLimits limits = connectLimits(config, closeables, cluster.userSlots());
         this.nettyServer = new NettyServer(config.server(), config.delivery().maxPendingBytes(), hub, codec, verifier,
                 ipPolicy, originPolicy, routers.main(), routers.internal(), internalPort, responses,
-                observability.transportEvents(), limits);
-        closeables.add(LivePolicies.register(reload, new LivePolicies.Targets(hub.admin().live(), restLimits, ipPolicy, originPolicy,
-                limits.geo(), verifier, (next, opened) -> tokenVerifier(next.security().jwt(),
+                observability.transportEvents(), limits, proxies);
+        closeables.add(LivePolicies.register(reload, new LivePolicies.Targets(hub.admin().live(), restLimits, ipPolicy,
+                originPolicy, limits.geo(), verifier, (next, opened) -> tokenVerifier(next.security().jwt(),
                 next.security().jwtSecret().orElse(secret), clock, opened), observability::replaceAlertThresholds),
                 jwtOpened));
     }
@@ -371,6 +382,7 @@ public final class WebSocketService implements AutoCloseable {
             }
         }
         events.close(); // after the transport: the last disconnects' events are queued by now
+        webhooks.close(); // after the stream: what it handed them is sent or spooled
         observability.close();
     }
 }

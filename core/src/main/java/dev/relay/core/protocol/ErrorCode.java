@@ -37,7 +37,9 @@ public enum ErrorCode {
     OVERLOADED("overloaded", 503),
     TEMPORARILY_UNAVAILABLE("temporarily_unavailable", 503),
     /** A cluster node cannot reach its broker (Redis, NATS); the client retries, with the same id. */
-    BROKER_UNAVAILABLE("broker_unavailable", 503);
+    BROKER_UNAVAILABLE("broker_unavailable", 503),
+    /** The application's backend, asked through a proxy (connect, publish, rpc), did not answer in time or sensibly. */
+    UNAVAILABLE("unavailable", 503);
 
     private final String code;
     private final int httpStatus;

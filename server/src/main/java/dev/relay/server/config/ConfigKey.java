@@ -20,6 +20,10 @@ record ConfigKey<T>(String name, ValueType<T> type, String defaultText, String m
     }
 
     T parse(RawValue raw, Source source) {
+        if (raw instanceof RawValue.Mappings && !(type instanceof MappingList<?>)) {
+            throw new ConfigException(path() + " (" + source + "): expected a single value or a list of plain values,"
+                    + " not a list of mappings");
+        }
         try {
             return type.parse(raw);
         } catch (BadValue e) {

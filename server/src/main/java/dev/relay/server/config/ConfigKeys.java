@@ -261,6 +261,33 @@ final class ConfigKeys {
     static final ConfigKey<Path> DATA_DIR = key("data_dir", path(), "data",
             "Directory for data files: the SQLite message store (relay.db) when persistence is on without database_url.");
 
+    static final ConfigKey<List<WebhookConfig>> WEBHOOKS = key("webhooks", IntegrationTypes.webhooks(), "",
+            "Where to POST signed batches of events: a list of {url, events, rooms, secret, batch_delay, ...}.");
+    static final ConfigKey<Optional<URI>> PROXY_CONNECT_URL = key("proxy_connect_url", optionalUrl(), "",
+            "The backend asked whether an upgrade may connect, and as whom; unset: no connect proxy.");
+    static final ConfigKey<String> PROXY_CONNECT_MODE = key("proxy_connect_mode",
+            choice(IntegrationConfig.CONNECT_ALWAYS, IntegrationConfig.CONNECT_WITHOUT_VALID_JWT), "always",
+            "always: the connect proxy instead of the JWT; without_valid_jwt: only for upgrades without a valid JWT.");
+    static final ConfigKey<Duration> PROXY_CONNECT_TIMEOUT = key("proxy_connect_timeout", duration(), "1s",
+            "How long a connect proxy call may take; then the backend counts as down.");
+    static final ConfigKey<List<String>> PROXY_CONNECT_HEADERS = key("proxy_connect_headers",
+            IntegrationTypes.headerNames(), "", "Request headers of the upgrade copied to the connect proxy call.");
+    static final ConfigKey<Boolean> PROXY_CONNECT_FAIL_OPEN = key("proxy_connect_fail_open", bool(), "false",
+            "With the backend down, fall back to the JWT instead of refusing with unavailable.");
+    static final ConfigKey<Optional<URI>> PROXY_PUBLISH_URL = key("proxy_publish_url", optionalUrl(), "",
+            "The backend asked before a room or private message is accepted; unset: no publish proxy.");
+    static final ConfigKey<Duration> PROXY_PUBLISH_TIMEOUT = key("proxy_publish_timeout", duration(), "1s",
+            "How long a publish proxy call may take; then the backend counts as down.");
+    static final ConfigKey<List<String>> PROXY_PUBLISH_HEADERS = key("proxy_publish_headers",
+            IntegrationTypes.headerNames(), "", "Upgrade request headers copied to every publish proxy call.");
+    static final ConfigKey<Boolean> PROXY_PUBLISH_FAIL_OPEN = key("proxy_publish_fail_open", bool(), "false",
+            "With the backend down, accept the message unchanged instead of refusing it with unavailable.");
+    static final ConfigKey<Optional<URI>> PROXY_RPC_URL = key("proxy_rpc_url", optionalUrl(), "",
+            "The backend that answers rpc frames; unset: rpc is refused with unknown_type.");
+    static final ConfigKey<Duration> PROXY_RPC_TIMEOUT = key("proxy_rpc_timeout", duration(), "1s",
+            "How long an rpc proxy call may take; then the client gets unavailable.");
+    static final ConfigKey<List<String>> PROXY_RPC_HEADERS = key("proxy_rpc_headers",
+            IntegrationTypes.headerNames(), "", "Upgrade request headers copied to every rpc proxy call.");
     static final List<ConfigKey<?>> ALL = List.copyOf(REGISTERED);
 
     private ConfigKeys() {

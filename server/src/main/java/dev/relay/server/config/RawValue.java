@@ -66,6 +66,42 @@ sealed interface RawValue {
         }
     }
 
+    /**
+     * A YAML sequence of mappings ({@code webhooks:}, and any later list of the same kind), each item's values being
+     * plain text or a list of plain text. Only a {@link MappingList} key reads it; other keys refuse it.
+     */
+    record Mappings(List<Mapping> mappings) implements RawValue {
+        public Mappings {
+            mappings = List.copyOf(mappings);
+        }
+
+        @Override
+        public String text() {
+            return display();
+        }
+
+        @Override
+        public List<String> items() {
+            return List.of();
+        }
+
+        /** Never the values themselves: a mapping may hold a secret. */
+        @Override
+        public String display() {
+            return "<a list of " + mappings.size() + " mappings>";
+        }
+    }
+
+    /**
+     * One item of a {@link Mappings}: its keys in the order written, each value a {@code String} or a
+     * {@code List<String>}, and where it was written ("line 12"), for error messages.
+     */
+    record Mapping(java.util.Map<String, Object> fields, String where) {
+        public Mapping {
+            fields = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fields));
+        }
+    }
+
     private static List<String> split(String text) {
         // Blank items are dropped so that a trailing comma ("a,b,") or an empty string (an empty list) is harmless.
         return Arrays.stream(text.split(",")).map(String::strip).filter(item -> !item.isEmpty()).toList();

@@ -93,7 +93,18 @@ final class Settings {
                         get(REDIS_WAIT_REPLICAS)),
                 new DeliveryConfig(get(HISTORY_SIZE), get(HISTORY_TTL), get(RECOVERY_MAX_MESSAGES), get(DEDUP_WINDOW),
                         get(MAX_PENDING_BYTES), get(SHUTDOWN_TIMEOUT)),
-                policies());
+                policies(), integrations());
+    }
+
+    private IntegrationConfig integrations() {
+        return new IntegrationConfig(get(WEBHOOKS),
+                new ProxyConfig(get(PROXY_CONNECT_URL), get(PROXY_CONNECT_TIMEOUT), get(PROXY_CONNECT_HEADERS),
+                        get(PROXY_CONNECT_FAIL_OPEN)),
+                get(PROXY_CONNECT_MODE),
+                new ProxyConfig(get(PROXY_PUBLISH_URL), get(PROXY_PUBLISH_TIMEOUT), get(PROXY_PUBLISH_HEADERS),
+                        get(PROXY_PUBLISH_FAIL_OPEN)),
+                new ProxyConfig(get(PROXY_RPC_URL), get(PROXY_RPC_TIMEOUT), get(PROXY_RPC_HEADERS),
+                        false)); // an rpc has no answer without its backend: there is nothing to fail open to
     }
 
     /** A certificate and its key come together; a client CA means nothing without them. */

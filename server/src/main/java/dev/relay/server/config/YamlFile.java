@@ -124,16 +124,55 @@ final class YamlFile {
         };
     }
 
+    /** A list of plain values, or a list of mappings (one level deep: their values are plain values or lists). */
     private RawValue sequence(String name, Source source) throws IOException {
         List<String> items = new ArrayList<>();
+        List<RawValue.Mapping> mappings = new ArrayList<>();
         for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
-            if (token == JsonToken.START_ARRAY || token == JsonToken.START_OBJECT) {
+            if (token == JsonToken.START_ARRAY) {
                 throw new ConfigException(SECTION + "." + name + " (" + source + "): expected a list of plain"
-                        + " values, not of lists or mappings");
+                        + " values or of mappings, not of lists");
             }
-            items.add(token == JsonToken.VALUE_NULL ? "" : parser.getText());
+            if (token == JsonToken.START_OBJECT) {
+                mappings.add(mapping(name, mappings.size() + 1));
+            } else {
+                items.add(token == JsonToken.VALUE_NULL ? "" : parser.getText());
+            }
+            if (!items.isEmpty() && !mappings.isEmpty()) {
+                throw new ConfigException(SECTION + "." + name + " (" + source + "): expected a list of plain"
+                        + " values or a list of mappings, not both");
+            }
         }
-        return new RawValue.Sequence(items);
+        return mappings.isEmpty() ? new RawValue.Sequence(items) : new RawValue.Mappings(mappings);
+    }
+
+    private RawValue.Mapping mapping(String name, int index) throws IOException {
+        String where = "item " + index + ", line " + line();
+        Map<String, Object> fields = new java.util.LinkedHashMap<>();
+        Map<String, Integer> seen = new HashMap<>();
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String key = parser.currentName();
+            int line = line();
+            refuseDuplicate(seen, SECTION + "." + name + "[" + index + "]." + key, key, line);
+            String shown = SECTION + "." + name + "[" + index + "]." + key + " (in " + file + ", line " + line + ")";
+            JsonToken token = parser.nextToken();
+            if (token == JsonToken.START_OBJECT) {
+                throw new ConfigException(shown + ": expected a single value or a list, not a mapping");
+            }
+            if (token == JsonToken.START_ARRAY) {
+                List<String> values = new ArrayList<>();
+                for (JsonToken item = parser.nextToken(); item != JsonToken.END_ARRAY; item = parser.nextToken()) {
+                    if (item == JsonToken.START_ARRAY || item == JsonToken.START_OBJECT) {
+                        throw new ConfigException(shown + ": expected a list of plain values");
+                    }
+                    values.add(item == JsonToken.VALUE_NULL ? "" : parser.getText());
+                }
+                fields.put(key, List.copyOf(values));
+            } else {
+                fields.put(key, token == JsonToken.VALUE_NULL ? "" : parser.getText());
+            }
+        }
+        return new RawValue.Mapping(fields, where);
     }
 
     private void refuseDuplicate(Map<String, Integer> seen, String shown, String name, int line) {

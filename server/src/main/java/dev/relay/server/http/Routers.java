@@ -15,6 +15,7 @@ import java.util.Optional;
 public record Routers(Router main, Optional<Router> internal) {
 
     public static Routers of(RestApi api, HistoryApi history, OpsApi ops, AdminApi admin, ReloadApi reload,
+                             WebhookTestApi webhooks,
                              boolean separateInternal,
                              boolean adminInternal, JwtVerifier verifier, HttpResponses responses,
                              RequestEvents events) {
@@ -25,12 +26,14 @@ public record Routers(Router main, Optional<Router> internal) {
         if (!separateInternal) {
             main.addAll(admin.adminRoutes());
             main.addAll(reload.routes());
+            main.addAll(webhooks.routes());
             main.addAll(ops.routes());
             return new Routers(new Router(main, verifier, responses, events), Optional.empty());
         }
         List<Route> internal = new ArrayList<>(ops.routes());
         (adminInternal ? internal : main).addAll(admin.adminRoutes());
         (adminInternal ? internal : main).addAll(reload.routes());
+        (adminInternal ? internal : main).addAll(webhooks.routes());
         return new Routers(new Router(main, verifier, responses, events),
                 Optional.of(new Router(internal, verifier, responses, events)));
     }

@@ -39,7 +39,7 @@ final class Metrics {
             .toArray(Duration[]::new);
     private static final List<String> RECEIVED_TYPES = List.of(MessageType.ROOM_MESSAGE,
             MessageType.PRIVATE_MESSAGE, MessageType.BROADCAST, MessageType.JOIN_ROOM, MessageType.LEAVE_ROOM,
-            MessageType.PING, Hub.BINARY, "unknown", "invalid");
+            MessageType.PING, "rpc", Hub.BINARY, "unknown", "invalid");
     private static final List<String> DELIVERED_TYPES = List.of(MessageType.ROOM_MESSAGE,
             MessageType.PRIVATE_MESSAGE, MessageType.BROADCAST, Hub.BINARY);
     /** Close codes with a series of their own; any other is counted as {@code other}. */

@@ -128,6 +128,11 @@ public final class Observability implements AutoCloseable {
     }
 
     /** The metrics in Prometheus' text format. Call on {@link #executor()}. */
+    /** The registry behind /metrics, for features that count their own (webhooks, proxies). */
+    public io.micrometer.core.instrument.MeterRegistry registry() {
+        return metrics.registry();
+    }
+
     public String scrape() {
         return metrics.registry().scrape();
     }

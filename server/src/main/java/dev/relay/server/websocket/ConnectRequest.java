@@ -12,7 +12,8 @@ import java.time.Instant;
  * @param resumeFrom     where the client left the connect room ({@code since} and {@code epoch} query parameters), or null
  * @param tokenExpiresAt the token's {@code exp}
  * @param tokenGrace     how long past {@code exp} the connection may stay (the configured clock skew)
+ * @param proxyHeaders   the upgrade's headers the publish and rpc proxies forward, by lower-case name
  */
 record ConnectRequest(Identity identity, String roomId, StreamPosition resumeFrom, Instant tokenExpiresAt,
-                      Duration tokenGrace) {
+                      Duration tokenGrace, java.util.Map<String, String> proxyHeaders) {
 }

@@ -15,6 +15,7 @@ import dev.relay.server.auth.JwtVerifier;
 import dev.relay.server.http.HttpResponses;
 import dev.relay.server.http.RequestTarget;
 import dev.relay.server.http.Router;
+import dev.relay.server.proxy.ConnectProxy;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -33,7 +34,12 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -61,10 +67,15 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     private final KeyedSlots perUser;
     private final KeyedSlots perAddress;
     private final KeyedRateLimits connectRate;
+    private final ConnectProxy connectProxy;
+    /** Upgrade headers the message proxies forward (lower case); kept with the connection. */
+    private final Set<String> proxyHeaders;
 
     HttpGateHandler(Hub hub, JwtVerifier verifier, IpPolicy ipPolicy, OriginPolicy originPolicy,
                     ConnectionSlots slots, Router router, HttpResponses responses, TransportEvents events,
-                    ConnectLimits limits) {
+                    ConnectLimits limits, ConnectProxy connectProxy, Set<String> proxyHeaders) {
+        this.connectProxy = connectProxy;
+        this.proxyHeaders = proxyHeaders;
         this.limits = limits;
         this.perUser = new KeyedSlots(limits.perUser());
         this.perAddress = new KeyedSlots(limits.perAddress());
@@ -126,17 +137,101 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         try {
             // Before the token is checked: a handshake flood must not make the server verify signatures.
             connectRate.acquire(client);
-            ConnectRequest accepted = admit(request, query);
-            takeSlots(ctx, client, accepted.identity().userId());
-            closeUnlessUpgradedIn(ctx, HANDSHAKE_TIMEOUT_MILLIS);
-            if (limits.perUser() > 0 && limits.perUserShared() != SharedUserSlots.NONE) {
-                takeSharedSlot(ctx, request, query, client, accepted);
+            requireUpgrade(request);
+            String token = BearerToken.from(request, query);
+            if (!connectProxy.enabled()) {
+                admitted(ctx, request, query, client, verifier.check(token));
                 return;
             }
-            upgrade(ctx, request.retain(), accepted);
+            JwtVerifier.Verified byToken = connectProxy.replacesJwt() ? null : validToken(token);
+            if (byToken == null) {
+                askConnectProxy(ctx, request, query, client, token);
+                return;
+            }
+            admitted(ctx, request, query, client, byToken);
         } catch (ProtocolException refused) {
             refuse(ctx, request, query, client, refused);
         }
+    }
+
+    /** The rest of the checks once the user is known (by token or by the connect proxy), then the upgrade. */
+    private void admitted(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query,
+                          String client, JwtVerifier.Verified user) {
+        ConnectRequest accepted = admit(request, query, user);
+        takeSlots(ctx, client, accepted.identity().userId());
+        closeUnlessUpgradedIn(ctx, HANDSHAKE_TIMEOUT_MILLIS);
+        if (limits.perUser() > 0 && limits.perUserShared() != SharedUserSlots.NONE) {
+            takeSharedSlot(ctx, request, query, client, accepted);
+            return;
+        }
+        upgrade(ctx, request.retain(), accepted);
+    }
+
+    /** The token's user, or null when there is no valid token (proxy_connect_mode: without_valid_jwt asks then). */
+    private JwtVerifier.Verified validToken(String token) {
+        try {
+            return verifier.check(token);
+        } catch (ProtocolException invalid) {
+            return null;
+        }
+    }
+
+    /**
+     * Asks the backend who this is, the request waiting (and the channel not reading) meanwhile, as for the shared
+     * slot below; the answer comes back to this loop. Down and failing open: judged by the token as without a proxy.
+     */
+    private void askConnectProxy(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query,
+                                 String client, String token) {
+        CompletableFuture<ConnectProxy.Decision> asked = connectProxy.decide(ctx.channel().id().asShortText(),
+                client, request.headers(), query.parameters(), token);
+        ctx.channel().config().setAutoRead(false);
+        FullHttpRequest waiting = request.retain();
+        asked.whenComplete((decision, failure) -> ctx.executor().execute(() -> {
+            ctx.channel().config().setAutoRead(true);
+            try {
+                if (!ctx.channel().isActive()) {
+                    return;
+                }
+                ConnectProxy.Decision answer = failure == null ? decision
+                        : new ConnectProxy.Decision.Unavailable(failure.toString());
+                switch (answer) {
+                    case ConnectProxy.Decision.Accepted user -> admitted(ctx, waiting, query, client,
+                            new JwtVerifier.Verified(user.identity(), user.expiresAt(), user.identity().rooms()));
+                    case ConnectProxy.Decision.Refused refused -> refuseByBackend(ctx, waiting, query, client,
+                            refused);
+                    case ConnectProxy.Decision.Unavailable down -> {
+                        if (!connectProxy.failOpen()) {
+                            throw new ProtocolException(ErrorCode.UNAVAILABLE, "the connection could not be"
+                                    + " checked (connect proxy unavailable); retry later");
+                        }
+                        admitted(ctx, waiting, query, client, verifier.check(token));
+                    }
+                }
+            } catch (ProtocolException refused) {
+                refuse(ctx, waiting, query, client, refused);
+            } catch (RuntimeException bug) {
+                LOG.error("event=connect_proxy_error client={}", client, bug);
+                ctx.close();
+            } finally {
+                waiting.release();
+            }
+        }));
+    }
+
+    /** The backend's refusal, with its own code (which need not be one of Relay's), in the REST error envelope. */
+    private void refuseByBackend(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query,
+                                 String client, ConnectProxy.Decision.Refused refused) {
+        LOG.info("event=refused reason=proxy code={} client={} detail=\"{}\"", refused.code(), client,
+                refused.message());
+        events.handshakeRefused(client, refused.status() == 401 ? ErrorCode.UNAUTHORIZED : ErrorCode.FORBIDDEN,
+                refused.message(), BearerToken.from(request, query));
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("code", refused.code());
+        error.put("message", refused.message());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("success", false);
+        body.put("error", error);
+        responses.json(ctx, false, HttpResponseStatus.valueOf(refused.status()), body);
     }
 
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest retained, ConnectRequest accepted) {
@@ -239,7 +334,7 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         return perAddress;
     }
 
-    private ConnectRequest admit(FullHttpRequest request, QueryStringDecoder query) {
+    private void requireUpgrade(FullHttpRequest request) {
         if (!request.method().equals(HttpMethod.GET)
                 || !request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
             throw new ProtocolException(ErrorCode.UPGRADE_REQUIRED,
@@ -250,7 +345,9 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             throw new ProtocolException(ErrorCode.ORIGIN_NOT_ALLOWED,
                     "origin '" + origin + "' may not connect; add it to allowed_origins");
         }
-        JwtVerifier.Verified token = verifier.check(BearerToken.from(request, query));
+    }
+
+    private ConnectRequest admit(FullHttpRequest request, QueryStringDecoder query, JwtVerifier.Verified token) {
         Identity identity = token.identity();
         List<String> rooms = query.parameters().get("room_id");
         String roomId = rooms == null || rooms.getFirst().isEmpty() ? DEFAULT_ROOM : rooms.getFirst();
@@ -261,7 +358,17 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             throw RoomRegistry.notFound(roomId);
         }
         hub.queries().roomAccess().requireEntry(identity, roomId);
-        return new ConnectRequest(identity, roomId, resumePosition(query), token.expiresAt(), verifier.clockSkew());
+        Map<String, String> kept = new LinkedHashMap<>();
+        if (!proxyHeaders.isEmpty()) {
+            request.headers().forEach(header -> {
+                String name = header.getKey().toLowerCase(Locale.ROOT);
+                if (proxyHeaders.contains(name)) {
+                    kept.merge(name, header.getValue(), (first, next) -> first + ", " + next);
+                }
+            });
+        }
+        return new ConnectRequest(identity, roomId, resumePosition(query), token.expiresAt(), verifier.clockSkew(),
+                Map.copyOf(kept));
     }
 
     /** {@code since} and {@code epoch} together ask to resume the connect room; one without the other is a mistake. */

@@ -8,6 +8,7 @@ import dev.relay.server.codec.JsonCodec;
 import dev.relay.server.config.ServerConfig;
 import dev.relay.server.http.HttpResponses;
 import dev.relay.server.http.Router;
+import dev.relay.server.proxy.Proxies;
 import dev.relay.server.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
@@ -59,18 +60,18 @@ public final class NettyServer {
     public NettyServer(ServerConfig config, int maxPendingBytes, Hub hub, JsonCodec codec, JwtVerifier verifier,
                      IpPolicy ipPolicy, OriginPolicy originPolicy, Router router, Optional<Router> internal,
                      Optional<Integer> internalPort, HttpResponses responses, TransportEvents events,
-                     ConnectLimits limits) {
+                     ConnectLimits limits, Proxies proxies) {
         this.config = config;
         this.maxPendingBytes = maxPendingBytes;
         this.internalPort = internalPort;
         this.tls = ServerTls.open(config.tls()); // a bad certificate or key stops startup here, naming the file
         ConnectionSlots slots = new ConnectionSlots(config.maxConnections());
         HttpGateHandler gate = new HttpGateHandler(hub, verifier, ipPolicy, originPolicy, slots, router, responses,
-                events, limits);
+                events, limits, proxies.connect(), proxies.messages().headerNames());
         this.initializer = new RelayChannelInitializer(new RelayChannelInitializer.Settings(
                 config.maxMessageSize(), config.enableCompression(), config.pingPeriod(), config.pongWait(),
                 config.writeWait(), (long) HARD_LIMIT_FACTOR * maxPendingBytes, config.httpTimeouts()), hub, codec,
-                gate, responses, events, limits.addresses(), tls);
+                gate, responses, events, limits.addresses(), proxies.messages(), tls);
         this.internalInitializer = internal.map(r -> new InternalChannelInitializer(r, responses, config.writeWait(),
                 (long) HARD_LIMIT_FACTOR * maxPendingBytes, config.httpTimeouts(), tls));
     }

@@ -6,6 +6,7 @@ import dev.relay.server.codec.JsonCodec;
 import dev.relay.server.config.HttpTimeoutConfig;
 import dev.relay.server.http.BoundedHttpAggregator;
 import dev.relay.server.http.HttpResponses;
+import dev.relay.server.proxy.MessageProxies;
 import dev.relay.server.tls.ServerTls;
 import dev.relay.server.tls.TlsFailures;
 import io.netty.channel.ChannelInitializer;
@@ -34,6 +35,7 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final TransportEvents events;
     private final WebSocketServerProtocolConfig protocolConfig;
     private final ClientAddresses addresses;
+    private final MessageProxies proxies;
     private final Optional<ServerTls> tls;
 
     /** The slice of the configuration the pipeline needs. */
@@ -43,8 +45,9 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
 
     RelayChannelInitializer(Settings settings, Hub hub, JsonCodec codec, HttpGateHandler gate,
                             HttpResponses responses, TransportEvents events, ClientAddresses addresses,
-                            Optional<ServerTls> tls) {
+                            MessageProxies proxies, Optional<ServerTls> tls) {
         this.settings = settings;
+        this.proxies = proxies;
         this.tls = tls;
         this.addresses = addresses;
         this.events = events;
@@ -87,7 +90,8 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
                     new BoundedDeflateHandshaker(settings.maxMessageSize())));
         }
         pipeline.addLast("http-gate", gate);
-        WebSocketFrameHandler frames = new WebSocketFrameHandler(hub, codec, settings.outboundLimitBytes(), events);
+        WebSocketFrameHandler frames = new WebSocketFrameHandler(hub, codec, settings.outboundLimitBytes(), events,
+                proxies);
         pipeline.addLast("ws-guard", new FrameGuard(frames));
         pipeline.addLast("ws-protocol", new WebSocketServerProtocolHandler(protocolConfig));
         pipeline.addLast("ws-aggregator", new WebSocketFrameAggregator(settings.maxMessageSize()));

@@ -7,6 +7,8 @@ import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.session.Session;
 import dev.relay.server.codec.JsonCodec;
 import dev.relay.server.codec.WireFrame;
+import dev.relay.server.proxy.Inbox;
+import dev.relay.server.proxy.MessageProxies;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -37,14 +39,19 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
     private final JsonCodec codec;
     private final long outboundLimitBytes;
     private final TransportEvents events;
+    private final MessageProxies proxies;
     private NettyConnection connection;
+    /** The hub, or the publish and rpc proxies before it; set with the session. */
+    private Inbox inbox;
     private Session session;
     private TokenExpiryWatch expiryWatch;
     /** What the gate accepted, until the handshake completes; a field, not a channel attribute that idles on. */
     private ConnectRequest request;
 
-    WebSocketFrameHandler(Hub hub, JsonCodec codec, long outboundLimitBytes, TransportEvents events) {
+    WebSocketFrameHandler(Hub hub, JsonCodec codec, long outboundLimitBytes, TransportEvents events,
+                          MessageProxies proxies) {
         this.hub = hub;
+        this.proxies = proxies;
         this.events = events;
         this.codec = codec;
         this.outboundLimitBytes = outboundLimitBytes;
@@ -98,6 +105,7 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
             connection.close(CloseReason.ROOM_NOT_FOUND);
             return;
         }
+        inbox = proxies.open(session, request.proxyHeaders());
         events.opened(session, connection.remoteAddress());
         session.tokenExpiresAt(request.tokenExpiresAt());
         expiryWatch = new TokenExpiryWatch(hub, session, ctx.executor(), request.tokenGrace());
@@ -131,7 +139,7 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
                 return;
             }
             events.received(message.type(), bytes);
-            hub.onMessage(session, message);
+            inbox.onMessage(message);
         } else if (frame instanceof BinaryWebSocketFrame) {
             events.received(Hub.BINARY, frame.content().readableBytes());
             WireFrame binary = WireFrame.binary(ctx.alloc(), frame.content());

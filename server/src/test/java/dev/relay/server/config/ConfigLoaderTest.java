@@ -293,6 +293,9 @@ class ConfigLoaderTest {
             case "mask or reject" -> "reject";
             case "list of country codes" -> "FR,US";
             case "JDBC URL" -> "jdbc:postgresql://db.example:5432/relay?user=relay";
+            case "list of webhooks" -> "[{url: 'https://hooks.example.com/r', secret: k, events: [user_online]}]";
+            case "list of header names" -> "Cookie,X-Tenant";
+            case "always or without_valid_jwt" -> "without_valid_jwt";
             default -> key.name().equals("port") ? "0" : "7";
         };
     }
