@@ -102,6 +102,7 @@ public final class WebSocketService implements AutoCloseable {
         this.observability = Observability.create(config, clock);
         Persistence persistence = Persistence.open(config, clock);
         // The assistant hears questions as an event listener, so in a cluster only the accepting node answers.
+        config.assistant().requireUsable();
         this.assistant = config.assistant().enabled()
                 ? Optional.of(new Assistant(config.assistant(), config.messages().maxMessageLength(), mapper))
                 : Optional.empty();

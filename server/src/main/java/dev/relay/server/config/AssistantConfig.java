@@ -33,6 +33,23 @@ public record AssistantConfig(boolean enabled, Optional<URI> baseUrl, Optional<S
         rooms = List.copyOf(rooms);
     }
 
+    /**
+     * Refuses to start an enabled assistant without an endpoint and a model. Checked when the server starts rather
+     * than when the configuration loads, so each key can still be set on its own.
+     *
+     * @throws ConfigException naming the missing key
+     */
+    public void requireUsable() {
+        if (enabled && baseUrl.isEmpty()) {
+            throw new ConfigException(ConfigKeys.ASSISTANT_BASE_URL.path() + ": the assistant is enabled"
+                    + " (assistant_enabled) and needs the model API's URL, like http://127.0.0.1:11434/v1");
+        }
+        if (enabled && model.isEmpty()) {
+            throw new ConfigException(ConfigKeys.ASSISTANT_MODEL.path() + ": the assistant is enabled"
+                    + " (assistant_enabled) and needs a model name, like llama3.2");
+        }
+    }
+
     /** The key with the secret left out, for logs. */
     @Override
     public String toString() {

@@ -78,20 +78,11 @@ final class Settings {
     }
 
     private AssistantConfig assistant() {
-        AssistantConfig assistant = new AssistantConfig(get(ASSISTANT_ENABLED), get(ASSISTANT_BASE_URL),
+        return new AssistantConfig(get(ASSISTANT_ENABLED), get(ASSISTANT_BASE_URL),
                 get(ASSISTANT_API_KEY), get(ASSISTANT_MODEL), get(ASSISTANT_USER_ID), get(ASSISTANT_NAME),
                 get(ASSISTANT_ROOMS), get(ASSISTANT_TRIGGER), get(ASSISTANT_SYSTEM_PROMPT),
                 get(ASSISTANT_CONTEXT_MESSAGES), get(ASSISTANT_MAX_TOKENS), get(ASSISTANT_TIMEOUT),
                 get(ASSISTANT_RATE_PER_USER), get(ASSISTANT_MAX_CONCURRENT), get(ASSISTANT_UPDATE_INTERVAL));
-        if (assistant.enabled() && assistant.baseUrl().isEmpty()) {
-            throw new ConfigException(ASSISTANT_BASE_URL.path() + ": the assistant is enabled (assistant_enabled)"
-                    + " and needs the model API's URL, like http://127.0.0.1:11434/v1");
-        }
-        if (assistant.enabled() && assistant.model().isEmpty()) {
-            throw new ConfigException(ASSISTANT_MODEL.path() + ": the assistant is enabled (assistant_enabled)"
-                    + " and needs a model name, like llama3.2");
-        }
-        return assistant;
     }
 
     private PolicyConfig policies() {
