@@ -3,6 +3,7 @@ package dev.relay.server.assistant;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.relay.core.testing.ExternalService;
 import dev.relay.server.cluster.RedisKeys;
+import dev.relay.server.testing.FakeModel;
 import dev.relay.server.testing.TestServer;
 import dev.relay.server.testing.WsClient;
 import org.junit.jupiter.api.AfterEach;

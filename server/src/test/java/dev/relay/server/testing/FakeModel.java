@@ -1,4 +1,4 @@
-package dev.relay.server.assistant;
+package dev.relay.server.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,11 +27,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code finish_reason: "stop"}, then {@code data: [DONE]}; errors as {@code {"error":{"message",...}}} bodies.
  * Each completion request takes the next {@link Script} queued (or the default one); every request's JSON is kept.
  */
-final class FakeModel implements AutoCloseable {
+public final class FakeModel implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How one completion request is answered. */
-    sealed interface Script permits Stream, Failure {
+    public sealed interface Script permits Stream, Failure {
     }
 
     /**
@@ -39,26 +39,26 @@ final class FakeModel implements AutoCloseable {
      * {@code [DONE]}, otherwise the connection is cut after the pieces. {@code endless} repeats the last piece every
      * {@code gap} until the client goes away.
      */
-    record Stream(List<String> pieces, Duration gap, boolean complete, boolean endless) implements Script {
+    public record Stream(List<String> pieces, Duration gap, boolean complete, boolean endless) implements Script {
     }
 
     /** An error status with the body the API sends. */
-    record Failure(int status, String body) implements Script {
+    public record Failure(int status, String body) implements Script {
     }
 
-    static Stream answer(Duration gap, String... pieces) {
+    public static Stream answer(Duration gap, String... pieces) {
         return new Stream(List.of(pieces), gap, true, false);
     }
 
-    static Stream broken(String... pieces) {
+    public static Stream broken(String... pieces) {
         return new Stream(List.of(pieces), Duration.ZERO, false, false);
     }
 
-    static Stream endless(Duration gap, String... pieces) {
+    public static Stream endless(Duration gap, String... pieces) {
         return new Stream(List.of(pieces), gap, false, true);
     }
 
-    static Failure failure(int status, String message) {
+    public static Failure failure(int status, String message) {
         return new Failure(status, "{\"error\":{\"message\":\"" + message + "\",\"type\":\"server_error\","
                 + "\"param\":null,\"code\":null}}");
     }
@@ -74,7 +74,7 @@ final class FakeModel implements AutoCloseable {
     private final AtomicInteger finished = new AtomicInteger();
     private final AtomicBoolean modelsDown = new AtomicBoolean();
 
-    FakeModel() throws IOException {
+    public FakeModel() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(threads);
         server.createContext("/v1/models", this::models);
@@ -83,36 +83,36 @@ final class FakeModel implements AutoCloseable {
     }
 
     /** The base URL to configure: {@code http://127.0.0.1:port/v1}. */
-    String baseUrl() {
+    public String baseUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
     }
 
-    void then(Script script) {
+    public void then(Script script) {
         scripts.add(script);
     }
 
-    void always(Script script) {
+    public void always(Script script) {
         fallback = script;
     }
 
     /** Makes {@code GET /models} answer 503, as a server that is down for the probe. */
-    void modelsDown(boolean down) {
+    public void modelsDown(boolean down) {
         modelsDown.set(down);
     }
 
-    List<JsonNode> requests() {
+    public List<JsonNode> requests() {
         return List.copyOf(requests);
     }
 
-    List<String> authorizations() {
+    public List<String> authorizations() {
         return List.copyOf(authorizations);
     }
 
-    int abandoned() {
+    public int abandoned() {
         return abandoned.get();
     }
 
-    int finished() {
+    public int finished() {
         return finished.get();
     }
 
