@@ -449,6 +449,45 @@ class AssistantIT {
     }
 
     @Test
+    void the_java_client_sees_message_updates_and_cancels() throws Exception {
+        model.then(FakeModel.answer(Duration.ofMillis(100), "from ", "java"));
+        model.then(FakeModel.endless(Duration.ofMillis(50), "more "));
+        TestServer server = server(Map.of());
+        List<dev.relay.client.Message> updates = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<dev.relay.client.Message> replies = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (dev.relay.client.RelayClient alice = dev.relay.client.RelayClient
+                .builder(java.net.URI.create("ws://127.0.0.1:" + server.port() + "/ws/connect"))
+                .token(server.token("alice")).room("general").build()) {
+            alice.onMessageUpdate(updates::add);
+            alice.onMessage(m -> {
+                if ("assistant".equals(m.from())) {
+                    replies.add(m);
+                }
+            });
+            alice.connect().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            alice.sendToRoom("general", "@assistant hello java").get(10, java.util.concurrent.TimeUnit.SECONDS);
+            await().until(() -> updates.stream().anyMatch(u -> state(u).equals("done")));
+            dev.relay.client.Message done = updates.stream().filter(u -> state(u).equals("done")).findFirst()
+                    .orElseThrow();
+            assertThat(done.type()).isEqualTo("message_update");
+            assertThat(done.id()).isEqualTo(replies.getFirst().id());
+            assertThat(done.roomId()).isEqualTo("general");
+            assertThat(done.content()).isEqualTo("from java");
+
+            alice.sendToRoom("general", "@assistant go on").get(10, java.util.concurrent.TimeUnit.SECONDS);
+            await().until(() -> replies.size() == 2);
+            assertThat(alice.cancel(replies.get(1).id()).get(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            await().until(() -> updates.stream().anyMatch(u -> u.id().equals(replies.get(1).id())
+                    && state(u).equals("cancelled")));
+            await().until(() -> model.abandoned() == 1);
+        }
+    }
+
+    private static String state(dev.relay.client.Message update) {
+        return update.data().path("stream").path("state").asText();
+    }
+
+    @Test
     void the_final_text_is_persisted_and_read_back_after_a_restart(@TempDir Path data) {
         model.then(FakeModel.answer(Duration.ofMillis(20), "kept ", "for ", "good"));
         Map<String, String> persistent = Map.of("enable_message_persistence", "true",
