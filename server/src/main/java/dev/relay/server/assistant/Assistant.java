@@ -64,7 +64,7 @@ public final class Assistant implements EventListener, Cancels, AutoCloseable {
     private volatile Started started;
 
     /** What exists only once the hub does. */
-    private record Started(Hub hub, LocalSender sender, MessageStore store, Presence presence) {
+    private record Started(Hub hub, LocalSender sender, MessageStore store, Availability availability) {
     }
 
     /** @param maxLength the server's {@code max_message_length}: an answer is cut there */
@@ -90,10 +90,10 @@ public final class Assistant implements EventListener, Cancels, AutoCloseable {
 
     /** Starts answering and looks for the model server, to come online when it answers. Call once. */
     public void start(Hub hub, LocalClients local, MessageStore store) {
-        Presence presence = new Presence(hub, local, identity, rooms,
+        Availability availability = new Availability(hub, local, identity, rooms,
                 () -> model.reachable(min(config.timeout(), Duration.ofSeconds(5))));
-        this.started = new Started(hub, local.sender(identity), store, presence);
-        timers.scheduleWithFixedDelay(() -> answers.execute(presence::check), 0, PROBE_INTERVAL.toMillis(),
+        this.started = new Started(hub, local.sender(identity), store, availability);
+        timers.scheduleWithFixedDelay(() -> answers.execute(availability::check), 0, PROBE_INTERVAL.toMillis(),
                 TimeUnit.MILLISECONDS);
     }
 
@@ -109,7 +109,7 @@ public final class Assistant implements EventListener, Cancels, AutoCloseable {
     /** Whether it is online (its endpoint answered the last probe). */
     public boolean online() {
         Started s = started;
-        return s != null && s.presence().online();
+        return s != null && s.availability().online();
     }
 
     @Override
@@ -131,7 +131,7 @@ public final class Assistant implements EventListener, Cancels, AutoCloseable {
             case RelayEvent.PrivateMessage m when identity.userId().equals(m.to())
                     && !m.userId().equals(identity.userId()) && m.content() != null ->
                     ask(s, new Question(m.messageId(), m.userId(), null, null, 0, m.content().strip(), m.at()));
-            case RelayEvent.RoomCreated created -> s.presence().roomCreated(created.roomId());
+            case RelayEvent.RoomCreated created -> s.availability().roomCreated(created.roomId());
             default -> {
             }
         }
@@ -280,7 +280,7 @@ public final class Assistant implements EventListener, Cancels, AutoCloseable {
         }
         Started s = started;
         if (s != null) {
-            s.presence().close();
+            s.availability().close();
         }
         http.close();
     }

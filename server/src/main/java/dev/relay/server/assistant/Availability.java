@@ -17,8 +17,8 @@ import java.util.function.BooleanSupplier;
  * when the server starts answering and closes it when it stops. Rooms created later are joined as they appear.
  * Probes run one at a time, on a virtual thread.
  */
-final class Presence implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(Presence.class);
+final class Availability implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Availability.class);
 
     private final Hub hub;
     private final LocalClients local;
@@ -28,7 +28,7 @@ final class Presence implements AutoCloseable {
     private LocalClient client; // guarded by this
     private boolean closed; // guarded by this
 
-    Presence(Hub hub, LocalClients local, Identity identity, RoomPatterns rooms, BooleanSupplier reachable) {
+    Availability(Hub hub, LocalClients local, Identity identity, RoomPatterns rooms, BooleanSupplier reachable) {
         this.hub = hub;
         this.local = local;
         this.identity = identity;
