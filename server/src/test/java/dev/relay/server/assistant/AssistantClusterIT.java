@@ -48,9 +48,18 @@ class AssistantClusterIT {
         }
     }
 
+    /** The engine's keys; {@link NatsAssistantClusterIT} runs every test with NATS carrying the messages. */
+    Map<String, String> engine() {
+        return Map.of("engine", "redis");
+    }
+
+    void engineServices() {
+    }
+
     private TestServer node(String id) {
-        Map<String, String> config = new HashMap<>(Map.of(
-                "engine", "redis",
+        engineServices();
+        Map<String, String> config = new HashMap<>(engine());
+        config.putAll(Map.of(
                 "redis_url", RedisKeys.url(ExternalService.REDIS.port()),
                 "redis_key_prefix", prefix,
                 "node_id", id,
@@ -103,6 +112,8 @@ class AssistantClusterIT {
              WsClient aliceOnB = b.connect("alice", "general")) {
             String question = ask(alice, "general", "@assistant go on");
             JsonNode first = replyTo(aliceOnB, question);
+            // Once text flows the request is under way (a cancel before it starts stops it before it is made).
+            aliceOnB.await(m -> m.path("type").asText().equals("message_update"), "the answer growing");
 
             aliceOnB.send(Map.of("type", "cancel", "data", Map.of("id", first.path("id").asText())));
             JsonNode last = aliceOnB.await(m -> m.path("type").asText().equals("message_update")

@@ -347,6 +347,8 @@ class AssistantIT {
         try (WsClient alice = server.connect("alice", "general");
              WsClient bob = server.connect("bob", "general")) {
             JsonNode first = replyTo(alice, ask(alice, "general", "@assistant long one"));
+            // Cancelled once the request streams: the script it takes must not be left for the next question.
+            alice.await(m -> m.path("type").asText().equals("message_update"), "the answer growing");
             ask(bob, "general", "@assistant me too");
             JsonNode busy = bob.awaitType("error");
             assertThat(busy.path("data").path("code").asText()).isEqualTo("busy");
@@ -476,7 +478,8 @@ class AssistantIT {
             assertThat(done.content()).isEqualTo("from java");
 
             alice.sendToRoom("general", "@assistant go on").get(10, java.util.concurrent.TimeUnit.SECONDS);
-            await().until(() -> replies.size() == 2);
+            await().until(() -> replies.size() == 2 && updates.stream()
+                    .anyMatch(u -> u.id().equals(replies.get(1).id()))); // streaming: the request is under way
             assertThat(alice.cancel(replies.get(1).id()).get(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             await().until(() -> updates.stream().anyMatch(u -> u.id().equals(replies.get(1).id())
                     && state(u).equals("cancelled")));
