@@ -84,6 +84,16 @@ public final class Assistant implements EventListener, Cancels, AutoCloseable {
         this.prompts = new Prompts(config, identity.userId());
     }
 
+    /** A duration as the configuration may write it: whole seconds as {@code 60s}, anything else as {@code 1500ms}. */
+    static final class Durations {
+        private Durations() {
+        }
+
+        static String text(Duration d) {
+            return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+        }
+    }
+
     private static Duration min(Duration a, Duration b) {
         return a.compareTo(b) < 0 ? a : b;
     }
@@ -199,7 +209,7 @@ public final class Assistant implements EventListener, Cancels, AutoCloseable {
                     timers.schedule(reply::timeOut, config.timeout().toMillis(), TimeUnit.MILLISECONDS));
             Outcome outcome = model.stream(plan.turns(), reply::append, reply.call);
             if (reply.timedOut()) {
-                outcome = Outcome.error("the model did not finish within " + config.timeout().toSeconds() + "s");
+                outcome = Outcome.error("the model did not finish within " + Durations.text(config.timeout()));
             }
             if (outcome.isError()) {
                 stats.upstreamError();
