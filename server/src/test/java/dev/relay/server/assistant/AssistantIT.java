@@ -498,9 +498,11 @@ class AssistantIT {
                 "data_dir", data.toString());
         TestServer first = server(persistent);
         String replyId;
+        JsonNode placed;
         try (WsClient alice = first.connect("alice", "general")) {
             Reply reply = readReply(alice, ask(alice, "general", "@assistant remember"));
             replyId = reply.id();
+            placed = reply.first();
         }
         first.close();
         servers.remove(first);
@@ -514,5 +516,15 @@ class AssistantIT {
             }
         });
         assertThat(kept).containsExactly("kept for good|done");
+
+        // A client resuming across the restart from just before the reply gets the final text replayed.
+        try (WsClient back = WsClient.connect(second.connectUri("general", second.token("carol")))) {
+            back.expectType("welcome");
+            back.send(Map.of("type", "resume", "room_id", "general", "data",
+                    Map.of("since", placed.path("seq").asLong() - 1, "epoch", placed.path("epoch").asText())));
+            WsClient.Resumption replay = back.awaitResumed();
+            assertThat(replay.recovered()).isTrue();
+            assertThat(replay.replayed()).containsExactly("kept for good");
+        }
     }
 }
