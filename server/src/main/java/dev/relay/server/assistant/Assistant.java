@@ -217,6 +217,12 @@ public final class Assistant implements EventListener, Cancels, AutoCloseable {
             }
             reply.finish(updater, outcome);
             stats.answered(outcome);
+        } catch (RuntimeException failed) {
+            // The context could not be read (the database away), or a bug: the reply must not stay "streaming".
+            Outcome broken = Outcome.error("the assistant could not answer (" + failed.getClass().getSimpleName() + ")");
+            reply.finish(updater, broken);
+            stats.answered(broken);
+            throw failed;
         } finally {
             replies.remove(replyId);
         }
