@@ -98,6 +98,11 @@ export interface RelayEvents {
   recovered: RoomPosition & { replayed: number };
   /** A resume could not replay (e.g. the server restarted): reload the room's state if it matters. */
   reload: RoomPosition;
+  /**
+   * A message sent earlier (same `id`, same room or conversation) has new `content` and `data`: replace it in place.
+   * The AI assistant's answers grow this way; `data.stream.state` is `streaming`, then `done`, `error` or `cancelled`.
+   */
+  message_update: ServerMessage;
   joined: ServerMessage;
   room_closed: ServerMessage;
   token_expiring: ServerMessage;
@@ -141,6 +146,8 @@ export class RelayClient {
   leave(room: string): Promise<{ room_id: string }>;
   setStatus(status: UserStatus): Promise<{ status: UserStatus; ref: string }>;
   ping(): Promise<{ ref: string }>;
+  /** Stops the assistant's reply `id`; no ack (its last message_update says `cancelled`). False when not connected. */
+  cancel(id: string): boolean;
   /** The delay before reconnect attempt `attempt` (0-based): random() × min(maxDelay, initialDelay × 2^attempt). */
   backoffDelay(attempt: number): number;
 }

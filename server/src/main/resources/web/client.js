@@ -194,6 +194,17 @@ export class RelayClient {
     return this._request({ type: 'ping', id: this._nextId() });
   }
 
+  /**
+   * Asks the server to stop generating the reply `id` (an AI assistant's answer). It has no ack: the reply's last
+   * `message_update` (state `cancelled`) is the answer, an `error` event the refusal. False when not connected (a
+   * cancel is not queued: the answer it would stop runs on).
+   */
+  cancel(id) {
+    if (this._state !== STATES.CONNECTED) return false;
+    this._write({ type: 'cancel', id: this._nextId(), data: { id } });
+    return true;
+  }
+
   // ---- connection -------------------------------------------------------------------------------------------
 
   async _open() {
@@ -468,6 +479,10 @@ export class RelayClient {
         return;
       case 'private_message':
         if (this._firstSighting(frame.id)) this._emit('private', frame);
+        return;
+      case 'message_update':
+        // A message shown earlier has new content (an answer growing in place): replace it by id.
+        this._emit('message_update', frame);
         return;
       case 'broadcast':
         if (this._firstSighting(frame.id)) this._emit('broadcast', frame);

@@ -430,6 +430,8 @@ final class ClientSession {
             case MessageType.ROOM_MESSAGE -> roomMessage(Frames.message(frame));
             case MessageType.PRIVATE_MESSAGE -> deliverOnce(Frames.message(frame), listeners.privates);
             case MessageType.BROADCAST -> deliverOnce(Frames.message(frame), listeners.broadcasts);
+            // Not deduplicated: every update of one message has its id, and each one replaces the last.
+            case MessageType.MESSAGE_UPDATE -> Listeners.fire(listeners.updates, Frames.message(frame));
             case MessageType.ACK -> acked(data);
             case MessageType.ERROR -> refused(frame, data);
             case MessageType.RESUMED -> resumed(frame, data);
@@ -560,6 +562,20 @@ final class ClientSession {
             write(frames.create(MessageType.PING));
         }
         scheduler.schedule(heartbeat, () -> heartbeat(attemptId));
+    }
+
+    /**
+     * Sends {@code cancel} for a reply being generated; not queued while disconnected (false then). The reply's
+     * last update, state {@code cancelled}, is the answer; a refusal comes to the error listeners.
+     */
+    boolean cancel(String replyId) {
+        if (state != ConnectionState.CONNECTED) {
+            return false;
+        }
+        ObjectNode frame = frames.create(MessageType.CANCEL);
+        frame.putObject("data").put("id", replyId);
+        write(frame);
+        return true;
     }
 
     private void resume(Rooms.Room room) {

@@ -12,6 +12,7 @@ final class Listeners {
     final List<Consumer<Message>> messages = new CopyOnWriteArrayList<>();
     final List<Consumer<Message>> privates = new CopyOnWriteArrayList<>();
     final List<Consumer<Message>> broadcasts = new CopyOnWriteArrayList<>();
+    final List<Consumer<Message>> updates = new CopyOnWriteArrayList<>();
     final List<Consumer<Presence>> presence = new CopyOnWriteArrayList<>();
     final List<Consumer<StateChange>> states = new CopyOnWriteArrayList<>();
     final List<Consumer<RelayException>> errors = new CopyOnWriteArrayList<>();

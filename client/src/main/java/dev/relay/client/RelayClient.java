@@ -168,6 +168,28 @@ public final class RelayClient implements AutoCloseable {
         return future;
     }
 
+    /**
+     * Stops the reply {@code replyId} an AI assistant is generating (the asker's or, for an admin, anyone's). The
+     * reply's last {@code message_update} (state {@code cancelled}) answers it, a refusal reaches
+     * {@link #onError}. Completes false when the client is not connected: a cancel is not queued.
+     */
+    public CompletableFuture<Boolean> cancel(String replyId) {
+        CompletableFuture<Boolean> future = new CompletableFuture<>();
+        submit(future, () -> future.complete(session.cancel(replyId)));
+        return future;
+    }
+
+    /**
+     * {@code message_update}: a message shown earlier (same {@link Message#id()}, same room or conversation) now has
+     * this content and data; replace it. An assistant's answer grows this way ({@code data.stream.state}:
+     * {@code streaming}, then {@code done}, {@code error} or {@code cancelled}). The message's {@code type} is
+     * {@code message_update}, its {@code seq} 0.
+     */
+    public RelayClient onMessageUpdate(Consumer<Message> listener) {
+        listeners.updates.add(listener);
+        return this;
+    }
+
     /** Room messages of the joined rooms, each once, in each room's order. */
     public RelayClient onMessage(Consumer<Message> listener) {
         listeners.messages.add(listener);

@@ -71,6 +71,8 @@ final class ClusteredRouting implements Routing, Broker.Inbound {
     static final String ACTIVE = "active";
     /** On a user's channel: a private message was just held for the user; a node with their connections takes it. */
     static final String OFFLINE_HELD = "cluster.offline_held";
+    /** To every node: a {@code cancel} the node it reached did not recognise (from: who, content: the reply id). */
+    static final String CANCEL = "cluster.cancel";
 
     /** What the hub does on this node when another node acts on users or rooms. */
     interface Local {
@@ -94,6 +96,9 @@ final class ClusteredRouting implements Routing, Broker.Inbound {
 
         /** A room closed on another node: close it here (this node no longer follows it). */
         void closeHere(Room room);
+
+        /** A {@code cancel} made on another node: stop the work here it names, if any and if {@code who} may. */
+        void cancelHere(Identity who, String replyId);
     }
 
     /**
@@ -316,10 +321,43 @@ final class ClusteredRouting implements Routing, Broker.Inbound {
         }
         EncodedFrame frame = encoder.encode(event);
         try {
+            if (dev.relay.core.protocol.MessageType.MESSAGE_UPDATE.equals(event.type())) {
+                room.update(event, frame); // every node keeps the new text for its own resumes
+                return;
+            }
             room.announce(frame); // like a local event: lost to a full lane rather than refusing anything
         } finally {
             frame.release();
         }
+    }
+
+    /** Through the broker, so this node updates and delivers when it comes back, like every other node. */
+    @Override
+    public void updateInRoom(Room room, ServerMessage update, EncodedFrame frame) {
+        broker.publishRoomEvent(update).exceptionally(failure -> {
+            LOG.log(System.Logger.Level.WARNING, "a message_update for room " + room.id() + " was not sent", failure);
+            return null;
+        });
+    }
+
+    @Override
+    public void toUserElsewhere(String userId, ServerMessage message) {
+        broker.publishToUser(userId, message).exceptionally(failure -> {
+            LOG.log(System.Logger.Level.WARNING, "a frame for " + userId + " did not reach the other nodes", failure);
+            return 0L;
+        });
+    }
+
+    /** The admin role travels along, so an admin's cancel is honoured wherever the work runs. */
+    @Override
+    public boolean cancelElsewhere(Identity who, String replyId) {
+        ServerMessage control = new ServerMessage(null, CANCEL, who.userId(), null, null, replyId,
+                java.util.Map.of("admin", who.isAdmin()), java.time.Instant.EPOCH);
+        broker.publishToEveryone(control).exceptionally(failure -> {
+            LOG.log(System.Logger.Level.WARNING, "a cancel did not reach the other nodes", failure);
+            return null;
+        });
+        return true;
     }
 
     /** Asks the other nodes to move the user's connections there into or out of the room. */
@@ -406,8 +444,17 @@ final class ClusteredRouting implements Routing, Broker.Inbound {
                 unfollow(room);
                 local.closeHere(room);
             });
+            case CANCEL -> local.cancelHere(new Identity(message.from(), null,
+                    isAdmin(message.data()) ? java.util.Set.of(Identity.ADMIN_ROLE) : java.util.Set.of()),
+                    message.content());
             default -> deliver(message, everyone);
         }
+    }
+
+    /** The data of a {@link #CANCEL}, as the broker codec read it back (a map, or raw JSON text). */
+    private static boolean isAdmin(Object data) {
+        return data instanceof java.util.Map<?, ?> map ? Boolean.TRUE.equals(map.get("admin"))
+                : data != null && data.toString().replace(" ", "").contains("\"admin\":true");
     }
 
     /**

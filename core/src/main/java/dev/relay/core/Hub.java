@@ -115,6 +115,8 @@ public final class Hub {
     private final HeldDelivery held;
     private final HubAdmin admin;
     private final HubQueries queries;
+    private final Updates updates;
+    private final Cancels cancels;
     /** The kept rooms given to the builder that could not be created again. */
     private final List<String> notRestored;
 
@@ -159,6 +161,8 @@ public final class Hub {
                 encoder, clock, observer, routing, sink, offline, b.sharedRetries, held::toUserHere, memberships);
         this.membership = new Membership(settings, rules, rooms, roomAccess, presence, memberships, observer,
                 nodeTransitions, replies, clock, routing);
+        this.updates = new Updates(rooms, users, policies, rules, routing, sink, encoder, clock);
+        this.cancels = b.cancels;
         this.moves = new UserMoves(rooms, users, roomAccess, membership, replies);
         this.control = new SessionControl(policies, presence, users, replies);
         Moderation moderation = new Moderation(rooms, users, policies, replies, clock, observer);
@@ -221,6 +225,11 @@ public final class Hub {
     /** Stats, rooms, members, users and cluster counts: what the API and metrics read. */
     public HubQueries queries() {
         return queries;
+    }
+
+    /** Replacing a sent message's content by id ({@code message_update}), for the server's own features. */
+    public Updates updates() {
+        return updates;
     }
 
     /**
@@ -420,6 +429,7 @@ public final class Hub {
                     routing.shareStatus(session.userId());
                 }
                 case MessageType.REFRESH -> control.refreshToken(session, message);
+                case MessageType.CANCEL -> cancel(session.identity(), message);
                 default -> {
                     CompletableFuture<Published> outcome = publisher.route(session.identity(), session, message);
                     if (outcome.isDone()) {
@@ -432,6 +442,42 @@ public final class Hub {
         } catch (ProtocolException refused) {
             sendError(session, refused, message.id());
         }
+    }
+
+    /**
+     * A {@code cancel}: the work it names stops here, or (in a cluster) the other nodes are asked; on a single node
+     * nothing running under that id is {@code not_found}. The answer is the work's own last frame (the reply's
+     * {@code message_update} with state {@code cancelled}), not an ack.
+     */
+    private void cancel(Identity who, ClientMessage message) {
+        Object id = message.control().get("id");
+        if (!(id instanceof String replyId) || replyId.isEmpty()) {
+            throw new ProtocolException(ErrorCode.MISSING_FIELD, "a cancel needs data.id, the id of the reply to stop");
+        }
+        if (!cancels.cancel(who, replyId) && !routing.cancelElsewhere(who, replyId)) {
+            throw Updates.notFound(replyId);
+        }
+    }
+
+    /**
+     * Sends an {@code error} frame to every connection of {@code userId} on this node: a refusal decided away from
+     * the user's connection (the assistant's limits, decided on the node that accepted the question).
+     */
+    public void sendError(String userId, ProtocolException error) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("code", error.code().code());
+        if (error.retryAfterMillis() >= 0) {
+            data.put("retry_after_ms", error.retryAfterMillis());
+        }
+        users.audience(userId).ifPresent(audience -> {
+            var frame = replies.encoder().encode(new ServerMessage(null, MessageType.ERROR, null, null, null,
+                    error.getMessage(), data, clock.instant()));
+            try {
+                audience.deliver(frame);
+            } finally {
+                frame.release();
+            }
+        });
     }
 
     /** Acks a published message that carried an id, or answers its failure; on the session's executor. */
@@ -642,6 +688,15 @@ public final class Hub {
         public void closeHere(Room room) {
             admin.closedElsewhere(room);
         }
+
+        @Override
+        public void cancelHere(Identity who, String replyId) {
+            try {
+                cancels.cancel(who, replyId);
+            } catch (ProtocolException refused) {
+                // Not this user's to stop: the node that received the cancel cannot be answered from here.
+            }
+        }
     }
 
     /** A room member as the API reports them. */
@@ -674,6 +729,7 @@ public final class Hub {
         private Permissions permissions = Permissions.DEFAULT;
         private TokenCheck tokenCheck = TokenCheck.UNSUPPORTED;
         private ContentFilter contentFilter = ContentFilter.NONE;
+        private Cancels cancels = Cancels.NONE;
 
         private Builder(HubSettings settings, Encoder encoder, Clock clock, RateLimiter.NanoClock nanoClock) {
             this.settings = Objects.requireNonNull(settings, "settings");
@@ -788,6 +844,12 @@ public final class Hub {
         /** The message filter applied to the content of every room message, private message and broadcast. */
         public Builder contentFilter(ContentFilter filter) {
             this.contentFilter = Objects.requireNonNull(filter, "filter");
+            return this;
+        }
+
+        /** What stops work in the server that a client's {@code cancel} names (the assistant's replies). */
+        public Builder cancels(Cancels cancels) {
+            this.cancels = Objects.requireNonNull(cancels, "cancels");
             return this;
         }
 

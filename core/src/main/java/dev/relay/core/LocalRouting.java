@@ -45,6 +45,20 @@ final class LocalRouting implements Routing {
     }
 
     @Override
+    public void updateInRoom(Room room, ServerMessage update, dev.relay.core.codec.EncodedFrame frame) {
+        room.update(update, frame);
+    }
+
+    @Override
+    public void toUserElsewhere(String userId, ServerMessage message) {
+    }
+
+    @Override
+    public boolean cancelElsewhere(Identity who, String replyId) {
+        return false;
+    }
+
+    @Override
     public void hold(Room room) {
     }
 

@@ -21,6 +21,10 @@ final class Replies {
     private final Encoder encoder;
     private final Clock clock;
 
+    Encoder encoder() {
+        return encoder;
+    }
+
     Replies(Encoder encoder, Clock clock) {
         this.encoder = encoder;
         this.clock = clock;

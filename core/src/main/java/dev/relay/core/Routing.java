@@ -31,6 +31,21 @@ sealed interface Routing permits LocalRouting, ClusteredRouting {
     /** Delivers a checked broadcast to everyone. */
     CompletableFuture<Published> toEveryone(ServerMessage out, Published pending, Publisher here);
 
+    /**
+     * Sends a {@code message_update} to the room's members: here at once on a single node; in a cluster to every
+     * node following the room, this one included, each updating its own resume history.
+     */
+    void updateInRoom(Room room, ServerMessage update, dev.relay.core.codec.EncodedFrame frame);
+
+    /** A frame for a user's connections on the other nodes (best effort); nothing on a single node. */
+    void toUserElsewhere(String userId, ServerMessage message);
+
+    /**
+     * A {@code cancel} no work on this node recognised: false on a single node (nothing to cancel); in a cluster it
+     * goes to the other nodes, whose own {@link Cancels} may know it, and the answer is true.
+     */
+    boolean cancelElsewhere(dev.relay.core.identity.Identity who, String replyId);
+
     // ---- following rooms and users ({@link Membership}, {@link Hub}) ----
 
     /** One more reason to follow the room on this node (a connection entered it); undone by {@link #release}. */

@@ -24,6 +24,7 @@ import dev.relay.server.access.ClientAddresses;
 import dev.relay.server.access.GeoPolicy;
 import dev.relay.server.access.IpPolicy;
 import dev.relay.server.access.OriginPolicy;
+import dev.relay.server.assistant.Assistant;
 import dev.relay.server.auth.JwksKeys;
 import dev.relay.server.auth.JwtVerifier;
 import dev.relay.server.cluster.ClusterNode;
@@ -99,6 +100,8 @@ public final class WebSocketService implements AutoCloseable {
     private final ConfigReload reload;
     /** The configured webhooks, listeners of the event stream; closed after it, so its last events are spooled. */
     private final Webhooks webhooks;
+    /** The AI assistant when {@code assistant_enabled}; empty otherwise. */
+    private final Optional<Assistant> assistant;
 
     private WebSocketService(RelayConfig config, List<EventListener> listeners) {
         this.config = config;
@@ -110,8 +113,14 @@ public final class WebSocketService implements AutoCloseable {
         this.observability = Observability.create(config, clock);
         Persistence persistence = Persistence.open(config, clock);
         this.webhooks = Webhooks.start(config, observability.registry(), clock);
+        // The assistant hears questions as an event listener, so in a cluster only the accepting node answers.
+        config.assistant().requireUsable();
+        this.assistant = config.assistant().enabled()
+                ? Optional.of(new Assistant(config.assistant(), config.messages().maxMessageLength(), mapper))
+                : Optional.empty();
         List<EventListener> allListeners = new ArrayList<>(listeners);
         allListeners.addAll(webhooks.listeners());
+        assistant.ifPresent(allListeners::add);
         this.events = new EventStream(allListeners, EventStream.DEFAULT_CAPACITY);
         // Occupancy and online/offline reach it already decided for the cluster (see HubObserver).
         HubObserver observer = events.isEmpty() ? observability.hubObserver()
@@ -135,11 +144,18 @@ public final class WebSocketService implements AutoCloseable {
                     return new TokenCheck.Checked(checked.identity(), checked.expiresAt());
                 });
         hubBuilder.contentFilter(LivePolicies.contentFilter(config));
+        assistant.ifPresent(hubBuilder::cancels);
         persistence.install(hubBuilder);
         ClusterNode cluster = ClusterNode.join(config, hubBuilder, codec);
         this.hub = cluster.hub();
         this.local = new LocalClients(hub, codec::read);
         this.system = local.sender(Identity.SYSTEM);
+        // Closed first, before the store and the cluster it writes its last updates through.
+        assistant.ifPresent(started -> {
+            started.start(hub, local, persistence.store());
+            closeables.add(0, started);
+            observability.bindAssistant(started.stats());
+        });
         closeables.add(cluster);
         if (!hub.notRestored().isEmpty()) {
             LOG.warn("event=rooms_not_restored rooms={} reason=\"max_rooms reached or id no longer valid\"",
@@ -236,6 +252,11 @@ public final class WebSocketService implements AutoCloseable {
      */
     public static WebSocketService create(RelayConfig config, List<EventListener> listeners) {
         return new WebSocketService(Objects.requireNonNull(config, "config"), List.copyOf(listeners));
+    }
+
+    /** The AI assistant, when {@code assistant_enabled}. */
+    public Optional<Assistant> assistant() {
+        return assistant;
     }
 
     /** Each event listener's counts: handled, dropped for a full queue, failed. */

@@ -27,6 +27,13 @@ public interface HistoryStore {
     /** Where a room's stream stood when this store last saw it, so a store that survives restarts can continue it. */
     Optional<StreamPosition> lastPosition(String roomId);
 
+    /**
+     * Replaces the content and data of the kept message with {@code update.id()} in {@code update.roomId()} (a
+     * {@code message_update}); its position, sender and timestamp stay. False when the message is not kept (any
+     * more). Called under the room's lock, like {@link #append}.
+     */
+    boolean update(ServerMessage update);
+
     /** Drops everything of a room that no longer exists. */
     void forget(String roomId);
 }

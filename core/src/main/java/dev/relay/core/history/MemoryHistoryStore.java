@@ -85,6 +85,40 @@ public final class MemoryHistoryStore implements HistoryStore {
         }
     }
 
+    @Override
+    public boolean update(ServerMessage update) {
+        RoomLog log = rooms.get(update.roomId());
+        if (log == null) {
+            return false;
+        }
+        synchronized (log) {
+            // Newest first: what is updated is almost always a message just sent (a streaming answer).
+            var it = log.messages.descendingIterator();
+            while (it.hasNext()) {
+                ServerMessage kept = it.next();
+                if (kept.id() != null && kept.id().equals(update.id())) {
+                    ServerMessage replaced = new ServerMessage(kept.id(), kept.type(), kept.from(), kept.to(),
+                            kept.roomId(), update.content(), update.data(), kept.timestamp(), kept.seq(),
+                            kept.epoch());
+                    replaceInPlace(log.messages, kept, replaced);
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** ArrayDeque has no set(i): rebuilt around the one element, which keeps the order (a room's log is short). */
+    private static void replaceInPlace(ArrayDeque<ServerMessage> messages, ServerMessage old,
+                                       ServerMessage replacement) {
+        ArrayDeque<ServerMessage> copy = new ArrayDeque<>(messages.size());
+        for (ServerMessage message : messages) {
+            copy.addLast(message == old ? replacement : message);
+        }
+        messages.clear();
+        messages.addAll(copy);
+    }
+
     /** The rooms with anything kept. */
     public List<String> roomIds() {
         return List.copyOf(rooms.keySet());

@@ -35,6 +35,8 @@ public enum ErrorCode {
     INTERNAL_ERROR("internal_error", 500),
     TOO_MANY_CONNECTIONS("too_many_connections", 503),
     OVERLOADED("overloaded", 503),
+    /** The assistant is answering as many questions as it may at once (assistant_max_concurrent). */
+    BUSY("busy", 503),
     TEMPORARILY_UNAVAILABLE("temporarily_unavailable", 503),
     /** A cluster node cannot reach its broker (Redis, NATS); the client retries, with the same id. */
     BROKER_UNAVAILABLE("broker_unavailable", 503),

@@ -12,10 +12,12 @@ public final class MessageType {
     public static final String RESUME = "resume";
     public static final String STATUS = "status";
     public static final String REFRESH = "refresh";
+    /** Stops an answer being generated ({@code data.id}: the reply's message id); see docs/assistant.md. */
+    public static final String CANCEL = "cancel";
 
     /** Client types whose {@code data} the server reads (see {@link ClientMessage#control()}). */
     public static boolean isControl(String type) {
-        return RESUME.equals(type) || REFRESH.equals(type);
+        return RESUME.equals(type) || REFRESH.equals(type) || CANCEL.equals(type);
     }
 
     // sent by the server only
@@ -36,6 +38,11 @@ public final class MessageType {
     public static final String REFRESHED = "refreshed";
     /** Before the private messages held while the user was offline: how many follow and how many were dropped. */
     public static final String OFFLINE_MESSAGES = "offline_messages";
+    /**
+     * A message's content and data replaced, by its {@code id}, for the same audience as the message (a streaming
+     * answer growing, later an edit): not part of the room's stream, no {@code seq}.
+     */
+    public static final String MESSAGE_UPDATE = "message_update";
 
     private MessageType() {
     }

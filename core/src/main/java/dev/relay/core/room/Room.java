@@ -210,6 +210,18 @@ public final class Room {
         }
     }
 
+    /**
+     * A {@code message_update} for one of the room's messages: the kept copy changes (so a resume replays the new
+     * text) and the members get the frame, under the lock so that no resume falls between the two. Not part of the
+     * stream: no seq. Like an event, lost to a full lane rather than refused.
+     */
+    public void update(ServerMessage update, EncodedFrame frame) {
+        synchronized (streamLock) {
+            context.history().update(update);
+            members.deliver(frame);
+        }
+    }
+
     /** Counts a message that reached the room outside its stream, such as a relayed binary frame. */
     public void countMessage() {
         messageCount.incrementAndGet();

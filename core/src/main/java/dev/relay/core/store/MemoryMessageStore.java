@@ -86,6 +86,35 @@ public final class MemoryMessageStore implements MessageStore {
         return null; // room messages are already in the resume history
     }
 
+    /**
+     * A room message is updated in the resume history it is read from; a private one in its conversation (its
+     * estimated size stays that of the first text: the bound is an estimate anyway).
+     */
+    @Override
+    public void updated(ServerMessage update) {
+        if (update.roomId() != null) {
+            rooms.update(update);
+            return;
+        }
+        if (update.to() == null || update.from() == null) {
+            return;
+        }
+        TotalBound.Owner kept = conversations.get(pair(update.from(), update.to()));
+        if (kept == null) {
+            return;
+        }
+        synchronized (kept) {
+            for (TotalBound.Entry entry : kept.entries) {
+                ServerMessage old = entry.message;
+                if (old != null && update.id().equals(old.id())) {
+                    entry.message = new ServerMessage(old.id(), old.type(), old.from(), old.to(), old.roomId(),
+                            update.content(), update.data(), old.timestamp(), old.seq(), old.epoch());
+                    return;
+                }
+            }
+        }
+    }
+
     @Override
     public boolean enabled() {
         return offline.enabled();

@@ -26,4 +26,12 @@ public interface MessageSink {
      * ack). Called on the publishing thread: must not block.
      */
     CompletableFuture<Void> accepted(ServerMessage message);
+
+    /**
+     * Replaces the content and data of the kept room or private message {@code update.id()} with the
+     * {@code message_update}'s; nothing when it is not kept. Only updates meant to last reach it (a streaming answer's
+     * final text, not each step). Queued behind the messages accepted before it; must not block.
+     */
+    default void updated(ServerMessage update) {
+    }
 }

@@ -52,6 +52,11 @@ public final class StoredHistory implements HistoryStore {
     }
 
     @Override
+    public boolean update(ServerMessage update) {
+        return cache.update(update); // the store itself is updated by the hub's sink (MessageSink#updated)
+    }
+
+    @Override
     public Optional<StreamPosition> lastPosition(String roomId) {
         return Optional.ofNullable(lastRun.get(roomId));
     }

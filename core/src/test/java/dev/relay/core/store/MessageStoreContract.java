@@ -90,6 +90,55 @@ public abstract class MessageStoreContract {
         assertThat(store.roomMessages("general", "e1", null, 1).messages()).containsExactly(sent);
     }
 
+    /**
+     * A {@code message_update} that is kept (a streaming answer's final text) replaces content and data by id in room
+     * pages, conversations and search; the message keeps its place, sender and time. The writer is asynchronous in
+     * a database, so the reads wait for it.
+     */
+    @Test
+    void aKeptUpdateReplacesContentAndDataEverywhereTheMessageIsRead() {
+        MessageStore store = store();
+        ServerMessage question = room("general", "e1", 1, "alice", "what is relay", T0);
+        ServerMessage answer = new ServerMessage("a1", MessageType.ROOM_MESSAGE, "assistant", null, "general", "",
+                new RawJson("{\"stream\":{\"state\":\"streaming\"}}"), T0.plusSeconds(1), 2L, "e1");
+        accept(store, question);
+        accept(store, answer);
+        ServerMessage privateAnswer = new ServerMessage("a2", MessageType.PRIVATE_MESSAGE, "assistant", "bob", null,
+                "", null, T0.plusSeconds(2));
+        accept(store, privateAnswer);
+
+        store.updated(new ServerMessage("a1", MessageType.MESSAGE_UPDATE, "assistant", null, "general",
+                "Relay is a websocket server", new RawJson("{\"stream\":{\"state\":\"done\"}}"), T0.plusSeconds(9)));
+        store.updated(new ServerMessage("a2", MessageType.MESSAGE_UPDATE, "assistant", "bob", null,
+                "a private answer", null, T0.plusSeconds(9)));
+
+        ServerMessage expected = new ServerMessage("a1", MessageType.ROOM_MESSAGE, "assistant", null, "general",
+                "Relay is a websocket server", new RawJson("{\"stream\":{\"state\":\"done\"}}"), T0.plusSeconds(1),
+                2L, "e1");
+        org.awaitility.Awaitility.await().untilAsserted(() -> {
+            assertThat(store.roomMessages("general", "e1", null, 10).messages()).containsExactly(question, expected);
+            assertThat(store.conversation("bob", "assistant", null, 10).messages())
+                    .extracting(ServerMessage::id, ServerMessage::content).containsExactly(
+                            org.assertj.core.groups.Tuple.tuple("a2", "a private answer"));
+            assertThat(search(store, new SearchQuery("websocket", null, null, null, null, 10, "alice",
+                    Set.of("general")))).containsExactly("Relay is a websocket server");
+        });
+    }
+
+    @Test
+    void anUpdateOfAMessageNotKeptChangesNothing() {
+        MessageStore store = store();
+        ServerMessage kept = room("general", "e1", 1, "alice", "hello", T0);
+        accept(store, kept);
+        store.updated(new ServerMessage("missing", MessageType.MESSAGE_UPDATE, "alice", null, "general", "other",
+                null, T0));
+        accept(store, room("general", "e1", 2, "alice", "after", T0.plusSeconds(1)));
+
+        org.awaitility.Awaitility.await().untilAsserted(() -> assertThat(
+                store.roomMessages("general", "e1", null, 10).messages()).extracting(ServerMessage::content)
+                .containsExactly("hello", "after"));
+    }
+
     @Test
     void aConversationHoldsBothDirectionsAndNothingElse() {
         MessageStore store = store();

@@ -288,6 +288,38 @@ final class ConfigKeys {
             "How long an rpc proxy call may take; then the client gets unavailable.");
     static final ConfigKey<List<String>> PROXY_RPC_HEADERS = key("proxy_rpc_headers",
             IntegrationTypes.headerNames(), "", "Upgrade request headers copied to every rpc proxy call.");
+    static final ConfigKey<Boolean> ASSISTANT_ENABLED = key("assistant_enabled", bool(), "false",
+            "Run the AI assistant, a member answering through an OpenAI-compatible API (docs/assistant.md).");
+    static final ConfigKey<Optional<URI>> ASSISTANT_BASE_URL = key("assistant_base_url", optionalUrl(), "",
+            "The model API's base URL, before /chat/completions, e.g. http://127.0.0.1:11434/v1; required when enabled.");
+    static final ConfigKey<Optional<String>> ASSISTANT_API_KEY = key("assistant_api_key", AssistantTypes.apiKey(), "",
+            "Sent as Authorization: Bearer to the model API; never logged. Unset sends none.");
+    static final ConfigKey<Optional<String>> ASSISTANT_MODEL = key("assistant_model",
+            SecurityValueTypes.optionalText(), "", "The model name sent with each request; required when enabled.");
+    static final ConfigKey<String> ASSISTANT_USER_ID = key("assistant_user_id", AssistantTypes.userId(), "assistant",
+            "The assistant's user id: private messages to it are questions, its replies come from it.");
+    static final ConfigKey<String> ASSISTANT_NAME = key("assistant_name", AssistantTypes.text(), "Assistant",
+            "The assistant's display name in member lists.");
+    static final ConfigKey<List<String>> ASSISTANT_ROOMS = key("assistant_rooms", AssistantTypes.roomGlobs(), "*",
+            "Rooms it answers in: ids or patterns with *; * is every public room.");
+    static final ConfigKey<String> ASSISTANT_TRIGGER = key("assistant_trigger", AssistantTypes.text(), "@assistant",
+            "A room message containing this text is a question for the assistant.");
+    static final ConfigKey<String> ASSISTANT_SYSTEM_PROMPT = key("assistant_system_prompt", AssistantTypes.text(),
+            "You are a helpful assistant in a group chat. Answer briefly.",
+            "The system message that starts every request.");
+    static final ConfigKey<Integer> ASSISTANT_CONTEXT_MESSAGES = key("assistant_context_messages", integer(0, 1000),
+            "20", "Newest messages of the room or conversation the model sees with a question.");
+    static final ConfigKey<Integer> ASSISTANT_MAX_TOKENS = key("assistant_max_tokens", integer(1, MAX), "1024",
+            "max_tokens of each request.");
+    static final ConfigKey<Duration> ASSISTANT_TIMEOUT = key("assistant_timeout", duration(), "60s",
+            "Longest one answer may take, from the request to its last token; then it ends with state error.");
+    static final ConfigKey<Integer> ASSISTANT_RATE_PER_USER = key("assistant_rate_per_user", integer(0, MAX), "10",
+            "Questions per minute per user; more get error rate_limited with retry_after_ms; 0 is no limit.");
+    static final ConfigKey<Integer> ASSISTANT_MAX_CONCURRENT = key("assistant_max_concurrent", integer(1, MAX), "4",
+            "Answers generated at once, per room and in total; more get error busy.");
+    static final ConfigKey<Duration> ASSISTANT_UPDATE_INTERVAL = key("assistant_update_interval", duration(),
+            "250ms", "Least time between two message_update frames of one answer.");
+
     static final List<ConfigKey<?>> ALL = List.copyOf(REGISTERED);
 
     private ConfigKeys() {

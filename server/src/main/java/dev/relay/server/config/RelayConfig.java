@@ -10,7 +10,8 @@ import java.util.Optional;
  */
 public record RelayConfig(ServerConfig server, SecurityConfig security, RoomConfig rooms, MessageConfig messages,
                           PresenceConfig presence, ObservabilityConfig observability, ClusterConfig cluster,
-                          DeliveryConfig delivery, PolicyConfig policies, IntegrationConfig integrations) {
+                          DeliveryConfig delivery, PolicyConfig policies, IntegrationConfig integrations,
+                          AssistantConfig assistant) {
     public RelayConfig {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(security, "security");
@@ -22,6 +23,7 @@ public record RelayConfig(ServerConfig server, SecurityConfig security, RoomConf
         Objects.requireNonNull(delivery, "delivery");
         Objects.requireNonNull(policies, "policies");
         Objects.requireNonNull(integrations, "integrations");
+        Objects.requireNonNull(assistant, "assistant");
     }
 
     /** The documented defaults, as if no file, environment variable or override were given. */
@@ -46,6 +48,6 @@ public record RelayConfig(ServerConfig server, SecurityConfig security, RoomConf
         return new RelayConfig(server, new SecurityConfig(checked, s.enableOriginCheck(), s.allowedOrigins(),
                 s.enableIpWhitelist(), s.ipWhitelist(), s.ipBlacklist(), s.enableRateLimit(), s.rateLimitPerMinute(),
                 s.jwt()),
-                rooms, messages, presence, observability, cluster, delivery, policies, integrations);
+                rooms, messages, presence, observability, cluster, delivery, policies, integrations, assistant);
     }
 }

@@ -93,7 +93,7 @@ final class Settings {
                         get(REDIS_WAIT_REPLICAS)),
                 new DeliveryConfig(get(HISTORY_SIZE), get(HISTORY_TTL), get(RECOVERY_MAX_MESSAGES), get(DEDUP_WINDOW),
                         get(MAX_PENDING_BYTES), get(SHUTDOWN_TIMEOUT)),
-                policies(), integrations());
+                policies(), integrations(), assistant());
     }
 
     private IntegrationConfig integrations() {
@@ -122,6 +122,14 @@ final class Settings {
                     + "): needs tls_cert_file and tls_key_file, since client certificates are asked for over TLS");
         }
         return new TlsConfig(cert, key, get(TLS_CLIENT_CA), get(TLS_RELOAD_INTERVAL));
+    }
+
+    private AssistantConfig assistant() {
+        return new AssistantConfig(get(ASSISTANT_ENABLED), get(ASSISTANT_BASE_URL),
+                get(ASSISTANT_API_KEY), get(ASSISTANT_MODEL), get(ASSISTANT_USER_ID), get(ASSISTANT_NAME),
+                get(ASSISTANT_ROOMS), get(ASSISTANT_TRIGGER), get(ASSISTANT_SYSTEM_PROMPT),
+                get(ASSISTANT_CONTEXT_MESSAGES), get(ASSISTANT_MAX_TOKENS), get(ASSISTANT_TIMEOUT),
+                get(ASSISTANT_RATE_PER_USER), get(ASSISTANT_MAX_CONCURRENT), get(ASSISTANT_UPDATE_INTERVAL));
     }
 
     private PolicyConfig policies() {

@@ -158,6 +158,26 @@ final class Metrics {
         }
     }
 
+    /** Read from the assistant's own counters at each scrape. */
+    void bindAssistant(dev.relay.server.assistant.AssistantStats stats) {
+        for (String outcome : dev.relay.server.assistant.AssistantStats.OUTCOMES) {
+            FunctionCounter.builder("relay.assistant.answers", stats, s -> s.answers(outcome))
+                    .description("Assistant answers by how they ended: done, error, cancelled")
+                    .tag("outcome", outcome).register(registry);
+        }
+        for (String reason : dev.relay.server.assistant.AssistantStats.REFUSALS) {
+            FunctionCounter.builder("relay.assistant.refused", stats, s -> s.refused(reason))
+                    .description("Questions the assistant did not take: rate_limited, busy, unavailable")
+                    .tag("reason", reason).register(registry);
+        }
+        FunctionCounter.builder("relay.assistant.upstream.errors", stats,
+                        dev.relay.server.assistant.AssistantStats::upstreamErrors)
+                .description("Answers ended by the model server: 4xx/5xx, timeouts, broken streams, unreachable")
+                .register(registry);
+        Gauge.builder("relay.assistant.active", stats, dev.relay.server.assistant.AssistantStats::active)
+                .description("Answers being generated now").register(registry);
+    }
+
     PrometheusMeterRegistry registry() {
         return registry;
     }

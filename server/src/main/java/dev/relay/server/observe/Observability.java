@@ -144,6 +144,11 @@ public final class Observability implements AutoCloseable {
     }
 
     /** Counts what each event listener handled, dropped and failed on ({@code relay_events_*{listener=...}}). */
+    /** The assistant's answers, refusals, upstream errors and answers in progress. */
+    public void bindAssistant(dev.relay.server.assistant.AssistantStats stats) {
+        metrics.bindAssistant(stats);
+    }
+
     public void bindEvents(EventStream stream) {
         metrics.bindEvents(stream);
     }

@@ -50,6 +50,11 @@ final class NodeTests implements AutoCloseable {
         control.start();
     }
 
+    /** Whether the server's assistant (when enabled) found its model server and is online. */
+    synchronized boolean assistantOnline() {
+        return server != null && server.service().assistant().map(a -> a.online()).orElse(false);
+    }
+
     /** Starts the server with {@code config} (configuration keys), after checking that Node can run. */
     static NodeTests start(Map<String, String> config) throws IOException {
         requireTool("node", "--version");

@@ -216,6 +216,16 @@ public final class JdbcMessageStore implements MessageStore {
         return done;
     }
 
+    /**
+     * Through the writer, like a message, so it is applied after the message it updates was inserted (in the same
+     * transaction when they share a batch) and survives the database being away the same way.
+     */
+    @Override
+    public void updated(ServerMessage update) {
+        queuedMessages.incrementAndGet();
+        queue.add(new Save(update, false, null));
+    }
+
     @Override
     public CompletableFuture<OfflineDelivery> release(String userId) {
         if (!usersWithHeld.remove(userId)) {
@@ -506,7 +516,7 @@ public final class JdbcMessageStore implements MessageStore {
                         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")) {
                     int inserts = 0;
                     for (Save save : batch) {
-                        if (ofClosedRoom(save.message())) {
+                        if (ofClosedRoom(save.message()) || isUpdate(save)) {
                             continue;
                         }
                         bind(insert, save.message());
@@ -517,6 +527,7 @@ public final class JdbcMessageStore implements MessageStore {
                         insert.executeBatch();
                     }
                 }
+                applyUpdates(c, batch);
                 Set<String> heldFor = new LinkedHashSet<>();
                 try (PreparedStatement hold = c.prepareStatement("INSERT INTO offline_messages (user_id, message_id,"
                         + " held_at) VALUES (?, ?, ?) ON CONFLICT (user_id, message_id) DO NOTHING")) {
@@ -540,6 +551,30 @@ public final class JdbcMessageStore implements MessageStore {
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c);
                 throw e;
+            }
+        }
+    }
+
+    private static boolean isUpdate(Save save) {
+        return MessageType.MESSAGE_UPDATE.equals(save.message().type());
+    }
+
+    /** The batch's updates, in the order they came, after its inserts (an update may follow its message closely). */
+    private static void applyUpdates(Connection c, List<Save> batch) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("UPDATE messages SET content = ?, data = ? WHERE id = ?")) {
+            int updates = 0;
+            for (Save save : batch) {
+                if (isUpdate(save)) {
+                    ServerMessage m = save.message();
+                    update.setString(1, m.content());
+                    update.setString(2, m.data() instanceof RawJson raw ? raw.json() : null);
+                    update.setString(3, m.id());
+                    update.addBatch();
+                    updates++;
+                }
+            }
+            if (updates > 0) {
+                update.executeBatch();
             }
         }
     }
