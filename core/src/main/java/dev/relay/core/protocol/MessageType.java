@@ -12,6 +12,9 @@ public final class MessageType {
     public static final String RESUME = "resume";
     public static final String STATUS = "status";
     public static final String REFRESH = "refresh";
+    /** An admin asks for the {@link #ANALYTICS} frame every second; answered by the server, not the hub. */
+    public static final String SUBSCRIBE_ANALYTICS = "subscribe_analytics";
+    public static final String UNSUBSCRIBE_ANALYTICS = "unsubscribe_analytics";
 
     /** Client types whose {@code data} the server reads (see {@link ClientMessage#control()}). */
     public static boolean isControl(String type) {
@@ -36,6 +39,8 @@ public final class MessageType {
     public static final String REFRESHED = "refreshed";
     /** Before the private messages held while the user was offline: how many follow and how many were dropped. */
     public static final String OFFLINE_MESSAGES = "offline_messages";
+    /** The overview of the last minute, every second, to admins who subscribed. */
+    public static final String ANALYTICS = "analytics";
 
     private MessageType() {
     }

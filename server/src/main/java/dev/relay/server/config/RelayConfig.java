@@ -10,7 +10,7 @@ import java.util.Optional;
  */
 public record RelayConfig(ServerConfig server, SecurityConfig security, RoomConfig rooms, MessageConfig messages,
                           PresenceConfig presence, ObservabilityConfig observability, ClusterConfig cluster,
-                          DeliveryConfig delivery, PolicyConfig policies) {
+                          DeliveryConfig delivery, PolicyConfig policies, AnalyticsConfig analytics) {
     public RelayConfig {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(security, "security");
@@ -21,6 +21,7 @@ public record RelayConfig(ServerConfig server, SecurityConfig security, RoomConf
         Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(delivery, "delivery");
         Objects.requireNonNull(policies, "policies");
+        Objects.requireNonNull(analytics, "analytics");
     }
 
     /** The documented defaults, as if no file, environment variable or override were given. */
@@ -45,6 +46,6 @@ public record RelayConfig(ServerConfig server, SecurityConfig security, RoomConf
         return new RelayConfig(server, new SecurityConfig(checked, s.enableOriginCheck(), s.allowedOrigins(),
                 s.enableIpWhitelist(), s.ipWhitelist(), s.ipBlacklist(), s.enableRateLimit(), s.rateLimitPerMinute(),
                 s.jwt()),
-                rooms, messages, presence, observability, cluster, delivery, policies);
+                rooms, messages, presence, observability, cluster, delivery, policies, analytics);
     }
 }

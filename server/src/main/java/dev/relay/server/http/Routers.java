@@ -14,11 +14,12 @@ import java.util.Optional;
  */
 public record Routers(Router main, Optional<Router> internal) {
 
-    public static Routers of(RestApi api, HistoryApi history, OpsApi ops, AdminApi admin, boolean separateInternal,
-                             boolean adminInternal, JwtVerifier verifier, HttpResponses responses,
-                             RequestEvents events) {
+    public static Routers of(RestApi api, HistoryApi history, OpsApi ops, AdminApi admin, AnalyticsApi analytics,
+                             boolean separateInternal, boolean adminInternal, JwtVerifier verifier,
+                             HttpResponses responses, RequestEvents events) {
         List<Route> main = new ArrayList<>(api.routes());
         main.addAll(history.routes());
+        main.addAll(analytics.routes()); // on the public port: members read their own room's figures
         main.addAll(admin.userRoutes());
         if (!separateInternal) {
             main.addAll(admin.adminRoutes());

@@ -31,6 +31,7 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final TransportEvents events;
     private final WebSocketServerProtocolConfig protocolConfig;
     private final ClientAddresses addresses;
+    private final ControlMessages controls;
 
     /** The slice of the configuration the pipeline needs. */
     record Settings(int maxMessageSize, boolean compression, Duration pingPeriod, Duration pongWait,
@@ -38,8 +39,10 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
     }
 
     RelayChannelInitializer(Settings settings, Hub hub, JsonCodec codec, HttpGateHandler gate,
-                            HttpResponses responses, TransportEvents events, ClientAddresses addresses) {
+                            HttpResponses responses, TransportEvents events, ClientAddresses addresses,
+                            ControlMessages controls) {
         this.settings = settings;
+        this.controls = controls;
         this.addresses = addresses;
         this.events = events;
         this.hub = hub;
@@ -78,7 +81,8 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
                     new BoundedDeflateHandshaker(settings.maxMessageSize())));
         }
         pipeline.addLast("http-gate", gate);
-        WebSocketFrameHandler frames = new WebSocketFrameHandler(hub, codec, settings.outboundLimitBytes(), events);
+        WebSocketFrameHandler frames = new WebSocketFrameHandler(hub, codec, settings.outboundLimitBytes(), events,
+                controls);
         pipeline.addLast("ws-guard", new FrameGuard(frames));
         pipeline.addLast("ws-protocol", new WebSocketServerProtocolHandler(protocolConfig));
         pipeline.addLast("ws-aggregator", new WebSocketFrameAggregator(settings.maxMessageSize()));

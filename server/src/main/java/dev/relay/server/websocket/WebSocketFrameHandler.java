@@ -37,13 +37,17 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
     private final JsonCodec codec;
     private final long outboundLimitBytes;
     private final TransportEvents events;
+    /** Messages the server answers itself (the analytics subscription). */
+    private final ControlMessages controls;
     private NettyConnection connection;
     private Session session;
     private TokenExpiryWatch expiryWatch;
     /** What the gate accepted, until the handshake completes; a field, not a channel attribute that idles on. */
     private ConnectRequest request;
 
-    WebSocketFrameHandler(Hub hub, JsonCodec codec, long outboundLimitBytes, TransportEvents events) {
+    WebSocketFrameHandler(Hub hub, JsonCodec codec, long outboundLimitBytes, TransportEvents events,
+                          ControlMessages controls) {
+        this.controls = controls;
         this.hub = hub;
         this.events = events;
         this.codec = codec;
@@ -131,7 +135,9 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
                 return;
             }
             events.received(message.type(), bytes);
-            hub.onMessage(session, message);
+            if (!controls.handle(session, message)) {
+                hub.onMessage(session, message);
+            }
         } else if (frame instanceof BinaryWebSocketFrame) {
             events.received(Hub.BINARY, frame.content().readableBytes());
             WireFrame binary = WireFrame.binary(ctx.alloc(), frame.content());
@@ -149,6 +155,7 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
             expiryWatch.stop();
         }
         if (session != null) {
+            controls.closed(session);
             hub.disconnect(session);
             events.closed(session, connection.closeCode());
             LOG.info("event=disconnected client_id={} user={} code={}", session.id(), session.userId(),
