@@ -14,6 +14,7 @@ import dev.relay.core.protocol.ProtocolException;
 import dev.relay.core.room.RoomInfo;
 import dev.relay.server.codec.JsonCodec;
 import dev.relay.server.config.AnalyticsConfig;
+import dev.relay.server.http.AnalyticsReports;
 import dev.relay.server.persistence.Persistence;
 import dev.relay.server.websocket.ControlMessages;
 import org.slf4j.Logger;
@@ -43,7 +44,7 @@ import java.util.function.Supplier;
  * applies retention hourly and sends the live feed; reports for REST run on a small bounded executor. None of it runs
  * on an event loop.
  */
-public final class Analytics implements AutoCloseable {
+public final class Analytics implements AnalyticsReports, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Analytics.class);
     /** Reports waiting for a reader thread; more are refused (503), never queued unboundedly. */
     private static final int READ_QUEUE = 16;
@@ -135,6 +136,7 @@ public final class Analytics implements AutoCloseable {
      * Runs a report on the readers; refused with {@code feature_disabled} when switched off and with
      * {@code temporarily_unavailable} when too many are waiting.
      */
+    @Override
     public <T> CompletableFuture<T> report(Function<AnalyticsReport, T> report) {
         if (!enabled()) {
             return CompletableFuture.failedFuture(new ProtocolException(ErrorCode.FEATURE_DISABLED,

@@ -5,7 +5,6 @@ import dev.relay.core.analytics.Period;
 import dev.relay.core.analytics.Window;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.ProtocolException;
-import dev.relay.server.analytics.Analytics;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.slf4j.Logger;
@@ -27,10 +26,10 @@ public final class AnalyticsApi {
     private static final Logger LOG = LoggerFactory.getLogger(AnalyticsApi.class);
 
     private final Hub hub;
-    private final Analytics analytics;
+    private final AnalyticsReports analytics;
     private final HttpResponses responses;
 
-    public AnalyticsApi(Hub hub, Analytics analytics, HttpResponses responses) {
+    public AnalyticsApi(Hub hub, AnalyticsReports analytics, HttpResponses responses) {
         this.hub = hub;
         this.analytics = analytics;
         this.responses = responses;
