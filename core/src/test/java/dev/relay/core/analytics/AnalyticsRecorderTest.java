@@ -167,5 +167,8 @@ class AnalyticsRecorderTest {
         assertThat(series.getFirst()).isEqualTo(Map.of("date", "2026-01-31", "active_users", 0L));
         List<?> monthly = (List<?>) report.activeUsers(Period.MONTH).get("series");
         assertThat(monthly.getFirst()).isEqualTo(Map.of("date", "2025-04-01", "active_users", 0L));
+        assertThat(monthly.getLast()).isEqualTo(Map.of("date", "2026-03-01", "active_users", 4L));
+        List<?> weekly = (List<?>) report.activeUsers(Period.WEEK).get("series");
+        assertThat(weekly.getLast()).isEqualTo(Map.of("date", "2026-02-23", "active_users", 4L));
     }
 }

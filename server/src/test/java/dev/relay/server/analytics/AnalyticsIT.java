@@ -181,6 +181,12 @@ class AnalyticsIT {
             assertThat(daily.path("series")).hasSize(30);
             JsonNode today = daily.path("series").get(29);
             assertThat(today.path("active_users").asLong()).isEqualTo(1);
+            for (String period : List.of("week", "month")) {
+                JsonNode series = server.http().get("/ws/analytics/active-users?period=" + period, admin).data()
+                        .path("series");
+                assertThat(series).as(period).hasSize(12);
+                assertThat(series.get(11).path("active_users").asLong()).as(period).isEqualTo(1);
+            }
             String users = server.http().get("/ws/analytics/active-users?period=day&format=csv", admin).raw().body();
             String[] lines = users.split("\r\n");
             assertThat(lines).hasSize(31);
