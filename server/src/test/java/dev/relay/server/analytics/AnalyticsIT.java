@@ -6,9 +6,12 @@ import dev.relay.server.testing.TestServer;
 import dev.relay.server.testing.WsClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -222,6 +225,29 @@ class AnalyticsIT {
             assertThat(bob.drain(Duration.ZERO)).noneMatch(message -> message.toString()
                     .contains("\"type\":\"analytics\""));
         }
+    }
+
+    @Test
+    void withPersistenceTheFiguresSurviveARestart(@TempDir Path dataDir) {
+        Map<String, String> persistent = new HashMap<>(SETTINGS);
+        persistent.putAll(Map.of("enable_message_persistence", "true", "data_dir", dataDir.toString()));
+        server = TestServer.start(persistent);
+        try (WsClient bob = server.connect("bob", "general")) {
+            for (int i = 0; i < 3; i++) {
+                bob.send(Map.of("type", "room_message", "room_id", "general", "id", "m" + i, "content", "hi"));
+                bob.awaitType("ack");
+            }
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> overview("1h").path("messages").path("total")
+                .asLong() == 3);
+        server.close();
+
+        server = TestServer.start(persistent); // a new process would read the same file: the figures are there
+        JsonNode figures = overview("1h");
+        assertThat(figures.path("messages").path("total").asLong()).isEqualTo(3);
+        assertThat(figures.path("top_users").get(0).path("user_id").asText()).isEqualTo("bob");
+        assertThat(server.http().get("/ws/analytics/active-users?period=day", server.adminToken("ops")).data()
+                .path("series").get(29).path("active_users").asLong()).isEqualTo(1);
     }
 
     @Test
