@@ -7,6 +7,7 @@ import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.session.Session;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,6 +45,7 @@ public final class AnalyticsRecorder implements EventListener, HubObserver {
      * never be counted into again (it would restart from zero).
      */
     static final int OPEN_MINUTES = 3;
+    static final int BATCH_MILLIS = 50;
 
     private record MessageKey(String kind, String roomId, String userId) {
     }
@@ -100,6 +102,16 @@ public final class AnalyticsRecorder implements EventListener, HubObserver {
     @Override
     public String name() {
         return NAME;
+    }
+
+    /**
+     * Counts are read once a second: taking what queued every {@value #BATCH_MILLIS} ms spares the event loops a
+     * thread wake-up per message (at 4,000 messages a second that wake-up cost more than everything else analytics
+     * does), and the queue's 10,000 events hold {@value #BATCH_MILLIS} ms of 200,000 messages a second.
+     */
+    @Override
+    public Duration batchDelay() {
+        return Duration.ofMillis(BATCH_MILLIS);
     }
 
     // ---- the event stream (its own thread) ----
