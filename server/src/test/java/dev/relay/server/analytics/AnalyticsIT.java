@@ -105,6 +105,34 @@ class AnalyticsIT {
     }
 
     @Test
+    void aResumeReplaysWithoutCountingAgain() {
+        server = TestServer.start(SETTINGS);
+        String epoch;
+        try (WsClient bob = server.connect("bob", "general")) {
+            for (int i = 0; i < 3; i++) {
+                bob.send(Map.of("type", "room_message", "room_id", "general", "id", "m" + i, "content", "m" + i));
+                bob.awaitType("ack");
+            }
+            epoch = server.service().hub().queries().roomPosition("general").orElseThrow().epoch();
+        }
+        try (WsClient carol = server.connect("carol", "general");
+             WsClient bobAgain = server.connect("bob", "general")) {
+            carol.send(Map.of("type", "resume", "room_id", "general", "id", "r",
+                    "data", Map.of("since", 0, "epoch", epoch)));
+            WsClient.Resumption resumption = carol.awaitResumed();
+            assertThat(resumption.replayed()).containsExactly("m0", "m1", "m2");
+            // bob, reconnected, retries his first message with the same id: acked as the first, not sent again.
+            bobAgain.send(Map.of("type", "room_message", "room_id", "general", "id", "m0", "content", "m0"));
+            assertThat(bobAgain.awaitType("ack").path("data").path("seq").asLong()).isEqualTo(1);
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode figures = overview("5m");
+            assertThat(figures.path("users").path("active").asLong()).isEqualTo(2);
+            assertThat(figures.path("messages").path("total").asLong()).isEqualTo(3);
+        });
+    }
+
+    @Test
     void refusalsAreCountedByCode() {
         server = TestServer.start(SETTINGS);
         try (WsClient alice = server.connect("alice", "general")) {
