@@ -80,9 +80,7 @@ public final class AnalyticsReport {
         Map<String, Object> connections = new LinkedHashMap<>();
         connections.put("opened", store.figureTotals(r.from, r.to, FigureCell.CONNECTIONS_OPENED)
                 .getOrDefault("", 0L));
-        connections.put("peak", store.figurePeaks(r.from, r.to, r.to - r.from > Integer.MAX_VALUE
-                ? Integer.MAX_VALUE : (int) (r.to - r.from), FigureCell.PEAK_CONNECTIONS, "").stream()
-                .mapToLong(AnalyticsStore.Point::value).max().orElse(0));
+        connections.put("peak", peak(r, FigureCell.PEAK_CONNECTIONS, ""));
         out.put("connections", connections);
 
         out.put("top_rooms", store.topRooms(r.from, r.to, TOP).stream().map(rank -> {
@@ -113,8 +111,7 @@ public final class AnalyticsReport {
         out.put("messages", counts.stream().mapToLong(AnalyticsStore.KindCount::count).sum());
         out.put("per_minute", series(r, counts));
         out.put("active_users", store.activeUsers(r.from, r.to, roomId));
-        out.put("peak_members", store.figurePeaks(r.from, r.to, (int) Math.min(Integer.MAX_VALUE, r.to - r.from),
-                FigureCell.PEAK_MEMBERS, roomId).stream().mapToLong(AnalyticsStore.Point::value).max().orElse(0));
+        out.put("peak_members", peak(r, FigureCell.PEAK_MEMBERS, roomId));
         out.put("top_users", topUsers(r, roomId));
         return out;
     }
@@ -194,6 +191,12 @@ public final class AnalyticsReport {
 
     private static long firstBucket(Range r) {
         return MemoryAnalyticsStore.bucket(r.from, r.bucketMinutes);
+    }
+
+    /** The highest value of a peak metric in the range (the range's buckets' peaks, 0 when none was sampled). */
+    private long peak(Range r, String metric, String dim) {
+        return store.figurePeaks(r.from, r.to, r.bucketMinutes, metric, dim).stream()
+                .mapToLong(AnalyticsStore.Point::value).max().orElse(0);
     }
 
     private List<Object> topUsers(Range r, String roomId) {
