@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.relay.core.Hub;
 import dev.relay.core.HubSettings;
+import dev.relay.core.analytics.AnalyticsRecorder;
 import dev.relay.core.cluster.Published;
 import dev.relay.core.event.EventListener;
 import dev.relay.core.event.EventStream;
@@ -24,6 +25,7 @@ import dev.relay.server.access.ClientAddresses;
 import dev.relay.server.access.GeoPolicy;
 import dev.relay.server.access.IpPolicy;
 import dev.relay.server.access.OriginPolicy;
+import dev.relay.server.analytics.Analytics;
 import dev.relay.server.assistant.Assistant;
 import dev.relay.server.auth.JwksKeys;
 import dev.relay.server.auth.JwtVerifier;
@@ -35,6 +37,7 @@ import dev.relay.server.config.LoadedConfig;
 import dev.relay.server.config.PolicyConfig;
 import dev.relay.server.config.RelayConfig;
 import dev.relay.server.http.AdminApi;
+import dev.relay.server.http.AnalyticsApi;
 import dev.relay.server.http.HistoryApi;
 import dev.relay.server.http.HttpResponses;
 import dev.relay.server.http.OpsApi;
@@ -92,6 +95,8 @@ public final class WebSocketService implements AutoCloseable {
     private final Routers routers;
     /** The listeners registered at build time, each behind its own bounded queue; closed after the transport. */
     private final EventStream events;
+    /** Rollups of the traffic for /ws/analytics and the live feed; before the store in closing. */
+    private final Analytics analytics;
     /** The in-process senders and clients, one shared executor for all the clients. */
     private final LocalClients local;
     /** Speaks as {@code system} for {@link #publishToRoom}, {@link #sendToUser} and {@link #broadcast}. */
@@ -121,11 +126,16 @@ public final class WebSocketService implements AutoCloseable {
         List<EventListener> allListeners = new ArrayList<>(listeners);
         allListeners.addAll(webhooks.listeners());
         assistant.ifPresent(allListeners::add);
+        this.analytics = Analytics.create(config.analytics(), persistence, clock);
+        allListeners.addAll(analytics.listeners());
         this.events = new EventStream(allListeners, EventStream.DEFAULT_CAPACITY);
         // Occupancy and online/offline reach it already decided for the cluster (see HubObserver).
         HubObserver observer = events.isEmpty() ? observability.hubObserver()
                 : HubObserver.both(observability.hubObserver(),
                         new StreamingObserver(events, clock));
+        if (analytics.enabled()) {
+            observer = HubObserver.both(observer, analytics.observer()); // counters only, on the event loops
+        }
         observability.bindEvents(events);
         // Closed after the transport has stopped, so the last accepted messages are flushed.
         closeables.add(persistence);
@@ -162,6 +172,9 @@ public final class WebSocketService implements AutoCloseable {
                     hub.notRestored());
         }
         observability.bind(hub.queries());
+        analytics.bind(hub, codec, () -> events.stats().stream()
+                .filter(stats -> stats.listener().equals(AnalyticsRecorder.NAME))
+                .mapToInt(stats -> (int) stats.queued()).sum());
         persistence.forgetRoomsGone(hub.queries()::roomExists); // once the cluster's rooms exist here too
         observability.health().addCheck(cluster::problem);
         HttpResponses responses = new HttpResponses(mapper, observability.requestEvents());
@@ -173,7 +186,8 @@ public final class WebSocketService implements AutoCloseable {
         Optional<Integer> internalPort = config.observability().internalPort();
         HistoryApi historyApi = new HistoryApi(hub, persistence, mapper, responses);
         this.reload = new ConfigReload();
-        this.routers = Routers.of(restApi, historyApi, opsApi, adminApi,
+        AnalyticsApi analyticsApi = new AnalyticsApi(hub, analytics, responses);
+        this.routers = Routers.of(restApi, historyApi, opsApi, adminApi, analyticsApi,
                 new ReloadApi(reload, observability.executor(), responses),
                 new WebhookTestApi(webhooks::test, responses), internalPort.isPresent(),
                 config.observability().internalAdmin(), verifier, responses, observability.requestEvents());
@@ -187,7 +201,7 @@ public final class WebSocketService implements AutoCloseable {
         ConnectLimits limits = connectLimits(config, closeables, cluster.userSlots());
         this.nettyServer = new NettyServer(config.server(), config.delivery().maxPendingBytes(), hub, codec, verifier,
                 ipPolicy, originPolicy, routers.main(), routers.internal(), internalPort, responses,
-                observability.transportEvents(), limits, proxies);
+                observability.transportEvents(), limits, proxies, analytics.feed());
         closeables.add(LivePolicies.register(reload, new LivePolicies.Targets(hub.admin().live(), restLimits, ipPolicy,
                 originPolicy, limits.geo(), verifier, (next, opened) -> tokenVerifier(next.security().jwt(),
                 next.security().jwtSecret().orElse(secret), clock, opened), observability::replaceAlertThresholds),
@@ -290,6 +304,7 @@ public final class WebSocketService implements AutoCloseable {
         long sweepMillis = Math.max(100, config.presence().userStatusTimeout().toMillis() / 10);
         housekeeping.scheduleAtFixedRate(this::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
         observability.bindEventLoops(nettyServer.workers());
+        analytics.start();
         observability.serving();
         return this;
     }
@@ -395,6 +410,7 @@ public final class WebSocketService implements AutoCloseable {
         nettyServer.stop(() -> hub.closeAll(CloseReason.SHUTTING_DOWN), () -> hub.queries().connections() == 0,
                 config.delivery().shutdownTimeout());
         local.close(); // its clients were closed with the rest
+        analytics.close(); // its last rollups, before the store they go to closes
         for (AutoCloseable closeable : closeables) {
             try {
                 closeable.close();

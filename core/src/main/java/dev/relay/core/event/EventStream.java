@@ -91,6 +91,8 @@ public final class EventStream implements AutoCloseable {
         private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
         private final EventListener listener;
         private final int capacity;
+        /** Zero: publishers wake the thread; else it looks this often and nobody wakes it (a batching listener). */
+        private final long batchNanos;
         private final ConcurrentLinkedQueue<RelayEvent> queue = new ConcurrentLinkedQueue<>();
         /** Events in the queue; reserved before adding, so the queue never holds more than the capacity. */
         private final AtomicInteger size = new AtomicInteger();
@@ -105,6 +107,7 @@ public final class EventStream implements AutoCloseable {
         Drain(EventListener listener, int capacity) {
             this.listener = listener;
             this.capacity = capacity;
+            this.batchNanos = Math.max(0, listener.batchDelay().toNanos());
             this.thread = Thread.ofVirtual().name("relay-events-" + listener.name()).start(this::run);
         }
 
@@ -119,7 +122,7 @@ public final class EventStream implements AutoCloseable {
                 return;
             }
             queue.add(event);
-            if (idle) {
+            if (idle && batchNanos == 0) {
                 LockSupport.unpark(thread);
             }
         }
@@ -139,7 +142,7 @@ public final class EventStream implements AutoCloseable {
                 // either this sees the event or the publisher sees idle and unparks. The timeout is a safety net.
                 idle = true;
                 if (queue.isEmpty() && !stopping) {
-                    LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+                    LockSupport.parkNanos(this, batchNanos == 0 ? IDLE_PARK_NANOS : batchNanos);
                 }
                 idle = false;
                 if (Thread.interrupted()) {

@@ -12,6 +12,8 @@ public enum ErrorCode {
     INVALID_ROOM_ID("invalid_room_id", 400),
     /** The message filter (filter_action: reject) refused the content. */
     FILTERED("filtered", 400),
+    /** A query parameter of the REST API has a value it does not take (e.g. {@code window=2h}). */
+    INVALID_ARGUMENT("invalid_argument", 400),
     MESSAGE_TOO_LONG("message_too_long", 413),
     PAYLOAD_TOO_LARGE("payload_too_large", 413),
     UNAUTHORIZED("unauthorized", 401),

@@ -14,6 +14,9 @@ public final class MessageType {
     public static final String REFRESH = "refresh";
     /** Stops an answer being generated ({@code data.id}: the reply's message id); see docs/assistant.md. */
     public static final String CANCEL = "cancel";
+    /** An admin asks for the {@link #ANALYTICS} frame every second; answered by the server, not the hub. */
+    public static final String SUBSCRIBE_ANALYTICS = "subscribe_analytics";
+    public static final String UNSUBSCRIBE_ANALYTICS = "unsubscribe_analytics";
 
     /** Client types whose {@code data} the server reads (see {@link ClientMessage#control()}). */
     public static boolean isControl(String type) {
@@ -43,6 +46,8 @@ public final class MessageType {
      * answer growing, later an edit): not part of the room's stream, no {@code seq}.
      */
     public static final String MESSAGE_UPDATE = "message_update";
+    /** The overview of the last minute, every second, to admins who subscribed. */
+    public static final String ANALYTICS = "analytics";
 
     private MessageType() {
     }

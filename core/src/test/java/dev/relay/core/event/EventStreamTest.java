@@ -49,6 +49,40 @@ class EventStreamTest {
     }
 
     @Test
+    void aBatchingListenerIsNeverWokenYetGetsEverythingInOrderAndItsLastEventsOnClose() {
+        List<RelayEvent> got = new CopyOnWriteArrayList<>();
+        EventListener batching = new EventListener() {
+            @Override
+            public String name() {
+                return "batching";
+            }
+
+            @Override
+            public void onEvent(RelayEvent event) {
+                got.add(event);
+            }
+
+            @Override
+            public Duration batchDelay() {
+                return Duration.ofMillis(50);
+            }
+        };
+        stream = new EventStream(List.of(batching), 1000);
+        List<RelayEvent> sent = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            sent.add(online(i));
+            stream.publish(sent.getLast());
+        }
+        await().atMost(WAIT).until(() -> got.size() == 100);
+        assertThat(got).containsExactlyElementsOf(sent);
+
+        RelayEvent last = online(100);
+        stream.publish(last);
+        stream.close(); // stopping wakes it: what was queued is handed over before the thread ends
+        assertThat(got).endsWith(last);
+    }
+
+    @Test
     void aSlowListenerDropsExactlyWhatExceedsItsQueueWhileTheOthersGetEverything() throws Exception {
         int capacity = 8;
         CountDownLatch slowStarted = new CountDownLatch(1);

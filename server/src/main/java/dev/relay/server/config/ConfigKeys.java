@@ -193,6 +193,17 @@ final class ConfigKeys {
             "How often the PERFORMANCE line is logged.");
     static final ConfigKey<Boolean> ENABLE_PERFORMANCE_METRICS = key("enable_performance_metrics", bool(),
             "true", "Measure delivery latency (a histogram in /metrics, p50/p99 in PERFORMANCE lines and alerts).");
+    static final ConfigKey<Boolean> ANALYTICS_ENABLED = key("analytics_enabled", bool(), "true",
+            "Roll traffic up per minute for /ws/analytics/* and the live analytics feed.");
+    static final ConfigKey<Integer> ANALYTICS_MAX_KEYS_PER_MINUTE = key("analytics_max_keys_per_minute",
+            integer(1, 1_000_000), "1000",
+            "Room and sender pairs a minute of analytics keeps apart; more are counted in the (other) bucket.");
+    static final ConfigKey<Integer> ANALYTICS_MAX_USERS_PER_DAY = key("analytics_max_users_per_day",
+            integer(1, 10_000_000), "100000", "Distinct users a node records as active per day.");
+    static final ConfigKey<Duration> ANALYTICS_FLUSH_INTERVAL = key("analytics_flush_interval", duration(), "5s",
+            "How often analytics rollups are written to the store (every second while an admin watches live).");
+    static final ConfigKey<Integer> ANALYTICS_RETENTION_DAYS = key("analytics_retention_days", integer(1, 3650),
+            "90", "With persistence, days of analytics rollups kept in the database.");
     static final ConfigKey<Boolean> ENABLE_ALERTS = key("enable_alerts", bool(), "false",
             "Check the alert thresholds every alert_check_interval and log ALERT lines when one is crossed.");
     static final ConfigKey<Double> ALERT_CONNECTIONS_RATIO = key("alert_connections_ratio", ratio(), "0.9",

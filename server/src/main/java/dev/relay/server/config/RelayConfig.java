@@ -11,7 +11,7 @@ import java.util.Optional;
 public record RelayConfig(ServerConfig server, SecurityConfig security, RoomConfig rooms, MessageConfig messages,
                           PresenceConfig presence, ObservabilityConfig observability, ClusterConfig cluster,
                           DeliveryConfig delivery, PolicyConfig policies, IntegrationConfig integrations,
-                          AssistantConfig assistant) {
+                          AssistantConfig assistant, AnalyticsConfig analytics) {
     public RelayConfig {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(security, "security");
@@ -24,6 +24,7 @@ public record RelayConfig(ServerConfig server, SecurityConfig security, RoomConf
         Objects.requireNonNull(policies, "policies");
         Objects.requireNonNull(integrations, "integrations");
         Objects.requireNonNull(assistant, "assistant");
+        Objects.requireNonNull(analytics, "analytics");
     }
 
     /** The documented defaults, as if no file, environment variable or override were given. */
@@ -48,6 +49,7 @@ public record RelayConfig(ServerConfig server, SecurityConfig security, RoomConf
         return new RelayConfig(server, new SecurityConfig(checked, s.enableOriginCheck(), s.allowedOrigins(),
                 s.enableIpWhitelist(), s.ipWhitelist(), s.ipBlacklist(), s.enableRateLimit(), s.rateLimitPerMinute(),
                 s.jwt()),
-                rooms, messages, presence, observability, cluster, delivery, policies, integrations, assistant);
+                rooms, messages, presence, observability, cluster, delivery, policies, integrations, assistant,
+                analytics);
     }
 }

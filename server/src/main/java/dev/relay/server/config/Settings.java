@@ -93,7 +93,9 @@ final class Settings {
                         get(REDIS_WAIT_REPLICAS)),
                 new DeliveryConfig(get(HISTORY_SIZE), get(HISTORY_TTL), get(RECOVERY_MAX_MESSAGES), get(DEDUP_WINDOW),
                         get(MAX_PENDING_BYTES), get(SHUTDOWN_TIMEOUT)),
-                policies(), integrations(), assistant());
+                policies(), integrations(), assistant(),
+                new AnalyticsConfig(get(ANALYTICS_ENABLED), get(ANALYTICS_MAX_KEYS_PER_MINUTE),
+                        get(ANALYTICS_MAX_USERS_PER_DAY), get(ANALYTICS_FLUSH_INTERVAL), get(ANALYTICS_RETENTION_DAYS)));
     }
 
     private IntegrationConfig integrations() {

@@ -14,14 +14,14 @@ import java.util.Optional;
  */
 public record Routers(Router main, Optional<Router> internal) {
 
-    public static Routers of(RestApi api, HistoryApi history, OpsApi ops, AdminApi admin, ReloadApi reload,
-                             WebhookTestApi webhooks,
-                             boolean separateInternal,
+    public static Routers of(RestApi api, HistoryApi history, OpsApi ops, AdminApi admin, AnalyticsApi analytics,
+                             ReloadApi reload, WebhookTestApi webhooks, boolean separateInternal,
                              boolean adminInternal, JwtVerifier verifier, HttpResponses responses,
                              RequestEvents events) {
         List<Route> main = new ArrayList<>(api.routes());
         main.addAll(new DocsApi(responses).routes());
         main.addAll(history.routes());
+        main.addAll(analytics.routes()); // on the public port: members read their own room's figures
         main.addAll(admin.userRoutes());
         if (!separateInternal) {
             main.addAll(admin.adminRoutes());

@@ -1,6 +1,8 @@
 package dev.relay.server.persistence;
 
 import dev.relay.core.Hub;
+import dev.relay.core.analytics.AnalyticsStore;
+import dev.relay.core.analytics.MemoryAnalyticsStore;
 import dev.relay.core.history.HistoryStore;
 import dev.relay.core.history.MemoryHistoryStore;
 import dev.relay.core.protocol.ErrorCode;
@@ -174,6 +176,14 @@ public final class Persistence implements AutoCloseable {
      */
     public void install(Hub.Builder hub) {
         hub.messageStore(store).keptRooms(store.rooms());
+    }
+
+    /**
+     * Where analytics rollups are kept: the message store's database with persistence (every node sharing it reads
+     * the cluster's figures), else memory holding the last {@code memoryKeep}.
+     */
+    public AnalyticsStore analyticsStore(Duration memoryKeep) {
+        return jdbc != null ? jdbc.analytics() : new MemoryAnalyticsStore(clock, memoryKeep);
     }
 
     /** For readiness: why the store is not usable (the database does not take writes), or empty when it is. */

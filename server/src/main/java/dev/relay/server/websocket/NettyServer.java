@@ -56,11 +56,12 @@ public final class NettyServer {
      * @param maxPendingBytes bytes a connection may have queued before it counts as slow (max_pending_bytes)
      * @param internal        the router of the internal port (metrics, health, perhaps admin), when there is one
      * @param internalPort    the internal port; present exactly when {@code internal} is
+     * @param controls        client messages the server answers itself (the analytics subscription)
      */
     public NettyServer(ServerConfig config, int maxPendingBytes, Hub hub, JsonCodec codec, JwtVerifier verifier,
                      IpPolicy ipPolicy, OriginPolicy originPolicy, Router router, Optional<Router> internal,
                      Optional<Integer> internalPort, HttpResponses responses, TransportEvents events,
-                     ConnectLimits limits, Proxies proxies) {
+                     ConnectLimits limits, Proxies proxies, ControlMessages controls) {
         this.config = config;
         this.maxPendingBytes = maxPendingBytes;
         this.internalPort = internalPort;
@@ -71,7 +72,7 @@ public final class NettyServer {
         this.initializer = new RelayChannelInitializer(new RelayChannelInitializer.Settings(
                 config.maxMessageSize(), config.enableCompression(), config.pingPeriod(), config.pongWait(),
                 config.writeWait(), (long) HARD_LIMIT_FACTOR * maxPendingBytes, config.httpTimeouts()), hub, codec,
-                gate, responses, events, limits.addresses(), proxies.messages(), tls);
+                gate, responses, events, limits.addresses(), proxies.messages(), controls, tls);
         this.internalInitializer = internal.map(r -> new InternalChannelInitializer(r, responses, config.writeWait(),
                 (long) HARD_LIMIT_FACTOR * maxPendingBytes, config.httpTimeouts(), tls));
     }

@@ -37,6 +37,7 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final ClientAddresses addresses;
     private final MessageProxies proxies;
     private final Optional<ServerTls> tls;
+    private final ControlMessages controls;
 
     /** The slice of the configuration the pipeline needs. */
     record Settings(int maxMessageSize, boolean compression, Duration pingPeriod, Duration pongWait,
@@ -45,9 +46,10 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
 
     RelayChannelInitializer(Settings settings, Hub hub, JsonCodec codec, HttpGateHandler gate,
                             HttpResponses responses, TransportEvents events, ClientAddresses addresses,
-                            MessageProxies proxies, Optional<ServerTls> tls) {
+                            MessageProxies proxies, ControlMessages controls, Optional<ServerTls> tls) {
         this.settings = settings;
         this.proxies = proxies;
+        this.controls = controls;
         this.tls = tls;
         this.addresses = addresses;
         this.events = events;
@@ -91,7 +93,7 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
         }
         pipeline.addLast("http-gate", gate);
         WebSocketFrameHandler frames = new WebSocketFrameHandler(hub, codec, settings.outboundLimitBytes(), events,
-                proxies);
+                proxies, controls);
         pipeline.addLast("ws-guard", new FrameGuard(frames));
         pipeline.addLast("ws-protocol", new WebSocketServerProtocolHandler(protocolConfig));
         pipeline.addLast("ws-aggregator", new WebSocketFrameAggregator(settings.maxMessageSize()));

@@ -40,6 +40,8 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
     private final long outboundLimitBytes;
     private final TransportEvents events;
     private final MessageProxies proxies;
+    /** Messages the server answers itself (the analytics subscription). */
+    private final ControlMessages controls;
     private NettyConnection connection;
     /** The hub, or the publish and rpc proxies before it; set with the session. */
     private Inbox inbox;
@@ -49,7 +51,8 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
     private ConnectRequest request;
 
     WebSocketFrameHandler(Hub hub, JsonCodec codec, long outboundLimitBytes, TransportEvents events,
-                          MessageProxies proxies) {
+                          MessageProxies proxies, ControlMessages controls) {
+        this.controls = controls;
         this.hub = hub;
         this.proxies = proxies;
         this.events = events;
@@ -139,7 +142,9 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
                 return;
             }
             events.received(message.type(), bytes);
-            inbox.onMessage(message);
+            if (!controls.handle(session, message)) {
+                inbox.onMessage(message);
+            }
         } else if (frame instanceof BinaryWebSocketFrame) {
             events.received(Hub.BINARY, frame.content().readableBytes());
             WireFrame binary = WireFrame.binary(ctx.alloc(), frame.content());
@@ -157,6 +162,7 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
             expiryWatch.stop();
         }
         if (session != null) {
+            controls.closed(session);
             hub.disconnect(session);
             events.closed(session, connection.closeCode());
             LOG.info("event=disconnected client_id={} user={} code={}", session.id(), session.userId(),

@@ -100,7 +100,7 @@ class EventStreamIT {
             assertThat(scrape.value("relay_events_dropped_total", "listener", "stuck")).isZero();
             assertThat(scrape.value("relay_events_delivered_total", "listener", "recorder")).isEqualTo(23);
             assertThat(server.service().eventStats()).extracting(stats -> stats.listener())
-                    .containsExactly("stuck", "recorder");
+                    .containsExactly("stuck", "recorder", "analytics"); // analytics is on by default
         } finally {
             release.countDown();
         }

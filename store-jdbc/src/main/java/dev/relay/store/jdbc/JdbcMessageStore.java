@@ -2,6 +2,7 @@ package dev.relay.store.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.relay.core.analytics.AnalyticsStore;
 import dev.relay.core.history.StreamPosition;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.MessageType;
@@ -149,6 +150,14 @@ public final class JdbcMessageStore implements MessageStore {
             pool.close();
             throw e instanceof RuntimeException r ? r : new IllegalStateException("cannot open the store", e);
         }
+    }
+
+    /**
+     * The analytics rollups in this store's database (its own tables, {@link JdbcAnalyticsStore}), sharing the pool:
+     * usable until this store is closed.
+     */
+    public AnalyticsStore analytics() {
+        return new JdbcAnalyticsStore(pool);
     }
 
     /** pg_trgm lives in public, shared by every schema; two servers creating it at once is not an error. */
