@@ -33,6 +33,7 @@ import dev.relay.server.config.ConfigException;
 import dev.relay.server.config.JwtConfig;
 import dev.relay.server.config.PolicyConfig;
 import dev.relay.server.config.RelayConfig;
+import dev.relay.server.config.ServerConfig;
 import dev.relay.server.http.AdminApi;
 import dev.relay.server.http.HistoryApi;
 import dev.relay.server.http.HttpResponses;
@@ -42,8 +43,10 @@ import dev.relay.server.http.Router;
 import dev.relay.server.http.Routers;
 import dev.relay.server.observe.Observability;
 import dev.relay.server.persistence.Persistence;
+import dev.relay.server.stomp.StompEndpoint;
 import dev.relay.server.websocket.ConnectLimits;
 import dev.relay.server.websocket.NettyServer;
+import dev.relay.server.websocket.ProtocolEndpoint;
 import dev.relay.server.websocket.SharedUserSlots;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.slf4j.Logger;
@@ -154,7 +157,22 @@ public final class WebSocketService implements AutoCloseable {
                 config.security().allowedOrigins());
         this.nettyServer = new NettyServer(config.server(), config.delivery().maxPendingBytes(), hub, codec, verifier,
                 ipPolicy, originPolicy, routers.main(), routers.internal(), internalPort, responses,
-                observability.transportEvents(), connectLimits(config, closeables, cluster.userSlots()));
+                observability.transportEvents(), connectLimits(config, closeables, cluster.userSlots()),
+                endpoints(config, hub, codec, verifier));
+    }
+
+    /** The other protocols' WebSocket endpoints the configuration turns on, behind the same gate. */
+    private static List<ProtocolEndpoint> endpoints(RelayConfig config, Hub hub, JsonCodec codec,
+                                                    JwtVerifier verifier) {
+        List<ProtocolEndpoint> endpoints = new ArrayList<>();
+        ServerConfig server = config.server();
+        if (server.enableStomp()) {
+            endpoints.add(new StompEndpoint(new StompEndpoint.Settings(server.maxMessageSize(),
+                    server.enableCompression(), server.pingPeriod(),
+                    server.pongWait(), (long) NettyServer.HARD_LIMIT_FACTOR * config.delivery().maxPendingBytes(),
+                    NettyServer.DEFAULT_ROOM), hub, codec, verifier));
+        }
+        return endpoints;
     }
 
     private static ConnectLimits connectLimits(RelayConfig config, List<AutoCloseable> closeables,

@@ -67,6 +67,8 @@ final class ConfigKeys {
                     + "the connection with 1009.");
     static final ConfigKey<Boolean> ENABLE_COMPRESSION = key("enable_compression", bool(), "true",
             "Negotiate permessage-deflate with clients that offer it (always with server_no_context_takeover).");
+    static final ConfigKey<Boolean> ENABLE_STOMP = key("enable_stomp", bool(), "true",
+            "Serve STOMP 1.2 over WebSocket at /ws/stomp (same hub, token, origin, IP and connection limits).");
     static final ConfigKey<Integer> MAX_CONNECTIONS = key("max_connections", integer(1, MAX), "10000",
             "Most concurrent WebSocket connections; more are refused with HTTP 503.");
     static final ConfigKey<Integer> MAX_CONNECTIONS_PER_USER = key("max_connections_per_user", integer(0, MAX), "0",

@@ -21,11 +21,12 @@ import java.util.Objects;
  * @param dataDir           directory for data files (planned persistence)
  * @param transport         Netty I/O transport: auto, epoll, io_uring or nio (one that cannot load here falls back)
  * @param httpTimeouts      how long a connection still speaking HTTP may keep the server waiting
+ * @param enableStomp       whether STOMP over WebSocket is served at /ws/stomp
  */
 public record ServerConfig(String host, int port, int readBufferSize, int writeBufferSize, Duration pingPeriod,
                            Duration pongWait, Duration writeWait, int maxMessageSize, boolean enableCompression,
                            int maxConnections, Path logDir, Path dataDir, String transport,
-                           HttpTimeoutConfig httpTimeouts) {
+                           HttpTimeoutConfig httpTimeouts, boolean enableStomp) {
     public ServerConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(pingPeriod, "pingPeriod");
