@@ -43,6 +43,7 @@ import dev.relay.server.http.Router;
 import dev.relay.server.http.Routers;
 import dev.relay.server.observe.Observability;
 import dev.relay.server.persistence.Persistence;
+import dev.relay.server.socketio.SocketIoEndpoint;
 import dev.relay.server.stomp.StompEndpoint;
 import dev.relay.server.websocket.ConnectLimits;
 import dev.relay.server.websocket.NettyServer;
@@ -170,6 +171,12 @@ public final class WebSocketService implements AutoCloseable {
             endpoints.add(new StompEndpoint(new StompEndpoint.Settings(server.maxMessageSize(),
                     server.enableCompression(), server.pingPeriod(),
                     server.pongWait(), (long) NettyServer.HARD_LIMIT_FACTOR * config.delivery().maxPendingBytes(),
+                    NettyServer.DEFAULT_ROOM), hub, codec, verifier));
+        }
+        if (server.enableSocketio()) {
+            endpoints.add(new SocketIoEndpoint(new SocketIoEndpoint.Settings(server.maxMessageSize(),
+                    server.enableCompression(), server.pingPeriod(), server.pongWait(),
+                    (long) NettyServer.HARD_LIMIT_FACTOR * config.delivery().maxPendingBytes(),
                     NettyServer.DEFAULT_ROOM), hub, codec, verifier));
         }
         return endpoints;

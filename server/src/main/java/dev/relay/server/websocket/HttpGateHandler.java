@@ -171,14 +171,32 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                                String client, ProtocolEndpoint endpoint) {
         QueryStringDecoder query = target.query();
         request.setUri(target.withPath(endpoint.path()));
+        boolean upgrade = isUpgrade(request);
+        EndpointAdmission admission = null;
         try {
-            connectRate.acquire(client);
-            requireUpgrade(request, endpoint.path());
+            if (!upgrade && !endpoint.servesPlainHttp()) {
+                requireUpgrade(request, endpoint.path());
+            }
             requireOrigin(request);
-            takeSlots(ctx, client, null);
+            if (endpoint.isNewConnection(query)) {
+                // Before any token is checked: a handshake flood must not make the server verify signatures.
+                connectRate.acquire(client);
+                admission = new EndpointAdmission(client, BearerToken.from(request, query), slots, perAddress,
+                        perUser);
+                admission.takeConnectionSlots(client.equals(ctx.channel().attr(PeerAddressSlots.HELD).get()));
+            }
         } catch (ProtocolException refused) {
             refuse(ctx, request, query, client, refused);
             return;
+        }
+        if (!upgrade) {
+            // Long-polling: the endpoint's session, not this socket, holds the slots; it ends the admission.
+            endpoint.handlePlainHttp(ctx, request, query, admission);
+            return;
+        }
+        if (admission != null) {
+            EndpointAdmission held = admission;
+            ctx.channel().closeFuture().addListener(closed -> held.end());
         }
         closeUnlessUpgradedIn(ctx, HANDSHAKE_TIMEOUT_MILLIS);
         ChannelPipeline pipeline = ctx.pipeline();
@@ -191,34 +209,13 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             pipeline.remove(Utf8FrameValidator.class);
         }
         pipeline.replace("ws-protocol", "ws-protocol", new WebSocketServerProtocolHandler(endpoint.protocolConfig()));
-        String token = BearerToken.from(request, query);
-        endpoint.install(pipeline, new ProtocolEndpoint.Admission() {
-            private boolean taken;
-
-            @Override
-            public String clientAddress() {
-                return client;
-            }
-
-            @Override
-            public String upgradeToken() {
-                return token;
-            }
-
-            @Override
-            public void takeUserSlot(String userId) {
-                if (taken) {
-                    throw new IllegalStateException("the user's slot is taken once per channel");
-                }
-                if (!perUser.tryAcquire(userId)) {
-                    throw new ProtocolException(ErrorCode.CONNECTION_LIMIT, "user '" + userId + "' already has "
-                            + perUser.max() + " connections, the most allowed (max_connections_per_user)");
-                }
-                taken = true;
-                ctx.channel().closeFuture().addListener(closed -> perUser.release(userId));
-            }
-        });
+        endpoint.install(pipeline, admission);
         ctx.fireChannelRead(request.retain());
+    }
+
+    private static boolean isUpgrade(FullHttpRequest request) {
+        return request.method().equals(HttpMethod.GET)
+                && request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
     }
 
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest retained, ConnectRequest accepted) {

@@ -18,7 +18,7 @@ class RelayConfigDefaultsTest {
         assertThat(defaults.server()).isEqualTo(new ServerConfig("0.0.0.0", 8080, 1024, 1024, Duration.ofSeconds(60),
                 Duration.ofSeconds(10), Duration.ofSeconds(10), 8192, true, 10_000, Path.of("logs"),
                 Path.of("data"), "auto", new HttpTimeoutConfig(Duration.ofSeconds(10), Duration.ofSeconds(30),
-                Duration.ofSeconds(60)), true));
+                Duration.ofSeconds(60)), true, true));
     }
 
     @Test

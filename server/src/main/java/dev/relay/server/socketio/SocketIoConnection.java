@@ -1,0 +1,100 @@
+package dev.relay.server.socketio;
+
+import dev.relay.core.codec.EncodedFrame;
+import dev.relay.core.delivery.Connection;
+import dev.relay.core.protocol.CloseReason;
+import dev.relay.core.protocol.MessageType;
+import dev.relay.server.codec.JsonCodec;
+import dev.relay.server.codec.WireFrame;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.Executor;
+
+/**
+ * A Socket.IO client as the hub sees it: each message the hub writes (Relay's JSON, encoded once for all recipients)
+ * becomes a Socket.IO event named by its {@code type}, with the JSON as its argument (and the recovery offset last);
+ * the answer to an event that asked for an acknowledgement goes to its callback instead; the welcome is Socket.IO's
+ * {@code CONNECT} answer. Reading the type back costs a JSON parse per recipient, as for STOMP.
+ */
+final class SocketIoConnection implements Connection {
+    private final EngineSession engine;
+    private final JsonCodec codec;
+
+    SocketIoConnection(EngineSession engine, JsonCodec codec) {
+        this.engine = engine;
+        this.codec = codec;
+    }
+
+    @Override
+    public Executor executor() {
+        return engine.loop();
+    }
+
+    @Override
+    public void write(EncodedFrame frame) {
+        WireFrame wire = (WireFrame) frame;
+        Map<String, Object> message = codec.read(wire);
+        if (message == null) {
+            return; // a relayed binary WebSocket frame: not mapped (docs/compatibility.md)
+        }
+        String type = String.valueOf(message.get("type"));
+        Map<?, ?> data = message.get("data") instanceof Map<?, ?> map ? map : Map.of();
+        String ref = data.get("ref") instanceof String id ? id : null;
+        if (type.equals(MessageType.WELCOME)) {
+            engine.welcomed(String.valueOf(data.get("client_id")));
+            return;
+        }
+        String json = wire.payload().toString(StandardCharsets.UTF_8);
+        if (ref != null && (type.equals("resumed") || type.equals(MessageType.ERROR))
+                && engine.resumedAnswer(ref, Boolean.TRUE.equals(data.get("recovered")))) {
+            return;
+        }
+        Long ackId = engine.takeAck(ref);
+        if (ackId != null) {
+            engine.send("43" + ackId + "[" + json + "]", false);
+            return;
+        }
+        if (type.equals(MessageType.ROOM_MESSAGE) && message.get("epoch") instanceof String epoch
+                && message.get("seq") instanceof Number seq) {
+            engine.delivered(String.valueOf(message.get("room_id")), epoch, seq.longValue());
+        } else if (type.equals(MessageType.LEFT) || type.equals("room_closed")) {
+            engine.forgetRoom(String.valueOf(message.get("room_id")));
+        }
+        String offset = engine.offset();
+        engine.send("42[" + EngineSession.quote(type) + "," + json + (offset == null ? "" : ","
+                + EngineSession.quote(offset)) + "]", false);
+    }
+
+    @Override
+    public void flush() {
+        engine.flush();
+    }
+
+    @Override
+    public void send(EncodedFrame frame) {
+        if (engine.loop().inEventLoop()) {
+            write(frame);
+            flush();
+        } else {
+            frame.retain();
+            engine.execute(() -> {
+                try {
+                    send(frame);
+                } finally {
+                    frame.release();
+                }
+            });
+        }
+    }
+
+    @Override
+    public void close(CloseReason reason) {
+        engine.execute(() -> engine.closeFromHub(reason));
+    }
+
+    @Override
+    public String remoteAddress() {
+        return engine.remoteAddress();
+    }
+}
