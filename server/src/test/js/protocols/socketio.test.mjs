@@ -160,3 +160,67 @@ test('connection state recovery: missed room messages arrive and socket.recovere
   ws.close();
   socket.disconnect();
 });
+
+test('binary attachments: Socket.IO clients get them as binary, Relay clients as base64, within max_message_size', async () => {
+  const room = uniqueRoom('sio-binary');
+  await createRoom(room);
+  const sender = socketio(uniqueUser('sio'), { transports: ['websocket'] });
+  const receiver = socketio(uniqueUser('sio'), { transports: ['polling'], upgrade: false });
+  await connected(sender);
+  await connected(receiver);
+  await emit(sender, 'join_room', { room_id: room });
+  await emit(receiver, 'join_room', { room_id: room });
+  const ws = await relay(uniqueUser('ws'), room);
+  const bytes = Buffer.from([0, 1, 2, 250, 251, 255]);
+  const ack = await emit(sender, 'room_message', { room_id: room, content: 'file', data: { file: bytes } });
+  assert.equal(ack.type, 'ack');
+  const got = await event(receiver, 'room_message', (m) => m.content === 'file');
+  assert.ok(Buffer.isBuffer(got.args[0].data.file), 'a Buffer on long-polling');
+  assert.deepEqual([...got.args[0].data.file], [...bytes]);
+  const echo = await event(sender, 'room_message', (m) => m.content === 'file');
+  assert.deepEqual([...echo.args[0].data.file], [...bytes], 'a Buffer on WebSocket');
+  const atRelay = await until(() => ws.seen.find((m) => m.content === 'file'), 'the message at Relay');
+  assert.equal(atRelay.data.file._binary, bytes.toString('base64'));
+
+  // 2 KiB is the whole event's budget, attachments included: 1500 + 1500 bytes is over it.
+  const reasons = [];
+  sender.on('disconnect', (reason) => reasons.push(reason));
+  sender.emit('room_message', { room_id: room, data: { a: Buffer.alloc(1500), b: Buffer.alloc(1500) } });
+  await until(() => reasons.length === 1, 'the disconnect');
+  assert.equal(ws.seen.filter((m) => m.data?.a).length, 0);
+  ws.close();
+  receiver.disconnect();
+});
+
+test('the handshake passes the gate: a refused origin gets connect_error with the HTTP refusal', async () => {
+  const socket = socketio(uniqueUser('sio'), { extraHeaders: { Origin: 'https://evil.example' } });
+  await until(() => socket.seen.errors.length === 1, 'connect_error');
+  const error = socket.seen.errors[0];
+  assert.equal(error.description, 403);
+  socket.disconnect();
+  // The same handshake by hand: the refusal is Relay's HTTP envelope.
+  const answer = await fetch(`${HTTP}/socket.io/?EIO=4&transport=polling`, { headers: { Origin: 'https://evil.example' } });
+  assert.equal(answer.status, 403);
+  assert.equal((await answer.json()).error.code, 'origin_not_allowed');
+  const fine = await fetch(`${HTTP}/socket.io/?EIO=4&transport=polling`);
+  assert.equal(fine.status, 200);
+  assert.match(await fine.text(), /^0\{"sid":"[^"]+","upgrades":\["websocket"\],"pingInterval":2000,"pingTimeout":1000,"maxPayload":2048\}$/);
+});
+
+test('max_connections_per_user counts Socket.IO sessions, and an ended long-polling session frees its slot', async () => {
+  const user = uniqueUser('many');
+  const first = socketio(user, { transports: ['polling'], upgrade: false });
+  const second = socketio(user, { transports: ['websocket'] });
+  await connected(first);
+  await connected(second);
+  const third = socketio(user, { transports: ['websocket'] });
+  await until(() => third.seen.errors.length === 1, 'connect_error');
+  assert.equal(third.seen.errors[0].data.code, 'connection_limit');
+  third.disconnect();
+  first.disconnect();
+  const fourth = socketio(user, { transports: ['polling'], upgrade: false });
+  await until(() => fourth.connected || fourth.seen.errors.length > 0, 'an answer');
+  assert.equal(fourth.connected, true);
+  second.disconnect();
+  fourth.disconnect();
+});

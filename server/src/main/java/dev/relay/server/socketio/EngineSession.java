@@ -16,7 +16,9 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -78,6 +80,10 @@ final class EngineSession {
     private final Map<String, Long> acks = new HashMap<>();
     private long nextId;
     private String pid;
+    /** A binary event waiting for its attachments, those read so far, and its bytes so far. */
+    private SocketIoPacket binaryEvent;
+    private List<byte[]> attachments = new ArrayList<>();
+    private long binaryBytes;
     /** The hub's id of this connection, from its welcome (the session is not assigned yet when it comes). */
     private String clientId;
     private String offeredPid;
@@ -318,10 +324,27 @@ final class EngineSession {
         }
     }
 
+    /** An attachment of the binary event being read; the last one completes it. */
     private void binary(byte[] bytes) {
-        // Binary attachments (BINARY_EVENT) are not mapped: see docs/compatibility.md.
-        emitError(null, new ProtocolException(ErrorCode.INVALID_FIELD,
-                "binary attachments are not supported; send JSON"));
+        if (binaryEvent == null) {
+            close("binary data without a binary packet");
+            return;
+        }
+        attachments.add(bytes);
+        binaryBytes += bytes.length;
+        if (binaryBytes > endpoint.settings.maxMessageSize()) {
+            // max_message_size holds for the event and its attachments together, as for one WebSocket message.
+            LOG.info("event=message_too_big protocol=socketio sid={} bytes={}", sid, binaryBytes);
+            close("message too big");
+            return;
+        }
+        if (attachments.size() == binaryEvent.attachments()) {
+            SocketIoPacket complete = binaryEvent;
+            List<byte[]> all = attachments;
+            binaryEvent = null;
+            attachments = new ArrayList<>();
+            event(complete, all);
+        }
     }
 
     private void ping() {
@@ -394,8 +417,15 @@ final class EngineSession {
         switch (packet.type()) {
             case SocketIoPacket.CONNECT -> connect(packet.json());
             case SocketIoPacket.DISCONNECT -> close("client namespace disconnect");
-            case SocketIoPacket.EVENT -> event(packet);
-            case SocketIoPacket.BINARY_EVENT, SocketIoPacket.BINARY_ACK -> binary(null);
+            case SocketIoPacket.EVENT -> event(packet, List.of());
+            case SocketIoPacket.BINARY_EVENT -> {
+                if (packet.attachments() <= 0) {
+                    event(packet, List.of());
+                    return;
+                }
+                binaryEvent = packet;
+                binaryBytes = text.length();
+            }
             default -> { } // ACK: the server asks none
         }
     }
@@ -498,12 +528,15 @@ final class EngineSession {
         send("40{\"sid\":\"" + clientId + "\",\"pid\":\"" + pid + "\"}", true);
     }
 
-    private void event(SocketIoPacket packet) {
+    private void event(SocketIoPacket packet, List<byte[]> binary) {
         if (session == null || packet.json() == null) {
             return;
         }
         try {
             JsonNode args = endpoint.codec.mapper().readTree(packet.json());
+            if (!binary.isEmpty()) {
+                args = BinaryAttachments.fill(args, binary);
+            }
             if (!(args instanceof ArrayNode array) || array.isEmpty() || !array.get(0).isTextual()) {
                 throw new ProtocolException(ErrorCode.INVALID_FIELD, "an event is an array that starts with its name");
             }
@@ -525,9 +558,21 @@ final class EngineSession {
             endpoint.hub.onMessage(session, decoded);
         } catch (ProtocolException refused) {
             emitError(packet.ackId() >= 0 ? packet.ackId() : null, refused);
-        } catch (IOException malformed) {
+        } catch (IOException | IllegalArgumentException malformed) {
             emitError(packet.ackId() >= 0 ? packet.ackId() : null,
-                    new ProtocolException(ErrorCode.INVALID_JSON, "the event is not JSON"));
+                    new ProtocolException(ErrorCode.INVALID_JSON, "the event is not JSON with valid placeholders"));
+        }
+    }
+
+    /** A binary attachment for the client, after the packet that announced it. */
+    void sendBinary(byte[] bytes) {
+        if (closed) {
+            return;
+        }
+        if (upgraded) {
+            webSocket.write(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(bytes)), webSocket.voidPromise());
+        } else {
+            send("b" + Base64.getEncoder().encodeToString(bytes), false);
         }
     }
 

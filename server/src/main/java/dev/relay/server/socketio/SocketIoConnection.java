@@ -1,5 +1,6 @@
 package dev.relay.server.socketio;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.relay.core.codec.EncodedFrame;
 import dev.relay.core.delivery.Connection;
 import dev.relay.core.protocol.CloseReason;
@@ -7,7 +8,9 @@ import dev.relay.core.protocol.MessageType;
 import dev.relay.server.codec.JsonCodec;
 import dev.relay.server.codec.WireFrame;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 
@@ -50,9 +53,21 @@ final class SocketIoConnection implements Connection {
                 && engine.resumedAnswer(ref, Boolean.TRUE.equals(data.get("recovered")))) {
             return;
         }
+        List<byte[]> binary = List.of();
+        if (json.contains("\"" + BinaryAttachments.BINARY + "\"")) {
+            try {
+                JsonNode tree = codec.mapper().readTree(json);
+                binary = BinaryAttachments.extract(tree);
+                json = tree.toString();
+            } catch (IOException unreadable) {
+                throw new IllegalStateException("a frame the codec wrote could not be read back", unreadable);
+            }
+        }
         Long ackId = engine.takeAck(ref);
         if (ackId != null) {
-            engine.send("43" + ackId + "[" + json + "]", false);
+            engine.send(binary.isEmpty() ? "43" + ackId + "[" + json + "]"
+                    : "46" + binary.size() + "-" + ackId + "[" + json + "]", false);
+            binary.forEach(engine::sendBinary);
             return;
         }
         if (type.equals(MessageType.ROOM_MESSAGE) && message.get("epoch") instanceof String epoch
@@ -62,8 +77,10 @@ final class SocketIoConnection implements Connection {
             engine.forgetRoom(String.valueOf(message.get("room_id")));
         }
         String offset = engine.offset();
-        engine.send("42[" + EngineSession.quote(type) + "," + json + (offset == null ? "" : ","
-                + EngineSession.quote(offset)) + "]", false);
+        String args = "[" + EngineSession.quote(type) + "," + json + (offset == null ? "" : ","
+                + EngineSession.quote(offset)) + "]";
+        engine.send(binary.isEmpty() ? "42" + args : "45" + binary.size() + "-" + args, false);
+        binary.forEach(engine::sendBinary);
     }
 
     @Override

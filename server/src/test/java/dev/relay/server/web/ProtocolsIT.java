@@ -29,6 +29,7 @@ class ProtocolsIT {
                 "max_message_size", "2KiB",
                 "ping_period", "2s",
                 "pong_wait", "1s",
+                "max_connections_per_user", "2",
                 "enable_rate_limit", "false"))) {
             node.run(Map.of(), "protocols/socketio.test.mjs");
         }
