@@ -9,15 +9,15 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import java.util.UUID;
 
 /** A key prefix of one test's own on the shared Redis, and its removal afterwards. */
-final class RedisKeys {
+public final class RedisKeys {
     private RedisKeys() {
     }
 
-    static String url(int port) {
+    public static String url(int port) {
         return "redis://" + ExternalService.REDIS.host() + ":" + port;
     }
 
-    static String freshPrefix() {
+    public static String freshPrefix() {
         return "relay-it-" + UUID.randomUUID().toString().substring(0, 12) + ":";
     }
 
@@ -31,7 +31,7 @@ final class RedisKeys {
         }
     }
 
-    static void delete(String prefix) {
+    public static void delete(String prefix) {
         RedisClient client = RedisClient.create(url(ExternalService.REDIS.port()));
         try (StatefulRedisConnection<String, String> c = client.connect()) {
             ScanIterator<String> keys = ScanIterator.scan(c.sync(), ScanArgs.Builder.matches(prefix + "*").limit(500));
