@@ -55,6 +55,8 @@ final class EngineSession {
     private static final Logger LOG = LoggerFactory.getLogger(EngineSession.class);
     private static final char SEPARATOR = '\u001e';
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Callbacks waiting for the hub's answer; more is a client not reading its answers. */
+    static final int MAX_PENDING_ACKS = 1_000;
     /** The Relay messages a client may emit; anything else is answered with unknown_type. */
     private static final List<String> EVENTS = List.of(MessageType.ROOM_MESSAGE, MessageType.PRIVATE_MESSAGE,
             MessageType.BROADCAST, MessageType.JOIN_ROOM, MessageType.LEAVE_ROOM, "status", "ping");
@@ -550,6 +552,10 @@ final class EngineSession {
             message.put("type", name);
             message.remove("id");
             if (packet.ackId() >= 0) {
+                if (acks.size() >= MAX_PENDING_ACKS) {
+                    throw new ProtocolException(ErrorCode.RATE_LIMITED, "more than " + MAX_PENDING_ACKS
+                            + " events are waiting for their acknowledgement");
+                }
                 String id = nextId();
                 acks.put(id, packet.ackId());
                 message.put("id", id);
