@@ -8,6 +8,7 @@ import dev.relay.core.protocol.CloseReason;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.MessageType;
 import dev.relay.core.protocol.ProtocolException;
+import dev.relay.core.room.RoomIds;
 import dev.relay.core.session.Session;
 import dev.relay.server.auth.JwtVerifier;
 import dev.relay.server.websocket.ProtocolEndpoint;
@@ -467,15 +468,20 @@ final class EngineSession {
         if (!auth.path("pid").isTextual() || !auth.path("offset").isTextual()) {
             return;
         }
-        try {
-            JsonNode rooms = endpoint.codec.mapper().readTree(Base64.getUrlDecoder().decode(auth.path("offset")
-                    .asText()));
-            rooms.properties().forEach(room -> positions.put(room.getKey(),
-                    new Object[] {room.getValue().path(0).asText(), room.getValue().path(1).asLong()}));
-            offeredPid = auth.path("pid").asText();
-        } catch (IOException | IllegalArgumentException unreadable) {
-            positions.clear(); // not an offset Relay wrote: a plain connect
+        for (String room : auth.path("offset").asText().split(",")) {
+            String[] parts = room.split("~");
+            if (parts.length != 3 || !RoomIds.isValid(parts[0])) {
+                positions.clear(); // not an offset Relay wrote: a plain connect
+                return;
+            }
+            try {
+                positions.put(parts[0], new Object[] {parts[1], Long.parseLong(parts[2])});
+            } catch (NumberFormatException notRelays) {
+                positions.clear();
+                return;
+            }
         }
+        offeredPid = auth.path("pid").asText();
     }
 
     private void watchExpiry(JwtVerifier.Verified verified) {
@@ -526,7 +532,7 @@ final class EngineSession {
 
     private void connected(String pid) {
         this.pid = pid;
-        offset = encodeOffset();
+        offset = null;
         send("40{\"sid\":\"" + clientId + "\",\"pid\":\"" + pid + "\"}", true);
     }
 
@@ -604,26 +610,40 @@ final class EngineSession {
         Object[] known = positions.get(roomId);
         if (known == null || !epoch.equals(known[0]) || seq > (Long) known[1]) {
             positions.put(roomId, new Object[] {epoch, seq});
-            offset = pid == null ? null : encodeOffset();
+            offset = null; // built again when the next event needs it
         }
     }
 
     void forgetRoom(String roomId) {
-        if (positions.remove(roomId) != null && pid != null) {
-            offset = encodeOffset();
+        if (positions.remove(roomId) != null) {
+            offset = null;
         }
     }
 
     /** The offset every event carries last once connected (Socket.IO's connection state recovery), else null. */
     String offset() {
-        return pid == null ? null : offset;
+        if (pid == null) {
+            return null;
+        }
+        if (offset == null) {
+            offset = encodeOffset();
+        }
+        return offset;
     }
 
+    /**
+     * {@code room~epoch~seq} per room, joined by commas: neither character is in a room id or an epoch, and the
+     * string needs no escaping in JSON. Built per event from a handful of rooms: no JSON, no base64.
+     */
     private String encodeOffset() {
-        ObjectNode rooms = endpoint.codec.mapper().createObjectNode();
-        positions.forEach((room, position) -> rooms.putArray(room).add((String) position[0]).add((Long) position[1]));
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(rooms.toString().getBytes(
-                java.nio.charset.StandardCharsets.UTF_8));
+        StringBuilder out = new StringBuilder(32 * positions.size());
+        positions.forEach((room, position) -> {
+            if (!out.isEmpty()) {
+                out.append(',');
+            }
+            out.append(room).append('~').append(position[0]).append('~').append(position[1]);
+        });
+        return out.toString();
     }
 
     static String quote(String text) {

@@ -6,10 +6,10 @@ import dev.relay.core.delivery.Connection;
 import dev.relay.core.protocol.CloseReason;
 import dev.relay.core.protocol.MessageType;
 import dev.relay.server.codec.JsonCodec;
+import dev.relay.server.codec.ReadBack;
 import dev.relay.server.codec.WireFrame;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -37,10 +37,11 @@ final class SocketIoConnection implements Connection {
     @Override
     public void write(EncodedFrame frame) {
         WireFrame wire = (WireFrame) frame;
-        Map<String, Object> message = codec.read(wire);
-        if (message == null) {
+        ReadBack read = ReadBack.of(codec, wire);
+        if (read == null) {
             return; // a relayed binary WebSocket frame: not mapped (docs/compatibility.md)
         }
+        Map<String, Object> message = read.fields();
         String type = String.valueOf(message.get("type"));
         Map<?, ?> data = message.get("data") instanceof Map<?, ?> map ? map : Map.of();
         String ref = data.get("ref") instanceof String id ? id : null;
@@ -48,7 +49,7 @@ final class SocketIoConnection implements Connection {
             engine.welcomed(String.valueOf(data.get("client_id")));
             return;
         }
-        String json = wire.payload().toString(StandardCharsets.UTF_8);
+        String json = read.json();
         if (ref != null && (type.equals("resumed") || type.equals(MessageType.ERROR))
                 && engine.resumedAnswer(ref, Boolean.TRUE.equals(data.get("recovered")))) {
             return;

@@ -5,6 +5,7 @@ import dev.relay.core.delivery.Connection;
 import dev.relay.core.protocol.CloseReason;
 import dev.relay.core.protocol.MessageType;
 import dev.relay.server.codec.JsonCodec;
+import dev.relay.server.codec.ReadBack;
 import dev.relay.server.codec.WireFrame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -96,7 +97,7 @@ final class StompConnection implements Connection {
         if (!wire.isText()) {
             return; // a relayed binary WebSocket frame has no STOMP meaning
         }
-        Map<String, Object> message = codec.read(wire);
+        Map<String, Object> message = ReadBack.of(codec, wire).fields();
         String type = String.valueOf(message.get("type"));
         Map<?, ?> data = message.get("data") instanceof Map<?, ?> map ? map : Map.of();
         switch (type) {
