@@ -297,7 +297,7 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             throw new ProtocolException(ErrorCode.CONNECTION_LIMIT, "your address already has " + perAddress.max()
                     + " connections, the most allowed (max_connections_per_ip)");
         }
-        if (userId != null && !perUser.tryAcquire(userId)) {
+        if (!perUser.tryAcquire(userId)) {
             slots.release();
             if (!addressCounted) {
                 perAddress.release(client);
@@ -310,9 +310,7 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             if (!addressCounted) {
                 perAddress.release(client);
             }
-            if (userId != null) {
-                perUser.release(userId);
-            }
+            perUser.release(userId);
         });
     }
 
