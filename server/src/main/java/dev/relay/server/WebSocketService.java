@@ -36,6 +36,7 @@ import dev.relay.server.config.JwtConfig;
 import dev.relay.server.config.LoadedConfig;
 import dev.relay.server.config.PolicyConfig;
 import dev.relay.server.config.RelayConfig;
+import dev.relay.server.config.ServerConfig;
 import dev.relay.server.http.AdminApi;
 import dev.relay.server.http.AnalyticsApi;
 import dev.relay.server.http.HistoryApi;
@@ -50,10 +51,13 @@ import dev.relay.server.proxy.Proxies;
 import dev.relay.server.webhook.Webhooks;
 import dev.relay.server.observe.Observability;
 import dev.relay.server.persistence.Persistence;
+import dev.relay.server.socketio.SocketIoEndpoint;
+import dev.relay.server.stomp.StompEndpoint;
 import dev.relay.server.websocket.ConnectLimits;
 import dev.relay.server.reload.ConfigReload;
 import dev.relay.server.reload.LivePolicies;
 import dev.relay.server.websocket.NettyServer;
+import dev.relay.server.websocket.ProtocolEndpoint;
 import dev.relay.server.websocket.SharedUserSlots;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.slf4j.Logger;
@@ -201,11 +205,32 @@ public final class WebSocketService implements AutoCloseable {
         ConnectLimits limits = connectLimits(config, closeables, cluster.userSlots());
         this.nettyServer = new NettyServer(config.server(), config.delivery().maxPendingBytes(), hub, codec, verifier,
                 ipPolicy, originPolicy, routers.main(), routers.internal(), internalPort, responses,
-                observability.transportEvents(), limits, proxies, analytics.feed());
+                observability.transportEvents(), limits, proxies, analytics.feed(),
+                endpoints(config, hub, codec, verifier));
         closeables.add(LivePolicies.register(reload, new LivePolicies.Targets(hub.admin().live(), restLimits, ipPolicy,
                 originPolicy, limits.geo(), verifier, (next, opened) -> tokenVerifier(next.security().jwt(),
                 next.security().jwtSecret().orElse(secret), clock, opened), observability::replaceAlertThresholds),
                 jwtOpened));
+    }
+
+    /** The other protocols' WebSocket endpoints the configuration turns on, behind the same gate. */
+    private static List<ProtocolEndpoint> endpoints(RelayConfig config, Hub hub, JsonCodec codec,
+                                                    JwtVerifier verifier) {
+        List<ProtocolEndpoint> endpoints = new ArrayList<>();
+        ServerConfig server = config.server();
+        if (server.enableStomp()) {
+            endpoints.add(new StompEndpoint(new StompEndpoint.Settings(server.maxMessageSize(),
+                    server.enableCompression(), server.pingPeriod(),
+                    server.pongWait(), (long) NettyServer.HARD_LIMIT_FACTOR * config.delivery().maxPendingBytes(),
+                    NettyServer.DEFAULT_ROOM), hub, codec, verifier));
+        }
+        if (server.enableSocketio()) {
+            endpoints.add(new SocketIoEndpoint(new SocketIoEndpoint.Settings(server.maxMessageSize(),
+                    server.enableCompression(), server.pingPeriod(), server.pongWait(),
+                    (long) NettyServer.HARD_LIMIT_FACTOR * config.delivery().maxPendingBytes(),
+                    NettyServer.DEFAULT_ROOM), hub, codec, verifier));
+        }
+        return endpoints;
     }
 
     private static ConnectLimits connectLimits(RelayConfig config, List<AutoCloseable> closeables,

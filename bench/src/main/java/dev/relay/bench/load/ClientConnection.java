@@ -296,7 +296,7 @@ final class ClientConnection extends ByteToMessageDecoder {
                     metrics.errors.increment();
                 }
             }
-            case SOCKETIO -> {
+            case SOCKETIO, RELAY_SOCKETIO -> {
                 byte first = to > from ? in.getByte(from) : 0;
                 byte second = to > from + 1 ? in.getByte(from + 1) : 0;
                 if (first == '0') {

@@ -23,8 +23,8 @@ public final class LoadCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--target", paramLabel = "relay|raw|socketio",
-            description = "relay: Relay's JSON protocol; raw: plain text broadcast (peer servers, raw Netty); socketio: broadcast over Socket.IO framing (default relay)")
+    @Option(names = "--target", paramLabel = "relay|raw|socketio|relay-socketio",
+            description = "relay: Relay's JSON protocol; raw: plain text broadcast (peer servers, raw Netty); socketio: broadcast over Socket.IO framing; relay-socketio: Relay's /socket.io/ endpoint (default relay)")
     String target = "relay";
     @Option(names = "--url", description = "WebSocket URL (default for the target, on 127.0.0.1:8080)")
     String url;
@@ -85,7 +85,9 @@ public final class LoadCommand implements Callable<Integer> {
             case "relay" -> Target.RELAY;
             case "raw" -> Target.RAW;
             case "socketio", "socket.io" -> Target.SOCKETIO;
-            default -> throw new IllegalArgumentException("--target is relay, raw or socketio, not '" + target + "'");
+            case "relay-socketio" -> Target.RELAY_SOCKETIO;
+            default -> throw new IllegalArgumentException("--target is relay, raw, socketio or relay-socketio, not '"
+                    + target + "'");
         };
         int n = clients != null ? clients : scenario.defaultClients;
         Duration length = duration != null ? Durations.parseOption(duration)

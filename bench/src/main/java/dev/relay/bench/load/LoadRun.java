@@ -26,7 +26,7 @@ public final class LoadRun {
     public LoadRun(LoadSettings settings, PrintStream progress) {
         this.settings = settings;
         this.progress = progress;
-        this.tokens = new Tokens(settings.target() == Target.RELAY ? settings.secret() : null);
+        this.tokens = new Tokens(settings.target().needsToken() ? settings.secret() : null);
         this.server = settings.serverPids().isEmpty() ? null : new ServerProcess(settings.serverPids());
     }
 

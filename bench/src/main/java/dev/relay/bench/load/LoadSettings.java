@@ -45,7 +45,7 @@ public record LoadSettings(Scenario scenario, Target target, URI url, int client
         if (scenario.publishes() && rate == 0 && window == 0) {
             throw new IllegalArgumentException("--rate 0 (as fast as possible) needs a --window above 0");
         }
-        if (target == Target.RELAY && (secret == null || secret.length() < 32)) {
+        if (target.needsToken() && (secret == null || secret.length() < 32)) {
             throw new IllegalArgumentException(
                     "--target relay needs the server's jwt secret (32+ bytes): --secret or WS_JWT_SECRET");
         }

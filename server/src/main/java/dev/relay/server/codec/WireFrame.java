@@ -86,12 +86,15 @@ public final class WireFrame implements EncodedFrame {
         return text ? new TextWebSocketFrame(payload) : new BinaryWebSocketFrame(payload);
     }
 
-    /** The payload bytes, without the header (for tests and logs). */
-    ByteBuf payload() {
+    /**
+     * The payload bytes, without the header: the JSON text itself, for tests, logs and the transports that frame it
+     * their own way (STOMP). A slice sharing this frame's reference; retain it to keep it.
+     */
+    public ByteBuf payload() {
         return wire.slice(payloadOffset, payloadLength);
     }
 
-    boolean isText() {
+    public boolean isText() {
         return text;
     }
 

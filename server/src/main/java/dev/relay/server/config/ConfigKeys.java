@@ -75,6 +75,10 @@ final class ConfigKeys {
             "How often tls_cert_file and tls_key_file are checked for a renewal, taken without a restart; 0 never.");
     static final ConfigKey<Boolean> ENABLE_COMPRESSION = key("enable_compression", bool(), "true",
             "Negotiate permessage-deflate with clients that offer it (always with server_no_context_takeover).");
+    static final ConfigKey<Boolean> ENABLE_STOMP = key("enable_stomp", bool(), "true",
+            "Serve STOMP 1.2 over WebSocket at /ws/stomp (same hub, token, origin, IP and connection limits).");
+    static final ConfigKey<Boolean> ENABLE_SOCKETIO = key("enable_socketio", bool(), "true",
+            "Serve Socket.IO v4 clients (Engine.IO 4: long-polling and WebSocket) at /socket.io/.");
     static final ConfigKey<Integer> MAX_CONNECTIONS = key("max_connections", integer(1, MAX), "10000",
             "Most concurrent WebSocket connections; more are refused with HTTP 503.");
     static final ConfigKey<Integer> MAX_CONNECTIONS_PER_USER = key("max_connections_per_user", integer(0, MAX), "0",

@@ -22,11 +22,14 @@ import java.util.Objects;
  * @param transport         Netty I/O transport: auto, epoll, io_uring or nio (one that cannot load here falls back)
  * @param httpTimeouts      how long a connection still speaking HTTP may keep the server waiting
  * @param tls               certificate and key for wss:// and https://, or off
+ * @param enableStomp       whether STOMP over WebSocket is served at /ws/stomp
+ * @param enableSocketio    whether Socket.IO v4 is served at /socket.io/
  */
 public record ServerConfig(String host, int port, int readBufferSize, int writeBufferSize, Duration pingPeriod,
                            Duration pongWait, Duration writeWait, int maxMessageSize, boolean enableCompression,
                            int maxConnections, Path logDir, Path dataDir, String transport,
-                           HttpTimeoutConfig httpTimeouts, TlsConfig tls) {
+                           HttpTimeoutConfig httpTimeouts, TlsConfig tls, boolean enableStomp,
+                           boolean enableSocketio) {
     public ServerConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(pingPeriod, "pingPeriod");

@@ -66,7 +66,7 @@ final class Settings {
                         get(ENABLE_COMPRESSION), get(MAX_CONNECTIONS), get(LOG_DIR), get(DATA_DIR),
                         get(TRANSPORT),
                         new HttpTimeoutConfig(get(HTTP_HEADER_TIMEOUT), get(HTTP_BODY_TIMEOUT), get(HTTP_IDLE_TIMEOUT)),
-                        tls()),
+                        tls(), get(ENABLE_STOMP), get(ENABLE_SOCKETIO)),
                 new SecurityConfig(get(JWT_SECRET), get(ENABLE_ORIGIN_CHECK), get(ALLOWED_ORIGINS),
                         get(ENABLE_IP_WHITELIST), get(IP_WHITELIST), get(IP_BLACKLIST), get(ENABLE_RATE_LIMIT),
                         get(RATE_LIMIT_PER_MINUTE), jwtConfig()),

@@ -19,6 +19,7 @@ import dev.relay.server.proxy.ConnectProxy;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -27,6 +28,8 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +48,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The first stop of every HTTP request: the IP lists apply to everything; {@code /ws/connect} upgrades pass the
  * origin, token, room and connection-limit checks here, before any WebSocket exists, and are refused with an HTTP
- * error in the envelope; every other request goes to the REST API.
+ * error in the envelope; upgrades to a {@link ProtocolEndpoint} (STOMP) pass the same checks but the token's;
+ * every other request goes to the REST API.
  */
 @ChannelHandler.Sharable
 final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -53,6 +57,9 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     static final String DEFAULT_ROOM = "general";
     /** How long an admitted upgrade may take before its channel is closed and its slots freed. */
     static final int HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+    /** The name WebSocketServerProtocolHandler gives the handshaker it adds (a class Netty keeps private). */
+    private static final String HANDSHAKER_NAME =
+            "io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandshakeHandler";
     private static final Logger LOG = LoggerFactory.getLogger(HttpGateHandler.class);
 
     private final Hub hub;
@@ -70,13 +77,16 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     private final ConnectProxy connectProxy;
     /** Upgrade headers the message proxies forward (lower case); kept with the connection. */
     private final Set<String> proxyHeaders;
+    private final List<ProtocolEndpoint> endpoints;
 
     HttpGateHandler(Hub hub, JwtVerifier verifier, IpPolicy ipPolicy, OriginPolicy originPolicy,
                     ConnectionSlots slots, Router router, HttpResponses responses, TransportEvents events,
-                    ConnectLimits limits, ConnectProxy connectProxy, Set<String> proxyHeaders) {
+                    ConnectLimits limits, ConnectProxy connectProxy, Set<String> proxyHeaders,
+                    List<ProtocolEndpoint> endpoints) {
         this.connectProxy = connectProxy;
         this.proxyHeaders = proxyHeaders;
         this.limits = limits;
+        this.endpoints = List.copyOf(endpoints);
         this.perUser = new KeyedSlots(limits.perUser());
         this.perAddress = new KeyedSlots(limits.perAddress());
         this.connectRate = limits.connectRate();
@@ -114,7 +124,7 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         ctx.channel().attr(NettyConnection.CLIENT_ADDRESS).set(client);
         if (!ipPolicy.allows(clientAddress)) {
             LOG.info("event=refused reason=ip client={}", client);
-            if (target.is(CONNECT_PATH)) {
+            if (target.is(CONNECT_PATH) || endpointFor(target) != null) {
                 events.handshakeRefused(client, ErrorCode.IP_FORBIDDEN, "address not allowed", null);
             }
             responses.error(ctx, false, ErrorCode.IP_FORBIDDEN, "connections from your address are not allowed");
@@ -124,6 +134,11 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             LOG.info("event=refused reason=geo client={} country={}", client,
                     limits.geo().country(clientAddress).orElse("unknown"));
             responses.error(ctx, false, ErrorCode.IP_FORBIDDEN, "connections from your country are not allowed");
+            return;
+        }
+        ProtocolEndpoint endpoint = endpointFor(target);
+        if (endpoint != null) {
+            admitEndpoint(ctx, request, target, client, endpoint);
             return;
         }
         if (!target.is(CONNECT_PATH)) {
@@ -137,7 +152,8 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         try {
             // Before the token is checked: a handshake flood must not make the server verify signatures.
             connectRate.acquire(client);
-            requireUpgrade(request);
+            requireUpgrade(request, CONNECT_PATH);
+            requireOrigin(request);
             String token = BearerToken.from(request, query);
             if (!connectProxy.enabled()) {
                 admitted(ctx, request, query, client, verifier.check(token));
@@ -234,6 +250,71 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         responses.json(ctx, false, HttpResponseStatus.valueOf(refused.status()), body);
     }
 
+    private ProtocolEndpoint endpointFor(RequestTarget target) {
+        for (ProtocolEndpoint endpoint : endpoints) {
+            if (target.is(endpoint.path())) {
+                return endpoint;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * An upgrade to another protocol's endpoint: the same checks as {@code /ws/connect} except the token and the
+     * user's slot, which the endpoint takes from its protocol's connect frame; then {@code /ws/connect}'s frame
+     * handlers make way for the endpoint's.
+     */
+    private void admitEndpoint(ChannelHandlerContext ctx, FullHttpRequest request, RequestTarget target,
+                               String client, ProtocolEndpoint endpoint) {
+        QueryStringDecoder query = target.query();
+        request.setUri(target.withPath(endpoint.path()));
+        boolean upgrade = isUpgrade(request);
+        EndpointAdmission admission = null;
+        try {
+            if (!upgrade && !endpoint.servesPlainHttp()) {
+                requireUpgrade(request, endpoint.path());
+            }
+            requireOrigin(request);
+            if (endpoint.isNewConnection(query)) {
+                // Before any token is checked: a handshake flood must not make the server verify signatures.
+                connectRate.acquire(client);
+                admission = new EndpointAdmission(client, BearerToken.from(request, query), slots, perAddress,
+                        perUser);
+                admission.takeConnectionSlots(client.equals(ctx.channel().attr(PeerAddressSlots.HELD).get()));
+            }
+        } catch (ProtocolException refused) {
+            refuse(ctx, request, query, client, refused);
+            return;
+        }
+        if (!upgrade) {
+            // Long-polling: the endpoint's session, not this socket, holds the slots; it ends the admission.
+            endpoint.handlePlainHttp(ctx, request, query, admission);
+            return;
+        }
+        if (admission != null) {
+            EndpointAdmission held = admission;
+            ctx.channel().closeFuture().addListener(closed -> held.end());
+        }
+        closeUnlessUpgradedIn(ctx, HANDSHAKE_TIMEOUT_MILLIS);
+        ChannelPipeline pipeline = ctx.pipeline();
+        // WebSocketServerProtocolHandler added its handshaker (a Netty-private class, so by name) and UTF-8 check
+        // in front of itself when the channel was set up; the endpoint's protocol handler adds its own.
+        pipeline.remove("ws-guard");
+        pipeline.remove("ws-frames");
+        pipeline.remove(HANDSHAKER_NAME);
+        if (pipeline.get(Utf8FrameValidator.class) != null) {
+            pipeline.remove(Utf8FrameValidator.class);
+        }
+        pipeline.replace("ws-protocol", "ws-protocol", new WebSocketServerProtocolHandler(endpoint.protocolConfig()));
+        endpoint.install(pipeline, admission);
+        ctx.fireChannelRead(request.retain());
+    }
+
+    private static boolean isUpgrade(FullHttpRequest request) {
+        return request.method().equals(HttpMethod.GET)
+                && request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
+    }
+
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest retained, ConnectRequest accepted) {
         ctx.pipeline().get(WebSocketFrameHandler.class).admitted(accepted);
         ctx.fireChannelRead(retained); // on to WebSocketServerProtocolHandler for the handshake
@@ -246,7 +327,8 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     private static void closeUnlessUpgradedIn(ChannelHandlerContext ctx, long millis) {
         Channel channel = ctx.channel();
         ScheduledFuture<?> deadline = ctx.executor().schedule(() -> {
-            if (channel.isActive() && WebSocketFrameHandler.connectionOf(ctx) == null) {
+            // Upgraded: /ws/connect's handler has its connection; another endpoint's handshake removed this gate.
+            if (channel.isActive() && WebSocketFrameHandler.connectionOf(ctx) == null && !ctx.isRemoved()) {
                 LOG.info("event=handshake_timeout client={}", channel.attr(NettyConnection.CLIENT_ADDRESS).get());
                 channel.close();
             }
@@ -334,12 +416,15 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         return perAddress;
     }
 
-    private void requireUpgrade(FullHttpRequest request) {
+    private static void requireUpgrade(FullHttpRequest request, String path) {
         if (!request.method().equals(HttpMethod.GET)
                 || !request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
             throw new ProtocolException(ErrorCode.UPGRADE_REQUIRED,
-                    "/ws/connect speaks WebSocket: connect with a WebSocket client (GET with 'Upgrade: websocket')");
+                    path + " speaks WebSocket: connect with a WebSocket client (GET with 'Upgrade: websocket')");
         }
+    }
+
+    private void requireOrigin(FullHttpRequest request) {
         String origin = request.headers().get(HttpHeaderNames.ORIGIN);
         if (!originPolicy.allows(origin, request.headers().get(HttpHeaderNames.HOST))) {
             throw new ProtocolException(ErrorCode.ORIGIN_NOT_ALLOWED,

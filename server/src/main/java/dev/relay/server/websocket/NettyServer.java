@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -37,7 +38,9 @@ public final class NettyServer {
      * Past max_pending_bytes a connection is unwritable and the write_wait clock starts; past this many times that,
      * a write is dropped and the connection closed at once: the hard bound on what one client can hold.
      */
-    static final int HARD_LIMIT_FACTOR = 4;
+    public static final int HARD_LIMIT_FACTOR = 4;
+    /** The room a connection starts in when it names none (/ws/connect without room_id, every STOMP connection). */
+    public static final String DEFAULT_ROOM = HttpGateHandler.DEFAULT_ROOM;
 
     private final ServerConfig config;
     private final int maxPendingBytes;
@@ -57,18 +60,20 @@ public final class NettyServer {
      * @param internal        the router of the internal port (metrics, health, perhaps admin), when there is one
      * @param internalPort    the internal port; present exactly when {@code internal} is
      * @param controls        client messages the server answers itself (the analytics subscription)
+     * @param endpoints       the other protocols' WebSocket endpoints (STOMP), admitted by the same gate
      */
     public NettyServer(ServerConfig config, int maxPendingBytes, Hub hub, JsonCodec codec, JwtVerifier verifier,
                      IpPolicy ipPolicy, OriginPolicy originPolicy, Router router, Optional<Router> internal,
                      Optional<Integer> internalPort, HttpResponses responses, TransportEvents events,
-                     ConnectLimits limits, Proxies proxies, ControlMessages controls) {
+                     ConnectLimits limits, Proxies proxies, ControlMessages controls,
+                     List<ProtocolEndpoint> endpoints) {
         this.config = config;
         this.maxPendingBytes = maxPendingBytes;
         this.internalPort = internalPort;
         this.tls = ServerTls.open(config.tls()); // a bad certificate or key stops startup here, naming the file
         ConnectionSlots slots = new ConnectionSlots(config.maxConnections());
         HttpGateHandler gate = new HttpGateHandler(hub, verifier, ipPolicy, originPolicy, slots, router, responses,
-                events, limits, proxies.connect(), proxies.messages().headerNames());
+                events, limits, proxies.connect(), proxies.messages().headerNames(), endpoints);
         this.initializer = new RelayChannelInitializer(new RelayChannelInitializer.Settings(
                 config.maxMessageSize(), config.enableCompression(), config.pingPeriod(), config.pongWait(),
                 config.writeWait(), (long) HARD_LIMIT_FACTOR * maxPendingBytes, config.httpTimeouts()), hub, codec,

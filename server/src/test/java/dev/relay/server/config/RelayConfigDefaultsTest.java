@@ -19,7 +19,7 @@ class RelayConfigDefaultsTest {
                 Duration.ofSeconds(10), Duration.ofSeconds(10), 8192, true, 10_000, Path.of("logs"),
                 Path.of("data"), "auto", new HttpTimeoutConfig(Duration.ofSeconds(10), Duration.ofSeconds(30),
                 Duration.ofSeconds(60)), new TlsConfig(Optional.empty(), Optional.empty(), Optional.empty(),
-                Duration.ofSeconds(10))));
+                Duration.ofSeconds(10)), true, true));
         assertThat(defaults.server().tls().enabled()).isFalse();
     }
 
