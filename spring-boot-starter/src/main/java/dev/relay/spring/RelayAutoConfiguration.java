@@ -1,0 +1,79 @@
+package dev.relay.spring;
+
+import dev.relay.server.WebSocketService;
+import dev.relay.server.config.ConfigException;
+import dev.relay.server.config.ConfigLoader;
+import dev.relay.server.config.RelayConfig;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.ConfigurableEnvironment;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Relay as part of a Spring Boot application. The {@link WebSocketService} is built from the application's
+ * {@code relay.*} properties (see {@link SpringSettings}) over an optional Relay YAML file ({@code relay.config-file})
+ * and the {@code WS_*} environment variables, started when the context is refreshed and closed with it. It serves
+ * on a port of its own ({@code relay.port}, which must not be {@code server.port}); the application can publish
+ * through the bean, listen to its events and embed it elsewhere. {@code relay.enabled: false} turns it all off.
+ */
+@AutoConfiguration
+@ConditionalOnBooleanProperty(name = SpringSettings.ENABLED, matchIfMissing = true)
+public class RelayAutoConfiguration {
+
+    /** Relay's configuration, checked by Relay's own loader: a bad key or value stops the application's start. */
+    @Bean
+    @ConditionalOnMissingBean
+    public RelayConfig relayConfig(ConfigurableEnvironment environment) {
+        Map<String, String> overrides = SpringSettings.overrides(environment);
+        RelayConfig config = ConfigLoader.load(SpringSettings.configFile(environment).orElse(null), System.getenv(),
+                overrides);
+        Integer serverPort = environment.getProperty("server.port", Integer.class, 8080);
+        if (config.server().port() != 0 && Objects.equals(config.server().port(), serverPort)) {
+            throw new ConfigException("relay.port: " + serverPort + " is the application's server.port too; Relay"
+                    + " serves a port of its own in a Spring Boot application, so give it another (e.g. relay.port:"
+                    + " 8081, or 0 for any free port)");
+        }
+        return config;
+    }
+
+    /** Started and stopped by {@link #relayLifecycle}, not by the bean's own destroy (Spring would call close()). */
+    @Bean(destroyMethod = "")
+    @ConditionalOnMissingBean
+    public WebSocketService relayWebSocketService(RelayConfig relayConfig) {
+        return WebSocketService.create(relayConfig);
+    }
+
+    @Bean
+    public RelayLifecycle relayLifecycle(WebSocketService relayWebSocketService) {
+        return new RelayLifecycle(relayWebSocketService);
+    }
+
+    /**
+     * Relay's {@code relay.*} meters in the application's registry; Spring Boot's metrics support binds every
+     * {@link MeterBinder} bean to it. Relay's own {@code /metrics} keeps them too.
+     */
+    @Bean
+    @ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
+    public MeterBinder relayMeterBinder(WebSocketService relayWebSocketService) {
+        return relayWebSocketService.observability().meterBinder();
+    }
+
+    /** Only where the application has Spring Boot's health support (spring-boot-starter-actuator). */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+    static class HealthConfiguration {
+        @Bean
+        @ConditionalOnMissingBean(name = "relayHealthIndicator")
+        org.springframework.boot.health.contributor.HealthIndicator relayHealthIndicator(
+                WebSocketService relayWebSocketService) {
+            return new RelayHealthIndicator(relayWebSocketService);
+        }
+    }
+}
