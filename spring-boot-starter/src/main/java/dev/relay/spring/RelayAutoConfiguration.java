@@ -9,12 +9,11 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.ConfigurableEnvironment;
 
-import java.util.Map;
-import java.util.Objects;
 
 /**
  * Relay as part of a Spring Boot application. The {@link WebSocketService} is built from the application's
@@ -31,16 +30,28 @@ public class RelayAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     public RelayConfig relayConfig(ConfigurableEnvironment environment) {
-        Map<String, String> overrides = SpringSettings.overrides(environment);
-        RelayConfig config = ConfigLoader.load(SpringSettings.configFile(environment).orElse(null), System.getenv(),
-                overrides);
-        Integer serverPort = environment.getProperty("server.port", Integer.class, 8080);
-        if (config.server().port() != 0 && Objects.equals(config.server().port(), serverPort)) {
+        return ConfigLoader.load(SpringSettings.configFile(environment).orElse(null), System.getenv(),
+                SpringSettings.overrides(environment));
+    }
+
+    /**
+     * In a web application Relay's port must differ from the application's, or one of them fails to bind with a
+     * bare "address in use"; this says which setting to change before either binds.
+     */
+    @Bean
+    @ConditionalOnWebApplication
+    public PortCheck relayPortCheck(RelayConfig relayConfig, ConfigurableEnvironment environment) {
+        int serverPort = environment.getProperty("server.port", Integer.class, 8080);
+        if (relayConfig.server().port() != 0 && relayConfig.server().port() == serverPort) {
             throw new ConfigException("relay.port: " + serverPort + " is the application's server.port too; Relay"
                     + " serves a port of its own in a Spring Boot application, so give it another (e.g. relay.port:"
                     + " 8081, or 0 for any free port)");
         }
-        return config;
+        return new PortCheck(relayConfig.server().port(), serverPort);
+    }
+
+    /** The two ports, once found apart. */
+    public record PortCheck(int relayPort, int serverPort) {
     }
 
     /** Started and stopped by {@link #relayLifecycle}, not by the bean's own destroy (Spring would call close()). */

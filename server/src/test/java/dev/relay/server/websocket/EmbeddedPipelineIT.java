@@ -1,8 +1,10 @@
 package dev.relay.server.websocket;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.server.WebSocketService;
 import dev.relay.server.testing.Http;
+import dev.relay.server.testing.TestCertificates;
 import dev.relay.server.testing.TestServer;
 import dev.relay.server.testing.WsClient;
 import io.netty.bootstrap.ServerBootstrap;
@@ -24,13 +26,23 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,6 +51,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@link WebSocketService#pipelineHandler}: real sockets, the JDK's WebSocket and HTTP clients.
  */
 class EmbeddedPipelineIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private TestServer relay;
     private EventLoopGroup hostLoops;
     private Channel host;
@@ -132,6 +145,90 @@ class EmbeddedPipelineIT {
         assertThat(erin.awaitClose().code()).isEqualTo(1001);
         assertThat(new Http(path -> URI.create("http://127.0.0.1:" + hostPort() + path)).get("/hello", null)
                 .status()).isEqualTo(200);
+    }
+
+    /**
+     * Relay's pre-framed bytes enter the pipeline after the host's TLS handler, so they are encrypted like everything
+     * else: small frames (copied per loop) and large ones (shared) both reach a wss:// client intact.
+     */
+    @Test
+    void theHostsTlsCarriesRelaysFramesBothSmallAndLarge() throws Exception {
+        TestCertificates.Issued ca = TestCertificates.authority("embedding-test-ca");
+        TestCertificates.Issued certificate = TestCertificates.server(ca, "EC");
+        SslContext tls = SslContextBuilder.forServer(certificate.keys().getPrivate(), certificate.certificate(),
+                ca.certificate()).build();
+        WebSocketService service = relay.service();
+        Channel secureHost = new ServerBootstrap().group(hostLoops).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        channel.pipeline().addLast("tls", tls.newHandler(channel.alloc()))
+                                .addLast("codec", new HttpServerCodec())
+                                .addLast("relay", service.pipelineHandler("/chat"))
+                                .addLast("aggregator", new HttpObjectAggregator(64 * 1024))
+                                .addLast("routes", new HostRoutes());
+                    }
+                }).bind("127.0.0.1", 0).sync().channel();
+        try {
+            HttpClient https = HttpClient.newBuilder().sslContext(TestCertificates.clientContext(ca, null))
+                    .connectTimeout(Duration.ofSeconds(5)).build();
+            int port = ((java.net.InetSocketAddress) secureHost.localAddress()).getPort();
+            LinkedBlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
+            WebSocket bob = https.newWebSocketBuilder().buildAsync(URI.create("wss://127.0.0.1:" + port
+                    + "/chat/ws/connect?room_id=general&token=" + relay.token("bob")), new Collecting(received))
+                    .get(10, TimeUnit.SECONDS);
+            WebSocket alice = https.newWebSocketBuilder().buildAsync(URI.create("wss://127.0.0.1:" + port
+                    + "/chat/ws/connect?room_id=general&token=" + relay.token("alice")),
+                    new Collecting(new LinkedBlockingQueue<>())).get(10, TimeUnit.SECONDS);
+            // Within max_message_length (1000 characters), past COPY_LIMIT bytes on the wire: shared, not copied.
+            String large = "界".repeat(900);
+            assertThat(large.getBytes(StandardCharsets.UTF_8).length).isGreaterThan(2 * NettyConnection.COPY_LIMIT);
+            for (String content : new String[]{"small", large}) {
+                alice.sendText("{\"type\":\"room_message\",\"room_id\":\"general\",\"content\":\"" + content
+                        + "\"}", true).get(5, TimeUnit.SECONDS);
+                assertThat(awaitRoomMessage(received).path("content").asText()).isEqualTo(content);
+            }
+            assertThat(https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/hello")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("hello from the host");
+            alice.abort();
+            bob.abort();
+        } finally {
+            secureHost.close().syncUninterruptibly();
+        }
+    }
+
+    private static JsonNode awaitRoomMessage(LinkedBlockingQueue<JsonNode> received) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            JsonNode next = received.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (next != null && next.path("type").asText().equals("room_message")) {
+                return next;
+            }
+        }
+        throw new AssertionError("no room_message within 10 s");
+    }
+
+    /** Text frames as JSON, into a queue. */
+    private record Collecting(LinkedBlockingQueue<JsonNode> received, StringBuilder partial)
+            implements WebSocket.Listener {
+        Collecting(LinkedBlockingQueue<JsonNode> received) {
+            this(received, new StringBuilder());
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                try {
+                    received.add(JSON.readTree(partial.toString()));
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException(e);
+                }
+                partial.setLength(0);
+            }
+            socket.request(1);
+            return null;
+        }
     }
 
     private WsClient connect(String user, String room) {
