@@ -76,8 +76,12 @@ public class RelayAutoConfiguration {
         return relayWebSocketService.observability().meterBinder();
     }
 
-    /** Only where the application has Spring Boot's health support (spring-boot-starter-actuator). */
+    /**
+     * Only where the application has Spring Boot's health support (spring-boot-starter-actuator). A member class is
+     * judged on its own conditions, so it repeats the switch.
+     */
     @Configuration(proxyBeanMethods = false)
+    @ConditionalOnBooleanProperty(name = SpringSettings.ENABLED, matchIfMissing = true)
     @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
     static class HealthConfiguration {
         @Bean

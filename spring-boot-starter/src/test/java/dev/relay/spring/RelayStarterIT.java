@@ -10,11 +10,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -116,6 +118,28 @@ class RelayStarterIT {
                 .run("--server.port=18931", "--relay.port=18931").close())
                 .hasRootCauseInstanceOf(ConfigException.class)
                 .rootCause().hasMessageContaining("server.port");
+    }
+
+    @Test
+    void withoutAWebServerTheApplicationsServerPortIsNoConflict() throws IOException {
+        int free;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            free = probe.getLocalPort();
+        }
+        try (ConfigurableApplicationContext plain = new SpringApplicationBuilder(HostApplication.class)
+                .web(WebApplicationType.NONE).run("--server.port=" + free, "--relay.port=" + free)) {
+            assertThat(plain.getBean(WebSocketService.class).port()).isEqualTo(free);
+        }
+    }
+
+    @Test
+    void relayEnabledFalseLeavesRelayOut() {
+        try (ConfigurableApplicationContext without = new SpringApplicationBuilder(HostApplication.class)
+                .run("--server.port=0", "--relay.enabled=false")) {
+            assertThat(without.getBeanProvider(WebSocketService.class).getIfAvailable()).isNull();
+            assertThat(without.getBeanProvider(MeterRegistry.class).getObject()
+                    .find("relay.connections.opened").meter()).isNull();
+        }
     }
 
     @Test
