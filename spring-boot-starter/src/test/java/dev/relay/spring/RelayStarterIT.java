@@ -1,5 +1,6 @@
 package dev.relay.spring;
 
+import ch.qos.logback.classic.LoggerContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.relay.server.WebSocketService;
@@ -10,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -70,6 +72,16 @@ class RelayStarterIT {
         JsonNode message = bob.awaitType("room_message");
         assertThat(message.path("content").asText()).isEqualTo("hi from Boot");
         assertThat(message.path("from").asText()).isEqualTo("alice");
+    }
+
+    @Test
+    void theApplicationKeepsSpringBootsLoggingNotRelays() {
+        // relay-server's logback.xml (the command line's: a file under log_dir, an async appender) stays out.
+        LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
+        ch.qos.logback.classic.Logger root = logging.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        assertThat(root.getAppender("ASYNC")).isNull();
+        assertThat(root.getAppender("CONSOLE")).isNotNull();
+        assertThat(context.getEnvironment().getProperty("logging.config")).isEqualTo(RelayLoggingDefaults.BOOT_CONSOLE);
     }
 
     @Test
