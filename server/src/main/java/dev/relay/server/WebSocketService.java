@@ -60,6 +60,7 @@ import dev.relay.server.websocket.NettyServer;
 import dev.relay.server.websocket.ProtocolEndpoint;
 import dev.relay.server.websocket.SharedUserSlots;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -345,6 +346,19 @@ public final class WebSocketService implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("event=housekeeping_error", e); // keep the schedule alive: one failure must not stop the sweeps
         }
+    }
+
+    /**
+     * Relay's {@code /ws/...} (the WebSocket at {@code prefix + "/ws/connect"} and the REST API) for a host's own
+     * Netty pipeline, the Java counterpart of the design's {@code RegisterWebSocketRoutes(router)}: add a new one
+     * per channel right after the host's {@code HttpServerCodec}; requests outside the prefix pass on to the host's
+     * handlers untouched. Same hub, gate and limits as Relay's own port, which keeps serving too. Use it once the
+     * service is started (docs/embedding.md).
+     *
+     * @param prefix empty, or a path starting with {@code /} such as {@code /chat}
+     */
+    public ChannelHandler pipelineHandler(String prefix) {
+        return nettyServer.embeddedHandler(prefix);
     }
 
     /** The internal port actually bound (metrics, health), when {@code internal_port} is set. */

@@ -18,6 +18,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.SingleThreadEventExecutor;
@@ -100,6 +101,14 @@ public final class Observability implements AutoCloseable {
 
     public static Observability create(RelayConfig config, Clock clock) {
         return new Observability(config, clock);
+    }
+
+    /**
+     * Binds Relay's {@code relay.*} meters into another registry (a host application's Micrometer registry) as live
+     * views of them; Relay's own {@code /metrics} is unchanged. See {@link MeterMirror}.
+     */
+    public MeterBinder meterBinder() {
+        return new MeterMirror(metrics.registry());
     }
 
     public HubObserver hubObserver() {

@@ -13,6 +13,7 @@ import dev.relay.server.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -91,8 +92,7 @@ public final class NettyServer {
         Class<? extends ServerChannel> channelType = ioTransport.serverChannel();
         acceptors = new MultiThreadIoEventLoopGroup(1, io);
         workers = new MultiThreadIoEventLoopGroup(0, io); // 0: Netty's default, twice the available processors
-        int lowWaterMark = Math.min(config.writeBufferSize(), maxPendingBytes / 2);
-        WriteBufferWaterMark waterMark = new WriteBufferWaterMark(lowWaterMark, maxPendingBytes);
+        WriteBufferWaterMark waterMark = waterMark();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptors, workers)
                 .channel(channelType)
@@ -123,6 +123,19 @@ public final class NettyServer {
         }
         LOG.info("event=listening address={} transport={} tls={}", serverChannel.localAddress(),
                 ioTransport.settingName(), tls.map(ServerTls::providerName).orElse("off"));
+    }
+
+    /** Unwritable past max_pending_bytes (the slow-consumer clock starts), writable again below half of it. */
+    private WriteBufferWaterMark waterMark() {
+        return new WriteBufferWaterMark(Math.min(config.writeBufferSize(), maxPendingBytes / 2), maxPendingBytes);
+    }
+
+    /**
+     * A handler serving this server's {@code /ws/...} under {@code prefix} in a host's own pipeline, right after its
+     * HTTP codec; one per channel (see {@link EmbeddedRelayHandler}). Same gate, limits and hub as this port.
+     */
+    public ChannelHandler embeddedHandler(String prefix) {
+        return new EmbeddedRelayHandler(EmbeddedRelayHandler.normalizePrefix(prefix), initializer, waterMark());
     }
 
     /** Whether the ports speak TLS (wss:// and https://). */

@@ -9,6 +9,7 @@ import dev.relay.server.http.HttpResponses;
 import dev.relay.server.proxy.MessageProxies;
 import dev.relay.server.tls.ServerTls;
 import dev.relay.server.tls.TlsFailures;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
@@ -20,6 +21,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** Builds each connection's pipeline; holds no logic of its own. */
@@ -79,25 +82,47 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
         // Nearest the socket: everything after it, the byte budgets included, sees plain bytes.
         tls.ifPresent(contexts -> pipeline.addLast("tls", contexts.publicHandler(channel.alloc()))
                 .addLast("tls-failures", TlsFailures.INSTANCE));
-        pipeline.addLast("backpressure", new BackpressureHandler(settings.writeWait(), settings.outboundLimitBytes()));
+        pipeline.addLast("backpressure", backpressure());
         pipeline.addLast("http-codec", new HttpServerCodec());
         if (gate.perAddressSlots().max() > 0) {
             pipeline.addLast("peer-slots", new PeerAddressSlots(gate.perAddressSlots(), addresses, responses));
         }
         pipeline.addLast("http-timeouts", new HttpReadTimeouts(settings.httpTimeouts()));
-        pipeline.addLast("http-aggregator",
-                new BoundedHttpAggregator(Math.max(MIN_HTTP_BODY_BYTES, settings.maxMessageSize()), responses));
-        if (settings.compression()) {
-            pipeline.addLast("ws-compression", new WebSocketServerExtensionHandler(
-                    new BoundedDeflateHandshaker(settings.maxMessageSize())));
+        for (NamedHandler handler : relayHandlers()) {
+            pipeline.addLast(handler.name(), handler.handler());
         }
-        pipeline.addLast("http-gate", gate);
+    }
+
+    /** A handler and the name it has in the pipeline. */
+    record NamedHandler(String name, ChannelHandler handler) {
+    }
+
+    /**
+     * One connection's handlers after the HTTP codec, from request aggregation to the WebSocket frames, in pipeline
+     * order and new each call: this port's pipeline and a host's ({@link EmbeddedRelayHandler}) are built from the
+     * same list, so both serve exactly the same gate, API and frame rules.
+     */
+    List<NamedHandler> relayHandlers() {
+        List<NamedHandler> handlers = new ArrayList<>();
+        handlers.add(new NamedHandler("http-aggregator",
+                new BoundedHttpAggregator(Math.max(MIN_HTTP_BODY_BYTES, settings.maxMessageSize()), responses)));
+        if (settings.compression()) {
+            handlers.add(new NamedHandler("ws-compression", new WebSocketServerExtensionHandler(
+                    new BoundedDeflateHandshaker(settings.maxMessageSize()))));
+        }
+        handlers.add(new NamedHandler("http-gate", gate));
         WebSocketFrameHandler frames = new WebSocketFrameHandler(hub, codec, settings.outboundLimitBytes(), events,
                 proxies, controls);
-        pipeline.addLast("ws-guard", new FrameGuard(frames));
-        pipeline.addLast("ws-protocol", new WebSocketServerProtocolHandler(protocolConfig));
-        pipeline.addLast("ws-aggregator", new WebSocketFrameAggregator(settings.maxMessageSize()));
-        pipeline.addLast("heartbeat", new HeartbeatHandler(settings.pingPeriod(), settings.pongWait()));
-        pipeline.addLast("ws-frames", frames);
+        handlers.add(new NamedHandler("ws-guard", new FrameGuard(frames)));
+        handlers.add(new NamedHandler("ws-protocol", new WebSocketServerProtocolHandler(protocolConfig)));
+        handlers.add(new NamedHandler("ws-aggregator", new WebSocketFrameAggregator(settings.maxMessageSize())));
+        handlers.add(new NamedHandler("heartbeat", new HeartbeatHandler(settings.pingPeriod(), settings.pongWait())));
+        handlers.add(new NamedHandler("ws-frames", frames));
+        return handlers;
+    }
+
+    /** The budget of a connection's outbound bytes (see {@link BackpressureHandler}), new each call. */
+    BackpressureHandler backpressure() {
+        return new BackpressureHandler(settings.writeWait(), settings.outboundLimitBytes());
     }
 }
