@@ -194,6 +194,9 @@ final class Membership {
         for (ServerMessage old : missed) {
             replies.send(session, old);
         }
+        for (ServerMessage changed : resumption.updates()) {
+            replies.send(session, changed); // a message it had, changed while it was away: its newest text
+        }
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("recovered", resumption.missed().isPresent());
         data.put("replayed", missed.size());

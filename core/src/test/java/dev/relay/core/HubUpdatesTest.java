@@ -89,6 +89,58 @@ class HubUpdatesTest extends HubTestSupport {
     }
 
     @Test
+    void aResumeFromAfterTheMessageGetsTheUpdatesItMissedOncePerMessageAndNoneItHad() {
+        Client alice = connect(loop1, "alice", "general");
+        alice.send(roomMessage("general", "answer starts"));
+        alice.send(roomMessage("general", "another message"));
+        List<ServerMessage> sent = alice.messages(MessageType.ROOM_MESSAGE);
+        ServerMessage answer = sent.getFirst();
+        long seen = sent.getLast().seq(); // the member had both messages, then went away
+
+        hub().updates().inRoom(user("alice"), answer.id(), "general", "answer grows", null, false);
+        hub().updates().inRoom(user("alice"), answer.id(), "general", "answer done", null, true);
+        syncAll();
+
+        Client back = connect(loop2, user("erin"), "general", new StreamPosition(answer.epoch(), seen));
+        assertThat(back.messages(MessageType.ROOM_MESSAGE)).as("nothing new in the stream").isEmpty();
+        assertThat(back.messages(MessageType.MESSAGE_UPDATE)).as("the newest text of the message it had, once")
+                .singleElement().satisfies(update -> {
+                    assertThat(update.id()).isEqualTo(answer.id());
+                    assertThat(update.content()).isEqualTo("answer done");
+                });
+
+        // From before the message, the replay itself has the new text: no update on top of it.
+        Client fresh = connect(loop3, user("frank"), "general", new StreamPosition(answer.epoch(), 0));
+        assertThat(fresh.messages(MessageType.ROOM_MESSAGE)).first()
+                .satisfies(replayed -> assertThat(replayed.content()).isEqualTo("answer done"));
+        assertThat(fresh.messages(MessageType.MESSAGE_UPDATE)).isEmpty();
+
+        // An update made before the member's position was delivered to it live: not sent again.
+        alice.send(roomMessage("general", "later"));
+        long afterUpdate = alice.messages(MessageType.ROOM_MESSAGE).getLast().seq();
+        Client current = connect(loop1, user("gina"), "general", new StreamPosition(answer.epoch(), afterUpdate));
+        assertThat(current.messages(MessageType.MESSAGE_UPDATE)).isEmpty();
+    }
+
+    @Test
+    void aResumeFromBeforeAForgottenUpdateIsNotRecoveredSoTheClientReloads() {
+        Client alice = connect(loop1, "alice", "general");
+        for (int i = 0; i <= dev.relay.core.room.Room.MAX_RECENT_UPDATES; i++) {
+            alice.send(roomMessage("general", "m" + i));
+        }
+        List<ServerMessage> sent = alice.messages(MessageType.ROOM_MESSAGE);
+        long position = sent.getFirst().seq();
+        for (ServerMessage message : sent) { // one more updated message than the room remembers
+            hub().updates().inRoom(user("alice"), message.id(), "general", "edited", null, false);
+        }
+        syncAll();
+
+        Client back = connect(loop2, user("hank"), "general", new StreamPosition(sent.getFirst().epoch(), position));
+        assertThat(back.messages(MessageType.RESUMED)).singleElement().satisfies(resumed ->
+                assertThat(((Map<?, ?>) resumed.data()).get("recovered")).isEqualTo(false));
+    }
+
+    @Test
     void aKeptUpdateReachesTheSinkOnce() {
         Client alice = connect(loop1, "alice", "general");
         alice.send(roomMessage("general", "draft"));

@@ -9,8 +9,13 @@ import dev.relay.core.identity.Identity;
 import dev.relay.core.protocol.ServerMessage;
 
 import java.time.Instant;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -33,8 +38,18 @@ public final class Room {
     private final Audience members = new Audience();
     private final ConcurrentHashMap<String, RoomMember> users = new ConcurrentHashMap<>();
     private final AtomicLong messageCount = new AtomicLong();
+    /** Updated messages a room remembers for resumes; a resume from before the oldest forgotten one reloads. */
+    public static final int MAX_RECENT_UPDATES = 256;
     private final Object streamLock = new Object();
     private long seq; // guarded by streamLock
+    /**
+     * The newest update of each recently updated message, by message id, oldest first, each with the seq the stream
+     * had when it happened: a resume from before it sends it to a member that already had the message. One entry per
+     * message (a streaming answer replaces its own), at most {@link #MAX_RECENT_UPDATES}; guarded by streamLock.
+     */
+    private final LinkedHashMap<String, PlacedUpdate> recentUpdates = new LinkedHashMap<>();
+    /** The stream position of the newest update dropped from {@link #recentUpdates}; -1 when none was. */
+    private long updatesForgottenAt = -1;
 
     Room(String id, String name, String description, Instant createdAt, RoomContext context, StreamPosition start) {
         this.id = id;
@@ -101,13 +116,27 @@ public final class Room {
             Slot slot = joins ? join(outbox, who, onFirstOfUser) : existing;
             long upTo = slot.joinSeq();
             Optional<List<ServerMessage>> missed;
-            if (!epoch.equals(clientEpoch) || since < 0 || since > seq || upTo - since > maxMessages) {
+            // An update this room no longer remembers may have happened after the member left: not recoverable.
+            if (!epoch.equals(clientEpoch) || since < 0 || since > seq || upTo - since > maxMessages
+                    || since < updatesForgottenAt) {
                 missed = Optional.empty();
             } else {
                 missed = context.history().range(id, epoch, since, upTo);
             }
-            return new Resumption(slot, joins, missed);
+            return new Resumption(slot, joins, missed, missed.map(replay -> updatesSince(since, replay))
+                    .orElse(List.of()));
         }
+    }
+
+    /** The newest update of each message the member had (not in {@code replay}) made at or after {@code since}. */
+    private List<ServerMessage> updatesSince(long since, List<ServerMessage> replay) {
+        Set<String> replayed = new HashSet<>();
+        for (ServerMessage message : replay) {
+            replayed.add(message.id());
+        }
+        return recentUpdates.values().stream()
+                .filter(placed -> placed.atSeq() >= since && !replayed.contains(placed.update().id()))
+                .map(PlacedUpdate::update).toList();
     }
 
     /**
@@ -218,8 +247,19 @@ public final class Room {
     public void update(ServerMessage update, EncodedFrame frame) {
         synchronized (streamLock) {
             context.history().update(update);
+            recentUpdates.remove(update.id()); // put back last: the map stays in the order of the newest updates
+            recentUpdates.put(update.id(), new PlacedUpdate(update, seq));
+            if (recentUpdates.size() > MAX_RECENT_UPDATES) {
+                Iterator<PlacedUpdate> oldest = recentUpdates.values().iterator();
+                updatesForgottenAt = Math.max(updatesForgottenAt, oldest.next().atSeq());
+                oldest.remove();
+            }
             members.deliver(frame);
         }
+    }
+
+    /** An update and the stream position it happened at. */
+    private record PlacedUpdate(ServerMessage update, long atSeq) {
     }
 
     /** Counts a message that reached the room outside its stream, such as a relayed binary frame. */
