@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -40,15 +42,31 @@ import java.util.function.Function;
  * Redis Cluster the {@code PFCOUNT} over several days runs on one shard.
  *
  * <p>Calls block until Redis answers (bounded by the command timeout): the writer is the analytics thread, the
- * readers its report executor, never an event loop. Reads fetch a range's cells and sum them in memory.
+ * readers its report executor, never an event loop. Reads fetch a range's cells and sum them in memory; the sums of
+ * the last range are reused for a second (an overview asks nine questions of one range), so another node's write may
+ * show up to a second later, on top of its flush interval; this node's own writes show at once.
  */
 public final class RedisAnalyticsStore implements AnalyticsStore {
     private static final String TAG = "analytics:{analytics}:";
+
+    /** How long a range read is reused by the questions after it: other nodes' writes may show this much later. */
+    static final long REUSE_NANOS = 1_000_000_000L;
 
     private final RedisUserState redis;
     private final Clock clock;
     private final long keepMinutes;
     private final long keepSeconds;
+    /** Bumped by each write of this node, whose figures a read must then show at once. */
+    private final AtomicLong writes = new AtomicLong();
+    /** The last range read of messages and of figures: an overview asks nine questions of two ranges. */
+    private final AtomicReference<Read> lastMessages = new AtomicReference<>();
+    private final AtomicReference<Read> lastFigures = new AtomicReference<>();
+
+    private record Read(long from, long to, long writes, long atNanos, MemoryAnalyticsStore sums) {
+        boolean answers(long from, long to, long writes, long nowNanos) {
+            return this.from == from && this.to == to && this.writes == writes && nowNanos - atNanos < REUSE_NANOS;
+        }
+    }
 
     /**
      * @param redis the node's connection for shared state (not a client of its own)
@@ -63,6 +81,7 @@ public final class RedisAnalyticsStore implements AnalyticsStore {
 
     @Override
     public void write(AnalyticsBatch batch) {
+        writes.incrementAndGet();
         List<CompletableFuture<?>> sent = new ArrayList<>();
         // Keyed by text first: byte arrays compare by identity, and a cell given twice must be one field.
         Map<Long, Map<String, Long>> messages = new TreeMap<>();
@@ -96,6 +115,7 @@ public final class RedisAnalyticsStore implements AnalyticsStore {
         sent.add(redis.call(c -> c.expire(minutesKey(), keepSeconds)));
         sent.add(redis.call(c -> c.expire(daysKey(), keepSeconds)));
         await(CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)));
+        writes.incrementAndGet(); // a read that began during the write may have missed part of it
     }
 
     private void hashes(List<CompletableFuture<?>> sent, Map<Long, Map<String, Long>> byMinute,
@@ -112,32 +132,32 @@ public final class RedisAnalyticsStore implements AnalyticsStore {
 
     @Override
     public List<KindCount> messages(long from, long to, int bucketMinutes, String roomId) {
-        return summed(from, to, true, false).messages(from, to, bucketMinutes, roomId);
+        return summed(from, to, lastMessages, true).messages(from, to, bucketMinutes, roomId);
     }
 
     @Override
     public long activeUsers(long from, long to, String roomId) {
-        return summed(from, to, true, false).activeUsers(from, to, roomId);
+        return summed(from, to, lastMessages, true).activeUsers(from, to, roomId);
     }
 
     @Override
     public List<RoomRank> topRooms(long from, long to, int limit) {
-        return summed(from, to, true, false).topRooms(from, to, limit);
+        return summed(from, to, lastMessages, true).topRooms(from, to, limit);
     }
 
     @Override
     public List<UserRank> topUsers(long from, long to, String roomId, int limit) {
-        return summed(from, to, true, false).topUsers(from, to, roomId, limit);
+        return summed(from, to, lastMessages, true).topUsers(from, to, roomId, limit);
     }
 
     @Override
     public Map<String, Long> figureTotals(long from, long to, String metric) {
-        return summed(from, to, false, true).figureTotals(from, to, metric);
+        return summed(from, to, lastFigures, false).figureTotals(from, to, metric);
     }
 
     @Override
     public List<Point> figurePeaks(long from, long to, int bucketMinutes, String metric, String dim) {
-        return summed(from, to, false, true).figurePeaks(from, to, bucketMinutes, metric, dim);
+        return summed(from, to, lastFigures, false).figurePeaks(from, to, bucketMinutes, metric, dim);
     }
 
     @Override
@@ -161,6 +181,7 @@ public final class RedisAnalyticsStore implements AnalyticsStore {
 
     @Override
     public long deleteBefore(long minute, long day) {
+        writes.incrementAndGet(); // as a write: what a read kept may be gone
         long deleted = 0;
         List<Long> minutes = indexed(minutesKey(), Long.MIN_VALUE, minute - 1);
         List<CompletableFuture<Long>> counts = new ArrayList<>();
@@ -190,14 +211,28 @@ public final class RedisAnalyticsStore implements AnalyticsStore {
         sent.add(redis.call(c -> c.zremrangebyscore(daysKey(), Range.create(Double.NEGATIVE_INFINITY,
                 (double) day - 1))));
         await(CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)));
+        writes.incrementAndGet();
         return deleted;
+    }
+
+    /** The range's cells of every node, summed in memory: the last read of the range if recent enough. */
+    private MemoryAnalyticsStore summed(long from, long to, AtomicReference<Read> last, boolean messages) {
+        long written = writes.get();
+        long now = System.nanoTime();
+        Read read = last.get();
+        if (read != null && read.answers(from, to, written, now)) {
+            return read.sums();
+        }
+        MemoryAnalyticsStore sums = read(from, to, messages, !messages);
+        last.set(new Read(from, to, written, now, sums));
+        return sums;
     }
 
     /**
      * The range's cells of every node, in a memory store that sums them as it always does: its clock and keep are
      * set so that it forgets none of them.
      */
-    private MemoryAnalyticsStore summed(long from, long to, boolean messages, boolean figures) {
+    private MemoryAnalyticsStore read(long from, long to, boolean messages, boolean figures) {
         MemoryAnalyticsStore sum = new MemoryAnalyticsStore(Clock.fixed(Instant.ofEpochSecond(to * 60), clock.getZone()),
                 Duration.ofMinutes(Math.max(1, to - from + 2)));
         if (to <= from) {

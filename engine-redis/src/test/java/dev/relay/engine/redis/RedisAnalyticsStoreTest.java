@@ -7,6 +7,9 @@ import dev.relay.core.analytics.MessageCell;
 import dev.relay.core.analytics.Period;
 import dev.relay.core.testing.ExternalService;
 import dev.relay.core.testing.MutableClock;
+import dev.relay.core.testing.TcpProxy;
+import dev.relay.core.protocol.ErrorCode;
+import dev.relay.core.protocol.ProtocolException;
 import dev.relay.engine.redis.testing.RedisTestKeys;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,7 +20,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The analytics contract on the real Redis, every store a node with its own connection to one key prefix; and what
@@ -61,6 +66,33 @@ class RedisAnalyticsStoreTest extends AnalyticsStoreContract {
 
         for (AnalyticsStore node : List.of(a, b)) {
             assertThat(node.topRooms(M0, M0 + 1, 10)).containsExactly(new AnalyticsStore.RoomRank("general", 6, 2));
+        }
+
+        b.write(batch("b", List.of(room(M0, "general", "carol", 1)), List.of(), List.of()));
+        assertThat(b.activeUsers(M0, M0 + 1, null)).as("a node's own write at once").isEqualTo(3);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> // another's once a's last read is a second old
+                assertThat(a.topRooms(M0, M0 + 1, 10)).containsExactly(new AnalyticsStore.RoomRank("general", 7, 3)));
+    }
+
+    @Test
+    void failsWhileRedisCannotBeReachedAndWorksAgainAfter() throws Exception {
+        TcpProxy proxy = TcpProxy.to(ExternalService.REDIS);
+        RedisUserState state = new RedisUserState("redis://127.0.0.1:" + proxy.port(), prefix, 1000,
+                Duration.ofSeconds(1)).start();
+        connections.add(state);
+        AnalyticsStore store = new RedisAnalyticsStore(state, clock, Duration.ofDays(60));
+        try (proxy) {
+            proxy.cut();
+            assertThatThrownBy(() -> store.write(batch("a", List.of(room(M0, "r", "u", 1)), List.of(), List.of())))
+                    .isInstanceOfSatisfying(ProtocolException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.BROKER_UNAVAILABLE));
+            assertThatThrownBy(() -> store.activeUsers(M0, M0 + 1, null)).isInstanceOf(ProtocolException.class);
+
+            proxy.restore();
+            await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() -> {
+                store.write(batch("a", List.of(room(M0, "r", "u", 1)), List.of(), List.of())); // the retried batch
+                assertThat(store.activeUsers(M0, M0 + 1, null)).isEqualTo(1);
+            });
         }
     }
 
