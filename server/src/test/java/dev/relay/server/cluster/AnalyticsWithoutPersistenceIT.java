@@ -31,6 +31,15 @@ class AnalyticsWithoutPersistenceIT {
     @BeforeEach
     void services() {
         ExternalService.REDIS.assumeAvailable();
+        engineServices();
+    }
+
+    /** The engine's settings; NATS nodes keep their shared state, and so these rollups, in Redis too. */
+    Map<String, String> engine() {
+        return Map.of("engine", "redis");
+    }
+
+    void engineServices() {
     }
 
     @AfterEach
@@ -40,7 +49,8 @@ class AnalyticsWithoutPersistenceIT {
     }
 
     private TestServer node(String id) {
-        Map<String, String> config = new HashMap<>(Map.of("engine", "redis",
+        Map<String, String> config = new HashMap<>(engine());
+        config.putAll(Map.of(
                 "redis_url", RedisKeys.url(ExternalService.REDIS.port()), "redis_key_prefix", prefix, "node_id", id,
                 "enable_rate_limit", "false", "enable_message_persistence", "false",
                 "analytics_flush_interval", "100ms",
