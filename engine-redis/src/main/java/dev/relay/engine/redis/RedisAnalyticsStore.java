@@ -23,6 +23,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Analytics rollups in the cluster's Redis, for nodes without a shared database: every node writes its own cells and
@@ -51,6 +52,12 @@ public final class RedisAnalyticsStore implements AnalyticsStore {
 
     /** How long a range read is reused by the questions after it: other nodes' writes may show this much later. */
     static final long REUSE_NANOS = 1_000_000_000L;
+    /**
+     * Commands in flight at once for one write, read or delete, and users per {@code PFADD}: the connection and its
+     * bound on pending commands are shared with the hub's user state, which a day's 1,440 minutes (or a batch that
+     * waited out an outage) must not crowd out.
+     */
+    static final int CHUNK = 200;
 
     private final RedisUserState redis;
     private final Clock clock;
@@ -82,7 +89,7 @@ public final class RedisAnalyticsStore implements AnalyticsStore {
     @Override
     public void write(AnalyticsBatch batch) {
         writes.incrementAndGet();
-        List<CompletableFuture<?>> sent = new ArrayList<>();
+        List<Supplier<CompletableFuture<?>>> sent = new ArrayList<>();
         // Keyed by text first: byte arrays compare by identity, and a cell given twice must be one field.
         Map<Long, Map<String, Long>> messages = new TreeMap<>();
         for (MessageCell cell : batch.messages()) {
@@ -102,31 +109,34 @@ public final class RedisAnalyticsStore implements AnalyticsStore {
         hashes(sent, figures, this::figuresKey, minutesKey());
         users.forEach((day, ids) -> {
             byte[] key = dayKey(day);
-            sent.add(redis.call(c -> c.pfadd(key, ids.toArray(byte[][]::new))));
-            sent.add(redis.call(c -> c.expire(key, keepSeconds)));
-            sent.add(redis.call(c -> c.zadd(daysKey(), day, number(day))));
+            for (int from = 0; from < ids.size(); from += CHUNK) {
+                byte[][] chunk = ids.subList(from, Math.min(ids.size(), from + CHUNK)).toArray(byte[][]::new);
+                sent.add(() -> redis.call(c -> c.pfadd(key, chunk)));
+            }
+            sent.add(() -> redis.call(c -> c.expire(key, keepSeconds)));
+            sent.add(() -> redis.call(c -> c.zadd(daysKey(), day, number(day))));
         });
         // The indexes forget what the keys' expiry took (or will take), so they stay as small as the keys.
         long oldest = clock.millis() / 60_000 - keepMinutes + 1;
-        sent.add(redis.call(c -> c.zremrangebyscore(minutesKey(), Range.create(Double.NEGATIVE_INFINITY,
+        sent.add(() -> redis.call(c -> c.zremrangebyscore(minutesKey(), Range.create(Double.NEGATIVE_INFINITY,
                 (double) oldest - 1))));
-        sent.add(redis.call(c -> c.zremrangebyscore(daysKey(), Range.create(Double.NEGATIVE_INFINITY,
+        sent.add(() -> redis.call(c -> c.zremrangebyscore(daysKey(), Range.create(Double.NEGATIVE_INFINITY,
                 (double) Math.floorDiv(oldest, 24 * 60) - 1))));
-        sent.add(redis.call(c -> c.expire(minutesKey(), keepSeconds)));
-        sent.add(redis.call(c -> c.expire(daysKey(), keepSeconds)));
-        await(CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)));
+        sent.add(() -> redis.call(c -> c.expire(minutesKey(), keepSeconds)));
+        sent.add(() -> redis.call(c -> c.expire(daysKey(), keepSeconds)));
+        inChunks(sent, Supplier::get);
         writes.incrementAndGet(); // a read that began during the write may have missed part of it
     }
 
-    private void hashes(List<CompletableFuture<?>> sent, Map<Long, Map<String, Long>> byMinute,
+    private void hashes(List<Supplier<CompletableFuture<?>>> sent, Map<Long, Map<String, Long>> byMinute,
                         Function<Long, byte[]> keyOf, byte[] index) {
         byMinute.forEach((minute, cells) -> {
             byte[] key = keyOf.apply(minute);
             Map<byte[], byte[]> fields = new HashMap<>();
             cells.forEach((field, value) -> fields.put(Keys.bytes(field), number(value)));
-            sent.add(redis.call(c -> c.hset(key, fields)));
-            sent.add(redis.call(c -> c.expire(key, keepSeconds)));
-            sent.add(redis.call(c -> c.zadd(index, minute, number(minute))));
+            sent.add(() -> redis.call(c -> c.hset(key, fields)));
+            sent.add(() -> redis.call(c -> c.expire(key, keepSeconds)));
+            sent.add(() -> redis.call(c -> c.zadd(index, minute, number(minute))));
         });
     }
 
@@ -184,33 +194,27 @@ public final class RedisAnalyticsStore implements AnalyticsStore {
         writes.incrementAndGet(); // as a write: what a read kept may be gone
         long deleted = 0;
         List<Long> minutes = indexed(minutesKey(), Long.MIN_VALUE, minute - 1);
-        List<CompletableFuture<Long>> counts = new ArrayList<>();
-        for (long old : minutes) {
-            counts.add(redis.call(c -> c.hlen(messagesKey(old))));
-            counts.add(redis.call(c -> c.hlen(figuresKey(old))));
-        }
-        List<Long> days = indexed(daysKey(), Long.MIN_VALUE, day - 1);
-        for (long old : days) {
-            counts.add(redis.call(c -> c.pfcount(dayKey(old)))); // the estimate: a HyperLogLog lists no one
-        }
-        for (CompletableFuture<Long> count : counts) {
-            deleted += await(count);
-        }
-        List<byte[]> keys = new ArrayList<>();
+        List<byte[]> hashes = new ArrayList<>();
         minutes.forEach(old -> {
-            keys.add(messagesKey(old));
-            keys.add(figuresKey(old));
+            hashes.add(messagesKey(old));
+            hashes.add(figuresKey(old));
         });
-        days.forEach(old -> keys.add(dayKey(old)));
-        List<CompletableFuture<?>> sent = new ArrayList<>();
-        for (byte[] key : keys) {
-            sent.add(redis.call(c -> c.del(key))); // one key each: on a cluster a DEL of many may cross shards
+        List<byte[]> days = indexed(daysKey(), Long.MIN_VALUE, day - 1).stream().map(this::dayKey).toList();
+        for (long count : inChunks(hashes, key -> redis.call(c -> c.hlen(key)))) {
+            deleted += count;
         }
-        sent.add(redis.call(c -> c.zremrangebyscore(minutesKey(), Range.create(Double.NEGATIVE_INFINITY,
+        for (long count : inChunks(days, key -> redis.call(c -> c.pfcount(key)))) {
+            deleted += count; // the estimate: a HyperLogLog lists no one
+        }
+        List<byte[]> keys = new ArrayList<>(hashes);
+        keys.addAll(days);
+        inChunks(keys, key -> redis.call(c -> c.del(key))); // one key each: on a cluster a DEL may cross shards
+        List<Supplier<CompletableFuture<?>>> sent = new ArrayList<>();
+        sent.add(() -> redis.call(c -> c.zremrangebyscore(minutesKey(), Range.create(Double.NEGATIVE_INFINITY,
                 (double) minute - 1))));
-        sent.add(redis.call(c -> c.zremrangebyscore(daysKey(), Range.create(Double.NEGATIVE_INFINITY,
+        sent.add(() -> redis.call(c -> c.zremrangebyscore(daysKey(), Range.create(Double.NEGATIVE_INFINITY,
                 (double) day - 1))));
-        await(CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)));
+        inChunks(sent, Supplier::get);
         writes.incrementAndGet();
         return deleted;
     }
@@ -233,37 +237,52 @@ public final class RedisAnalyticsStore implements AnalyticsStore {
      * set so that it forgets none of them.
      */
     private MemoryAnalyticsStore read(long from, long to, boolean messages, boolean figures) {
-        MemoryAnalyticsStore sum = new MemoryAnalyticsStore(Clock.fixed(Instant.ofEpochSecond(to * 60), clock.getZone()),
-                Duration.ofMinutes(Math.max(1, to - from + 2)));
+        Clock atTheEnd = Clock.fixed(Instant.ofEpochSecond(to * 60), clock.getZone());
+        MemoryAnalyticsStore sum = new MemoryAnalyticsStore(atTheEnd, Duration.ofMinutes(Math.max(1, to - from + 2)));
         if (to <= from) {
             return sum;
         }
         List<Long> minutes = indexed(minutesKey(), from, to - 1);
-        Map<Long, CompletableFuture<Map<byte[], byte[]>>> messageCells = new TreeMap<>();
-        Map<Long, CompletableFuture<Map<byte[], byte[]>>> figureCells = new TreeMap<>();
-        for (long minute : minutes) {
-            if (messages) {
-                messageCells.put(minute, redis.call(c -> c.hgetall(messagesKey(minute))));
-            }
-            if (figures) {
-                figureCells.put(minute, redis.call(c -> c.hgetall(figuresKey(minute))));
+        Map<String, List<MessageCell>> messagesByNode = new HashMap<>();
+        Map<String, List<FigureCell>> figuresByNode = new HashMap<>();
+        if (messages) {
+            List<Map<byte[], byte[]>> cells = inChunks(minutes,
+                    minute -> redis.call(c -> c.hgetall(messagesKey(minute))));
+            for (int i = 0; i < minutes.size(); i++) {
+                long minute = minutes.get(i);
+                cells.get(i).forEach((field, count) -> {
+                    String[] parts = parts(field, 4);
+                    messagesByNode.computeIfAbsent(parts[0], node -> new ArrayList<>()).add(new MessageCell(minute,
+                            parts[1], parts[2], parts[3], Long.parseLong(Keys.text(count))));
+                });
             }
         }
-        Map<String, List<MessageCell>> messagesByNode = new HashMap<>();
-        messageCells.forEach((minute, cells) -> await(cells).forEach((field, count) -> {
-            String[] parts = parts(field, 4);
-            messagesByNode.computeIfAbsent(parts[0], node -> new ArrayList<>())
-                    .add(new MessageCell(minute, parts[1], parts[2], parts[3], Long.parseLong(Keys.text(count))));
-        }));
-        Map<String, List<FigureCell>> figuresByNode = new HashMap<>();
-        figureCells.forEach((minute, cells) -> await(cells).forEach((field, value) -> {
-            String[] parts = parts(field, 3);
-            figuresByNode.computeIfAbsent(parts[0], node -> new ArrayList<>())
-                    .add(new FigureCell(minute, parts[1], parts[2], Long.parseLong(Keys.text(value))));
-        }));
+        if (figures) {
+            List<Map<byte[], byte[]>> cells = inChunks(minutes,
+                    minute -> redis.call(c -> c.hgetall(figuresKey(minute))));
+            for (int i = 0; i < minutes.size(); i++) {
+                long minute = minutes.get(i);
+                cells.get(i).forEach((field, value) -> {
+                    String[] parts = parts(field, 3);
+                    figuresByNode.computeIfAbsent(parts[0], node -> new ArrayList<>()).add(new FigureCell(minute,
+                            parts[1], parts[2], Long.parseLong(Keys.text(value))));
+                });
+            }
+        }
         messagesByNode.forEach((node, cells) -> sum.write(new AnalyticsBatch(node, cells, List.of(), List.of())));
         figuresByNode.forEach((node, cells) -> sum.write(new AnalyticsBatch(node, List.of(), cells, List.of())));
         return sum;
+    }
+
+    /** One command per item, {@value #CHUNK} in flight at a time; the answers in the items' order. */
+    private static <I, T> List<T> inChunks(List<I> items, Function<I, CompletableFuture<T>> command) {
+        List<T> answers = new ArrayList<>(items.size());
+        for (int from = 0; from < items.size(); from += CHUNK) {
+            List<CompletableFuture<T>> chunk = items.subList(from, Math.min(items.size(), from + CHUNK)).stream()
+                    .map(command).toList();
+            chunk.forEach(answer -> answers.add(await(answer)));
+        }
+        return answers;
     }
 
     /** The minutes or days an index holds from {@code from} to {@code to}, both inclusive. */

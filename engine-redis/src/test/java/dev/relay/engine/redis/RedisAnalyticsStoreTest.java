@@ -123,6 +123,25 @@ class RedisAnalyticsStoreTest extends AnalyticsStoreContract {
     }
 
     @Test
+    void aDaysMinutesAreReadInChunksAndEachKeepsItsOwnCells() {
+        AnalyticsStore store = store();
+        long start = M0 - 1_000;
+        List<MessageCell> cells = new ArrayList<>();
+        for (long minute = start; minute < M0; minute++) { // 1,000 minutes: five chunks of reads
+            cells.add(room(minute, "r", "user-" + (minute - start), minute - start + 1));
+        }
+        store.write(batch("a", cells, List.of(), List.of()));
+
+        assertThat(store.activeUsers(start, M0, null)).isEqualTo(1_000);
+        assertThat(store.messages(start, M0, 60, "r").stream().mapToLong(AnalyticsStore.KindCount::count).sum())
+                .isEqualTo(1_000L * 1_001 / 2);
+        assertThat(store.topUsers(start, M0, null, 2)).containsExactly(new AnalyticsStore.UserRank("user-999", 1_000),
+                new AnalyticsStore.UserRank("user-998", 999));
+        assertThat(store.deleteBefore(M0 - 10, D0 - 1)).isEqualTo(990);
+        assertThat(store.activeUsers(start, M0, null)).isEqualTo(10);
+    }
+
+    @Test
     void idsOfAnyCharactersComeBackWhole() {
         AnalyticsStore store = store();
         store.write(batch("node:1", List.of(room(M0, "12:a:b", "3:x:", 2),
