@@ -177,6 +177,7 @@ public final class WebSocketService implements AutoCloseable {
                     hub.notRestored());
         }
         observability.bind(hub.queries());
+        analytics.shareThrough(keep -> cluster.analyticsStore(clock, keep)); // Redis, when no database is shared
         analytics.bind(hub, codec, () -> events.stats().stream()
                 .filter(stats -> stats.listener().equals(AnalyticsRecorder.NAME))
                 .mapToInt(stats -> (int) stats.queued()).sum());

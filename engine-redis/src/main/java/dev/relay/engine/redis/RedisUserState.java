@@ -13,7 +13,8 @@ import java.util.function.Function;
  * The connection behind what a cluster keeps per user in Redis, apart from the broker's fan-out and streams: private
  * messages held for users connected nowhere ({@link RedisOfflineMessages}), retried ids of private messages and
  * broadcasts ({@link RedisRetries}), each user's connections on every node ({@link RedisConnectionSlots}) and
- * each user's latest activity on any node ({@link RedisSharedActivity}). One Lettuce connection for the four, non-blocking, with a bound on the commands in flight; while Redis is
+ * each user's latest activity on any node ({@link RedisSharedActivity}); and, without a database, the analytics
+ * rollups ({@link RedisAnalyticsStore}). One Lettuce connection for them all, non-blocking, with a bound on the commands in flight; while Redis is
  * unreachable commands fail at once with {@code broker_unavailable} instead of queueing.
  */
 public final class RedisUserState implements AutoCloseable {

@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -51,11 +52,15 @@ public final class Analytics implements AnalyticsReports, AutoCloseable {
     private static final int READ_THREADS = 2;
     /** How long closing waits for the recorder's queue to empty before the last write. */
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
+    /** What a store without a database keeps, in memory or in the cluster's Redis: the last day. */
+    public static final Duration UNPERSISTED_KEEP = Duration.ofDays(1);
 
     private final AnalyticsConfig config;
     private final Clock clock;
     private final AnalyticsRecorder recorder;
-    private final AnalyticsStore store;
+    /** Replaced at most once, before {@link #bind}, by the cluster's shared store (see {@link #shareThrough}). */
+    private volatile AnalyticsStore store;
+    private final boolean storeShared;
     private final ScheduledExecutorService ticker;
     private final ThreadPoolExecutor reads;
     private volatile Bound bound;
@@ -67,10 +72,11 @@ public final class Analytics implements AnalyticsReports, AutoCloseable {
                          IntSupplier queued) {
     }
 
-    private Analytics(AnalyticsConfig config, AnalyticsStore store, Clock clock) {
+    private Analytics(AnalyticsConfig config, AnalyticsStore store, boolean storeShared, Clock clock) {
         this.config = config;
         this.clock = clock;
         this.store = store;
+        this.storeShared = storeShared;
         this.recorder = new AnalyticsRecorder(clock, config.maxKeysPerMinute(), config.maxUsersPerDay());
         this.ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "relay-analytics");
@@ -86,9 +92,32 @@ public final class Analytics implements AnalyticsReports, AutoCloseable {
         reads.allowCoreThreadTimeOut(true);
     }
 
-    /** Analytics over the persistence's store (its database, or memory keeping the last day). */
+    /**
+     * Analytics over the persistence's store (its database, or memory keeping the last day until
+     * {@link #shareThrough} gives a cluster's).
+     */
     public static Analytics create(AnalyticsConfig config, Persistence persistence, Clock clock) {
-        return new Analytics(config, persistence.analyticsStore(Duration.ofDays(1)), clock);
+        return new Analytics(config, persistence.analyticsStore(UNPERSISTED_KEEP), persistence.sharesAnalytics(),
+                clock);
+    }
+
+    /**
+     * Before {@link #bind}: without a database the rollups go to the store the cluster's nodes share (their Redis)
+     * instead of this node's memory, so every node answers with the cluster's figures. A database, shared already,
+     * stays where they go.
+     *
+     * @param clusterStore the cluster's store for {@link #UNPERSISTED_KEEP}, made only when needed
+     */
+    public void shareThrough(Function<Duration, Optional<AnalyticsStore>> clusterStore) {
+        if (bound != null) {
+            throw new IllegalStateException("choose the store before binding");
+        }
+        if (!storeShared) {
+            clusterStore.apply(UNPERSISTED_KEEP).ifPresent(shared -> {
+                store = shared;
+                LOG.info("event=analytics_store store={}", shared.getClass().getSimpleName());
+            });
+        }
     }
 
     public boolean enabled() {

@@ -1,8 +1,10 @@
 package dev.relay.server.cluster;
 
 import dev.relay.core.Hub;
+import dev.relay.core.analytics.AnalyticsStore;
 import dev.relay.core.cluster.Broker;
 import dev.relay.engine.nats.NatsBroker;
+import dev.relay.engine.redis.RedisAnalyticsStore;
 import dev.relay.engine.redis.RedisBroker;
 import dev.relay.engine.redis.RedisConnectionSlots;
 import dev.relay.engine.redis.RedisOfflineMessages;
@@ -130,6 +132,14 @@ public final class ClusterNode implements AutoCloseable {
             // A user turns away only once idle on every node; with NATS the statuses travel through NATS.
             hub.sharedActivity(new RedisSharedActivity(userState));
         }
+    }
+
+    /**
+     * The analytics store the nodes share through their Redis, on the connection the node has for shared state (no
+     * client of its own); empty on a single node.
+     */
+    public Optional<AnalyticsStore> analyticsStore(Clock clock, Duration keep) {
+        return userState == null ? Optional.empty() : Optional.of(new RedisAnalyticsStore(userState, clock, keep));
     }
 
     /** A user's connections across the cluster, when {@code max_connections_per_user} is set and nodes share Redis. */

@@ -186,6 +186,11 @@ public final class Persistence implements AutoCloseable {
         return jdbc != null ? jdbc.analytics() : new MemoryAnalyticsStore(clock, memoryKeep);
     }
 
+    /** Whether {@link #analyticsStore} is the database, which every node sharing it reads. */
+    public boolean sharesAnalytics() {
+        return jdbc != null;
+    }
+
     /** For readiness: why the store is not usable (the database does not take writes), or empty when it is. */
     public Optional<String> problem() {
         return jdbc == null || jdbc.healthy() ? Optional.empty() : Optional.of(STORE_UNAVAILABLE);
