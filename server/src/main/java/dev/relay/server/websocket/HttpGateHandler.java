@@ -278,8 +278,8 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             if (endpoint.isNewConnection(query)) {
                 // Before any token is checked: a handshake flood must not make the server verify signatures.
                 connectRate.acquire(client);
-                admission = new EndpointAdmission(client, BearerToken.from(request, query), slots, perAddress,
-                        perUser);
+                admission = new EndpointAdmission(client, BearerToken.from(request, query),
+                        ctx.channel().id().asLongText(), slots, perAddress, perUser, limits.perUserShared());
                 admission.takeConnectionSlots(client.equals(ctx.channel().attr(PeerAddressSlots.HELD).get()));
             }
         } catch (ProtocolException refused) {
