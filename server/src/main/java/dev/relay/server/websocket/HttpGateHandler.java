@@ -299,7 +299,8 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         ChannelPipeline pipeline = ctx.pipeline();
         // WebSocketServerProtocolHandler added its handshaker (a Netty-private class, so by name) and UTF-8 check
         // in front of itself when the channel was set up; the endpoint's protocol handler adds its own.
-        pipeline.remove("ws-guard");
+        // RFC 6455's rules that Netty lets through hold for every endpoint; /ws/connect's ping charge does not.
+        pipeline.replace("ws-guard", "ws-guard", FrameGuard.forEndpoint());
         pipeline.remove("ws-frames");
         pipeline.remove(HANDSHAKER_NAME);
         if (pipeline.get(Utf8FrameValidator.class) != null) {
