@@ -68,7 +68,7 @@ final class StompSession extends SimpleChannelInboundHandler<StompFrame> {
     private final ProtocolEndpoint.Admission admission;
     private final Subscriptions subscriptions = new Subscriptions();
     private final Map<String, Pending> pending = new HashMap<>();
-    /** Frames that came while the cluster answered for the user's slot: replayed after CONNECTED, bounded. */
+    /** Frames that came after CONNECT, before CONNECTED went out: replayed then, bounded. */
     private final ArrayDeque<StompFrame> early = new ArrayDeque<>();
     private StompConnection connection;
     private Session session;
@@ -109,7 +109,7 @@ final class StompSession extends SimpleChannelInboundHandler<StompFrame> {
             return;
         }
         if (connecting) {
-            // The socket stopped reading, but one read can hold several frames: they wait for the answer.
+            // The socket stopped reading, but one read can hold several frames: they wait for CONNECTED.
             if (early.size() >= MAX_EARLY_FRAMES) {
                 refuse(ctx, new ProtocolException(ErrorCode.RATE_LIMITED, "too many frames before CONNECTED"), null);
                 return;
@@ -144,16 +144,15 @@ final class StompSession extends SimpleChannelInboundHandler<StompFrame> {
         long[] clientBeats = StompVersions.heartBeat(headers.getAsString(StompHeaders.HEART_BEAT));
         JwtVerifier.Verified token = verifier.check(token(headers));
         CompletableFuture<Void> slot = admission.takeUserSlot(token.identity().userId());
+        // Until CONNECTED is out (after the cluster's count, when Redis is asked, and the hub's welcome), frames that
+        // follow the CONNECT wait for it, in order; the socket stops reading meanwhile.
+        connecting = true;
+        ctx.channel().config().setAutoRead(false);
         if (slot.isDone() && !slot.isCompletedExceptionally()) {
             open(ctx, token, version, clientBeats);
             return;
         }
-        // The cluster's count is asked of Redis: nothing is read meanwhile, and the answer comes back to this loop.
-        connecting = true;
-        ctx.channel().config().setAutoRead(false);
         slot.whenComplete((taken, failure) -> ctx.executor().execute(() -> {
-            connecting = false;
-            ctx.channel().config().setAutoRead(true);
             if (!ctx.channel().isActive()) {
                 return;
             }
@@ -167,17 +166,22 @@ final class StompSession extends SimpleChannelInboundHandler<StompFrame> {
             } catch (ProtocolException refused) {
                 releaseEarly();
                 refuse(ctx, refused, receipt);
-                return;
-            }
-            while (!early.isEmpty() && ctx.channel().isActive()) {
-                StompFrame next = early.poll();
-                try {
-                    channelRead0(ctx, next);
-                } finally {
-                    next.release();
-                }
             }
         }));
+    }
+
+    /** CONNECTED is out: the frames that came after the CONNECT, then reading again. */
+    private void replayEarly(ChannelHandlerContext ctx) {
+        connecting = false;
+        while (!early.isEmpty() && ctx.channel().isActive()) {
+            StompFrame next = early.poll();
+            try {
+                channelRead0(ctx, next);
+            } finally {
+                next.release();
+            }
+        }
+        ctx.channel().config().setAutoRead(true);
     }
 
     /** The user's slot is held: the hub's session, whose welcome sends CONNECTED. */
@@ -238,6 +242,8 @@ final class StompSession extends SimpleChannelInboundHandler<StompFrame> {
             ctx.pipeline().addBefore(BYTES, "stomp-heartbeat",
                     new IdleStateHandler(readerIdle, outgoing, 0, TimeUnit.MILLISECONDS));
         }
+        // Not inside the hub's write: the early frames go to the hub again.
+        ctx.executor().execute(() -> replayEarly(ctx));
     }
 
     private void handle(StompFrame frame, String receipt) {

@@ -68,9 +68,12 @@ class ProtocolConnectionLimitClusterIT {
                 assertThat(error).contains("\"code\":\"connection_limit\"");
                 assertThat(socketIo.texts).noneMatch(text -> text.startsWith("40"));
             }
-            try (TextSocket other = stompConnect(b, "erin")) {
-                assertThat(other.await(text -> text.startsWith("CONNECTED") || text.startsWith("ERROR"),
-                        "another user's answer")).as("another user is not counted").startsWith("CONNECTED");
+            // Another user, whose SUBSCRIBE comes in the CONNECT's own message: it waits for the cluster's answer too.
+            try (TextSocket other = stompConnect(b, "erin",
+                    "SUBSCRIBE\nid:0\ndestination:/topic/rooms.general\nreceipt:r1\n\n\0")) {
+                assertThat(other.await(text -> text.startsWith("RECEIPT") || text.startsWith("ERROR"),
+                        "the SUBSCRIBE's answer")).contains("receipt-id:r1");
+                assertThat(other.texts.getFirst()).as("another user is not counted").startsWith("CONNECTED");
             }
         }
 
@@ -119,8 +122,14 @@ class ProtocolConnectionLimitClusterIT {
 
     /** A STOMP 1.2 CONNECT with the JWT as passcode, as stomp.js sends it. */
     private static TextSocket stompConnect(TestServer node, String user) throws Exception {
+        return stompConnect(node, user, "");
+    }
+
+    /** The CONNECT followed, in the same WebSocket message, by {@code more} frames. */
+    private static TextSocket stompConnect(TestServer node, String user, String more) throws Exception {
         TextSocket socket = TextSocket.open(URI.create("ws://127.0.0.1:" + node.port() + "/ws/stomp"), "v12.stomp");
-        socket.send("CONNECT\naccept-version:1.2\nhost:relay\npasscode:" + node.token(user) + "\nheart-beat:0,0\n\n\0");
+        socket.send("CONNECT\naccept-version:1.2\nhost:relay\npasscode:" + node.token(user) + "\nheart-beat:0,0\n\n\0"
+                + more);
         return socket;
     }
 
