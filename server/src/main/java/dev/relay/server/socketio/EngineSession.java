@@ -38,6 +38,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -79,6 +80,8 @@ final class EngineSession {
     // Socket.IO
     private SocketIoConnection connection;
     private Session session;
+    /** A CONNECT waits for the cluster's count of the user's connections. */
+    private boolean connecting;
     private ScheduledFuture<?> expiry;
     private final Map<String, Long> acks = new HashMap<>();
     private long nextId;
@@ -434,7 +437,7 @@ final class EngineSession {
     }
 
     private void connect(String json) {
-        if (session != null) {
+        if (session != null || connecting) {
             return;
         }
         try {
@@ -443,9 +446,38 @@ final class EngineSession {
             String token = auth.path("token").isTextual() ? auth.path("token").asText()
                     : admission == null ? null : admission.upgradeToken();
             JwtVerifier.Verified verified = endpoint.verifier.check(token);
-            if (admission != null) {
-                admission.takeUserSlot(verified.identity().userId());
+            CompletableFuture<Void> slot = admission == null ? CompletableFuture.completedFuture(null)
+                    : admission.takeUserSlot(verified.identity().userId());
+            if (slot.isDone() && !slot.isCompletedExceptionally()) {
+                open(auth, verified);
+                return;
             }
+            // The cluster's count is asked of Redis: the client waits for the CONNECT answer (socket.io-client
+            // buffers its emits until then), which comes back to this session's loop.
+            connecting = true;
+            slot.whenComplete((taken, failure) -> loop.execute(() -> {
+                connecting = false;
+                if (closed) {
+                    return;
+                }
+                if (failure == null) {
+                    open(auth, verified);
+                    return;
+                }
+                Throwable cause = failure.getCause() == null ? failure : failure.getCause();
+                refuseConnect(cause instanceof ProtocolException refused ? refused
+                        : new ProtocolException(ErrorCode.INTERNAL_ERROR, "the connection could not be counted"));
+            }));
+        } catch (ProtocolException refused) {
+            refuseConnect(refused);
+        } catch (IOException malformed) {
+            send("44{\"message\":\"the auth payload is not JSON\",\"data\":{\"code\":\"invalid_json\"}}", true);
+        }
+    }
+
+    /** The user's slot is held: the hub's session, whose welcome answers the CONNECT. */
+    private void open(JsonNode auth, JwtVerifier.Verified verified) {
+        try {
             String room = auth.path("room_id").isTextual() ? auth.path("room_id").asText()
                     : endpoint.settings.connectRoom();
             readOffset(auth);
@@ -456,11 +488,14 @@ final class EngineSession {
             LOG.info("event=connected protocol=socketio client_id={} user={} transport={}", session.id(),
                     session.userId(), upgraded ? "websocket" : "polling");
         } catch (ProtocolException refused) {
-            send("44{\"message\":" + quote(refused.getMessage()) + ",\"data\":{\"code\":\""
-                    + refused.code().code() + "\"}}", true);
-        } catch (IOException malformed) {
-            send("44{\"message\":\"the auth payload is not JSON\",\"data\":{\"code\":\"invalid_json\"}}", true);
+            refuseConnect(refused);
         }
+    }
+
+    /** Socket.IO's connect_error, with Relay's code as its data. */
+    private void refuseConnect(ProtocolException refused) {
+        send("44{\"message\":" + quote(refused.getMessage()) + ",\"data\":{\"code\":\""
+                + refused.code().code() + "\"}}", true);
     }
 
     /** A recovering client's pid and offset: the rooms' positions when it was cut off. */

@@ -37,9 +37,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -54,6 +56,8 @@ final class StompSession extends SimpleChannelInboundHandler<StompFrame> {
     static final String BYTES = "stomp-websocket";
     /** Frames waiting for the hub's answer: each a receipt or a join; more is a client not reading its answers. */
     static final int MAX_PENDING = 1_000;
+    /** What a client may send after CONNECT before CONNECTED (SUBSCRIBEs, usually), while its slot is counted. */
+    static final int MAX_EARLY_FRAMES = 64;
     private static final Logger LOG = LoggerFactory.getLogger(StompSession.class);
     private static final String BEARER = "Bearer ";
 
@@ -64,8 +68,11 @@ final class StompSession extends SimpleChannelInboundHandler<StompFrame> {
     private final ProtocolEndpoint.Admission admission;
     private final Subscriptions subscriptions = new Subscriptions();
     private final Map<String, Pending> pending = new HashMap<>();
+    /** Frames that came after CONNECT, before CONNECTED went out: replayed then, bounded. */
+    private final ArrayDeque<StompFrame> early = new ArrayDeque<>();
     private StompConnection connection;
     private Session session;
+    private boolean connecting;
     private ScheduledFuture<?> expiry;
     private long nextId;
 
@@ -101,6 +108,15 @@ final class StompSession extends SimpleChannelInboundHandler<StompFrame> {
         if (connection != null && connection.isClosing()) {
             return;
         }
+        if (connecting) {
+            // The socket stopped reading, but one read can hold several frames: they wait for CONNECTED.
+            if (early.size() >= MAX_EARLY_FRAMES) {
+                refuse(ctx, new ProtocolException(ErrorCode.RATE_LIMITED, "too many frames before CONNECTED"), null);
+                return;
+            }
+            early.add(frame.retain());
+            return;
+        }
         String receipt = frame.headers().getAsString(StompHeaders.RECEIPT);
         try {
             if (frame.decoderResult().isFailure()) {
@@ -108,7 +124,7 @@ final class StompSession extends SimpleChannelInboundHandler<StompFrame> {
                         "malformed STOMP frame: " + frame.decoderResult().cause().getMessage());
             }
             if (frame.command() == StompCommand.CONNECT || frame.command() == StompCommand.STOMP) {
-                connect(ctx, frame);
+                connect(ctx, frame, receipt);
             } else if (session == null) {
                 throw new ProtocolException(ErrorCode.UNAUTHORIZED, "send CONNECT first");
             } else {
@@ -119,7 +135,7 @@ final class StompSession extends SimpleChannelInboundHandler<StompFrame> {
         }
     }
 
-    private void connect(ChannelHandlerContext ctx, StompFrame frame) {
+    private void connect(ChannelHandlerContext ctx, StompFrame frame, String receipt) {
         if (session != null) {
             throw new ProtocolException(ErrorCode.INVALID_FIELD, "already connected");
         }
@@ -127,7 +143,49 @@ final class StompSession extends SimpleChannelInboundHandler<StompFrame> {
         String version = StompVersions.negotiate(headers.getAsString(StompHeaders.ACCEPT_VERSION));
         long[] clientBeats = StompVersions.heartBeat(headers.getAsString(StompHeaders.HEART_BEAT));
         JwtVerifier.Verified token = verifier.check(token(headers));
-        admission.takeUserSlot(token.identity().userId());
+        CompletableFuture<Void> slot = admission.takeUserSlot(token.identity().userId());
+        // Until CONNECTED is out (after the cluster's count, when Redis is asked, and the hub's welcome), frames that
+        // follow the CONNECT wait for it, in order; the socket stops reading meanwhile.
+        connecting = true;
+        ctx.channel().config().setAutoRead(false);
+        if (slot.isDone() && !slot.isCompletedExceptionally()) {
+            open(ctx, token, version, clientBeats);
+            return;
+        }
+        slot.whenComplete((taken, failure) -> ctx.executor().execute(() -> {
+            if (!ctx.channel().isActive()) {
+                return;
+            }
+            try {
+                if (failure != null) {
+                    Throwable cause = failure.getCause() == null ? failure : failure.getCause();
+                    throw cause instanceof ProtocolException refused ? refused
+                            : new ProtocolException(ErrorCode.INTERNAL_ERROR, "the connection could not be counted");
+                }
+                open(ctx, token, version, clientBeats);
+            } catch (ProtocolException refused) {
+                releaseEarly();
+                refuse(ctx, refused, receipt);
+            }
+        }));
+    }
+
+    /** CONNECTED is out: the frames that came after the CONNECT, then reading again. */
+    private void replayEarly(ChannelHandlerContext ctx) {
+        connecting = false;
+        while (!early.isEmpty() && ctx.channel().isActive()) {
+            StompFrame next = early.poll();
+            try {
+                channelRead0(ctx, next);
+            } finally {
+                next.release();
+            }
+        }
+        ctx.channel().config().setAutoRead(true);
+    }
+
+    /** The user's slot is held: the hub's session, whose welcome sends CONNECTED. */
+    private void open(ChannelHandlerContext ctx, JwtVerifier.Verified token, String version, long[] clientBeats) {
         long offer = settings.heartbeat().toMillis();
         // STOMP 1.2 §Heart-beating: each side beats at the slower of what one can send and the other wants.
         long outgoing = clientBeats[1] == 0 ? 0 : Math.max(offer, clientBeats[1]);
@@ -140,6 +198,13 @@ final class StompSession extends SimpleChannelInboundHandler<StompFrame> {
         watchExpiry(ctx, token.expiresAt());
         LOG.info("event=connected protocol=stomp client_id={} user={} client={}", session.id(), session.userId(),
                 connection.remoteAddress());
+    }
+
+    private void releaseEarly() {
+        StompFrame frame;
+        while ((frame = early.poll()) != null) {
+            frame.release();
+        }
     }
 
     /** The JWT: the {@code passcode}, else an {@code Authorization: Bearer} header, else the upgrade's. */
@@ -177,6 +242,8 @@ final class StompSession extends SimpleChannelInboundHandler<StompFrame> {
             ctx.pipeline().addBefore(BYTES, "stomp-heartbeat",
                     new IdleStateHandler(readerIdle, outgoing, 0, TimeUnit.MILLISECONDS));
         }
+        // Not inside the hub's write: the early frames go to the hub again.
+        ctx.executor().execute(() -> replayEarly(ctx));
     }
 
     private void handle(StompFrame frame, String receipt) {
@@ -301,6 +368,7 @@ final class StompSession extends SimpleChannelInboundHandler<StompFrame> {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        releaseEarly();
         if (expiry != null) {
             expiry.cancel(false);
         }

@@ -1,9 +1,11 @@
 package dev.relay.server.websocket;
 
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 
@@ -22,13 +24,23 @@ import io.netty.util.ReferenceCountUtil;
  * handler after this one answers close frames itself and passes them no further.
  * After a violation nothing more from the connection is read: one close frame goes out, from
  * {@link WebSocketFrameHandler#protocolError}.
+ * <p>
+ * The other protocols' endpoints ({@link ProtocolEndpoint}) get the first two checks too ({@link #forEndpoint}); their
+ * pings are not charged, since their messages are not charged per frame either, and a violation is answered here with
+ * the one 1002 close frame.
  */
 final class FrameGuard extends ChannelInboundHandlerAdapter {
+    /** Null on another protocol's endpoint. */
     private final WebSocketFrameHandler frames;
     private boolean violated;
 
     FrameGuard(WebSocketFrameHandler frames) {
         this.frames = frames;
+    }
+
+    /** The guard of a {@link ProtocolEndpoint}'s connection, where {@code /ws/connect}'s frame handler is gone. */
+    static FrameGuard forEndpoint() {
+        return new FrameGuard(null);
     }
 
     @Override
@@ -44,10 +56,17 @@ final class FrameGuard extends ChannelInboundHandlerAdapter {
         if (frame.rsv() != 0 || (frame instanceof CloseWebSocketFrame close && !isValidCloseCode(close.statusCode()))) {
             violated = true;
             frame.release();
-            frames.protocolError(ctx);
+            if (frames != null) {
+                frames.protocolError(ctx);
+            } else {
+                ctx.channel().config().setAutoRead(false);
+                // Through the whole pipeline: the protocol handler then knows a close went out and sends no other.
+                ctx.channel().writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.PROTOCOL_ERROR))
+                        .addListener(ChannelFutureListener.CLOSE);
+            }
             return;
         }
-        if (frame instanceof PingWebSocketFrame && !frames.chargePing()) {
+        if (frame instanceof PingWebSocketFrame && frames != null && !frames.chargePing()) {
             ReferenceCountUtil.release(frame);
             return;
         }

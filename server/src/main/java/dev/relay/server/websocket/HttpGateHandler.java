@@ -278,8 +278,8 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             if (endpoint.isNewConnection(query)) {
                 // Before any token is checked: a handshake flood must not make the server verify signatures.
                 connectRate.acquire(client);
-                admission = new EndpointAdmission(client, BearerToken.from(request, query), slots, perAddress,
-                        perUser);
+                admission = new EndpointAdmission(client, BearerToken.from(request, query),
+                        ctx.channel().id().asLongText(), slots, perAddress, perUser, limits.perUserShared());
                 admission.takeConnectionSlots(client.equals(ctx.channel().attr(PeerAddressSlots.HELD).get()));
             }
         } catch (ProtocolException refused) {
@@ -299,7 +299,8 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         ChannelPipeline pipeline = ctx.pipeline();
         // WebSocketServerProtocolHandler added its handshaker (a Netty-private class, so by name) and UTF-8 check
         // in front of itself when the channel was set up; the endpoint's protocol handler adds its own.
-        pipeline.remove("ws-guard");
+        // RFC 6455's rules that Netty lets through hold for every endpoint; /ws/connect's ping charge does not.
+        pipeline.replace("ws-guard", "ws-guard", FrameGuard.forEndpoint());
         pipeline.remove("ws-frames");
         pipeline.remove(HANDSHAKER_NAME);
         if (pipeline.get(Utf8FrameValidator.class) != null) {

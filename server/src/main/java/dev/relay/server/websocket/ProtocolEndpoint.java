@@ -6,6 +6,8 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
  * A WebSocket endpoint beside {@code /ws/connect} that speaks another protocol (STOMP at {@code /ws/stomp}). The gate
  * gives it the same checks before the upgrade (IP, country, connects per minute, origin, the server's and the
@@ -58,10 +60,13 @@ public interface ProtocolEndpoint {
         String upgradeToken();
 
         /**
-         * Takes the user's connection slot ({@code max_connections_per_user}, on this node), held until
-         * {@link #end}; throws {@code connection_limit} when the user has none left. Once per channel, on its loop.
+         * Takes the user's connection slot ({@code max_connections_per_user}), held until {@link #end}: this node's
+         * at once, throwing {@code connection_limit} when the user has none left here; in a cluster then the
+         * cluster's, which the returned future answers later, on any thread, failing with a
+         * {@link dev.relay.core.protocol.ProtocolException} ({@code connection_limit}) when the user has none left
+         * there. The protocol's connect frame waits for that answer. Once per connection, on its loop.
          */
-        void takeUserSlot(String userId);
+        CompletableFuture<Void> takeUserSlot(String userId);
 
         /** Gives back every slot held. Idempotent; the gate calls it when an upgraded channel closes. */
         void end();
