@@ -26,7 +26,8 @@ import java.util.concurrent.Executors;
  * POSTs a proxy call as JSON and reads the answer, asynchronously: no thread waits for the backend (the JDK client
  * completes the future on a virtual thread). Each call is timed ({@code relay_proxy_latency_seconds{proxy}}, a
  * histogram) and counted by outcome ({@code relay_proxy_calls_total{proxy,outcome}}: {@code accepted},
- * {@code refused}, {@code unavailable}).
+ * {@code refused}, {@code unavailable}, and {@code overloaded} for a connect call never sent because too many were
+ * waiting).
  */
 public final class ProxyClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyClient.class);
@@ -131,11 +132,19 @@ public final class ProxyClient implements AutoCloseable {
                 .description("Time from a proxy call to its answer (or its failure), by proxy")
                 .tag("proxy", name).serviceLevelObjectives(LATENCY_BUCKETS).register(registry))
                 .record(Duration.ofNanos(nanos));
-        String outcome = switch (answer) {
+        count(proxy, switch (answer) {
             case ProxyAnswer.Result result -> "accepted";
             case ProxyAnswer.Refused refused -> "refused";
             case ProxyAnswer.Unavailable down -> "unavailable";
-        };
+        });
+    }
+
+    /** A call refused before it was sent ({@code overloaded}: too many waiting already); no latency to record. */
+    void countUnsent(String proxy, String outcome) {
+        count(proxy, outcome);
+    }
+
+    private void count(String proxy, String outcome) {
         outcomes.computeIfAbsent(proxy + "/" + outcome, key -> Counter.builder("relay.proxy.calls")
                 .description("Proxy calls by proxy and outcome").tag("proxy", proxy).tag("outcome", outcome)
                 .register(registry)).increment();
