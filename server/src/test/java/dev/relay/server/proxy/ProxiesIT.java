@@ -229,6 +229,31 @@ class ProxiesIT {
                 .isEqualTo(1_000);
     }
 
+    @Test
+    void anAnswerUpToTheBoundIsReadAndOneByteLongerCountsAsTheBackendBeingDown() {
+        int bound = 64;
+        // {"result":"…"} is 13 bytes around the string.
+        backend = backend(request -> Answer.ok("{\"result\":\""
+                + "x".repeat(bound - 13 + request.json().path("params").asInt()) + "\"}"));
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        ProxyClient client = new ProxyClient(new ObjectMapper(), registry, bound);
+        running.add(client);
+        ProxyConfig rpc = new ProxyConfig(Optional.of(URI.create(backend.url("/rpc"))), Duration.ofSeconds(5),
+                List.of(), false);
+
+        ProxyAnswer atBound = client.call("rpc", rpc, Map.of("method", "pad", "params", 0)).join();
+        ProxyAnswer pastBound = client.call("rpc", rpc, Map.of("method", "pad", "params", 1)).join();
+
+        assertThat(atBound).isInstanceOfSatisfying(ProxyAnswer.Result.class,
+                result -> assertThat(result.result().asText()).hasSize(bound - 13));
+        assertThat(pastBound).isInstanceOfSatisfying(ProxyAnswer.Unavailable.class,
+                down -> assertThat(down.reason()).isEqualTo("the answer is larger than " + bound + " bytes"));
+        assertThat(registry.get("relay.proxy.calls").tag("proxy", "rpc").tag("outcome", "unavailable").counter()
+                .count()).isEqualTo(1.0);
+        assertThat(ProxyClient.MAX_ANSWER_BYTES).as("the production bound docs/integrations.md gives")
+                .isEqualTo(1_048_576);
+    }
+
     private static double calls(SimpleMeterRegistry registry, String outcome) {
         return registry.get("relay.proxy.calls").tag("proxy", "connect").tag("outcome", outcome).counter().count();
     }
