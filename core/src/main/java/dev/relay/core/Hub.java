@@ -257,6 +257,17 @@ public final class Hub {
      * client missed in that room before anything live, then answers {@code resumed}.
      */
     public Session connect(Identity identity, Connection connection, String roomId, StreamPosition resumeFrom) {
+        return connect(identity, connection, roomId, resumeFrom, null);
+    }
+
+    /**
+     * Like {@link #connect(Identity, Connection, String, StreamPosition)}, and when {@code connectData} is given (a
+     * JSON-shaped value: maps, lists, strings, numbers, booleans), the welcome carries it as {@code connect_data}.
+     * It is the application's note for its client (the connect proxy's {@code data}), passed through unread: it
+     * decides nothing here, and cannot touch the welcome's own fields, which stay the server's.
+     */
+    public Session connect(Identity identity, Connection connection, String roomId, StreamPosition resumeFrom,
+                           Object connectData) {
         Room room = rooms.require(roomId);
         roomAccess.requireEntry(identity, roomId);
         DeliveryLane lane = lanes.computeIfAbsent(connection.executor(),
@@ -269,11 +280,11 @@ public final class Hub {
         // In a cluster, a room no connection here is in is entered (and the welcome sent) once this node has caught
         // it up with the shared stream: see Membership#whenCanEnter.
         if (membership.canEnterNow(session, room)) {
-            greet(session, room, resumeFrom);
+            greet(session, room, resumeFrom, connectData);
         } else {
             membership.whenCanEnter(session, room, null, () -> {
                 try {
-                    greet(session, room, resumeFrom);
+                    greet(session, room, resumeFrom, connectData);
                 } catch (RuntimeException failed) {
                     session.connection().close(CloseReason.INTERNAL_ERROR); // greet has unregistered it
                 }
@@ -287,7 +298,7 @@ public final class Hub {
      * welcome, a replay if it resumes, and what was held for it. Reachable only here, so nothing reaches the client
      * before its welcome, even when the welcome waits for the room to catch up.
      */
-    private void greet(Session session, Room room, StreamPosition resumeFrom) {
+    private void greet(Session session, Room room, StreamPosition resumeFrom, Object connectData) {
         // Connecting to a room the user had not joined is joining it; a default room is everyone's already.
         boolean newMember = !settings.defaultRooms().contains(room.id())
                 && memberships.remember(session.userId(), room.id());
@@ -308,9 +319,13 @@ public final class Hub {
             if (resumption == null) {
                 membership.enter(session, room);
             }
+            Map<String, Object> welcome = Replies.orderedMap("client_id", session.id(), "user_id", session.userId(),
+                    "room_id", room.id());
+            if (connectData != null) {
+                welcome.put("connect_data", connectData);
+            }
             replies.send(session, new ServerMessage(null, MessageType.WELCOME, null, null, null, WELCOME_CONTENT,
-                    Replies.orderedMap("client_id", session.id(), "user_id", session.userId(), "room_id", room.id()),
-                    clock.instant()));
+                    welcome, clock.instant()));
             if (resumption != null) {
                 membership.finishResume(session, room, resumption, null);
             }

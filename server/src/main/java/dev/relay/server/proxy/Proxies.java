@@ -12,7 +12,7 @@ public record Proxies(ConnectProxy connect, MessageProxies messages, ProxyClient
     public static Proxies create(IntegrationConfig config, Hub hub, ObjectMapper mapper, MeterRegistry registry,
                                  Clock clock) {
         ProxyClient client = new ProxyClient(mapper, registry);
-        return new Proxies(new ConnectProxy(config.connect(), config.connectMode(), client),
+        return new Proxies(new ConnectProxy(config.connect(), config.connectMode(), client, mapper),
                 new MessageProxies(hub, config.publish(), config.rpc(), client, mapper, clock), client);
     }
 

@@ -32,7 +32,10 @@ final class WebhookDispatcher implements EventListener {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookDispatcher.class);
     /** Most events in one delivery; a backlog after an outage leaves in batches this size. */
     static final int MAX_BATCH = 1_000;
-    /** Most deliveries waiting for a retry; past it a failed try is given up at once (dropped). */
+    /**
+     * Most deliveries of one webhook waiting for a retry; past it a failed try is given up at once (counted as
+     * {@code dropped} and logged), so a dead endpoint holds at most this many bodies in memory, not one per batch.
+     */
     static final int MAX_RETRYING = 1_000;
     private static final int RETRY_FACTOR = 4;
 
@@ -48,6 +51,7 @@ final class WebhookDispatcher implements EventListener {
     private final Clock clock;
     private final BlockingQueue<Map<String, Object>> queue;
     private final AtomicInteger retrying = new AtomicInteger();
+    private final int maxRetrying;
     private final WebhookMetrics metrics;
     private final Thread batcher;
     private volatile boolean closed;
@@ -55,6 +59,14 @@ final class WebhookDispatcher implements EventListener {
     WebhookDispatcher(String name, String label, WebhookConfig hook, WebhookBodies bodies, WebhookSender sender,
                       Spool spool, ScheduledExecutorService retries, Clock clock,
                       io.micrometer.core.instrument.MeterRegistry registry) {
+        this(name, label, hook, bodies, sender, spool, retries, clock, registry, MAX_RETRYING);
+    }
+
+    /** With another bound than {@link #MAX_RETRYING}, so a test can reach it with a handful of deliveries. */
+    WebhookDispatcher(String name, String label, WebhookConfig hook, WebhookBodies bodies, WebhookSender sender,
+                      Spool spool, ScheduledExecutorService retries, Clock clock,
+                      io.micrometer.core.instrument.MeterRegistry registry, int maxRetrying) {
+        this.maxRetrying = maxRetrying;
         this.name = name;
         this.label = label;
         this.hook = hook;
@@ -157,12 +169,12 @@ final class WebhookDispatcher implements EventListener {
                     tried.attempts(), outcome.describe());
             return;
         }
-        if (retrying.incrementAndGet() > MAX_RETRYING) {
+        if (retrying.incrementAndGet() > maxRetrying) {
             retrying.decrementAndGet();
             metrics.dropped.increment();
             spool.forget(delivery.id());
             LOG.error("event=webhook_dropped webhook={} delivery={} reason=too_many_retrying limit={} cause=\"{}\"",
-                    label, delivery.id(), MAX_RETRYING, outcome.describe());
+                    label, delivery.id(), maxRetrying, outcome.describe());
             return;
         }
         metrics.retried.increment();

@@ -13,7 +13,8 @@ import java.time.Instant;
  * @param tokenExpiresAt the token's {@code exp}
  * @param tokenGrace     how long past {@code exp} the connection may stay (the configured clock skew)
  * @param proxyHeaders   the upgrade's headers the publish and rpc proxies forward, by lower-case name
+ * @param connectData    the connect proxy's {@code data} for the welcome's {@code connect_data}, or null
  */
 record ConnectRequest(Identity identity, String roomId, StreamPosition resumeFrom, Instant tokenExpiresAt,
-                      Duration tokenGrace, java.util.Map<String, String> proxyHeaders) {
+                      Duration tokenGrace, java.util.Map<String, String> proxyHeaders, Object connectData) {
 }

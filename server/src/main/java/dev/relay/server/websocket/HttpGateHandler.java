@@ -156,7 +156,7 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             requireOrigin(request);
             String token = BearerToken.from(request, query);
             if (!connectProxy.enabled()) {
-                admitted(ctx, request, query, client, verifier.check(token));
+                admitted(ctx, request, query, client, verifier.check(token), null);
                 return;
             }
             JwtVerifier.Verified byToken = connectProxy.replacesJwt() ? null : validToken(token);
@@ -164,16 +164,19 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                 askConnectProxy(ctx, request, query, client, token);
                 return;
             }
-            admitted(ctx, request, query, client, byToken);
+            admitted(ctx, request, query, client, byToken, null);
         } catch (ProtocolException refused) {
             refuse(ctx, request, query, client, refused);
         }
     }
 
-    /** The rest of the checks once the user is known (by token or by the connect proxy), then the upgrade. */
+    /**
+     * The rest of the checks once the user is known (by token or by the connect proxy), then the upgrade;
+     * {@code connectData} is the connect proxy's {@code data} for the welcome, or null.
+     */
     private void admitted(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query,
-                          String client, JwtVerifier.Verified user) {
-        ConnectRequest accepted = admit(request, query, user);
+                          String client, JwtVerifier.Verified user, Object connectData) {
+        ConnectRequest accepted = admit(request, query, user, connectData);
         takeSlots(ctx, client, accepted.identity().userId());
         closeUnlessUpgradedIn(ctx, HANDSHAKE_TIMEOUT_MILLIS);
         if (limits.perUser() > 0 && limits.perUserShared() != SharedUserSlots.NONE) {
@@ -212,7 +215,8 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                         : new ConnectProxy.Decision.Unavailable(failure.toString());
                 switch (answer) {
                     case ConnectProxy.Decision.Accepted user -> admitted(ctx, waiting, query, client,
-                            new JwtVerifier.Verified(user.identity(), user.expiresAt(), user.identity().rooms()));
+                            new JwtVerifier.Verified(user.identity(), user.expiresAt(), user.identity().rooms()),
+                            user.connectData());
                     case ConnectProxy.Decision.Refused refused -> refuseByBackend(ctx, waiting, query, client,
                             refused);
                     case ConnectProxy.Decision.Unavailable down -> {
@@ -220,7 +224,7 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                             throw new ProtocolException(ErrorCode.UNAVAILABLE, "the connection could not be"
                                     + " checked (connect proxy unavailable); retry later");
                         }
-                        admitted(ctx, waiting, query, client, verifier.check(token));
+                        admitted(ctx, waiting, query, client, verifier.check(token), null);
                     }
                 }
             } catch (ProtocolException refused) {
@@ -433,7 +437,8 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         }
     }
 
-    private ConnectRequest admit(FullHttpRequest request, QueryStringDecoder query, JwtVerifier.Verified token) {
+    private ConnectRequest admit(FullHttpRequest request, QueryStringDecoder query, JwtVerifier.Verified token,
+                                 Object connectData) {
         Identity identity = token.identity();
         List<String> rooms = query.parameters().get("room_id");
         String roomId = rooms == null || rooms.getFirst().isEmpty() ? DEFAULT_ROOM : rooms.getFirst();
@@ -454,7 +459,7 @@ final class HttpGateHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             });
         }
         return new ConnectRequest(identity, roomId, resumePosition(query), token.expiresAt(), verifier.clockSkew(),
-                Map.copyOf(kept));
+                Map.copyOf(kept), connectData);
     }
 
     /** {@code since} and {@code epoch} together ask to resume the connect room; one without the other is a mistake. */

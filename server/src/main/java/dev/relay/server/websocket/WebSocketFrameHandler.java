@@ -103,7 +103,8 @@ final class WebSocketFrameHandler extends SimpleChannelInboundHandler<WebSocketF
         connection = new NettyConnection(ctx.channel(), negotiatedExtension(pipeline), outboundLimitBytes,
                 hub::slowConsumerClosed, events);
         try {
-            session = hub.connect(request.identity(), connection, request.roomId(), request.resumeFrom());
+            session = hub.connect(request.identity(), connection, request.roomId(), request.resumeFrom(),
+                    request.connectData());
         } catch (ProtocolException roomGone) {
             connection.close(CloseReason.ROOM_NOT_FOUND);
             return;

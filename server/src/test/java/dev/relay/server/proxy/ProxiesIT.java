@@ -1,23 +1,34 @@
 package dev.relay.server.proxy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.core.protocol.ErrorCode;
+import dev.relay.core.protocol.ProtocolException;
+import dev.relay.server.config.IntegrationConfig;
+import dev.relay.server.config.ProxyConfig;
 import dev.relay.server.testing.Backend;
 import dev.relay.server.testing.Backend.Answer;
+import dev.relay.server.testing.LogCapture;
 import dev.relay.server.testing.RawWebSocket;
 import dev.relay.server.testing.TestServer;
 import dev.relay.server.testing.WsClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** The connect, publish and rpc proxies of a real server, asking a real HTTP backend started by each test. */
@@ -113,6 +124,138 @@ class ProxiesIT {
             carol.expectType("welcome");
         }
         assertThat(backend.requests).hasSize(1);
+    }
+
+    @Test
+    void theBackendsDataReachesTheClientInItsWelcomeAsConnectDataButNeverActsAsIdentity() {
+        backend = backend(request -> switch (request.json().path("token").asText()) {
+            // data that tries to pass for identity: it must stay a note for the client, nothing more
+            case "dana-s" -> Answer.ok("{\"result\":{\"user_id\":\"dana\",\"data\":{\"plan\":\"pro\","
+                    + "\"user_id\":\"mallory\",\"roles\":[\"admin\"],\"client_id\":\"x\"}}}");
+            case "text-s" -> Answer.ok("{\"result\":{\"user_id\":\"tess\",\"data\":\"just a string\"}}");
+            default -> Answer.ok("{\"result\":{\"user_id\":\"alice\"}}");
+        });
+        TestServer server = start(Map.of("proxy_connect_url", backend.url("/connect")));
+
+        try (WsClient dana = WsClient.connect(server.connectUriWithQuery("token=dana-s"));
+             WsClient tess = WsClient.connect(server.connectUriWithQuery("token=text-s"));
+             WsClient alice = WsClient.connect(server.connectUriWithQuery("token=alice-s"))) {
+            JsonNode welcome = dana.expectType("welcome").path("data");
+            assertThat(welcome.path("connect_data").toString())
+                    .isEqualTo("{\"plan\":\"pro\",\"user_id\":\"mallory\",\"roles\":[\"admin\"],\"client_id\":\"x\"}");
+            assertThat(welcome.path("user_id").asText()).as("the welcome's own fields stay the server's")
+                    .isEqualTo("dana");
+            assertThat(welcome.path("client_id").asText()).isNotEqualTo("x");
+            assertThat(tess.expectType("welcome").path("data").path("connect_data").asText())
+                    .isEqualTo("just a string");
+            assertThat(alice.expectType("welcome").path("data").has("connect_data")).as("no data, no field")
+                    .isFalse();
+            dana.send(Map.of("type", "room_message", "room_id", "general", "id", "m", "content", "hi"));
+            assertThat(alice.awaitType("room_message").path("from").asText()).isEqualTo("dana");
+            dana.send(Map.of("type", "broadcast", "id", "b", "content", "all hands"));
+            assertThat(dana.awaitType("error").path("data").path("code").asText())
+                    .as("roles inside data grant nothing: broadcasting is for admins").isEqualTo("forbidden");
+        }
+    }
+
+    @Test
+    void connectDataUpToTheLimitIsCarriedAndOneByteMoreIsLeftOutLoggedWhileTheConnectionIsAccepted() {
+        // {"s":"…"} is 8 bytes of JSON around the string.
+        String atLimit = "a".repeat(ConnectProxy.MAX_CONNECT_DATA_BYTES - 8);
+        String pastLimit = atLimit + "a";
+        backend = backend(request -> {
+            String token = request.json().path("token").asText();
+            String padding = token.equals("big") ? pastLimit : atLimit;
+            return Answer.ok("{\"result\":{\"user_id\":\"" + token + "\",\"data\":{\"s\":\"" + padding + "\"}}}");
+        });
+        TestServer server = start(Map.of("proxy_connect_url", backend.url("/connect")));
+
+        try (LogCapture log = LogCapture.of(ConnectProxy.class);
+             WsClient fits = WsClient.connect(server.connectUriWithQuery("token=fits"));
+             WsClient big = WsClient.connect(server.connectUriWithQuery("token=big"))) {
+            assertThat(fits.expectType("welcome").path("data").path("connect_data").path("s").asText())
+                    .hasSize(ConnectProxy.MAX_CONNECT_DATA_BYTES - 8);
+            JsonNode refused = big.expectType("welcome").path("data");
+            assertThat(refused.path("user_id").asText()).as("still connected, as the backend said").isEqualTo("big");
+            assertThat(refused.has("connect_data")).isFalse();
+            assertThat(log.messages()).anySatisfy(line -> assertThat(line)
+                    .contains("event=proxy_connect_data_dropped reason=too_large user=big")
+                    .contains("bytes=" + (ConnectProxy.MAX_CONNECT_DATA_BYTES + 1))
+                    .contains("limit=" + ConnectProxy.MAX_CONNECT_DATA_BYTES));
+            assertThat(log.messages()).noneMatch(line -> line.contains("user=fits"));
+        }
+    }
+
+    @Test
+    void atMostTheBoundOfUpgradesWaitForTheConnectProxyAndOnePastItIsOverloadedAndCounted() {
+        CountDownLatch release = new CountDownLatch(1);
+        backend = backend(request -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Answer.ok("{\"result\":{\"user_id\":\"" + request.json().path("client_id").asText() + "\"}}");
+        });
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        ProxyClient client = new ProxyClient(new ObjectMapper(), registry);
+        running.add(client);
+        int bound = 3;
+        ConnectProxy proxy = new ConnectProxy(new ProxyConfig(Optional.of(URI.create(backend.url("/connect"))),
+                Duration.ofSeconds(30), List.of(), false), IntegrationConfig.CONNECT_ALWAYS, client,
+                new ObjectMapper(), bound, ConnectProxy.MAX_CONNECT_DATA_BYTES);
+
+        List<CompletableFuture<ConnectProxy.Decision>> waiting = new ArrayList<>();
+        for (int i = 1; i <= bound; i++) {
+            waiting.add(proxy.decide("c" + i, "127.0.0.1", List.of(), Map.of(), null));
+        }
+        await().until(() -> backend.requests.size() == bound);
+        assertThat(waiting).as("at the bound, every call waits for the backend").noneMatch(CompletableFuture::isDone);
+        assertThatThrownBy(() -> proxy.decide("c4", "127.0.0.1", List.of(), Map.of(), null))
+                .isInstanceOfSatisfying(ProtocolException.class,
+                        refused -> assertThat(refused.code()).isEqualTo(ErrorCode.OVERLOADED));
+        assertThat(calls(registry, "overloaded")).isEqualTo(1.0);
+        assertThat(backend.requests).as("the one past the bound was never sent").hasSize(bound);
+
+        release.countDown();
+        for (int i = 0; i < bound; i++) {
+            assertThat(waiting.get(i).join()).isInstanceOfSatisfying(ConnectProxy.Decision.Accepted.class,
+                    accepted -> assertThat(accepted.identity().userId()).startsWith("c"));
+        }
+        assertThat(proxy.decide("c5", "127.0.0.1", List.of(), Map.of(), null).join())
+                .as("answered calls free their places").isInstanceOf(ConnectProxy.Decision.Accepted.class);
+        assertThat(calls(registry, "accepted")).isEqualTo(bound + 1.0);
+        assertThat(ConnectProxy.MAX_IN_FLIGHT).as("the production bound docs/integrations.md gives")
+                .isEqualTo(1_000);
+    }
+
+    @Test
+    void anAnswerUpToTheBoundIsReadAndOneByteLongerCountsAsTheBackendBeingDown() {
+        int bound = 64;
+        // {"result":"…"} is 13 bytes around the string.
+        backend = backend(request -> Answer.ok("{\"result\":\""
+                + "x".repeat(bound - 13 + request.json().path("params").asInt()) + "\"}"));
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        ProxyClient client = new ProxyClient(new ObjectMapper(), registry, bound);
+        running.add(client);
+        ProxyConfig rpc = new ProxyConfig(Optional.of(URI.create(backend.url("/rpc"))), Duration.ofSeconds(5),
+                List.of(), false);
+
+        ProxyAnswer atBound = client.call("rpc", rpc, Map.of("method", "pad", "params", 0)).join();
+        ProxyAnswer pastBound = client.call("rpc", rpc, Map.of("method", "pad", "params", 1)).join();
+
+        assertThat(atBound).isInstanceOfSatisfying(ProxyAnswer.Result.class,
+                result -> assertThat(result.result().asText()).hasSize(bound - 13));
+        assertThat(pastBound).isInstanceOfSatisfying(ProxyAnswer.Unavailable.class,
+                down -> assertThat(down.reason()).isEqualTo("the answer is larger than " + bound + " bytes"));
+        assertThat(registry.get("relay.proxy.calls").tag("proxy", "rpc").tag("outcome", "unavailable").counter()
+                .count()).isEqualTo(1.0);
+        assertThat(ProxyClient.MAX_ANSWER_BYTES).as("the production bound docs/integrations.md gives")
+                .isEqualTo(1_048_576);
+    }
+
+    private static double calls(SimpleMeterRegistry registry, String outcome) {
+        return registry.get("relay.proxy.calls").tag("proxy", "connect").tag("outcome", outcome).counter().count();
     }
 
     // ---- publish

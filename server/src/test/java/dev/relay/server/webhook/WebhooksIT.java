@@ -2,24 +2,34 @@ package dev.relay.server.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.relay.core.event.RelayEvent;
+import dev.relay.server.config.WebhookConfig;
 import dev.relay.server.testing.Backend;
 import dev.relay.server.testing.Backend.Answer;
 import dev.relay.server.testing.Http;
 import dev.relay.server.testing.TestServer;
 import dev.relay.server.testing.WsClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -220,6 +230,50 @@ class WebhooksIT {
         List<String> names = new ArrayList<>();
         body.path("events").forEach(event -> names.add(event.path("name").asText()));
         return names;
+    }
+
+    @Test
+    void atMostTheBoundOfDeliveriesWaitForARetryAndOnePastItIsDroppedAndCounted() {
+        Backend backend = backend(request -> Answer.status(500));
+        // An hour between tries: every failed delivery stays waiting for its retry for the whole test.
+        WebhookConfig hook = new WebhookConfig(URI.create(backend.url("/hook")), List.of(), List.of(), SECRET,
+                Duration.ZERO, Duration.ofSeconds(5), false, Optional.empty(), 5, Duration.ofHours(1), 100);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor();
+        HttpClient client = HttpClient.newHttpClient();
+        int bound = 3;
+        WebhookDispatcher dispatcher = new WebhookDispatcher("webhook-0", "bounded", hook,
+                new WebhookBodies(MAPPER, false), new WebhookSender(() -> client, Clock.systemUTC()), Spool.NONE,
+                retries, Clock.systemUTC(), registry, bound);
+        running.add(() -> {
+            dispatcher.close();
+            retries.shutdownNow();
+            client.close();
+        });
+        dispatcher.start();
+
+        // One event per delivery: each is sent (and fails) before the next event arrives.
+        for (int i = 1; i <= bound; i++) {
+            dispatcher.onEvent(new RelayEvent.RoomOccupied("room-" + i, Instant.now()));
+            int failed = i;
+            await().until(() -> outcome(registry, "retried") == failed);
+        }
+        assertThat(outcome(registry, "dropped")).as("at the bound, every failed delivery waits").isZero();
+        dispatcher.onEvent(new RelayEvent.RoomOccupied("room-" + (bound + 1), Instant.now()));
+        await().until(() -> outcome(registry, "dropped") == 1);
+        assertThat(outcome(registry, "retried")).as("one past the bound is not scheduled").isEqualTo(bound);
+        assertThat(outcome(registry, "failed")).isZero();
+        assertThat(backend.requests).as("each tried once, none retried yet").hasSize(bound + 1);
+        assertThat(backend.requests.getLast().json().path("events").get(0).path("room_id").asText())
+                .isEqualTo("room-" + (bound + 1));
+        assertThat(WebhookDispatcher.MAX_RETRYING).as("the production bound docs/integrations.md gives")
+                .isEqualTo(1_000);
+    }
+
+
+    private static double outcome(SimpleMeterRegistry registry, String outcome) {
+        return registry.get("relay.webhook.deliveries").tag("webhook", "bounded").tag("outcome", outcome)
+                .counter().count();
     }
 
     private Backend backend(java.util.function.Function<Backend.Request, Answer> answers) {
