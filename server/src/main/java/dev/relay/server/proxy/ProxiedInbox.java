@@ -71,6 +71,7 @@ final class ProxiedInbox implements Inbox {
             return;
         }
         if (waiting.size() >= MAX_WAITING) {
+            client.countUnsent("publish", "overloaded");
             hub.sendError(session, new ProtocolException(ErrorCode.OVERLOADED, MAX_WAITING
                     + " messages already wait for the publish proxy; this one was dropped"), message.id());
             return;
@@ -158,6 +159,7 @@ final class ProxiedInbox implements Inbox {
             return;
         }
         if (rpcs >= MAX_RPCS) {
+            client.countUnsent(RPC, "overloaded");
             hub.sendError(session, new ProtocolException(ErrorCode.OVERLOADED, MAX_RPCS
                     + " rpc calls of this connection are already waiting for an answer"), message.id());
             return;
@@ -169,7 +171,7 @@ final class ProxiedInbox implements Inbox {
         body.put("params", data.has("params") ? data.get("params") : null);
         body.put("headers", headers(rpc));
         String ref = message.id();
-        client.call("rpc", rpc, body).thenAccept(answer -> onLoop(() -> {
+        client.call(RPC, rpc, body).thenAccept(answer -> onLoop(() -> {
             rpcs--;
             answerRpc(ref, answer);
         }));

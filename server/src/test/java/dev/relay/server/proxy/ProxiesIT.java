@@ -10,6 +10,7 @@ import dev.relay.server.testing.Backend;
 import dev.relay.server.testing.Backend.Answer;
 import dev.relay.server.testing.LogCapture;
 import dev.relay.server.testing.RawWebSocket;
+import dev.relay.server.testing.Prometheus;
 import dev.relay.server.testing.TestServer;
 import dev.relay.server.testing.WsClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -368,6 +369,12 @@ class ProxiesIT {
             JsonNode tooMany = bob.awaitType("error");
             assertThat(tooMany.path("data").path("code").asText()).isEqualTo("overloaded");
             assertThat(tooMany.path("data").path("ref").asText()).isEqualTo("r" + (ProxiedInbox.MAX_RPCS + 1));
+            // Each refusal counted once, as the connect proxy's are.
+            Prometheus refusals = server.scrape();
+            assertThat(refusals.value("relay_proxy_calls_total", "proxy", "publish", "outcome", "overloaded"))
+                    .isEqualTo(1.0);
+            assertThat(refusals.value("relay_proxy_calls_total", "proxy", "rpc", "outcome", "overloaded"))
+                    .isEqualTo(1.0);
             release.countDown();
             assertThat(alice.awaitType("ack").path("data").path("ref").asText()).isEqualTo("m");
             for (int i = 1; i <= ProxiedInbox.MAX_WAITING; i++) {
