@@ -8,6 +8,7 @@ import dev.relay.core.protocol.MessageType;
 import dev.relay.server.codec.JsonCodec;
 import dev.relay.server.codec.ReadBack;
 import dev.relay.server.codec.WireFrame;
+import dev.relay.server.websocket.LoopSends;
 
 import java.io.IOException;
 import java.util.List;
@@ -91,19 +92,10 @@ final class SocketIoConnection implements Connection {
 
     @Override
     public void send(EncodedFrame frame) {
-        if (engine.loop().inEventLoop()) {
-            write(frame);
+        LoopSends.send(engine.loop(), frame, onLoop -> {
+            write(onLoop);
             flush();
-        } else {
-            frame.retain();
-            engine.execute(() -> {
-                try {
-                    send(frame);
-                } finally {
-                    frame.release();
-                }
-            });
-        }
+        });
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.relay.core.protocol.MessageType;
 import dev.relay.server.codec.JsonCodec;
 import dev.relay.server.codec.ReadBack;
 import dev.relay.server.codec.WireFrame;
+import dev.relay.server.websocket.LoopSends;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -196,19 +197,10 @@ final class StompConnection implements Connection {
 
     @Override
     public void send(EncodedFrame frame) {
-        if (channel.eventLoop().inEventLoop()) {
-            write(frame);
+        LoopSends.send(channel.eventLoop(), frame, onLoop -> {
+            write(onLoop);
             flush();
-        } else {
-            frame.retain();
-            channel.eventLoop().execute(() -> {
-                try {
-                    send(frame);
-                } finally {
-                    frame.release();
-                }
-            });
-        }
+        });
     }
 
     /**

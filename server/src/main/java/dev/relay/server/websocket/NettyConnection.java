@@ -157,23 +157,14 @@ final class NettyConnection implements Connection {
 
     @Override
     public void send(EncodedFrame frame) {
-        if (channel.eventLoop().inEventLoop()) {
+        LoopSends.send(channel.eventLoop(), frame, onLoop -> {
             // The fan-out's writes are counted by its lane, once per batch; direct sends are counted here.
             if (!closing && channel.isActive()) {
-                events.sent(frame.length());
+                events.sent(onLoop.length());
             }
-            write(frame);
+            write(onLoop);
             flush();
-        } else {
-            frame.retain();
-            channel.eventLoop().execute(() -> {
-                try {
-                    send(frame);
-                } finally {
-                    frame.release();
-                }
-            });
-        }
+        });
     }
 
     @Override
