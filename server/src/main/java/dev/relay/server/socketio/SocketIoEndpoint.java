@@ -6,6 +6,7 @@ import dev.relay.core.protocol.ProtocolException;
 import dev.relay.server.auth.JwtVerifier;
 import dev.relay.server.codec.JsonCodec;
 import dev.relay.server.websocket.ProtocolEndpoint;
+import dev.relay.server.websocket.WebSocketConfigs;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -21,7 +22,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 
 import java.nio.charset.StandardCharsets;
@@ -36,7 +36,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class SocketIoEndpoint implements ProtocolEndpoint {
     public static final String PATH = "/socket.io/";
-    private static final int HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
     final Settings settings;
     final Hub hub;
@@ -61,20 +60,7 @@ public final class SocketIoEndpoint implements ProtocolEndpoint {
         this.hub = hub;
         this.codec = codec;
         this.verifier = verifier;
-        this.protocolConfig = WebSocketServerProtocolConfig.newBuilder()
-                .websocketPath(PATH)
-                .checkStartsWith(true)
-                .decoderConfig(WebSocketDecoderConfig.newBuilder()
-                        .maxFramePayloadLength(settings.maxMessageSize())
-                        .allowExtensions(settings.compression())
-                        // Report only: EngineWebSocket sends the one close frame.
-                        .closeOnProtocolViolation(false)
-                        .build())
-                .handleCloseFrames(true)
-                .dropPongFrames(false) // the heartbeat handler after it counts them as signs of life
-                .handshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS)
-                .forceCloseTimeoutMillis(1_000)
-                .build();
+        this.protocolConfig = WebSocketConfigs.forEndpoint(PATH, settings.maxMessageSize(), settings.compression(), null);
     }
 
     @Override

@@ -4,8 +4,8 @@ import dev.relay.core.Hub;
 import dev.relay.server.auth.JwtVerifier;
 import dev.relay.server.codec.JsonCodec;
 import dev.relay.server.websocket.ProtocolEndpoint;
+import dev.relay.server.websocket.WebSocketConfigs;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.stomp.StompSubframeAggregator;
 import io.netty.handler.codec.stomp.StompSubframeDecoder;
@@ -20,7 +20,6 @@ public final class StompEndpoint implements ProtocolEndpoint {
     public static final String PATH = "/ws/stomp";
     /** The WebSocket subprotocols offered, best first; a client that offers none still gets STOMP. */
     static final String SUBPROTOCOLS = "v12.stomp,v11.stomp";
-    private static final int HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
     private final Settings settings;
     private final Hub hub;
@@ -44,21 +43,8 @@ public final class StompEndpoint implements ProtocolEndpoint {
         this.hub = hub;
         this.codec = codec;
         this.verifier = verifier;
-        this.protocolConfig = WebSocketServerProtocolConfig.newBuilder()
-                .websocketPath(PATH)
-                .checkStartsWith(true) // the gate matched the exact path; this lets the query string through
-                .subprotocols(SUBPROTOCOLS)
-                .decoderConfig(WebSocketDecoderConfig.newBuilder()
-                        .maxFramePayloadLength(settings.maxMessageSize())
-                        .allowExtensions(settings.compression())
-                        // Report only: StompSession sends the one close frame, as /ws/connect's handler does.
-                        .closeOnProtocolViolation(false)
-                        .build())
-                .handleCloseFrames(true)
-                .dropPongFrames(false) // the heartbeat handler after it counts them as signs of life
-                .handshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS)
-                .forceCloseTimeoutMillis(1_000)
-                .build();
+        this.protocolConfig = WebSocketConfigs.forEndpoint(PATH, settings.maxMessageSize(), settings.compression(),
+                SUBPROTOCOLS);
     }
 
     @Override

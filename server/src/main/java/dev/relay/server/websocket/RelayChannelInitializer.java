@@ -14,7 +14,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
@@ -60,20 +59,8 @@ final class RelayChannelInitializer extends ChannelInitializer<SocketChannel> {
         this.codec = codec;
         this.gate = gate;
         this.responses = responses;
-        this.protocolConfig = WebSocketServerProtocolConfig.newBuilder()
-                .websocketPath(HttpGateHandler.CONNECT_PATH)
-                .checkStartsWith(true) // the gate already matched the exact path; this lets the query string through
-                .decoderConfig(WebSocketDecoderConfig.newBuilder()
-                        .maxFramePayloadLength(settings.maxMessageSize())
-                        .allowExtensions(settings.compression())
-                        // Report only: WebSocketFrameHandler sends the one close frame (else two went out).
-                        .closeOnProtocolViolation(false)
-                        .build())
-                .handleCloseFrames(true)
-                .dropPongFrames(false)
-                .handshakeTimeoutMillis(HttpGateHandler.HANDSHAKE_TIMEOUT_MILLIS)
-                .forceCloseTimeoutMillis(1_000)
-                .build();
+        this.protocolConfig = WebSocketConfigs.forEndpoint(HttpGateHandler.CONNECT_PATH, settings.maxMessageSize(),
+                settings.compression(), null);
     }
 
     @Override
