@@ -14,13 +14,15 @@ public final class MessageType {
     public static final String REFRESH = "refresh";
     /** Stops an answer being generated ({@code data.id}: the reply's message id); see docs/assistant.md. */
     public static final String CANCEL = "cancel";
+    /** The author replaces a message's content ({@code data.id}), within the edit window; see docs/protocol.md. */
+    public static final String EDIT_MESSAGE = "edit_message";
     /** An admin asks for the {@link #ANALYTICS} frame every second; answered by the server, not the hub. */
     public static final String SUBSCRIBE_ANALYTICS = "subscribe_analytics";
     public static final String UNSUBSCRIBE_ANALYTICS = "unsubscribe_analytics";
 
     /** Client types whose {@code data} the server reads (see {@link ClientMessage#control()}). */
     public static boolean isControl(String type) {
-        return RESUME.equals(type) || REFRESH.equals(type) || CANCEL.equals(type);
+        return RESUME.equals(type) || REFRESH.equals(type) || CANCEL.equals(type) || EDIT_MESSAGE.equals(type);
     }
 
     // sent by the server only

@@ -35,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -717,6 +718,12 @@ public final class JdbcMessageStore implements MessageStore {
             }
             s.setInt(i, limit + 1);
         });
+    }
+
+    @Override
+    public Optional<ServerMessage> message(String id) {
+        return query("SELECT " + COLUMNS + " FROM messages m WHERE m.id = ?", s -> s.setString(1, id)).stream()
+                .findFirst();
     }
 
     private interface Binder {
