@@ -159,6 +159,7 @@ public final class WebSocketService implements AutoCloseable {
                     return new TokenCheck.Checked(checked.identity(), checked.expiresAt());
                 });
         hubBuilder.contentFilter(LivePolicies.contentFilter(config));
+        hubBuilder.editWindow(config.messages().editWindow());
         assistant.ifPresent(hubBuilder::cancels);
         persistence.install(hubBuilder);
         ClusterNode cluster = ClusterNode.join(config, hubBuilder, codec);

@@ -175,6 +175,8 @@ final class ConfigKeys {
             "How long the writer waits for a batch to fill once it holds a message.");
     static final ConfigKey<Integer> MAX_MESSAGE_LENGTH = key("max_message_length", integer(1, MAX), "1000",
             "Most characters (Unicode code points) of a message's content.");
+    static final ConfigKey<Duration> EDIT_WINDOW = key("edit_window", duration(), "24h",
+            "How long after sending its author may edit a message with edit_message; later edits get forbidden.");
     static final ConfigKey<Boolean> ENABLE_MESSAGE_FILTER = key("enable_message_filter", bool(), "true",
             "Apply the word filter to message content; with no words configured it does nothing.");
     static final ConfigKey<List<String>> FILTER_WORDS = key("filter_words", SecurityValueTypes.words(), "",

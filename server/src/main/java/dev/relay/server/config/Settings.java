@@ -73,7 +73,7 @@ final class Settings {
                 new RoomConfig(get(ENABLE_ROOM_LIMIT), get(MAX_ROOMS), get(DEFAULT_ROOMS)),
                 new MessageConfig(get(MAX_MESSAGE_LENGTH), get(ENABLE_MESSAGE_FILTER),
                         get(ENABLE_MESSAGE_PERSISTENCE), get(MESSAGE_RETENTION_DAYS), get(ENABLE_MESSAGE_BROADCAST),
-                        get(ENABLE_PRIVATE_MESSAGING),
+                        get(ENABLE_PRIVATE_MESSAGING), get(EDIT_WINDOW),
                         new PersistenceConfig(get(DATABASE_URL), get(ACK_AFTER_PERSIST), get(OFFLINE_MAX_MESSAGES),
                                 get(OFFLINE_MAX_TOTAL_MESSAGES), get(OFFLINE_MAX_TOTAL_BYTES), get(OFFLINE_TTL),
                                 get(PERSISTENCE_QUEUE_SIZE), get(PERSISTENCE_BATCH_SIZE),
