@@ -120,6 +120,7 @@ public final class Hub {
     private final Updates updates;
     private final Cancels cancels;
     private final Edits edits;
+    private final Typing typing;
     /** The kept rooms given to the builder that could not be created again. */
     private final List<String> notRestored;
 
@@ -166,6 +167,7 @@ public final class Hub {
                 nodeTransitions, replies, clock, routing);
         this.updates = new Updates(rooms, users, policies, rules, routing, sink, encoder, clock);
         this.cancels = b.cancels;
+        this.typing = new Typing(rooms, users, routing, encoder, clock, nanoClock, settings.enablePrivateMessaging());
         this.edits = new Edits(b.store, updates, b.editWindow, clock, b.editLookups, this::sendError);
         this.moves = new UserMoves(rooms, users, roomAccess, membership, replies);
         this.control = new SessionControl(policies, presence, users, replies);
@@ -450,6 +452,7 @@ public final class Hub {
                 case MessageType.REFRESH -> control.refreshToken(session, message);
                 case MessageType.CANCEL -> cancel(session.identity(), message);
                 case MessageType.EDIT_MESSAGE -> edits.edit(session, message);
+                case MessageType.TYPING -> typing.typing(session, message);
                 default -> {
                     CompletableFuture<Published> outcome = publisher.route(session.identity(), session, message);
                     if (outcome.isDone()) {

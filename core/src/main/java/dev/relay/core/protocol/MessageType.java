@@ -16,6 +16,11 @@ public final class MessageType {
     public static final String CANCEL = "cancel";
     /** The author replaces a message's content ({@code data.id}), within the edit window; see docs/protocol.md. */
     public static final String EDIT_MESSAGE = "edit_message";
+    /**
+     * The user is typing in {@code room_id} or to {@code to}; sent by clients, and by the server (with {@code from})
+     * to the others. Never stored or acked; see docs/protocol.md.
+     */
+    public static final String TYPING = "typing";
     /** An admin asks for the {@link #ANALYTICS} frame every second; answered by the server, not the hub. */
     public static final String SUBSCRIBE_ANALYTICS = "subscribe_analytics";
     public static final String UNSUBSCRIBE_ANALYTICS = "unsubscribe_analytics";
