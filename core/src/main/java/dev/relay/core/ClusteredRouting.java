@@ -325,7 +325,8 @@ final class ClusteredRouting implements Routing, Broker.Inbound {
         }
         EncodedFrame frame = encoder.encode(event);
         try {
-            if (dev.relay.core.protocol.MessageType.MESSAGE_UPDATE.equals(event.type())) {
+            if (dev.relay.core.protocol.MessageType.MESSAGE_UPDATE.equals(event.type())
+                    || dev.relay.core.protocol.MessageType.MESSAGE_DELETED.equals(event.type())) {
                 room.update(event, frame); // every node keeps the new text for its own resumes
                 return;
             }

@@ -32,13 +32,16 @@ final class Edits {
     private final Clock clock;
     private final Executor lookups;
     private final Refusals refusals;
+    private final Policies policies;
 
     /** Sends an {@code error} to the session; called on the session's executor. */
     interface Refusals {
         void refuse(Session session, ProtocolException refused, String ref);
     }
 
-    Edits(MessageStore store, Updates updates, Duration window, Clock clock, Executor lookups, Refusals refusals) {
+    Edits(MessageStore store, Updates updates, Policies policies, Duration window, Clock clock, Executor lookups,
+          Refusals refusals) {
+        this.policies = policies;
         this.store = store;
         this.updates = updates;
         this.window = Objects.requireNonNull(window, "window");
@@ -50,19 +53,38 @@ final class Edits {
     /** Checks the frame's shape here (cheap), then looks the message up and edits it on {@code lookups}. */
     void edit(Session session, ClientMessage message) {
         String id = targetId(message);
-        boolean inRoom = message.roomId() != null;
-        if (inRoom == (message.to() != null)) {
-            throw new ProtocolException(ErrorCode.MISSING_FIELD, "an edit_message needs room_id or to, not both");
-        }
         if (message.content() == null || message.content().isEmpty()) {
             throw new ProtocolException(ErrorCode.MISSING_FIELD, "an edit_message needs the new content");
+        }
+        run(session, message, id, () -> apply(session, message, id, message.roomId() != null));
+    }
+
+    /**
+     * A {@code delete_message}: by the author, or by a user with a role in {@code moderator_roles}, with no time
+     * limit; the message's audience gets {@code message_deleted} and history keeps only that it was deleted.
+     */
+    void delete(Session session, ClientMessage message) {
+        String id = targetId(message);
+        run(session, message, id, () -> {
+            ServerMessage original = find(session, message, id);
+            if (!session.userId().equals(original.from()) && !policies.permissions().mayDeleteMessages(session.identity())) {
+                throw new ProtocolException(ErrorCode.FORBIDDEN,
+                        "only the author or a moderator may delete a message");
+            }
+            updates.delete(original);
+        });
+    }
+
+    private void run(Session session, ClientMessage message, String id, Runnable work) {
+        if ((message.roomId() != null) == (message.to() != null)) {
+            throw new ProtocolException(ErrorCode.MISSING_FIELD, "a " + message.type() + " needs room_id or to");
         }
         if (store == null) {
             throw new ProtocolException(ErrorCode.NOT_FOUND, "no message with the id '" + id + "' is kept here");
         }
         lookups.execute(() -> {
             try {
-                apply(session, message, id, inRoom);
+                work.run();
             } catch (ProtocolException refused) {
                 refuseLater(session, refused, message.id());
             } catch (RuntimeException failure) { // the store unreadable: the client may try again
@@ -72,13 +94,25 @@ final class Edits {
         });
     }
 
-    private void apply(Session session, ClientMessage message, String id, boolean inRoom) {
+    /**
+     * The kept message with this id in the frame's room, or in the conversation of the caller with {@code to}
+     * (whoever of the two sent it); a deleted one is gone.
+     */
+    private ServerMessage find(Session session, ClientMessage message, String id) {
         Optional<ServerMessage> kept = store.message(id);
-        String editor = session.userId();
-        ServerMessage original = kept.filter(m -> inRoom ? message.roomId().equals(m.roomId())
-                        : m.roomId() == null && isBetween(m, editor, message.to()))
+        boolean inRoom = message.roomId() != null;
+        boolean moderator = policies.permissions().mayDeleteMessages(session.identity());
+        return kept.filter(m -> inRoom ? message.roomId().equals(m.roomId())
+                        : m.roomId() == null && (isBetween(m, session.userId(), message.to())
+                        || moderator && (message.to().equals(m.to()) || message.to().equals(m.from()))))
+                .filter(m -> !Updates.isDeleted(m))
                 .orElseThrow(() -> new ProtocolException(ErrorCode.NOT_FOUND,
                         "no message with the id '" + id + "' in this conversation"));
+    }
+
+    private void apply(Session session, ClientMessage message, String id, boolean inRoom) {
+        ServerMessage original = find(session, message, id);
+        String editor = session.userId();
         if (!editor.equals(original.from())) {
             throw new ProtocolException(ErrorCode.FORBIDDEN, "only the author may edit a message");
         }
@@ -116,7 +150,7 @@ final class Edits {
     private static String targetId(ClientMessage message) {
         Object id = message.control().get("id");
         if (!(id instanceof String text) || text.isEmpty()) {
-            throw new ProtocolException(ErrorCode.MISSING_FIELD, "an edit_message needs data.id, the message's id");
+            throw new ProtocolException(ErrorCode.MISSING_FIELD, "a " + message.type() + " needs data.id, the message's id");
         }
         return text;
     }

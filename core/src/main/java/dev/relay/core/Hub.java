@@ -168,7 +168,7 @@ public final class Hub {
         this.updates = new Updates(rooms, users, policies, rules, routing, sink, encoder, clock);
         this.cancels = b.cancels;
         this.typing = new Typing(rooms, users, routing, encoder, clock, nanoClock, settings.enablePrivateMessaging());
-        this.edits = new Edits(b.store, updates, b.editWindow, clock, b.editLookups, this::sendError);
+        this.edits = new Edits(b.store, updates, policies, b.editWindow, clock, b.editLookups, this::sendError);
         this.moves = new UserMoves(rooms, users, roomAccess, membership, replies);
         this.control = new SessionControl(policies, presence, users, replies);
         Moderation moderation = new Moderation(rooms, users, policies, replies, clock, observer);
@@ -452,6 +452,7 @@ public final class Hub {
                 case MessageType.REFRESH -> control.refreshToken(session, message);
                 case MessageType.CANCEL -> cancel(session.identity(), message);
                 case MessageType.EDIT_MESSAGE -> edits.edit(session, message);
+                case MessageType.DELETE_MESSAGE -> edits.delete(session, message);
                 case MessageType.TYPING -> typing.typing(session, message);
                 default -> {
                     CompletableFuture<Published> outcome = publisher.route(session.identity(), session, message);

@@ -151,4 +151,103 @@ class HubEditsTest extends HubTestSupport {
         carol.send(edit("outsider", null, "bob", id, "x"));
         assertError(carol.singleError(), "not_found", "outsider");
     }
+
+    static ClientMessage delete(String ref, String roomId, String to, String messageId) {
+        return new ClientMessage(MessageType.DELETE_MESSAGE, ref, null, roomId, to,
+                new RawJson("{\"id\":\"" + messageId + "\"}"), Map.of("id", messageId));
+    }
+
+    @Test
+    void theAuthorDeletesForTheWholeRoomAndTheContentIsGoneFromHistoryAndSearch() {
+        Client alice = connect(loop1, "alice", "general");
+        Client bob = connect(loop2, "bob", "general");
+        Client carol = connect(loop3, "carol", "support");
+        alice.send(roomMessage("general", "regrettable words"));
+        String id = bob.messages(MessageType.ROOM_MESSAGE).getFirst().id();
+        clearAll();
+        clock.advance(Duration.ofDays(3)); // no window for deleting
+
+        alice.send(delete("d1", "general", null, id));
+
+        for (Client member : List.of(alice, bob)) {
+            assertThat(member.messages()).as(member.toString()).singleElement().satisfies(deleted -> {
+                assertThat(deleted.type()).isEqualTo(MessageType.MESSAGE_DELETED);
+                assertThat(deleted.id()).isEqualTo(id);
+                assertThat(deleted.roomId()).isEqualTo("general");
+                assertThat(deleted.content()).isNull();
+            });
+        }
+        assertThat(carol.messages()).isEmpty();
+        ServerMessage kept = store.message(id).orElseThrow();
+        assertThat(kept.content()).isNull();
+        assertThat(Updates.isDeleted(kept)).isTrue();
+        assertThat(store.search(new dev.relay.core.store.SearchQuery("regrettable", null, null, null, null, 10,
+                "root", null))).isEmpty();
+
+        alice.send(edit("after", "general", null, id, "undo"));
+        assertError(alice.singleError(), "not_found", "after");
+    }
+
+    @Test
+    void someoneElsesMessageIsForbiddenToDeleteUnlessTheyModerate() {
+        Client alice = connect(loop1, "alice", "general");
+        Client bob = connect(loop2, "bob", "general");
+        Client admin = connect(loop3, admin("root"), "general");
+        alice.send(roomMessage("general", "spam"));
+        String id = alice.messages(MessageType.ROOM_MESSAGE).getFirst().id();
+        clearAll();
+
+        bob.send(delete("bob-d", "general", null, id));
+        assertError(bob.singleError(), "forbidden", "bob-d");
+        assertThat(store.message(id).orElseThrow().content()).isEqualTo("spam");
+
+        admin.send(delete("mod-d", "general", null, id));
+        assertThat(admin.errors()).isEmpty();
+        assertThat(alice.messages(MessageType.MESSAGE_DELETED)).extracting(ServerMessage::id).containsExactly(id);
+        assertThat(store.message(id).orElseThrow().content()).isNull();
+    }
+
+    @Test
+    void moderatorRolesNameWhoMayDeleteOthersMessages() {
+        build(b -> b.permissions(new dev.relay.core.policy.Permissions(java.util.Set.of("admin"),
+                java.util.Set.of("admin"), java.util.Set.of("*"), java.util.Set.of("admin"),
+                java.util.Set.of("moderator"))));
+        Client alice = connect(loop1, "alice", "general");
+        Client mod = connect(loop2, new dev.relay.core.identity.Identity("mo", "Mo", java.util.Set.of("moderator")),
+                "general");
+        Client admin = connect(loop3, admin("root"), "general");
+        alice.send(roomMessage("general", "one"));
+        alice.send(roomMessage("general", "two"));
+        List<ServerMessage> sent = alice.messages(MessageType.ROOM_MESSAGE);
+        clearAll();
+
+        admin.send(delete("admin-d", "general", null, sent.get(0).id()));
+        assertError(admin.singleError(), "forbidden", "admin-d");
+        mod.send(delete("mod-d", "general", null, sent.get(1).id()));
+        assertThat(mod.errors()).isEmpty();
+        assertThat(alice.messages(MessageType.MESSAGE_DELETED)).extracting(ServerMessage::id)
+                .containsExactly(sent.get(1).id());
+    }
+
+    @Test
+    void aPrivateMessageIsDeletedForBothSides() {
+        Client alice = connect(loop1, "alice", "general");
+        Client bob = connect(loop2, "bob", "general");
+        alice.send(privateMessage("bob", "oops"));
+        String id = bob.messages(MessageType.PRIVATE_MESSAGE).getFirst().id();
+        clearAll();
+
+        bob.send(delete("not-his", null, "alice", id));
+        assertError(bob.singleError(), "forbidden", "not-his");
+        bob.clear();
+        alice.send(delete("mine", null, "bob", id));
+        for (Client party : List.of(alice, bob)) {
+            assertThat(party.messages()).as(party.toString()).singleElement().satisfies(deleted -> {
+                assertThat(deleted.type()).isEqualTo(MessageType.MESSAGE_DELETED);
+                assertThat(deleted.to()).isEqualTo("bob");
+            });
+        }
+        assertThat(store.conversation("alice", "bob", null, 10).messages()).singleElement()
+                .satisfies(kept -> assertThat(Updates.isDeleted(kept)).isTrue());
+    }
 }

@@ -566,7 +566,8 @@ public final class JdbcMessageStore implements MessageStore {
     }
 
     private static boolean isUpdate(Save save) {
-        return MessageType.MESSAGE_UPDATE.equals(save.message().type());
+        return MessageType.MESSAGE_UPDATE.equals(save.message().type())
+                || MessageType.MESSAGE_DELETED.equals(save.message().type()); // content gone, data {"deleted":true}
     }
 
     /** The batch's updates, in the order they came, after its inserts (an update may follow its message closely). */
