@@ -135,6 +135,8 @@ final class ConfigKeys {
             "admin", "Roles that may create rooms; * allows every user.");
     static final ConfigKey<List<String>> DELETE_ROOM_ROLES = key("delete_room_roles", SecurityValueTypes.roles(),
             "admin", "Roles that may delete rooms; * allows every user.");
+    static final ConfigKey<List<String>> MODERATOR_ROLES = key("moderator_roles", SecurityValueTypes.roles(),
+            "admin", "Roles that may delete other users' messages with delete_message; * allows every user.");
     static final ConfigKey<List<String>> BROADCAST_ROLES = key("broadcast_roles", SecurityValueTypes.roles(),
             "admin", "Roles that may send broadcast; * allows every user.");
     static final ConfigKey<List<String>> PRIVATE_MESSAGE_ROLES = key("private_message_roles",

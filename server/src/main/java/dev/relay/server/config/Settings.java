@@ -138,7 +138,8 @@ final class Settings {
         return new PolicyConfig(get(REST_RATE_LIMIT_PER_MINUTE), filterWords(), get(FILTER_ACTION),
                 get(MAX_CONNECTIONS_PER_USER), get(MAX_CONNECTIONS_PER_IP), get(MAX_CONNECTS_PER_IP_PER_MINUTE),
                 get(TRUSTED_PROXIES), get(CREATE_ROOM_ROLES), get(BROADCAST_ROLES), get(PRIVATE_MESSAGE_ROLES),
-                geoDatabase(), get(GEO_ALLOWED_COUNTRIES), get(GEO_DENIED_COUNTRIES), get(DELETE_ROOM_ROLES));
+                geoDatabase(), get(GEO_ALLOWED_COUNTRIES), get(GEO_DENIED_COUNTRIES), get(DELETE_ROOM_ROLES),
+                get(MODERATOR_ROLES));
     }
 
     /** The database must be readable; that the country lists have one is checked when the service starts. */

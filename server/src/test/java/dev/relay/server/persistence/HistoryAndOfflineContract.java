@@ -355,4 +355,40 @@ abstract class HistoryAndOfflineContract {
             });
         }
     }
+
+    /**
+     * delete_message over a real socket: a non-author without a moderator role is refused, an admin (a moderator by
+     * default) deletes, the other member gets message_deleted, and history and search no longer have the content.
+     */
+    @Test
+    void aModeratorsDeleteReachesTheRoomAndLeavesOnlyDeletedTrueInHistoryAndSearch() {
+        Http http = server().http();
+        try (WsClient alice = server().connect("alice", "general");
+             WsClient bob = server().connect("bob", "general");
+             WsClient root = server().connect("root", "general", "admin")) {
+            alice.send(Map.of("type", "room_message", "id", "r-1", "room_id", "general", "content", "zyxwv spam"));
+            String id = ackFor(alice, "r-1").path("data").path("id").asText();
+
+            bob.send(Map.of("type", "delete_message", "id", "d-bob", "room_id", "general", "data", Map.of("id", id)));
+            JsonNode refused = bob.await(m -> "error".equals(m.path("type").asText()), "bob's refusal");
+            assertThat(refused.path("data").path("code").asText()).isEqualTo("forbidden");
+
+            root.send(Map.of("type", "delete_message", "id", "d-root", "room_id", "general",
+                    "data", Map.of("id", id)));
+            JsonNode deleted = bob.await(m -> "message_deleted".equals(m.path("type").asText()), "the deletion");
+            assertThat(deleted.path("id").asText()).isEqualTo(id);
+            assertThat(deleted.path("room_id").asText()).isEqualTo("general");
+            assertThat(deleted.has("content")).isFalse();
+
+            org.awaitility.Awaitility.await().untilAsserted(() -> {
+                JsonNode kept = http.get("/ws/rooms/general/messages", server().token("alice")).data()
+                        .path("messages").get(0);
+                assertThat(kept.path("id").asText()).isEqualTo(id);
+                assertThat(kept.path("content").asText("")).isEmpty();
+                assertThat(kept.path("data").path("deleted").asBoolean()).isTrue();
+            });
+            assertThat(contents(http.get("/ws/messages/search?q=zyxwv", server().adminToken("root"))))
+                    .as("search no longer finds it").isEmpty();
+        }
+    }
 }

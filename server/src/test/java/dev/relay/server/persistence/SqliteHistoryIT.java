@@ -16,9 +16,9 @@ class SqliteHistoryIT extends HistoryAndOfflineContract {
                 "ack_after_persist", "true");
     }
 
-    /** An edit is kept like the message: after a restart, history still shows the edited text. */
+    /** An edit and a deletion are kept like messages: after a restart, history shows the edited text and the deletion. */
     @org.junit.jupiter.api.Test
-    void anEditSurvivesARestart() {
+    void anEditAndADeletionSurviveARestart() {
         String id;
         try (dev.relay.server.testing.WsClient alice = server().connect("alice", "general")) {
             alice.send(Map.of("type", "room_message", "id", "r-1", "room_id", "general", "content", "before"));
@@ -26,15 +26,21 @@ class SqliteHistoryIT extends HistoryAndOfflineContract {
             alice.send(Map.of("type", "edit_message", "room_id", "general", "data", Map.of("id", id),
                     "content", "after"));
             alice.await(m -> "message_update".equals(m.path("type").asText()), "the edit");
+            alice.send(Map.of("type", "room_message", "id", "r-2", "room_id", "general", "content", "gone soon"));
+            String second = ackFor(alice, "r-2").path("data").path("id").asText();
+            alice.send(Map.of("type", "delete_message", "room_id", "general", "data", Map.of("id", second)));
+            alice.await(m -> "message_deleted".equals(m.path("type").asText()), "the deletion");
         }
         org.awaitility.Awaitility.await().untilAsserted(() -> org.assertj.core.api.Assertions.assertThat(
                 contents(server().http().get("/ws/rooms/general/messages", server().token("alice"))))
-                .containsExactly("after"));
+                .containsExactly("after", ""));
         server().close();
         server = null;
 
-        org.assertj.core.api.Assertions.assertThat(
-                contents(server().http().get("/ws/rooms/general/messages", server().token("alice"))))
-                .as("read back from the database by a new server").containsExactly("after");
+        var history = server().http().get("/ws/rooms/general/messages", server().token("alice"));
+        org.assertj.core.api.Assertions.assertThat(contents(history))
+                .as("read back from the database by a new server").containsExactly("after", "");
+        org.assertj.core.api.Assertions.assertThat(history.data().path("messages").get(1).path("data")
+                .path("deleted").asBoolean()).as("the deleted one says so").isTrue();
     }
 }
