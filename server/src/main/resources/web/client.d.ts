@@ -103,6 +103,8 @@ export interface RelayEvents {
    * The AI assistant's answers grow this way; `data.stream.state` is `streaming`, then `done`, `error` or `cancelled`.
    */
   message_update: ServerMessage;
+  /** Message `id` was deleted by its author or a moderator; history keeps it with `data.deleted: true`. */
+  message_deleted: ServerMessage;
   /** User `from` is typing in `room_id`, or to this user (`to`); treat it as over after 5 s unless another comes. */
   typing: ServerMessage;
   joined: ServerMessage;
@@ -156,6 +158,11 @@ export class RelayClient {
    * not connected.
    */
   edit(id: string, content: string, where: { roomId?: string; to?: string }): string | null;
+  /**
+   * Deletes message `id` (own, or anyone's with a role in `moderator_roles`); the answer is the `message_deleted`
+   * event, a refusal an `error` event with `frame.data.ref` equal to the returned ref. Null when not connected.
+   */
+  delete(id: string, where: { roomId?: string; to?: string }): string | null;
   /** Tells the others in `roomId`, or user `to`, that this user is typing (at most one per 2 s is passed on). */
   typing(where: { roomId?: string; to?: string }): boolean;
   /** The delay before reconnect attempt `attempt` (0-based): random() × min(maxDelay, initialDelay × 2^attempt). */

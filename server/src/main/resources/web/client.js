@@ -219,6 +219,18 @@ export class RelayClient {
   }
 
   /**
+   * Deletes message `id` (this user's own, or anyone's for a role in `moderator_roles`) in `{ roomId }` or the
+   * conversation with `{ to }`. The answer is the `message_deleted` event its audience gets; a refusal is an `error`
+   * event with `frame.data.ref` equal to the returned ref. Null when not connected.
+   */
+  delete(id, { roomId, to } = {}) {
+    if (this._state !== STATES.CONNECTED) return null;
+    const ref = this._nextId();
+    this._write(withoutUndefined({ type: 'delete_message', id: ref, room_id: roomId, to, data: { id } }));
+    return ref;
+  }
+
+  /**
    * Tells the others in `{ roomId }` or user `{ to }` that this user is typing. Call it as the user types: the
    * server passes on at most one every 2 s. Never queued or acked; false when not connected.
    */
@@ -506,6 +518,10 @@ export class RelayClient {
       case 'message_update':
         // A message shown earlier has new content (an answer growing in place): replace it by id.
         this._emit('message_update', frame);
+        return;
+      case 'message_deleted':
+        // A message shown earlier was deleted: show it as deleted (history keeps it with data.deleted).
+        this._emit('message_deleted', frame);
         return;
       case 'typing':
         // Someone else is typing (`from`, in `room_id` or to us); show it for 5 s unless another comes.

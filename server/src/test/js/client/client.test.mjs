@@ -267,7 +267,7 @@ test('private messages reach the recipient and the sender\'s other tabs once', a
   for (const c of [alice, bob, aliceTab]) c.close();
 });
 
-test('edit() changes the author\'s message for everyone; someone else\'s edit is an error event with its ref', async () => {
+test('edit() changes the author\'s message for everyone, delete() removes it; someone else\'s edit is an error event with its ref', async () => {
   const room = uniqueRoom('edits');
   await createRoom(room);
   const alice = client(uniqueUser('alice'), { room });
@@ -284,6 +284,9 @@ test('edit() changes the author\'s message for everyone; someone else\'s edit is
   assert.equal(update.id, ack.id);
   assert.equal(update.content, 'hello');
   assert.ok(update.data.edited_at);
+  assert.ok(alice.delete(ack.id, { roomId: room }));
+  await until(() => bob.seen.message_deleted.length === 1, 'the deletion');
+  assert.equal(bob.seen.message_deleted[0].id, ack.id);
   alice.close();
   bob.close();
 });

@@ -46,7 +46,7 @@ class ChatClusterIT {
     }
 
     @Test
-    void anEditOnOneNodeReachesTheOtherAndSomeoneElsesIsRefusedThere() {
+    void anEditAndADeleteOnOneNodeReachTheOtherAndSomeoneElsesAreRefusedThere() {
         TestServer a = node("a");
         TestServer b = node("b");
         try (WsClient alice = a.connect("alice", "general");
@@ -66,6 +66,13 @@ class ChatClusterIT {
             assertThat(update.path("content").asText()).isEqualTo("hello");
             assertThat(update.path("data").path("edited_at").asText()).isNotEmpty();
             assertThat(ofType(alice, "message_update").path("content").asText()).isEqualTo("hello");
+
+            bob.send(Map.of("type", "delete_message", "id", "d-bob", "room_id", "general", "data", Map.of("id", id)));
+            assertThat(ofType(bob, "error").path("data").path("code").asText()).isEqualTo("forbidden");
+            alice.send(Map.of("type", "delete_message", "room_id", "general", "data", Map.of("id", id)));
+            JsonNode deleted = ofType(bob, "message_deleted");
+            assertThat(deleted.path("id").asText()).isEqualTo(id);
+            assertThat(deleted.path("room_id").asText()).isEqualTo("general");
         }
     }
 
