@@ -18,9 +18,10 @@ import java.util.Optional;
 import java.util.concurrent.Executor;
 
 /**
- * A client's {@code edit_message}: only the author, only within the edit window, both checked against the kept copy
- * of the message (the store's, not anything the client says), then sent as a {@code message_update} through
- * {@link Updates}, which reaches the same audience on every node and keeps the new text.
+ * A client's {@code edit_message} and {@code delete_message}. An edit: only the author, only within the edit window,
+ * both checked against the kept copy of the message (the store's, not anything the client says), then sent as a
+ * {@code message_update} through {@link Updates}, which reaches the same audience on every node and keeps the new
+ * text. A delete: the author or a moderator ({@code moderator_roles}), at any time, through {@link Updates#delete}.
  *
  * <p>The lookup may read a database, so it runs on {@code lookups}, never on the connection's event loop; a refusal
  * goes back to the connection's own executor.
@@ -67,7 +68,8 @@ final class Edits {
         String id = targetId(message);
         run(session, message, id, () -> {
             ServerMessage original = find(session, message, id);
-            if (!session.userId().equals(original.from()) && !policies.permissions().mayDeleteMessages(session.identity())) {
+            boolean own = session.userId().equals(original.from());
+            if (!own && !policies.permissions().mayDeleteMessages(session.identity())) {
                 throw new ProtocolException(ErrorCode.FORBIDDEN,
                         "only the author or a moderator may delete a message");
             }
@@ -89,7 +91,7 @@ final class Edits {
                 refuseLater(session, refused, message.id());
             } catch (RuntimeException failure) { // the store unreadable: the client may try again
                 refuseLater(session, new ProtocolException(ErrorCode.TEMPORARILY_UNAVAILABLE,
-                        "the message could not be read to edit it"), message.id());
+                        "the message could not be read; try again"), message.id());
             }
         });
     }
@@ -150,7 +152,8 @@ final class Edits {
     private static String targetId(ClientMessage message) {
         Object id = message.control().get("id");
         if (!(id instanceof String text) || text.isEmpty()) {
-            throw new ProtocolException(ErrorCode.MISSING_FIELD, "a " + message.type() + " needs data.id, the message's id");
+            throw new ProtocolException(ErrorCode.MISSING_FIELD,
+                    "a " + message.type() + " needs data.id, the message's id");
         }
         return text;
     }

@@ -16,7 +16,9 @@ class SqliteHistoryIT extends HistoryAndOfflineContract {
                 "ack_after_persist", "true");
     }
 
-    /** An edit and a deletion are kept like messages: after a restart, history shows the edited text and the deletion. */
+    /**
+     * An edit and a deletion are kept like messages: after a restart, history shows the edited text and the deletion.
+     */
     @org.junit.jupiter.api.Test
     void anEditAndADeletionSurviveARestart() {
         String id;
