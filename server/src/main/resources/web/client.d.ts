@@ -103,6 +103,10 @@ export interface RelayEvents {
    * The AI assistant's answers grow this way; `data.stream.state` is `streaming`, then `done`, `error` or `cancelled`.
    */
   message_update: ServerMessage;
+  /** Message `id` was deleted by its author or a moderator; history keeps it with `data.deleted: true`. */
+  message_deleted: ServerMessage;
+  /** User `from` is typing in `room_id`, or to this user (`to`); treat it as over after 5 s unless another comes. */
+  typing: ServerMessage;
   joined: ServerMessage;
   room_closed: ServerMessage;
   token_expiring: ServerMessage;
@@ -148,6 +152,19 @@ export class RelayClient {
   ping(): Promise<{ ref: string }>;
   /** Stops the assistant's reply `id`; no ack (its last message_update says `cancelled`). False when not connected. */
   cancel(id: string): boolean;
+  /**
+   * Edits message `id` this user sent (in `roomId`, or the conversation with `to`); the answer is the
+   * `message_update` event, a refusal an `error` event with `frame.data.ref` equal to the returned ref. Null when
+   * not connected.
+   */
+  edit(id: string, content: string, where: { roomId?: string; to?: string }): string | null;
+  /**
+   * Deletes message `id` (own, or anyone's with a role in `moderator_roles`); the answer is the `message_deleted`
+   * event, a refusal an `error` event with `frame.data.ref` equal to the returned ref. Null when not connected.
+   */
+  delete(id: string, where: { roomId?: string; to?: string }): string | null;
+  /** Tells the others in `roomId`, or user `to`, that this user is typing (at most one per 2 s is passed on). */
+  typing(where: { roomId?: string; to?: string }): boolean;
   /** The delay before reconnect attempt `attempt` (0-based): random() × min(maxDelay, initialDelay × 2^attempt). */
   backoffDelay(attempt: number): number;
 }

@@ -205,6 +205,41 @@ export class RelayClient {
     return true;
   }
 
+  /**
+   * Replaces the text of message `id` that this user sent, in `{ roomId }` or the conversation with `{ to }`. The
+   * answer is the `message_update` event (with `data.edited_at`) every recipient gets; a refusal (`forbidden`: not
+   * the author or past `edit_window`, `not_found`) is an `error` event whose `frame.data.ref` is the returned ref.
+   * Returns that ref, or null when not connected (an edit is not queued).
+   */
+  edit(id, content, { roomId, to } = {}) {
+    if (this._state !== STATES.CONNECTED) return null;
+    const ref = this._nextId();
+    this._write(withoutUndefined({ type: 'edit_message', id: ref, room_id: roomId, to, content, data: { id } }));
+    return ref;
+  }
+
+  /**
+   * Deletes message `id` (this user's own, or anyone's for a role in `moderator_roles`) in `{ roomId }` or the
+   * conversation with `{ to }`. The answer is the `message_deleted` event its audience gets; a refusal is an `error`
+   * event with `frame.data.ref` equal to the returned ref. Null when not connected.
+   */
+  delete(id, { roomId, to } = {}) {
+    if (this._state !== STATES.CONNECTED) return null;
+    const ref = this._nextId();
+    this._write(withoutUndefined({ type: 'delete_message', id: ref, room_id: roomId, to, data: { id } }));
+    return ref;
+  }
+
+  /**
+   * Tells the others in `{ roomId }` or user `{ to }` that this user is typing. Call it as the user types: the
+   * server passes on at most one every 2 s. Never queued or acked; false when not connected.
+   */
+  typing({ roomId, to } = {}) {
+    if (this._state !== STATES.CONNECTED) return false;
+    this._write(withoutUndefined({ type: 'typing', room_id: roomId, to }));
+    return true;
+  }
+
   // ---- connection -------------------------------------------------------------------------------------------
 
   async _open() {
@@ -483,6 +518,14 @@ export class RelayClient {
       case 'message_update':
         // A message shown earlier has new content (an answer growing in place): replace it by id.
         this._emit('message_update', frame);
+        return;
+      case 'message_deleted':
+        // A message shown earlier was deleted: show it as deleted (history keeps it with data.deleted).
+        this._emit('message_deleted', frame);
+        return;
+      case 'typing':
+        // Someone else is typing (`from`, in `room_id` or to us); show it for 5 s unless another comes.
+        this._emit('typing', frame);
         return;
       case 'broadcast':
         if (this._firstSighting(frame.id)) this._emit('broadcast', frame);

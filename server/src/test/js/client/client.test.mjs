@@ -267,6 +267,46 @@ test('private messages reach the recipient and the sender\'s other tabs once', a
   for (const c of [alice, bob, aliceTab]) c.close();
 });
 
+test('edit() changes the author\'s message for everyone, delete() removes it; someone else\'s edit is an error event with its ref', async () => {
+  const room = uniqueRoom('edits');
+  await createRoom(room);
+  const alice = client(uniqueUser('alice'), { room });
+  const bob = client(uniqueUser('bob'), { room });
+  await Promise.all([connected(alice), connected(bob)]);
+  const ack = await alice.sendToRoom(room, 'helo');
+  const refused = bob.edit(ack.id, 'mine now', { roomId: room });
+  await until(() => bob.seen.error.length === 1, 'bob\'s refusal');
+  assert.equal(bob.seen.error[0].code, 'forbidden');
+  assert.equal(bob.seen.error[0].frame.data.ref, refused);
+  assert.ok(alice.edit(ack.id, 'hello', { roomId: room }));
+  await until(() => bob.seen.message_update.length === 1, 'the edit');
+  const update = bob.seen.message_update[0];
+  assert.equal(update.id, ack.id);
+  assert.equal(update.content, 'hello');
+  assert.ok(update.data.edited_at);
+  assert.ok(alice.delete(ack.id, { roomId: room }));
+  await until(() => bob.seen.message_deleted.length === 1, 'the deletion');
+  assert.equal(bob.seen.message_deleted[0].id, ack.id);
+  alice.close();
+  bob.close();
+});
+
+test('typing() reaches the other members as a typing event with from', async () => {
+  const room = uniqueRoom('typing');
+  await createRoom(room);
+  const aliceId = uniqueUser('alice');
+  const alice = client(aliceId, { room });
+  const bob = client(uniqueUser('bob'), { room });
+  await Promise.all([connected(alice), connected(bob)]);
+  assert.ok(alice.typing({ roomId: room }));
+  await until(() => bob.seen.typing.length === 1, 'bob to see alice typing');
+  assert.equal(bob.seen.typing[0].from, aliceId);
+  assert.equal(bob.seen.typing[0].room_id, room);
+  assert.equal(alice.seen.typing.length, 0);
+  alice.close();
+  bob.close();
+});
+
 test('an administrator\'s disconnect (4403) is terminal: no reconnect, pending sends rejected', async () => {
   const bobId = uniqueUser('bob');
   const bob = client(bobId);

@@ -39,7 +39,7 @@ export function client(user, options = {}) {
   const url = room ? `${WS}?room_id=${encodeURIComponent(room)}` : WS;
   const relay = new RelayClient(url, { WebSocket, token: token(user, { roles }), initialDelay: 50, ...rest });
   relay.seen = { message: [], private: [], presence: [], binary: [], recovered: [], reload: [], state: [], error: [],
-    reconnecting: [], refreshed: [] };
+    reconnecting: [], refreshed: [], message_update: [], message_deleted: [], typing: [] };
   for (const event of Object.keys(relay.seen)) relay.on(event, (value) => relay.seen[event].push(value));
   return relay;
 }

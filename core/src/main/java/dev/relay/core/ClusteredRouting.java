@@ -319,9 +319,14 @@ final class ClusteredRouting implements Routing, Broker.Inbound {
         if (room == null) {
             return;
         }
+        if (dev.relay.core.protocol.MessageType.TYPING.equals(event.type())) {
+            Typing.deliverInRoom(room, users, encoder, event); // to the others only, not to the typist's tabs
+            return;
+        }
         EncodedFrame frame = encoder.encode(event);
         try {
-            if (dev.relay.core.protocol.MessageType.MESSAGE_UPDATE.equals(event.type())) {
+            if (dev.relay.core.protocol.MessageType.MESSAGE_UPDATE.equals(event.type())
+                    || dev.relay.core.protocol.MessageType.MESSAGE_DELETED.equals(event.type())) {
                 room.update(event, frame); // every node keeps the new text for its own resumes
                 return;
             }
@@ -338,6 +343,16 @@ final class ClusteredRouting implements Routing, Broker.Inbound {
             LOG.log(System.Logger.Level.WARNING, "a message_update for room " + room.id() + " was not sent", failure);
             return null;
         });
+    }
+
+    /** Through the broker, which brings it back here too: every node delivers to its own members the same way. */
+    @Override
+    public boolean typingInRoom(Room room, ServerMessage typing) {
+        broker.publishRoomEvent(typing).exceptionally(failure -> {
+            LOG.log(System.Logger.Level.DEBUG, "a typing for room " + room.id() + " was not sent", failure);
+            return null;
+        });
+        return true;
     }
 
     @Override

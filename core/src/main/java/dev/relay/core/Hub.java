@@ -80,6 +80,8 @@ public final class Hub {
     public static final String RECONNECT_CONTENT = "the server is shutting down; reconnect";
     /** Private messages held per offline user unless a holder is given (the default of offline_max_messages). */
     public static final int DEFAULT_OFFLINE_MAX_MESSAGES = 1000;
+    /** How long after sending its author may edit a message, unless {@code edit_window} says otherwise. */
+    public static final Duration DEFAULT_EDIT_WINDOW = Duration.ofHours(24);
     /** The type {@link HubObserver#accepted} reports for a relayed binary frame. */
     public static final String BINARY = "binary";
 
@@ -117,6 +119,8 @@ public final class Hub {
     private final HubQueries queries;
     private final Updates updates;
     private final Cancels cancels;
+    private final Edits edits;
+    private final Typing typing;
     /** The kept rooms given to the builder that could not be created again. */
     private final List<String> notRestored;
 
@@ -163,6 +167,8 @@ public final class Hub {
                 nodeTransitions, replies, clock, routing);
         this.updates = new Updates(rooms, users, policies, rules, routing, sink, encoder, clock);
         this.cancels = b.cancels;
+        this.typing = new Typing(rooms, users, routing, encoder, clock, nanoClock, settings.enablePrivateMessaging());
+        this.edits = new Edits(b.store, updates, policies, b.editWindow, clock, b.editLookups, this::sendError);
         this.moves = new UserMoves(rooms, users, roomAccess, membership, replies);
         this.control = new SessionControl(policies, presence, users, replies);
         Moderation moderation = new Moderation(rooms, users, policies, replies, clock, observer);
@@ -445,6 +451,9 @@ public final class Hub {
                 }
                 case MessageType.REFRESH -> control.refreshToken(session, message);
                 case MessageType.CANCEL -> cancel(session.identity(), message);
+                case MessageType.EDIT_MESSAGE -> edits.edit(session, message);
+                case MessageType.DELETE_MESSAGE -> edits.delete(session, message);
+                case MessageType.TYPING -> typing.typing(session, message);
                 default -> {
                     CompletableFuture<Published> outcome = publisher.route(session.identity(), session, message);
                     if (outcome.isDone()) {
@@ -745,6 +754,9 @@ public final class Hub {
         private TokenCheck tokenCheck = TokenCheck.UNSUPPORTED;
         private ContentFilter contentFilter = ContentFilter.NONE;
         private Cancels cancels = Cancels.NONE;
+        private Duration editWindow = DEFAULT_EDIT_WINDOW;
+        // A virtual thread per edit: the store lookup may block on a database; the rate limit bounds how many.
+        private Executor editLookups = task -> Thread.ofVirtual().name("relay-edit").start(task);
 
         private Builder(HubSettings settings, Encoder encoder, Clock clock, RateLimiter.NanoClock nanoClock) {
             this.settings = Objects.requireNonNull(settings, "settings");
@@ -859,6 +871,21 @@ public final class Hub {
         /** The message filter applied to the content of every room message, private message and broadcast. */
         public Builder contentFilter(ContentFilter filter) {
             this.contentFilter = Objects.requireNonNull(filter, "filter");
+            return this;
+        }
+
+        /** How long after sending its author may edit a message ({@code edit_window}). */
+        public Builder editWindow(Duration window) {
+            if (window.isNegative()) {
+                throw new IllegalArgumentException("edit window must not be negative: " + window);
+            }
+            this.editWindow = window;
+            return this;
+        }
+
+        /** Where an edit looks its message up (off the event loops); tests pass a direct executor. */
+        public Builder editLookups(Executor lookups) {
+            this.editLookups = Objects.requireNonNull(lookups, "lookups");
             return this;
         }
 

@@ -54,6 +54,11 @@ final class LocalRouting implements Routing {
     }
 
     @Override
+    public boolean typingInRoom(Room room, ServerMessage typing) {
+        return false;
+    }
+
+    @Override
     public boolean cancelElsewhere(Identity who, String replyId) {
         return false;
     }

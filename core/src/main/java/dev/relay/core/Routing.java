@@ -41,6 +41,12 @@ sealed interface Routing permits LocalRouting, ClusteredRouting {
     void toUserElsewhere(String userId, ServerMessage message);
 
     /**
+     * Sends a room's {@code typing} through the cluster, which brings it back to every node, this one included;
+     * false on a single node, where the caller delivers it itself.
+     */
+    boolean typingInRoom(Room room, ServerMessage typing);
+
+    /**
      * A {@code cancel} no work on this node recognised: false on a single node (nothing to cancel); in a cluster it
      * goes to the other nodes, whose own {@link Cancels} may know it, and the answer is true.
      */

@@ -9,6 +9,7 @@ import dev.relay.core.protocol.ClientMessage;
 import dev.relay.core.protocol.ErrorCode;
 import dev.relay.core.protocol.MessageType;
 import dev.relay.core.protocol.ProtocolException;
+import dev.relay.core.protocol.RawJson;
 import dev.relay.core.protocol.ServerMessage;
 import dev.relay.core.room.Room;
 import dev.relay.core.room.RoomRegistry;
@@ -89,9 +90,51 @@ public final class Updates {
         String checked = check(new ClientMessage(MessageType.PRIVATE_MESSAGE, null, content, null, to, null));
         ServerMessage update = new ServerMessage(messageId, MessageType.MESSAGE_UPDATE, editor.userId(), to, null,
                 checked, data, clock.instant());
+        toConversation(update);
+        if (keep) {
+            sink.updated(update);
+        }
+        return update;
+    }
+
+    /**
+     * Deletes message {@code original} (a room or private message, as kept): its content goes from history, search
+     * and the resume history, which keep {@link #DELETED} as its data, and its audience on every node receives
+     * {@code message_deleted}. Who may delete is the caller's decision.
+     */
+    public ServerMessage delete(ServerMessage original) {
+        ServerMessage deleted = new ServerMessage(original.id(), MessageType.MESSAGE_DELETED, original.from(),
+                original.to(), original.roomId(), null, new RawJson(DELETED), clock.instant());
+        if (original.roomId() != null) {
+            Room room = rooms.require(original.roomId());
+            EncodedFrame frame = encoder.encode(deleted);
+            try {
+                routing.updateInRoom(room, deleted, frame);
+            } finally {
+                frame.release();
+            }
+        } else {
+            toConversation(deleted);
+        }
+        sink.updated(deleted);
+        return deleted;
+    }
+
+    /** Whether a kept message has been deleted (its data is the marker {@link #delete} left). */
+    public static boolean isDeleted(ServerMessage kept) {
+        return kept.data() instanceof RawJson raw && DELETED.equals(raw.json());
+    }
+
+    /** The data a deleted message keeps instead of its own, so history can say it was deleted. */
+    public static final String DELETED = "{\"deleted\":true}";
+
+    /** Both users of a private conversation ({@code from} and {@code to}), here and on the other nodes. */
+    private void toConversation(ServerMessage update) {
+        String from = update.from();
+        String to = update.to();
         List<Audience> audiences = new ArrayList<>(2);
         users.audience(to).ifPresent(audiences::add);
-        users.audience(editor.userId()).filter(own -> !audiences.contains(own)).ifPresent(audiences::add);
+        users.audience(from).filter(own -> !audiences.contains(own)).ifPresent(audiences::add);
         if (!audiences.isEmpty()) {
             EncodedFrame frame = encoder.encode(update);
             try {
@@ -101,13 +144,9 @@ public final class Updates {
             }
         }
         routing.toUserElsewhere(to, update);
-        if (!to.equals(editor.userId())) {
-            routing.toUserElsewhere(editor.userId(), update);
+        if (!to.equals(from)) {
+            routing.toUserElsewhere(from, update);
         }
-        if (keep) {
-            sink.updated(update);
-        }
-        return update;
     }
 
     /** The filtered content; empty content is allowed (an answer that has not started yet). */

@@ -33,6 +33,11 @@ class HubRoomStoreTest extends HubTestSupport {
         final List<Object> rooms = new CopyOnWriteArrayList<>();
 
         @Override
+        public java.util.Optional<ServerMessage> message(String id) {
+            return memory.message(id);
+        }
+
+        @Override
         public void roomCreated(RoomRecord room) {
             rooms.add(room);
         }

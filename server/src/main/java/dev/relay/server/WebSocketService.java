@@ -153,12 +153,14 @@ public final class WebSocketService implements AutoCloseable {
                 .permissions(new Permissions(Set.copyOf(config.policies().createRoomRoles()),
                         Set.copyOf(config.policies().broadcastRoles()),
                         Set.copyOf(config.policies().privateMessageRoles()),
-                        Set.copyOf(config.policies().deleteRoomRoles())))
+                        Set.copyOf(config.policies().deleteRoomRoles()),
+                        Set.copyOf(config.policies().moderatorRoles())))
                 .tokenCheck(token -> {
                     JwtVerifier.Verified checked = verifier.check(token);
                     return new TokenCheck.Checked(checked.identity(), checked.expiresAt());
                 });
         hubBuilder.contentFilter(LivePolicies.contentFilter(config));
+        hubBuilder.editWindow(config.messages().editWindow());
         assistant.ifPresent(hubBuilder::cancels);
         persistence.install(hubBuilder);
         ClusterNode cluster = ClusterNode.join(config, hubBuilder, codec);

@@ -12,15 +12,23 @@ import java.util.Set;
  * @param broadcast      roles that may send {@code broadcast}
  * @param privateMessage roles that may send {@code private_message}
  * @param deleteRooms    roles that may delete rooms ({@code DELETE /ws/rooms/{id}})
+ * @param moderators     roles that may delete other users' messages ({@code delete_message})
  */
 public record Permissions(Set<String> createRooms, Set<String> broadcast, Set<String> privateMessage,
-                          Set<String> deleteRooms) {
+                          Set<String> deleteRooms, Set<String> moderators) {
     public static final String ANYONE = "*";
     /** The defaults: admins create rooms and broadcast; everyone may send private messages. */
     public static final Permissions DEFAULT = new Permissions(Set.of(Identity.ADMIN_ROLE), Set.of(Identity.ADMIN_ROLE),
-            Set.of(ANYONE), Set.of(Identity.ADMIN_ROLE));
+            Set.of(ANYONE), Set.of(Identity.ADMIN_ROLE), Set.of(Identity.ADMIN_ROLE));
+
+    /** Admins moderate. */
+    public Permissions(Set<String> createRooms, Set<String> broadcast, Set<String> privateMessage,
+                       Set<String> deleteRooms) {
+        this(createRooms, broadcast, privateMessage, deleteRooms, Set.of(Identity.ADMIN_ROLE));
+    }
 
     public Permissions {
+        moderators = Set.copyOf(moderators);
         createRooms = Set.copyOf(createRooms);
         broadcast = Set.copyOf(broadcast);
         privateMessage = Set.copyOf(privateMessage);
@@ -33,6 +41,11 @@ public record Permissions(Set<String> createRooms, Set<String> broadcast, Set<St
 
     public String whoMayDeleteRooms() {
         return describe(deleteRooms);
+    }
+
+    /** Deleting other users' messages ({@code moderator_roles}). */
+    public boolean mayDeleteMessages(Identity identity) {
+        return allowed(moderators, identity);
     }
 
     public boolean mayCreateRooms(Identity identity) {

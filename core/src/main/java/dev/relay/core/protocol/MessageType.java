@@ -14,13 +14,23 @@ public final class MessageType {
     public static final String REFRESH = "refresh";
     /** Stops an answer being generated ({@code data.id}: the reply's message id); see docs/assistant.md. */
     public static final String CANCEL = "cancel";
+    /** The author replaces a message's content ({@code data.id}), within the edit window; see docs/protocol.md. */
+    public static final String EDIT_MESSAGE = "edit_message";
+    /** The author, or a moderator, deletes a message ({@code data.id}); see docs/protocol.md. */
+    public static final String DELETE_MESSAGE = "delete_message";
+    /**
+     * The user is typing in {@code room_id} or to {@code to}; sent by clients, and by the server (with {@code from})
+     * to the others. Never stored or acked; see docs/protocol.md.
+     */
+    public static final String TYPING = "typing";
     /** An admin asks for the {@link #ANALYTICS} frame every second; answered by the server, not the hub. */
     public static final String SUBSCRIBE_ANALYTICS = "subscribe_analytics";
     public static final String UNSUBSCRIBE_ANALYTICS = "unsubscribe_analytics";
 
     /** Client types whose {@code data} the server reads (see {@link ClientMessage#control()}). */
     public static boolean isControl(String type) {
-        return RESUME.equals(type) || REFRESH.equals(type) || CANCEL.equals(type);
+        return RESUME.equals(type) || REFRESH.equals(type) || CANCEL.equals(type) || EDIT_MESSAGE.equals(type)
+                || DELETE_MESSAGE.equals(type);
     }
 
     // sent by the server only
@@ -46,6 +56,11 @@ public final class MessageType {
      * answer growing, later an edit): not part of the room's stream, no {@code seq}.
      */
     public static final String MESSAGE_UPDATE = "message_update";
+    /**
+     * Message {@code id} was deleted, for the same audience as the message; history keeps it with
+     * {@code data.deleted: true} and no content. Not part of the room's stream.
+     */
+    public static final String MESSAGE_DELETED = "message_deleted";
     /** The overview of the last minute, every second, to admins who subscribed. */
     public static final String ANALYTICS = "analytics";
 

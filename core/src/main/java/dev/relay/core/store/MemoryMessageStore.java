@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -156,6 +157,26 @@ public final class MemoryMessageStore implements MessageStore {
                 .filter(m -> before == null || m.timestamp().isBefore(before))
                 .toList();
         return newest(matching, limit);
+    }
+
+    /** A scan: memory keeps a bounded number of messages, and an edit is rare next to sends. */
+    @Override
+    public Optional<ServerMessage> message(String id) {
+        for (String roomId : rooms.roomIds()) {
+            for (ServerMessage message : rooms.snapshot(roomId)) {
+                if (id.equals(message.id())) {
+                    return Optional.of(message);
+                }
+            }
+        }
+        for (String key : conversations.keySet()) {
+            for (ServerMessage message : kept(key)) {
+                if (id.equals(message.id())) {
+                    return Optional.of(message);
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     @Override

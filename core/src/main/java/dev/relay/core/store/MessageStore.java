@@ -6,6 +6,7 @@ import dev.relay.core.protocol.ServerMessage;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Where room and private messages are kept beyond a connection: the hub hands it every accepted message
@@ -21,6 +22,12 @@ public interface MessageStore extends MessageSink, OfflineMessages, AutoCloseabl
 
     /** The private messages between two users sent before {@code before} (all when null), the newest {@code limit}. */
     Page conversation(String userA, String userB, Instant before, int limit);
+
+    /**
+     * The kept room or private message with this id, as history shows it now (edits applied), or empty when it is
+     * not kept (never was, or expired). A client's edit checks the author and the time against this copy.
+     */
+    Optional<ServerMessage> message(String id);
 
     /** Messages matching the query that its scope may read, best first. */
     List<SearchHit> search(SearchQuery query);

@@ -236,4 +236,27 @@ public abstract class MessageStoreContract {
         assertThat(search(store, new SearchQuery("secret", "vault", null, null, null, 50, "bob", Set.of("vault"))))
                 .isEmpty();
     }
+
+    /** What an edit checks the author and the time against: found by id alone, room or private, with edits applied. */
+    @Test
+    void aKeptMessageIsFoundByIdWithItsLatestContent() {
+        MessageStore store = store();
+        ServerMessage inRoom = room("general", "e1", 1, "alice", "typo", T0);
+        ServerMessage direct = direct("bob", "carol", "psst", T0.plusSeconds(1));
+        accept(store, inRoom);
+        accept(store, direct);
+
+        assertThat(store.message(inRoom.id())).contains(inRoom);
+        assertThat(store.message(direct.id())).contains(direct);
+        assertThat(store.message("nobody-sent-this")).isEmpty();
+
+        store.updated(new ServerMessage(inRoom.id(), MessageType.MESSAGE_UPDATE, "alice", null, "general", "fixed",
+                null, T0.plusSeconds(5)));
+        org.awaitility.Awaitility.await().untilAsserted(() -> assertThat(store.message(inRoom.id())).hasValueSatisfying(
+                found -> {
+                    assertThat(found.content()).isEqualTo("fixed");
+                    assertThat(found.from()).isEqualTo("alice");
+                    assertThat(found.timestamp()).as("the time it was sent, not edited").isEqualTo(T0);
+                }));
+    }
 }

@@ -135,6 +135,8 @@ final class ConfigKeys {
             "admin", "Roles that may create rooms; * allows every user.");
     static final ConfigKey<List<String>> DELETE_ROOM_ROLES = key("delete_room_roles", SecurityValueTypes.roles(),
             "admin", "Roles that may delete rooms; * allows every user.");
+    static final ConfigKey<List<String>> MODERATOR_ROLES = key("moderator_roles", SecurityValueTypes.roles(),
+            "admin", "Roles that may delete other users' messages with delete_message; * allows every user.");
     static final ConfigKey<List<String>> BROADCAST_ROLES = key("broadcast_roles", SecurityValueTypes.roles(),
             "admin", "Roles that may send broadcast; * allows every user.");
     static final ConfigKey<List<String>> PRIVATE_MESSAGE_ROLES = key("private_message_roles",
@@ -175,6 +177,8 @@ final class ConfigKeys {
             "How long the writer waits for a batch to fill once it holds a message.");
     static final ConfigKey<Integer> MAX_MESSAGE_LENGTH = key("max_message_length", integer(1, MAX), "1000",
             "Most characters (Unicode code points) of a message's content.");
+    static final ConfigKey<Duration> EDIT_WINDOW = key("edit_window", duration(), "24h",
+            "How long after sending its author may edit a message with edit_message; later edits get forbidden.");
     static final ConfigKey<Boolean> ENABLE_MESSAGE_FILTER = key("enable_message_filter", bool(), "true",
             "Apply the word filter to message content; with no words configured it does nothing.");
     static final ConfigKey<List<String>> FILTER_WORDS = key("filter_words", SecurityValueTypes.words(), "",

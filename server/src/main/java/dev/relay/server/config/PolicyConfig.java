@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param broadcastRoles         roles that may broadcast
  * @param privateMessageRoles    roles that may send private messages
  * @param deleteRoomRoles        roles that may delete rooms
+ * @param moderatorRoles         roles that may delete other users' messages ({@code delete_message})
  * @param geoDatabase            the country database, when the geo restriction is used
  * @param geoAllowedCountries    when not empty, the only countries clients may come from
  * @param geoDeniedCountries     countries always refused
@@ -31,8 +32,9 @@ public record PolicyConfig(int restRateLimitPerMinute, List<String> filterWords,
                            List<Cidr> trustedProxies, List<String> createRoomRoles, List<String> broadcastRoles,
                            List<String> privateMessageRoles, Optional<Path> geoDatabase,
                            List<String> geoAllowedCountries, List<String> geoDeniedCountries,
-                           List<String> deleteRoomRoles) {
+                           List<String> deleteRoomRoles, List<String> moderatorRoles) {
     public PolicyConfig {
+        moderatorRoles = List.copyOf(moderatorRoles);
         createRoomRoles = List.copyOf(createRoomRoles);
         broadcastRoles = List.copyOf(broadcastRoles);
         privateMessageRoles = List.copyOf(privateMessageRoles);

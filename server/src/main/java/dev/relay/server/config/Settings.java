@@ -73,7 +73,7 @@ final class Settings {
                 new RoomConfig(get(ENABLE_ROOM_LIMIT), get(MAX_ROOMS), get(DEFAULT_ROOMS)),
                 new MessageConfig(get(MAX_MESSAGE_LENGTH), get(ENABLE_MESSAGE_FILTER),
                         get(ENABLE_MESSAGE_PERSISTENCE), get(MESSAGE_RETENTION_DAYS), get(ENABLE_MESSAGE_BROADCAST),
-                        get(ENABLE_PRIVATE_MESSAGING),
+                        get(ENABLE_PRIVATE_MESSAGING), get(EDIT_WINDOW),
                         new PersistenceConfig(get(DATABASE_URL), get(ACK_AFTER_PERSIST), get(OFFLINE_MAX_MESSAGES),
                                 get(OFFLINE_MAX_TOTAL_MESSAGES), get(OFFLINE_MAX_TOTAL_BYTES), get(OFFLINE_TTL),
                                 get(PERSISTENCE_QUEUE_SIZE), get(PERSISTENCE_BATCH_SIZE),
@@ -138,7 +138,8 @@ final class Settings {
         return new PolicyConfig(get(REST_RATE_LIMIT_PER_MINUTE), filterWords(), get(FILTER_ACTION),
                 get(MAX_CONNECTIONS_PER_USER), get(MAX_CONNECTIONS_PER_IP), get(MAX_CONNECTS_PER_IP_PER_MINUTE),
                 get(TRUSTED_PROXIES), get(CREATE_ROOM_ROLES), get(BROADCAST_ROLES), get(PRIVATE_MESSAGE_ROLES),
-                geoDatabase(), get(GEO_ALLOWED_COUNTRIES), get(GEO_DENIED_COUNTRIES), get(DELETE_ROOM_ROLES));
+                geoDatabase(), get(GEO_ALLOWED_COUNTRIES), get(GEO_DENIED_COUNTRIES), get(DELETE_ROOM_ROLES),
+                get(MODERATOR_ROLES));
     }
 
     /** The database must be readable; that the country lists have one is checked when the service starts. */

@@ -44,6 +44,7 @@ class RelayConfigDefaultsTest {
     @Test
     void messages() {
         assertThat(defaults.messages()).isEqualTo(new MessageConfig(1000, true, false, 30, true, true,
+                java.time.Duration.ofHours(24),
                 new PersistenceConfig(java.util.Optional.empty(), false, 1000, 100_000, 64L * 1024 * 1024,
                         java.time.Duration.ZERO, 10_000, 500, java.time.Duration.ofMillis(20))));
     }

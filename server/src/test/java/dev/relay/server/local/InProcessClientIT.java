@@ -123,8 +123,8 @@ class InProcessClientIT {
             assertThat(failure(bot.publish("support", "not joined")))
                     .isInstanceOfSatisfying(ProtocolException.class,
                             refused -> assertThat(refused.code()).isEqualTo(ErrorCode.NOT_MEMBER));
-            assertThat(failure(bot.send(new ClientMessage("edit_message", null, "x", "general", null, null))))
-                    .as("edit_message is not in the protocol yet; it goes through send once it is")
+            assertThat(failure(bot.send(new ClientMessage("no_such_type", null, "x", "general", null, null))))
+                    .as("a type the protocol does not have")
                     .isInstanceOfSatisfying(ProtocolException.class,
                             refused -> assertThat(refused.code()).isEqualTo(ErrorCode.UNKNOWN_TYPE));
         }

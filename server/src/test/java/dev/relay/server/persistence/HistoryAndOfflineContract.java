@@ -319,4 +319,76 @@ abstract class HistoryAndOfflineContract {
             }
         }
     }
+
+    /**
+     * edit_message over a real socket: the other member gets the message_update with edited_at, a non-author is
+     * refused, and history (through whichever store) shows the new text at the message's place.
+     */
+    @Test
+    void theAuthorsEditReachesTheRoomAndHistoryShowsTheNewTextWhileSomeoneElsesIsForbidden() {
+        Http http = server().http();
+        try (WsClient alice = server().connect("alice", "general");
+             WsClient bob = server().connect("bob", "general")) {
+            alice.send(Map.of("type", "room_message", "id", "r-1", "room_id", "general", "content", "helo"));
+            String id = ackFor(alice, "r-1").path("data").path("id").asText();
+            assertThat(id).isNotEmpty();
+
+            bob.send(Map.of("type", "edit_message", "id", "e-bob", "room_id", "general", "data", Map.of("id", id),
+                    "content", "bob was here"));
+            JsonNode refused = bob.await(m -> "error".equals(m.path("type").asText()), "bob's refusal");
+            assertThat(refused.path("data").path("code").asText()).isEqualTo("forbidden");
+            assertThat(refused.path("data").path("ref").asText()).isEqualTo("e-bob");
+
+            alice.send(Map.of("type", "edit_message", "id", "e-1", "room_id", "general", "data", Map.of("id", id),
+                    "content", "hello"));
+            JsonNode update = bob.await(m -> "message_update".equals(m.path("type").asText()), "the edit");
+            assertThat(update.path("id").asText()).isEqualTo(id);
+            assertThat(update.path("room_id").asText()).isEqualTo("general");
+            assertThat(update.path("content").asText()).isEqualTo("hello");
+            assertThat(update.path("data").path("edited_at").asText()).isNotEmpty();
+
+            org.awaitility.Awaitility.await().untilAsserted(() -> {
+                Http.Response history = http.get("/ws/rooms/general/messages", server().token("alice"));
+                assertThat(contents(history)).containsExactly("hello");
+                assertThat(history.data().path("messages").get(0).path("data").path("edited_at").asText())
+                        .isEqualTo(update.path("data").path("edited_at").asText());
+            });
+        }
+    }
+
+    /**
+     * delete_message over a real socket: a non-author without a moderator role is refused, an admin (a moderator by
+     * default) deletes, the other member gets message_deleted, and history and search no longer have the content.
+     */
+    @Test
+    void aModeratorsDeleteReachesTheRoomAndLeavesOnlyDeletedTrueInHistoryAndSearch() {
+        Http http = server().http();
+        try (WsClient alice = server().connect("alice", "general");
+             WsClient bob = server().connect("bob", "general");
+             WsClient root = server().connect("root", "general", "admin")) {
+            alice.send(Map.of("type", "room_message", "id", "r-1", "room_id", "general", "content", "zyxwv spam"));
+            String id = ackFor(alice, "r-1").path("data").path("id").asText();
+
+            bob.send(Map.of("type", "delete_message", "id", "d-bob", "room_id", "general", "data", Map.of("id", id)));
+            JsonNode refused = bob.await(m -> "error".equals(m.path("type").asText()), "bob's refusal");
+            assertThat(refused.path("data").path("code").asText()).isEqualTo("forbidden");
+
+            root.send(Map.of("type", "delete_message", "id", "d-root", "room_id", "general",
+                    "data", Map.of("id", id)));
+            JsonNode deleted = bob.await(m -> "message_deleted".equals(m.path("type").asText()), "the deletion");
+            assertThat(deleted.path("id").asText()).isEqualTo(id);
+            assertThat(deleted.path("room_id").asText()).isEqualTo("general");
+            assertThat(deleted.has("content")).isFalse();
+
+            org.awaitility.Awaitility.await().untilAsserted(() -> {
+                JsonNode kept = http.get("/ws/rooms/general/messages", server().token("alice")).data()
+                        .path("messages").get(0);
+                assertThat(kept.path("id").asText()).isEqualTo(id);
+                assertThat(kept.path("content").asText("")).isEmpty();
+                assertThat(kept.path("data").path("deleted").asBoolean()).isTrue();
+            });
+            assertThat(contents(http.get("/ws/messages/search?q=zyxwv", server().adminToken("root"))))
+                    .as("search no longer finds it").isEmpty();
+        }
+    }
 }

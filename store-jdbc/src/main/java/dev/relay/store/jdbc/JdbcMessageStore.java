@@ -35,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -565,7 +566,8 @@ public final class JdbcMessageStore implements MessageStore {
     }
 
     private static boolean isUpdate(Save save) {
-        return MessageType.MESSAGE_UPDATE.equals(save.message().type());
+        return MessageType.MESSAGE_UPDATE.equals(save.message().type())
+                || MessageType.MESSAGE_DELETED.equals(save.message().type()); // content gone, data {"deleted":true}
     }
 
     /** The batch's updates, in the order they came, after its inserts (an update may follow its message closely). */
@@ -717,6 +719,12 @@ public final class JdbcMessageStore implements MessageStore {
             }
             s.setInt(i, limit + 1);
         });
+    }
+
+    @Override
+    public Optional<ServerMessage> message(String id) {
+        return query("SELECT " + COLUMNS + " FROM messages m WHERE m.id = ?", s -> s.setString(1, id)).stream()
+                .findFirst();
     }
 
     private interface Binder {
