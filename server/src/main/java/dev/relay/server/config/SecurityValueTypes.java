@@ -3,6 +3,7 @@ package dev.relay.server.config;
 import dev.relay.core.policy.ContentFilter;
 import dev.relay.server.auth.PemKeys;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.security.PublicKey;
@@ -71,7 +72,7 @@ final class SecurityValueTypes {
     static ValueType<List<String>> secrets() {
         ValueTypes.ListOf<String> list = new ValueTypes.ListOf<>("list of secrets", ValueTypes.Secret.EXPECTED
                 + " each", text -> {
-                    if (text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < ValueTypes.MIN_SECRET_BYTES) {
+                    if (text.getBytes(StandardCharsets.UTF_8).length < ValueTypes.MIN_SECRET_BYTES) {
                         throw new BadValue("one is shorter");
                     }
                     return text;

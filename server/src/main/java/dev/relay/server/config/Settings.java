@@ -40,8 +40,8 @@ final class Settings {
     }
 
     /** Every key's value as read (an empty optional or list where unset), by key name. */
-    java.util.Map<String, Object> values() {
-        java.util.Map<String, Object> values = new HashMap<>();
+    Map<String, Object> values() {
+        Map<String, Object> values = new HashMap<>();
         for (ConfigKey<?> key : ConfigKeys.ALL) {
             values.put(key.name(), settings.get(key).value());
         }

@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -43,7 +44,7 @@ final class EcsJson {
             Map.entry("code", "relay.code"),
             Map.entry("detail", "relay.detail"));
     /** Identifiers and codes stay strings even when they look like numbers, so each field keeps one type. */
-    private static final java.util.Set<String> ALWAYS_TEXT = java.util.Set.of("user.id", "relay.client_id",
+    private static final Set<String> ALWAYS_TEXT = Set.of("user.id", "relay.client_id",
             "relay.room_id", "relay.code", "relay.detail", "event.reason", "service.version");
 
     private EcsJson() {

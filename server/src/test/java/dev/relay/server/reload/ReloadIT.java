@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -118,7 +119,7 @@ class ReloadIT {
 
         write("  jwt_secret: \"" + OTHER_SECRET + "\"\n");
         String newAdmin = Tokens.signHmac(OTHER_SECRET.getBytes(StandardCharsets.UTF_8), JWSAlgorithm.HS256,
-                Tokens.claims("ops", java.time.Instant.now().plusSeconds(600), b -> b.claim("roles", List.of("admin"))));
+                Tokens.claims("ops", Instant.now().plusSeconds(600), b -> b.claim("roles", List.of("admin"))));
         assertThat(reload(newAdmin).status()).isEqualTo(200);
         assertThat(server.http().get("/ws/rooms", signedWithOld).status()).isEqualTo(401);
         assertThat(server.http().get("/ws/rooms", signedWithNew).status()).isEqualTo(200);

@@ -39,6 +39,7 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -119,21 +120,21 @@ class EmbeddedPipelineIT {
 
     @Test
     void theApiReferenceAndEveryFileItLoadsAreServedUnderThePrefix() throws Exception {
-        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        HttpClient client = HttpClient.newHttpClient();
         String base = "http://127.0.0.1:" + hostPort() + "/chat/ws/";
-        java.net.http.HttpResponse<String> page = client.send(java.net.http.HttpRequest.newBuilder(
-                URI.create(base + "docs")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> page = client.send(HttpRequest.newBuilder(
+                URI.create(base + "docs")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).as("only relative references, so the page works under any prefix")
                 .doesNotContain("\"/ws/").doesNotContain("'/ws/");
         // What the page refers to, resolved against its own address as a browser does.
-        for (String reference : java.util.List.of("docs/swagger-ui.css", "docs/swagger-ui-bundle.js",
+        for (String reference : List.of("docs/swagger-ui.css", "docs/swagger-ui-bundle.js",
                 "docs/favicon-32x32.png", "openapi.json")) {
             assertThat(page.body()).contains(reference);
             URI resolved = URI.create(base + "docs").resolve(reference);
             assertThat(resolved.getPath()).startsWith("/chat/ws/");
-            assertThat(client.send(java.net.http.HttpRequest.newBuilder(resolved).build(),
-                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode()).as(reference).isEqualTo(200);
+            assertThat(client.send(HttpRequest.newBuilder(resolved).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode()).as(reference).isEqualTo(200);
         }
     }
 
